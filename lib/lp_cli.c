@@ -1,0 +1,119 @@
+/* lp_cli.c - see lp_cli.h */
+#include "lp_cli.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *lp_prog = "loketpipe";
+
+void lp_init(const char *argv0)
+{
+	const char *s = argv0 ? strrchr(argv0, '/') : NULL;
+	lp_prog = s ? s + 1 : (argv0 ? argv0 : "loketpipe");
+}
+
+void lp_vwarn(const char *fmt, va_list ap)
+{
+	fflush(stdout);
+	fprintf(stderr, "%s: ", lp_prog);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+void lp_warn(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	lp_vwarn(fmt, ap);
+	va_end(ap);
+}
+
+void lp_die(int code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	lp_vwarn(fmt, ap);
+	va_end(ap);
+	exit(code);
+}
+
+void lp_warn_at(const char *file, unsigned long line, const char *field, const char *fmt, ...)
+{
+	va_list ap;
+	fflush(stdout);
+	fprintf(stderr, "%s: %s", lp_prog, file ? file : "-");
+	if (line)
+		fprintf(stderr, ":%lu", line);
+	if (field && *field)
+		fprintf(stderr, ": %s", field);
+	fputs(": ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void lp_usage_exit(const char *usage, int code)
+{
+	FILE *f = code == 0 ? stdout : stderr;
+	fputs(usage, f);
+	if (code != 0)
+		fprintf(stderr, "Try '%s --help' for more information.\n", lp_prog);
+	exit(code);
+}
+
+void lp_version_exit(void)
+{
+	printf("%s (loketpipe) %s\n", lp_prog, LP_VERSION);
+	exit(0);
+}
+
+void *lp_xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+	if (!p)
+		lp_die(LP_EXIT_IO, "out of memory");
+	return p;
+}
+
+void *lp_xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (!p)
+		lp_die(LP_EXIT_IO, "out of memory");
+	return p;
+}
+
+char *lp_xstrdup(const char *s)
+{
+	char *p = strdup(s ? s : "");
+	if (!p)
+		lp_die(LP_EXIT_IO, "out of memory");
+	return p;
+}
+
+char *lp_xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *p = NULL;
+	va_start(ap, fmt);
+	int n = vasprintf(&p, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		lp_die(LP_EXIT_IO, "out of memory");
+	return p;
+}
+
+long lp_opt_long(const char *opt, const char *val, long min, long max)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(val, &end, 10);
+	if (errno || end == val || *end || v < min || v > max) {
+		lp_warn("%s: expected a whole number from %ld to %ld, got '%s'", opt, min, max, val);
+		fprintf(stderr, "Try '%s --help' for more information.\n", lp_prog);
+		exit(LP_EXIT_USAGE);
+	}
+	return v;
+}

@@ -1,0 +1,51 @@
+/* lp_cli.h - program name, diagnostics and the exit codes every loketpipe filter shares.
+ *
+ * Diagnostics go to stderr as "PROG: message". Errors about input name the place:
+ * "PROG: FILE:LINE: FIELD: message". Nothing here ever prints a secret: callers pass
+ * only paths, field names and values that are not credentials.
+ */
+#ifndef LP_CLI_H
+#define LP_CLI_H
+
+#include <stdarg.h>
+#include <stdio.h>
+
+#define LP_VERSION "0.1.0"
+
+/* Exit codes, the same for every program (documented in man/loketpipe.7). */
+enum lp_exit {
+	LP_EXIT_OK = 0,       /* done, everything complete */
+	LP_EXIT_FINDINGS = 1, /* ran to the end, but found errors in the data (sync blocked) */
+	LP_EXIT_USAGE = 2,    /* bad command line */
+	LP_EXIT_DATA = 3,     /* bad input data: not NDJSON, wrong type, missing field */
+	LP_EXIT_CONFIG = 4,   /* bad configuration, credentials file or permissions */
+	LP_EXIT_REMOTE = 5,   /* remote API failed, answered nonsense or the data came incomplete */
+	LP_EXIT_AUTH = 6,     /* the remote API refused the credentials: re-authorisation needed */
+	LP_EXIT_IO = 7,       /* local I/O error, out of memory */
+	LP_EXIT_BUSY = 8      /* another run holds this client's lock */
+};
+
+extern const char *lp_prog;
+
+void lp_init(const char *argv0);
+void lp_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void lp_vwarn(const char *fmt, va_list ap);
+_Noreturn void lp_die(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* "PROG: FILE:LINE: FIELD: message"; line 0 and NULL field are left out. */
+void lp_warn_at(const char *file, unsigned long line, const char *field, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* --help prints usage to stdout and exits 0; a usage error prints it to stderr, exits 2. */
+_Noreturn void lp_usage_exit(const char *usage, int code);
+_Noreturn void lp_version_exit(void);
+
+/* Allocation that never returns NULL: on failure the program exits with LP_EXIT_IO. */
+void *lp_xmalloc(size_t n);
+void *lp_xrealloc(void *p, size_t n);
+char *lp_xstrdup(const char *s);
+char *lp_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Parse a non-negative decimal integer option value; exits 2 on nonsense. */
+long lp_opt_long(const char *opt, const char *val, long min, long max);
+
+#endif

@@ -1,0 +1,302 @@
+/* lp_config.c - see lp_config.h */
+#include "lp_config.h"
+#include "lp_cli.h"
+#include "lp_json.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *const lp_attr_names[LP_A__COUNT] = {
+	"first_name", "last_name", "preferred_name", "prefix", "initials",
+	"date_of_birth", "gender", "bsn", "iban", "email", "phone",
+	"address_line", "street", "house_number", "house_number_addition",
+	"postal_code", "city", "country", "status", "legal_entity",
+	"consider_nl_payroll", "employee_number", "income_number", "entry_date",
+	"termination_date", "weekly_hours",
+};
+
+/* Personio v1 standard attribute keys used when the map does not name one. */
+static const char *const attr_default[LP_A__COUNT] = {
+	[LP_A_FIRST_NAME] = "first_name", [LP_A_LAST_NAME] = "last_name",
+	[LP_A_PREFERRED_NAME] = "preferred_name", [LP_A_GENDER] = "gender",
+	[LP_A_EMAIL] = "email", [LP_A_STATUS] = "status", [LP_A_LEGAL_ENTITY] = "subcompany",
+	[LP_A_ENTRY_DATE] = "hire_date", [LP_A_TERMINATION_DATE] = "termination_date",
+	[LP_A_WEEKLY_HOURS] = "weekly_working_hours",
+};
+
+struct ctx {
+	const char *file;
+	int bad;
+};
+
+static void bad(struct ctx *x, const char *key, const char *fmt, const char *arg)
+{
+	char msg[256];
+	snprintf(msg, sizeof msg, fmt, arg);
+	lp_warn_at(x->file, 0, key, "%s", msg);
+	x->bad = 1;
+}
+
+/* Every key of obj must be in allowed[]. */
+static void only_keys(struct ctx *x, json_t *obj, const char *prefix, const char *const *allowed)
+{
+	const char *k;
+	json_t *v;
+	json_object_foreach(obj, k, v) {
+		int ok = 0;
+		for (const char *const *a = allowed; *a; a++)
+			if (!strcmp(*a, k))
+				ok = 1;
+		if (!ok) {
+			char path[256];
+			snprintf(path, sizeof path, "%s%s%s", prefix, *prefix ? "." : "", k);
+			bad(x, path, "unknown key%s", "");
+		}
+	}
+}
+
+static json_t *get_obj(struct ctx *x, json_t *o, const char *key, int required)
+{
+	json_t *v = json_object_get(o, key);
+	if (!v) {
+		if (required)
+			bad(x, key, "missing (an object is required)%s", "");
+		return NULL;
+	}
+	if (!json_is_object(v)) {
+		bad(x, key, "must be an object%s", "");
+		return NULL;
+	}
+	return v;
+}
+
+static char *get_str(struct ctx *x, json_t *o, const char *path, const char *key, int required)
+{
+	json_t *v = json_object_get(o, key);
+	char full[256];
+	snprintf(full, sizeof full, "%s%s%s", path, *path ? "." : "", key);
+	if (!v) {
+		if (required)
+			bad(x, full, "missing (a string is required)%s", "");
+		return NULL;
+	}
+	if (!json_is_string(v) || json_string_length(v) == 0) {
+		bad(x, full, "must be a non-empty string%s", "");
+		return NULL;
+	}
+	return lp_xstrdup(json_string_value(v));
+}
+
+static long long get_int(struct ctx *x, json_t *o, const char *path, const char *key, long long min,
+			 long long max, long long dflt)
+{
+	json_t *v = json_object_get(o, key);
+	char full[256], rng[96];
+	snprintf(full, sizeof full, "%s.%s", path, key);
+	if (!v)
+		return dflt;
+	if (!json_is_integer(v) || json_integer_value(v) < min || json_integer_value(v) > max) {
+		snprintf(rng, sizeof rng, "%lld to %lld", min, max);
+		bad(x, full, "must be a whole number from %s", rng);
+		return dflt;
+	}
+	return json_integer_value(v);
+}
+
+static int get_bool(struct ctx *x, json_t *o, const char *path, const char *key, int dflt)
+{
+	json_t *v = json_object_get(o, key);
+	char full[256];
+	snprintf(full, sizeof full, "%s.%s", path, key);
+	if (!v)
+		return dflt;
+	if (!json_is_boolean(v)) {
+		bad(x, full, "must be true or false%s", "");
+		return dflt;
+	}
+	return json_is_true(v);
+}
+
+static char *resolve(const lp_config *c, const char *p)
+{
+	if (!p)
+		return NULL;
+	if (p[0] == '/')
+		return lp_xstrdup(p);
+	return lp_xasprintf("%s/%s", c->dir, p);
+}
+
+lp_config *lp_config_load(const char *path)
+{
+	static const char *const top_keys[] = {"client", "personio", "loket", "compensation", "attributes", "documents", NULL};
+	static const char *const personio_keys[] = {"base_url", "credentials_file", "app_id", "partner_id",
+						    "legal_entity_id", "future_months", "page_size", NULL};
+	static const char *const loket_keys[] = {"base_url", "employer_id", "payroll_administration_id",
+						 "client_number", "tax_id", "token_file", NULL};
+	static const char *const comp_keys[] = {"start_date", "sync_salary", "sync_recurring", "sync_one_time", "mapping", NULL};
+	static const char *const doc_keys[] = {"category_id", NULL};
+	struct ctx x = {path, 0};
+
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		lp_warn("%s: cannot open: %s", path, strerror(errno));
+		return NULL;
+	}
+	char *buf = NULL;
+	size_t cap = 0, n = 0, r;
+	do {
+		if (n + 4096 > cap)
+			buf = lp_xrealloc(buf, cap = cap * 2 + 8192);
+		r = fread(buf + n, 1, cap - n, f);
+		n += r;
+	} while (r > 0);
+	fclose(f);
+	json_error_t e;
+	json_t *root = lp_json_loadb(buf, n, &e);
+	free(buf);
+	if (!root) {
+		lp_warn_at(path, (unsigned long)(e.line > 0 ? e.line : 0), NULL, "not valid JSON: %s", e.text);
+		return NULL;
+	}
+	if (!json_is_object(root)) {
+		lp_warn_at(path, 0, NULL, "must be a JSON object");
+		json_decref(root);
+		return NULL;
+	}
+
+	lp_config *c = lp_xmalloc(sizeof *c);
+	memset(c, 0, sizeof *c);
+	c->root = root;
+	c->path = lp_xstrdup(path);
+	const char *slash = strrchr(path, '/');
+	c->dir = slash ? lp_xasprintf("%.*s", (int)(slash - path) ? (int)(slash - path) : 1, path) : lp_xstrdup(".");
+	c->loket.client_number = -1;
+	c->documents_category_id = -1;
+
+	only_keys(&x, root, "", top_keys);
+	c->client = get_str(&x, root, "", "client", 1);
+	if (c->client) {
+		size_t l = strlen(c->client);
+		if (l > 64 || strspn(c->client, "abcdefghijklmnopqrstuvwxyz0123456789_-") != l || c->client[0] == '-' || c->client[0] == '_')
+			bad(&x, "client", "must be 1-64 characters a-z, 0-9, '-' or '_'%s", "");
+	}
+
+	json_t *p = get_obj(&x, root, "personio", 1);
+	if (p) {
+		only_keys(&x, p, "personio", personio_keys);
+		c->personio.base_url = get_str(&x, p, "personio", "base_url", 0);
+		char *cf = get_str(&x, p, "personio", "credentials_file", 0);
+		c->personio.credentials_file = resolve(c, cf);
+		free(cf);
+		c->personio.app_id = get_str(&x, p, "personio", "app_id", 0);
+		c->personio.partner_id = get_str(&x, p, "personio", "partner_id", 0);
+		c->personio.legal_entity_id = get_str(&x, p, "personio", "legal_entity_id", 1);
+		c->personio.future_months = (int)get_int(&x, p, "personio", "future_months", 0, 24, 2);
+		c->personio.page_size = (int)get_int(&x, p, "personio", "page_size", 1, 100, 100);
+	}
+	if (!c->personio.base_url)
+		c->personio.base_url = lp_xstrdup("https://api.personio.de");
+	if (!c->personio.app_id)
+		c->personio.app_id = lp_xstrdup("LOKETPIPE");
+	for (const char *q = c->personio.app_id; *q; q++)
+		if (!((*q >= 'A' && *q <= 'Z') || (*q >= '0' && *q <= '9') || *q == '_')) {
+			bad(&x, "personio.app_id", "must be UPPER_SNAKE_CASE%s", "");
+			break;
+		}
+
+	json_t *l = get_obj(&x, root, "loket", 0);
+	if (l) {
+		only_keys(&x, l, "loket", loket_keys);
+		c->loket.base_url = get_str(&x, l, "loket", "base_url", 0);
+		c->loket.employer_id = get_str(&x, l, "loket", "employer_id", 0);
+		c->loket.payroll_administration_id = get_str(&x, l, "loket", "payroll_administration_id", 0);
+		c->loket.tax_id = get_str(&x, l, "loket", "tax_id", 0);
+		char *tf = get_str(&x, l, "loket", "token_file", 0);
+		c->loket.token_file = resolve(c, tf);
+		free(tf);
+		c->loket.client_number = get_int(&x, l, "loket", "client_number", 0, 999999999, -1);
+	}
+
+	json_t *k = get_obj(&x, root, "compensation", 1);
+	if (k) {
+		only_keys(&x, k, "compensation", comp_keys);
+		char *sd = get_str(&x, k, "compensation", "start_date", 1);
+		if (sd && lp_date_parse(sd, &c->compensation.start_date))
+			bad(&x, "compensation.start_date", "must be a date YYYY-MM-DD, got '%s'", sd);
+		free(sd);
+		c->compensation.sync_salary = get_bool(&x, k, "compensation", "sync_salary", 1);
+		c->compensation.sync_recurring = get_bool(&x, k, "compensation", "sync_recurring", 1);
+		c->compensation.sync_one_time = get_bool(&x, k, "compensation", "sync_one_time", 1);
+		json_t *m = json_object_get(k, "mapping");
+		if (m && !json_is_object(m))
+			bad(&x, "compensation.mapping", "must be an object%s", "");
+		else if (m) {
+			const char *mk;
+			json_t *mv;
+			json_object_foreach(m, mk, mv) {
+				if (!json_is_integer(mv) || json_integer_value(mv) < 0) {
+					char full[256];
+					snprintf(full, sizeof full, "compensation.mapping.%s", mk);
+					bad(&x, full, "must be a Loket payroll component key (a whole number)%s", "");
+				}
+			}
+			c->compensation.mapping = m;
+		}
+	}
+	for (int i = 0; i < LP_A__COUNT; i++)
+		c->attr[i] = attr_default[i];
+	json_t *a = get_obj(&x, root, "attributes", 0);
+	if (a) {
+		const char *ak;
+		json_t *av;
+		json_object_foreach(a, ak, av) {
+			int idx = -1;
+			for (int i = 0; i < LP_A__COUNT; i++)
+				if (!strcmp(lp_attr_names[i], ak))
+					idx = i;
+			char full[256];
+			snprintf(full, sizeof full, "attributes.%s", ak);
+			if (idx < 0)
+				bad(&x, full, "unknown key%s", "");
+			else if (!json_is_string(av) || json_string_length(av) == 0)
+				bad(&x, full, "must be a Personio attribute key such as dynamic_1234%s", "");
+			else
+				c->attr[idx] = json_string_value(av);
+		}
+	}
+
+	json_t *d = get_obj(&x, root, "documents", 0);
+	if (d) {
+		only_keys(&x, d, "documents", doc_keys);
+		c->documents_category_id = get_int(&x, d, "documents", "category_id", 0, INT64_MAX, -1);
+	}
+
+	if (x.bad) {
+		lp_config_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+void lp_config_free(lp_config *c)
+{
+	if (!c)
+		return;
+	free(c->path);
+	free(c->dir);
+	free(c->client);
+	free(c->personio.base_url);
+	free(c->personio.credentials_file);
+	free(c->personio.app_id);
+	free(c->personio.partner_id);
+	free(c->personio.legal_entity_id);
+	free(c->loket.base_url);
+	free(c->loket.employer_id);
+	free(c->loket.payroll_administration_id);
+	free(c->loket.tax_id);
+	free(c->loket.token_file);
+	json_decref(c->root);
+	free(c);
+}

@@ -1,0 +1,58 @@
+/* lp_config.h - the client configuration file (schemas/client-config.schema.json).
+ *
+ * One file per client: the Personio legal entity, the Loket payroll administration it is
+ * linked to, the compensation start date and mapping, and the attribute map. Unknown keys
+ * and wrong types are errors naming the file and the key path. Relative paths inside the
+ * file are relative to the file's own directory.
+ */
+#ifndef LP_CONFIG_H
+#define LP_CONFIG_H
+
+#include <jansson.h>
+
+#include "lp_date.h"
+
+/* Logical person fields that come from Personio attributes. */
+enum lp_attr {
+	LP_A_FIRST_NAME, LP_A_LAST_NAME, LP_A_PREFERRED_NAME, LP_A_PREFIX, LP_A_INITIALS,
+	LP_A_DATE_OF_BIRTH, LP_A_GENDER, LP_A_BSN, LP_A_IBAN, LP_A_EMAIL, LP_A_PHONE,
+	LP_A_ADDRESS_LINE, LP_A_STREET, LP_A_HOUSE_NUMBER, LP_A_HOUSE_NUMBER_ADDITION,
+	LP_A_POSTAL_CODE, LP_A_CITY, LP_A_COUNTRY, LP_A_STATUS, LP_A_LEGAL_ENTITY,
+	LP_A_CONSIDER_NL_PAYROLL, LP_A_EMPLOYEE_NUMBER, LP_A_INCOME_NUMBER, LP_A_ENTRY_DATE,
+	LP_A_TERMINATION_DATE, LP_A_WEEKLY_HOURS,
+	LP_A__COUNT
+};
+extern const char *const lp_attr_names[LP_A__COUNT];
+
+typedef struct {
+	char *path;                /* as given */
+	char *dir;                 /* its directory */
+	char *client;
+	struct {
+		char *base_url;        /* default https://api.personio.de */
+		char *credentials_file;/* absolute, or NULL: environment */
+		char *app_id;          /* default LOKETPIPE */
+		char *partner_id;      /* or NULL */
+		char *legal_entity_id;
+		int future_months;     /* default 2 */
+		int page_size;         /* default 100 */
+	} personio;
+	struct {
+		char *base_url, *employer_id, *payroll_administration_id, *tax_id, *token_file;
+		long long client_number; /* -1 when absent */
+	} loket;
+	struct {
+		lp_date start_date;
+		int sync_salary, sync_recurring, sync_one_time; /* default 1 */
+		json_t *mapping;        /* object: Personio type id -> integer component key */
+	} compensation;
+	const char *attr[LP_A__COUNT]; /* Personio attribute key per field, or NULL */
+	long long documents_category_id; /* -1 when absent */
+	json_t *root;
+} lp_config;
+
+/* Load and check. On error returns NULL after printing "PROG: FILE: key.path: problem". */
+lp_config *lp_config_load(const char *path);
+void lp_config_free(lp_config *c);
+
+#endif

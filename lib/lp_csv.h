@@ -1,0 +1,25 @@
+/* lp_csv.h - CSV through libcsv: reading rows with a callback, writing quoted fields.
+ *
+ * Reading is strict (CSV_STRICT | CSV_STRICT_FINI): a stray quote or an unterminated
+ * quoted field is an error naming the row. Writing quotes a field only when needed
+ * (separator, quote, CR or LF inside, or leading/trailing space).
+ */
+#ifndef LP_CSV_H
+#define LP_CSV_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+/* Called once per row with its fields (NUL-terminated copies, valid during the call).
+ * Return non-zero to stop reading. */
+typedef int (*lp_csv_row_fn)(void *ctx, unsigned long row, char **fields, size_t n);
+
+/* Read all rows of f with separator sep. Returns 0, the callback's non-zero value, or -1
+ * on a CSV syntax or read error (reported as "PROG: NAME:ROW: message"). */
+int lp_csv_read(FILE *f, const char *name, char sep, lp_csv_row_fn fn, void *ctx);
+
+/* Write one row (fields may be NULL for empty) terminated by CRLF, as Loket's import
+ * expects of a CSV file. Returns 0 or -1 on a write error. */
+int lp_csv_write_row(FILE *f, char sep, const char *const *fields, size_t n);
+
+#endif

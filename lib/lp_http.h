@@ -1,0 +1,72 @@
+/* lp_http.h - HTTP through libcurl, the way every loketpipe client talks to an API.
+ *
+ * - TLS certificate and host verification are always on. Plain http:// is refused except
+ *   to a loopback host (127.0.0.0/8, localhost, [::1]) where the emulators live.
+ * - Redirects are not followed (a Bearer token must never travel to another host), and an
+ *   absolute URL handed back by an API (a "next" link) is only followed when it points at
+ *   the configured base URL's scheme, host and port.
+ * - 429, 5xx and transport errors are retried with exponential backoff and jitter, bounded
+ *   in attempts; a Retry-After header (seconds or HTTP date) is honoured up to a cap.
+ *   LP_HTTP_NO_RETRY turns that off for requests that must not be repeated blindly.
+ * - Every attempt is counted (lp_http_requests()).
+ * - Messages name the method and the path without its query string, never headers or
+ *   bodies of LP_HTTP_SECRET requests, so no token or secret can reach a log.
+ * - --record DIR stores every final response (status + raw body, mode 0600) under a name
+ *   derived from method, path and query; --replay DIR answers from those files with no
+ *   network at all. LP_HTTP_SECRET requests (authentication) are never recorded.
+ *
+ * Test knobs (environment): LOKETPIPE_HTTP_ATTEMPTS, LOKETPIPE_HTTP_BACKOFF_MS,
+ * LOKETPIPE_HTTP_TIMEOUT_MS, LOKETPIPE_HTTP_RETRY_AFTER_MAX_MS.
+ */
+#ifndef LP_HTTP_H
+#define LP_HTTP_H
+
+#include <stddef.h>
+
+typedef struct lp_http lp_http;
+
+typedef struct {
+	const char *base_url;     /* "https://api.personio.de", or "http://127.0.0.1:PORT" */
+	long connect_timeout_ms;  /* 0: 10 s */
+	long timeout_ms;          /* 0: 60 s per attempt */
+	int max_attempts;         /* 0: 6 */
+	long backoff_base_ms;     /* 0: 500 ms, doubled per attempt */
+	long backoff_max_ms;      /* 0: 30 s */
+	long retry_after_max_ms;  /* 0: 120 s */
+	const char *record_dir;   /* NULL: do not record */
+	const char *replay_dir;   /* NULL: live */
+} lp_http_opts;
+
+typedef struct {
+	long status;      /* HTTP status of the final attempt */
+	char *body;       /* NUL-terminated, malloc'd */
+	size_t len;
+	int attempts;     /* attempts made for this request */
+} lp_http_resp;
+
+enum {
+	LP_HTTP_SECRET = 1,   /* carries credentials: never recorded, body never in a message */
+	LP_HTTP_NO_RETRY = 2  /* do not retry (non-idempotent writes) */
+};
+
+/* Returns NULL with a message in err on a bad base URL (e.g. plain http to a remote host). */
+lp_http *lp_http_new(const lp_http_opts *o, char *err, size_t errlen);
+void lp_http_free(lp_http *h);
+int lp_http_replaying(const lp_http *h);
+unsigned long lp_http_requests(const lp_http *h);
+
+/* target: "/path?query" relative to the base URL, or an absolute URL on the same origin.
+ * headers: NULL-terminated "Name: value" strings (may be NULL).
+ * Returns 0 when an answer was received (look at resp->status; 429/5xx only after the
+ * retries ran out), -1 on failure; lp_http_error() then says why, naming method and path. */
+int lp_http_request(lp_http *h, const char *method, const char *target, const char *const *headers,
+		    const char *body, size_t body_len, unsigned flags, lp_http_resp *resp);
+const char *lp_http_error(const lp_http *h);
+void lp_http_resp_free(lp_http_resp *r);
+
+/* "/v1/company/employees" from "/v1/company/employees?limit=100" or an absolute URL. buf 256. */
+const char *lp_http_path(const char *target, char *buf, size_t n);
+/* Percent-encode a query value (RFC 3986 unreserved kept). Caller frees. */
+char *lp_http_escape(const char *s);
+
+#endif

@@ -1,0 +1,234 @@
+/* lp_ndjson.c - see lp_ndjson.h */
+#include "lp_ndjson.h"
+#include "lp_cli.h"
+#include "lp_json.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+
+struct lp_in {
+	char *const *paths;
+	int n, idx;
+	gzFile gz;
+	const char *name;
+	unsigned long line;
+	char *buf;            /* read buffer */
+	size_t bcap, bpos, blen;
+	char *lbuf;           /* current line */
+	size_t lcap;
+	int eof, err;
+};
+
+#define LP_IN_BUF (1 << 16)
+
+lp_in *lp_in_open(char *const *paths, int n)
+{
+	lp_in *in = lp_xmalloc(sizeof *in);
+	memset(in, 0, sizeof *in);
+	in->paths = paths;
+	in->n = n;
+	in->idx = -1;
+	in->bcap = LP_IN_BUF;
+	in->buf = lp_xmalloc(in->bcap);
+	return in;
+}
+
+static int open_next(lp_in *in)
+{
+	if (in->gz) {
+		gzclose(in->gz);
+		in->gz = NULL;
+	}
+	in->idx++;
+	if (in->idx >= (in->n ? in->n : 1))
+		return 0;
+	const char *p = in->n ? in->paths[in->idx] : "-";
+	int fd;
+	if (strcmp(p, "-") == 0) {
+		in->name = "-";
+		fd = dup(0);
+	} else {
+		in->name = p;
+		fd = open(p, O_RDONLY | O_CLOEXEC);
+	}
+	if (fd < 0 || !(in->gz = gzdopen(fd, "rb"))) {
+		lp_warn("%s: cannot open: %s", in->name, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		in->err = LP_EXIT_IO;
+		return -1;
+	}
+	gzbuffer(in->gz, LP_IN_BUF);
+	in->line = 0;
+	in->bpos = in->blen = 0;
+	in->eof = 0;
+	return 1;
+}
+
+/* Read one line of the current file into lbuf (without '\n'). 1 line, 0 eof, -1 error. */
+static int read_line(lp_in *in, size_t *len)
+{
+	size_t l = 0;
+	for (;;) {
+		if (in->bpos == in->blen) {
+			if (in->eof)
+				break;
+			int r = gzread(in->gz, in->buf, (unsigned)in->bcap);
+			if (r < 0) {
+				int zerr;
+				const char *msg = gzerror(in->gz, &zerr);
+				lp_warn_at(in->name, in->line + 1, NULL, "read error: %s",
+					   zerr == Z_ERRNO ? strerror(errno) : msg);
+				in->err = LP_EXIT_IO;
+				return -1;
+			}
+			if (r == 0) {
+				/* gzread returns 0 at a clean end; a truncated gzip member sets an error */
+				int zerr;
+				const char *msg = gzerror(in->gz, &zerr);
+				if (zerr != Z_OK && zerr != Z_STREAM_END) {
+					lp_warn_at(in->name, in->line + 1, NULL, "read error: %s", msg);
+					in->err = zerr == Z_ERRNO ? LP_EXIT_IO : LP_EXIT_DATA;
+					return -1;
+				}
+				in->eof = 1;
+				break;
+			}
+			in->bpos = 0;
+			in->blen = (size_t)r;
+		}
+		char *s = in->buf + in->bpos;
+		size_t avail = in->blen - in->bpos;
+		char *nl = memchr(s, '\n', avail);
+		size_t take = nl ? (size_t)(nl - s) : avail;
+		if (l + take + 1 > in->lcap) {
+			if (l + take + 1 > LP_NDJSON_MAX_LINE) {
+				lp_warn_at(in->name, in->line + 1, NULL, "line longer than %lu bytes",
+					   (unsigned long)LP_NDJSON_MAX_LINE);
+				in->err = LP_EXIT_DATA;
+				return -1;
+			}
+			size_t ncap = in->lcap ? in->lcap : 4096;
+			while (ncap < l + take + 1)
+				ncap *= 2;
+			in->lbuf = lp_xrealloc(in->lbuf, ncap);
+			in->lcap = ncap;
+		}
+		memcpy(in->lbuf + l, s, take);
+		l += take;
+		in->bpos += take + (nl ? 1 : 0);
+		if (nl) {
+			in->lbuf[l] = '\0';
+			*len = l;
+			in->line++;
+			return 1;
+		}
+	}
+	if (l == 0)
+		return 0;
+	in->lbuf[l] = '\0';
+	*len = l;
+	in->line++;
+	return 1;
+}
+
+static int blank(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r')
+			return 0;
+	return 1;
+}
+
+int lp_in_next(lp_in *in, json_t **rec)
+{
+	if (in->err)
+		return -1;
+	for (;;) {
+		if (!in->gz) {
+			int r = open_next(in);
+			if (r <= 0)
+				return r;
+		}
+		size_t len;
+		int r = read_line(in, &len);
+		if (r < 0)
+			return -1;
+		if (r == 0) {
+			int o = open_next(in);
+			if (o <= 0)
+				return o;
+			continue;
+		}
+		if (blank(in->lbuf, len))
+			continue;
+		json_error_t e;
+		json_t *v = lp_json_loadb(in->lbuf, len, &e);
+		if (!v) {
+			lp_warn_at(in->name, in->line, NULL, "not valid JSON: %s (column %d)", e.text, e.column);
+			in->err = LP_EXIT_DATA;
+			return -1;
+		}
+		if (!json_is_object(v)) {
+			lp_warn_at(in->name, in->line, NULL, "a record must be a JSON object");
+			json_decref(v);
+			in->err = LP_EXIT_DATA;
+			return -1;
+		}
+		if (!json_is_string(json_object_get(v, "type"))) {
+			lp_warn_at(in->name, in->line, "type", "missing or not a string");
+			json_decref(v);
+			in->err = LP_EXIT_DATA;
+			return -1;
+		}
+		*rec = v;
+		return 1;
+	}
+}
+
+int lp_in_error(const lp_in *in) { return in->err; }
+const char *lp_in_name(const lp_in *in) { return in->name ? in->name : "-"; }
+unsigned long lp_in_line(const lp_in *in) { return in->line; }
+
+void lp_in_close(lp_in *in)
+{
+	if (!in)
+		return;
+	if (in->gz)
+		gzclose(in->gz);
+	free(in->buf);
+	free(in->lbuf);
+	free(in);
+}
+
+static int dump_cb(const char *buf, size_t size, void *data)
+{
+	(void)data;
+	return fwrite(buf, 1, size, stdout) == size ? 0 : -1;
+}
+
+int lp_out(const json_t *rec)
+{
+	if (json_dump_callback(rec, dump_cb, NULL, JSON_COMPACT) != 0)
+		return -1;
+	return putchar('\n') == EOF ? -1 : 0;
+}
+
+int lp_out_new(json_t *rec)
+{
+	int r = lp_out(rec);
+	json_decref(rec);
+	return r;
+}
+
+int lp_out_close(void)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		lp_warn("write error on standard output: %s", strerror(errno));
+		return LP_EXIT_IO;
+	}
+	return 0;
+}

@@ -1,0 +1,40 @@
+/* lp_record.c - see lp_record.h */
+#include "lp_record.h"
+#include "lp_cli.h"
+#include "lp_json.h"
+
+json_t *lp_issue(const char *client, const char *severity, const char *rule, const char *personio_id,
+		 const char *employee_number, const char *field, const char *message, const char *hint)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "type", json_string("issue"));
+	lp_json_set_str(o, "client", client);
+	lp_json_set_str(o, "severity", severity);
+	lp_json_set_str(o, "rule", rule);
+	lp_json_set_str(o, "stage", lp_prog);
+	lp_json_set_str(o, "personio_id", personio_id);
+	lp_json_set_str(o, "employee_number", employee_number);
+	lp_json_set_str(o, "field", field);
+	lp_json_set_str(o, "message", message);
+	lp_json_set_str(o, "hint", hint);
+	return o;
+}
+
+void lp_issue_source(json_t *issue, const char *source)
+{
+	if (source)
+		json_object_set_new(issue, "source", json_string(source));
+}
+
+json_t *lp_stream_end(const char *client, const char *source, int complete, json_t *counts, const char *error)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "type", json_string("stream_end"));
+	lp_json_set_str(o, "client", client);
+	json_object_set_new(o, "source", json_string(source));
+	json_object_set_new(o, "complete", json_boolean(complete));
+	json_object_set_new(o, "counts", counts ? counts : json_object());
+	if (error)
+		json_object_set_new(o, "error", json_string(error));
+	return o;
+}

@@ -1,0 +1,27 @@
+#!/bin/sh
+# Install the Debian packages loketpipe needs, when they are missing.
+# Run by `make deps` (and so by `make demo` and `make check`). As root it installs what is
+# missing with apt-get; as another user it lists what is missing and fails.
+set -eu
+PKGS="gcc make libc6-dev pkg-config libcsv-dev libjansson-dev libcurl4-openssl-dev zlib1g-dev
+libmicrohttpd-dev bats bats-assert bats-support bats-file python3 python3-jsonschema jq curl
+ca-certificates mandoc"
+missing=""
+for p in $PKGS; do
+	s=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+	case "$s" in
+	*"install ok installed"*) ;;
+	*) missing="$missing $p" ;;
+	esac
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" != 0 ]; then
+	echo "deps: missing Debian packages:$missing" >&2
+	echo "deps: run as root: apt-get install$missing" >&2
+	exit 1
+fi
+echo "deps: installing$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq >&2
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >&2
