@@ -25,9 +25,17 @@ int lp_addr_split(const char *line, char *street, size_t ns, char *number, size_
 		len--;
 	/* find the last token (not the first) that starts with a digit */
 	const char *num = NULL;
-	for (size_t i = 1; i < len; i++)
-		if (issp(line[i - 1]) && isdig(line[i]))
-			num = line + i;
+	for (size_t i = 1; i < len; i++) {
+		if (!issp(line[i - 1]) || !isdig(line[i]))
+			continue;
+		/* "7 / 2", "7 - 2": a number after a separator belongs to the addition */
+		size_t j = i - 1;
+		while (j > 0 && issp(line[j]))
+			j--;
+		if (num && (line[j] == '/' || line[j] == '-'))
+			continue;
+		num = line + i;
+	}
 	if (!num) {
 		put(street, ns, line, len);
 		return -1;

@@ -2,9 +2,9 @@
  *
  * "Keizersgracht 123-A" -> Keizersgracht / 123 / A; "Laan van Meerdervoort 1234 bis" ->
  * Laan van Meerdervoort / 1234 / bis; "2e Jan Steenstraat 5 hs" -> 2e Jan Steenstraat / 5 / hs;
- * "Plein 1944 12" -> Plein 1944 / 12. The house number is the last token that starts
- * with a digit (after the first token); what follows it, and letters glued to it, are the
- * addition.
+ * "Plein 1944 12" -> Plein 1944 / 12; "Dorpsstraat 7 / 2" -> Dorpsstraat / 7 / 2. The house
+ * number is the last token that starts with a digit (after the first token, and not right
+ * after a '/' or '-'); what follows it, and letters glued to it, are the addition.
  */
 #ifndef LP_ADDR_H
 #define LP_ADDR_H

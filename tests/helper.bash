@@ -1,0 +1,64 @@
+# tests/helper.bash - shared set-up for every Bats suite.
+# load it with:  load helper
+bats_require_minimum_version 1.5.0
+bats_load_library bats-support
+bats_load_library bats-assert
+bats_load_library bats-file
+
+ROOT="$(cd "$BATS_TEST_DIRNAME/.." && pwd)"
+BUILD="${LOKETPIPE_BUILD:-$ROOT/build}"
+export PATH="$BUILD/bin:$ROOT/tests/tools:$PATH"
+export LC_ALL=C
+# fast, bounded retries in tests
+export LOKETPIPE_HTTP_BACKOFF_MS=5 LOKETPIPE_HTTP_ATTEMPTS=6 LOKETPIPE_HTTP_TIMEOUT_MS=5000
+SCHEMAS="$ROOT/schemas"
+SAMPLES="$ROOT/samples"
+FIXTURES="$ROOT/tests/fixtures"
+AS_OF=2026-11-15
+
+# The acme demo credentials (test values, never real).
+acme_credentials() {
+	PERSONIO_CLIENT_ID=$(jq -r .client_id "$SAMPLES/personio/acme/credentials.json")
+	PERSONIO_CLIENT_SECRET=$(jq -r .client_secret "$SAMPLES/personio/acme/credentials.json")
+	export PERSONIO_CLIENT_ID PERSONIO_CLIENT_SECRET
+}
+
+# emu_start FIXTURE_DIR [ARGS...]: start the Personio emulator on a free loopback port.
+# Sets EMU_URL and EMU_PID. It exits by itself when this test file's process is gone.
+emu_start() {
+	local dir=$1
+	shift
+	local pf="$BATS_FILE_TMPDIR/emu.port"
+	rm -f "$pf"
+	personio-emu --fixtures "$dir" --port 0 --port-file "$pf" --watch-pid $$ "$@" \
+		>"$BATS_FILE_TMPDIR/emu.out" 2>"$BATS_FILE_TMPDIR/emu.err" 3>&- &
+	EMU_PID=$!
+	local i=0
+	while [ ! -s "$pf" ]; do
+		i=$((i + 1))
+		if [ $i -gt 200 ] || ! kill -0 "$EMU_PID" 2>/dev/null; then
+			cat "$BATS_FILE_TMPDIR/emu.err" >&2
+			return 1
+		fi
+		sleep 0.05
+	done
+	EMU_URL="http://127.0.0.1:$(cat "$pf")"
+	export EMU_URL EMU_PID
+}
+
+emu_stop() {
+	[ -n "${EMU_PID:-}" ] || return 0
+	kill "$EMU_PID" 2>/dev/null || true
+	wait "$EMU_PID" 2>/dev/null || true
+}
+
+# emu_faults JSON: replace the fault plan; emu_reset: no faults, counters zero.
+emu_faults() { curl -fsS -X POST --data "$1" "$EMU_URL/__emu/faults" >/dev/null; }
+emu_reset() { curl -fsS -X POST "$EMU_URL/__emu/reset" >/dev/null; }
+emu_stats() { curl -fsS "$EMU_URL/__emu/stats"; }
+
+# schema_ok FILE: every record in FILE validates against schemas/.
+schema_ok() {
+	run schema-check "$SCHEMAS" "$1"
+	assert_success
+}

@@ -1,0 +1,245 @@
+#!/usr/bin/env bats
+# Unit tests of lib/ through tests/unit/lp-unit.c.
+
+load helper
+
+@test "money: decimal strings parse exactly to cents" {
+	while read -r in want; do
+		run lp-unit money-parse "$in"
+		assert_output "$want"
+	done <<-'T'
+	4166.67 4166.67
+	-85.4 -85.40
+	3000 3000.00
+	0.05 0.05
+	-0.99 -0.99
+	1.500 1.50
+	4.16667e3 4166.67
+	1234567E-2 12345.67
+	+12 12.00
+	.5 0.50
+	0 0.00
+	-0 0.00
+	T
+}
+
+@test "money: more than two significant decimals, junk and huge values are refused" {
+	for in in 1.005 0.001 12.345 abc "" 1e20 12,50 "1 000" 1.2.3 --1 1e 0x10 99999999999999999; do
+		run lp-unit money-parse "$in"
+		assert_failure
+		assert_output --partial "error:"
+	done
+}
+
+@test "money: annual / 12 rounds half away from zero (S1 rounding rule)" {
+	while read -r amount want; do
+		run lp-unit money-div "$amount" 12
+		assert_output "$want"
+	done <<-'T'
+	50000.00 4166.67
+	60000.00 5000.00
+	0.05 0.00
+	0.06 0.01
+	0.18 0.02
+	-0.06 -0.01
+	-50000.00 -4166.67
+	45000.06 3750.01
+	45000.05 3750.00
+	T
+}
+
+@test "money: div-round boundaries" {
+	run lp-unit div-round 5 10; assert_output 1
+	run lp-unit div-round 4 10; assert_output 0
+	run lp-unit div-round -5 10; assert_output -1
+	run lp-unit div-round -4 10; assert_output 0
+	run lp-unit div-round 15 -10; assert_output -2
+}
+
+@test "money: 10^6 random amounts survive format, parse and the JSON path with no drift" {
+	run lp-unit money-fuzz 1000000 20261121
+	assert_success
+	assert_output --regexp '^ok 1000000 sum -?[0-9]+\.[0-9]{2}$'
+}
+
+@test "json: fractional numbers reach the program as exact decimal text, never as doubles" {
+	cat >"$BATS_TEST_TMPDIR/in.json" <<-'J'
+	{"a":4166.67,"b":[1.5e2,-3],"c":0.1,"s":"x\"1.5"}
+	J
+	run lp-unit json-exact <"$BATS_TEST_TMPDIR/in.json"
+	assert_success
+	assert_output '{"a":"4166.67","b":["1.5e2",-3],"c":"0.1","s":"x\"1.5"}'
+}
+
+@test "json: duplicate keys and trailing garbage are refused" {
+	run bash -c "printf '%s' '{\"a\":1,\"a\":2}' | lp-unit json-exact"
+	assert_failure
+	run bash -c "printf '%s' '{\"a\":1} x' | lp-unit json-exact"
+	assert_failure
+}
+
+@test "date: strict ISO dates" {
+	run lp-unit date-parse 2024-02-29; assert_success; assert_output --partial 2024-02-29
+	for bad in 2023-02-29 2026-13-01 2026-00-10 2026-1-1 26-01-01 2026-01-01T00:00 "" 1899-12-31 2026-04-31; do
+		run lp-unit date-parse "$bad"
+		assert_failure
+	done
+}
+
+@test "date: month arithmetic clamps to the month end" {
+	run lp-unit date-add 2026-01-31 1; assert_output 2026-02-28
+	run lp-unit date-add 2024-01-31 1; assert_output 2024-02-29
+	run lp-unit date-add 2026-03-31 -1; assert_output 2026-02-28
+	run lp-unit date-add 2026-12-15 1; assert_output 2027-01-15
+	run lp-unit date-add 2026-01-15 -13; assert_output 2024-12-15
+	run lp-unit month-end 2100-02-03; assert_output 2100-02-28
+	run lp-unit month-end 2000-02-03; assert_output 2000-02-29
+}
+
+@test "date: monthly payroll periods and human dates" {
+	run lp-unit period 2026-02-14; assert_output "2026 2 2026-02-01 2026-02-28"
+	run lp-unit period 2026-12-31; assert_output "2026 12 2026-12-01 2026-12-31"
+	run lp-unit human 2026-01-14; assert_output "14 Jan 2026"
+}
+
+@test "address: Dutch address lines split into street, number and addition" {
+	while IFS='=' read -r line want; do
+		run lp-unit addr "$line"
+		assert_output "$want"
+	done <<-'T'
+	Keizersgracht 123-A=Keizersgracht|123|A
+	Oudegracht 128A=Oudegracht|128|A
+	Laan van Meerdervoort 1234 bis=Laan van Meerdervoort|1234|bis
+	2e Jan Steenstraat 5 hs=2e Jan Steenstraat|5|hs
+	Plein 1944 12=Plein 1944|12|
+	Dorpsstraat 7 / 2=Dorpsstraat|7|2
+	Nergensweg=Nergensweg|| (no number)
+	T
+}
+
+@test "nlid: BSN 11-check" {
+	run lp-unit bsn 111222333; assert_output 1
+	run lp-unit bsn 123456782; assert_output 1
+	for bad in 123456789 000000000 12345678 1234567820 12345678a ""; do
+		run lp-unit bsn "$bad"
+		assert_output 0
+	done
+}
+
+@test "nlid: IBAN mod-97 and Dutch postal codes" {
+	run lp-unit iban NL91ABNA0417164300; assert_output 1
+	run lp-unit iban "nl91 abna 0417 1643 00"; assert_output 1
+	run lp-unit iban GB82WEST12345698765432; assert_output 1
+	run lp-unit iban NL91ABNA0417164301; assert_output 0
+	run lp-unit iban NL91ABNA041716430; assert_output 0
+	run lp-unit postcode "1015 CJ"; assert_output "1 [1015 CJ]"
+	run lp-unit postcode "1015cj"; assert_output "0 [1015 CJ]"
+	run lp-unit postcode "0123 AB"; assert_output "0 []"
+	run lp-unit postcode "1234 SS"; assert_output "0 []"
+}
+
+@test "csv: strict reading, quoted fields, errors name the row" {
+	run bash -c "printf 'a,b\r\n\"x,1\",\"say \"\"hi\"\"\"\r\n' | lp-unit csv-read"
+	assert_success
+	assert_line --index 0 '1 ["a","b"]'
+	assert_line --index 1 '2 ["x,1","say \"hi\""]'
+	run bash -c "printf 'a,b\nc,\"unterminated\n' | lp-unit csv-read"
+	assert_failure
+	assert_output --partial ":2: CSV:"
+}
+
+@test "csv: writing quotes only what needs quoting, rows end in CRLF" {
+	run bash -c "lp-unit csv-write plain 'a;b' 'say \"x\"' '' ' pad' | od -c | head -3"
+	assert_output --partial 'p   l   a   i   n   ;   "   a   ;   b   "   ;   "   s   a   y'
+	run bash -c "lp-unit csv-write a b | od -An -c"
+	assert_output --partial 'a   ;   b  \r  \n'
+}
+
+@test "ndjson: files, stdin, gzip, blank lines; positions are file:line" {
+	printf '{"type":"a"}\n\n{"type":"b"}\n' >"$BATS_TEST_TMPDIR/one.ndjson"
+	printf '{"type":"c"}\n{"type":"d"}' | gzip >"$BATS_TEST_TMPDIR/two.ndjson.gz"
+	run bash -c "printf '{\"type\":\"s\"}\n' | lp-unit ndjson '$BATS_TEST_TMPDIR/one.ndjson' - '$BATS_TEST_TMPDIR/two.ndjson.gz'"
+	assert_success
+	assert_line --index 0 "$BATS_TEST_TMPDIR/one.ndjson:1 a"
+	assert_line --index 1 "$BATS_TEST_TMPDIR/one.ndjson:3 b"
+	assert_line --index 2 "-:1 s"
+	assert_line --index 3 "$BATS_TEST_TMPDIR/two.ndjson.gz:1 c"
+	assert_line --index 4 "$BATS_TEST_TMPDIR/two.ndjson.gz:2 d"
+}
+
+@test "ndjson: a 5 MB line is read whole" {
+	python3 -c 'import json; print(json.dumps({"type":"big","x":"y"*5000000}))' >"$BATS_TEST_TMPDIR/big.ndjson"
+	run lp-unit ndjson "$BATS_TEST_TMPDIR/big.ndjson"
+	assert_success
+	assert_output "$BATS_TEST_TMPDIR/big.ndjson:1 big"
+}
+
+@test "ndjson: bad input names file and line, exit 3" {
+	f="$BATS_TEST_TMPDIR/bad.ndjson"
+	printf '{"type":"a"}\n{"type":\n' >"$f"
+	run lp-unit ndjson "$f"
+	assert_failure 3
+	assert_output --partial "bad.ndjson:2: not valid JSON"
+	printf '{"type":"a"}\n[1,2]\n' >"$f"
+	run lp-unit ndjson "$f"
+	assert_failure 3
+	assert_output --partial "bad.ndjson:2: a record must be a JSON object"
+	printf '{"type":"a"}\n{"kind":"x"}\n' >"$f"
+	run lp-unit ndjson "$f"
+	assert_failure 3
+	assert_output --partial "bad.ndjson:2: type: missing or not a string"
+}
+
+@test "ndjson: a truncated gzip stream is an error, not a short read" {
+	seq 1 20000 | sed 's/.*/{"type":"n","i":&}/' | gzip >"$BATS_TEST_TMPDIR/full.gz"
+	head -c 20000 "$BATS_TEST_TMPDIR/full.gz" >"$BATS_TEST_TMPDIR/cut.gz"
+	run lp-unit ndjson "$BATS_TEST_TMPDIR/cut.gz"
+	assert_failure
+	assert_output --partial "cut.gz"
+	assert_output --partial "read error"
+}
+
+@test "ndjson: a missing file is an I/O error (exit 7)" {
+	run lp-unit ndjson "$BATS_TEST_TMPDIR/nope.ndjson"
+	assert_failure 7
+	assert_output --partial "nope.ndjson: cannot open"
+}
+
+@test "map: 100000 keys, no loss, no duplicates" {
+	run lp-unit map 100000
+	assert_success
+	assert_output "100000 0"
+}
+
+@test "http: plain http only to loopback; https anywhere; credentials in URLs refused" {
+	run lp-unit http-new http://api.personio.de
+	assert_failure 4
+	assert_output --partial "refusing plain http to api.personio.de"
+	run lp-unit http-new http://10.0.0.1:8080
+	assert_failure 4
+	run lp-unit http-new https://user:pw@api.personio.de
+	assert_failure 4
+	refute_output --partial "pw"
+	run lp-unit http-new ftp://127.0.0.1/
+	assert_failure 4
+	for ok in https://api.personio.de http://127.0.0.1:1 http://localhost:8080 "http://[::1]:9"; do
+		run lp-unit http-new "$ok"
+		assert_success
+	done
+}
+
+@test "secret: a credentials file must be private (0600) and a regular file" {
+	f="$BATS_TEST_TMPDIR/cred.json"
+	echo '{"client_id":"a","client_secret":"s3cr3t-value"}' >"$f"
+	chmod 644 "$f"
+	run lp-unit secret "$f"
+	assert_failure 4
+	assert_output --partial "too open; run: chmod 600"
+	refute_output --partial "s3cr3t"
+	chmod 600 "$f"
+	run lp-unit secret "$f"
+	assert_success
+	ln -s "$f" "$BATS_TEST_TMPDIR/link.json"
+	run lp-unit secret "$BATS_TEST_TMPDIR/link.json"
+	assert_failure 4
+}
