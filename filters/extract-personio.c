@@ -149,105 +149,79 @@ static void load_credentials(struct run *r)
 	r->client_secret = lp_xstrdup(sec);
 }
 
-/* Headers for API calls; token may be NULL (replay). Strings live in hbuf. */
-static const char *const *api_headers(struct run *r, const char *token, char hbuf[4][600])
+/* Headers for a request: the app headers, then the token (if any) or a content type. */
+static const char *const *api_headers(struct run *r, const char *token, const char *content_type, char hbuf[3][600])
 {
 	static const char *h[6];
 	int n = 0;
-	snprintf(hbuf[0], 600, "Accept: application/json");
+	h[n++] = "Accept: application/json";
+	snprintf(hbuf[0], 600, "X-Personio-App-ID: %s", r->cfg->personio.app_id);
 	h[n++] = hbuf[0];
-	snprintf(hbuf[1], 600, "X-Personio-App-ID: %s", r->cfg->personio.app_id);
-	h[n++] = hbuf[1];
 	if (r->cfg->personio.partner_id) {
-		snprintf(hbuf[2], 600, "X-Personio-Partner-ID: %s", r->cfg->personio.partner_id);
-		h[n++] = hbuf[2];
+		snprintf(hbuf[1], 600, "X-Personio-Partner-ID: %s", r->cfg->personio.partner_id);
+		h[n++] = hbuf[1];
 	}
 	if (token) {
-		snprintf(hbuf[3], 600, "Authorization: Bearer %s", token);
-		h[n++] = hbuf[3];
+		snprintf(hbuf[2], 600, "Authorization: Bearer %s", token);
+		h[n++] = hbuf[2];
 	}
+	if (content_type)
+		h[n++] = content_type;
 	h[n] = NULL;
 	return h;
 }
 
-static void auth_failure(struct run *r, const char *what, const lp_http_resp *resp)
+/* POST credentials (body, wiped here) to an authentication endpoint and return the token
+ * found at [obj.]key of the answer. Nothing of the request or answer is ever logged. */
+static char *authenticate(struct run *r, const char *path, const char *content_type, char *body, const char *obj,
+			  const char *key)
 {
-	if (resp->status == 400 || resp->status == 401 || resp->status == 403)
-		fail(r, LP_EXIT_AUTH, "%s: HTTP %ld: Personio refused the credentials; check client_id and client_secret "
-			"of this client's Personio API credential", what, resp->status);
-	fail(r, LP_EXIT_REMOTE, "%s: HTTP %ld%s", what, resp->status,
-	     resp->attempts > 1 ? " after retries" : "");
+	char hbuf[3][600];
+	lp_http_resp resp;
+	int rc = lp_http_request(r->http, "POST", path, api_headers(r, NULL, content_type, hbuf), body, strlen(body),
+				 LP_HTTP_SECRET, &resp);
+	lp_secret_free(body);
+	if (rc)
+		fail(r, LP_EXIT_REMOTE, "%s", lp_http_error(r->http));
+	if (resp.status != 200) {
+		lp_secret_free(resp.body);
+		if (resp.status == 400 || resp.status == 401 || resp.status == 403)
+			fail(r, LP_EXIT_AUTH,
+			     "POST %s: HTTP %ld: Personio refused the credentials; check client_id and client_secret "
+			     "of this client's Personio API credential", path, resp.status);
+		fail(r, LP_EXIT_REMOTE, "POST %s: HTTP %ld%s", path, resp.status, resp.attempts > 1 ? " after retries" : "");
+	}
+	json_t *j = json_loadb(resp.body, resp.len, 0, NULL);
+	lp_secret_free(resp.body);
+	json_t *holder = obj ? lp_json_obj(j, obj) : j;
+	const char *tok = holder ? lp_json_str(holder, key) : NULL;
+	if (!tok || !*tok) {
+		json_decref(j);
+		fail(r, LP_EXIT_REMOTE, "POST %s: the answer has no %s%s%s", path, obj ? obj : "", obj ? "." : "", key);
+	}
+	char *t = lp_xstrdup(tok);
+	json_string_set(json_object_get(holder, key), "");
+	json_decref(j);
+	return t;
 }
 
 static void v1_auth(struct run *r)
 {
-	char hbuf[4][600];
 	json_t *b = json_pack("{s:s,s:s}", "client_id", r->client_id, "client_secret", r->client_secret);
 	char *body = json_dumps(b, JSON_COMPACT);
 	json_string_set(json_object_get(b, "client_secret"), "");
 	json_decref(b);
-	const char *const *base = api_headers(r, NULL, hbuf);
-	const char *h[8];
-	int n = 0;
-	for (; base[n]; n++)
-		h[n] = base[n];
-	h[n++] = "Content-Type: application/json";
-	h[n] = NULL;
-	lp_http_resp resp;
-	int rc = lp_http_request(r->http, "POST", "/v1/auth", h, body, strlen(body), LP_HTTP_SECRET, &resp);
-	lp_secret_free(body);
-	if (rc)
-		fail(r, LP_EXIT_REMOTE, "%s", lp_http_error(r->http));
-	if (resp.status != 200) {
-		lp_http_resp_free(&resp);
-		auth_failure(r, "POST /v1/auth", &resp);
-	}
-	json_t *j = json_loadb(resp.body, resp.len, 0, NULL);
-	lp_secret_free(resp.body);
-	json_t *data = j ? lp_json_obj(j, "data") : NULL;
-	const char *tok = data ? lp_json_str(data, "token") : NULL;
-	if (!tok || !*tok) {
-		json_decref(j);
-		fail(r, LP_EXIT_REMOTE, "POST /v1/auth: answer has no data.token");
-	}
-	r->v1_token = lp_xstrdup(tok);
-	json_string_set(json_object_get(data, "token"), "");
-	json_decref(j);
+	r->v1_token = authenticate(r, "/v1/auth", "Content-Type: application/json", body, "data", "token");
 }
 
 static void v2_auth(struct run *r)
 {
-	char hbuf[4][600];
 	char *id = lp_http_escape(r->client_id), *sec = lp_http_escape(r->client_secret);
 	char *body = lp_xasprintf("grant_type=client_credentials&client_id=%s&client_secret=%s", id, sec);
 	lp_secret_free(id);
 	lp_secret_free(sec);
-	const char *const *base = api_headers(r, NULL, hbuf);
-	const char *h[8];
-	int n = 0;
-	for (; base[n]; n++)
-		h[n] = base[n];
-	h[n++] = "Content-Type: application/x-www-form-urlencoded";
-	h[n] = NULL;
-	lp_http_resp resp;
-	int rc = lp_http_request(r->http, "POST", "/v2/auth/token", h, body, strlen(body), LP_HTTP_SECRET, &resp);
-	lp_secret_free(body);
-	if (rc)
-		fail(r, LP_EXIT_REMOTE, "%s", lp_http_error(r->http));
-	if (resp.status != 200) {
-		lp_http_resp_free(&resp);
-		auth_failure(r, "POST /v2/auth/token", &resp);
-	}
-	json_t *j = json_loadb(resp.body, resp.len, 0, NULL);
-	lp_secret_free(resp.body);
-	const char *tok = j ? lp_json_str(j, "access_token") : NULL;
-	if (!tok || !*tok) {
-		json_decref(j);
-		fail(r, LP_EXIT_REMOTE, "POST /v2/auth/token: answer has no access_token");
-	}
-	r->v2_token = lp_xstrdup(tok);
-	json_string_set(json_object_get(j, "access_token"), "");
-	json_decref(j);
+	r->v2_token = authenticate(r, "/v2/auth/token", "Content-Type: application/x-www-form-urlencoded", body, NULL,
+				   "access_token");
 }
 
 /* A short, safe excerpt of an API error body: Personio's own message only. */
@@ -274,12 +248,12 @@ static void api_message(const lp_http_resp *resp, char *out, size_t n)
 /* GET with the token of the API version; on 401 re-authenticate once and try again. */
 static json_t *api_get(struct run *r, int v2, const char *target, const char *what)
 {
-	char hbuf[4][600], pbuf[256], msg[256];
+	char hbuf[3][600], pbuf[256], msg[256];
 	const char *path = lp_http_path(target, pbuf, sizeof pbuf);
 	for (int reauth = 0;; reauth++) {
 		char **tok = v2 ? &r->v2_token : &r->v1_token;
 		lp_http_resp resp;
-		if (lp_http_request(r->http, "GET", target, api_headers(r, *tok, hbuf), NULL, 0, 0, &resp))
+		if (lp_http_request(r->http, "GET", target, api_headers(r, *tok, NULL, hbuf), NULL, 0, 0, &resp))
 			fail(r, LP_EXIT_REMOTE, "%s (%s)", lp_http_error(r->http), what);
 		if (resp.status == 401 && !reauth && !lp_http_replaying(r->http)) {
 			lp_http_resp_free(&resp);

@@ -1,6 +1,7 @@
 /* lp_http.c - see lp_http.h */
 #include "lp_http.h"
 #include "lp_cli.h"
+#include "lp_map.h"
 
 #include <curl/curl.h>
 #include <errno.h>
@@ -154,15 +155,19 @@ void lp_http_resp_free(lp_http_resp *r)
 	r->len = 0;
 }
 
+/* The path and query of a target: what follows the origin of an absolute URL. */
+static const char *path_and_query(const char *target)
+{
+	const char *s = strstr(target, "://");
+	if (!s)
+		return target;
+	const char *p = strchr(s + 3, '/');
+	return p ? p : "/";
+}
+
 const char *lp_http_path(const char *target, char *buf, size_t n)
 {
-	const char *p = target;
-	const char *s = strstr(target, "://");
-	if (s) {
-		p = strchr(s + 3, '/');
-		if (!p)
-			p = "/";
-	}
+	const char *p = path_and_query(target);
 	size_t l = strcspn(p, "?#");
 	if (l >= n)
 		l = n - 1;
@@ -265,27 +270,10 @@ static int retryable(long status)
 
 /* ---- record / replay ---------------------------------------------------------------- */
 
-static uint64_t fnv1a(const char *s)
-{
-	uint64_t x = 1469598103934665603ULL;
-	for (; *s; s++) {
-		x ^= (unsigned char)*s;
-		x *= 1099511628211ULL;
-	}
-	return x;
-}
-
 /* key "GET /v1/company/employees?limit=100&offset=0" -> "GET_v1_company_employees_limit_100_offset_0-<hash>" */
 static char *record_name(const char *method, const char *target)
 {
-	const char *p = target;
-	const char *s = strstr(target, "://");
-	if (s) {
-		p = strchr(s + 3, '/');
-		if (!p)
-			p = "/";
-	}
-	char *key = lp_xasprintf("%s %s", method, p);
+	char *key = lp_xasprintf("%s %s", method, path_and_query(target));
 	char clean[121];
 	size_t o = 0;
 	for (const char *q = key; *q && o < sizeof clean - 1; q++) {
@@ -298,7 +286,7 @@ static char *record_name(const char *method, const char *target)
 		clean[o++] = c;
 	}
 	clean[o] = '\0';
-	char *name = lp_xasprintf("%s-%016llx", clean, (unsigned long long)fnv1a(key));
+	char *name = lp_xasprintf("%s-%016llx", clean, (unsigned long long)lp_hash_str(key));
 	free(key);
 	return name;
 }

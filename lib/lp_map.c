@@ -17,7 +17,7 @@ struct lp_map {
 	size_t cap, n;
 };
 
-static uint64_t hash(const char *k)
+uint64_t lp_hash_str(const char *k)
 {
 	uint64_t h = 1469598103934665603ULL;
 	for (; *k; k++) {
@@ -79,7 +79,7 @@ void *lp_map_put(lp_map *m, const char *key, void *value)
 {
 	if ((m->n + 1) * 10 > m->cap * 7)
 		grow(m);
-	uint64_t h = hash(key);
+	uint64_t h = lp_hash_str(key);
 	struct slot *s = find(m, key, h);
 	if (s->key) {
 		void *prev = s->value;
@@ -95,7 +95,7 @@ void *lp_map_put(lp_map *m, const char *key, void *value)
 
 int lp_map_get(const lp_map *m, const char *key, void **value)
 {
-	struct slot *s = find(m, key, hash(key));
+	struct slot *s = find(m, key, lp_hash_str(key));
 	if (!s->key)
 		return 0;
 	if (value)

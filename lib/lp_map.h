@@ -4,6 +4,7 @@
 #define LP_MAP_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct lp_map lp_map;
 
@@ -16,5 +17,8 @@ int lp_map_get(const lp_map *m, const char *key, void **value);
 /* Adds key when absent: 1 if it was added, 0 if it was there already. */
 int lp_map_add(lp_map *m, const char *key);
 size_t lp_map_size(const lp_map *m);
+
+/* 64-bit FNV-1a of a string: the map's hash, also used for stable file names. */
+uint64_t lp_hash_str(const char *s);
 
 #endif
