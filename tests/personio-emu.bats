@@ -183,3 +183,21 @@ $(jq -c '._data[].id' "$BATS_TEST_TMPDIR/page")"
 	assert_failure 3
 	assert_output --partial "employees.json"
 }
+
+@test "faults from --faults and from PERSONIO_EMU_FAULTS; latency still answers" {
+	personio-emu --fixtures "$SAMPLES/personio" --port 0 --port-file "$BATS_TEST_TMPDIR/p1" --watch-pid $$ \
+		--faults '{"500":1}' >/dev/null 2>&1 3>&- &
+	e1=$!
+	PERSONIO_EMU_FAULTS='{"429":1,"retry_after":"0"}' personio-emu --fixtures "$SAMPLES/personio" --port 0 \
+		--port-file "$BATS_TEST_TMPDIR/p2" --watch-pid $$ >/dev/null 2>&1 3>&- &
+	e2=$!
+	for _ in $(seq 100); do [ -s "$BATS_TEST_TMPDIR/p1" ] && [ -s "$BATS_TEST_TMPDIR/p2" ] && break; sleep 0.05; done
+	run curl -sS -o /dev/null -w '%{http_code}' "http://127.0.0.1:$(cat "$BATS_TEST_TMPDIR/p1")/v1/company/employees"
+	assert_output 500
+	run curl -sS -o /dev/null -w '%{http_code}' "http://127.0.0.1:$(cat "$BATS_TEST_TMPDIR/p2")/v1/company/employees"
+	assert_output 429
+	kill $e1 $e2
+	emu_faults '{"latency_ms":30}'
+	run get "$(v1_token)" "/v1/company/employees?limit=1"
+	assert_output 200
+}
