@@ -127,6 +127,24 @@ odd_credentials() {
 	assert_output --partial '"requests":21'
 }
 
+@test "faults: Retry-After is honoured instead of the backoff (Retry-After 0 vs a 60 s backoff)" {
+	emu_faults '{"429":2,"retry_after":"0"}'
+	# were the 60 s backoff used instead of Retry-After, this would take minutes and time out
+	LOKETPIPE_HTTP_BACKOFF_MS=60000 run timeout 20 extract-personio -c "$SAMPLES/acme.json" --as-of "$AS_OF" \
+		--base-url "$EMU_URL"
+	assert_success
+	cmp "$REF" <(echo "$output")
+}
+
+@test "faults: a server slower than the time limit -> bounded retries, exit 5 naming the path" {
+	emu_faults '{"latency_ms":1500}'
+	LOKETPIPE_HTTP_TIMEOUT_MS=200 LOKETPIPE_HTTP_ATTEMPTS=2 run extract_acme
+	assert_failure 5
+	assert_output --partial "POST /v1/auth:"
+	assert_output --partial "after 2 attempts"
+	assert_line --partial '"complete":false'
+}
+
 @test "faults: dropped connections are retried, output identical" {
 	emu_faults '{"drop":2}'
 	extract_acme >"$OUT"
