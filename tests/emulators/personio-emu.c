@@ -1525,15 +1525,8 @@ static void handle_compensations(struct MHD_Connection *c, struct reply *rep)
 		v2_problem(rep, 400, "legal_entity.id and person.id must be comma-separated lists of ids.");
 		return;
 	}
-	/* window + filters, fixture order */
-	size_t *idx = xcalloc(t->ncomps, sizeof *idx), nm = 0;
-	for (size_t i = 0; i < t->ncomps; i++) {
-		const struct comp *k = &t->comps[i];
-		int in = k->one_time ? (k->from >= start && k->from <= end)
-				     : (k->from <= end && (!k->has_to || k->to >= start));
-		if (in && in_list(le, k->le_id) && in_list(pid, k->person_id))
-			idx[nm++] = i;
-	}
+	/* window + filters, fixture order. The cursor holds the fixture index to resume the
+	 * scan from, so paging through a window costs one pass over the fixture in all. */
 	unsigned long off = 0;
 	if (cur) {
 		char hex[9] = {0};
@@ -1543,33 +1536,45 @@ static void handle_compensations(struct MHD_Connection *c, struct reply *rep)
 		if (ok) {
 			memcpy(hex, cur + 4, 8);
 			off = strtoul(hex, &e, 16);
-			ok = (uint32_t)strtoul(cur + 12, NULL, 16) == cursor_sum(t, sd, ed, le, pid, off) && off <= nm;
+			ok = (uint32_t)strtoul(cur + 12, NULL, 16) == cursor_sum(t, sd, ed, le, pid, off) && off <= t->ncomps;
 		}
 		if (!ok) {
-			free(idx);
 			v2_problem(rep, 400, "The cursor is invalid or does not match the given filters.");
 			return;
 		}
 	}
-	size_t to = off + (size_t)limit < nm ? off + (size_t)limit : nm, need = 512;
-	for (size_t i = off; i < to; i++)
-		need += t->comps[idx[i]].len + 1;
+	size_t *idx = xcalloc((size_t)limit, sizeof *idx), nm = 0, next_at = 0, need = 512;
+	int more = 0;
+	for (size_t i = off; i < t->ncomps; i++) {
+		const struct comp *k = &t->comps[i];
+		int in = k->one_time ? (k->from >= start && k->from <= end)
+				     : (k->from <= end && (!k->has_to || k->to >= start));
+		if (!(in && in_list(le, k->le_id) && in_list(pid, k->person_id)))
+			continue;
+		if (nm == (size_t)limit) {
+			more = 1;
+			next_at = i;
+			break;
+		}
+		idx[nm++] = i;
+		need += k->len + 1;
+	}
 	rep->status = 200;
 	rep->ctype = "application/json";
 	sb_grow(&rep->body, need);
 	sb_adds(&rep->body, "{\"_data\":[");
-	for (size_t i = off; i < to; i++) {
-		if (i > off)
+	for (size_t i = 0; i < nm; i++) {
+		if (i > 0)
 			sb_addn(&rep->body, ",", 1);
 		sb_addn(&rep->body, t->comps[idx[i]].json, t->comps[idx[i]].len);
 	}
 	sb_adds(&rep->body, "],\"_meta\":{\"links\":{\"self\":{\"href\":\"");
 	comp_href(&rep->body, sd, ed, le, pid, limit, cur);
 	sb_adds(&rep->body, "\"}");
-	if (to < nm) {
+	if (more) {
 		char next[32];
-		snprintf(next, sizeof next, "cur_%08lx%08" PRIx32, (unsigned long)to,
-			 cursor_sum(t, sd, ed, le, pid, (unsigned long)to));
+		snprintf(next, sizeof next, "cur_%08lx%08" PRIx32, (unsigned long)next_at,
+			 cursor_sum(t, sd, ed, le, pid, (unsigned long)next_at));
 		sb_adds(&rep->body, ",\"next\":{\"href\":\"");
 		comp_href(&rep->body, sd, ed, le, pid, limit, next);
 		sb_adds(&rep->body, "\"}");
