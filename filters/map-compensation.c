@@ -1,0 +1,364 @@
+/* map-compensation - turn validated Personio records into the desired Loket state.
+ *
+ * Reads validate's output one client at a time and writes, per person in scope:
+ *   loket.employee           employee data in Loket's own layout, BSN and IBAN (D3: blanks are null)
+ *   loket.wage               the basic wage chain from the compensation start date (S1, S2, S3):
+ *                            monthly as is, annual / 12 (rounded half away from zero), hourly as
+ *                            an hourly wage; always the 100% FTE amount
+ *   loket.benefit_deduction  each mapped monthly recurring compensation (R1; negative = deduction)
+ *   loket.variable_input     one-time compensations of a mapped type summed per payroll period
+ *                            (O1, O2)
+ * Unmapped types and disabled kinds produce nothing (K2). Nothing is dated before the
+ * compensation start date (K1). Issue, validation, stream_end and other records pass through.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lp_block.h"
+#include "lp_cli.h"
+#include "lp_config.h"
+#include "lp_date.h"
+#include "lp_json.h"
+#include "lp_loket.h"
+#include "lp_map.h"
+#include "lp_money.h"
+#include "lp_ndjson.h"
+#include "lp_rec.h"
+
+static const char usage[] =
+	"Usage: map-compensation -c CONFIG [-c CONFIG]... [FILE]...\n"
+	"Turn validated Personio records into the desired Loket state: loket.employee, loket.wage,\n"
+	"loket.benefit_deduction and loket.variable_input records.\n"
+	"\n"
+	"  -c, --config FILE   a client configuration; one per client in the input\n"
+	"  -h, --help          show this help and exit\n"
+	"  -V, --version       show the version and exit\n"
+	"\n"
+	"FILE is NDJSON, '-' or none for standard input, .gz read transparently.\n"
+	"Rounding: annual salary / 12 is rounded half away from zero to whole cents.\n"
+	"\n"
+	"Exit status: 0 done; 2 usage; 3 bad input (file:line and field named); 4 configuration.\n"
+	"See loketpipe(7).\n";
+
+struct comp {
+	const json_t *rec;
+	const char *where, *kind, *interval, *type_id, *cid;
+	lp_cents amount;
+	lp_date from, to;
+	int has_to;
+};
+
+struct person {
+	const json_t *rec;
+	const char *where, *pid;
+	struct comp *c;
+	size_t n, cap;
+};
+
+struct ctx {
+	lp_map *by_client;
+};
+
+static void out_new(json_t *r)
+{
+	if (lp_out_new(r))
+		lp_die(LP_EXIT_IO, "write error on standard output");
+}
+
+/* "101" -> 101; null or not a number -> JSON null (validate has reported it). */
+static json_t *number_or_null(const char *s)
+{
+	if (!s || !*s || strspn(s, "0123456789") != strlen(s) || strlen(s) > 9)
+		return json_null();
+	return json_integer(atoll(s));
+}
+
+static json_t *base(const char *type, const char *client, const struct person *p)
+{
+	return json_pack("{s:s,s:s,s:s,s:o,s:o}", "type", type, "client", client, "personio_id", p->pid,
+			 "employee_number", number_or_null(lp_json_str(p->rec, "employee_number")), "income_number",
+			 number_or_null(lp_json_str(p->rec, "income_number")));
+}
+
+static int cmp_from(const void *a, const void *b)
+{
+	const struct comp *x = *(const struct comp *const *)a, *y = *(const struct comp *const *)b;
+	return x->from < y->from ? -1 : x->from > y->from ? 1 : 0;
+}
+
+static long long mapped_key(const lp_config *cfg, const char *type_id)
+{
+	json_t *v = type_id ? json_object_get(cfg->compensation.mapping, type_id) : NULL;
+	return json_is_integer(v) ? (long long)json_integer_value(v) : -1;
+}
+
+/* S1-S3 and K1: the wage chain from the compensation start date. */
+static void wages(const lp_config *cfg, const struct person *p)
+{
+	struct comp **s = lp_xmalloc((p->n ? p->n : 1) * sizeof *s);
+	size_t n = 0;
+	for (size_t i = 0; i < p->n; i++)
+		if (!strcmp(p->c[i].kind, "salary"))
+			s[n++] = &p->c[i];
+	qsort(s, n, sizeof *s, cmp_from); /* qsort is not stable: equal dates keep no order, so reject them */
+	lp_date start = cfg->compensation.start_date;
+	for (size_t i = 0; i < n; i++) {
+		if (i + 1 < n && s[i + 1]->from == s[i]->from) {
+			lp_warn("%s: compensation %s: two salaries start on the same day; Personio should not allow it",
+				s[i]->where, s[i]->cid);
+			exit(LP_EXIT_DATA);
+		}
+		lp_date from = s[i]->from < start ? start : s[i]->from;
+		int has_end = 0;
+		lp_date end = 0;
+		if (i + 1 < n) {
+			end = s[i + 1]->from - 1;
+			has_end = 1;
+		}
+		if (s[i]->has_to && (!has_end || s[i]->to < end)) {
+			end = s[i]->to;
+			has_end = 1;
+		}
+		if (has_end && end < from)
+			continue; /* superseded or ended before the compensation start date */
+		int hourly = !strcmp(s[i]->interval, "hourly");
+		lp_cents v = !strcmp(s[i]->interval, "yearly") ? lp_div_round(s[i]->amount, 12) : s[i]->amount;
+		char a[32], d1[11], d2[11];
+		json_t *w = base("loket.wage", cfg->client, p);
+		json_object_set_new(w, "start_date", json_string(lp_date_fmt(from, d1)));
+		json_object_set_new(w, "end_date", has_end ? json_string(lp_date_fmt(end, d2)) : json_null());
+		json_object_set_new(w, "gross_wage", json_string(lp_money_fmt(v, a)));
+		json_object_set_new(w, "gross_wage_type",
+				    json_pack("{s:i}", "key", hourly ? LP_LOKET_WAGE_HOURLY : LP_LOKET_WAGE_PERIODIC));
+		json_object_set_new(w, "basis", json_string(hourly ? "hourly" : !strcmp(s[i]->interval, "yearly") ?
+							    "yearly_divided_by_12" : "monthly"));
+		json_object_set_new(w, "compensation_id", json_string(s[i]->cid));
+		out_new(w);
+	}
+	free(s);
+}
+
+/* R1, K1, K2: mapped monthly recurring compensations from the start date on. */
+static void benefits(const lp_config *cfg, const struct person *p)
+{
+	lp_date start = cfg->compensation.start_date;
+	for (size_t i = 0; i < p->n; i++) {
+		const struct comp *c = &p->c[i];
+		long long key = mapped_key(cfg, c->type_id);
+		if (strcmp(c->kind, "recurring") || key < 0 || !c->interval || strcmp(c->interval, "monthly"))
+			continue;
+		if (c->has_to && c->to < start)
+			continue;
+		char a[32], d1[11], d2[11];
+		json_t *b = base("loket.benefit_deduction", cfg->client, p);
+		json_object_set_new(b, "payroll_component_key", json_integer(key));
+		json_object_set_new(b, "value", json_string(lp_money_fmt(c->amount < 0 ? -c->amount : c->amount, a)));
+		json_object_set_new(b, "deduction", json_boolean(c->amount < 0));
+		json_object_set_new(b, "start_date", json_string(lp_date_fmt(c->from < start ? start : c->from, d1)));
+		json_object_set_new(b, "end_date", c->has_to ? json_string(lp_date_fmt(c->to, d2)) : json_null());
+		json_object_set_new(b, "compensation_id", json_string(c->cid));
+		out_new(b);
+	}
+}
+
+struct vi {
+	int year, period;
+	long long key;
+	lp_cents sum;
+	json_t *ids;
+};
+
+static int cmp_vi(const void *a, const void *b)
+{
+	const struct vi *x = a, *y = b;
+	if (x->year != y->year)
+		return x->year < y->year ? -1 : 1;
+	if (x->period != y->period)
+		return x->period < y->period ? -1 : 1;
+	return x->key < y->key ? -1 : x->key > y->key;
+}
+
+/* O1, O2, K1, K2: one-time payments of a mapped type, summed per period and component. */
+static void variable_input(const lp_config *cfg, const struct person *p)
+{
+	struct vi *v = lp_xmalloc((p->n ? p->n : 1) * sizeof *v);
+	size_t n = 0;
+	lp_map *idx = lp_map_new();
+	for (size_t i = 0; i < p->n; i++) {
+		const struct comp *c = &p->c[i];
+		long long key = mapped_key(cfg, c->type_id);
+		if (strcmp(c->kind, "one_time") || key < 0 || c->from < cfg->compensation.start_date)
+			continue;
+		int y, per;
+		lp_period_of(c->from, &y, &per);
+		char k[64];
+		snprintf(k, sizeof k, "%d|%d|%lld", y, per, key);
+		void *slot;
+		struct vi *e;
+		if (lp_map_get(idx, k, &slot))
+			e = &v[(size_t)slot - 1];
+		else {
+			e = &v[n++];
+			e->year = y;
+			e->period = per;
+			e->key = key;
+			e->sum = 0;
+			e->ids = json_array();
+			lp_map_put(idx, k, (void *)n);
+		}
+		e->sum += c->amount;
+		json_array_append_new(e->ids, json_string(c->cid));
+	}
+	qsort(v, n, sizeof *v, cmp_vi);
+	for (size_t i = 0; i < n; i++) {
+		char a[32];
+		json_t *r = base("loket.variable_input", cfg->client, p);
+		json_object_set_new(r, "year", json_integer(v[i].year));
+		json_object_set_new(r, "period", json_integer(v[i].period));
+		json_object_set_new(r, "payroll_component_key", json_integer(v[i].key));
+		json_object_set_new(r, "value", json_string(lp_money_fmt(v[i].sum, a)));
+		json_object_set_new(r, "compensation_ids", v[i].ids);
+		out_new(r);
+	}
+	lp_map_free(idx, NULL);
+	free(v);
+}
+
+static void free_person(void *v)
+{
+	struct person *p = v;
+	if (p) {
+		free(p->c);
+		free(p);
+	}
+}
+
+static int run_block(void *ctx, lp_block *b)
+{
+	struct ctx *x = ctx;
+	void *v = NULL;
+	if (!lp_map_get(x->by_client, b->client, &v))
+		lp_die(LP_EXIT_CONFIG, "%s: records of client '%s' but no --config for it", lp_block_where(b, 0), b->client);
+	const lp_config *cfg = v;
+	size_t n = json_array_size(b->recs);
+	lp_map *people = lp_map_new();
+	struct person **order = lp_xmalloc((n ? n : 1) * sizeof *order);
+	size_t np = 0;
+	for (size_t i = 0; i < n; i++) {
+		json_t *r = json_array_get(b->recs, i);
+		const char *w = lp_block_where(b, i);
+		const char *type = json_string_value(json_object_get(r, "type"));
+		if (strcmp(type, "person"))
+			continue;
+		struct person *p = lp_xmalloc(sizeof *p);
+		memset(p, 0, sizeof *p);
+		p->rec = r;
+		p->where = w;
+		p->pid = lp_rec_str(r, "personio_id", 0, w);
+		lp_rec_str(r, "employee_number", 1, w);
+		lp_rec_str(r, "income_number", 1, w);
+		if (lp_map_get(people, p->pid, NULL)) {
+			lp_warn("%s: personio_id %s: the same person twice in one client's records", w, p->pid);
+			exit(LP_EXIT_DATA);
+		}
+		lp_map_put(people, p->pid, p);
+		order[np++] = p;
+	}
+	for (size_t i = 0; i < n; i++) {
+		json_t *r = json_array_get(b->recs, i);
+		const char *w = lp_block_where(b, i);
+		if (strcmp(json_string_value(json_object_get(r, "type")), "compensation"))
+			continue;
+		void *pv;
+		if (!lp_map_get(people, lp_rec_str(r, "personio_id", 0, w), &pv))
+			continue; /* validate dropped the person: nothing to sync */
+		struct person *p = pv;
+		struct comp c = {r, w, NULL, NULL, NULL, NULL, 0, 0, 0, 0};
+		c.kind = lp_rec_str(r, "kind", 0, w);
+		c.cid = lp_rec_str(r, "compensation_id", 0, w);
+		c.interval = lp_rec_str(r, "interval", 1, w);
+		c.type_id = lp_rec_str(r, "type_id", 1, w);
+		c.amount = lp_rec_money(r, "amount", w);
+		lp_rec_date(r, "effective_from", 0, w, &c.from);
+		c.has_to = lp_rec_date(r, "effective_to", 1, w, &c.to) == 0;
+		const char *cur = lp_rec_str(r, "currency", 0, w);
+		if (strcmp(cur, "EUR"))
+			continue; /* C3: validate reported it */
+		int enabled = !strcmp(c.kind, "salary") ? cfg->compensation.sync_salary
+			      : !strcmp(c.kind, "recurring") ? cfg->compensation.sync_recurring
+			      : !strcmp(c.kind, "one_time") ? cfg->compensation.sync_one_time : -1;
+		if (enabled < 0) {
+			lp_warn("%s: kind: expected salary, recurring or one_time", w);
+			exit(LP_EXIT_DATA);
+		}
+		if (!strcmp(c.kind, "salary") && (!c.interval || (strcmp(c.interval, "monthly") &&
+				strcmp(c.interval, "yearly") && strcmp(c.interval, "hourly"))))
+			continue; /* validate reported it (C3) */
+		if (!enabled)
+			continue;
+		if (p->n == p->cap)
+			p->c = lp_xrealloc(p->c, (p->cap = p->cap * 2 + 4) * sizeof *p->c);
+		p->c[p->n++] = c;
+	}
+	for (size_t i = 0; i < np; i++) {
+		struct person *p = order[i];
+		json_t *e = base("loket.employee", cfg->client, p);
+		json_object_set_new(e, "entry_date", json_deep_copy(json_object_get(p->rec, "entry_date")));
+		json_object_set_new(e, "employee", lp_loket_employee_object(p->rec));
+		json_object_set_new(e, "citizen_service_number", json_deep_copy(json_object_get(p->rec, "bsn")));
+		json_object_set_new(e, "iban", json_deep_copy(json_object_get(p->rec, "iban")));
+		out_new(e);
+		wages(cfg, p);
+		benefits(cfg, p);
+		variable_input(cfg, p);
+	}
+	for (size_t i = 0; i < n; i++) {
+		json_t *r = json_array_get(b->recs, i);
+		const char *type = json_string_value(json_object_get(r, "type"));
+		if (strcmp(type, "person") && strcmp(type, "compensation") && lp_out(r))
+			lp_die(LP_EXIT_IO, "write error on standard output");
+	}
+	free(order);
+	lp_map_free(people, free_person);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {{"config", required_argument, 0, 'c'}, {"help", no_argument, 0, 'h'},
+					     {"version", no_argument, 0, 'V'}, {0, 0, 0, 0}};
+	lp_init(argv[0]);
+	lp_config **cfg = lp_xmalloc((size_t)argc * sizeof *cfg);
+	int ncfg = 0, c;
+	struct ctx x = {lp_map_new()};
+	while ((c = getopt_long(argc, argv, "c:hV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			if (!(cfg[ncfg] = lp_config_load(optarg)))
+				return LP_EXIT_CONFIG;
+			if (lp_map_get(x.by_client, cfg[ncfg]->client, NULL))
+				lp_die(LP_EXIT_CONFIG, "%s: client '%s' is configured twice", optarg, cfg[ncfg]->client);
+			lp_map_put(x.by_client, cfg[ncfg]->client, cfg[ncfg]);
+			ncfg++;
+			break;
+		case 'h': lp_usage_exit(usage, 0);
+		case 'V': lp_version_exit();
+		default: lp_usage_exit(usage, LP_EXIT_USAGE);
+		}
+	}
+	if (!ncfg) {
+		lp_warn("at least one --config is required");
+		lp_usage_exit(usage, LP_EXIT_USAGE);
+	}
+	lp_in *in = lp_in_open(argv + optind, argc - optind);
+	int rc = lp_block_run(in, run_block, &x);
+	lp_in_close(in);
+	int oc = lp_out_close();
+	lp_map_free(x.by_client, NULL);
+	for (int i = 0; i < ncfg; i++)
+		lp_config_free(cfg[i]);
+	free(cfg);
+	return rc ? rc : oc;
+}

@@ -1,0 +1,93 @@
+/* lp_block.c - see lp_block.h */
+#include "lp_block.h"
+#include "lp_cli.h"
+#include "lp_map.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static lp_block *block_new(const char *client)
+{
+	lp_block *b = lp_xmalloc(sizeof *b);
+	b->client = lp_xstrdup(client);
+	b->recs = json_array();
+	b->where = json_array();
+	b->has_end = 0;
+	return b;
+}
+
+static void block_free(void *p)
+{
+	lp_block *b = p;
+	if (!b)
+		return;
+	free((char *)b->client);
+	json_decref(b->recs);
+	json_decref(b->where);
+	free(b);
+}
+
+struct order {
+	char **clients;
+	size_t n, cap;
+};
+
+int lp_block_run(lp_in *in, lp_block_fn fn, void *ctx)
+{
+	lp_map *open = lp_map_new();
+	struct order ord = {NULL, 0, 0}; /* clients in order of first record, for EOF flush */
+	json_t *rec;
+	int r, rc = 0;
+	while ((r = lp_in_next(in, &rec)) == 1) {
+		const char *client = json_string_value(json_object_get(rec, "client"));
+		if (!client || !*client) {
+			lp_warn_at(lp_in_name(in), lp_in_line(in), "client", "missing or not a string");
+			json_decref(rec);
+			rc = LP_EXIT_DATA;
+			break;
+		}
+		void *v = NULL;
+		lp_block *b;
+		if (lp_map_get(open, client, &v) && v)
+			b = v;
+		else {
+			b = block_new(client);
+			lp_map_put(open, client, b);
+			if (ord.n == ord.cap)
+				ord.clients = lp_xrealloc(ord.clients, (ord.cap = ord.cap * 2 + 8) * sizeof *ord.clients);
+			ord.clients[ord.n++] = lp_xstrdup(client);
+		}
+		char pos[600];
+		snprintf(pos, sizeof pos, "%s:%lu", lp_in_name(in), lp_in_line(in));
+		json_array_append_new(b->recs, rec);
+		json_array_append_new(b->where, json_string(pos));
+		if (!strcmp(json_string_value(json_object_get(rec, "type")), "stream_end")) {
+			b->has_end = 1;
+			lp_map_put(open, client, NULL);
+			rc = fn(ctx, b);
+			block_free(b);
+			if (rc)
+				break;
+		}
+	}
+	if (r < 0)
+		rc = lp_in_error(in);
+	for (size_t i = 0; i < ord.n; i++) {
+		void *v = NULL;
+		if (!rc && lp_map_get(open, ord.clients[i], &v) && v) {
+			lp_map_put(open, ord.clients[i], NULL);
+			rc = fn(ctx, v);
+			block_free(v);
+		}
+		free(ord.clients[i]);
+	}
+	free(ord.clients);
+	lp_map_free(open, block_free);
+	return rc;
+}
+
+const char *lp_block_where(const lp_block *b, size_t i)
+{
+	return json_string_value(json_array_get(b->where, i));
+}

@@ -1,0 +1,33 @@
+/* lp_block.h - reading NDJSON one client at a time.
+ *
+ * Filters that need all of a client's records together (validate: salary chains; map:
+ * sums per period) read through lp_block_run(). Records are collected per client key and
+ * handed over when that client's stream_end record arrives (it is the last record of the
+ * block) or at the end of input. Memory is therefore bounded by the largest client, not by
+ * the whole input: a bureau's concatenated stream of many clients stays flat.
+ */
+#ifndef LP_BLOCK_H
+#define LP_BLOCK_H
+
+#include <jansson.h>
+
+#include "lp_ndjson.h"
+
+typedef struct {
+	const char *client;
+	json_t *recs;    /* array of records in input order */
+	json_t *where;   /* array of "FILE:LINE" strings, parallel to recs */
+	int has_end;     /* the block ended with a stream_end record */
+} lp_block;
+
+/* Called once per complete block; returns 0 or an exit code to stop with. */
+typedef int (*lp_block_fn)(void *ctx, lp_block *b);
+
+/* Reads everything from in; returns 0, the callback's code, or the input's error code.
+ * A record without a string "client" is bad input (exit 3, file:line named). */
+int lp_block_run(lp_in *in, lp_block_fn fn, void *ctx);
+
+/* "FILE:LINE" of record i of a block. */
+const char *lp_block_where(const lp_block *b, size_t i);
+
+#endif

@@ -1,0 +1,50 @@
+/* lp_loket.c - see lp_loket.h */
+#include "lp_loket.h"
+#include "lp_json.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+int lp_loket_gender_key(const char *g)
+{
+	if (!g)
+		return 0;
+	if (!strcasecmp(g, "male") || !strcasecmp(g, "m") || !strcasecmp(g, "man"))
+		return 1;
+	if (!strcasecmp(g, "female") || !strcasecmp(g, "f") || !strcasecmp(g, "vrouw"))
+		return 2;
+	return 0;
+}
+
+static json_t *str_or_null(const json_t *o, const char *k)
+{
+	const char *s = lp_json_str(o, k);
+	return s ? json_string(s) : json_null();
+}
+
+json_t *lp_loket_employee_object(const json_t *p)
+{
+	json_t *ad = lp_json_obj(p, "address");
+	int gk = lp_loket_gender_key(lp_json_str(p, "gender"));
+	const char *hn = ad ? lp_json_str(ad, "house_number") : NULL;
+	const char *country = ad ? lp_json_str(ad, "country") : NULL;
+	json_t *pd = json_object();
+	json_object_set_new(pd, "initials", str_or_null(p, "initials"));
+	json_object_set_new(pd, "firstName", str_or_null(p, "first_name"));
+	json_object_set_new(pd, "prefix", str_or_null(p, "prefix"));
+	json_object_set_new(pd, "lastName", str_or_null(p, "last_name"));
+	json_object_set_new(pd, "dateOfBirth", str_or_null(p, "date_of_birth"));
+	json_object_set_new(pd, "gender", gk ? json_pack("{s:i}", "key", gk) : json_null());
+	json_t *a = json_object();
+	json_object_set_new(a, "street", ad ? str_or_null(ad, "street") : json_null());
+	json_object_set_new(a, "houseNumber", hn ? json_integer(atoll(hn)) : json_null());
+	json_object_set_new(a, "houseNumberAddition", ad ? str_or_null(ad, "house_number_addition") : json_null());
+	json_object_set_new(a, "postalCode", ad ? str_or_null(ad, "postal_code") : json_null());
+	json_object_set_new(a, "city", ad ? str_or_null(ad, "city") : json_null());
+	json_object_set_new(a, "country", country ? json_pack("{s:s}", "isoCode", country) : json_null());
+	json_t *ci = json_object();
+	json_object_set_new(ci, "emailAddress", str_or_null(p, "email"));
+	json_object_set_new(ci, "phoneNumber", str_or_null(p, "phone"));
+	return json_pack("{s:o,s:o,s:o}", "personalDetails", pd, "address", a, "contactInformation", ci);
+}
