@@ -62,3 +62,26 @@ schema_ok() {
 	run schema-check "$SCHEMAS" "$1"
 	assert_success
 }
+
+# Hand-made records for the validate and map-compensation tests (client "t", config
+# tests/fixtures/t.json). Each takes an optional jq program applied to the record.
+T_CFG="$FIXTURES/t.json"
+rec_person() {
+	jq -cn "{type:\"person\",client:\"t\",personio_id:\"1\",status:\"active\",legal_entity_id:\"170\",
+		consider_nl_payroll:true,employee_number:\"101\",income_number:\"1\",first_name:\"Jan\",initials:\"J.\",
+		prefix:\"van der\",last_name:\"Berg\",preferred_name:null,date_of_birth:\"1985-03-12\",gender:\"male\",
+		bsn:\"111222333\",iban:\"NL91ABNA0417164300\",email:\"jan@example.nl\",phone:\"+31 6 12345678\",
+		address:{street:\"Keizersgracht\",house_number:\"123\",house_number_addition:\"A\",postal_code:\"1015 CJ\",
+			city:\"Amsterdam\",country:\"NL\"},entry_date:\"2020-01-01\",termination_date:null,weekly_hours:\"40.00\"}
+		| ${1:-.}"
+}
+rec_comp() {
+	jq -cn "{type:\"compensation\",client:\"t\",personio_id:\"1\",compensation_id:\"c1\",kind:\"salary\",
+		category:\"FIXED_SALARY\",salary_basis:\"fixed\",type_id:\"salary\",type_name:\"Salary\",amount:\"3000.00\",
+		currency:\"EUR\",interval:\"monthly\",effective_from:\"2025-01-01\",effective_to:null,legal_entity_id:\"170\",
+		weekly_hours:null,full_time_weekly_hours:null} | ${1:-.}"
+}
+rec_end() { echo '{"type":"stream_end","client":"t","source":"personio","complete":true,"counts":{}}'; }
+# one-time and recurring shorthands
+rec_bonus() { rec_comp ". + {kind:\"one_time\",category:\"ONE_TIME\",salary_basis:null,type_id:\"bonus\",type_name:\"Bonus\",interval:null,compensation_id:\"b1\"} | ${1:-.}"; }
+rec_recurring() { rec_comp ". + {kind:\"recurring\",category:\"RECURRING\",salary_basis:null,type_id:\"travel\",type_name:\"Travel\",compensation_id:\"r1\"} | ${1:-.}"; }
