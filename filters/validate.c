@@ -603,7 +603,7 @@ static int run_block(void *ctx, lp_block *b)
 	k.errors += json_array_size(ci);
 	out_issues(ci);
 	size_t next_comp = 0;
-	json_t *end = NULL;
+	size_t end_at = (size_t)-1;
 	for (size_t i = 0; i < n; i++) {
 		json_t *r = json_array_get(b->recs, i);
 		const char *type = json_string_value(json_object_get(r, "type"));
@@ -612,17 +612,17 @@ static int run_block(void *ctx, lp_block *b)
 			lp_map_get(k.people, json_string_value(json_object_get(r, "personio_id")), &pv);
 			struct person *p = pv;
 			if (p->in_scope)
-				out(r);
+				lp_block_pass(b, i);
 			out_issues(p->issues);
 		} else if (!strcmp(type, "compensation")) {
 			while (next_comp < nc && cs[next_comp].idx < i)
 				next_comp++;
 			if (next_comp < nc && cs[next_comp].idx == i && cs[next_comp].keep)
-				out(r);
+				lp_block_pass(b, i);
 		} else if (!strcmp(type, "stream_end"))
-			end = r;
+			end_at = i;
 		else
-			out(r);
+			lp_block_pass(b, i);
 	}
 	out_issues(k.late);
 	if (complete != 1) {
@@ -645,8 +645,8 @@ static int run_block(void *ctx, lp_block *b)
 				(json_int_t)k.out_of_scope);
 	out(val);
 	json_decref(val);
-	if (end)
-		out(end);
+	if (end_at != (size_t)-1)
+		lp_block_pass(b, end_at);
 	if (blocked) {
 		x->blocked_any = 1;
 		lp_warn("%s: sync blocked: %lu error%s (E4); fix the data or set Consider in NL payroll to No", k.cfg->client,

@@ -12,7 +12,10 @@ static lp_block *block_new(const char *client)
 	lp_block *b = lp_xmalloc(sizeof *b);
 	b->client = lp_xstrdup(client);
 	b->recs = json_array();
-	b->where = json_array();
+	b->where = NULL;
+	b->raw = NULL;
+	b->rawlen = NULL;
+	b->n = b->cap = 0;
 	b->has_end = 0;
 	return b;
 }
@@ -24,7 +27,13 @@ static void block_free(void *p)
 		return;
 	free((char *)b->client);
 	json_decref(b->recs);
-	json_decref(b->where);
+	for (size_t i = 0; i < b->n; i++) {
+		free(b->where[i]);
+		free(b->raw[i]);
+	}
+	free(b->where);
+	free(b->raw);
+	free(b->rawlen);
 	free(b);
 }
 
@@ -58,10 +67,21 @@ int lp_block_run(lp_in *in, lp_block_fn fn, void *ctx)
 				ord.clients = lp_xrealloc(ord.clients, (ord.cap = ord.cap * 2 + 8) * sizeof *ord.clients);
 			ord.clients[ord.n++] = lp_xstrdup(client);
 		}
-		char pos[600];
-		snprintf(pos, sizeof pos, "%s:%lu", lp_in_name(in), lp_in_line(in));
+		if (b->n == b->cap) {
+			b->cap = b->cap * 2 + 64;
+			b->where = lp_xrealloc(b->where, b->cap * sizeof *b->where);
+			b->raw = lp_xrealloc(b->raw, b->cap * sizeof *b->raw);
+			b->rawlen = lp_xrealloc(b->rawlen, b->cap * sizeof *b->rawlen);
+		}
+		size_t len;
+		const char *text = lp_in_raw(in, &len);
+		b->where[b->n] = lp_xasprintf("%s:%lu", lp_in_name(in), lp_in_line(in));
+		b->raw[b->n] = lp_xmalloc(len + 1);
+		memcpy(b->raw[b->n], text, len);
+		b->raw[b->n][len] = '\0';
+		b->rawlen[b->n] = len;
+		b->n++;
 		json_array_append_new(b->recs, rec);
-		json_array_append_new(b->where, json_string(pos));
 		if (!strcmp(json_string_value(json_object_get(rec, "type")), "stream_end")) {
 			b->has_end = 1;
 			lp_map_put(open, client, NULL);
@@ -89,5 +109,11 @@ int lp_block_run(lp_in *in, lp_block_fn fn, void *ctx)
 
 const char *lp_block_where(const lp_block *b, size_t i)
 {
-	return json_string_value(json_array_get(b->where, i));
+	return b->where[i];
+}
+
+void lp_block_pass(const lp_block *b, size_t i)
+{
+	if (lp_out_raw(b->raw[i], b->rawlen[i]))
+		lp_die(LP_EXIT_IO, "write error on standard output");
 }

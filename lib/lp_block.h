@@ -16,7 +16,10 @@
 typedef struct {
 	const char *client;
 	json_t *recs;    /* array of records in input order */
-	json_t *where;   /* array of "FILE:LINE" strings, parallel to recs */
+	char **where;    /* "FILE:LINE" of each record */
+	char **raw;      /* each record's text as read, for passing it on unchanged */
+	size_t *rawlen;
+	size_t n, cap;
 	int has_end;     /* the block ended with a stream_end record */
 } lp_block;
 
@@ -29,5 +32,7 @@ int lp_block_run(lp_in *in, lp_block_fn fn, void *ctx);
 
 /* "FILE:LINE" of record i of a block. */
 const char *lp_block_where(const lp_block *b, size_t i);
+/* Write record i exactly as it was read. Exits 7 on a write error. */
+void lp_block_pass(const lp_block *b, size_t i);
 
 #endif

@@ -18,7 +18,7 @@ struct lp_in {
 	char *buf;            /* read buffer */
 	size_t bcap, bpos, blen;
 	char *lbuf;           /* current line */
-	size_t lcap;
+	size_t lcap, llen;
 	int eof, err;
 };
 
@@ -165,6 +165,7 @@ int lp_in_next(lp_in *in, json_t **rec)
 		}
 		if (blank(in->lbuf, len))
 			continue;
+		in->llen = len;
 		json_error_t e;
 		json_t *v = lp_json_loadb(in->lbuf, len, &e);
 		if (!v) {
@@ -190,6 +191,12 @@ int lp_in_next(lp_in *in, json_t **rec)
 }
 
 int lp_in_error(const lp_in *in) { return in->err; }
+
+const char *lp_in_raw(const lp_in *in, size_t *len)
+{
+	*len = in->llen;
+	return in->lbuf;
+}
 const char *lp_in_name(const lp_in *in) { return in->name ? in->name : "-"; }
 unsigned long lp_in_line(const lp_in *in) { return in->line; }
 
@@ -204,15 +211,27 @@ void lp_in_close(lp_in *in)
 	free(in);
 }
 
-static int dump_cb(const char *buf, size_t size, void *data)
-{
-	(void)data;
-	return fwrite(buf, 1, size, stdout) == size ? 0 : -1;
-}
+/* One reusable buffer: json_dumpb() serialises into it and one fwrite() writes the line. */
+static char *obuf;
+static size_t ocap;
 
 int lp_out(const json_t *rec)
 {
-	if (json_dump_callback(rec, dump_cb, NULL, JSON_COMPACT) != 0)
+	size_t n = json_dumpb(rec, obuf, ocap, JSON_COMPACT);
+	if (n == 0)
+		return -1;
+	if (n + 1 > ocap) {
+		ocap = (n + 1) * 2;
+		obuf = lp_xrealloc(obuf, ocap);
+		n = json_dumpb(rec, obuf, ocap, JSON_COMPACT);
+	}
+	obuf[n] = '\n';
+	return fwrite(obuf, 1, n + 1, stdout) == n + 1 ? 0 : -1;
+}
+
+int lp_out_raw(const char *line, size_t len)
+{
+	if (fwrite(line, 1, len, stdout) != len)
 		return -1;
 	return putchar('\n') == EOF ? -1 : 0;
 }

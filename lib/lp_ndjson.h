@@ -25,10 +25,14 @@ int lp_in_next(lp_in *in, json_t **rec);
 int lp_in_error(const lp_in *in);
 const char *lp_in_name(const lp_in *in);
 unsigned long lp_in_line(const lp_in *in);
+/* The text of the record lp_in_next() returned last (valid until the next call). */
+const char *lp_in_raw(const lp_in *in, size_t *len);
 void lp_in_close(lp_in *in);
 
 /* Write a record as one line; returns 0, or -1 on a write error. */
 int lp_out(const json_t *rec);
+/* Write a line as it was read (records passed through unchanged keep their exact text). */
+int lp_out_raw(const char *line, size_t len);
 /* Write and drop the reference. */
 int lp_out_new(json_t *rec);
 /* Flush stdout; on error report it and return LP_EXIT_IO, else 0. */
