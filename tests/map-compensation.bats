@@ -194,3 +194,12 @@ vi() { jq -r 'select(.type=="loket.variable_input") | [.personio_id, .year, .per
 	assert_success
 	assert_output ""
 }
+
+@test "huge lines and unknown record types pass through intact" {
+	big=$(head -c 3000000 /dev/zero | tr '\0' 'y')
+	{ rec_person; echo "{\"type\":\"blob\",\"client\":\"t\",\"data\":\"$big\",\"n\":1.50}"; rec_end; } >"$IN"
+	m
+	assert_equal "$status" 0
+	run grep -c "\"n\":1.50}" "$OUT"
+	assert_output 1
+}

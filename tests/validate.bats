@@ -398,3 +398,15 @@ blocked() { jq -r 'select(.type=="validation") | .blocked' "$OUT"; }
 	run bash -c "validate -c '$T_CFG' --as-of 2026-11-15 - <'$IN'"
 	assert_equal "$output" "$(cat "$OUT")"
 }
+
+@test "huge lines: a 3 MB last name is an E2 error; a 3 MB record of another type passes through intact" {
+	big=$(head -c 3000000 /dev/zero | tr '\0' 'x')
+	p=$(rec_person)
+	{ printf '%s\n' "${p/\"last_name\":\"Berg\"/\"last_name\":\"$big\"}"
+	  printf '{"type":"blob","client":"t","data":"%s"}\n' "$big"; rec_end; } >"$IN"
+	v
+	assert_equal "$status" 1
+	run jq -r 'select(.rule=="E2") | .field' "$OUT"
+	assert_output last_name
+	[ "$(jq -r 'select(.type=="blob") | .data | length' "$OUT")" -eq 3000000 ]
+}
