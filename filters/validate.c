@@ -352,7 +352,8 @@ static void salary_chain(struct block *k, struct person *p, struct comp **sal, s
 	lp_date start = k->cfg->compensation.start_date;
 	if (p->has_entry && p->entry > start)
 		start = p->entry;
-	qsort(sal, n, sizeof *sal, cmp_salary);
+	if (n > 1)
+		qsort(sal, n, sizeof *sal, cmp_salary);
 	lp_date cur = start; /* first day not yet covered */
 	int open = 0, gap = 0;
 	lp_date gap_from = 0, gap_to = 0;
