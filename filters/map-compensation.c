@@ -58,7 +58,7 @@ struct person {
 };
 
 struct ctx {
-	lp_map *by_client;
+	lp_configs cfgs;
 };
 
 static void out_new(json_t *r)
@@ -238,10 +238,7 @@ static void free_person(void *v)
 static int run_block(void *ctx, lp_block *b)
 {
 	struct ctx *x = ctx;
-	void *v = NULL;
-	if (!lp_map_get(x->by_client, b->client, &v))
-		lp_die(LP_EXIT_CONFIG, "%s: records of client '%s' but no --config for it", lp_block_where(b, 0), b->client);
-	const lp_config *cfg = v;
+	const lp_config *cfg = lp_configs_for(&x->cfgs, b->client, lp_block_where(b, 0));
 	size_t n = json_array_size(b->recs);
 	lp_map *people = lp_map_new();
 	struct person **order = lp_xmalloc((n ? n : 1) * sizeof *order);
@@ -330,25 +327,18 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {{"config", required_argument, 0, 'c'}, {"help", no_argument, 0, 'h'},
 					     {"version", no_argument, 0, 'V'}, {0, 0, 0, 0}};
 	lp_init(argv[0]);
-	lp_config **cfg = lp_xmalloc((size_t)argc * sizeof *cfg);
-	int ncfg = 0, c;
-	struct ctx x = {lp_map_new()};
+	struct ctx x;
+	memset(&x, 0, sizeof x);
+	int c;
 	while ((c = getopt_long(argc, argv, "c:hV", opts, NULL)) != -1) {
 		switch (c) {
-		case 'c':
-			if (!(cfg[ncfg] = lp_config_load(optarg)))
-				return LP_EXIT_CONFIG;
-			if (lp_map_get(x.by_client, cfg[ncfg]->client, NULL))
-				lp_die(LP_EXIT_CONFIG, "%s: client '%s' is configured twice", optarg, cfg[ncfg]->client);
-			lp_map_put(x.by_client, cfg[ncfg]->client, cfg[ncfg]);
-			ncfg++;
-			break;
+		case 'c': lp_configs_add(&x.cfgs, optarg); break;
 		case 'h': lp_usage_exit(usage, 0);
 		case 'V': lp_version_exit();
 		default: lp_usage_exit(usage, LP_EXIT_USAGE);
 		}
 	}
-	if (!ncfg) {
+	if (!x.cfgs.n) {
 		lp_warn("at least one --config is required");
 		lp_usage_exit(usage, LP_EXIT_USAGE);
 	}
@@ -356,9 +346,6 @@ int main(int argc, char **argv)
 	int rc = lp_block_run(in, run_block, &x);
 	lp_in_close(in);
 	int oc = lp_out_close();
-	lp_map_free(x.by_client, NULL);
-	for (int i = 0; i < ncfg; i++)
-		lp_config_free(cfg[i]);
-	free(cfg);
+	lp_configs_free(&x.cfgs);
 	return rc ? rc : oc;
 }

@@ -45,9 +45,7 @@ static const char usage[] =
 	"2 usage; 3 bad input (file:line and field named); 4 configuration. See loketpipe(7).\n";
 
 struct ctx {
-	lp_config **cfg;
-	int ncfg;
-	lp_map *by_client;    /* client -> lp_config* */
+	lp_configs cfgs;
 	lp_map *cfg_issues;   /* client -> json array of C1/C2 issues */
 	lp_date as_of;
 	int blocked_any;
@@ -112,15 +110,10 @@ static void cfg_issue(struct ctx *x, const lp_config *c, const char *rule, const
 
 static void check_configs(struct ctx *x)
 {
-	for (int i = 0; i < x->ncfg; i++) {
-		lp_config *c = x->cfg[i];
-		if (lp_map_get(x->by_client, c->client, NULL))
-			lp_die(LP_EXIT_CONFIG, "%s: client '%s' is configured twice", c->path, c->client);
-		lp_map_put(x->by_client, c->client, c);
-		lp_map_put(x->cfg_issues, c->client, json_array());
-	}
-	for (int i = 0; i < x->ncfg; i++) {
-		lp_config *c = x->cfg[i];
+	for (int i = 0; i < x->cfgs.n; i++)
+		lp_map_put(x->cfg_issues, x->cfgs.c[i]->client, json_array());
+	for (int i = 0; i < x->cfgs.n; i++) {
+		lp_config *c = x->cfgs.c[i];
 		char msg[512];
 		if (!c->loket.payroll_administration_id)
 			cfg_issue(x, c, "C1", "loket.payroll_administration_id",
@@ -129,8 +122,8 @@ static void check_configs(struct ctx *x)
 		if (!c->loket.tax_id)
 			cfg_issue(x, c, "C2", "loket.tax_id", "the payroll administration has no tax id (loonheffingennummer)",
 				  "set loket.tax_id, e.g. 123456789L01");
-		for (int j = 0; j < x->ncfg; j++) {
-			lp_config *o = x->cfg[j];
+		for (int j = 0; j < x->cfgs.n; j++) {
+			lp_config *o = x->cfgs.c[j];
 			if (j == i)
 				continue;
 			if (c->loket.payroll_administration_id && o->loket.payroll_administration_id &&
@@ -532,13 +525,10 @@ static void out_issues(json_t *list)
 static int run_block(void *ctx, lp_block *b)
 {
 	struct ctx *x = ctx;
-	void *v = NULL;
-	if (!lp_map_get(x->by_client, b->client, &v))
-		lp_die(LP_EXIT_CONFIG, "%s: records of client '%s' but no --config for it", lp_block_where(b, 0), b->client);
 	struct block k;
 	memset(&k, 0, sizeof k);
 	k.x = x;
-	k.cfg = v;
+	k.cfg = lp_configs_for(&x->cfgs, b->client, lp_block_where(b, 0));
 	k.b = b;
 	k.people = lp_map_new();
 	k.late = json_array();
@@ -667,27 +657,21 @@ int main(int argc, char **argv)
 	memset(&x, 0, sizeof x);
 	lp_init(argv[0]);
 	const char *as_of = NULL;
-	const char **paths = lp_xmalloc((size_t)argc * sizeof *paths);
-	int np = 0, c;
+	int c;
 	while ((c = getopt_long(argc, argv, "c:hV", opts, NULL)) != -1) {
 		switch (c) {
-		case 'c': paths[np++] = optarg; break;
+		case 'c': lp_configs_add(&x.cfgs, optarg); break;
 		case 'a': as_of = optarg; break;
 		case 'h': lp_usage_exit(usage, 0);
 		case 'V': lp_version_exit();
 		default: lp_usage_exit(usage, LP_EXIT_USAGE);
 		}
 	}
-	if (!np) {
+	if (!x.cfgs.n) {
 		lp_warn("at least one --config is required");
 		lp_usage_exit(usage, LP_EXIT_USAGE);
 	}
 	x.as_of = as_of ? lp_date_opt("--as-of", as_of) : lp_date_today();
-	x.cfg = lp_xmalloc((size_t)np * sizeof *x.cfg);
-	for (int i = 0; i < np; i++)
-		if (!(x.cfg[x.ncfg++] = lp_config_load(paths[i])))
-			return LP_EXIT_CONFIG;
-	x.by_client = lp_map_new();
 	x.cfg_issues = lp_map_new();
 	check_configs(&x);
 
@@ -696,11 +680,7 @@ int main(int argc, char **argv)
 	lp_in_close(in);
 	int oc = lp_out_close();
 	lp_map_free(x.cfg_issues, free_json);
-	lp_map_free(x.by_client, NULL);
-	for (int i = 0; i < x.ncfg; i++)
-		lp_config_free(x.cfg[i]);
-	free(x.cfg);
-	free(paths);
+	lp_configs_free(&x.cfgs);
 	if (rc)
 		return rc;
 	if (oc)

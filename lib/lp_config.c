@@ -2,6 +2,7 @@
 #include "lp_config.h"
 #include "lp_cli.h"
 #include "lp_json.h"
+#include "lp_map.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -299,4 +300,37 @@ void lp_config_free(lp_config *c)
 	free(c->loket.token_file);
 	json_decref(c->root);
 	free(c);
+}
+
+void lp_configs_add(lp_configs *s, const char *path)
+{
+	lp_config *c = lp_config_load(path);
+	if (!c)
+		exit(LP_EXIT_CONFIG);
+	if (!s->by_client)
+		s->by_client = lp_map_new();
+	if (lp_map_get(s->by_client, c->client, NULL))
+		lp_die(LP_EXIT_CONFIG, "%s: client '%s' is configured twice", path, c->client);
+	lp_map_put(s->by_client, c->client, c);
+	s->c = lp_xrealloc(s->c, (size_t)(s->n + 1) * sizeof *s->c);
+	s->c[s->n++] = c;
+}
+
+lp_config *lp_configs_for(const lp_configs *s, const char *client, const char *where)
+{
+	void *v = NULL;
+	if (!s->by_client || !lp_map_get(s->by_client, client, &v))
+		lp_die(LP_EXIT_CONFIG, "%s: records of client '%s' but no --config for it", where, client);
+	return v;
+}
+
+void lp_configs_free(lp_configs *s)
+{
+	for (int i = 0; i < s->n; i++)
+		lp_config_free(s->c[i]);
+	free(s->c);
+	lp_map_free(s->by_client, NULL);
+	s->c = NULL;
+	s->n = 0;
+	s->by_client = NULL;
 }

@@ -55,4 +55,17 @@ typedef struct {
 lp_config *lp_config_load(const char *path);
 void lp_config_free(lp_config *c);
 
+/* The configurations given with -c, indexed by client key (filters that read many clients). */
+typedef struct {
+	lp_config **c;
+	int n;
+	struct lp_map *by_client;
+} lp_configs;
+
+/* Load one more; exits 4 when it does not load or its client is configured already. */
+void lp_configs_add(lp_configs *s, const char *path);
+/* The configuration of a client; exits 4 naming where its records are when there is none. */
+lp_config *lp_configs_for(const lp_configs *s, const char *client, const char *where);
+void lp_configs_free(lp_configs *s);
+
 #endif
