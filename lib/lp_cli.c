@@ -17,6 +17,7 @@ void lp_init(const char *argv0)
 	 * pages are not resident, so peak RSS does not change. */
 	mallopt(M_TRIM_THRESHOLD, 256 << 20);
 	mallopt(M_TOP_PAD, 64 << 20);
+	mallopt(M_MXFAST, 0);
 }
 
 void lp_vwarn(const char *fmt, va_list ap)
