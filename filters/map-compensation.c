@@ -33,6 +33,7 @@ static const char usage[] =
 	"loket.benefit_deduction and loket.variable_input records.\n"
 	"\n"
 	"  -c, --config FILE   a client configuration; one per client in the input\n"
+	"      --only ID       only the employee with this Personio id or Employee number (Loket)\n"
 	"  -h, --help          show this help and exit\n"
 	"  -V, --version       show the version and exit\n"
 	"\n"
@@ -59,6 +60,7 @@ struct person {
 
 struct ctx {
 	lp_configs cfgs;
+	const char *only;  /* --only: one employee by Personio id or Employee number */
 };
 
 static void out_new(json_t *r)
@@ -254,8 +256,12 @@ static int run_block(void *ctx, lp_block *b)
 		p->rec = r;
 		p->where = w;
 		p->pid = lp_rec_str(r, "personio_id", 0, w);
-		lp_rec_str(r, "employee_number", 1, w);
+		const char *en = lp_rec_str(r, "employee_number", 1, w);
 		lp_rec_str(r, "income_number", 1, w);
+		if (x->only && strcmp(p->pid, x->only) && !(en && !strcmp(en, x->only))) {
+			free(p);
+			continue;
+		}
 		if (lp_map_get(people, p->pid, NULL)) {
 			lp_warn("%s: personio_id %s: the same person twice in one client's records", w, p->pid);
 			exit(LP_EXIT_DATA);
@@ -324,7 +330,8 @@ static int run_block(void *ctx, lp_block *b)
 
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = {{"config", required_argument, 0, 'c'}, {"help", no_argument, 0, 'h'},
+	static const struct option opts[] = {{"config", required_argument, 0, 'c'}, {"only", required_argument, 0, 'o'},
+					     {"help", no_argument, 0, 'h'},
 					     {"version", no_argument, 0, 'V'}, {0, 0, 0, 0}};
 	lp_init(argv[0]);
 	struct ctx x;
@@ -333,6 +340,7 @@ int main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "c:hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': lp_configs_add(&x.cfgs, optarg); break;
+		case 'o': x.only = optarg; break;
 		case 'h': lp_usage_exit(usage, 0);
 		case 'V': lp_version_exit();
 		default: lp_usage_exit(usage, LP_EXIT_USAGE);

@@ -36,6 +36,7 @@ static const char usage[] =
 	"  -c, --config FILE   a client configuration; give one per client in the input. Several\n"
 	"                      are also checked against each other (C1, C2)\n"
 	"      --as-of DATE    the run date, YYYY-MM-DD (default: today, UTC)\n"
+	"      --only ID       only the employee with this Personio id or Employee number (Loket)\n"
 	"  -h, --help          show this help and exit\n"
 	"  -V, --version       show the version and exit\n"
 	"\n"
@@ -48,6 +49,7 @@ struct ctx {
 	lp_configs cfgs;
 	lp_map *cfg_issues;   /* client -> json array of C1/C2 issues */
 	lp_date as_of;
+	const char *only;     /* --only: one employee by Personio id or Employee number */
 	int blocked_any;
 };
 
@@ -56,7 +58,7 @@ struct comp;
 struct person {
 	json_t *rec;
 	const char *pid, *empno, *where;
-	int in_scope;
+	int in_scope, skip;
 	lp_date entry;
 	int has_entry;
 	json_t *issues;       /* issues about this person, written after it */
@@ -279,6 +281,10 @@ static void person(struct block *k, json_t *rec, const char *where)
 		exit(LP_EXIT_DATA);
 	}
 	lp_map_put(k->people, p->pid, p);
+	if (k->x->only && strcmp(p->pid, k->x->only) && !(p->empno && !strcmp(p->empno, k->x->only))) {
+		p->skip = 1; /* not the one employee asked for: no output, no findings */
+		return;
+	}
 
 	const char *le = lp_rec_str(rec, "legal_entity_id", 1, where);
 	const char *st = lp_rec_str(rec, "status", 1, where);
@@ -604,7 +610,8 @@ static int run_block(void *ctx, lp_block *b)
 			struct person *p = pv;
 			if (p->in_scope)
 				lp_block_pass(b, i);
-			out_issues(p->issues);
+			if (!p->skip)
+				out_issues(p->issues);
 		} else if (!strcmp(type, "compensation")) {
 			while (next_comp < nc && cs[next_comp].idx < i)
 				next_comp++;
@@ -652,7 +659,8 @@ static int run_block(void *ctx, lp_block *b)
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {{"config", required_argument, 0, 'c'}, {"as-of", required_argument, 0, 'a'},
-					     {"help", no_argument, 0, 'h'}, {"version", no_argument, 0, 'V'}, {0, 0, 0, 0}};
+					     {"only", required_argument, 0, 'o'}, {"help", no_argument, 0, 'h'},
+					     {"version", no_argument, 0, 'V'}, {0, 0, 0, 0}};
 	struct ctx x;
 	memset(&x, 0, sizeof x);
 	lp_init(argv[0]);
@@ -662,6 +670,7 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 'c': lp_configs_add(&x.cfgs, optarg); break;
 		case 'a': as_of = optarg; break;
+		case 'o': x.only = optarg; break;
 		case 'h': lp_usage_exit(usage, 0);
 		case 'V': lp_version_exit();
 		default: lp_usage_exit(usage, LP_EXIT_USAGE);

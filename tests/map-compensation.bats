@@ -203,3 +203,11 @@ vi() { jq -r 'select(.type=="loket.variable_input") | [.personio_id, .year, .per
 	run grep -c "\"n\":1.50}" "$OUT"
 	assert_output 1
 }
+
+@test "--only: the desired state of one employee" {
+	{ rec_person; rec_comp; rec_person '.personio_id="2"|.employee_number="102"'; rec_comp '.personio_id="2"|.compensation_id="c2"'; rec_end; } >"$IN"
+	run map-compensation -c "$T_CFG" --only 102 "$IN"
+	assert_success
+	run jq -r 'select(.type | startswith("loket.")) | "\(.type) \(.employee_number)"' <<<"$output"
+	assert_output "$(printf 'loket.employee 102\nloket.wage 102')"
+}

@@ -410,3 +410,15 @@ blocked() { jq -r 'select(.type=="validation") | .blocked' "$OUT"; }
 	assert_output last_name
 	[ "$(jq -r 'select(.type=="blob") | .data | length' "$OUT")" -eq 3000000 ]
 }
+
+@test "--only: one employee by Personio id or Employee number; the others are neither written nor judged" {
+	{ rec_person; rec_comp; rec_person '.personio_id="2"|.employee_number="102"|.bsn="1"'; rec_comp '.personio_id="2"|.compensation_id="c2"'; rec_end; } >"$IN"
+	v --only 1
+	assert_equal "$status" 0
+	run jq -r 'select(.type=="person" or .type=="compensation" or .type=="issue") | .personio_id' "$OUT"
+	assert_output "$(printf '1\n1')"
+	v --only 102
+	assert_equal "$status" 1
+	run jq -r 'select(.type=="issue") | "\(.personio_id) \(.field)"' "$OUT"
+	assert_output "2 bsn"
+}
