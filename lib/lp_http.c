@@ -2,6 +2,7 @@
 #include "lp_http.h"
 #include "lp_cli.h"
 #include "lp_map.h"
+#include "lp_secret.h"
 
 #include <curl/curl.h>
 #include <errno.h>
@@ -291,35 +292,6 @@ static char *record_name(const char *method, const char *target)
 	return name;
 }
 
-static int write_private(const char *path, const char *data, size_t n)
-{
-	char *tmp = lp_xasprintf("%s.tmp.%ld", path, (long)getpid());
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	int rc = -1;
-	if (fd >= 0) {
-		size_t off = 0;
-		while (off < n) {
-			ssize_t w = write(fd, data + off, n - off);
-			if (w < 0) {
-				if (errno == EINTR)
-					continue;
-				break;
-			}
-			off += (size_t)w;
-		}
-		if (off == n && fsync(fd) == 0 && close(fd) == 0) {
-			fd = -1;
-			rc = rename(tmp, path);
-		}
-		if (fd >= 0)
-			close(fd);
-	}
-	if (rc)
-		unlink(tmp);
-	free(tmp);
-	return rc;
-}
-
 static int record(lp_http *h, const char *method, const char *target, long status)
 {
 	if (mkdir(h->o.record_dir, 0700) != 0 && errno != EEXIST) {
@@ -331,9 +303,11 @@ static int record(lp_http *h, const char *method, const char *target, long statu
 	char *meta = lp_xasprintf("%s/%s.status", h->o.record_dir, name);
 	char st[32];
 	int n = snprintf(st, sizeof st, "%ld\n", status);
-	int rc = write_private(body, h->body ? h->body : "", h->len) || write_private(meta, st, (size_t)n);
+	char err[400];
+	int rc = lp_secret_write_file(body, h->body ? h->body : "", h->len, err, sizeof err) ||
+		 lp_secret_write_file(meta, st, (size_t)n, err, sizeof err);
 	if (rc)
-		snprintf(h->err, sizeof h->err, "--record %s: cannot write: %s", h->o.record_dir, strerror(errno));
+		snprintf(h->err, sizeof h->err, "--record: %s", err);
 	free(name);
 	free(body);
 	free(meta);

@@ -96,6 +96,62 @@ int lp_secret_read_file(const char *path, char **out, size_t *len, char *err, si
 	return 0;
 }
 
+int lp_secret_write_file(const char *path, const char *data, size_t len, char *err, size_t errlen)
+{
+	char *tmp = lp_xasprintf("%s.tmp.%ld", path, (long)getpid());
+	char *dir = lp_xstrdup(path);
+	char *slash = strrchr(dir, '/');
+	if (!slash)
+		strcpy(dir, ".");
+	else if (slash == dir)
+		slash[1] = '\0';
+	else
+		*slash = '\0';
+	int rc = -1, fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: cannot create: %s", tmp, strerror(errno));
+		goto out;
+	}
+	size_t off = 0;
+	while (off < len) {
+		ssize_t w = write(fd, data + off, len - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			snprintf(err, errlen, "%s: write error: %s", tmp, strerror(errno));
+			break;
+		}
+		off += (size_t)w;
+	}
+	if (off == len) {
+		if (fsync(fd) != 0) {
+			snprintf(err, errlen, "%s: fsync: %s", tmp, strerror(errno));
+			close(fd);
+		} else if (close(fd) != 0)
+			snprintf(err, errlen, "%s: close: %s", tmp, strerror(errno));
+		else if (rename(tmp, path) != 0)
+			snprintf(err, errlen, "%s: rename: %s", path, strerror(errno));
+		else
+			rc = 0;
+		fd = -1; /* closed above in every branch */
+	}
+	if (rc == 0) {
+		int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (dfd >= 0) {
+			fsync(dfd);
+			close(dfd);
+		}
+	}
+	if (fd >= 0)
+		close(fd);
+	if (rc)
+		unlink(tmp);
+out:
+	free(tmp);
+	free(dir);
+	return rc;
+}
+
 void lp_secret_free(char *p)
 {
 	if (!p)

@@ -15,6 +15,11 @@
 int lp_secret_read_file(const char *path, char **out, size_t *len, char *err, size_t errlen);
 /* Check the permissions only (0 ok). */
 int lp_secret_check_file(const char *path, char *err, size_t errlen);
+/* Replace a private file atomically: write a temporary file (0600) beside it, fsync it,
+ * rename it over path and fsync the directory. A crash leaves either the old or the new
+ * content, never a torn file: the one valid refresh token can not be lost this way.
+ * Returns 0, or -1 with a reason in err. */
+int lp_secret_write_file(const char *path, const char *data, size_t len, char *err, size_t errlen);
 /* Wipe and free. */
 void lp_secret_free(char *p);
 

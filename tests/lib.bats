@@ -243,3 +243,22 @@ load helper
 	run lp-unit secret "$BATS_TEST_TMPDIR/link.json"
 	assert_failure 4
 }
+
+@test "secret: a private file is replaced atomically with mode 0600, no temporary left behind" {
+	f="$BATS_TEST_TMPDIR/token.json"
+	run lp-unit secret-write "$f" '{"refresh_token":"one"}'
+	assert_success
+	run stat -c %a "$f"
+	assert_output 600
+	run lp-unit secret-write "$f" '{"refresh_token":"two"}'
+	assert_success
+	run cat "$f"
+	assert_output '{"refresh_token":"two"}'
+	run lp-unit secret "$f"
+	assert_success
+	run ls "$BATS_TEST_TMPDIR"
+	assert_output token.json
+	run lp-unit secret-write "$BATS_TEST_TMPDIR/no/such/dir/t.json" x
+	assert_failure 7
+	assert_output --partial "cannot create"
+}

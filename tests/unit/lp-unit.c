@@ -25,7 +25,7 @@ static const char usage[] =
 	"  date-parse S | date-add DATE N | month-end DATE | period DATE | human DATE\n"
 	"  json-exact (stdin) | addr LINE | bsn S | iban S | postcode S\n"
 	"  csv-read (stdin) | csv-write FIELD... | ndjson FILE... | map N\n"
-	"  http BASE METHOD TARGET [BODY] | http-new BASE | secret FILE\n";
+	"  http BASE METHOD TARGET [BODY] | http-new BASE | secret FILE | secret-write FILE TEXT\n";
 
 static int money_parse(const char *s)
 {
@@ -260,6 +260,13 @@ int main(int argc, char **argv)
 			return printf("error: %s\n", err), 4;
 		printf("ok %zu bytes\n", n);
 		lp_secret_free(s);
+		return 0;
+	}
+	if (!strcmp(cmd, "secret-write") && argc == 4) {
+		char err[512];
+		if (lp_secret_write_file(argv[2], argv[3], strlen(argv[3]), err, sizeof err))
+			return printf("error: %s\n", err), 7;
+		printf("ok\n");
 		return 0;
 	}
 	(void)d;
