@@ -117,36 +117,8 @@ static void wipe(char **p)
 
 static void load_credentials(struct run *r)
 {
-	const char *file = r->cfg->personio.credentials_file;
-	if (file) {
-		char *buf, err[512];
-		size_t len;
-		if (lp_secret_read_file(file, &buf, &len, err, sizeof err))
-			lp_die(LP_EXIT_CONFIG, "personio.credentials_file: %s", err);
-		json_error_t e;
-		json_t *j = json_loadb(buf, len, 0, &e);
-		lp_secret_free(buf);
-		const char *id = j ? lp_json_str(j, "client_id") : NULL;
-		const char *sec = j ? lp_json_str(j, "client_secret") : NULL;
-		if (!id || !sec || !*id || !*sec) {
-			json_decref(j);
-			lp_die(LP_EXIT_CONFIG, "%s: must be a JSON object with strings client_id and client_secret", file);
-		}
-		r->client_id = lp_xstrdup(id);
-		r->client_secret = lp_xstrdup(sec);
-		/* wipe the parsed copies too */
-		json_string_set(json_object_get(j, "client_secret"), "");
-		json_decref(j);
-		return;
-	}
-	const char *id = getenv("PERSONIO_CLIENT_ID"), *sec = getenv("PERSONIO_CLIENT_SECRET");
-	if (!id || !sec || !*id || !*sec)
-		lp_die(LP_EXIT_CONFIG,
-		       "%s: no Personio credentials: set personio.credentials_file in the configuration, "
-		       "or PERSONIO_CLIENT_ID and PERSONIO_CLIENT_SECRET in the environment",
-		       r->cfg->path);
-	r->client_id = lp_xstrdup(id);
-	r->client_secret = lp_xstrdup(sec);
+	lp_secret_credentials(r->cfg->path, "personio.credentials_file", r->cfg->personio.credentials_file,
+			      "PERSONIO_CLIENT_ID", "PERSONIO_CLIENT_SECRET", &r->client_id, &r->client_secret);
 }
 
 /* Headers for a request: the app headers, then the token (if any) or a content type. */

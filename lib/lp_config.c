@@ -135,7 +135,8 @@ lp_config *lp_config_load(const char *path)
 	static const char *const personio_keys[] = {"base_url", "credentials_file", "app_id", "partner_id",
 						    "legal_entity_id", "future_months", "page_size", NULL};
 	static const char *const loket_keys[] = {"base_url", "employer_id", "payroll_administration_id",
-						 "client_number", "tax_id", "token_file", NULL};
+						 "client_number", "tax_id", "token_file", "oauth_url",
+						 "credentials_file", "redirect_uri", NULL};
 	static const char *const comp_keys[] = {"start_date", "sync_salary", "sync_recurring", "sync_one_time", "mapping", NULL};
 	static const char *const doc_keys[] = {"category_id", NULL};
 	struct ctx x = {path, 0};
@@ -218,7 +219,14 @@ lp_config *lp_config_load(const char *path)
 		c->loket.token_file = resolve(c, tf);
 		free(tf);
 		c->loket.client_number = get_int(&x, l, "loket", "client_number", 0, 999999999, -1);
+		c->loket.oauth_url = get_str(&x, l, "loket", "oauth_url", 0);
+		char *lc = get_str(&x, l, "loket", "credentials_file", 0);
+		c->loket.credentials_file = resolve(c, lc);
+		free(lc);
+		c->loket.redirect_uri = get_str(&x, l, "loket", "redirect_uri", 0);
 	}
+	if (!c->loket.oauth_url)
+		c->loket.oauth_url = lp_xstrdup("https://oauth.loket.nl");
 
 	json_t *k = get_obj(&x, root, "compensation", 1);
 	if (k) {
@@ -298,6 +306,9 @@ void lp_config_free(lp_config *c)
 	free(c->loket.payroll_administration_id);
 	free(c->loket.tax_id);
 	free(c->loket.token_file);
+	free(c->loket.oauth_url);
+	free(c->loket.credentials_file);
+	free(c->loket.redirect_uri);
 	json_decref(c->root);
 	free(c);
 }

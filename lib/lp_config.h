@@ -39,6 +39,9 @@ typedef struct {
 	} personio;
 	struct {
 		char *base_url, *employer_id, *payroll_administration_id, *tax_id, *token_file;
+		char *oauth_url;        /* default https://oauth.loket.nl */
+		char *credentials_file; /* absolute, or NULL: environment */
+		char *redirect_uri;
 		long long client_number; /* -1 when absent */
 	} loket;
 	struct {

@@ -2,6 +2,8 @@
 #include "lp_secret.h"
 #include "lp_cli.h"
 
+#include <jansson.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -158,4 +160,34 @@ void lp_secret_free(char *p)
 		return;
 	explicit_bzero(p, strlen(p));
 	free(p);
+}
+
+void lp_secret_credentials(const char *cfg_path, const char *cfg_key, const char *file, const char *env_id,
+			   const char *env_secret, char **id_out, char **secret_out)
+{
+	if (file) {
+		char *buf, err[512];
+		size_t len;
+		if (lp_secret_read_file(file, &buf, &len, err, sizeof err))
+			lp_die(LP_EXIT_CONFIG, "%s: %s", cfg_key, err);
+		json_t *j = json_loadb(buf, len, 0, NULL);
+		lp_secret_free(buf);
+		json_t *idv = json_object_get(j, "client_id"), *secv = json_object_get(j, "client_secret");
+		if (!json_is_string(idv) || !json_is_string(secv) || !*json_string_value(idv) ||
+		    !*json_string_value(secv)) {
+			json_decref(j);
+			lp_die(LP_EXIT_CONFIG, "%s: must be a JSON object with strings client_id and client_secret", file);
+		}
+		*id_out = lp_xstrdup(json_string_value(idv));
+		*secret_out = lp_xstrdup(json_string_value(secv));
+		json_string_set(secv, ""); /* drop the parsed copy */
+		json_decref(j);
+		return;
+	}
+	const char *id = getenv(env_id), *sec = getenv(env_secret);
+	if (!id || !sec || !*id || !*sec)
+		lp_die(LP_EXIT_CONFIG, "%s: no credentials: set %s in the configuration, or %s and %s in the environment",
+		       cfg_path, cfg_key, env_id, env_secret);
+	*id_out = lp_xstrdup(id);
+	*secret_out = lp_xstrdup(sec);
 }

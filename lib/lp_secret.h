@@ -20,6 +20,11 @@ int lp_secret_check_file(const char *path, char *err, size_t errlen);
  * content, never a torn file: the one valid refresh token can not be lost this way.
  * Returns 0, or -1 with a reason in err. */
 int lp_secret_write_file(const char *path, const char *data, size_t len, char *err, size_t errlen);
+/* An API client's id and secret: from the JSON file {"client_id","client_secret"} named by
+ * the configuration key cfg_key (path file, must be private), else from the two environment
+ * variables. Exits 4 with a message naming the file or the variables when neither works. */
+void lp_secret_credentials(const char *cfg_path, const char *cfg_key, const char *file, const char *env_id,
+			   const char *env_secret, char **id, char **secret);
 /* Wipe and free. */
 void lp_secret_free(char *p);
 

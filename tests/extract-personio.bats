@@ -246,7 +246,7 @@ replay_acme() {
 	unset PERSONIO_CLIENT_ID PERSONIO_CLIENT_SECRET
 	run extract_acme
 	assert_failure 4
-	assert_output --partial "no Personio credentials"
+	assert_output --partial "no credentials: set personio.credentials_file in the configuration, or PERSONIO_CLIENT_ID and PERSONIO_CLIENT_SECRET"
 }
 
 @test "credentials: a 0600 file named in the config works; a 0644 one is refused" {

@@ -1,0 +1,145 @@
+/* lp_oauth.c - see lp_oauth.h */
+#include "lp_oauth.h"
+#include "lp_cli.h"
+#include "lp_http.h"
+#include "lp_json.h"
+#include "lp_secret.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+struct lp_oauth {
+	lp_http *http;
+	char *client_id, *client_secret, *token_file;
+	char *access;
+	time_t expires;
+};
+
+lp_oauth *lp_oauth_new(const char *oauth_url, const char *client_id, const char *client_secret,
+		       const char *token_file, char *err, size_t errlen)
+{
+	lp_http_opts ho = {0};
+	ho.base_url = oauth_url;
+	lp_http *h = lp_http_new(&ho, err, errlen);
+	if (!h)
+		return NULL;
+	lp_oauth *o = lp_xmalloc(sizeof *o);
+	memset(o, 0, sizeof *o);
+	o->http = h;
+	o->client_id = lp_xstrdup(client_id);
+	o->client_secret = lp_xstrdup(client_secret);
+	o->token_file = lp_xstrdup(token_file);
+	return o;
+}
+
+void lp_oauth_free(lp_oauth *o)
+{
+	if (!o)
+		return;
+	lp_http_free(o->http);
+	lp_secret_free(o->client_id);
+	lp_secret_free(o->client_secret);
+	free(o->token_file);
+	lp_secret_free(o->access);
+	free(o);
+}
+
+unsigned long lp_oauth_requests(const lp_oauth *o) { return lp_http_requests(o->http); }
+
+/* POST the form to /token; on success save the new refresh token, then keep the access token. */
+static int token_request(lp_oauth *o, char *form, char *err, size_t n)
+{
+	static const char *const hdr[] = {"Content-Type: application/x-www-form-urlencoded", "Accept: application/json", NULL};
+	lp_http_resp r;
+	/* no blind retry: a lost answer to a refresh may already have rotated the token */
+	int rc = lp_http_request(o->http, "POST", "/token", hdr, form, strlen(form), LP_HTTP_SECRET | LP_HTTP_NO_RETRY, &r);
+	lp_secret_free(form);
+	if (rc) {
+		snprintf(err, n, "%s", lp_http_error(o->http));
+		return LP_EXIT_REMOTE;
+	}
+	json_t *j = r.status == 200 || r.status == 400 || r.status == 401 ? json_loadb(r.body, r.len, 0, NULL) : NULL;
+	lp_secret_free(r.body);
+	if (r.status != 200) {
+		const char *e = j ? lp_json_str(j, "error") : NULL;
+		int refused = r.status == 400 || r.status == 401;
+		snprintf(err, n, "POST /token: HTTP %ld%s%s%s", r.status, e ? " (" : "", e ? e : "", e ? ")" : "");
+		if (refused && e && (!strcmp(e, "invalid_grant") || !strcmp(e, "invalid_client")))
+			snprintf(err + strlen(err), n - strlen(err), ": Loket refused the %s; re-authorisation needed: run loket-auth",
+				 !strcmp(e, "invalid_client") ? "client credentials" : "refresh token");
+		json_decref(j);
+		return refused ? LP_EXIT_AUTH : LP_EXIT_REMOTE;
+	}
+	const char *access = j ? lp_json_str(j, "access_token") : NULL;
+	const char *refresh = j ? lp_json_str(j, "refresh_token") : NULL;
+	json_t *ei = j ? json_object_get(j, "expires_in") : NULL;
+	if (!access || !refresh) {
+		json_decref(j);
+		snprintf(err, n, "POST /token: the answer has no access_token or refresh_token");
+		return LP_EXIT_REMOTE;
+	}
+	json_t *save = json_pack("{s:s}", "refresh_token", refresh);
+	char *text = json_dumps(save, JSON_COMPACT);
+	json_decref(save);
+	int w = lp_secret_write_file(o->token_file, text, strlen(text), err, n);
+	lp_secret_free(text);
+	if (w) {
+		json_decref(j);
+		return LP_EXIT_CONFIG;
+	}
+	lp_secret_free(o->access);
+	o->access = lp_xstrdup(access);
+	o->expires = time(NULL) + (json_is_integer(ei) ? (time_t)json_integer_value(ei) : 3599);
+	json_string_set(json_object_get(j, "access_token"), "");
+	json_string_set(json_object_get(j, "refresh_token"), "");
+	json_decref(j);
+	return 0;
+}
+
+static char *form(const char *fmt, const char *a, const char *b, const char *c, const char *d)
+{
+	char *ea = lp_http_escape(a), *eb = lp_http_escape(b), *ec = lp_http_escape(c), *ed = lp_http_escape(d);
+	char *f = lp_xasprintf(fmt, ea, eb, ec, ed);
+	lp_secret_free(ea);
+	lp_secret_free(eb);
+	lp_secret_free(ec);
+	lp_secret_free(ed);
+	return f;
+}
+
+int lp_oauth_exchange_code(lp_oauth *o, const char *code, const char *redirect_uri, char *err, size_t n)
+{
+	char *f = form("grant_type=authorization_code&code=%s&redirect_uri=%s&client_id=%s&client_secret=%s", code,
+		       redirect_uri, o->client_id, o->client_secret);
+	return token_request(o, f, err, n);
+}
+
+const char *lp_oauth_access_token(lp_oauth *o, int *code, char *err, size_t n)
+{
+	if (o->access && o->expires - time(NULL) > 300)
+		return o->access;
+	char *buf, ferr[512];
+	size_t len;
+	if (lp_secret_read_file(o->token_file, &buf, &len, ferr, sizeof ferr)) {
+		snprintf(err, n, "token file %s; run loket-auth to log in once", ferr);
+		*code = LP_EXIT_CONFIG;
+		return NULL;
+	}
+	json_t *j = json_loadb(buf, len, 0, NULL);
+	lp_secret_free(buf);
+	const char *rt = j ? lp_json_str(j, "refresh_token") : NULL;
+	if (!rt || !*rt) {
+		json_decref(j);
+		snprintf(err, n, "%s: not a token file (no refresh_token); run loket-auth", o->token_file);
+		*code = LP_EXIT_CONFIG;
+		return NULL;
+	}
+	char *f = form("grant_type=refresh_token&refresh_token=%s&client_id=%s&client_secret=%s%s", rt, o->client_id,
+		       o->client_secret, "");
+	json_string_set(json_object_get(j, "refresh_token"), "");
+	json_decref(j);
+	*code = token_request(o, f, err, n);
+	return *code ? NULL : o->access;
+}

@@ -1,0 +1,33 @@
+/* lp_oauth.h - Loket's OAuth 2.0 client: authorization code once, then rotating refresh tokens.
+ *
+ * Loket issues a new refresh token on every refresh and the old one stops working. The new
+ * one is therefore written to the token file (0600, atomically: temporary file, fsync, rename)
+ * BEFORE the access token is used; a crash can never lose the only valid refresh token.
+ * A refused refresh token (invalid_grant) is exit code 6: a person must log in again
+ * (loket-auth). Tokens never appear in messages.
+ */
+#ifndef LP_OAUTH_H
+#define LP_OAUTH_H
+
+#include <stddef.h>
+
+typedef struct lp_oauth lp_oauth;
+
+/* oauth_url: "https://oauth.loket.nl" (the token endpoint is oauth_url + "/token"). */
+lp_oauth *lp_oauth_new(const char *oauth_url, const char *client_id, const char *client_secret,
+		       const char *token_file, char *err, size_t errlen);
+void lp_oauth_free(lp_oauth *o);
+
+/* A valid access token, refreshing first when there is none or it expires within five
+ * minutes. NULL on failure: *code is the exit code (6 refused, 5 remote, 4 token file),
+ * err says why without any token in it. */
+const char *lp_oauth_access_token(lp_oauth *o, int *code, char *err, size_t errlen);
+
+/* Exchange an authorization code (the one-time login) and save the refresh token.
+ * 0, or an exit code with err filled. */
+int lp_oauth_exchange_code(lp_oauth *o, const char *auth_code, const char *redirect_uri, char *err, size_t errlen);
+
+/* Number of HTTP requests made to the token endpoint. */
+unsigned long lp_oauth_requests(const lp_oauth *o);
+
+#endif
