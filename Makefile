@@ -21,7 +21,7 @@ LDLIBS  = -lcurl -ljansson -lcsv -lz
 SAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 FILTERS = extract-personio validate map-compensation loket-auth
-TOOLS   = personio-emu gen-personio lp-unit
+TOOLS   = personio-emu gen-personio lp-unit loket-emu
 
 LIB_SRC = $(wildcard lib/*.c)
 LIB_OBJ = $(LIB_SRC:lib/%.c=$(BUILD)/lib/%.o)
@@ -42,6 +42,10 @@ $(BUILD)/bin/%: filters/%.c $(BUILD)/liblp.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/liblp.a $(LDLIBS)
 
 $(BUILD)/bin/personio-emu: tests/emulators/personio-emu.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< -lmicrohttpd -ljansson -lpthread
+
+$(BUILD)/bin/loket-emu: tests/emulators/loket-emu.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< -lmicrohttpd -ljansson -lpthread
 

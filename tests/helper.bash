@@ -23,34 +23,51 @@ acme_credentials() {
 	export PERSONIO_CLIENT_ID PERSONIO_CLIENT_SECRET
 }
 
-# emu_start FIXTURE_DIR [ARGS...]: start the Personio emulator on a free loopback port.
-# Sets EMU_URL and EMU_PID. It exits by itself when this test file's process is gone.
-emu_start() {
-	local dir=$1
-	shift
-	local pf="$BATS_FILE_TMPDIR/emu.port"
+# emu_launch BIN NAME FIXTURE_DIR [ARGS...]: start an emulator (personio-emu, loket-emu) on a
+# free loopback port; sets LAUNCHED_URL and LAUNCHED_PID. It exits by itself when this test
+# file's process is gone (--watch-pid).
+emu_launch() {
+	local bin=$1 name=$2 dir=$3
+	shift 3
+	local pf="$BATS_FILE_TMPDIR/$name.port"
 	rm -f "$pf"
-	personio-emu --fixtures "$dir" --port 0 --port-file "$pf" --watch-pid $$ "$@" \
-		>"$BATS_FILE_TMPDIR/emu.out" 2>"$BATS_FILE_TMPDIR/emu.err" 3>&- &
-	EMU_PID=$!
+	"$bin" --fixtures "$dir" --port 0 --port-file "$pf" --watch-pid $$ "$@" \
+		>"$BATS_FILE_TMPDIR/$name.out" 2>"$BATS_FILE_TMPDIR/$name.err" 3>&- &
+	LAUNCHED_PID=$!
 	local i=0
 	while [ ! -s "$pf" ]; do
 		i=$((i + 1))
-		if [ $i -gt 200 ] || ! kill -0 "$EMU_PID" 2>/dev/null; then
-			cat "$BATS_FILE_TMPDIR/emu.err" >&2
+		if [ $i -gt 200 ] || ! kill -0 "$LAUNCHED_PID" 2>/dev/null; then
+			cat "$BATS_FILE_TMPDIR/$name.err" >&2
 			return 1
 		fi
 		sleep 0.05
 	done
-	EMU_URL="http://127.0.0.1:$(cat "$pf")"
-	export EMU_URL EMU_PID
+	LAUNCHED_URL="http://127.0.0.1:$(cat "$pf")"
+}
+emu_kill() {
+	[ -n "${1:-}" ] || return 0
+	kill "$1" 2>/dev/null || true
+	wait "$1" 2>/dev/null || true
 }
 
-emu_stop() {
-	[ -n "${EMU_PID:-}" ] || return 0
-	kill "$EMU_PID" 2>/dev/null || true
-	wait "$EMU_PID" 2>/dev/null || true
+# emu_start FIXTURE_DIR [ARGS...]: the Personio emulator; sets EMU_URL and EMU_PID.
+emu_start() {
+	emu_launch personio-emu emu "$@" || return 1
+	EMU_URL=$LAUNCHED_URL EMU_PID=$LAUNCHED_PID
+	export EMU_URL EMU_PID
 }
+emu_stop() { emu_kill "${EMU_PID:-}"; }
+
+# loket_start [ARGS...]: the Loket emulator on $LOKET_FIX (default: the acme state); sets
+# LK_URL and LK_PID. A second instance: LK_NAME=other loket_start ...
+LOKET_FIX="$ROOT/tests/fixtures/loket/acme"
+loket_start() {
+	emu_launch loket-emu "${LK_NAME:-loket}" "$LOKET_FIX" "$@" || return 1
+	LK_URL=$LAUNCHED_URL LK_PID=$LAUNCHED_PID
+	export LK_URL LK_PID
+}
+loket_stop() { emu_kill "${LK_PID:-}"; }
 
 # emu_faults JSON: replace the fault plan; emu_reset: no faults, counters zero.
 emu_faults() { curl -fsS -X POST --data "$1" "$EMU_URL/__emu/faults" >/dev/null; }

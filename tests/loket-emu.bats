@@ -1,0 +1,352 @@
+#!/usr/bin/env bats
+# The Loket.nl emulator behaves like the API where the sync depends on it.
+
+load helper
+
+ER=5c1e0f8a-6b2d-4c3e-9f10-000000000001
+PA=7a9b3c2d-1e4f-4a5b-8c6d-000000000001
+EE101=0e7f3a1c-2b4d-4e5f-8a9b-000000000101
+EM101=3d2c1b0a-9f8e-4d7c-8b6a-000000000101
+EM106=3d2c1b0a-9f8e-4d7c-8b6a-000000000106
+CE1=c0c0c0c0-1111-4222-8333-000000000001
+
+setup_file() {
+	load helper
+	loket_start
+}
+teardown_file() { loket_stop; }
+
+setup() {
+	curl -fsS -X POST "$LK_URL/__emu/reset" >/dev/null
+	LK_ID=$(jq -r .client_id "$LOKET_FIX/client.json")
+	LK_SECRET=$(jq -r .client_secret "$LOKET_FIX/client.json")
+}
+
+# token_json [URL]: a fresh code exchanged for tokens (whole JSON).
+token_json() {
+	local u=${1:-$LK_URL} code
+	code=$(curl -fsS -X POST "$u/__emu/authcode" | jq -r .code)
+	curl -sS -X POST --data-urlencode grant_type=authorization_code --data-urlencode "code=$code" \
+		--data-urlencode "client_id=$LK_ID" --data-urlencode "client_secret=$LK_SECRET" \
+		--data-urlencode redirect_uri=http://127.0.0.1/callback "$u/token"
+}
+token() { token_json "$@" | jq -r .access_token; }
+refresh() {
+	curl -sS -o "$BATS_TEST_TMPDIR/tok" -w '%{http_code}' -X POST --data-urlencode grant_type=refresh_token \
+		--data-urlencode "refresh_token=$1" --data-urlencode "client_id=$LK_ID" \
+		--data-urlencode "client_secret=$LK_SECRET" "${2:-$LK_URL}/token"
+}
+# call METHOD PATH [JSON] [extra curl args...]: status code; body in $BATS_TEST_TMPDIR/body
+call() {
+	local m=$1 p=$2 d=${3:-}
+	shift 3 2>/dev/null || shift $#
+	local args=(-sS -o "$BATS_TEST_TMPDIR/body" -D "$BATS_TEST_TMPDIR/headers" -w '%{http_code}' -X "$m"
+		-H "Authorization: Bearer $TOK" -H 'Accept: application/json;version=2018-01-01')
+	[ -n "$d" ] && args+=(-H 'Content-Type: application/json;version=2018-01-01' --data "$d")
+	curl "${args[@]}" "$@" "$LK_URL/v2$p"
+}
+body() { jq -c "$1" "$BATS_TEST_TMPDIR/body"; }
+EMPL=/providers/employers/employees/employments
+
+@test "listens on loopback only, prints its port, --help works" {
+	[[ "$LK_URL" == http://127.0.0.1:* ]]
+	grep -q "^listening on 127.0.0.1:${LK_URL##*:}$" "$BATS_FILE_TMPDIR/loket.out"
+	run loket-emu --help
+	assert_success
+	assert_output --partial "--token-ttl"
+	run loket-emu --port 0
+	assert_failure 2
+}
+
+@test "oauth: code exchange, refresh tokens rotate, the old one is refused" {
+	run token_json
+	run jq -c '[.token_type, .expires_in, .two_factor_state, (.access_token|length > 10), (.refresh_token|length > 10)]' <<<"$output"
+	assert_output '["bearer",3599,"None",true,true]'
+	r1=$(token_json | jq -r .refresh_token)
+	run refresh "$r1"
+	assert_output 200
+	r2=$(jq -r .refresh_token "$BATS_TEST_TMPDIR/tok")
+	[ "$r2" != "$r1" ]
+	TOK=$(jq -r .access_token "$BATS_TEST_TMPDIR/tok")
+	run call GET /providers/employers
+	assert_output 200
+	run refresh "$r1"
+	assert_output 400
+	run jq -r .error "$BATS_TEST_TMPDIR/tok"
+	assert_output invalid_grant
+	run refresh "$r2"
+	assert_output 200
+}
+
+@test "oauth: a code works once; bad client and grant types are refused" {
+	code=$(curl -fsS -X POST "$LK_URL/__emu/authcode" | jq -r .code)
+	form=(--data-urlencode grant_type=authorization_code --data-urlencode "code=$code" --data-urlencode "client_id=$LK_ID")
+	run curl -sS -o /dev/null -w '%{http_code}' -X POST "${form[@]}" --data-urlencode "client_secret=wrong" "$LK_URL/token"
+	assert_output 400
+	run curl -sS -o /dev/null -w '%{http_code}' -X POST "${form[@]}" --data-urlencode "client_secret=$LK_SECRET" "$LK_URL/token"
+	assert_output 200
+	run curl -sS -X POST "${form[@]}" --data-urlencode "client_secret=$LK_SECRET" "$LK_URL/token"
+	assert_output --partial invalid_grant
+	run curl -sS -X POST --data "grant_type=client_credentials&client_id=$LK_ID&client_secret=$LK_SECRET" "$LK_URL/token"
+	assert_output --partial unsupported_grant_type
+}
+
+@test "401 without or with a bad token, and after the access token expired" {
+	TOK=
+	run curl -sS -o "$BATS_TEST_TMPDIR/body" -w '%{http_code}' "$LK_URL/v2/providers/employers"
+	assert_output 401
+	run body '.messages[0].type'
+	assert_output '"Exception"'
+	TOK=lacc-nonsense
+	run call GET /providers/employers
+	assert_output 401
+	# expiry without waiting: with --token-ttl 0 every access token is born expired
+	LK_NAME=short loket_start --token-ttl 0
+	TOK=$(token)
+	[ -n "$TOK" ] && [ "$TOK" != null ]
+	run call GET /providers/employers
+	assert_output 401
+	loket_stop
+}
+
+@test "paging envelope: _embedded, totalSize, pageSize, totalPages, currentPage" {
+	TOK=$(token)
+	run call GET "/providers/employers/$ER/employees?pageSize=4&pageNumber=3"
+	assert_output 200
+	run body '[.totalSize, .pageSize, .totalPages, .currentPage, (._embedded|map(.employeeNumber)), .messages, .version.resourceVersion]'
+	assert_output '[10,4,3,3,[109,110],[],"2018-01-01"]'
+	run call GET "/providers/employers/$ER/employees"
+	run body '[.pageSize, .totalPages, (._embedded|length), (._embedded[0]|has("citizenServiceNumber"))]'
+	assert_output '[250,1,10,false]'
+	run call GET "/providers/employers/$ER/employees?pageNumber=0"
+	assert_output 400
+	run call GET "/providers/employers/$ER/payrolladministrations"
+	run body '._embedded[0] | [.clientNumber, .payrollTaxesNumber]'
+	assert_output '[12345,"123456789L01"]'
+	run call GET "/providers/employers/00000000-0000-4000-8000-000000000000/employees"
+	assert_output 404
+}
+
+@test "reads: employee by id with ETag, BSN, employments, wages, components, periods" {
+	TOK=$(token)
+	run call GET "/providers/employers/employees/$EE101"
+	assert_output 200
+	grep -qi '^etag: "' "$BATS_TEST_TMPDIR/headers"
+	run body '.content | [.employeeNumber, .personalDetails.lastName]'
+	assert_output '[101,"Vries"]'
+	run call GET "/providers/employers/employees/$EE101/citizenservicenumber"
+	run body '.content.citizenServiceNumber'
+	assert_output '"637017961"'
+	run call GET "/providers/employers/employees/$EE101/employments"
+	run body '._embedded[0] | [.id, .incomeRelationshipNumber, .payrollAdministration.clientNumber, .employee.employeeNumber]'
+	assert_output "[\"$EM101\",1,12345,101]"
+	run call GET "/providers/employers/$ER/employees/employments"
+	run body .totalSize
+	assert_output 10
+	run call GET "$EMPL/$EM101/wages"
+	run body '[._embedded[] | [.startDate, .endDate]]'
+	assert_output '[["2019-03-01","2025-12-31"],["2026-01-01",null]]'
+	run call GET "$EMPL/$EM101/benefitsanddeductions"
+	run body '._embedded[0].payrollComponent.key'
+	assert_output 7001
+	run call GET "/providers/employers/payrolladministrations/$PA/payrollcomponents/year/2026"
+	run body '[.totalSize, (._embedded[0]|has("key"))]'
+	assert_output '[4,true]'
+	run call GET "/providers/employers/payrolladministrations/$PA/payrollperiods?pageSize=12"
+	run body '[.totalSize, ._embedded[0].id]'
+	assert_output '[24,202501]'
+	run call GET "/providers/employers/$ER/conceptemployees"
+	run body '._embedded[0].uniqueName'
+	assert_output '"Sollicitant 001"'
+}
+
+@test "PUT employee: If-Match with the current ETag works, a stale ETag gives 412" {
+	TOK=$(token)
+	call GET "/providers/employers/employees/$EE101" >/dev/null
+	etag=$(grep -i '^etag:' "$BATS_TEST_TMPDIR/headers" | cut -d' ' -f2 | tr -d '\r')
+	new=$(jq -c '.content | .contactInformation.emailAddress = "jan@new.example"' "$BATS_TEST_TMPDIR/body")
+	run call PUT "/providers/employers/employees/$EE101" "$new" -H "If-Match: $etag"
+	assert_output 200
+	etag2=$(grep -i '^etag:' "$BATS_TEST_TMPDIR/headers" | cut -d' ' -f2 | tr -d '\r')
+	[ "$etag2" != "$etag" ]
+	run call PUT "/providers/employers/employees/$EE101" "$new" -H "If-Match: $etag"
+	assert_output 412
+	run body '.messages[0].type'
+	assert_output '"BrokenBusinessRule"'
+	run call PUT "/providers/employers/employees/$EE101" '{"employeeNumber":102}'
+	assert_output 400
+	run curl -fsS "$LK_URL/__emu/state"
+	run jq -r ".employees[] | select(.id == \"$EE101\") | .contactInformation.emailAddress" <<<"$output"
+	assert_output jan@new.example
+}
+
+@test "PUT citizenservicenumber checks the 11-test" {
+	TOK=$(token)
+	run call PUT "/providers/employers/employees/$EE101/citizenservicenumber" '{"citizenServiceNumber":"123456789"}'
+	assert_output 400
+	run call PUT "/providers/employers/employees/$EE101/citizenservicenumber" '{"citizenServiceNumber":"111222333"}'
+	assert_output 200
+	run call GET "/providers/employers/employees/$EE101/citizenservicenumber"
+	run body .content.citizenServiceNumber
+	assert_output '"111222333"'
+}
+
+@test "wages: linked chain closes the previous record, refuses records before the last start" {
+	TOK=$(token)
+	run call POST "$EMPL/$EM101/wages" '{"startDate":"2026-07-01","grossWage":4000,"grossWageType":{"key":1}}'
+	assert_output 201
+	wid=$(jq -r .content.id "$BATS_TEST_TMPDIR/body")
+	run call GET "$EMPL/$EM101/wages"
+	run body '[._embedded[] | [.startDate, .endDate]]'
+	assert_output '[["2019-03-01","2025-12-31"],["2026-01-01","2026-06-30"],["2026-07-01",null]]'
+	run call POST "$EMPL/$EM101/wages" '{"startDate":"2026-03-01","grossWage":4100}'
+	assert_output 400
+	run body '.messages[0] | [.type, (.description | test("chain"))]'
+	assert_output '["BrokenBusinessRule",true]'
+	run call POST "$EMPL/$EM101/wages" '{"startDate":"2026-08-01","grossWage":0}'
+	assert_output 400
+	run call PUT "$EMPL/wages/$wid" '{"grossWage":4200}'
+	assert_output 200
+	run body .content.grossWage
+	assert_output 4200
+	run call DELETE "$EMPL/wages/$wid"
+	assert_output 200
+	run call GET "$EMPL/$EM101/wages"
+	run body '[._embedded[] | .endDate]'
+	assert_output '["2025-12-31",null]'
+	# an employment without wages accepts a first record from its start date
+	run call POST "$EMPL/$EM106/wages" '{"startDate":"2010-01-01","grossWage":3000}'
+	assert_output 400
+	run call POST "$EMPL/$EM106/wages" '{"startDate":"2017-01-09","grossWage":3000}'
+	assert_output 201
+}
+
+@test "benefits and deductions: no overlap per payroll component" {
+	TOK=$(token)
+	run call POST "$EMPL/$EM101/benefitsanddeductions" '{"payrollComponent":{"key":7001},"value":10,"startDate":"2026-01-01"}'
+	assert_output 400
+	run body '.messages[0].type'
+	assert_output '"BrokenBusinessRule"'
+	run call POST "$EMPL/$EM101/benefitsanddeductions" '{"payrollComponent":{"key":7003},"value":12.5,"startDate":"2026-01-01","endDate":"2026-03-31"}'
+	assert_output 201
+	id=$(jq -r .content.id "$BATS_TEST_TMPDIR/body")
+	run body '.content.payrollComponent.description'
+	assert_output '"PERSONEELSVER"'
+	run call POST "$EMPL/$EM101/benefitsanddeductions" '{"payrollComponent":{"key":7003},"value":12.5,"startDate":"2026-03-01"}'
+	assert_output 400
+	run call POST "$EMPL/$EM101/benefitsanddeductions" '{"payrollComponent":{"key":7003},"value":13,"startDate":"2026-04-01"}'
+	assert_output 201
+	run call PUT "$EMPL/benefitsAndDeductions/$id" '{"endDate":"2026-04-15"}'
+	assert_output 400
+	run call PUT "$EMPL/benefitsAndDeductions/$id" '{"value":14}'
+	assert_output 200
+	run call POST "$EMPL/$EM101/benefitsanddeductions" '{"payrollComponent":{"key":9999},"value":1,"startDate":"2026-01-01"}'
+	assert_output 400
+	run call DELETE "$EMPL/benefitsAndDeductions/$id"
+	assert_output 200
+	run call GET "$EMPL/$EM101/benefitsanddeductions"
+	run body .totalSize
+	assert_output 2
+}
+
+@test "payrollperioddata: PATCH upserts on the period/shift/payslip combination" {
+	TOK=$(token)
+	run call PATCH "$EMPL/$EM101/payrollperioddata" '{"payrollPeriod":{"year":2026,"periodNumber":3},"payrollComponents":[{"payrollComponent":{"key":1},"value":144},{"payrollComponent":{"key":7002},"value":500}]}'
+	assert_output 200
+	run call PATCH "$EMPL/$EM101/payrollperioddata" '{"payrollPeriod":{"year":2026,"periodNumber":3},"shift":{"shiftNumber":1},"payrollComponents":[{"payrollComponent":{"key":7002},"value":750}]}'
+	assert_output 200
+	run call GET "$EMPL/$EM101/payrollperioddata"
+	run body '[.totalSize, (._embedded[0].payrollComponents | map([.payrollComponent.key, .value]))]'
+	assert_output '[1,[[1,144],[7002,750]]]'
+	run call PATCH "$EMPL/$EM101/payrollperioddata" '{"payrollPeriod":{"year":2026,"periodNumber":3},"payslipType":{"key":2},"payrollComponents":[{"payrollComponent":{"key":7002},"value":1}]}'
+	assert_output 200
+	run call GET "$EMPL/$EM101/payrollperioddata"
+	run body .totalSize
+	assert_output 2
+	run call PATCH "$EMPL/$EM101/payrollperioddata" '{"payrollPeriod":{"year":2026,"periodNumber":13},"payrollComponents":[]}'
+	assert_output 400
+	run call PATCH "$EMPL/$EM101/payrollperioddata" '{"payrollPeriod":{"year":2026,"periodNumber":4},"payrollComponents":[{"payrollComponent":{"key":1},"value":1,"isSupplement":true}]}'
+	assert_output 400
+	run call POST "$EMPL/$EM101/payrollperioddata" '{"payrollPeriod":{"year":2026,"periodNumber":3},"payrollComponents":[]}'
+	assert_output 400
+}
+
+@test "concept employee: POST, convertToEmployee creates employee, employment and wage" {
+	TOK=$(token)
+	run call POST "/providers/employers/$ER/conceptemployees" "{\"uniqueName\":\"Sollicitant 002\",\"employeeData\":{\"personalDetails\":{\"initials\":\"P.\",\"lastName\":\"Kok\"}},\"employmentData\":{\"payrollAdministration\":{\"id\":\"$PA\"},\"startDate\":\"2026-12-01\"}}"
+	assert_output 201
+	run call PATCH "/providers/employers/conceptemployees/$CE1/convertToEmployee" '{}'
+	assert_output 200
+	mid=$(jq -r .content.employmentId "$BATS_TEST_TMPDIR/body")
+	run call GET "/providers/employers/employees/$CE1"
+	assert_output 200
+	run body '.content | [.employeeNumber, .personalDetails.lastName]'
+	assert_output '[111,"Vos"]'
+	run call GET "$EMPL/$mid"
+	run body '.content | [.startDate, .incomeRelationshipNumber, .payrollAdministration.clientNumber]'
+	assert_output '["2026-12-01",1,12345]'
+	run call GET "$EMPL/$mid/wages"
+	run body '._embedded | map([.startDate, .grossWage])'
+	assert_output '[["2026-12-01",2800]]'
+	run call GET "/providers/employers/conceptemployees/$CE1"
+	assert_output 404
+}
+
+@test "terminate: sets endDate and closes open wages and benefits" {
+	TOK=$(token)
+	run call PATCH "$EMPL/$EM101/terminate" '{"endDate":"2026-10-31","endOfEmploymentReason":{"key":8}}'
+	assert_output 200
+	run body .content.endDate
+	assert_output '"2026-10-31"'
+	run call GET "$EMPL/$EM101/wages"
+	run body '._embedded[-1].endDate'
+	assert_output '"2026-10-31"'
+	run call GET "$EMPL/$EM101/benefitsanddeductions"
+	run body '._embedded[0].endDate'
+	assert_output '"2026-10-31"'
+	run call PATCH "$EMPL/$EM101/terminate" '{"endDate":"2026-11-30"}'
+	assert_output 400
+	curl -fsS -X POST "$LK_URL/__emu/reset" >/dev/null
+	run call GET "$EMPL/$EM101"
+	run body .content.endDate
+	assert_output null
+}
+
+@test "faults: 429 with Retry-After, 500, drop, always, malformed; stats count requests" {
+	TOK=$(token)
+	curl -fsS -X POST --data '{"429":1,"500":1,"drop":1,"retry_after":7}' "$LK_URL/__emu/faults" >/dev/null
+	run call GET /providers/employers
+	assert_output 429
+	grep -qi '^retry-after: 7' "$BATS_TEST_TMPDIR/headers"
+	run call GET /providers/employers
+	assert_output 500
+	run call GET /providers/employers
+	assert_failure
+	run call GET /providers/employers
+	assert_output 200
+	curl -fsS -X POST --data '{"always":{"path":"/v2/providers/employers/employees","status":503}}' "$LK_URL/__emu/faults" >/dev/null
+	run call GET "/providers/employers/employees/$EE101"
+	assert_output 503
+	run call GET /providers/employers
+	assert_output 200
+	curl -fsS -X POST --data '{"malformed":{"path":"/v2/providers","kind":"notjson"}}' "$LK_URL/__emu/faults" >/dev/null
+	run call GET /providers/employers
+	assert_output 200
+	run cat "$BATS_TEST_TMPDIR/body"
+	assert_output '<html>oops</html>'
+	run curl -sS -o /dev/null -w '%{http_code}' -X POST --data '{"bogus":1}' "$LK_URL/__emu/faults"
+	assert_output 400
+	run curl -fsS "$LK_URL/__emu/stats"
+	run jq -c '[.requests >= 8, .faults["429"], .faults["500"], .faults.drop, .faults.malformed]' <<<"$output"
+	assert_output '[true,1,2,1,1]'
+}
+
+@test "LOKET_EMU_FAULTS seeds the fault plan and latency_ms delays replies" {
+	LOKET_EMU_FAULTS='{"429":1,"latency_ms":300}' LK_NAME=env loket_start
+	run curl -sS -o /dev/null -w '%{http_code}' -X POST --data grant_type=refresh_token "$LK_URL/token"
+	assert_output 429
+	TOK=$(token)
+	run call GET /providers/employers   # delayed, not refused (timing is for make bench, not tests)
+	assert_output 200
+	loket_stop
+}
