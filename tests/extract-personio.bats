@@ -91,6 +91,15 @@ replay_acme() {
 	assert_output --partial "16 HTTP requests"
 }
 
+@test "every request carries X-Personio-App-ID (Personio asks clients to identify themselves)" {
+	extract_acme >"$OUT"
+	run emu_stats
+	assert_output --partial '"without_app_id":0,'
+	curl -s -o /dev/null "$EMU_URL/v1/company/employees"
+	run emu_stats
+	assert_output --partial '"without_app_id":1,'
+}
+
 @test "D1: future-dated compensations keep their dates; --future-months bounds the windows" {
 	# Emma Visser (1006) has a raise from 2026-12-01: it is extracted with its own date
 	run jq -r 'select(.type=="compensation" and .personio_id=="1006") | .effective_from' "$REF"

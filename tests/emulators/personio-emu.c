@@ -691,6 +691,7 @@ static struct {
 	struct path_count paths[MAX_PATHS];
 	size_t npaths;
 	uint64_t other_paths;
+	uint64_t no_app_id; /* API requests without X-Personio-App-ID */
 	struct plan plan;
 	struct doc *docs;
 	size_t ndocs;
@@ -761,7 +762,7 @@ static void reset_counters_locked(void)
 	for (size_t i = 0; i < S.npaths; i++)
 		free(S.paths[i].path);
 	S.npaths = 0;
-	S.other_paths = S.requests = S.f429 = S.f500 = S.fdrop = S.fmal = S.fother = 0;
+	S.other_paths = S.requests = S.f429 = S.f500 = S.fdrop = S.fmal = S.fother = S.no_app_id = 0;
 }
 
 static void count_path_locked(const char *url)
@@ -1679,7 +1680,8 @@ static void handle_control(struct req *r, struct reply *rep)
 			json_object_set_new(bp, S.paths[i].path, json_integer((json_int_t)S.paths[i].n));
 		if (S.other_paths)
 			json_object_set_new(bp, "(other)", json_integer((json_int_t)S.other_paths));
-		json_t *o = json_pack("{s:I,s:o,s:{s:I,s:I,s:I,s:I,s:I},s:{s:I,s:I,s:I},s:I}",
+		json_t *o = json_pack("{s:I,s:I,s:o,s:{s:I,s:I,s:I,s:I,s:I},s:{s:I,s:I,s:I},s:I}",
+				      "without_app_id", (json_int_t)S.no_app_id,
 				      "requests", (json_int_t)S.requests, "by_path", bp, "faults",
 				      "429", (json_int_t)S.f429, "500", (json_int_t)S.f500, "drop", (json_int_t)S.fdrop,
 				      "malformed", (json_int_t)S.fmal, "other", (json_int_t)S.fother,
@@ -1780,8 +1782,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 				r->route = strcmp(method, ROUTES[i].method) == 0 ? ROUTES[i].route : R_BAD_METHOD;
 				r->allow = ROUTES[i].method;
 			}
-		if (!r->control)
+		if (!r->control) {
+			/* Personio asks every client to identify itself; count those that do not */
+			const char *app = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Personio-App-ID");
+			if (!app || !*app) {
+				pthread_mutex_lock(&S.lock);
+				S.no_app_id++;
+				pthread_mutex_unlock(&S.lock);
+			}
 			decide_fault(r, url);
+		}
 		if (r->fault == F_NONE || r->fault == F_MALFORMED)
 			setup_body(r, c);
 		return MHD_YES;
