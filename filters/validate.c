@@ -193,7 +193,6 @@ static void check_person_data(struct block *k, struct person *p)
 	const char *w = p->where;
 	const char *empno = lp_rec_str(r, "employee_number", 1, w);
 	const char *inc = lp_rec_str(r, "income_number", 1, w);
-	char msg[256];
 	if (!empno)
 		require(k, p, "employee_number", NULL, "Employee number (Loket)");
 	else if (!all_digits(empno, 9) || atol(empno) > 2147483647L)
@@ -262,7 +261,6 @@ static void check_person_data(struct block *k, struct person *p)
 	check_length(k, p, "address.city", city, 24, "city");
 	check_length(k, p, "email", lp_rec_str(r, "email", 1, w), 255, "emailAddress");
 	check_length(k, p, "phone", lp_rec_str(r, "phone", 1, w), 15, "phoneNumber");
-	(void)msg;
 }
 
 /* Decide scope (E1, D1); check the data of people in scope (E2). */
@@ -400,7 +398,7 @@ static void compensations(struct block *k, struct comp *cs, size_t n)
 {
 	/* X1 needs, per person and month, whether EUR and non-EUR one-time payments meet */
 	lp_map *eur = lp_map_new(), *foreign = lp_map_new(), *x1 = lp_map_new(), *s5 = lp_map_new();
-	char key[256], d[16];
+	char key[256];
 	for (size_t i = 0; i < n; i++) {
 		struct comp *c = &cs[i];
 		if (!c->keep)
@@ -469,7 +467,6 @@ static void compensations(struct block *k, struct comp *cs, size_t n)
 			    "sent to Loket", c->type_id, c->type_name ? c->type_name : "?",
 			    (long long)json_integer_value(json_object_get(k->cfg->compensation.mapping, c->type_id)));
 	}
-	(void)d;
 	/* S4 per person (in input order), over the EUR salaries that survived */
 	if (k->cfg->compensation.sync_salary) {
 		for (size_t i = 0; i < n; i++) {
