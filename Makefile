@@ -41,13 +41,13 @@ $(BUILD)/bin/%: filters/%.c $(BUILD)/liblp.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/liblp.a $(LDLIBS)
 
-$(BUILD)/bin/personio-emu: tests/emulators/personio-emu.c
+$(BUILD)/bin/personio-emu: tests/emulators/personio-emu.c tests/emulators/emu.c tests/emulators/emu.h
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< -lmicrohttpd -ljansson -lpthread
+	$(CC) $(CFLAGS) $(LDFLAGS) -Itests/emulators -o $@ tests/emulators/personio-emu.c tests/emulators/emu.c -lmicrohttpd -ljansson -lpthread
 
-$(BUILD)/bin/loket-emu: tests/emulators/loket-emu.c
+$(BUILD)/bin/loket-emu: tests/emulators/loket-emu.c tests/emulators/emu.c tests/emulators/emu.h
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< -lmicrohttpd -ljansson -lpthread
+	$(CC) $(CFLAGS) $(LDFLAGS) -Itests/emulators -o $@ tests/emulators/loket-emu.c tests/emulators/emu.c -lmicrohttpd -ljansson -lpthread
 
 $(BUILD)/bin/gen-personio: samples/gen-personio.c $(BUILD)/liblp.a
 	@mkdir -p $(@D)

@@ -23,8 +23,7 @@
  * runs, 403 authorisation, resource versions (the Accept header is ignored).
  *
  * Helper code (utils, dates, fault plan, latency timer, port file, main loop)
- * is copied from personio-emu.c for now; it can be factored into a shared
- * emulator file later.
+ * is shared with personio-emu.c in emu.c / emu.h.
  *
  * Concurrency: MHD thread pool; the whole mutable state (one json_t tree),
  * tokens, counters and the fault plan live behind one mutex.
@@ -32,349 +31,18 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
-#include <arpa/inet.h>
 #include <ctype.h>
-#include <dirent.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <inttypes.h>
-#include <jansson.h>
 #include <limits.h>
-#include <microhttpd.h>
-#include <netinet/in.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdarg.h>
-#include <stdatomic.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/types.h>
 #include <time.h>
-#include <unistd.h>
 
-#define EMU_VERSION "0.1.0"
-#define DUMP_FLAGS (JSON_COMPACT | JSON_REAL_PRECISION(15))
-#define MAX_BODY (1u << 20)                  /* JSON / form bodies */
-#define MAX_PATHS 256
-#define EXIT_USAGE 2
-#define EXIT_FIXTURES 3
+#include "emu.h"
 
-/* ------------------------------------------------------------------ utils */
-
-static void oom(void)
-{
-	fputs("loket-emu: out of memory\n", stderr);
-	abort();
-}
-
-static void *xcalloc(size_t n, size_t sz)
-{
-	void *p = calloc(n ? n : 1, sz ? sz : 1);
-	if (!p)
-		oom();
-	return p;
-}
-
-static void *xrealloc(void *p, size_t sz)
-{
-	void *q = realloc(p, sz ? sz : 1);
-	if (!q)
-		oom();
-	return q;
-}
-
-static char *xstrdup(const char *s)
-{
-	char *p = strdup(s ? s : "");
-	if (!p)
-		oom();
-	return p;
-}
-
-struct sb {
-	char *p;
-	size_t len, cap;
-};
-
-static void sb_grow(struct sb *b, size_t need)
-{
-	if (b->len + need + 1 <= b->cap)
-		return;
-	size_t nc = b->cap ? b->cap : 256;
-	while (nc < b->len + need + 1)
-		nc *= 2;
-	b->p = xrealloc(b->p, nc);
-	b->cap = nc;
-}
-
-static void sb_addn(struct sb *b, const char *s, size_t n)
-{
-	sb_grow(b, n);
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-static void sb_adds(struct sb *b, const char *s) { sb_addn(b, s, strlen(s)); }
-
-static void sb_reset(struct sb *b) { free(b->p); b->p = NULL; b->len = b->cap = 0; }
-
-/* A json_t as text, always with the project's dump flags. */
-static char *dump_json(const json_t *j)
-{
-	char *s = json_dumps(j, DUMP_FLAGS | JSON_ENCODE_ANY);
-	if (!s)
-		oom();
-	return s;
-}
-
-/* json_string that survives invalid UTF-8 (bytes >= 0x80 become '?'). */
-static json_t *jstr(const char *s)
-{
-	json_t *j = json_string(s ? s : "");
-	if (!j) {
-		char *c = xstrdup(s);
-		for (char *q = c; *q; q++)
-			if ((unsigned char)*q >= 0x80)
-				*q = '?';
-		j = json_string(c);
-		free(c);
-	}
-	return j;
-}
-
-static void sb_json(struct sb *b, json_t *j) /* steals j */
-{
-	char *s = dump_json(j);
-	sb_adds(b, s);
-	free(s);
-	json_decref(j);
-}
-
-static int starts_with(const char *s, const char *pre) { return strncmp(s, pre, strlen(pre)) == 0; }
-
-static int strict_ll(const char *s, long long lo, long long hi, long long *out)
-{
-	if (!s || !*s || !(isdigit((unsigned char)s[0]) || (s[0] == '-' && isdigit((unsigned char)s[1]))))
-		return -1;
-	char *e;
-	errno = 0;
-	long long v = strtoll(s, &e, 10);
-	if (errno || *e || v < lo || v > hi)
-		return -1;
-	*out = v;
-	return 0;
-}
-
-static uint32_t fnv1a(uint32_t h, const char *s)
-{
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return (h ^ 0xffu) * 16777619u; /* field separator */
-}
-
-static int g_urandom = -1;
-
-static void random_hex(char *out, size_t nbytes)
-{
-	unsigned char buf[64];
-	if (nbytes > sizeof buf)
-		nbytes = sizeof buf;
-	size_t got = 0;
-	while (got < nbytes) {
-		ssize_t n = read(g_urandom, buf + got, nbytes - got);
-		if (n <= 0) {
-			if (n < 0 && errno == EINTR)
-				continue;
-			fputs("loket-emu: cannot read /dev/urandom\n", stderr);
-			abort();
-		}
-		got += (size_t)n;
-	}
-	for (size_t i = 0; i < nbytes; i++)
-		sprintf(out + 2 * i, "%02x", buf[i]);
-	out[2 * nbytes] = '\0';
-}
-
-/* ------------------------------------------------------------------ dates */
-
-static int is_leap(long y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
-
-static int days_in_month(long y, int m)
-{
-	static const int d[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	return m == 2 && is_leap(y) ? 29 : d[m - 1];
-}
-
-/* Days since 1970-01-01 (H. Hinnant's days_from_civil). */
-static long days_from_civil(long y, int m, int d)
-{
-	y -= m <= 2;
-	long era = (y >= 0 ? y : y - 399) / 400;
-	long yoe = y - era * 400;
-	long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-/* Strict YYYY-MM-DD with a real calendar day. */
-static int parse_date(const char *s, long *y, int *m, int *d)
-{
-	if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-		return -1;
-	for (int i = 0; i < 10; i++)
-		if (i != 4 && i != 7 && !isdigit((unsigned char)s[i]))
-			return -1;
-	long yy = strtol(s, NULL, 10);
-	int mm = (s[5] - '0') * 10 + (s[6] - '0');
-	int dd = (s[8] - '0') * 10 + (s[9] - '0');
-	if (yy < 1 || mm < 1 || mm > 12 || dd < 1 || dd > days_in_month(yy, mm))
-		return -1;
-	*y = yy, *m = mm, *d = dd;
-	return 0;
-}
-
-static int date_days(const char *s, long *days)
-{
-	long y;
-	int m, d;
-	if (parse_date(s, &y, &m, &d))
-		return -1;
-	*days = days_from_civil(y, m, d);
-	return 0;
-}
-
-
-/* ------------------------------------------------------------ fault plan */
-
-enum mal_kind { MAL_NONE, MAL_NOTJSON, MAL_TRUNCATED, MAL_WRONGSHAPE, MAL_401, MAL_403 };
-
-struct plan {
-	long long n429, n500, ndrop, latency_ms;
-	char retry_after[32];
-	char *always_path;
-	int always_status;
-	char *mal_path;
-	enum mal_kind mal_kind;
-	double r5xx, r429, rdrop;
-	uint64_t prng;
-};
-
-static void plan_free(struct plan *p) { free(p->always_path); free(p->mal_path); memset(p, 0, sizeof *p); }
-
-static void plan_default(struct plan *p)
-{
-	memset(p, 0, sizeof *p);
-	strcpy(p->retry_after, "1");
-	p->prng = 0x9E3779B97F4A7C15ull;
-}
-
-static double prng_unit(struct plan *p) /* xorshift64* */
-{
-	uint64_t x = p->prng;
-	x ^= x >> 12, x ^= x << 25, x ^= x >> 27;
-	p->prng = x;
-	return (double)((x * 0x2545F4914F6CDD1Dull) >> 11) * 0x1.0p-53;
-}
-
-/* Parse a fault plan; 0 on success, else -1 with a message in err. */
-static int plan_parse(const char *text, size_t len, struct plan *p, char *err, size_t errlen)
-{
-	json_error_t je;
-	plan_default(p);
-	json_t *o = json_loadb(text, len, 0, &je);
-	if (!o) {
-		snprintf(err, errlen, "fault plan: invalid JSON at %d:%d: %s", je.line, je.column, je.text);
-		return -1;
-	}
-	if (!json_is_object(o)) {
-		snprintf(err, errlen, "fault plan: expected a JSON object");
-		goto bad;
-	}
-	const char *k;
-	json_t *v;
-	json_object_foreach(o, k, v) {
-		long long *cnt = strcmp(k, "429") == 0 ? &p->n429 : strcmp(k, "500") == 0 ? &p->n500
-			       : strcmp(k, "drop") == 0 ? &p->ndrop : strcmp(k, "latency_ms") == 0 ? &p->latency_ms : NULL;
-		double *rate = strcmp(k, "rate_5xx") == 0 ? &p->r5xx : strcmp(k, "rate_429") == 0 ? &p->r429
-			     : strcmp(k, "rate_drop") == 0 ? &p->rdrop : NULL;
-		if (cnt) {
-			long long max = cnt == &p->latency_ms ? 600000 : 1000000000;
-			if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > max) {
-				snprintf(err, errlen, "fault plan: \"%s\" must be an integer 0..%lld", k, max);
-				goto bad;
-			}
-			*cnt = json_integer_value(v);
-		} else if (rate) {
-			if (!json_is_number(v) || json_number_value(v) < 0 || json_number_value(v) > 1) {
-				snprintf(err, errlen, "fault plan: \"%s\" must be a number 0..1", k);
-				goto bad;
-			}
-			*rate = json_number_value(v);
-		} else if (strcmp(k, "seed") == 0) {
-			if (!json_is_integer(v)) {
-				snprintf(err, errlen, "fault plan: \"seed\" must be an integer");
-				goto bad;
-			}
-			uint64_t s = (uint64_t)json_integer_value(v);
-			s = (s ^ 0x9E3779B97F4A7C15ull) * 0xBF58476D1CE4E5B9ull;
-			p->prng = s ? s : 0x9E3779B97F4A7C15ull;
-		} else if (strcmp(k, "retry_after") == 0) {
-			if (json_is_integer(v) && json_integer_value(v) >= 0)
-				snprintf(p->retry_after, sizeof p->retry_after, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-			else if (json_is_string(v) && json_string_length(v) < sizeof p->retry_after &&
-				 !strpbrk(json_string_value(v), "\r\n"))
-				strcpy(p->retry_after, json_string_value(v));
-			else {
-				snprintf(err, errlen, "fault plan: \"retry_after\" must be a short string or a non-negative integer");
-				goto bad;
-			}
-		} else if (strcmp(k, "always") == 0) {
-			if (json_is_null(v))
-				continue;
-			const char *path = json_string_value(json_object_get(v, "path"));
-			json_t *st = json_object_get(v, "status");
-			if (!path || path[0] != '/' || !json_is_integer(st) || json_integer_value(st) < 400 ||
-			    json_integer_value(st) > 599 || json_object_size(v) != 2) {
-				snprintf(err, errlen, "fault plan: \"always\" must be {\"path\": \"/...\", \"status\": 400..599}");
-				goto bad;
-			}
-			p->always_path = xstrdup(path);
-			p->always_status = (int)json_integer_value(st);
-		} else if (strcmp(k, "malformed") == 0) {
-			if (json_is_null(v))
-				continue;
-			const char *path = json_string_value(json_object_get(v, "path"));
-			const char *kind = json_string_value(json_object_get(v, "kind"));
-			static const char *kinds[] = {NULL, "notjson", "truncated", "wrongshape", "status401", "status403"};
-			enum mal_kind mk = MAL_NONE;
-			for (int i = 1; kind && i < 6; i++)
-				if (strcmp(kind, kinds[i]) == 0)
-					mk = (enum mal_kind)i;
-			if (!path || path[0] != '/' || mk == MAL_NONE || json_object_size(v) != 2) {
-				snprintf(err, errlen, "fault plan: \"malformed\" must be {\"path\": \"/...\", \"kind\": "
-					 "\"notjson|truncated|wrongshape|status401|status403\"}");
-				goto bad;
-			}
-			p->mal_path = xstrdup(path);
-			p->mal_kind = mk;
-		} else {
-			snprintf(err, errlen, "fault plan: unknown key \"%s\"", k);
-			goto bad;
-		}
-	}
-	json_decref(o);
-	return 0;
-bad:
-	json_decref(o);
-	plan_free(p);
-	return -1;
-}
 
 /* ---------------------------------------------------------- shared state */
 
@@ -384,16 +52,12 @@ bad:
 enum tok_kind { TOK_CODE = 1, TOK_ACCESS = 2, TOK_REFRESH = 3 };
 
 struct token { struct token *next; char tok[72]; enum tok_kind kind; time_t expires; };
-struct path_count { char *path; uint64_t n; };
 
 static struct {
 	pthread_mutex_t lock;
 	struct token *tokens;
-	uint64_t requests, f429, f500, fdrop, fmal, fother;
-	struct path_count paths[MAX_PATHS];
-	size_t npaths;
-	uint64_t other_paths;
-	struct plan plan;
+	struct emu_stats st;
+	struct emu_plan plan;
 	json_t *state;          /* current state; fixture copy in g_initial */
 } S = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
@@ -410,11 +74,11 @@ static const char *const COLLECTIONS[] = {
 
 static void mint_token_locked(enum tok_kind kind, long long ttl, char out[72])
 {
-	struct token *t = xcalloc(1, sizeof *t);
+	struct token *t = emu_xcalloc(1, sizeof *t);
 	static const char *pre[] = {"", "lcode-", "lacc-", "lref-"};
 	size_t pl = strlen(pre[kind]);
 	memcpy(t->tok, pre[kind], pl);
-	random_hex(t->tok + pl, 24);
+	emu_random_hex(t->tok + pl, 24);
 	t->kind = kind;
 	t->expires = time(NULL) + (time_t)ttl;
 	memcpy(out, t->tok, sizeof t->tok);
@@ -449,77 +113,26 @@ static void revoke_tokens_locked(void)
 	}
 }
 
-static void reset_counters_locked(void)
-{
-	for (size_t i = 0; i < S.npaths; i++)
-		free(S.paths[i].path);
-	S.npaths = 0;
-	S.other_paths = S.requests = S.f429 = S.f500 = S.fdrop = S.fmal = S.fother = 0;
-}
-
-static void count_path_locked(const char *url)
-{
-	S.requests++;
-	for (size_t i = 0; i < S.npaths; i++)
-		if (strcmp(S.paths[i].path, url) == 0) {
-			S.paths[i].n++;
-			return;
-		}
-	if (S.npaths < MAX_PATHS) {
-		S.paths[S.npaths].path = xstrdup(url);
-		S.paths[S.npaths++].n = 1;
-	} else {
-		S.other_paths++;
-	}
-}
+static void reset_counters_locked(void) { emu_stats_reset(&S.st); }
 
 /* -------------------------------------------------------------- fixtures */
-
-__attribute__((noreturn, format(printf, 1, 2)))
-static void fixture_fail(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	fputs("loket-emu: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	va_end(ap);
-	exit(EXIT_FIXTURES);
-}
-
-static json_t *load_fixture(const char *path, int secret)
-{
-	json_error_t err;
-	json_t *j = json_load_file(path, 0, &err);
-	if (!j) {
-		if (secret) { /* jansson quotes the offending text: never echo secrets */
-			char *near = strstr(err.text, " near ");
-			if (near)
-				*near = '\0';
-		}
-		if (err.line > 0)
-			fixture_fail("%s:%d:%d: %s", path, err.line, err.column, err.text);
-		fixture_fail("%s: %s", path, err.text);
-	}
-	return j;
-}
 
 static void load_fixtures(const char *dir)
 {
 	char path[4096];
 	snprintf(path, sizeof path, "%s/client.json", dir);
-	json_t *cl = load_fixture(path, 1);
+	json_t *cl = emu_load_fixture(path, 1);
 	json_t *ci = json_object_get(cl, "client_id"), *cs = json_object_get(cl, "client_secret");
 	if (!json_is_string(ci) || !json_is_string(cs) || !*json_string_value(ci) || !*json_string_value(cs))
-		fixture_fail("%s: expected {\"client_id\": \"...\", \"client_secret\": \"...\"} (non-empty strings)", path);
-	g_client_id = xstrdup(json_string_value(ci));
-	g_client_secret = xstrdup(json_string_value(cs));
+		emu_fixture_fail("%s: expected {\"client_id\": \"...\", \"client_secret\": \"...\"} (non-empty strings)", path);
+	g_client_id = emu_xstrdup(json_string_value(ci));
+	g_client_secret = emu_xstrdup(json_string_value(cs));
 	json_decref(cl);
 
 	snprintf(path, sizeof path, "%s/state.json", dir);
-	json_t *st = load_fixture(path, 0);
+	json_t *st = emu_load_fixture(path, 0);
 	if (!json_is_object(st))
-		fixture_fail("%s: expected a JSON object of collections", path);
+		emu_fixture_fail("%s: expected a JSON object of collections", path);
 	for (size_t i = 0; i < NCOLL; i++) {
 		json_t *a = json_object_get(st, COLLECTIONS[i]);
 		if (!a) {
@@ -527,181 +140,48 @@ static void load_fixtures(const char *dir)
 			continue;
 		}
 		if (!json_is_array(a))
-			fixture_fail("%s: \"%s\" must be an array", path, COLLECTIONS[i]);
+			emu_fixture_fail("%s: \"%s\" must be an array", path, COLLECTIONS[i]);
 		size_t k;
 		json_t *o;
 		json_array_foreach(a, k, o) {
 			if (!json_is_object(o))
-				fixture_fail("%s: %s[%zu] must be an object", path, COLLECTIONS[i], k);
+				emu_fixture_fail("%s: %s[%zu] must be an object", path, COLLECTIONS[i], k);
 			int needs_id = strcmp(COLLECTIONS[i], "payrollComponents") != 0;
 			if (needs_id && !json_is_string(json_object_get(o, "id")) &&
 			    !json_is_integer(json_object_get(o, "id")))
-				fixture_fail("%s: %s[%zu] needs an \"id\"", path, COLLECTIONS[i], k);
+				emu_fixture_fail("%s: %s[%zu] needs an \"id\"", path, COLLECTIONS[i], k);
 		}
 	}
 	g_initial = st;
 	S.state = json_deep_copy(st);
 	if (!S.state)
-		oom();
+		emu_oom();
 }
-/* ------------------------------------------------------ latency (timer) */
-
-struct delayed { struct MHD_Connection *c; struct timespec due; };
-
-static struct {
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	struct delayed *v;
-	size_t n, cap;
-	int stopping;
-	pthread_t th;
-} T = {.lock = PTHREAD_MUTEX_INITIALIZER};
-
-static int ts_before(const struct timespec *a, const struct timespec *b)
-{
-	return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
-}
-
-/* Suspend c for ms milliseconds; 0 if not suspended (shutting down). */
-static int delay_connection(struct MHD_Connection *c, long long ms)
-{
-	struct timespec due;
-	clock_gettime(CLOCK_MONOTONIC, &due);
-	due.tv_sec += ms / 1000;
-	due.tv_nsec += (ms % 1000) * 1000000L;
-	if (due.tv_nsec >= 1000000000L)
-		due.tv_sec++, due.tv_nsec -= 1000000000L;
-	pthread_mutex_lock(&T.lock);
-	if (T.stopping) {
-		pthread_mutex_unlock(&T.lock);
-		return 0;
-	}
-	if (T.n == T.cap) {
-		T.cap = T.cap ? 2 * T.cap : 64;
-		T.v = xrealloc(T.v, T.cap * sizeof *T.v);
-	}
-	MHD_suspend_connection(c); /* before it is visible to the timer */
-	T.v[T.n++] = (struct delayed){c, due};
-	pthread_cond_signal(&T.cond);
-	pthread_mutex_unlock(&T.lock);
-	return 1;
-}
-
-static void *timer_main(void *arg)
-{
-	(void)arg;
-	struct MHD_Connection *batch[64];
-	pthread_mutex_lock(&T.lock);
-	for (;;) {
-		struct timespec now;
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		size_t nb = 0, min = SIZE_MAX;
-		for (size_t i = 0; i < T.n && nb < 64;) {
-			if (T.stopping || !ts_before(&now, &T.v[i].due)) {
-				batch[nb++] = T.v[i].c;
-				T.v[i] = T.v[--T.n];
-			} else {
-				if (min == SIZE_MAX || ts_before(&T.v[i].due, &T.v[min].due))
-					min = i;
-				i++;
-			}
-		}
-		if (nb) { /* resume outside our lock */
-			pthread_mutex_unlock(&T.lock);
-			for (size_t i = 0; i < nb; i++)
-				MHD_resume_connection(batch[i]);
-			pthread_mutex_lock(&T.lock);
-			continue;
-		}
-		if (T.stopping)
-			break;
-		if (min == SIZE_MAX) {
-			pthread_cond_wait(&T.cond, &T.lock);
-		} else {
-			struct timespec due = T.v[min].due; /* T.v may move while we wait */
-			pthread_cond_timedwait(&T.cond, &T.lock, &due);
-		}
-	}
-	pthread_mutex_unlock(&T.lock);
-	return NULL;
-}
-
-
 /* -------------------------------------------------------------- requests */
 
-enum fault { F_NONE, F_STATUS, F_DROP, F_MALFORMED };
 
 struct req {
 	int control, body_done, delayed;
-	enum fault fault;
-	int fault_status;
-	enum mal_kind mal;
-	char retry_after[32];
-	long long latency_ms;
+	struct emu_fault f;
 	int too_large;
-	struct sb raw;
+	struct emu_sb raw;
 };
 
 struct reply {
 	unsigned status;
 	const char *ctype;
-	struct sb body;
+	struct emu_sb body;
 	char retry_after[32];
 	char etag[24];
 	char allow[64];
 	const char *www_auth;
 };
 
-static void free_req(struct req *r)
+static void free_req(void *req)
 {
-	sb_reset(&r->raw);
+	struct req *r = req;
+	emu_sb_reset(&r->raw);
 	free(r);
-}
-
-static void decide_fault(struct req *r, const char *url)
-{
-	pthread_mutex_lock(&S.lock);
-	struct plan *p = &S.plan;
-	count_path_locked(url);
-	r->latency_ms = p->latency_ms;
-	int status = 0;
-	if (p->n429 > 0) {
-		p->n429--, status = 429;
-	} else if (p->n500 > 0) {
-		p->n500--, status = 500;
-	} else if (p->ndrop > 0) {
-		p->ndrop--, r->fault = F_DROP;
-	} else if (p->always_path && starts_with(url, p->always_path)) {
-		status = p->always_status;
-	} else {
-		int drawn5 = 0, drawn4 = 0, drawnd = 0;
-		if (p->r5xx > 0 || p->r429 > 0 || p->rdrop > 0) {
-			drawn5 = prng_unit(p) < p->r5xx;
-			drawn4 = prng_unit(p) < p->r429;
-			drawnd = prng_unit(p) < p->rdrop;
-		}
-		if (drawn5)
-			status = 500;
-		else if (drawn4)
-			status = 429;
-		else if (drawnd)
-			r->fault = F_DROP;
-		else if (p->mal_path && starts_with(url, p->mal_path))
-			r->fault = F_MALFORMED, r->mal = p->mal_kind, S.fmal++;
-	}
-	if (status) {
-		r->fault = F_STATUS;
-		r->fault_status = status;
-		if (status == 429)
-			S.f429++, memcpy(r->retry_after, p->retry_after, sizeof r->retry_after);
-		else if (status >= 500)
-			S.f500++;
-		else
-			S.fother++;
-	}
-	if (r->fault == F_DROP)
-		S.fdrop++;
-	pthread_mutex_unlock(&S.lock);
 }
 
 /* ------------------------------------------------------------- replies */
@@ -712,8 +192,8 @@ static void reply_body(struct reply *rep, unsigned status, json_t *body)
 {
 	rep->status = status;
 	rep->ctype = "application/json";
-	sb_reset(&rep->body);
-	sb_json(&rep->body, body);
+	emu_sb_reset(&rep->body);
+	emu_sb_json(&rep->body, body);
 }
 
 static json_t *version_obj(void)
@@ -733,7 +213,7 @@ static void loket_error(struct reply *rep, unsigned status, int code, const char
 	va_end(ap);
 	reply_body(rep, status,
 		   json_pack("{s:o,s:[{s:i,s:n,s:s,s:o,s:[]}],s:[]}", "version", version_obj(), "messages", "code", code,
-			     "id", "type", type, "description", jstr(msg), "properties", "_embedded"));
+			     "id", "type", type, "description", emu_jstr(msg), "properties", "_embedded"));
 }
 
 #define BBR(rep, code, ...) loket_error(rep, 400, code, "BrokenBusinessRule", __VA_ARGS__)
@@ -741,19 +221,9 @@ static void loket_error(struct reply *rep, unsigned status, int code, const char
 static const char *status_title(int st)
 {
 	switch (st) {
-	case 400: return "Bad Request";
-	case 401: return "Unauthorized";
-	case 403: return "Forbidden";
-	case 404: return "Not Found";
-	case 405: return "Method Not Allowed";
 	case 409: return "Conflict";
 	case 412: return "Precondition Failed";
-	case 429: return "Too Many Requests";
-	case 500: return "Internal Server Error";
-	case 502: return "Bad Gateway";
-	case 503: return "Service Unavailable";
-	case 504: return "Gateway Timeout";
-	default: return "Error";
+	default: return emu_status_title(st);
 	}
 }
 
@@ -764,45 +234,19 @@ static void error_for(struct reply *rep, int status)
 
 static void malform(struct req *r, struct reply *rep)
 {
-	switch (r->mal) {
-	case MAL_NOTJSON:
-		sb_reset(&rep->body);
-		sb_adds(&rep->body, "<html>oops</html>");
-		rep->status = 200, rep->ctype = "text/html";
-		break;
-	case MAL_TRUNCATED:
-		rep->body.len /= 2;
-		if (rep->body.p)
-			rep->body.p[rep->body.len] = '\0';
-		rep->status = 200;
-		break;
-	case MAL_WRONGSHAPE:
-		sb_reset(&rep->body);
-		sb_adds(&rep->body, "{\"_data\":{}}");
-		rep->status = 200, rep->ctype = "application/json";
-		break;
-	case MAL_401:
+	if (!emu_malform_body(r->f.mal, "{\"_data\":{}}", &rep->body, &rep->status, &rep->ctype))
+		return;
+	if (r->f.mal == EMU_MAL_401)
 		loket_error(rep, 401, 401, "Exception", "Authorization has been denied for this request.");
-		break;
-	case MAL_403:
+	else if (r->f.mal == EMU_MAL_403)
 		loket_error(rep, 403, 403, "Exception", "The user is not authorized for this activity.");
-		break;
-	case MAL_NONE:
-		break;
-	}
 }
 
 static enum MHD_Result queue_reply(struct MHD_Connection *c, struct reply *rep)
 {
-	if (!rep->body.p)
-		sb_addn(&rep->body, "", 0);
-	struct MHD_Response *resp = MHD_create_response_from_buffer(rep->body.len, rep->body.p, MHD_RESPMEM_MUST_FREE);
-	if (!resp) {
-		sb_reset(&rep->body);
+	struct MHD_Response *resp = emu_response(&rep->body, rep->ctype);
+	if (!resp)
 		return MHD_NO;
-	}
-	rep->body.p = NULL; /* owned by MHD now */
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, rep->ctype ? rep->ctype : "application/json");
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_EXPIRES, "-1");
 	if (rep->retry_after[0])
@@ -813,9 +257,7 @@ static enum MHD_Result queue_reply(struct MHD_Connection *c, struct reply *rep)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, rep->allow);
 	if (rep->www_auth)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE, rep->www_auth);
-	enum MHD_Result ret = MHD_queue_response(c, rep->status ? rep->status : 500, resp);
-	MHD_destroy_response(resp);
-	return ret;
+	return emu_queue(c, rep->status, resp);
 }
 
 /* ----------------------------------------------------------- form + ids */
@@ -834,9 +276,9 @@ static json_t *parse_form(const char *s, size_t len)
 		size_t j = i;
 		while (j < len && s[j] != '&')
 			j++;
-		struct sb k = {0}, v = {0};
-		struct sb *cur = &k;
-		sb_addn(&k, "", 0), sb_addn(&v, "", 0);
+		struct emu_sb k = {0}, v = {0};
+		struct emu_sb *cur = &k;
+		emu_sb_addn(&k, "", 0), emu_sb_addn(&v, "", 0);
 		for (size_t x = i; x < j; x++) {
 			char ch = s[x];
 			if (ch == '=' && cur == &k) {
@@ -850,23 +292,14 @@ static json_t *parse_form(const char *s, size_t len)
 				ch = (char)(hexval((unsigned char)s[x + 1]) * 16 + hexval((unsigned char)s[x + 2]));
 				x += 2;
 			}
-			sb_addn(cur, &ch, 1);
+			emu_sb_addn(cur, &ch, 1);
 		}
 		if (k.len && !json_object_get(o, k.p))
-			json_object_set_new(o, k.p, jstr(v.p));
-		sb_reset(&k), sb_reset(&v);
+			json_object_set_new(o, k.p, emu_jstr(v.p));
+		emu_sb_reset(&k), emu_sb_reset(&v);
 		i = j + 1;
 	}
 	return o;
-}
-
-static void new_uuid(char out[37])
-{
-	char h[33];
-	random_hex(h, 16);
-	h[12] = '4';
-	h[16] = "89ab"[hexval((unsigned char)h[16]) & 3];
-	snprintf(out, 37, "%.8s-%.4s-%.4s-%.4s-%.12s", h, h + 8, h + 12, h + 16, h + 20);
 }
 
 /* ------------------------------------------------------------ state ops */
@@ -906,26 +339,12 @@ static json_t *find_id(const char *cname, const char *id, size_t *idx) { return 
 
 static const char *sget(json_t *o, const char *k) { return json_string_value(json_object_get(o, k)); }
 
-/* Date helpers: YYYY-MM-DD <-> day numbers. */
-static void civil_from_days(long z, long *y, int *m, int *d)
-{
-	z += 719468;
-	long era = (z >= 0 ? z : z - 146096) / 146097;
-	long doe = z - era * 146097;
-	long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	long mp = (5 * doy + 2) / 153;
-	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
-	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*y = yoe + era * 400 + (*m <= 2);
-}
-
 static json_t *date_json(long days)
 {
 	long y;
 	int m, d;
 	char b[48];
-	civil_from_days(days, &y, &m, &d);
+	emu_civil_from_days(days, &y, &m, &d);
 	snprintf(b, sizeof b, "%04ld-%02d-%02d", y, m, d);
 	return json_string(b);
 }
@@ -936,7 +355,7 @@ static int get_date(json_t *o, const char *k, long *days)
 	json_t *v = json_object_get(o, k);
 	if (!v || json_is_null(v))
 		return 1;
-	if (!json_is_string(v) || date_days(json_string_value(v), days))
+	if (!json_is_string(v) || emu_date_days(json_string_value(v), days))
 		return -1;
 	return 0;
 }
@@ -977,8 +396,8 @@ static void etag_of(json_t *o, char out[24])
 	json_t *v = view(o, "employees");
 	char *s = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS);
 	if (!s)
-		oom();
-	snprintf(out, 24, "\"%08x\"", fnv1a(2166136261u, s));
+		emu_oom();
+	snprintf(out, 24, "\"%08x\"", emu_fnv1a(2166136261u, s));
 	free(s);
 	json_decref(v);
 }
@@ -1008,12 +427,12 @@ static void list_page(struct ctx *x, const char *cname, const char *key, const c
 {
 	long long pn = 1, ps = 250;
 	const char *s = MHD_lookup_connection_value(x->c, MHD_GET_ARGUMENT_KIND, "pageNumber");
-	if (s && strict_ll(s, 1, 1000000, &pn)) {
+	if (s && emu_strict_ll(s, 1, 1000000, &pn)) {
 		BBR(x->rep, 1001, "pageNumber must be an integer of at least 1");
 		return;
 	}
 	s = MHD_lookup_connection_value(x->c, MHD_GET_ARGUMENT_KIND, "pageSize");
-	if (s && strict_ll(s, 1, 100000, &ps)) {
+	if (s && emu_strict_ll(s, 1, 100000, &ps)) {
 		BBR(x->rep, 1002, "pageSize must be an integer 1..100000");
 		return;
 	}
@@ -1152,7 +571,7 @@ static void h_components(struct ctx *x)
 	long long y;
 	if (!need(x, "payrollAdministrations", x->p[0], "payroll administration"))
 		return;
-	if (strict_ll(x->p[1], 1900, 2999, &y)) {
+	if (emu_strict_ll(x->p[1], 1900, 2999, &y)) {
 		BBR(x->rep, 1004, "year must be a four-digit year");
 		return;
 	}
@@ -1303,7 +722,7 @@ static void h_concept_post(struct ctx *x)
 	}
 	json_t *o = json_deep_copy(x->body);
 	char id[37];
-	new_uuid(id);
+	emu_uuid(id, 1);
 	json_object_set_new(o, "id", json_string(id));
 	json_object_set_new(o, "employerId", json_string(x->p[0]));
 	json_array_append_new(coll("conceptEmployees"), o);
@@ -1376,7 +795,7 @@ static void h_convert(struct ctx *x)
 	json_array_append_new(coll("employees"), emp);
 
 	char mid[37];
-	new_uuid(mid);
+	emu_uuid(mid, 1);
 	json_t *inr = json_object_get(md, "incomeRelationshipNumber");
 	json_t *m = json_pack("{s:s,s:O,s:s,s:O,s:n,s:I}", "id", mid, "employeeId", json_object_get(ce, "id"),
 			      "payrollAdministrationId", paid, "startDate", json_object_get(md, "startDate"), "endDate",
@@ -1401,7 +820,7 @@ static json_t *wage_new(const char *employment, json_t *src, const char *start)
 {
 	json_t *w = json_deep_copy(src);
 	char id[37];
-	new_uuid(id);
+	emu_uuid(id, 1);
 	json_object_set_new(w, "id", json_string(id));
 	json_object_set_new(w, "employmentId", json_string(employment));
 	json_object_set_new(w, "startDate", json_string(start));
@@ -1435,7 +854,7 @@ static size_t chain(const char *cname, const char *employment, json_t ***out)
 {
 	json_t *o;
 	size_t i, n = 0;
-	json_t **v = xcalloc(json_array_size(coll(cname)) + 1, sizeof *v);
+	json_t **v = emu_xcalloc(json_array_size(coll(cname)) + 1, sizeof *v);
 	json_array_foreach(coll(cname), i, o) {
 		if (sget(o, "employmentId") && strcmp(sget(o, "employmentId"), employment) == 0 && sget(o, "startDate"))
 			v[n++] = o;
@@ -1474,7 +893,7 @@ static void h_wage_post(struct ctx *x)
 	size_t n = chain("wages", x->p[0], &v);
 	if (n) {
 		long last;
-		date_days(sget(v[n - 1], "startDate"), &last);
+		emu_date_days(sget(v[n - 1], "startDate"), &last);
 		if (sd <= last) {
 			BBR(x->rep, 1505,
 			    "Linked date chain: a new record can only be added at the end of the chain (startDate must be after %s)",
@@ -1515,11 +934,11 @@ static void h_wage_put(struct ctx *x)
 	if (has == 0) {
 		long prev = LONG_MIN, next = LONG_MAX, ms;
 		if (pos > 0)
-			date_days(sget(v[pos - 1], "startDate"), &prev);
+			emu_date_days(sget(v[pos - 1], "startDate"), &prev);
 		else if (get_date(find_id("employments", sget(w, "employmentId"), NULL), "startDate", &ms) == 0)
 			prev = ms - 1;
 		if (pos + 1 < n)
-			date_days(sget(v[pos + 1], "startDate"), &next);
+			emu_date_days(sget(v[pos + 1], "startDate"), &next);
 		if (sd <= prev || sd >= next) {
 			free(v);
 			BBR(x->rep, 1506, "Linked date chain: startDate must stay between the previous and the next record");
@@ -1644,7 +1063,7 @@ static void h_bd_post(struct ctx *x)
 	if (!m || !body_object(x))
 		return;
 	char id[37];
-	new_uuid(id);
+	emu_uuid(id, 1);
 	json_t *rec = json_pack("{s:s,s:s}", "id", id, "employmentId", x->p[0]);
 	if (!bd_apply(x, m, rec, NULL, 0)) {
 		json_decref(rec);
@@ -1813,7 +1232,7 @@ static void ppd_write(struct ctx *x, int upsert)
 	unsigned status = rec ? 200 : upsert ? 200 : 201;
 	if (!rec) {
 		char id[37];
-		new_uuid(id);
+		emu_uuid(id, 1);
 		rec = json_pack("{s:s,s:s,s:{s:O,s:O},s:o,s:o,s:o,s:o,s:o,s:o,s:[]}", "id", id, "employmentId", x->p[0],
 				"payrollPeriod", "year", json_object_get(json_object_get(x->body, "payrollPeriod"), "year"),
 				"periodNumber", json_object_get(json_object_get(x->body, "payrollPeriod"), "periodNumber"),
@@ -1947,7 +1366,7 @@ static int route(const char *method, char *u, const char **params, char *allow, 
 	int res = -1;
 	allow[0] = '\0';
 	for (size_t i = 0; i < sizeof API / sizeof API[0] && res < 0; i++) {
-		char *p = xstrdup(API[i].pattern), *ps[MAX_SEGS + 1];
+		char *p = emu_xstrdup(API[i].pattern), *ps[MAX_SEGS + 1];
 		size_t np = split(p, ps), k;
 		int npar = 0;
 		if (np == nu) {
@@ -1973,21 +1392,6 @@ static int route(const char *method, char *u, const char **params, char *allow, 
 }
 
 /* ------------------------------------------------------------------ auth */
-
-static const char *bearer(struct MHD_Connection *c)
-{
-	const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
-	if (!h)
-		return NULL;
-	while (*h == ' ')
-		h++;
-	if (strncasecmp(h, "Bearer ", 7) != 0)
-		return NULL;
-	h += 7;
-	while (*h == ' ')
-		h++;
-	return *h ? h : NULL;
-}
 
 static int secret_eq(const char *a, const char *b)
 {
@@ -2060,51 +1464,43 @@ static void handle_control(struct req *r, const char *url, const char *method, s
 	}
 	pthread_mutex_lock(&S.lock);
 	if (strcmp(url, "/__emu/stats") == 0) {
-		json_t *bp = json_object();
-		for (size_t i = 0; i < S.npaths; i++)
-			json_object_set_new(bp, S.paths[i].path, json_integer((json_int_t)S.paths[i].n));
-		if (S.other_paths)
-			json_object_set_new(bp, "(other)", json_integer((json_int_t)S.other_paths));
-		sb_json(&rep->body,
-			json_pack("{s:I,s:o,s:{s:I,s:I,s:I,s:I,s:I},s:{s:I,s:I,s:I}}", "requests", (json_int_t)S.requests,
-				  "by_path", bp, "faults", "429", (json_int_t)S.f429, "500", (json_int_t)S.f500, "drop",
-				  (json_int_t)S.fdrop, "malformed", (json_int_t)S.fmal, "other", (json_int_t)S.fother,
-				  "pending", "429", (json_int_t)S.plan.n429, "500", (json_int_t)S.plan.n500, "drop",
-				  (json_int_t)S.plan.ndrop));
+		json_t *o = json_object();
+		emu_stats_json(o, &S.st, &S.plan);
+		emu_sb_json(&rep->body, o);
 	} else if (strcmp(url, "/__emu/state") == 0) {
-		char *s = json_dumps(S.state, DUMP_FLAGS);
+		char *s = json_dumps(S.state, EMU_DUMP_FLAGS);
 		if (!s)
-			oom();
-		sb_adds(&rep->body, s);
+			emu_oom();
+		emu_sb_adds(&rep->body, s);
 		free(s);
 	} else if (strcmp(url, "/__emu/faults") == 0) {
-		struct plan p;
+		struct emu_plan p;
 		char err[256];
 		if (r->too_large) {
 			reply_body(rep, 413, json_pack("{s:s}", "error", "fault plan too large"));
-		} else if (plan_parse(r->raw.p ? r->raw.p : "", r->raw.len, &p, err, sizeof err)) {
-			reply_body(rep, 400, json_pack("{s:o}", "error", jstr(err)));
+		} else if (emu_plan_parse(r->raw.p ? r->raw.p : "", r->raw.len, &p, err, sizeof err)) {
+			reply_body(rep, 400, json_pack("{s:o}", "error", emu_jstr(err)));
 		} else {
-			plan_free(&S.plan);
+			emu_plan_free(&S.plan);
 			S.plan = p;
-			sb_adds(&rep->body, "{\"ok\":true}");
+			emu_sb_adds(&rep->body, "{\"ok\":true}");
 		}
 	} else if (strcmp(url, "/__emu/reset") == 0) {
 		reset_counters_locked();
-		plan_free(&S.plan);
-		plan_default(&S.plan);
+		emu_plan_free(&S.plan);
+		emu_plan_default(&S.plan);
 		json_decref(S.state);
 		S.state = json_deep_copy(g_initial);
 		if (!S.state)
-			oom();
-		sb_adds(&rep->body, "{\"ok\":true}");
+			emu_oom();
+		emu_sb_adds(&rep->body, "{\"ok\":true}");
 	} else if (strcmp(url, "/__emu/authcode") == 0) {
 		char code[72];
 		mint_token_locked(TOK_CODE, 600, code);
-		sb_json(&rep->body, json_pack("{s:s}", "code", code));
+		emu_sb_json(&rep->body, json_pack("{s:s}", "code", code));
 	} else {
 		revoke_tokens_locked();
-		sb_adds(&rep->body, "{\"ok\":true}");
+		emu_sb_adds(&rep->body, "{\"ok\":true}");
 	}
 	pthread_mutex_unlock(&S.lock);
 }
@@ -2123,17 +1519,17 @@ static void handle_api(struct req *r, struct MHD_Connection *c, const char *url,
 		}
 		goto out;
 	}
-	if (!starts_with(url, "/v2/")) {
+	if (!emu_starts_with(url, "/v2/")) {
 		error_for(rep, 404);
 		goto out;
 	}
-	char *u = xstrdup(url + 4), allow[64];
+	char *u = emu_xstrdup(url + 4), allow[64];
 	const char *params[4] = {0};
 	int ri = route(method, u, params, allow, sizeof allow);
 	if (ri == -1) {
 		error_for(rep, 404);
 	} else {
-		const char *tok = bearer(c);
+		const char *tok = emu_bearer(c);
 		if (!tok || !check_token_locked(tok, TOK_ACCESS, 0)) {
 			loket_error(rep, 401, 401, "Exception", "Authorization has been denied for this request.");
 			rep->www_auth = "Bearer";
@@ -2173,60 +1569,37 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	(void)cls, (void)version;
 	struct req *r = *con_cls;
 	if (!r) {
-		r = xcalloc(1, sizeof *r);
+		r = emu_xcalloc(1, sizeof *r);
 		*con_cls = r;
-		r->control = starts_with(url, "/__emu/");
+		r->control = emu_starts_with(url, "/__emu/");
 		if (!r->control)
-			decide_fault(r, url);
+			emu_decide_fault(&S.lock, &S.plan, &S.st, url, &r->f);
 		return MHD_YES;
 	}
 	if (*upload_size) {
-		if (r->raw.len + *upload_size > MAX_BODY)
+		if (r->raw.len + *upload_size > EMU_MAX_BODY)
 			r->too_large = 1;
-		else if (r->fault == F_NONE || r->fault == F_MALFORMED || r->control)
-			sb_addn(&r->raw, upload, *upload_size);
+		else if (r->f.kind == EMU_F_NONE || r->f.kind == EMU_F_MALFORMED || r->control)
+			emu_sb_addn(&r->raw, upload, *upload_size);
 		*upload_size = 0;
 		return MHD_YES;
 	}
-	if (!r->control && r->latency_ms > 0 && !r->delayed) {
-		r->delayed = 1;
-		if (delay_connection(c, r->latency_ms))
-			return MHD_YES;
-	}
-	if (r->fault == F_DROP)
-		return MHD_NO;
+	int hold = emu_hold(c, &r->f, &r->delayed);
+	if (hold)
+		return hold > 0 ? MHD_YES : MHD_NO;
 	struct reply rep = {0};
 	if (r->control) {
 		handle_control(r, url, method, &rep);
-	} else if (r->fault == F_STATUS) {
-		error_for(&rep, r->fault_status);
-		if (r->fault_status == 429)
-			memcpy(rep.retry_after, r->retry_after, sizeof rep.retry_after);
+	} else if (r->f.kind == EMU_F_STATUS) {
+		error_for(&rep, r->f.status);
+		if (r->f.status == 429)
+			memcpy(rep.retry_after, r->f.retry_after, sizeof rep.retry_after);
 	} else {
 		handle_api(r, c, url, method, &rep);
-		if (r->fault == F_MALFORMED)
+		if (r->f.kind == EMU_F_MALFORMED)
 			malform(r, &rep);
 	}
 	return queue_reply(c, &rep);
-}
-
-static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe)
-{
-	(void)cls, (void)c, (void)toe;
-	if (*con_cls)
-		free_req(*con_cls);
-	*con_cls = NULL;
-}
-
-__attribute__((format(printf, 2, 0)))
-static void mhd_log(void *cls, const char *fmt, va_list ap)
-{
-	char msg[512];
-	(void)cls;
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	if (strstr(msg, "Application reported internal error"))
-		return; /* our own "drop" fault */
-	fprintf(stderr, "loket-emu: mhd: %s%s", msg, strchr(msg, '\n') ? "" : "\n");
 }
 
 /* ----------------------------------------------------------------- main */
@@ -2251,180 +1624,40 @@ static void usage(FILE *f)
 	      f);
 }
 
-__attribute__((noreturn)) static void bad_usage(const char *msg, const char *arg)
+static int token_ttl_option(const char *name, const char *v)
 {
-	fprintf(stderr, "loket-emu: %s%s%s\n", msg, arg ? ": " : "", arg ? arg : "");
-	usage(stderr);
-	exit(EXIT_USAGE);
+	if (strcmp(name, "--token-ttl") != 0)
+		return -1;
+	if (emu_strict_ll(v, 0, 86400LL * 365, &g_token_ttl))
+		emu_bad_usage("--token-ttl must be 0..31536000 seconds (0: every token is born expired)", v);
+	return 0;
 }
 
-static int write_port_file(const char *path, unsigned port)
+static void cleanup(void)
 {
-	size_t n = strlen(path) + 32;
-	char *tmp = xcalloc(1, n);
-	snprintf(tmp, n, "%s.tmp.%ld", path, (long)getpid());
-	FILE *f = fopen(tmp, "w");
-	int ok = f && fprintf(f, "%u\n", port) > 0;
-	if (f && fclose(f))
-		ok = 0;
-	if (ok && rename(tmp, path))
-		ok = 0;
-	if (!ok) {
-		fprintf(stderr, "loket-emu: cannot write port file %s: %s\n", path, strerror(errno));
-		unlink(tmp);
-	}
-	free(tmp);
-	return ok ? 0 : -1;
-}
-
-int main(int argc, char **argv)
-{
-	const char *fixtures = NULL, *port_file = NULL, *faults = NULL;
-	long long port = 0, threads = 2, watch_pid = 0;
-
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i], *v = NULL;
-		const char *eq = strchr(a, '=');
-		char name[32];
-		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-			usage(stdout);
-			return 0;
-		}
-		if (strcmp(a, "--version") == 0) {
-			puts("loket-emu " EMU_VERSION);
-			return 0;
-		}
-		if (!starts_with(a, "--"))
-			bad_usage("unexpected argument", a);
-		if (eq && (size_t)(eq - a) < sizeof name) {
-			memcpy(name, a, (size_t)(eq - a));
-			name[eq - a] = '\0';
-			v = eq + 1;
-		} else {
-			snprintf(name, sizeof name, "%s", a);
-			if (i + 1 < argc)
-				v = argv[++i];
-		}
-		if (!v)
-			bad_usage("missing value for", name);
-		if (strcmp(name, "--fixtures") == 0)
-			fixtures = v;
-		else if (strcmp(name, "--port-file") == 0)
-			port_file = v;
-		else if (strcmp(name, "--faults") == 0)
-			faults = v;
-		else if (strcmp(name, "--port") == 0) {
-			if (strict_ll(v, 0, 65535, &port))
-				bad_usage("--port must be 0..65535", v);
-		} else if (strcmp(name, "--token-ttl") == 0) {
-			if (strict_ll(v, 0, 86400LL * 365, &g_token_ttl))
-				bad_usage("--token-ttl must be 0..31536000 seconds (0: every token is born expired)", v);
-		} else if (strcmp(name, "--threads") == 0) {
-			if (strict_ll(v, 1, 256, &threads))
-				bad_usage("--threads must be 1..256", v);
-		} else if (strcmp(name, "--watch-pid") == 0) {
-			if (strict_ll(v, 1, INT_MAX, &watch_pid))
-				bad_usage("--watch-pid must be a process id", v);
-		} else
-			bad_usage("unknown option", name);
-	}
-	if (!fixtures || !*fixtures)
-		bad_usage("--fixtures DIR is required", NULL);
-	if (!faults)
-		faults = getenv("LOKET_EMU_FAULTS");
-	plan_default(&S.plan);
-	if (faults && *faults) {
-		char err[256];
-		if (plan_parse(faults, strlen(faults), &S.plan, err, sizeof err))
-			bad_usage(err, NULL);
-	}
-
-	load_fixtures(fixtures);
-
-	g_urandom = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-	if (g_urandom < 0) {
-		fprintf(stderr, "loket-emu: /dev/urandom: %s\n", strerror(errno));
-		return 1;
-	}
-
-	sigset_t sigs;
-	sigemptyset(&sigs);
-	sigaddset(&sigs, SIGINT);
-	sigaddset(&sigs, SIGTERM);
-	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
-	signal(SIGPIPE, SIG_IGN);
-
-	pthread_condattr_t ca;
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&T.cond, &ca);
-	pthread_condattr_destroy(&ca);
-	if (pthread_create(&T.th, NULL, timer_main, NULL)) {
-		fputs("loket-emu: cannot start timer thread\n", stderr);
-		return 1;
-	}
-
-	struct sockaddr_in sin;
-	memset(&sin, 0, sizeof sin);
-	sin.sin_family = AF_INET;
-	sin.sin_port = htons((uint16_t)port);
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-
-	unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
-	struct MHD_OptionItem opts[] = {
-		{MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_log, NULL}, /* must come first */
-		{MHD_OPTION_SOCK_ADDR, 0, &sin},
-		{MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, NULL},
-		{MHD_OPTION_CONNECTION_TIMEOUT, 120, NULL},
-		{MHD_OPTION_CONNECTION_MEMORY_LIMIT, 64 * 1024, NULL},
-		{threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END, (intptr_t)threads, NULL},
-		{MHD_OPTION_END, 0, NULL},
-	};
-	struct MHD_Daemon *d = MHD_start_daemon(flags, (uint16_t)port, NULL, NULL, on_request, NULL, MHD_OPTION_ARRAY, opts,
-						MHD_OPTION_END);
-	int rc = 0;
-	if (!d) {
-		fprintf(stderr, "loket-emu: cannot listen on 127.0.0.1:%lld\n", port);
-		rc = 1;
-		goto out;
-	}
-	const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
-	unsigned real_port = info ? info->port : (unsigned)port;
-	if (port_file && write_port_file(port_file, real_port)) {
-		rc = 1;
-		goto out;
-	}
-	printf("listening on 127.0.0.1:%u\n", real_port);
-	fflush(stdout);
-
-	for (;;) {
-		struct timespec tick = {0, 200 * 1000000L};
-		int s = sigtimedwait(&sigs, NULL, &tick);
-		if (s == SIGINT || s == SIGTERM)
-			break;
-		if (watch_pid > 0 && kill((pid_t)watch_pid, 0) < 0 && errno == ESRCH)
-			break;
-	}
-
-out:
-	pthread_mutex_lock(&T.lock); /* resume every delayed connection, refuse new delays */
-	T.stopping = 1;
-	pthread_cond_signal(&T.cond);
-	pthread_mutex_unlock(&T.lock);
-	pthread_join(T.th, NULL);
-	if (d)
-		MHD_stop_daemon(d);
-	pthread_cond_destroy(&T.cond);
-	free(T.v);
 	pthread_mutex_lock(&S.lock);
 	revoke_tokens_locked();
 	reset_counters_locked();
-	plan_free(&S.plan);
+	emu_plan_free(&S.plan);
 	json_decref(S.state);
 	pthread_mutex_unlock(&S.lock);
 	json_decref(g_initial);
 	free(g_client_id);
 	free(g_client_secret);
-	close(g_urandom);
-	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct emu_app app = {
+		.name = "loket-emu",
+		.faults_env = "LOKET_EMU_FAULTS",
+		.plan = &S.plan,
+		.usage = usage,
+		.option = token_ttl_option,
+		.load = load_fixtures,
+		.on_request = on_request,
+		.free_req = free_req,
+		.cleanup = cleanup,
+	};
+	return emu_main(argc, argv, &app);
 }

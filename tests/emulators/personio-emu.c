@@ -40,211 +40,36 @@
  * request never blocks a pool thread.
  *
  * Build: gcc -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror \
- *          -o personio-emu personio-emu.c -lmicrohttpd -ljansson -lpthread
+ *          -o personio-emu personio-emu.c emu.c -lmicrohttpd -ljansson -lpthread
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
-#include <arpa/inet.h>
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
-#include <jansson.h>
 #include <limits.h>
-#include <microhttpd.h>
-#include <netinet/in.h>
 #include <pthread.h>
-#include <signal.h>
-#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/types.h>
 #include <time.h>
-#include <unistd.h>
 
-#define EMU_VERSION "0.1.0"
-#define DUMP_FLAGS (JSON_COMPACT | JSON_REAL_PRECISION(15))
-#define MAX_BODY (1u << 20)                  /* JSON / form bodies */
+#include "emu.h"
+
 #define MAX_FIELD 65536                      /* one multipart text field */
 #define MAX_FILE (30ull * 1024 * 1024)       /* Personio: 30 MB */
 #define MAX_FIELDS 16
-#define MAX_PATHS 256
 #define TOKEN_BUCKETS 4096
-#define EXIT_USAGE 2
-#define EXIT_FIXTURES 3
 
 /* ------------------------------------------------------------------ utils */
 
-static void oom(void)
-{
-	fputs("personio-emu: out of memory\n", stderr);
-	abort();
-}
-
-static void *xcalloc(size_t n, size_t sz)
-{
-	void *p = calloc(n ? n : 1, sz ? sz : 1);
-	if (!p)
-		oom();
-	return p;
-}
-
-static void *xrealloc(void *p, size_t sz)
-{
-	void *q = realloc(p, sz ? sz : 1);
-	if (!q)
-		oom();
-	return q;
-}
-
-static char *xstrdup(const char *s)
-{
-	char *p = strdup(s ? s : "");
-	if (!p)
-		oom();
-	return p;
-}
-
-struct sb {
-	char *p;
-	size_t len, cap;
-};
-
-static void sb_grow(struct sb *b, size_t need)
-{
-	if (b->len + need + 1 <= b->cap)
-		return;
-	size_t nc = b->cap ? b->cap : 256;
-	while (nc < b->len + need + 1)
-		nc *= 2;
-	b->p = xrealloc(b->p, nc);
-	b->cap = nc;
-}
-
-static void sb_addn(struct sb *b, const char *s, size_t n)
-{
-	sb_grow(b, n);
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-static void sb_adds(struct sb *b, const char *s) { sb_addn(b, s, strlen(s)); }
-
-__attribute__((format(printf, 2, 3)))
-static void sb_addf(struct sb *b, const char *fmt, ...)
-{
-	char tmp[512];
-	va_list ap, ap2;
-	va_start(ap, fmt);
-	va_copy(ap2, ap);
-	int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
-	va_end(ap);
-	if (n > 0 && (size_t)n < sizeof tmp) {
-		sb_addn(b, tmp, (size_t)n);
-	} else if (n > 0) {
-		sb_grow(b, (size_t)n);
-		vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap2);
-		b->len += (size_t)n;
-	}
-	va_end(ap2);
-}
-
-static void sb_reset(struct sb *b) { free(b->p); b->p = NULL; b->len = b->cap = 0; }
-
-/* A json_t as text, always with the project's dump flags. */
-static char *dump_json(const json_t *j)
-{
-	char *s = json_dumps(j, DUMP_FLAGS | JSON_ENCODE_ANY);
-	if (!s)
-		oom();
-	return s;
-}
-
-/* json_string that survives invalid UTF-8 (bytes >= 0x80 become '?'). */
-static json_t *jstr(const char *s)
-{
-	json_t *j = json_string(s ? s : "");
-	if (!j) {
-		char *c = xstrdup(s);
-		for (char *q = c; *q; q++)
-			if ((unsigned char)*q >= 0x80)
-				*q = '?';
-		j = json_string(c);
-		free(c);
-	}
-	return j;
-}
-
-static json_t *jstr_or_null(const char *s) { return s ? jstr(s) : json_null(); }
-
-static void sb_json(struct sb *b, json_t *j) /* steals j */
-{
-	char *s = dump_json(j);
-	sb_adds(b, s);
-	free(s);
-	json_decref(j);
-}
-
-static int starts_with(const char *s, const char *pre) { return strncmp(s, pre, strlen(pre)) == 0; }
-
-static int strict_ll(const char *s, long long lo, long long hi, long long *out)
-{
-	if (!s || !*s || !(isdigit((unsigned char)s[0]) || (s[0] == '-' && isdigit((unsigned char)s[1]))))
-		return -1;
-	char *e;
-	errno = 0;
-	long long v = strtoll(s, &e, 10);
-	if (errno || *e || v < lo || v > hi)
-		return -1;
-	*out = v;
-	return 0;
-}
-
-static uint32_t fnv1a(uint32_t h, const char *s)
-{
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return (h ^ 0xffu) * 16777619u; /* field separator */
-}
-
-static int g_urandom = -1;
-
-static void random_hex(char *out, size_t nbytes)
-{
-	unsigned char buf[64];
-	if (nbytes > sizeof buf)
-		nbytes = sizeof buf;
-	size_t got = 0;
-	while (got < nbytes) {
-		ssize_t n = read(g_urandom, buf + got, nbytes - got);
-		if (n <= 0) {
-			if (n < 0 && errno == EINTR)
-				continue;
-			fputs("personio-emu: cannot read /dev/urandom\n", stderr);
-			abort();
-		}
-		got += (size_t)n;
-	}
-	for (size_t i = 0; i < nbytes; i++)
-		sprintf(out + 2 * i, "%02x", buf[i]);
-	out[2 * nbytes] = '\0';
-}
-
-static void trace_id(char out[37])
-{
-	char h[33];
-	random_hex(h, 16);
-	snprintf(out, 37, "%.8s-%.4s-%.4s-%.4s-%.12s", h, h + 8, h + 12, h + 16, h + 20);
-}
+static json_t *jstr_or_null(const char *s) { return s ? emu_jstr(s) : json_null(); }
 
 static void timestamp(char out[32], int zulu)
 {
@@ -252,54 +77,6 @@ static void timestamp(char out[32], int zulu)
 	struct tm tm;
 	gmtime_r(&t, &tm);
 	strftime(out, 32, zulu ? "%Y-%m-%dT%H:%M:%SZ" : "%Y-%m-%dT%H:%M:%S+00:00", &tm);
-}
-
-/* ------------------------------------------------------------------ dates */
-
-static int is_leap(long y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
-
-static int days_in_month(long y, int m)
-{
-	static const int d[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	return m == 2 && is_leap(y) ? 29 : d[m - 1];
-}
-
-/* Days since 1970-01-01 (H. Hinnant's days_from_civil). */
-static long days_from_civil(long y, int m, int d)
-{
-	y -= m <= 2;
-	long era = (y >= 0 ? y : y - 399) / 400;
-	long yoe = y - era * 400;
-	long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-/* Strict YYYY-MM-DD with a real calendar day. */
-static int parse_date(const char *s, long *y, int *m, int *d)
-{
-	if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-		return -1;
-	for (int i = 0; i < 10; i++)
-		if (i != 4 && i != 7 && !isdigit((unsigned char)s[i]))
-			return -1;
-	long yy = strtol(s, NULL, 10);
-	int mm = (s[5] - '0') * 10 + (s[6] - '0');
-	int dd = (s[8] - '0') * 10 + (s[9] - '0');
-	if (yy < 1 || mm < 1 || mm > 12 || dd < 1 || dd > days_in_month(yy, mm))
-		return -1;
-	*y = yy, *m = mm, *d = dd;
-	return 0;
-}
-
-static int date_days(const char *s, long *days)
-{
-	long y;
-	int m, d;
-	if (parse_date(s, &y, &m, &d))
-		return -1;
-	*days = days_from_civil(y, m, d);
-	return 0;
 }
 
 /* -------------------------------------------------------------- fixtures */
@@ -324,44 +101,15 @@ struct tenant {
 static struct tenant *g_tenants;
 static size_t g_ntenants;
 
-__attribute__((noreturn, format(printf, 1, 2)))
-static void fixture_fail(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	fputs("personio-emu: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	va_end(ap);
-	exit(EXIT_FIXTURES);
-}
-
-static json_t *load_fixture(const char *path, int secret)
-{
-	json_error_t err;
-	json_t *j = json_load_file(path, 0, &err);
-	if (!j) {
-		if (secret) { /* jansson quotes the offending text: never echo secrets */
-			char *near = strstr(err.text, " near ");
-			if (near)
-				*near = '\0';
-		}
-		if (err.line > 0)
-			fixture_fail("%s:%d:%d: %s", path, err.line, err.column, err.text);
-		fixture_fail("%s: %s", path, err.text);
-	}
-	return j;
-}
-
 /* id as string: JSON string or integer */
 static char *id_string(json_t *j)
 {
 	char buf[32];
 	if (json_is_string(j))
-		return xstrdup(json_string_value(j));
+		return emu_xstrdup(json_string_value(j));
 	if (json_is_integer(j)) {
 		snprintf(buf, sizeof buf, "%" JSON_INTEGER_FORMAT, json_integer_value(j));
-		return xstrdup(buf);
+		return emu_xstrdup(buf);
 	}
 	return NULL;
 }
@@ -373,91 +121,91 @@ static int id_integer(json_t *j, long long *out)
 		return 0;
 	}
 	if (json_is_string(j))
-		return strict_ll(json_string_value(j), LLONG_MIN, LLONG_MAX, out);
+		return emu_strict_ll(json_string_value(j), LLONG_MIN, LLONG_MAX, out);
 	return -1;
 }
 
 static void load_tenant(struct tenant *t, const char *dir, const char *name)
 {
 	char path[4096];
-	t->name = xstrdup(name);
+	t->name = emu_xstrdup(name);
 
 	snprintf(path, sizeof path, "%s/credentials.json", dir);
-	json_t *cred = load_fixture(path, 1);
+	json_t *cred = emu_load_fixture(path, 1);
 	json_t *ci = json_object_get(cred, "client_id"), *cs = json_object_get(cred, "client_secret");
 	if (!json_is_string(ci) || !json_is_string(cs) || !*json_string_value(ci) || !*json_string_value(cs))
-		fixture_fail("%s: expected {\"client_id\": \"...\", \"client_secret\": \"...\"} (non-empty strings)", path);
-	t->client_id = xstrdup(json_string_value(ci));
-	t->client_secret = xstrdup(json_string_value(cs));
+		emu_fixture_fail("%s: expected {\"client_id\": \"...\", \"client_secret\": \"...\"} (non-empty strings)", path);
+	t->client_id = emu_xstrdup(json_string_value(ci));
+	t->client_secret = emu_xstrdup(json_string_value(cs));
 	json_decref(cred);
 
 	snprintf(path, sizeof path, "%s/employees.json", dir);
-	json_t *emps = load_fixture(path, 0);
+	json_t *emps = emu_load_fixture(path, 0);
 	if (!json_is_array(emps))
-		fixture_fail("%s: expected a JSON array of employee objects", path);
+		emu_fixture_fail("%s: expected a JSON array of employee objects", path);
 	t->nemps = json_array_size(emps);
-	t->emps = xcalloc(t->nemps, sizeof *t->emps);
+	t->emps = emu_xcalloc(t->nemps, sizeof *t->emps);
 	for (size_t i = 0; i < t->nemps; i++) {
 		json_t *e = json_array_get(emps, i);
 		json_t *id = json_object_get(json_object_get(json_object_get(e, "attributes"), "id"), "value");
 		if (!json_is_object(e) || id_integer(id, &t->emps[i].id))
-			fixture_fail("%s: element %zu: attributes.id.value must be an integer", path, i);
-		t->emps[i].json = dump_json(e);
+			emu_fixture_fail("%s: element %zu: attributes.id.value must be an integer", path, i);
+		t->emps[i].json = emu_dump_json(e);
 		t->emps[i].len = strlen(t->emps[i].json);
 	}
 	json_decref(emps);
 
 	snprintf(path, sizeof path, "%s/compensations.json", dir);
-	json_t *comps = load_fixture(path, 0);
+	json_t *comps = emu_load_fixture(path, 0);
 	if (!json_is_array(comps))
-		fixture_fail("%s: expected a JSON array of compensation items", path);
+		emu_fixture_fail("%s: expected a JSON array of compensation items", path);
 	t->ncomps = json_array_size(comps);
-	t->comps = xcalloc(t->ncomps, sizeof *t->comps);
+	t->comps = emu_xcalloc(t->ncomps, sizeof *t->comps);
 	for (size_t i = 0; i < t->ncomps; i++) {
 		json_t *c = json_array_get(comps, i);
 		struct comp *k = &t->comps[i];
 		if (!json_is_object(c))
-			fixture_fail("%s: element %zu: not an object", path, i);
+			emu_fixture_fail("%s: element %zu: not an object", path, i);
 		k->person_id = id_string(json_object_get(json_object_get(c, "person"), "id"));
 		if (!k->person_id)
-			fixture_fail("%s: element %zu: person.id must be a string or integer", path, i);
+			emu_fixture_fail("%s: element %zu: person.id must be a string or integer", path, i);
 		json_t *le = json_object_get(c, "legal_entity");
 		k->le_id = le && !json_is_null(le) ? id_string(json_object_get(le, "id")) : NULL;
 		if (le && !json_is_null(le) && !k->le_id)
-			fixture_fail("%s: element %zu: legal_entity.id must be a string or integer", path, i);
+			emu_fixture_fail("%s: element %zu: legal_entity.id must be a string or integer", path, i);
 		const char *cat = json_string_value(json_object_get(json_object_get(c, "type"), "category"));
 		/* Any category string is served (an unknown one like a not-yet-documented value is
 		 * treated as effective over a period), so clients can be tested against it. */
 		if (!cat)
-			fixture_fail("%s: element %zu: type.category must be a string", path, i);
+			emu_fixture_fail("%s: element %zu: type.category must be a string", path, i);
 		k->one_time = strcmp(cat, "ONE_TIME") == 0 || strcmp(cat, "BONUS") == 0;
 		if (!json_is_number(json_object_get(json_object_get(c, "amount"), "value")))
-			fixture_fail("%s: element %zu: amount.value must be a number", path, i);
-		if (date_days(json_string_value(json_object_get(c, "effective_from")), &k->from))
-			fixture_fail("%s: element %zu: effective_from must be a YYYY-MM-DD date", path, i);
+			emu_fixture_fail("%s: element %zu: amount.value must be a number", path, i);
+		if (emu_date_days(json_string_value(json_object_get(c, "effective_from")), &k->from))
+			emu_fixture_fail("%s: element %zu: effective_from must be a YYYY-MM-DD date", path, i);
 		json_t *to = json_object_get(c, "effective_to");
 		if (to && !json_is_null(to)) {
-			if (date_days(json_string_value(to), &k->to))
-				fixture_fail("%s: element %zu: effective_to must be null or a YYYY-MM-DD date", path, i);
+			if (emu_date_days(json_string_value(to), &k->to))
+				emu_fixture_fail("%s: element %zu: effective_to must be null or a YYYY-MM-DD date", path, i);
 			k->has_to = 1;
 		}
-		k->json = dump_json(c);
+		k->json = emu_dump_json(c);
 		k->len = strlen(k->json);
 	}
 	json_decref(comps);
 
 	snprintf(path, sizeof path, "%s/document-categories.json", dir);
 	if (access(path, F_OK) == 0) {
-		json_t *cats = load_fixture(path, 0);
+		json_t *cats = emu_load_fixture(path, 0);
 		if (!json_is_array(cats))
-			fixture_fail("%s: expected a JSON array of document categories", path);
+			emu_fixture_fail("%s: expected a JSON array of document categories", path);
 		t->ncats = json_array_size(cats);
-		t->cats = xcalloc(t->ncats, sizeof *t->cats);
+		t->cats = emu_xcalloc(t->ncats, sizeof *t->cats);
 		for (size_t i = 0; i < t->ncats; i++) {
 			json_t *c = json_array_get(cats, i);
 			if (!json_is_object(c) || id_integer(json_object_get(c, "id"), &t->cats[i].id))
-				fixture_fail("%s: element %zu: id must be an integer", path, i);
-			t->cats[i].json = dump_json(c);
+				emu_fixture_fail("%s: element %zu: id must be an integer", path, i);
+			t->cats[i].json = emu_dump_json(c);
 		}
 		json_decref(cats);
 	}
@@ -471,14 +219,14 @@ static void load_fixtures(const char *root)
 	snprintf(path, sizeof path, "%s/credentials.json", root);
 	if (access(path, F_OK) == 0) { /* convenience: DIR is itself one tenant */
 		const char *base = strrchr(root, '/');
-		g_tenants = xcalloc(1, sizeof *g_tenants);
+		g_tenants = emu_xcalloc(1, sizeof *g_tenants);
 		g_ntenants = 1;
 		load_tenant(&g_tenants[0], root, base && base[1] ? base + 1 : root);
 		return;
 	}
 	DIR *d = opendir(root);
 	if (!d)
-		fixture_fail("%s: %s", root, strerror(errno));
+		emu_fixture_fail("%s: %s", root, strerror(errno));
 	char **names = NULL;
 	size_t n = 0;
 	struct dirent *de;
@@ -492,21 +240,21 @@ static void load_fixtures(const char *root)
 		snprintf(path, sizeof path, "%s/%s/credentials.json", root, de->d_name);
 		if (access(path, F_OK))
 			continue;
-		names = xrealloc(names, (n + 1) * sizeof *names);
-		names[n++] = xstrdup(de->d_name);
+		names = emu_xrealloc(names, (n + 1) * sizeof *names);
+		names[n++] = emu_xstrdup(de->d_name);
 	}
 	closedir(d);
 	if (!n)
-		fixture_fail("%s: no tenant found (expected sub-directories holding credentials.json)", root);
+		emu_fixture_fail("%s: no tenant found (expected sub-directories holding credentials.json)", root);
 	qsort(names, n, sizeof *names, cmp_str);
-	g_tenants = xcalloc(n, sizeof *g_tenants);
+	g_tenants = emu_xcalloc(n, sizeof *g_tenants);
 	for (size_t i = 0; i < n; i++) {
 		snprintf(path, sizeof path, "%s/%s", root, names[i]);
 		load_tenant(&g_tenants[i], path, names[i]);
 		g_ntenants = i + 1;
 		for (size_t k = 0; k < i; k++)
 			if (strcmp(g_tenants[k].client_id, g_tenants[i].client_id) == 0)
-				fixture_fail("%s/credentials.json: client_id also used by tenant %s", path, g_tenants[k].name);
+				emu_fixture_fail("%s/credentials.json: client_id also used by tenant %s", path, g_tenants[k].name);
 		free(names[i]);
 	}
 	free(names);
@@ -546,138 +294,11 @@ static struct tenant *tenant_by_credentials(const char *id, const char *secret)
 	return NULL;
 }
 
-/* ------------------------------------------------------------ fault plan */
-
-enum mal_kind { MAL_NONE, MAL_NOTJSON, MAL_TRUNCATED, MAL_WRONGSHAPE, MAL_401, MAL_403 };
-
-struct plan {
-	long long n429, n500, ndrop, latency_ms;
-	char retry_after[32];
-	char *always_path;
-	int always_status;
-	char *mal_path;
-	enum mal_kind mal_kind;
-	double r5xx, r429, rdrop;
-	uint64_t prng;
-};
-
-static void plan_free(struct plan *p) { free(p->always_path); free(p->mal_path); memset(p, 0, sizeof *p); }
-
-static void plan_default(struct plan *p)
-{
-	memset(p, 0, sizeof *p);
-	strcpy(p->retry_after, "1");
-	p->prng = 0x9E3779B97F4A7C15ull;
-}
-
-static double prng_unit(struct plan *p) /* xorshift64* */
-{
-	uint64_t x = p->prng;
-	x ^= x >> 12, x ^= x << 25, x ^= x >> 27;
-	p->prng = x;
-	return (double)((x * 0x2545F4914F6CDD1Dull) >> 11) * 0x1.0p-53;
-}
-
-/* Parse a fault plan; 0 on success, else -1 with a message in err. */
-static int plan_parse(const char *text, size_t len, struct plan *p, char *err, size_t errlen)
-{
-	json_error_t je;
-	plan_default(p);
-	json_t *o = json_loadb(text, len, 0, &je);
-	if (!o) {
-		snprintf(err, errlen, "fault plan: invalid JSON at %d:%d: %s", je.line, je.column, je.text);
-		return -1;
-	}
-	if (!json_is_object(o)) {
-		snprintf(err, errlen, "fault plan: expected a JSON object");
-		goto bad;
-	}
-	const char *k;
-	json_t *v;
-	json_object_foreach(o, k, v) {
-		long long *cnt = strcmp(k, "429") == 0 ? &p->n429 : strcmp(k, "500") == 0 ? &p->n500
-			       : strcmp(k, "drop") == 0 ? &p->ndrop : strcmp(k, "latency_ms") == 0 ? &p->latency_ms : NULL;
-		double *rate = strcmp(k, "rate_5xx") == 0 ? &p->r5xx : strcmp(k, "rate_429") == 0 ? &p->r429
-			     : strcmp(k, "rate_drop") == 0 ? &p->rdrop : NULL;
-		if (cnt) {
-			long long max = cnt == &p->latency_ms ? 600000 : 1000000000;
-			if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > max) {
-				snprintf(err, errlen, "fault plan: \"%s\" must be an integer 0..%lld", k, max);
-				goto bad;
-			}
-			*cnt = json_integer_value(v);
-		} else if (rate) {
-			if (!json_is_number(v) || json_number_value(v) < 0 || json_number_value(v) > 1) {
-				snprintf(err, errlen, "fault plan: \"%s\" must be a number 0..1", k);
-				goto bad;
-			}
-			*rate = json_number_value(v);
-		} else if (strcmp(k, "seed") == 0) {
-			if (!json_is_integer(v)) {
-				snprintf(err, errlen, "fault plan: \"seed\" must be an integer");
-				goto bad;
-			}
-			uint64_t s = (uint64_t)json_integer_value(v);
-			s = (s ^ 0x9E3779B97F4A7C15ull) * 0xBF58476D1CE4E5B9ull;
-			p->prng = s ? s : 0x9E3779B97F4A7C15ull;
-		} else if (strcmp(k, "retry_after") == 0) {
-			if (json_is_integer(v) && json_integer_value(v) >= 0)
-				snprintf(p->retry_after, sizeof p->retry_after, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-			else if (json_is_string(v) && json_string_length(v) < sizeof p->retry_after &&
-				 !strpbrk(json_string_value(v), "\r\n"))
-				strcpy(p->retry_after, json_string_value(v));
-			else {
-				snprintf(err, errlen, "fault plan: \"retry_after\" must be a short string or a non-negative integer");
-				goto bad;
-			}
-		} else if (strcmp(k, "always") == 0) {
-			if (json_is_null(v))
-				continue;
-			const char *path = json_string_value(json_object_get(v, "path"));
-			json_t *st = json_object_get(v, "status");
-			if (!path || path[0] != '/' || !json_is_integer(st) || json_integer_value(st) < 400 ||
-			    json_integer_value(st) > 599 || json_object_size(v) != 2) {
-				snprintf(err, errlen, "fault plan: \"always\" must be {\"path\": \"/...\", \"status\": 400..599}");
-				goto bad;
-			}
-			p->always_path = xstrdup(path);
-			p->always_status = (int)json_integer_value(st);
-		} else if (strcmp(k, "malformed") == 0) {
-			if (json_is_null(v))
-				continue;
-			const char *path = json_string_value(json_object_get(v, "path"));
-			const char *kind = json_string_value(json_object_get(v, "kind"));
-			static const char *kinds[] = {NULL, "notjson", "truncated", "wrongshape", "status401", "status403"};
-			enum mal_kind mk = MAL_NONE;
-			for (int i = 1; kind && i < 6; i++)
-				if (strcmp(kind, kinds[i]) == 0)
-					mk = (enum mal_kind)i;
-			if (!path || path[0] != '/' || mk == MAL_NONE || json_object_size(v) != 2) {
-				snprintf(err, errlen, "fault plan: \"malformed\" must be {\"path\": \"/...\", \"kind\": "
-					 "\"notjson|truncated|wrongshape|status401|status403\"}");
-				goto bad;
-			}
-			p->mal_path = xstrdup(path);
-			p->mal_kind = mk;
-		} else {
-			snprintf(err, errlen, "fault plan: unknown key \"%s\"", k);
-			goto bad;
-		}
-	}
-	json_decref(o);
-	return 0;
-bad:
-	json_decref(o);
-	plan_free(p);
-	return -1;
-}
-
 /* ---------------------------------------------------------- shared state */
 
 enum tok_kind { TOK_V1 = 1, TOK_V2 = 2 };
 
 struct token { struct token *next; char tok[72]; int tenant; enum tok_kind kind; };
-struct path_count { char *path; uint64_t n; };
 struct doc {
 	long long id, employee_id, category_id;
 	char *tenant, *title, *comment, *date, *filename, *content_type;
@@ -687,12 +308,9 @@ struct doc {
 static struct {
 	pthread_mutex_t lock;
 	struct token *tokens[TOKEN_BUCKETS];
-	uint64_t requests, f429, f500, fdrop, fmal, fother;
-	struct path_count paths[MAX_PATHS];
-	size_t npaths;
-	uint64_t other_paths;
+	struct emu_stats st;
 	uint64_t no_app_id; /* API requests without X-Personio-App-ID */
-	struct plan plan;
+	struct emu_plan plan;
 	struct doc *docs;
 	size_t ndocs;
 	long long next_doc;
@@ -700,13 +318,13 @@ static struct {
 
 static _Atomic unsigned g_port;
 
-static size_t tok_bucket(const char *t) { return fnv1a(2166136261u, t) % TOKEN_BUCKETS; }
+static size_t tok_bucket(const char *t) { return emu_fnv1a(2166136261u, t) % TOKEN_BUCKETS; }
 
 static void mint_token(int tenant, enum tok_kind kind, char out[72])
 {
-	struct token *t = xcalloc(1, sizeof *t);
+	struct token *t = emu_xcalloc(1, sizeof *t);
 	memcpy(t->tok, "papi-", 5);
-	random_hex(t->tok + 5, 32);
+	emu_random_hex(t->tok + 5, 32);
 	t->tenant = tenant;
 	t->kind = kind;
 	memcpy(out, t->tok, sizeof t->tok);
@@ -759,108 +377,8 @@ static void free_docs_locked(void)
 
 static void reset_counters_locked(void)
 {
-	for (size_t i = 0; i < S.npaths; i++)
-		free(S.paths[i].path);
-	S.npaths = 0;
-	S.other_paths = S.requests = S.f429 = S.f500 = S.fdrop = S.fmal = S.fother = S.no_app_id = 0;
-}
-
-static void count_path_locked(const char *url)
-{
-	S.requests++;
-	for (size_t i = 0; i < S.npaths; i++)
-		if (strcmp(S.paths[i].path, url) == 0) {
-			S.paths[i].n++;
-			return;
-		}
-	if (S.npaths < MAX_PATHS) {
-		S.paths[S.npaths].path = xstrdup(url);
-		S.paths[S.npaths++].n = 1;
-	} else {
-		S.other_paths++;
-	}
-}
-
-/* ------------------------------------------------------ latency (timer) */
-
-struct delayed { struct MHD_Connection *c; struct timespec due; };
-
-static struct {
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	struct delayed *v;
-	size_t n, cap;
-	int stopping;
-	pthread_t th;
-} T = {.lock = PTHREAD_MUTEX_INITIALIZER};
-
-static int ts_before(const struct timespec *a, const struct timespec *b)
-{
-	return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
-}
-
-/* Suspend c for ms milliseconds; 0 if not suspended (shutting down). */
-static int delay_connection(struct MHD_Connection *c, long long ms)
-{
-	struct timespec due;
-	clock_gettime(CLOCK_MONOTONIC, &due);
-	due.tv_sec += ms / 1000;
-	due.tv_nsec += (ms % 1000) * 1000000L;
-	if (due.tv_nsec >= 1000000000L)
-		due.tv_sec++, due.tv_nsec -= 1000000000L;
-	pthread_mutex_lock(&T.lock);
-	if (T.stopping) {
-		pthread_mutex_unlock(&T.lock);
-		return 0;
-	}
-	if (T.n == T.cap) {
-		T.cap = T.cap ? 2 * T.cap : 64;
-		T.v = xrealloc(T.v, T.cap * sizeof *T.v);
-	}
-	MHD_suspend_connection(c); /* before it is visible to the timer */
-	T.v[T.n++] = (struct delayed){c, due};
-	pthread_cond_signal(&T.cond);
-	pthread_mutex_unlock(&T.lock);
-	return 1;
-}
-
-static void *timer_main(void *arg)
-{
-	(void)arg;
-	struct MHD_Connection *batch[64];
-	pthread_mutex_lock(&T.lock);
-	for (;;) {
-		struct timespec now;
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		size_t nb = 0, min = SIZE_MAX;
-		for (size_t i = 0; i < T.n && nb < 64;) {
-			if (T.stopping || !ts_before(&now, &T.v[i].due)) {
-				batch[nb++] = T.v[i].c;
-				T.v[i] = T.v[--T.n];
-			} else {
-				if (min == SIZE_MAX || ts_before(&T.v[i].due, &T.v[min].due))
-					min = i;
-				i++;
-			}
-		}
-		if (nb) { /* resume outside our lock */
-			pthread_mutex_unlock(&T.lock);
-			for (size_t i = 0; i < nb; i++)
-				MHD_resume_connection(batch[i]);
-			pthread_mutex_lock(&T.lock);
-			continue;
-		}
-		if (T.stopping)
-			break;
-		if (min == SIZE_MAX) {
-			pthread_cond_wait(&T.cond, &T.lock);
-		} else {
-			struct timespec due = T.v[min].due; /* T.v may move while we wait */
-			pthread_cond_timedwait(&T.cond, &T.lock, &due);
-		}
-	}
-	pthread_mutex_unlock(&T.lock);
-	return NULL;
+	emu_stats_reset(&S.st);
+	S.no_app_id = 0;
 }
 
 /* -------------------------------------------------------------- requests */
@@ -884,24 +402,19 @@ static const struct { const char *path, *method; enum route route; } ROUTES[] = 
 	{"/__emu/revoke-tokens", "POST", R_C_REVOKE},
 };
 
-enum fault { F_NONE, F_STATUS, F_DROP, F_MALFORMED };
 enum body_mode { B_DISCARD, B_RAW, B_FORM };
 
-struct field { char *key; struct sb val; };
+struct field { char *key; struct emu_sb val; };
 
 struct req {
 	enum route route;
 	const char *allow;
 	int control, body_done, delayed;
-	enum fault fault;
-	int fault_status;
-	enum mal_kind mal;
-	char retry_after[32];
-	long long latency_ms;
+	struct emu_fault f;
 	enum body_mode mode;
 	struct MHD_PostProcessor *pp;
 	int pp_failed, too_large;
-	struct sb raw;
+	struct emu_sb raw;
 	struct field fields[MAX_FIELDS];
 	int nfields;
 	int file_seen;
@@ -912,7 +425,7 @@ struct req {
 struct reply {
 	unsigned status;
 	const char *ctype;
-	struct sb body;
+	struct emu_sb body;
 	char retry_after[32];
 	char *authz;
 	const char *allow;
@@ -936,9 +449,9 @@ static enum MHD_Result pp_iter(void *cls, enum MHD_ValueKind kind, const char *k
 	if (strcmp(key, "file") == 0 && filename) {
 		r->file_seen = 1;
 		if (!r->file_name)
-			r->file_name = xstrdup(filename);
+			r->file_name = emu_xstrdup(filename);
 		if (!r->file_ctype && ctype)
-			r->file_ctype = xstrdup(ctype);
+			r->file_ctype = emu_xstrdup(ctype);
 		r->file_bytes += size;
 		return MHD_YES;
 	}
@@ -952,11 +465,11 @@ static enum MHD_Result pp_iter(void *cls, enum MHD_ValueKind kind, const char *k
 		if (r->nfields == MAX_FIELDS)
 			return MHD_YES;
 		f = &r->fields[r->nfields++];
-		f->key = xstrdup(key);
-		sb_addn(&f->val, "", 0);
+		f->key = emu_xstrdup(key);
+		emu_sb_addn(&f->val, "", 0);
 	}
 	if (f->val.len + size <= MAX_FIELD)
-		sb_addn(&f->val, data, size);
+		emu_sb_addn(&f->val, data, size);
 	else
 		r->too_large = 1;
 	return MHD_YES;
@@ -984,10 +497,10 @@ static void setup_body(struct req *r, struct MHD_Connection *c)
 static void feed_body(struct req *r, const char *data, size_t size)
 {
 	if (r->mode == B_RAW) {
-		if (r->raw.len + size > MAX_BODY)
+		if (r->raw.len + size > EMU_MAX_BODY)
 			r->too_large = 1;
 		else
-			sb_addn(&r->raw, data, size);
+			emu_sb_addn(&r->raw, data, size);
 	} else if (r->mode == B_FORM && r->pp && !r->pp_failed) {
 		if (MHD_post_process(r->pp, data, size) != MHD_YES)
 			r->pp_failed = 1;
@@ -1003,64 +516,19 @@ static void finish_body(struct req *r)
 	}
 }
 
-static void free_req(struct req *r)
+static void free_req(void *req)
 {
+	struct req *r = req;
 	if (r->pp)
 		MHD_destroy_post_processor(r->pp);
 	for (int i = 0; i < r->nfields; i++) {
 		free(r->fields[i].key);
-		sb_reset(&r->fields[i].val);
+		emu_sb_reset(&r->fields[i].val);
 	}
-	sb_reset(&r->raw);
+	emu_sb_reset(&r->raw);
 	free(r->file_name);
 	free(r->file_ctype);
 	free(r);
-}
-
-static void decide_fault(struct req *r, const char *url)
-{
-	pthread_mutex_lock(&S.lock);
-	struct plan *p = &S.plan;
-	count_path_locked(url);
-	r->latency_ms = p->latency_ms;
-	int status = 0;
-	if (p->n429 > 0) {
-		p->n429--, status = 429;
-	} else if (p->n500 > 0) {
-		p->n500--, status = 500;
-	} else if (p->ndrop > 0) {
-		p->ndrop--, r->fault = F_DROP;
-	} else if (p->always_path && starts_with(url, p->always_path)) {
-		status = p->always_status;
-	} else {
-		int drawn5 = 0, drawn4 = 0, drawnd = 0;
-		if (p->r5xx > 0 || p->r429 > 0 || p->rdrop > 0) {
-			drawn5 = prng_unit(p) < p->r5xx;
-			drawn4 = prng_unit(p) < p->r429;
-			drawnd = prng_unit(p) < p->rdrop;
-		}
-		if (drawn5)
-			status = 500;
-		else if (drawn4)
-			status = 429;
-		else if (drawnd)
-			r->fault = F_DROP;
-		else if (p->mal_path && starts_with(url, p->mal_path))
-			r->fault = F_MALFORMED, r->mal = p->mal_kind, S.fmal++;
-	}
-	if (status) {
-		r->fault = F_STATUS;
-		r->fault_status = status;
-		if (status == 429)
-			S.f429++, memcpy(r->retry_after, p->retry_after, sizeof r->retry_after);
-		else if (status >= 500)
-			S.f500++;
-		else
-			S.fother++;
-	}
-	if (r->fault == F_DROP)
-		S.fdrop++;
-	pthread_mutex_unlock(&S.lock);
 }
 
 /* ------------------------------------------------------------- replies */
@@ -1069,8 +537,8 @@ static void reply_body(struct reply *rep, unsigned status, const char *ctype, js
 {
 	rep->status = status;
 	rep->ctype = ctype;
-	sb_reset(&rep->body);
-	sb_json(&rep->body, body);
+	emu_sb_reset(&rep->body);
+	emu_sb_json(&rep->body, body);
 }
 
 static void v1_error(struct reply *rep, unsigned status, const char *msg, int code)
@@ -1082,19 +550,9 @@ static void v1_error(struct reply *rep, unsigned status, const char *msg, int co
 static const char *status_title(int st)
 {
 	switch (st) {
-	case 400: return "Bad Request";
-	case 401: return "Unauthorized";
-	case 403: return "Forbidden";
-	case 404: return "Not Found";
-	case 405: return "Method Not Allowed";
 	case 413: return "Payload Too Large";
 	case 422: return "Unprocessable Entity";
-	case 429: return "Too Many Requests";
-	case 500: return "Internal Server Error";
-	case 502: return "Bad Gateway";
-	case 503: return "Service Unavailable";
-	case 504: return "Gateway Timeout";
-	default: return "Error";
+	default: return emu_status_title(st);
 	}
 }
 
@@ -1116,18 +574,18 @@ static const char *status_anchor(int st)
 static void v2_problem(struct reply *rep, unsigned status, const char *detail)
 {
 	char tid[37], ts[32], type[128];
-	trace_id(tid);
+	emu_uuid(tid, 0);
 	timestamp(ts, 0);
 	snprintf(type, sizeof type, "https://developer.personio.de/reference/errors#%s", status_anchor((int)status));
 	reply_body(rep, status, "application/problem+json",
 		   json_pack("{s:s,s:s,s:[{s:s,s:o,s:s,s:{}}]}", "personio_trace_id", tid, "timestamp", ts, "errors",
-			     "title", status_title((int)status), "detail", jstr(detail), "type", type, "_meta"));
+			     "title", status_title((int)status), "detail", emu_jstr(detail), "type", type, "_meta"));
 }
 
 static void oauth_error(struct reply *rep, const char *error, const char *desc, json_t *meta)
 {
 	char tid[37], ts[32], uri[160];
-	trace_id(tid);
+	emu_uuid(tid, 0);
 	timestamp(ts, 1);
 	snprintf(uri, sizeof uri, "https://developer.personio.de/reference/errors#credentials.oauth2.%s", error);
 	json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:s}", "timestamp", ts, "trace_id", tid, "error", error,
@@ -1137,7 +595,7 @@ static void oauth_error(struct reply *rep, const char *error, const char *desc, 
 	reply_body(rep, 400, "application/problem+json", o);
 }
 
-static int is_v2(const char *url) { return starts_with(url, "/v2/"); }
+static int is_v2(const char *url) { return emu_starts_with(url, "/v2/"); }
 
 static void error_for(struct reply *rep, const char *url, int status)
 {
@@ -1151,85 +609,43 @@ static void malform(struct req *r, const char *url, struct reply *rep)
 {
 	free(rep->authz);
 	rep->authz = NULL;
-	switch (r->mal) {
-	case MAL_NOTJSON:
-		sb_reset(&rep->body);
-		sb_adds(&rep->body, "<html>oops</html>");
-		rep->status = 200, rep->ctype = "text/html";
-		break;
-	case MAL_TRUNCATED:
-		rep->body.len /= 2;
-		if (rep->body.p)
-			rep->body.p[rep->body.len] = '\0';
-		rep->status = 200;
-		break;
-	case MAL_WRONGSHAPE:
-		sb_reset(&rep->body);
-		sb_adds(&rep->body, is_v2(url) ? "{\"_data\":{}}" : "{\"success\":true,\"data\":\"x\"}");
-		rep->status = 200, rep->ctype = "application/json";
-		break;
-	case MAL_401:
-		if (is_v2(url))
-			v2_problem(rep, 401, "Authorization is not provided");
-		else
-			v1_error(rep, 401, "Authorization is not provided", 401);
-		break;
-	case MAL_403:
-		if (is_v2(url))
-			v2_problem(rep, 403, "Provided authorization is not valid");
-		else
-			v1_error(rep, 403, "Provided authorization is not valid", 403);
-		break;
-	case MAL_NONE:
-		break;
-	}
+	if (!emu_malform_body(r->f.mal, is_v2(url) ? "{\"_data\":{}}" : "{\"success\":true,\"data\":\"x\"}",
+			      &rep->body, &rep->status, &rep->ctype))
+		return;
+	if (r->f.mal != EMU_MAL_401 && r->f.mal != EMU_MAL_403)
+		return;
+	int st = r->f.mal == EMU_MAL_401 ? 401 : 403;
+	const char *msg = st == 401 ? "Authorization is not provided" : "Provided authorization is not valid";
+	if (is_v2(url))
+		v2_problem(rep, (unsigned)st, msg);
+	else
+		v1_error(rep, (unsigned)st, msg, st);
 }
 
 static enum MHD_Result queue_reply(struct MHD_Connection *c, struct reply *rep)
 {
-	if (!rep->body.p)
-		sb_addn(&rep->body, "", 0);
-	struct MHD_Response *resp = MHD_create_response_from_buffer(rep->body.len, rep->body.p, MHD_RESPMEM_MUST_FREE);
+	struct MHD_Response *resp = emu_response(&rep->body, rep->ctype);
 	if (!resp) {
-		sb_reset(&rep->body);
 		free(rep->authz);
 		return MHD_NO;
 	}
-	rep->body.p = NULL; /* owned by MHD now */
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, rep->ctype ? rep->ctype : "application/json");
 	if (rep->retry_after[0])
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, rep->retry_after);
 	if (rep->authz && rep->status < 400) /* legacy rotation header, successes only */
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_AUTHORIZATION, rep->authz);
 	if (rep->allow)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, rep->allow);
-	enum MHD_Result ret = MHD_queue_response(c, rep->status ? rep->status : 500, resp);
-	MHD_destroy_response(resp);
+	enum MHD_Result ret = emu_queue(c, rep->status, resp);
 	free(rep->authz);
 	return ret;
 }
 
 /* ------------------------------------------------------------------ auth */
 
-static const char *bearer(struct MHD_Connection *c)
-{
-	const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
-	if (!h)
-		return NULL;
-	while (*h == ' ')
-		h++;
-	if (strncasecmp(h, "Bearer ", 7) != 0)
-		return NULL;
-	h += 7;
-	while (*h == ' ')
-		h++;
-	return *h ? h : NULL;
-}
-
 /* v1 token check: tenant, or NULL with the error reply filled in. */
 static struct tenant *auth_v1(struct MHD_Connection *c, struct reply *rep)
 {
-	const char *tok = bearer(c);
+	const char *tok = emu_bearer(c);
 	if (!tok) {
 		v1_error(rep, 401, "Authorization is not provided", 401);
 		return NULL;
@@ -1240,14 +656,14 @@ static struct tenant *auth_v1(struct MHD_Connection *c, struct reply *rep)
 		return NULL;
 	}
 	size_t n = strlen(tok) + 8;
-	rep->authz = xcalloc(1, n);
+	rep->authz = emu_xcalloc(1, n);
 	snprintf(rep->authz, n, "Bearer %s", tok);
 	return &g_tenants[t];
 }
 
 static struct tenant *auth_v2(struct MHD_Connection *c, struct reply *rep)
 {
-	const char *tok = bearer(c);
+	const char *tok = emu_bearer(c);
 	if (!tok) {
 		v2_problem(rep, 401, "Authorization is not provided");
 		return NULL;
@@ -1334,7 +750,7 @@ static void handle_v2_token(struct req *r, struct reply *rep)
 	mint_token((int)(t - g_tenants), TOK_V2, tok);
 	reply_body(rep, 200, "application/json",
 		   json_pack("{s:s,s:i,s:s,s:o}", "access_token", tok, "expires_in", 86400, "token_type", "Bearer",
-			     "scope", jstr(scope && *scope ? scope : "personio:persons:read personio:compensations:read")));
+			     "scope", emu_jstr(scope && *scope ? scope : "personio:persons:read personio:compensations:read")));
 }
 
 /* ------------------------------------------------------------ employees */
@@ -1347,11 +763,11 @@ static void handle_employees(struct MHD_Connection *c, struct reply *rep)
 	long long limit = 50, offset = 0;
 	const char *ls = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "limit");
 	const char *os = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "offset");
-	if (ls && strict_ll(ls, 1, 1000000000, &limit)) {
+	if (ls && emu_strict_ll(ls, 1, 1000000000, &limit)) {
 		v1_error(rep, 400, "The limit must be an integer of at least 1.", 400);
 		return;
 	}
-	if (os && strict_ll(os, 0, 1000000000, &offset)) {
+	if (os && emu_strict_ll(os, 0, 1000000000, &offset)) {
 		v1_error(rep, 400, "The offset must be an integer of at least 0.", 400);
 		return;
 	}
@@ -1363,17 +779,17 @@ static void handle_employees(struct MHD_Connection *c, struct reply *rep)
 		need += t->emps[i].len + 1;
 	rep->status = 200;
 	rep->ctype = "application/json";
-	sb_grow(&rep->body, need);
-	sb_addf(&rep->body,
+	emu_sb_grow(&rep->body, need);
+	emu_sb_addf(&rep->body,
 		"{\"success\":true,\"metadata\":{\"total_elements\":%zu,\"current_page\":%lld,\"total_pages\":%lld},"
 		"\"offset\":%lld,\"limit\":%lld,\"data\":[",
 		n, offset / limit, ((long long)n + limit - 1) / limit, offset, limit);
 	for (size_t i = from; i < to; i++) {
 		if (i > from)
-			sb_addn(&rep->body, ",", 1);
-		sb_addn(&rep->body, t->emps[i].json, t->emps[i].len);
+			emu_sb_addn(&rep->body, ",", 1);
+		emu_sb_addn(&rep->body, t->emps[i].json, t->emps[i].len);
 	}
-	sb_adds(&rep->body, "]}");
+	emu_sb_adds(&rep->body, "]}");
 }
 
 static void handle_doc_categories(struct MHD_Connection *c, struct reply *rep)
@@ -1383,25 +799,25 @@ static void handle_doc_categories(struct MHD_Connection *c, struct reply *rep)
 		return;
 	rep->status = 200;
 	rep->ctype = "application/json";
-	sb_adds(&rep->body, "{\"success\":true,\"data\":[");
+	emu_sb_adds(&rep->body, "{\"success\":true,\"data\":[");
 	for (size_t i = 0; i < t->ncats; i++) {
 		if (i)
-			sb_addn(&rep->body, ",", 1);
-		sb_adds(&rep->body, t->cats[i].json);
+			emu_sb_addn(&rep->body, ",", 1);
+		emu_sb_adds(&rep->body, t->cats[i].json);
 	}
-	sb_adds(&rep->body, "]}");
+	emu_sb_adds(&rep->body, "]}");
 }
 
 /* -------------------------------------------------------- compensations */
 
-static void url_encode(struct sb *b, const char *s)
+static void url_encode(struct emu_sb *b, const char *s)
 {
 	for (; *s; s++) {
 		unsigned char ch = (unsigned char)*s;
 		if (isalnum(ch) || ch == '-' || ch == '.' || ch == '_' || ch == '~')
-			sb_addn(b, s, 1);
+			emu_sb_addn(b, s, 1);
 		else
-			sb_addf(b, "%%%02X", ch);
+			emu_sb_addf(b, "%%%02X", ch);
 	}
 }
 
@@ -1453,29 +869,29 @@ static uint32_t cursor_sum(const struct tenant *t, const char *sd, const char *e
 	char o[32];
 	snprintf(o, sizeof o, "%lx", off);
 	uint32_t h = 2166136261u;
-	h = fnv1a(h, t->name), h = fnv1a(h, sd), h = fnv1a(h, ed);
-	h = fnv1a(h, le ? le : "\x01"), h = fnv1a(h, pid ? pid : "\x01");
-	return fnv1a(h, o);
+	h = emu_fnv1a(h, t->name), h = emu_fnv1a(h, sd), h = emu_fnv1a(h, ed);
+	h = emu_fnv1a(h, le ? le : "\x01"), h = emu_fnv1a(h, pid ? pid : "\x01");
+	return emu_fnv1a(h, o);
 }
 
-static void comp_href(struct sb *b, const char *sd, const char *ed, const char *le, const char *pid,
+static void comp_href(struct emu_sb *b, const char *sd, const char *ed, const char *le, const char *pid,
 		      long long limit, const char *cursor)
 {
-	sb_addf(b, "http://127.0.0.1:%u/v2/compensations?start_date=", atomic_load(&g_port));
+	emu_sb_addf(b, "http://127.0.0.1:%u/v2/compensations?start_date=", atomic_load(&g_port));
 	url_encode(b, sd);
-	sb_adds(b, "&end_date=");
+	emu_sb_adds(b, "&end_date=");
 	url_encode(b, ed);
 	if (le) {
-		sb_adds(b, "&legal_entity.id=");
+		emu_sb_adds(b, "&legal_entity.id=");
 		url_encode(b, le);
 	}
 	if (pid) {
-		sb_adds(b, "&person.id=");
+		emu_sb_adds(b, "&person.id=");
 		url_encode(b, pid);
 	}
-	sb_addf(b, "&limit=%lld", limit);
+	emu_sb_addf(b, "&limit=%lld", limit);
 	if (cursor) {
-		sb_adds(b, "&cursor=");
+		emu_sb_adds(b, "&cursor=");
 		url_encode(b, cursor);
 	}
 }
@@ -1498,18 +914,18 @@ static void handle_compensations(struct MHD_Connection *c, struct reply *rep)
 		v2_problem(rep, 400, "start_date and end_date are required (YYYY-MM-DD).");
 		return;
 	}
-	if (parse_date(sd, &sy, &sm, &sdd)) {
+	if (emu_parse_date(sd, &sy, &sm, &sdd)) {
 		v2_problem(rep, 400, "start_date must be a valid date in the format YYYY-MM-DD.");
 		return;
 	}
-	if (parse_date(ed, &ey, &em, &edd)) {
+	if (emu_parse_date(ed, &ey, &em, &edd)) {
 		v2_problem(rep, 400, "end_date must be a valid date in the format YYYY-MM-DD.");
 		return;
 	}
-	long start = days_from_civil(sy, sm, sdd), end = days_from_civil(ey, em, edd);
+	long start = emu_days_from_civil(sy, sm, sdd), end = emu_days_from_civil(ey, em, edd);
 	long ly = sm == 12 ? sy + 1 : sy;
 	int lm = sm == 12 ? 1 : sm + 1;
-	long lim_day = days_from_civil(ly, lm, sdd < days_in_month(ly, lm) ? sdd : days_in_month(ly, lm));
+	long lim_day = emu_days_from_civil(ly, lm, sdd < emu_days_in_month(ly, lm) ? sdd : emu_days_in_month(ly, lm));
 	if (end < start) {
 		v2_problem(rep, 400, "end_date must not be before start_date.");
 		return;
@@ -1518,7 +934,7 @@ static void handle_compensations(struct MHD_Connection *c, struct reply *rep)
 		v2_problem(rep, 400, "The difference between start_date and end_date must not exceed one month.");
 		return;
 	}
-	if (ls && strict_ll(ls, 1, 100, &limit)) {
+	if (ls && emu_strict_ll(ls, 1, 100, &limit)) {
 		v2_problem(rep, 400, "limit must be an integer between 1 and 100.");
 		return;
 	}
@@ -1533,7 +949,7 @@ static void handle_compensations(struct MHD_Connection *c, struct reply *rep)
 		char hex[9] = {0};
 		size_t cl = strlen(cur);
 		char *e = NULL;
-		int ok = cl == 20 && starts_with(cur, "cur_") && strspn(cur + 4, "0123456789abcdef") == 16;
+		int ok = cl == 20 && emu_starts_with(cur, "cur_") && strspn(cur + 4, "0123456789abcdef") == 16;
 		if (ok) {
 			memcpy(hex, cur + 4, 8);
 			off = strtoul(hex, &e, 16);
@@ -1544,7 +960,7 @@ static void handle_compensations(struct MHD_Connection *c, struct reply *rep)
 			return;
 		}
 	}
-	size_t *idx = xcalloc((size_t)limit, sizeof *idx), nm = 0, next_at = 0, need = 512;
+	size_t *idx = emu_xcalloc((size_t)limit, sizeof *idx), nm = 0, next_at = 0, need = 512;
 	int more = 0;
 	for (size_t i = off; i < t->ncomps; i++) {
 		const struct comp *k = &t->comps[i];
@@ -1562,25 +978,25 @@ static void handle_compensations(struct MHD_Connection *c, struct reply *rep)
 	}
 	rep->status = 200;
 	rep->ctype = "application/json";
-	sb_grow(&rep->body, need);
-	sb_adds(&rep->body, "{\"_data\":[");
+	emu_sb_grow(&rep->body, need);
+	emu_sb_adds(&rep->body, "{\"_data\":[");
 	for (size_t i = 0; i < nm; i++) {
 		if (i > 0)
-			sb_addn(&rep->body, ",", 1);
-		sb_addn(&rep->body, t->comps[idx[i]].json, t->comps[idx[i]].len);
+			emu_sb_addn(&rep->body, ",", 1);
+		emu_sb_addn(&rep->body, t->comps[idx[i]].json, t->comps[idx[i]].len);
 	}
-	sb_adds(&rep->body, "],\"_meta\":{\"links\":{\"self\":{\"href\":\"");
+	emu_sb_adds(&rep->body, "],\"_meta\":{\"links\":{\"self\":{\"href\":\"");
 	comp_href(&rep->body, sd, ed, le, pid, limit, cur);
-	sb_adds(&rep->body, "\"}");
+	emu_sb_adds(&rep->body, "\"}");
 	if (more) {
 		char next[32];
 		snprintf(next, sizeof next, "cur_%08lx%08" PRIx32, (unsigned long)next_at,
 			 cursor_sum(t, sd, ed, le, pid, (unsigned long)next_at));
-		sb_adds(&rep->body, ",\"next\":{\"href\":\"");
+		emu_sb_adds(&rep->body, ",\"next\":{\"href\":\"");
 		comp_href(&rep->body, sd, ed, le, pid, limit, next);
-		sb_adds(&rep->body, "\"}");
+		emu_sb_adds(&rep->body, "\"}");
 	}
-	sb_adds(&rep->body, "}}}");
+	emu_sb_adds(&rep->body, "}}}");
 	free(idx);
 }
 
@@ -1606,11 +1022,11 @@ static void handle_doc_upload(struct req *r, struct MHD_Connection *c, struct re
 		INVALID("title", "The title may not be greater than 255 characters.");
 	if (!emp || !*emp)
 		INVALID("employee_id", "The employee id field is required.");
-	else if (strict_ll(emp, 1, LLONG_MAX, &emp_id))
+	else if (emu_strict_ll(emp, 1, LLONG_MAX, &emp_id))
 		INVALID("employee_id", "The employee id must be an integer.");
 	if (!cat || !*cat)
 		INVALID("category_id", "The category id field is required.");
-	else if (strict_ll(cat, 1, LLONG_MAX, &cat_id))
+	else if (emu_strict_ll(cat, 1, LLONG_MAX, &cat_id))
 		INVALID("category_id", "The category id must be an integer.");
 	if (!r->file_seen)
 		INVALID("file", "The file field is required.");
@@ -1618,7 +1034,7 @@ static void handle_doc_upload(struct req *r, struct MHD_Connection *c, struct re
 		INVALID("file", "The file must be a file.");
 	else if (r->file_bytes > MAX_FILE)
 		INVALID("file", "The file may not be greater than 30720 kilobytes.");
-	if (date && *date && parse_date(date, &(long){0}, &(int){0}, &(int){0}))
+	if (date && *date && emu_parse_date(date, &(long){0}, &(int){0}, &(int){0}))
 		INVALID("date", "The date does not match the format Y-m-d.");
 	if (r->too_large)
 		INVALID("comment", "The comment may not be greater than 65536 characters.");
@@ -1648,20 +1064,20 @@ static void handle_doc_upload(struct req *r, struct MHD_Connection *c, struct re
 		return;
 	}
 	pthread_mutex_lock(&S.lock);
-	S.docs = xrealloc(S.docs, (S.ndocs + 1) * sizeof *S.docs);
+	S.docs = emu_xrealloc(S.docs, (S.ndocs + 1) * sizeof *S.docs);
 	struct doc *d = &S.docs[S.ndocs++];
 	*d = (struct doc){
-		.id = S.next_doc++, .employee_id = emp_id, .category_id = cat_id, .tenant = xstrdup(t->name),
-		.title = xstrdup(title), .comment = comment ? xstrdup(comment) : NULL,
-		.date = date && *date ? xstrdup(date) : NULL, .filename = xstrdup(r->file_name),
-		.content_type = r->file_ctype ? xstrdup(r->file_ctype) : NULL, .bytes = r->file_bytes,
+		.id = S.next_doc++, .employee_id = emp_id, .category_id = cat_id, .tenant = emu_xstrdup(t->name),
+		.title = emu_xstrdup(title), .comment = comment ? emu_xstrdup(comment) : NULL,
+		.date = date && *date ? emu_xstrdup(date) : NULL, .filename = emu_xstrdup(r->file_name),
+		.content_type = r->file_ctype ? emu_xstrdup(r->file_ctype) : NULL, .bytes = r->file_bytes,
 	};
 	long long id = d->id;
 	pthread_mutex_unlock(&S.lock);
 	json_t *emp_j = json_loads(e->json, 0, NULL), *cat_j = json_loads(k->json, 0, NULL);
 	reply_body(rep, 201, "application/json",
 		   json_pack("{s:b,s:{s:I,s:s,s:{s:o,s:o,s:o,s:o,s:o}}}", "success", 1, "data", "id", (json_int_t)id,
-			     "type", "Document", "attributes", "title", jstr(title), "date",
+			     "type", "Document", "attributes", "title", emu_jstr(title), "date",
 			     jstr_or_null(date && *date ? date : NULL), "comment", jstr_or_null(comment), "employee",
 			     emp_j ? emp_j : json_null(), "category", cat_j ? cat_j : json_null()));
 }
@@ -1675,52 +1091,43 @@ static void handle_control(struct req *r, struct reply *rep)
 	switch (r->route) {
 	case R_C_STATS: {
 		pthread_mutex_lock(&S.lock);
-		json_t *bp = json_object();
-		for (size_t i = 0; i < S.npaths; i++)
-			json_object_set_new(bp, S.paths[i].path, json_integer((json_int_t)S.paths[i].n));
-		if (S.other_paths)
-			json_object_set_new(bp, "(other)", json_integer((json_int_t)S.other_paths));
-		json_t *o = json_pack("{s:I,s:I,s:o,s:{s:I,s:I,s:I,s:I,s:I},s:{s:I,s:I,s:I},s:I}",
-				      "without_app_id", (json_int_t)S.no_app_id,
-				      "requests", (json_int_t)S.requests, "by_path", bp, "faults",
-				      "429", (json_int_t)S.f429, "500", (json_int_t)S.f500, "drop", (json_int_t)S.fdrop,
-				      "malformed", (json_int_t)S.fmal, "other", (json_int_t)S.fother,
-				      "pending", "429", (json_int_t)S.plan.n429, "500", (json_int_t)S.plan.n500,
-				      "drop", (json_int_t)S.plan.ndrop, "documents", (json_int_t)S.ndocs);
+		json_t *o = json_pack("{s:I}", "without_app_id", (json_int_t)S.no_app_id);
+		emu_stats_json(o, &S.st, &S.plan);
+		json_object_set_new(o, "documents", json_integer((json_int_t)S.ndocs));
 		pthread_mutex_unlock(&S.lock);
-		sb_json(&rep->body, o);
+		emu_sb_json(&rep->body, o);
 		break;
 	}
 	case R_C_FAULTS: {
-		struct plan p;
+		struct emu_plan p;
 		char err[256];
 		if (r->too_large) {
 			reply_body(rep, 413, "application/json", json_pack("{s:s}", "error", "fault plan too large"));
-		} else if (plan_parse(r->raw.p ? r->raw.p : "", r->raw.len, &p, err, sizeof err)) {
-			reply_body(rep, 400, "application/json", json_pack("{s:o}", "error", jstr(err)));
+		} else if (emu_plan_parse(r->raw.p ? r->raw.p : "", r->raw.len, &p, err, sizeof err)) {
+			reply_body(rep, 400, "application/json", json_pack("{s:o}", "error", emu_jstr(err)));
 		} else {
 			pthread_mutex_lock(&S.lock);
-			plan_free(&S.plan);
+			emu_plan_free(&S.plan);
 			S.plan = p;
 			pthread_mutex_unlock(&S.lock);
-			sb_adds(&rep->body, "{\"ok\":true}");
+			emu_sb_adds(&rep->body, "{\"ok\":true}");
 		}
 		break;
 	}
 	case R_C_RESET:
 		pthread_mutex_lock(&S.lock);
 		reset_counters_locked();
-		plan_free(&S.plan);
-		plan_default(&S.plan);
+		emu_plan_free(&S.plan);
+		emu_plan_default(&S.plan);
 		free_docs_locked();
 		pthread_mutex_unlock(&S.lock);
-		sb_adds(&rep->body, "{\"ok\":true}");
+		emu_sb_adds(&rep->body, "{\"ok\":true}");
 		break;
 	case R_C_REVOKE:
 		pthread_mutex_lock(&S.lock);
 		revoke_tokens_locked();
 		pthread_mutex_unlock(&S.lock);
-		sb_adds(&rep->body, "{\"ok\":true}");
+		emu_sb_adds(&rep->body, "{\"ok\":true}");
 		break;
 	case R_C_DOCUMENTS: {
 		json_t *a = json_array();
@@ -1728,14 +1135,14 @@ static void handle_control(struct req *r, struct reply *rep)
 		for (size_t i = 0; i < S.ndocs; i++) {
 			struct doc *d = &S.docs[i];
 			json_array_append_new(a, json_pack("{s:I,s:o,s:o,s:I,s:I,s:o,s:o,s:o,s:o,s:I}", "id", (json_int_t)d->id,
-							   "tenant", jstr(d->tenant), "title", jstr(d->title), "employee_id",
+							   "tenant", emu_jstr(d->tenant), "title", emu_jstr(d->title), "employee_id",
 							   (json_int_t)d->employee_id, "category_id", (json_int_t)d->category_id,
 							   "comment", jstr_or_null(d->comment), "date", jstr_or_null(d->date),
-							   "filename", jstr(d->filename), "content_type",
+							   "filename", emu_jstr(d->filename), "content_type",
 							   jstr_or_null(d->content_type), "bytes", (json_int_t)d->bytes));
 		}
 		pthread_mutex_unlock(&S.lock);
-		sb_json(&rep->body, a);
+		emu_sb_json(&rep->body, a);
 		break;
 	}
 	case R_BAD_METHOD:
@@ -1773,10 +1180,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	(void)cls, (void)version;
 	struct req *r = *con_cls;
 	if (!r) {
-		r = xcalloc(1, sizeof *r);
+		r = emu_xcalloc(1, sizeof *r);
 		*con_cls = r;
 		r->route = R_NOT_FOUND;
-		r->control = starts_with(url, "/__emu/");
+		r->control = emu_starts_with(url, "/__emu/");
 		for (size_t i = 0; i < sizeof ROUTES / sizeof ROUTES[0]; i++)
 			if (strcmp(url, ROUTES[i].path) == 0) {
 				r->route = strcmp(method, ROUTES[i].method) == 0 ? ROUTES[i].route : R_BAD_METHOD;
@@ -1790,9 +1197,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 				S.no_app_id++;
 				pthread_mutex_unlock(&S.lock);
 			}
-			decide_fault(r, url);
+			emu_decide_fault(&S.lock, &S.plan, &S.st, url, &r->f);
 		}
-		if (r->fault == F_NONE || r->fault == F_MALFORMED)
+		if (r->f.kind == EMU_F_NONE || r->f.kind == EMU_F_MALFORMED)
 			setup_body(r, c);
 		return MHD_YES;
 	}
@@ -1805,45 +1212,22 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		finish_body(r);
 		r->body_done = 1;
 	}
-	if (!r->control && r->latency_ms > 0 && !r->delayed) {
-		r->delayed = 1;
-		if (delay_connection(c, r->latency_ms))
-			return MHD_YES;
-	}
-	if (r->fault == F_DROP)
-		return MHD_NO;
+	int hold = emu_hold(c, &r->f, &r->delayed);
+	if (hold)
+		return hold > 0 ? MHD_YES : MHD_NO;
 	struct reply rep = {0};
 	if (r->control) {
 		handle_control(r, &rep);
-	} else if (r->fault == F_STATUS) {
-		error_for(&rep, url, r->fault_status);
-		if (r->fault_status == 429)
-			memcpy(rep.retry_after, r->retry_after, sizeof rep.retry_after);
+	} else if (r->f.kind == EMU_F_STATUS) {
+		error_for(&rep, url, r->f.status);
+		if (r->f.status == 429)
+			memcpy(rep.retry_after, r->f.retry_after, sizeof rep.retry_after);
 	} else {
 		handle_api(r, c, url, &rep);
-		if (r->fault == F_MALFORMED)
+		if (r->f.kind == EMU_F_MALFORMED)
 			malform(r, url, &rep);
 	}
 	return queue_reply(c, &rep);
-}
-
-static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe)
-{
-	(void)cls, (void)c, (void)toe;
-	if (*con_cls)
-		free_req(*con_cls);
-	*con_cls = NULL;
-}
-
-__attribute__((format(printf, 2, 0)))
-static void mhd_log(void *cls, const char *fmt, va_list ap)
-{
-	char msg[512];
-	(void)cls;
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	if (strstr(msg, "Application reported internal error"))
-		return; /* our own "drop" fault */
-	fprintf(stderr, "personio-emu: mhd: %s%s", msg, strchr(msg, '\n') ? "" : "\n");
 }
 
 /* ----------------------------------------------------------------- main */
@@ -1867,178 +1251,31 @@ static void usage(FILE *f)
 	      f);
 }
 
-__attribute__((noreturn)) static void bad_usage(const char *msg, const char *arg)
+static void set_port(unsigned port) { atomic_store(&g_port, port); }
+
+static void cleanup(void)
 {
-	fprintf(stderr, "personio-emu: %s%s%s\n", msg, arg ? ": " : "", arg ? arg : "");
-	usage(stderr);
-	exit(EXIT_USAGE);
-}
-
-static int write_port_file(const char *path, unsigned port)
-{
-	size_t n = strlen(path) + 32;
-	char *tmp = xcalloc(1, n);
-	snprintf(tmp, n, "%s.tmp.%ld", path, (long)getpid());
-	FILE *f = fopen(tmp, "w");
-	int ok = f && fprintf(f, "%u\n", port) > 0;
-	if (f && fclose(f))
-		ok = 0;
-	if (ok && rename(tmp, path))
-		ok = 0;
-	if (!ok) {
-		fprintf(stderr, "personio-emu: cannot write port file %s: %s\n", path, strerror(errno));
-		unlink(tmp);
-	}
-	free(tmp);
-	return ok ? 0 : -1;
-}
-
-int main(int argc, char **argv)
-{
-	const char *fixtures = NULL, *port_file = NULL, *faults = NULL;
-	long long port = 0, threads = 2, watch_pid = 0;
-
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i], *v = NULL;
-		const char *eq = strchr(a, '=');
-		char name[32];
-		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-			usage(stdout);
-			return 0;
-		}
-		if (strcmp(a, "--version") == 0) {
-			puts("personio-emu " EMU_VERSION);
-			return 0;
-		}
-		if (!starts_with(a, "--"))
-			bad_usage("unexpected argument", a);
-		if (eq && (size_t)(eq - a) < sizeof name) {
-			memcpy(name, a, (size_t)(eq - a));
-			name[eq - a] = '\0';
-			v = eq + 1;
-		} else {
-			snprintf(name, sizeof name, "%s", a);
-			if (i + 1 < argc)
-				v = argv[++i];
-		}
-		if (!v)
-			bad_usage("missing value for", name);
-		if (strcmp(name, "--fixtures") == 0)
-			fixtures = v;
-		else if (strcmp(name, "--port-file") == 0)
-			port_file = v;
-		else if (strcmp(name, "--faults") == 0)
-			faults = v;
-		else if (strcmp(name, "--port") == 0) {
-			if (strict_ll(v, 0, 65535, &port))
-				bad_usage("--port must be 0..65535", v);
-		} else if (strcmp(name, "--threads") == 0) {
-			if (strict_ll(v, 1, 256, &threads))
-				bad_usage("--threads must be 1..256", v);
-		} else if (strcmp(name, "--watch-pid") == 0) {
-			if (strict_ll(v, 1, INT_MAX, &watch_pid))
-				bad_usage("--watch-pid must be a process id", v);
-		} else
-			bad_usage("unknown option", name);
-	}
-	if (!fixtures || !*fixtures)
-		bad_usage("--fixtures DIR is required", NULL);
-	if (!faults)
-		faults = getenv("PERSONIO_EMU_FAULTS");
-	plan_default(&S.plan);
-	if (faults && *faults) {
-		char err[256];
-		if (plan_parse(faults, strlen(faults), &S.plan, err, sizeof err))
-			bad_usage(err, NULL);
-	}
-
-	load_fixtures(fixtures);
-
-	g_urandom = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-	if (g_urandom < 0) {
-		fprintf(stderr, "personio-emu: /dev/urandom: %s\n", strerror(errno));
-		return 1;
-	}
-
-	/* Signals are taken synchronously by main; every other thread inherits the mask. */
-	sigset_t sigs;
-	sigemptyset(&sigs);
-	sigaddset(&sigs, SIGINT);
-	sigaddset(&sigs, SIGTERM);
-	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
-	signal(SIGPIPE, SIG_IGN);
-
-	pthread_condattr_t ca;
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&T.cond, &ca);
-	pthread_condattr_destroy(&ca);
-	if (pthread_create(&T.th, NULL, timer_main, NULL)) {
-		fputs("personio-emu: cannot start timer thread\n", stderr);
-		return 1;
-	}
-
-	struct sockaddr_in sin;
-	memset(&sin, 0, sizeof sin);
-	sin.sin_family = AF_INET;
-	sin.sin_port = htons((uint16_t)port);
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	atomic_store(&g_port, (unsigned)port);
-
-	unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
-	struct MHD_OptionItem opts[] = {
-		{MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_log, NULL}, /* must come first */
-		{MHD_OPTION_SOCK_ADDR, 0, &sin},
-		{MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, NULL},
-		{MHD_OPTION_CONNECTION_TIMEOUT, 120, NULL},
-		{MHD_OPTION_CONNECTION_MEMORY_LIMIT, 64 * 1024, NULL},
-		{threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END, (intptr_t)threads, NULL},
-		{MHD_OPTION_END, 0, NULL},
-	};
-	struct MHD_Daemon *d = MHD_start_daemon(flags, (uint16_t)port, NULL, NULL, on_request, NULL, MHD_OPTION_ARRAY, opts,
-						MHD_OPTION_END);
-	int rc = 0;
-	if (!d) {
-		fprintf(stderr, "personio-emu: cannot listen on 127.0.0.1:%lld\n", port);
-		rc = 1;
-		goto out;
-	}
-	const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
-	unsigned real_port = info ? info->port : (unsigned)port;
-	atomic_store(&g_port, real_port);
-	if (port_file && write_port_file(port_file, real_port)) {
-		rc = 1;
-		goto out;
-	}
-	printf("listening on 127.0.0.1:%u\n", real_port);
-	fflush(stdout);
-
-	for (;;) {
-		struct timespec tick = {0, 200 * 1000000L};
-		int s = sigtimedwait(&sigs, NULL, &tick);
-		if (s == SIGINT || s == SIGTERM)
-			break;
-		if (watch_pid > 0 && kill((pid_t)watch_pid, 0) < 0 && errno == ESRCH)
-			break;
-	}
-
-out:
-	pthread_mutex_lock(&T.lock); /* resume every delayed connection, refuse new delays */
-	T.stopping = 1;
-	pthread_cond_signal(&T.cond);
-	pthread_mutex_unlock(&T.lock);
-	pthread_join(T.th, NULL);
-	if (d)
-		MHD_stop_daemon(d);
-	pthread_cond_destroy(&T.cond);
-	free(T.v);
 	pthread_mutex_lock(&S.lock);
 	revoke_tokens_locked();
 	reset_counters_locked();
 	free_docs_locked();
-	plan_free(&S.plan);
+	emu_plan_free(&S.plan);
 	pthread_mutex_unlock(&S.lock);
 	free_fixtures();
-	close(g_urandom);
-	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct emu_app app = {
+		.name = "personio-emu",
+		.faults_env = "PERSONIO_EMU_FAULTS",
+		.plan = &S.plan,
+		.usage = usage,
+		.load = load_fixtures,
+		.on_request = on_request,
+		.free_req = free_req,
+		.on_port = set_port,
+		.cleanup = cleanup,
+	};
+	return emu_main(argc, argv, &app);
 }
