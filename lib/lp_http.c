@@ -398,7 +398,8 @@ int lp_http_request(lp_http *h, const char *method, const char *target, const ch
 	hl = curl_slist_append(hl, "Expect:");
 
 	CURL *c = h->curl;
-	int max = (flags & LP_HTTP_NO_RETRY) ? 1 : h->o.max_attempts;
+	int only429 = (flags & LP_HTTP_NO_RETRY) && (flags & LP_HTTP_RETRY_429);
+	int max = (flags & LP_HTTP_NO_RETRY) && !only429 ? 1 : h->o.max_attempts;
 	int rc = -1;
 	char cerr[CURL_ERROR_SIZE];
 	for (int attempt = 1; attempt <= max; attempt++) {
@@ -435,7 +436,7 @@ int lp_http_request(lp_http *h, const char *method, const char *target, const ch
 		long wait;
 		if (cc == CURLE_OK) {
 			curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-			if (!retryable(status) || attempt == max) {
+			if (!(only429 ? status == 429 : retryable(status)) || attempt == max) {
 				resp->status = status;
 				resp->body = lp_xmalloc(h->len + 1);
 				if (h->len)
@@ -459,7 +460,7 @@ int lp_http_request(lp_http *h, const char *method, const char *target, const ch
 					 (unsigned long)MAX_BODY);
 				break;
 			}
-			if (attempt == max) {
+			if (attempt == max || only429) {
 				snprintf(h->err, sizeof h->err, "%s %s: %s after %d attempt%s", method, path,
 					 cerr[0] ? cerr : curl_easy_strerror(cc), attempt, attempt == 1 ? "" : "s");
 				break;

@@ -46,7 +46,8 @@ typedef struct {
 
 enum {
 	LP_HTTP_SECRET = 1,   /* carries credentials: never recorded, body never in a message */
-	LP_HTTP_NO_RETRY = 2  /* do not retry (non-idempotent writes) */
+	LP_HTTP_NO_RETRY = 2, /* do not retry (non-idempotent writes) */
+	LP_HTTP_RETRY_429 = 4 /* with NO_RETRY: still retry a 429, which the server did not process */
 };
 
 /* Returns NULL with a message in err on a bad base URL (e.g. plain http to a remote host). */

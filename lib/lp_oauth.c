@@ -53,8 +53,10 @@ static int token_request(lp_oauth *o, char *form, char *err, size_t n)
 {
 	static const char *const hdr[] = {"Content-Type: application/x-www-form-urlencoded", "Accept: application/json", NULL};
 	lp_http_resp r;
-	/* no blind retry: a lost answer to a refresh may already have rotated the token */
-	int rc = lp_http_request(o->http, "POST", "/token", hdr, form, strlen(form), LP_HTTP_SECRET | LP_HTTP_NO_RETRY, &r);
+	/* no blind retry: a lost answer to a refresh may already have rotated the token; only a
+	 * 429, which Loket did not process, is tried again */
+	int rc = lp_http_request(o->http, "POST", "/token", hdr, form, strlen(form),
+				 LP_HTTP_SECRET | LP_HTTP_NO_RETRY | LP_HTTP_RETRY_429, &r);
 	lp_secret_free(form);
 	if (rc) {
 		snprintf(err, n, "%s", lp_http_error(o->http));

@@ -284,7 +284,8 @@ int emu_plan_parse(const char *text, size_t len, struct emu_plan *p, char *err, 
 	json_t *v;
 	json_object_foreach(o, k, v) {
 		long long *cnt = strcmp(k, "429") == 0 ? &p->n429 : strcmp(k, "500") == 0 ? &p->n500
-			       : strcmp(k, "drop") == 0 ? &p->ndrop : strcmp(k, "latency_ms") == 0 ? &p->latency_ms : NULL;
+			       : strcmp(k, "drop") == 0 ? &p->ndrop : strcmp(k, "latency_ms") == 0 ? &p->latency_ms
+			       : strcmp(k, "after") == 0 ? &p->after : NULL;
 		double *rate = strcmp(k, "rate_5xx") == 0 ? &p->r5xx : strcmp(k, "rate_429") == 0 ? &p->r429
 			     : strcmp(k, "rate_drop") == 0 ? &p->rdrop : NULL;
 		if (cnt) {
@@ -409,7 +410,9 @@ void emu_decide_fault(pthread_mutex_t *lock, struct emu_plan *p, struct emu_stat
 	count_path(st, url);
 	f->latency_ms = p->latency_ms;
 	int status = 0;
-	if (p->n429 > 0) {
+	if (p->after > 0) {
+		p->after--; /* not yet: the counted faults wait */
+	} else if (p->n429 > 0) {
 		p->n429--, status = 429;
 	} else if (p->n500 > 0) {
 		p->n500--, status = 500;

@@ -86,6 +86,7 @@ enum emu_mal_kind { EMU_MAL_NONE, EMU_MAL_NOTJSON, EMU_MAL_TRUNCATED, EMU_MAL_WR
 /* A fault plan (doc/personio-fixtures.md, "Fault plan"). */
 struct emu_plan {
 	long long n429, n500, ndrop, latency_ms;
+	long long after;   /* counted faults start after this many API requests */
 	char retry_after[32];
 	char *always_path;
 	int always_status;
