@@ -1,0 +1,71 @@
+#!/usr/bin/env bats
+# The Loket emulator's answers validate against the response schemas of Loket's own
+# OpenAPI spec (../shared/reference/loket-openapi-v2.json), operation by operation.
+
+load helper
+
+SPEC="$ROOT/../shared/reference/loket-openapi-v2.json"
+ER=5c1e0f8a-6b2d-4c3e-9f10-000000000001
+EE=0e7f3a1c-2b4d-4e5f-8a9b-000000000101
+EM=3d2c1b0a-9f8e-4d7c-8b6a-000000000101
+
+setup_file() {
+	load helper
+	loket_start
+}
+teardown_file() { loket_stop; }
+
+setup() {
+	[ -f "$SPEC" ] || skip "Loket's spec is not beside the project (../shared/reference)"
+	curl -fsS -X POST "$LK_URL/__emu/reset" >/dev/null
+	local id secret code
+	id=$(jq -r .client_id "$LOKET_FIX/client.json")
+	secret=$(jq -r .client_secret "$LOKET_FIX/client.json")
+	code=$(curl -fsS -X POST "$LK_URL/__emu/authcode" | jq -r .code)
+	TOK=$(curl -fsS -X POST --data-urlencode grant_type=authorization_code --data-urlencode "code=$code" \
+		--data-urlencode "client_id=$id" --data-urlencode "client_secret=$secret" "$LK_URL/token" | jq -r .access_token)
+}
+
+# conforms METHOD TEMPLATE REAL_PATH STATUS [JSON_BODY]
+conforms() {
+	local args=(-sS -o "$BATS_TEST_TMPDIR/body.json" -w '%{http_code}' -X "$1" -H "Authorization: Bearer $TOK")
+	[ -z "${5:-}" ] || args+=(-H 'Content-Type: application/json' --data "$5")
+	run curl "${args[@]}" "$LK_URL/v2$3"
+	assert_output "$4"
+	run spec-check "$SPEC" "$1" "$2" "$4" "$BATS_TEST_TMPDIR/body.json"
+	assert_success
+}
+
+@test "spec-check itself rejects a body that breaks the schema" {
+	curl -fsS -H "Authorization: Bearer $TOK" "$LK_URL/v2/providers/employers/$ER/employees" |
+		jq '.totalSize="x" | ._embedded[0].employeeNumber="abc"' >"$BATS_TEST_TMPDIR/bad.json"
+	run spec-check "$SPEC" GET "/providers/employers/{employerId}/employees" 200 "$BATS_TEST_TMPDIR/bad.json"
+	assert_failure 1
+	assert_line --partial "employeeNumber: 'abc' is not of type 'integer'"
+	assert_line --partial "totalSize: 'x' is not of type 'integer'"
+}
+
+@test "reads: employers, administrations, employees, BSN, employments" {
+	conforms GET /providers/employers /providers/employers 200
+	conforms GET "/providers/employers/{employerId}/payrolladministrations" "/providers/employers/$ER/payrolladministrations" 200
+	conforms GET "/providers/employers/{employerId}/employees" "/providers/employers/$ER/employees" 200
+	conforms GET "/providers/employers/employees/{employeeId}" "/providers/employers/employees/$EE" 200
+	conforms GET "/providers/employers/employees/{employeeId}/citizenservicenumber" "/providers/employers/employees/$EE/citizenservicenumber" 200
+	conforms GET "/providers/employers/{employerId}/employees/employments" "/providers/employers/$ER/employees/employments" 200
+	conforms GET "/providers/employers/employees/{employeeId}/employments" "/providers/employers/employees/$EE/employments" 200
+	conforms GET "/providers/employers/employees/employments/{employmentId}" "/providers/employers/employees/employments/$EM" 200
+	conforms GET "/providers/employers/{employerId}/conceptemployees" "/providers/employers/$ER/conceptemployees" 200
+}
+
+@test "reads: wages, benefits and deductions, payroll period data" {
+	conforms GET "/providers/employers/employees/employments/{employmentId}/wages" "/providers/employers/employees/employments/$EM/wages" 200
+	conforms GET "/providers/employers/employees/employments/{employmentId}/benefitsanddeductions" "/providers/employers/employees/employments/$EM/benefitsanddeductions" 200
+	conforms GET "/providers/employers/employees/employments/{employmentId}/payrollperioddata" "/providers/employers/employees/employments/$EM/payrollperioddata" 200
+}
+
+@test "writes: a new wage and a new benefit" {
+	conforms POST "/providers/employers/employees/employments/{employmentId}/wages" "/providers/employers/employees/employments/$EM/wages" 201 \
+		'{"startDate":"2026-07-01","grossWage":4000,"grossWageType":{"key":1}}'
+	conforms POST "/providers/employers/employees/employments/{employmentId}/benefitsanddeductions" "/providers/employers/employees/employments/$EM/benefitsanddeductions" 201 \
+		'{"payrollComponent":{"key":7002},"value":25.5,"startDate":"2026-02-01","endDate":null}'
+}
