@@ -69,3 +69,28 @@ conforms() {
 	conforms POST "/providers/employers/employees/employments/{employmentId}/benefitsanddeductions" "/providers/employers/employees/employments/$EM/benefitsanddeductions" 201 \
 		'{"payrollComponent":{"key":7002},"value":25.5,"startDate":"2026-02-01","endDate":null}'
 }
+
+@test "writes: employee PUT, BSN PUT, payroll period data PATCH, convertToEmployee, terminate" {
+	curl -fsS -H "Authorization: Bearer $TOK" "$LK_URL/v2/providers/employers/employees/$EE" |
+		jq -c '.content | .contactInformation.phoneNumber = "+31 20 1234567"' >"$BATS_TEST_TMPDIR/emp.json"
+	conforms PUT "/providers/employers/employees/{employeeId}" "/providers/employers/employees/$EE" 200 \
+		"$(cat "$BATS_TEST_TMPDIR/emp.json")"
+	conforms PUT "/providers/employers/employees/{employeeId}/citizenservicenumber" "/providers/employers/employees/$EE/citizenservicenumber" 200 \
+		'{"citizenServiceNumber":"111222333"}'
+	# the spec declares no body for this answer: the status is what can be checked
+	run curl -sS -o /dev/null -w '%{http_code}' -X PATCH -H "Authorization: Bearer $TOK" -H 'Content-Type: application/json' \
+		--data '{"payrollPeriod":{"year":2026,"periodNumber":3},"payrollComponents":[{"payrollComponent":{"key":7002},"value":500}]}' \
+		"$LK_URL/v2/providers/employers/employees/employments/$EM/payrollperioddata"
+	assert_output 200
+	run spec-check "$SPEC" PATCH "/providers/employers/employees/employments/{employmentId}/payrollperioddata" 200 /dev/null
+	assert_failure 2
+	assert_output --partial "has no response body in the spec"
+	conforms PATCH "/providers/employers/conceptemployees/{conceptEmployeeId}/convertToEmployee" "/providers/employers/conceptemployees/c0c0c0c0-1111-4222-8333-000000000001/convertToEmployee" 200 '{}'
+	conforms PATCH "/providers/employers/employees/employments/{employmentId}/terminate" "/providers/employers/employees/employments/$EM/terminate" 200 \
+		'{"endDate":"2026-10-31","endOfEmploymentReason":{"key":8}}'
+}
+
+@test "errors: a broken business rule answers 400 with messages as the spec describes" {
+	conforms POST "/providers/employers/employees/employments/{employmentId}/wages" "/providers/employers/employees/employments/$EM/wages" 400 \
+		'{"startDate":"2010-01-01","grossWage":4000}'
+}
