@@ -97,9 +97,7 @@ static void fail(struct run *r, int code, const char *fmt, ...)
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
 	flush_issues(r);
-	lp_out_new(lp_stream_end(r->cfg->client, "personio", 0, counts(r), msg));
-	lp_out_close();
-	lp_warn("%s: %s", r->cfg->client, msg);
+	lp_stream_abort(r->cfg->client, "personio", counts(r), msg);
 	wipe(&r->v1_token);
 	wipe(&r->v2_token);
 	wipe(&r->client_id);

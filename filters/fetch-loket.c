@@ -73,9 +73,7 @@ static void fail(struct run *r, int code, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	lp_out_new(lp_stream_end(r->cfg->client, "loket", 0, counts(r), msg));
-	lp_out_close();
-	lp_warn("%s: %s", r->cfg->client, msg);
+	lp_stream_abort(r->cfg->client, "loket", counts(r), msg);
 	lp_oauth_free(r->oauth);
 	exit(code);
 }

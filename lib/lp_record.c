@@ -2,6 +2,7 @@
 #include "lp_record.h"
 #include "lp_cli.h"
 #include "lp_json.h"
+#include "lp_ndjson.h"
 
 json_t *lp_issue(const char *client, const char *severity, const char *rule, const char *personio_id,
 		 const char *employee_number, const char *field, const char *message, const char *hint)
@@ -37,4 +38,11 @@ json_t *lp_stream_end(const char *client, const char *source, int complete, json
 	if (error)
 		json_object_set_new(o, "error", json_string(error));
 	return o;
+}
+
+void lp_stream_abort(const char *client, const char *source, json_t *counts, const char *msg)
+{
+	lp_out_new(lp_stream_end(client, source, 0, counts, msg));
+	lp_out_close();
+	lp_warn("%s: %s", client, msg);
 }

@@ -11,9 +11,7 @@ teardown_file() { loket_stop; }
 
 setup() {
 	curl -fsS -X POST "$LK_URL/__emu/reset" >/dev/null
-	LOKET_CLIENT_ID=$(jq -r .client_id "$LOKET_FIX/client.json")
-	LOKET_CLIENT_SECRET=$(jq -r .client_secret "$LOKET_FIX/client.json")
-	export LOKET_CLIENT_ID LOKET_CLIENT_SECRET
+	loket_client
 	CFG="$BATS_TEST_TMPDIR/acme.json"
 	TOKF="$BATS_TEST_TMPDIR/token.json"
 	jq --arg u "$LK_URL" --arg t "$TOKF" \

@@ -68,6 +68,12 @@ loket_start() {
 	export LK_URL LK_PID
 }
 loket_stop() { emu_kill "${LK_PID:-}"; }
+# loket_client: LOKET_CLIENT_ID / LOKET_CLIENT_SECRET of the fixture's API client (test values)
+loket_client() {
+	LOKET_CLIENT_ID=$(jq -r .client_id "$LOKET_FIX/client.json")
+	LOKET_CLIENT_SECRET=$(jq -r .client_secret "$LOKET_FIX/client.json")
+	export LOKET_CLIENT_ID LOKET_CLIENT_SECRET
+}
 
 # emu_faults JSON: replace the fault plan; emu_reset: no faults, counters zero.
 emu_faults() { curl -fsS -X POST --data "$1" "$EMU_URL/__emu/faults" >/dev/null; }

@@ -68,9 +68,7 @@ setup() {
 
 lk_setup() {
 	loket_start
-	LOKET_CLIENT_ID=$(jq -r .client_id "$LOKET_FIX/client.json")
-	LOKET_CLIENT_SECRET=$(jq -r .client_secret "$LOKET_FIX/client.json")
-	export LOKET_CLIENT_ID LOKET_CLIENT_SECRET
+	loket_client
 	jq --arg u "$LK_URL" '.loket.oauth_url=$u' "$CFG" >"$CFG.new" && mv "$CFG.new" "$CFG"
 	TOKF="$BATS_TEST_TMPDIR/loket-token.json"
 }
