@@ -23,6 +23,8 @@
  *    our own string escaping (jansson can only print numbers from doubles and
  *    building 100 000 employee trees is slow); the small ones with jansson.
  */
+#include "lp_date.h"
+#include "lp_money.h"
 #include "lp_nlid.h"
 
 #include <errno.h>
@@ -102,32 +104,14 @@ static uint32_t rnd(uint64_t *s, uint32_t n)
 }
 
 /* --------------------------------------------------------------- dates */
-/* Days since 1970-01-01 <-> civil date (H. Hinnant's algorithms). */
+/* Day numbers and ISO dates come from lib/lp_date. */
 
 typedef struct { int y, m, d; } ymd;
 
-static long days_from_civil(int y, int m, int d)
-{
-    y -= m <= 2;
-    long era = (y >= 0 ? y : y - 399) / 400;
-    long yoe = y - era * 400;
-    long doy = (153L * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
 static ymd civil_from_days(long z)
 {
-    z += 719468;
-    long era = (z >= 0 ? z : z - 146096) / 146097;
-    long doe = z - era * 146097;
-    long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    long mp = (5 * doy + 2) / 153;
     ymd r;
-    r.d = (int)(doy - (153 * mp + 2) / 5 + 1);
-    r.m = (int)(mp < 10 ? mp + 3 : mp - 9);
-    r.y = (int)(yoe + era * 400 + (r.m <= 2));
+    lp_date_ymd((lp_date)z, &r.y, &r.m, &r.d);
     return r;
 }
 
@@ -136,19 +120,10 @@ static int weekday(long z) /* 0 = Sunday */
     return (int)(((z % 7) + 11) % 7);  /* 1970-01-01 was a Thursday */
 }
 
-static int days_in_month(int y, int m)
-{
-    static const int dm[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    return m == 2 ? 28 + leap : dm[m - 1];
-}
-
 /* First day of the month `months` after the month of day z. */
 static long first_of_month(long z, int months)
 {
-    ymd c = civil_from_days(z);
-    int t = c.y * 12 + (c.m - 1) + months;
-    return days_from_civil(t / 12, t % 12 + 1, 1);
+    return lp_date_add_months(lp_date_month_start((lp_date)z), months);
 }
 
 static long last_of_month(long z, int months)
@@ -158,13 +133,12 @@ static long last_of_month(long z, int months)
 
 static void fmt_date(char out[DATEBUF], long z)
 {
-    ymd c = civil_from_days(z);
-    snprintf(out, DATEBUF, "%04d-%02d-%02d", c.y, c.m, c.d);
+    lp_date_fmt((lp_date)z, out);
 }
 
 static long last_sunday(int y, int m)
 {
-    long z = days_from_civil(y, m, days_in_month(y, m));
+    long z = lp_date_from_ymd(y, m, lp_date_days_in_month(y, m));
     return z - weekday(z);
 }
 
@@ -180,15 +154,10 @@ static void fmt_stamp(char out[DATEBUF], long z)
 
 static int parse_date(const char *s, long *z)
 {
-    if (strlen(s) != 10)
+    lp_date d;
+    if (lp_date_parse(s, &d))
         return -1;
-    for (int k = 0; k < 10; k++)
-        if (k == 4 || k == 7 ? s[k] != '-' : (s[k] < '0' || s[k] > '9'))
-            return -1;
-    int y = atoi(s), m = atoi(s + 5), d = atoi(s + 8);
-    if (y < 1950 || y > 2999 || m < 1 || m > 12 || d < 1 || d > days_in_month(y, m))
-        return -1;
-    *z = days_from_civil(y, m, d);
+    *z = d;
     return 0;
 }
 
@@ -196,9 +165,7 @@ static int parse_date(const char *s, long *z)
 
 static const char *fmt_cents(char out[32], long long c)
 {
-    long long a = c < 0 ? -c : c;
-    snprintf(out, 32, "%s%lld.%02lld", c < 0 ? "-" : "", a / 100, a % 100);
-    return out;
+    return lp_money_fmt((lp_cents)c, out);
 }
 
 /* c * (100 + pct) / 100, half away from zero, in cents. */

@@ -74,6 +74,16 @@ loket_client() {
 	LOKET_CLIENT_SECRET=$(jq -r .client_secret "$LOKET_FIX/client.json")
 	export LOKET_CLIENT_ID LOKET_CLIENT_SECRET
 }
+# loket_token_json [URL]: a fresh authorization code exchanged for tokens (the whole JSON);
+# loket_token [URL]: just the access token. Needs loket_client first.
+loket_token_json() {
+	local u=${1:-$LK_URL} code
+	code=$(curl -fsS -X POST "$u/__emu/authcode" | jq -r .code)
+	curl -sS -X POST --data-urlencode grant_type=authorization_code --data-urlencode "code=$code" \
+		--data-urlencode "client_id=$LOKET_CLIENT_ID" --data-urlencode "client_secret=$LOKET_CLIENT_SECRET" \
+		--data-urlencode redirect_uri=http://127.0.0.1/callback "$u/token"
+}
+loket_token() { loket_token_json "$@" | jq -r .access_token; }
 
 # emu_faults JSON: replace the fault plan; emu_reset: no faults, counters zero.
 emu_faults() { curl -fsS -X POST --data "$1" "$EMU_URL/__emu/faults" >/dev/null; }

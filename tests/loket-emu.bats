@@ -18,19 +18,12 @@ teardown_file() { loket_stop; }
 
 setup() {
 	curl -fsS -X POST "$LK_URL/__emu/reset" >/dev/null
-	LK_ID=$(jq -r .client_id "$LOKET_FIX/client.json")
-	LK_SECRET=$(jq -r .client_secret "$LOKET_FIX/client.json")
+	loket_client
+	LK_ID=$LOKET_CLIENT_ID LK_SECRET=$LOKET_CLIENT_SECRET
 }
 
-# token_json [URL]: a fresh code exchanged for tokens (whole JSON).
-token_json() {
-	local u=${1:-$LK_URL} code
-	code=$(curl -fsS -X POST "$u/__emu/authcode" | jq -r .code)
-	curl -sS -X POST --data-urlencode grant_type=authorization_code --data-urlencode "code=$code" \
-		--data-urlencode "client_id=$LK_ID" --data-urlencode "client_secret=$LK_SECRET" \
-		--data-urlencode redirect_uri=http://127.0.0.1/callback "$u/token"
-}
-token() { token_json "$@" | jq -r .access_token; }
+token_json() { loket_token_json "$@"; }
+token() { loket_token "$@"; }
 refresh() {
 	curl -sS -o "$BATS_TEST_TMPDIR/tok" -w '%{http_code}' -X POST --data-urlencode grant_type=refresh_token \
 		--data-urlencode "refresh_token=$1" --data-urlencode "client_id=$LK_ID" \

@@ -18,12 +18,8 @@ teardown_file() { loket_stop; }
 setup() {
 	[ -f "$SPEC" ] || skip "Loket's spec is not beside the project (../shared/reference)"
 	curl -fsS -X POST "$LK_URL/__emu/reset" >/dev/null
-	local id secret code
-	id=$(jq -r .client_id "$LOKET_FIX/client.json")
-	secret=$(jq -r .client_secret "$LOKET_FIX/client.json")
-	code=$(curl -fsS -X POST "$LK_URL/__emu/authcode" | jq -r .code)
-	TOK=$(curl -fsS -X POST --data-urlencode grant_type=authorization_code --data-urlencode "code=$code" \
-		--data-urlencode "client_id=$id" --data-urlencode "client_secret=$secret" "$LK_URL/token" | jq -r .access_token)
+	loket_client
+	TOK=$(loket_token)
 }
 
 # conforms METHOD TEMPLATE REAL_PATH STATUS [JSON_BODY]
