@@ -176,10 +176,13 @@ static void employee(struct run *r, json_t *e, void *ctx)
 	json_t *o = rec(r, "loket.current.employee");
 	json_object_set_new(o, "id", json_string(id));
 	json_object_set_new(o, "employee_number", copy(e, "employeeNumber"));
-	json_t *emp = json_object();
-	json_object_set_new(emp, "personalDetails", copy(e, "personalDetails"));
-	json_object_set_new(emp, "address", copy(e, "address"));
-	json_object_set_new(emp, "contactInformation", copy(e, "contactInformation"));
+	/* the whole resource (a PUT sends it back with the mapped fields changed) */
+	json_t *emp = json_deep_copy(e);
+	json_object_del(emp, "id");
+	static const char *const need[] = {"personalDetails", "address", "contactInformation"};
+	for (int i = 0; i < 3; i++)
+		if (!json_object_get(emp, need[i]))
+			json_object_set_new(emp, need[i], json_null());
 	json_object_set_new(o, "employee", emp);
 	json_object_set_new(o, "citizen_service_number", content ? copy(content, "citizenServiceNumber") : json_null());
 	json_decref(b);
@@ -197,6 +200,13 @@ static void wage(struct run *r, json_t *w, void *ctx)
 	json_object_set_new(o, "gross_wage", money(r, json_object_get(w, "grossWage"), "wage grossWage"));
 	json_t *gt = lp_json_obj(w, "grossWageType");
 	json_object_set_new(o, "gross_wage_type", json_pack("{s:O}", "key", gt ? json_object_get(gt, "key") : json_null()));
+	json_t *ap = json_object_get(w, "applyPayGrade");
+	json_object_set_new(o, "apply_pay_grade", json_is_boolean(ap) ? json_deep_copy(ap) : json_null());
+	static const char *const pk[][2] = {{"payScale", "pay_scale"}, {"payGrade", "pay_grade"}};
+	for (int i = 0; i < 2; i++) {
+		json_t *k = json_object_get(lp_json_obj(w, pk[i][0]), "key");
+		json_object_set_new(o, pk[i][1], json_is_integer(k) ? json_deep_copy(k) : json_null());
+	}
 	r->counts[C_WAGES]++;
 	out(o);
 }

@@ -2,7 +2,9 @@
 #include "lp_json.h"
 #include "lp_cli.h"
 
+#include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 /* Length of the number token at p (JSON grammar characters only), 0 if none. */
 static size_t number_len(const char *p, const char *end, int *fractional)
@@ -24,7 +26,7 @@ static size_t number_len(const char *p, const char *end, int *fractional)
 
 /* Scan once; if no fractional number is outside a string, return NULL (use buf as is).
  * Otherwise return a malloc'd copy where those numbers are quoted. */
-static char *quote_fractions(const char *buf, size_t len, size_t *outlen)
+static char *quote_fractions(const char *buf, size_t len, size_t *outlen, int *tagged)
 {
 	const char *p = buf, *end = buf + len;
 	char *out = NULL;
@@ -36,8 +38,11 @@ static char *quote_fractions(const char *buf, size_t len, size_t *outlen)
 		if (c == '"') {
 			p++;
 			while (p < end && *p != '"') {
-				if (*p == '\\' && p + 1 < end)
+				if (*p == '\\' && p + 1 < end) {
 					p++;
+					if (*p == 'u' && end - p >= 5 && strncasecmp(p, "u001f", 5) == 0)
+						*tagged = 1; /* the decimal tag inside a real string: refused */
+				}
 				p++;
 			}
 			p++;
@@ -47,7 +52,7 @@ static char *quote_fractions(const char *buf, size_t len, size_t *outlen)
 			int frac;
 			size_t n = number_len(p, end, &frac);
 			if (frac) {
-				size_t need = (size_t)(p - copied) + n + 2;
+				size_t need = (size_t)(p - copied) + n + 8;
 				if (o + need + 1 > cap) {
 					cap = (o + need + 1) * 2 + len / 4;
 					out = lp_xrealloc(out, cap);
@@ -55,6 +60,8 @@ static char *quote_fractions(const char *buf, size_t len, size_t *outlen)
 				memcpy(out + o, copied, (size_t)(p - copied));
 				o += (size_t)(p - copied);
 				out[o++] = '"';
+				memcpy(out + o, "\\u001f", 6);
+				o += 6;
 				memcpy(out + o, p, n);
 				o += n;
 				out[o++] = '"';
@@ -80,10 +87,102 @@ static char *quote_fractions(const char *buf, size_t len, size_t *outlen)
 json_t *lp_json_loadb(const char *buf, size_t len, json_error_t *err)
 {
 	size_t qlen = 0;
-	char *q = quote_fractions(buf, len, &qlen);
+	int tagged = 0;
+	char *q = quote_fractions(buf, len, &qlen, &tagged);
+	if (tagged) {
+		free(q);
+		if (err) {
+			memset(err, 0, sizeof *err);
+			snprintf(err->text, sizeof err->text, "a string holds the control character U+001F");
+		}
+		return NULL;
+	}
 	json_t *v = json_loadb(q ? q : buf, q ? qlen : len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, err);
 	free(q);
 	return v;
+}
+
+/* Length of a JSON number token at s (whole string), 0 if it is not exactly one. */
+static size_t number_token(const char *s, size_t n)
+{
+	size_t i = 0;
+	if (i < n && s[i] == '-')
+		i++;
+	if (i < n && s[i] == '0')
+		i++;
+	else if (i < n && s[i] >= '1' && s[i] <= '9')
+		while (i < n && s[i] >= '0' && s[i] <= '9')
+			i++;
+	else
+		return 0;
+	if (i < n && s[i] == '.') {
+		i++;
+		if (i >= n || s[i] < '0' || s[i] > '9')
+			return 0;
+		while (i < n && s[i] >= '0' && s[i] <= '9')
+			i++;
+	}
+	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+		i++;
+		if (i < n && (s[i] == '+' || s[i] == '-'))
+			i++;
+		if (i >= n || s[i] < '0' || s[i] > '9')
+			return 0;
+		while (i < n && s[i] >= '0' && s[i] <= '9')
+			i++;
+	}
+	return i == n ? i : 0;
+}
+
+json_t *lp_json_dec(const char *digits)
+{
+	size_t n = strlen(digits);
+	if (n > 60 || !number_token(digits, n))
+		return NULL;
+	char b[64];
+	b[0] = LP_JSON_DEC_TAG;
+	memcpy(b + 1, digits, n + 1);
+	return json_string(b);
+}
+
+const char *lp_json_text(const json_t *v)
+{
+	const char *s = json_string_value(v);
+	if (s && *s == LP_JSON_DEC_TAG)
+		s++;
+	return s;
+}
+
+size_t lp_json_untag(char *buf, size_t n)
+{
+	size_t r = 0, w = 0;
+	while (r < n) {
+		if (buf[r] == '"' && n - r >= 8 && buf[r + 1] == '\\' && strncasecmp(buf + r + 2, "u001f", 5) == 0) {
+			size_t e = r + 7;
+			while (e < n && buf[e] != '"')
+				e++;
+			size_t len = e - (r + 7);
+			if (e < n && len && number_token(buf + r + 7, len)) {
+				memmove(buf + w, buf + r + 7, len);
+				w += len;
+				r = e + 1;
+				continue;
+			}
+		}
+		if (buf[r] == '"') { /* copy a whole string, escapes included */
+			buf[w++] = buf[r++];
+			while (r < n && buf[r] != '"') {
+				if (buf[r] == '\\' && r + 1 < n)
+					buf[w++] = buf[r++];
+				buf[w++] = buf[r++];
+			}
+			if (r < n)
+				buf[w++] = buf[r++];
+			continue;
+		}
+		buf[w++] = buf[r++];
+	}
+	return w;
 }
 
 char *lp_json_dumps(const json_t *v)
@@ -91,6 +190,7 @@ char *lp_json_dumps(const json_t *v)
 	char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
 	if (!s)
 		lp_die(LP_EXIT_IO, "out of memory");
+	s[lp_json_untag(s, strlen(s))] = '\0';
 	return s;
 }
 

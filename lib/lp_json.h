@@ -6,6 +6,13 @@
  * then lets jansson parse it. Integers stay integers (json_int_t is 64-bit). Consumers read
  * amounts with lp_money_from_json(), which accepts an integer or such a decimal string.
  * No json_real is ever created or written by loketpipe.
+ *
+ * Numbers stay numbers on the way out: the string made from a fractional number starts with
+ * the tag byte LP_JSON_DEC_TAG (U+001F, a control character that the loader refuses inside
+ * real strings), and every writer (lp_out, lp_json_dumps) turns such a tagged string back
+ * into the bare number token. So a record that is read and written again keeps 4166.67 as a
+ * JSON number, and a filter can put an exact decimal number into a request body with
+ * lp_json_dec(). Read any text that may be such a number with lp_json_text().
  */
 #ifndef LP_JSON_H
 #define LP_JSON_H
@@ -16,6 +23,17 @@
 /* Parse exactly one JSON value from buf (len bytes). Rejects duplicate object keys.
  * On error returns NULL and fills err (line/column/text as jansson does). */
 json_t *lp_json_loadb(const char *buf, size_t len, json_error_t *err);
+
+#define LP_JSON_DEC_TAG '\x1f'
+
+/* A JSON number with exactly these digits (e.g. "4166.67", "-12.5"); NULL if digits is not
+ * a JSON number token. */
+json_t *lp_json_dec(const char *digits);
+/* The text of a string value without the decimal tag; NULL when v is not a string. */
+const char *lp_json_text(const json_t *v);
+/* Rewrite the tagged decimal strings of serialised JSON (buf, n bytes) into bare numbers, in
+ * place; returns the new length. */
+size_t lp_json_untag(char *buf, size_t n);
 
 /* Serialise compactly (object keys in insertion order). Caller frees. */
 char *lp_json_dumps(const json_t *v);

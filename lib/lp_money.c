@@ -1,5 +1,6 @@
 /* lp_money.c - see lp_money.h */
 #include "lp_money.h"
+#include "lp_json.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -105,7 +106,7 @@ int lp_money_from_json(const json_t *v, lp_cents *out)
 		return LP_DEC_OK;
 	}
 	if (json_is_string(v))
-		return lp_money_parse(json_string_value(v), out);
+		return lp_money_parse(lp_json_text(v), out);
 	return LP_DEC_SYNTAX;
 }
 

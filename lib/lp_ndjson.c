@@ -225,6 +225,7 @@ int lp_out(const json_t *rec)
 		obuf = lp_xrealloc(obuf, ocap);
 		n = json_dumpb(rec, obuf, ocap, JSON_COMPACT);
 	}
+	n = lp_json_untag(obuf, n);
 	obuf[n] = '\n';
 	return fwrite(obuf, 1, n + 1, stdout) == n + 1 ? 0 : -1;
 }

@@ -37,7 +37,7 @@ static int value_text(const json_t *v, char *buf, size_t n, const char **out)
 	if (!v || json_is_null(v))
 		return 0;
 	if (json_is_string(v)) {
-		const char *s = json_string_value(v);
+		const char *s = lp_json_text(v);
 		while (*s && isspace((unsigned char)*s))
 			s++;
 		size_t l = strlen(s);
@@ -466,7 +466,7 @@ json_t *lp_personio_compensation(const lp_config *c, const json_t *item, const c
 		if (!hv || json_is_null(hv))
 			json_object_set_new(o, hk[i][1], json_null());
 		else if ((json_is_integer(hv) && (h = json_integer_value(hv) * 100) >= 0 && h <= 16800) ||
-			 (json_is_string(hv) && lp_dec_parse(json_string_value(hv), 2, &h) == LP_DEC_OK && h >= 0 && h <= 16800))
+			 (json_is_string(hv) && lp_dec_parse(lp_json_text(hv), 2, &h) == LP_DEC_OK && h >= 0 && h <= 16800))
 			json_object_set_new(o, hk[i][1], json_string(lp_dec_fmt(h, 2, hb)));
 		else {
 			comp_issue(c, pid, cid, hk[i][0], "not a number of hours per week", source, issues);

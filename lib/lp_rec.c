@@ -1,6 +1,7 @@
 /* lp_rec.c - see lp_rec.h */
 #include "lp_rec.h"
 #include "lp_cli.h"
+#include "lp_json.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -31,7 +32,7 @@ const char *lp_rec_str(const json_t *r, const char *path, int nullable, const ch
 {
 	const json_t *v = get(r, path);
 	if (json_is_string(v))
-		return json_string_value(v);
+		return lp_json_text(v);
 	if (nullable && json_is_null(v))
 		return NULL;
 	bad(where, path, nullable ? "a string or null" : "a string");
@@ -61,7 +62,7 @@ lp_cents lp_rec_money(const json_t *r, const char *path, const char *where)
 {
 	const json_t *v = get(r, path);
 	lp_cents c;
-	if (!json_is_string(v) || lp_money_parse(json_string_value(v), &c) != LP_DEC_OK)
+	if (!json_is_string(v) || lp_money_parse(lp_json_text(v), &c) != LP_DEC_OK)
 		bad(where, path, "an amount as a decimal string with at most two decimals, e.g. \"4166.67\"");
 	return c;
 }

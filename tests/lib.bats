@@ -62,13 +62,25 @@ load helper
 	assert_output --regexp '^ok 1000000 sum -?[0-9]+\.[0-9]{2}$'
 }
 
-@test "json: fractional numbers reach the program as exact decimal text, never as doubles" {
+@test "json: fractional numbers reach the program as exact decimals and leave it as the same numbers" {
+	# 12345678901234567.89 and 0.1 have no exact double: any trip through one would change them
 	cat >"$BATS_TEST_TMPDIR/in.json" <<-'J'
-	{"a":4166.67,"b":[1.5e2,-3],"c":0.1,"s":"x\"1.5"}
+	{"a":4166.67,"b":[1.5e2,-3],"c":0.1,"d":12345678901234567.89,"s":"x\"1.5","t":"0.25"}
 	J
 	run lp-unit json-exact <"$BATS_TEST_TMPDIR/in.json"
 	assert_success
-	assert_output '{"a":"4166.67","b":["1.5e2",-3],"c":"0.1","s":"x\"1.5"}'
+	assert_output '{"a":4166.67,"b":[1.5e2,-3],"c":0.1,"d":12345678901234567.89,"s":"x\"1.5","t":"0.25"}'
+}
+
+@test "json: a string holding U+001F (the decimal tag) is refused, so no string can turn into a number" {
+	run bash -c "printf '%s' '{\"s\":\"\\u001f1.5\"}' | lp-unit json-exact"
+	assert_failure
+	assert_output --partial 'U+001F'
+	run bash -c "printf '%s' '{\"s\":\"\\u001F1.5\"}' | lp-unit json-exact"
+	assert_failure
+	run bash -c "printf '%s' '{\"s\":\"a\\\\u001f\"}' | lp-unit json-exact"
+	assert_success
+	assert_output '{"s":"a\\u001f"}'
 }
 
 @test "json: duplicate keys and trailing garbage are refused" {

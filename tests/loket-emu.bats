@@ -7,7 +7,7 @@ ER=5c1e0f8a-6b2d-4c3e-9f10-000000000001
 PA=7a9b3c2d-1e4f-4a5b-8c6d-000000000001
 EE101=0e7f3a1c-2b4d-4e5f-8a9b-000000000101
 EM101=3d2c1b0a-9f8e-4d7c-8b6a-000000000101
-EM106=3d2c1b0a-9f8e-4d7c-8b6a-000000000106
+EM137B=3d2c1b0a-9f8e-4d7c-8b6a-000000001372
 CE1=c0c0c0c0-1111-4222-8333-000000000001
 
 setup_file() {
@@ -107,10 +107,10 @@ EMPL=/providers/employers/employees/employments
 	run call GET "/providers/employers/$ER/employees?pageSize=4&pageNumber=3"
 	assert_output 200
 	run body '[.totalSize, .pageSize, .totalPages, .currentPage, (._embedded|map(.employeeNumber)), .messages, .version.resourceVersion]'
-	assert_output '[10,4,3,3,[109,110],[],"2018-01-01"]'
+	assert_output '[36,4,9,3,[109,110,111,112],[],"2018-01-01"]'
 	run call GET "/providers/employers/$ER/employees"
 	run body '[.pageSize, .totalPages, (._embedded|length), (._embedded[0]|has("citizenServiceNumber"))]'
-	assert_output '[250,1,10,false]'
+	assert_output '[250,1,36,false]'
 	run call GET "/providers/employers/$ER/employees?pageNumber=0"
 	assert_output 400
 	run call GET "/providers/employers/$ER/payrolladministrations"
@@ -135,7 +135,7 @@ EMPL=/providers/employers/employees/employments
 	assert_output "[\"$EM101\",1,12345,101]"
 	run call GET "/providers/employers/$ER/employees/employments"
 	run body .totalSize
-	assert_output 10
+	assert_output 37
 	run call GET "$EMPL/$EM101/wages"
 	run body '[._embedded[] | [.startDate, .endDate]]'
 	assert_output '[["2019-03-01","2025-12-31"],["2026-01-01",null]]'
@@ -144,10 +144,10 @@ EMPL=/providers/employers/employees/employments
 	assert_output 7001
 	run call GET "/providers/employers/payrolladministrations/$PA/payrollcomponents/year/2026"
 	run body '[.totalSize, (._embedded[0]|has("key"))]'
-	assert_output '[4,true]'
+	assert_output '[12,true]'
 	run call GET "/providers/employers/payrolladministrations/$PA/payrollperiods?pageSize=12"
 	run body '[.totalSize, ._embedded[0].id]'
-	assert_output '[24,202501]'
+	assert_output '[36,202501]'
 	run call GET "/providers/employers/$ER/conceptemployees"
 	run body '._embedded[0].uniqueName'
 	assert_output '"Sollicitant 001"'
@@ -207,10 +207,10 @@ EMPL=/providers/employers/employees/employments
 	run call GET "$EMPL/$EM101/wages"
 	run body '[._embedded[] | .endDate]'
 	assert_output '["2025-12-31",null]'
-	# an employment without wages accepts a first record from its start date
-	run call POST "$EMPL/$EM106/wages" '{"startDate":"2010-01-01","grossWage":3000}'
+	# an employment without wages (137's second one) accepts a first record from its start date
+	run call POST "$EMPL/$EM137B/wages" '{"startDate":"2026-06-01","grossWage":3000}'
 	assert_output 400
-	run call POST "$EMPL/$EM106/wages" '{"startDate":"2017-01-09","grossWage":3000}'
+	run call POST "$EMPL/$EM137B/wages" '{"startDate":"2026-07-01","grossWage":3000}'
 	assert_output 201
 }
 
@@ -239,7 +239,7 @@ EMPL=/providers/employers/employees/employments
 	assert_output 200
 	run call GET "$EMPL/$EM101/benefitsanddeductions"
 	run body .totalSize
-	assert_output 2
+	assert_output 3
 }
 
 @test "payrollperioddata: PATCH upserts on the period/shift/payslip combination" {
@@ -274,7 +274,7 @@ EMPL=/providers/employers/employees/employments
 	run call GET "/providers/employers/employees/$CE1"
 	assert_output 200
 	run body '.content | [.employeeNumber, .personalDetails.lastName]'
-	assert_output '[111,"Vos"]'
+	assert_output '[141,"Vos"]'
 	run call GET "$EMPL/$mid"
 	run body '.content | [.startDate, .incomeRelationshipNumber, .payrollAdministration.clientNumber]'
 	assert_output '["2026-12-01",1,12345]'

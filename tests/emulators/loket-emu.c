@@ -1254,6 +1254,45 @@ static void ppd_write(struct ctx *x, int upsert)
 static void h_ppd_patch(struct ctx *x) { ppd_write(x, 1); }
 static void h_ppd_post(struct ctx *x) { ppd_write(x, 0); }
 
+/* PUT replaces the record's writable fields; payrollComponents is replaced as a whole, so a
+ * component left out is removed (payrollPeriod and payslipType are read-only). */
+static void h_ppd_put(struct ctx *x)
+{
+	json_t *rec = need(x, "payrollPeriodData", x->p[0], "payroll period data");
+	if (!rec || !body_object(x))
+		return;
+	json_t *m = find_id("employments", sget(rec, "employmentId") ? sget(rec, "employmentId") : "", NULL);
+	if (!m) {
+		loket_error(x->rep, 404, 404, "NotFound", "employment not found");
+		return;
+	}
+	json_t *merged = json_deep_copy(rec);
+	static const char *const ks[] = {"shift", "distributionUnit", "costCenter", "costUnit", "payslipText",
+					 "payrollComponents"};
+	for (size_t i = 0; i < sizeof ks / sizeof ks[0]; i++)
+		if (json_object_get(x->body, ks[i]))
+			json_object_set(merged, ks[i], json_object_get(x->body, ks[i]));
+	json_t *sent = x->body;
+	x->body = merged;
+	int ok = ppd_check(x, m);
+	x->body = sent;
+	if (ok) {
+		json_t *key = ppd_key(merged);
+		json_t *other = ppd_find(sget(rec, "employmentId"), key);
+		json_decref(key);
+		if (other && other != rec) {
+			BBR(x->rep, 1707, "A record for this payrollPeriod, shift, payslipType, distributionUnit, costCenter and "
+					  "costUnit already exists");
+			ok = 0;
+		}
+	}
+	if (ok) {
+		json_object_update(rec, merged);
+		single(x, 200, view(rec, "payrollPeriodData"));
+	}
+	json_decref(merged);
+}
+
 static void h_ppd_delete(struct ctx *x)
 {
 	size_t idx;
@@ -1334,6 +1373,7 @@ static const struct { const char *method, *pattern; handler h; } API[] = {
 	{"GET", "providers/employers/employees/employments/*/benefitsanddeductions", h_bds},
 	{"POST", "providers/employers/employees/employments/*/benefitsanddeductions", h_bd_post},
 	{"GET", "providers/employers/employees/employments/payrollperioddata/*", h_ppd_get},
+	{"PUT", "providers/employers/employees/employments/payrollperioddata/*", h_ppd_put},
 	{"DELETE", "providers/employers/employees/employments/payrollperioddata/*", h_ppd_delete},
 	{"GET", "providers/employers/employees/employments/*/payrollperioddata", h_ppds},
 	{"POST", "providers/employers/employees/employments/*/payrollperioddata", h_ppd_post},
