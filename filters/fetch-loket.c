@@ -243,6 +243,7 @@ static void perioddata(struct run *r, json_t *d, void *ctx)
 		json_object_set_new(o, "period", pp ? copy(pp, "periodNumber") : json_null());
 		json_object_set_new(o, "payroll_component_key", pc ? copy(pc, "key") : json_null());
 		json_object_set_new(o, "value", money(r, json_object_get(c, "value"), "payroll period data value"));
+		json_object_set_new(o, "is_supplement", json_boolean(json_is_true(json_object_get(c, "isSupplement"))));
 		/* the upsert key of payroll period data, besides the period itself */
 		json_t *key = json_object();
 		static const char *const kf[] = {"shift", "payslipType", "distributionUnit", "costCenter", "costUnit"};

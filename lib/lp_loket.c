@@ -48,3 +48,43 @@ json_t *lp_loket_employee_object(const json_t *p)
 	json_object_set_new(ci, "phoneNumber", str_or_null(p, "phone"));
 	return json_pack("{s:o,s:o,s:o}", "personalDetails", pd, "address", a, "contactInformation", ci);
 }
+
+int lp_loket_clearable(const char *path)
+{
+	static const char *const fixed[] = {"personalDetails.gender", "personalDetails.initials",
+					    "personalDetails.lastName", "personalDetails.dateOfBirth", "address.country"};
+	for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
+		if (!strcmp(path, fixed[i]))
+			return 0;
+	return 1;
+}
+
+static void strip_labels(json_t *o)
+{
+	const char *k;
+	json_t *v;
+	void *tmp;
+	if (json_object_get(o, "key")) {
+		json_object_del(o, "value");
+		json_object_del(o, "isoCode");
+	}
+	json_object_foreach_safe(o, tmp, k, v) {
+		if (json_is_object(v)) {
+			strip_labels(v);
+			if (!strcmp(k, "country") && !json_object_get(v, "key"))
+				json_object_del(o, k);
+		}
+	}
+}
+
+void lp_loket_writable(json_t *e)
+{
+	static const char *const top[] = {"id", "revokeEmployeeSelfServiceAccessOn", "statusEmployeeSelfService"};
+	static const char *const pd[] = {"aowDate", "formattedName", "photo"};
+	for (size_t i = 0; i < sizeof top / sizeof top[0]; i++)
+		json_object_del(e, top[i]);
+	json_t *p = lp_json_obj(e, "personalDetails");
+	for (size_t i = 0; p && i < sizeof pd / sizeof pd[0]; i++)
+		json_object_del(p, pd[i]);
+	strip_labels(e);
+}

@@ -22,4 +22,22 @@ int lp_loket_gender_key(const char *personio_gender);
  * Loket (D3). */
 json_t *lp_loket_employee_object(const json_t *person);
 
+/* 0 when Loket does not allow the field at this dotted path to be null (the spec marks it
+ * nullable:false), so a blank in Personio cannot clear it: personalDetails.gender,
+ * .initials, .lastName, .dateOfBirth and address.country. 1 otherwise (D3 clears it). */
+int lp_loket_clearable(const char *path);
+
+/* Remove from an employee resource (in place) what the spec marks readOnly for
+ * PUT /providers/employers/employees/{employeeId}: id, revokeEmployeeSelfServiceAccessOn,
+ * statusEmployeeSelfService, personalDetails.aowDate/.formattedName/.photo, the "value" label
+ * of every metadata object ({key, value}) and country.isoCode. A country left without a key
+ * is dropped (its key is only known from Loket's metadata). */
+void lp_loket_writable(json_t *employee);
+
+/* Where a new concept employee's variable data goes: payroll period data is written with
+ * shift 1 and Loket's defaults for the rest of the upsert key (UNCONFIRMED which defaults
+ * Loket applies; diff-loket therefore matches existing entries on period and component, not
+ * on the full key). */
+#define LP_LOKET_DEFAULT_SHIFT 1
+
 #endif

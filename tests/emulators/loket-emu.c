@@ -654,6 +654,25 @@ static int check_employee_fields(struct ctx *x, json_t *b, const char *employer,
 	return 1;
 }
 
+/* Loket serves metadata objects with their labels; a PUT sends only the key. The emulator's
+ * metadata: gender 1 Man, 2 Vrouw, 3 Onbekend; country 1 NL Nederland, 2 BE Belgie, 3 DE
+ * Duitsland (the real lists come from /metadata). */
+static void label_metadata(json_t *e)
+{
+	static const char *const gender[] = {NULL, "Man", "Vrouw", "Onbekend"};
+	static const char *const country[][2] = {{NULL, NULL}, {"NL", "Nederland"}, {"BE", "Belgie"}, {"DE", "Duitsland"}};
+	json_t *g = json_object_get(json_object_get(e, "personalDetails"), "gender");
+	json_int_t k = json_integer_value(json_object_get(g, "key"));
+	if (json_is_object(g) && k >= 1 && k <= 3)
+		json_object_set_new(g, "value", json_string(gender[k]));
+	json_t *c = json_object_get(json_object_get(e, "address"), "country");
+	k = json_integer_value(json_object_get(c, "key"));
+	if (json_is_object(c) && k >= 1 && k <= 3) {
+		json_object_set_new(c, "isoCode", json_string(country[k][0]));
+		json_object_set_new(c, "value", json_string(country[k][1]));
+	}
+}
+
 static void h_employee_put(struct ctx *x)
 {
 	json_t *o = need(x, "employees", x->p[0], "employee");
@@ -678,8 +697,9 @@ static void h_employee_put(struct ctx *x)
 		for (size_t i = 0; i < sizeof ro / sizeof ro[0]; i++)
 			skip |= strcmp(k, ro[i]) == 0;
 		if (!skip)
-			json_object_set(o, k, v);
+			json_object_set_new(o, k, json_deep_copy(v));
 	}
+	label_metadata(o);
 	etag_of(o, x->rep->etag);
 	single(x, 200, view(o, "employees"));
 }

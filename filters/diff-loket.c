@@ -1,0 +1,1387 @@
+/* diff-loket - compare the desired Loket state with what Loket holds and write the plan.
+ *
+ * Input: map-compensation's output (loket.employee, loket.wage, loket.benefit_deduction,
+ * loket.variable_input, plus the validation record), read one client at a time; and with
+ * --current, fetch-loket's output (loket.current.*), which is held in memory whole: a diff
+ * needs the current state of every employee it may meet (indexed by hash, joined in O(1)).
+ * Output: one loket.op record per change, in the order push-loket must apply them within a
+ * chain, issue records for what is left out and why, one plan record per client and a
+ * stream_end. Upstream issue and validation records pass through unchanged.
+ *
+ * The rules (DESIGN.md) and where they act:
+ *   M1 match on Employee number; no match -> POST a concept employee
+ *   M2 a concept employee gets employee data and base salary only; every plan lists the
+ *      concept employees still waiting
+ *   M3 income number (+ entry date) picks the employment
+ *   E3 an employment with an end date in Loket: the employee is left out; X2 its compensation
+ *   D2/D3 employee fields: Personio's current value, blanks clear (where Loket allows null)
+ *   K1 nothing dated before the compensation start date changes; K2 unmapped components are
+ *      never touched; K3 Personio's additions, changes and deletions are reflected
+ *   wages: the linked date chain (only appended to; a change in the middle deletes the tail
+ *      first, then posts in date order); X3 warns before a pay-scale wage is overwritten
+ *   R2 a mapped benefit running across the start date is end-dated the day before; R3 a
+ *      mapped benefit from the start date on without a counterpart is deleted; no overlaps
+ *   O1/O2 variable input upserted per period (PATCH); O3 a mapped entry absent from
+ *      Personio is removed (PUT of the record without it, or DELETE when nothing is left)
+ */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lp_block.h"
+#include "lp_cli.h"
+#include "lp_config.h"
+#include "lp_date.h"
+#include "lp_json.h"
+#include "lp_loket.h"
+#include "lp_map.h"
+#include "lp_money.h"
+#include "lp_ndjson.h"
+#include "lp_rec.h"
+#include "lp_record.h"
+
+static const char usage[] =
+	"Usage: diff-loket -c CONFIG [-c CONFIG]... --current FILE [OPTION]... [FILE]...\n"
+	"Compare the desired Loket state (map-compensation) with the current one (fetch-loket)\n"
+	"and write the plan: one loket.op record per change, issues, a plan record per client.\n"
+	"\n"
+	"  -c, --config FILE    a client configuration; one per client in the input\n"
+	"      --current FILE   fetch-loket's output (may be given more than once, .gz allowed)\n"
+	"      --only ID        only the employee with this Personio id or Employee number\n"
+	"  -h, --help           show this help and exit\n"
+	"  -V, --version        show the version and exit\n"
+	"\n"
+	"FILE is NDJSON, '-' or none for standard input, .gz read transparently. The current\n"
+	"state is held in memory (a diff needs it whole); the desired state is read per client.\n"
+	"\n"
+	"Exit status: 0 plan written; 1 plan written but a client is blocked (E4, or its current\n"
+	"state is missing or incomplete) or an error issue was raised; 2 usage; 3 bad input\n"
+	"(file:line and field named); 4 configuration; 7 I/O. See loketpipe(7).\n";
+
+/* ---------------------------------------------------------------- current state */
+
+struct cwage {
+	const char *id, *employment;
+	lp_date start;
+	lp_cents amount;
+	int type, scale; /* scale: applyPayGrade, the wage comes from a pay scale (X3) */
+};
+
+struct cben {
+	const char *id, *employment;
+	long long key;
+	lp_cents value;
+	lp_date start, end;
+	int has_end;
+};
+
+struct cvi {
+	long long key;
+	lp_cents value;
+	int supplement;
+};
+
+struct cppd { /* one payroll period data record, from its component entries */
+	const char *id, *employment;
+	int year, period;
+	json_t *key;
+	struct cvi *e;
+	size_t n, cap;
+};
+
+struct cempl {
+	const char *id, *employee, *admin;
+	long long income;
+	lp_date start, end;
+	int has_end;
+	size_t *w, nw, capw;   /* indexes into cur.wages (sorted by start) */
+	size_t *b, nb, capb;   /* into cur.bens */
+	size_t *d, nd, capd;   /* into cur.ppd */
+};
+
+struct cemp {
+	const char *id;
+	long long number;
+	json_t *rec;
+	struct cempl **m;
+	size_t nm, capm;
+};
+
+struct cconcept {
+	const char *id, *name;
+	long long number; /* -1: none */
+};
+
+struct cur {
+	char *client;
+	json_t *hold; /* every record, keeping the strings above alive */
+	int complete;
+	lp_map *emp_by_num, *emp_by_id, *empl_by_id, *ppd_by_id, *concept_by_num;
+	struct cemp **emps;
+	size_t nemps, capemps;
+	struct cempl **empls;
+	size_t nempls, capempls;
+	struct cwage *wages;
+	size_t nwages, capwages;
+	struct cben *bens;
+	size_t nbens, capbens;
+	struct cppd **ppd;
+	size_t nppd, capppd;
+	struct cconcept *concepts;
+	size_t nconcepts, capconcepts;
+};
+
+#define PUSH(arr, n, cap) ((n) == (cap) ? ((arr) = lp_xrealloc((arr), ((cap) = (cap) * 2 + 8) * sizeof *(arr))) : 0, &(arr)[(n)++])
+
+static lp_map *currents; /* client -> struct cur */
+static struct cur **cur_list;
+static size_t ncur, capcur;
+
+static char *numkey(long long n, char buf[24])
+{
+	snprintf(buf, 24, "%lld", n);
+	return buf;
+}
+
+static struct cur *cur_for(const char *client, int create)
+{
+	void *v;
+	if (lp_map_get(currents, client, &v))
+		return v;
+	if (!create)
+		return NULL;
+	struct cur *c = lp_xmalloc(sizeof *c);
+	memset(c, 0, sizeof *c);
+	c->client = lp_xstrdup(client);
+	c->hold = json_array();
+	c->emp_by_num = lp_map_new();
+	c->emp_by_id = lp_map_new();
+	c->empl_by_id = lp_map_new();
+	c->ppd_by_id = lp_map_new();
+	c->concept_by_num = lp_map_new();
+	lp_map_put(currents, c->client, c);
+	*PUSH(cur_list, ncur, capcur) = c;
+	return c;
+}
+
+static long long rec_int(const json_t *r, const char *k, int nullable, const char *w)
+{
+	json_t *v = json_object_get(r, k);
+	if (json_is_integer(v))
+		return (long long)json_integer_value(v);
+	if (nullable && json_is_null(v))
+		return -1;
+	lp_warn("%s: %s: expected an integer%s", w, k, nullable ? " or null" : "");
+	exit(LP_EXIT_DATA);
+}
+
+static int cmp_wage(const void *a, const void *b, void *ctx);
+
+static void load_current(char *const *paths, int n)
+{
+	lp_in *in = lp_in_open(paths, n);
+	json_t *r;
+	int rc;
+	char w[600];
+	while ((rc = lp_in_next(in, &r)) == 1) {
+		snprintf(w, sizeof w, "%s:%lu", lp_in_name(in), lp_in_line(in));
+		const char *type = json_string_value(json_object_get(r, "type"));
+		const char *client = lp_rec_str(r, "client", 0, w);
+		struct cur *c = cur_for(client, 1);
+		json_array_append_new(c->hold, r);
+		char nb[24];
+		if (!strcmp(type, "loket.current.employee")) {
+			struct cemp *e = lp_xmalloc(sizeof *e);
+			memset(e, 0, sizeof *e);
+			e->id = lp_rec_str(r, "id", 0, w);
+			e->number = rec_int(r, "employee_number", 1, w);
+			e->rec = r;
+			if (!json_is_object(json_object_get(r, "employee"))) {
+				lp_warn("%s: employee: expected an object", w);
+				exit(LP_EXIT_DATA);
+			}
+			lp_rec_str(r, "citizen_service_number", 1, w);
+			if (lp_map_put(c->emp_by_id, e->id, e)) {
+				lp_warn("%s: id: employee %s twice in the current state", w, e->id);
+				exit(LP_EXIT_DATA);
+			}
+			if (e->number >= 0)
+				lp_map_put(c->emp_by_num, numkey(e->number, nb), e);
+			*PUSH(c->emps, c->nemps, c->capemps) = e;
+		} else if (!strcmp(type, "loket.current.employment")) {
+			struct cempl *m = lp_xmalloc(sizeof *m);
+			memset(m, 0, sizeof *m);
+			m->id = lp_rec_str(r, "id", 0, w);
+			m->employee = lp_rec_str(r, "employee_id", 0, w);
+			m->admin = lp_rec_str(r, "payroll_administration_id", 0, w);
+			m->income = rec_int(r, "income_number", 1, w);
+			lp_rec_date(r, "start_date", 0, w, &m->start);
+			m->has_end = lp_rec_date(r, "end_date", 1, w, &m->end) == 0;
+			if (lp_map_put(c->empl_by_id, m->id, m)) {
+				lp_warn("%s: id: employment %s twice in the current state", w, m->id);
+				exit(LP_EXIT_DATA);
+			}
+			*PUSH(c->empls, c->nempls, c->capempls) = m;
+		} else if (!strcmp(type, "loket.current.wage")) {
+			struct cwage *x = PUSH(c->wages, c->nwages, c->capwages);
+			x->id = lp_rec_str(r, "id", 0, w);
+			x->employment = lp_rec_str(r, "employment_id", 0, w);
+			lp_rec_date(r, "start_date", 0, w, &x->start);
+			x->amount = lp_rec_money(r, "gross_wage", w);
+			x->type = (int)rec_int(json_object_get(r, "gross_wage_type"), "key", 1, w);
+			json_t *ap = json_object_get(r, "apply_pay_grade");
+			x->scale = json_is_true(ap); /* Loket takes the wage from the pay scale (X3) */
+		} else if (!strcmp(type, "loket.current.benefit_deduction")) {
+			struct cben *x = PUSH(c->bens, c->nbens, c->capbens);
+			x->id = lp_rec_str(r, "id", 0, w);
+			x->employment = lp_rec_str(r, "employment_id", 0, w);
+			x->key = rec_int(r, "payroll_component_key", 0, w);
+			x->value = lp_rec_money(r, "value", w);
+			lp_rec_date(r, "start_date", 0, w, &x->start);
+			x->has_end = lp_rec_date(r, "end_date", 1, w, &x->end) == 0;
+		} else if (!strcmp(type, "loket.current.variable_input")) {
+			const char *id = lp_rec_str(r, "id", 0, w);
+			void *v;
+			struct cppd *d;
+			if (lp_map_get(c->ppd_by_id, id, &v))
+				d = v;
+			else {
+				d = lp_xmalloc(sizeof *d);
+				memset(d, 0, sizeof *d);
+				d->id = id;
+				d->employment = lp_rec_str(r, "employment_id", 0, w);
+				d->year = (int)rec_int(r, "year", 0, w);
+				d->period = (int)rec_int(r, "period", 0, w);
+				d->key = json_object_get(r, "key");
+				if (!json_is_object(d->key)) {
+					lp_warn("%s: key: expected an object", w);
+					exit(LP_EXIT_DATA);
+				}
+				lp_map_put(c->ppd_by_id, id, d);
+				*PUSH(c->ppd, c->nppd, c->capppd) = d;
+			}
+			struct cvi *e = PUSH(d->e, d->n, d->cap);
+			e->key = rec_int(r, "payroll_component_key", 0, w);
+			e->value = lp_rec_money(r, "value", w);
+			e->supplement = json_is_true(json_object_get(r, "is_supplement"));
+		} else if (!strcmp(type, "loket.current.concept_employee")) {
+			struct cconcept *x = PUSH(c->concepts, c->nconcepts, c->capconcepts);
+			x->id = lp_rec_str(r, "id", 0, w);
+			x->name = lp_rec_str(r, "unique_name", 1, w);
+			x->number = rec_int(r, "employee_number", 1, w);
+			if (x->number >= 0)
+				lp_map_put(c->concept_by_num, numkey(x->number, nb), x);
+		} else if (!strcmp(type, "stream_end")) {
+			c->complete = lp_rec_bool(r, "complete", 0, w);
+		}
+	}
+	if (rc < 0)
+		exit(lp_in_error(in));
+	lp_in_close(in);
+	/* attach the sub-records to their employments */
+	for (size_t k = 0; k < ncur; k++) {
+		struct cur *c = cur_list[k];
+		void *v;
+		for (size_t i = 0; i < c->nempls; i++) {
+			struct cempl *m = c->empls[i];
+			if (lp_map_get(c->emp_by_id, m->employee, &v)) {
+				struct cemp *e = v;
+				*PUSH(e->m, e->nm, e->capm) = m;
+			}
+		}
+		for (size_t i = 0; i < c->nwages; i++)
+			if (lp_map_get(c->empl_by_id, c->wages[i].employment, &v)) {
+				struct cempl *m = v;
+				*PUSH(m->w, m->nw, m->capw) = i;
+			}
+		for (size_t i = 0; i < c->nbens; i++)
+			if (lp_map_get(c->empl_by_id, c->bens[i].employment, &v)) {
+				struct cempl *m = v;
+				*PUSH(m->b, m->nb, m->capb) = i;
+			}
+		for (size_t i = 0; i < c->nppd; i++)
+			if (lp_map_get(c->empl_by_id, c->ppd[i]->employment, &v)) {
+				struct cempl *m = v;
+				*PUSH(m->d, m->nd, m->capd) = i;
+			}
+		for (size_t i = 0; i < c->nempls; i++)
+			if (c->empls[i]->nw > 1)
+				qsort_r(c->empls[i]->w, c->empls[i]->nw, sizeof(size_t), cmp_wage, c);
+	}
+}
+
+static int cmp_wage(const void *a, const void *b, void *ctx)
+{
+	const struct cur *c = ctx;
+	lp_date x = c->wages[*(const size_t *)a].start, y = c->wages[*(const size_t *)b].start;
+	return x < y ? -1 : x > y;
+}
+
+static void free_current(void)
+{
+	for (size_t k = 0; k < ncur; k++) {
+		struct cur *c = cur_list[k];
+		for (size_t i = 0; i < c->nemps; i++) {
+			free(c->emps[i]->m);
+			free(c->emps[i]);
+		}
+		for (size_t i = 0; i < c->nempls; i++) {
+			free(c->empls[i]->w);
+			free(c->empls[i]->b);
+			free(c->empls[i]->d);
+			free(c->empls[i]);
+		}
+		for (size_t i = 0; i < c->nppd; i++) {
+			free(c->ppd[i]->e);
+			free(c->ppd[i]);
+		}
+		free(c->emps);
+		free(c->empls);
+		free(c->ppd);
+		free(c->wages);
+		free(c->bens);
+		free(c->concepts);
+		lp_map_free(c->emp_by_num, NULL);
+		lp_map_free(c->emp_by_id, NULL);
+		lp_map_free(c->empl_by_id, NULL);
+		lp_map_free(c->ppd_by_id, NULL);
+		lp_map_free(c->concept_by_num, NULL);
+		json_decref(c->hold);
+		free(c->client);
+		free(c);
+	}
+	free(cur_list);
+	lp_map_free(currents, NULL);
+}
+
+/* ---------------------------------------------------------------- desired state */
+
+struct dwage {
+	lp_date start;
+	lp_cents amount;
+	int type;
+};
+
+struct dben {
+	long long key;
+	lp_cents value;
+	lp_date start, end;
+	int has_end;
+	const char *where;
+};
+
+struct dvi {
+	int year, period;
+	long long key;
+	lp_cents value;
+};
+
+struct demp {
+	json_t *rec;
+	const char *where, *pid;
+	long long number, income;
+	lp_date entry;
+	int has_entry;
+	struct dwage *w;
+	size_t nw, capw;
+	struct dben *b;
+	size_t nb, capb;
+	struct dvi *v;
+	size_t nv, capv;
+};
+
+/* ---------------------------------------------------------------- the run */
+
+struct run {
+	lp_configs cfgs;
+	const char *only;
+	int findings;
+	/* per client */
+	const lp_config *cfg;
+	struct cur *cur;
+	unsigned long seq, issues;
+	json_t *by_rule;
+	lp_map *mapped; /* component keys the configuration maps */
+};
+
+static void out_new(json_t *r)
+{
+	if (lp_out_new(r))
+		lp_die(LP_EXIT_IO, "write error on standard output");
+}
+
+static const char *numstr(long long n, char buf[24])
+{
+	return n < 0 ? NULL : numkey(n, buf);
+}
+
+static void issue(struct run *r, const struct demp *d, const char *sev, const char *rule, const char *field,
+		  const char *hint, const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+static void issue(struct run *r, const struct demp *d, const char *sev, const char *rule, const char *field,
+		  const char *hint, const char *fmt, ...)
+{
+	char msg[1024], nb[24];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	if (!strcmp(sev, "error"))
+		r->findings = 1;
+	r->issues++;
+	out_new(lp_issue(r->cfg->client, sev, rule, d ? d->pid : NULL, d ? numstr(d->number, nb) : NULL, field, msg,
+			 hint));
+}
+
+static json_t *money_num(lp_cents c)
+{
+	char b[32];
+	return lp_json_dec(lp_money_fmt(c, b));
+}
+
+static json_t *money_str(lp_cents c)
+{
+	char b[32];
+	return json_string(lp_money_fmt(c, b));
+}
+
+static json_t *date_str(lp_date d)
+{
+	char b[16];
+	return json_string(lp_date_fmt(d, b));
+}
+
+/* One op record. path is relative to the API base (…/v2). Takes body, before, after. */
+static void op(struct run *r, const struct demp *d, const char *rule, const char *entity, const char *action,
+	       const char *chain, const char *method, const char *path, json_t *body, json_t *before, json_t *after,
+	       const char *fmt, ...) __attribute__((format(printf, 12, 13)));
+static void op(struct run *r, const struct demp *d, const char *rule, const char *entity, const char *action,
+	       const char *chain, const char *method, const char *path, json_t *body, json_t *before, json_t *after,
+	       const char *fmt, ...)
+{
+	char msg[1024], idb[24];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	/* op_id: a hash of what the op does, stable across runs (push-loket's journal key) */
+	char *bt = body ? json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	if (bt)
+		bt[lp_json_untag(bt, strlen(bt))] = '\0';
+	char *key = lp_xasprintf("%s\n%s\n%s\n%s", r->cfg->client, method, path, bt ? bt : "");
+	snprintf(idb, sizeof idb, "%016" PRIx64, lp_hash_str(key));
+	free(key);
+	free(bt);
+	r->seq++;
+	json_t *o = json_object();
+	json_object_set_new(o, "type", json_string("loket.op"));
+	json_object_set_new(o, "client", json_string(r->cfg->client));
+	json_object_set_new(o, "seq", json_integer((json_int_t)r->seq));
+	json_object_set_new(o, "op_id", json_string(idb));
+	json_object_set_new(o, "chain", json_string(chain));
+	json_object_set_new(o, "rule", json_string(rule));
+	json_object_set_new(o, "entity", json_string(entity));
+	json_object_set_new(o, "action", json_string(action));
+	lp_json_set_str(o, "personio_id", d ? d->pid : NULL);
+	json_object_set_new(o, "employee_number", d && d->number >= 0 ? json_integer(d->number) : json_null());
+	json_object_set_new(o, "method", json_string(method));
+	json_object_set_new(o, "path", json_string(path));
+	json_object_set_new(o, "body", body ? body : json_null());
+	json_object_set_new(o, "before", before ? before : json_null());
+	json_object_set_new(o, "after", after ? after : json_null());
+	json_object_set_new(o, "message", json_string(msg));
+	json_t *n = json_object_get(r->by_rule, rule);
+	json_object_set_new(r->by_rule, rule, json_integer(n ? json_integer_value(n) + 1 : 1));
+	out_new(o);
+}
+
+static int is_mapped(const struct run *r, long long key)
+{
+	char nb[24];
+	return lp_map_get(r->mapped, numkey(key, nb), NULL);
+}
+
+/* ---- employee data (D2, D3) */
+
+/* Compare the desired fields into the current object; record changes and apply them to
+ * merged (a copy of the current resource). */
+static void cmp_fields(const json_t *want, json_t *merged, const char *prefix, json_t *changes)
+{
+	const char *k;
+	json_t *dv;
+	json_object_foreach((json_t *)want, k, dv) {
+		char path[256];
+		snprintf(path, sizeof path, "%s%s%s", prefix, *prefix ? "." : "", k);
+		json_t *cv = json_object_get(merged, k);
+		if (json_is_null(dv) && !lp_loket_clearable(path))
+			continue; /* Loket keeps a value here; a blank cannot clear it */
+		int meta = json_is_object(dv) && (json_object_get(dv, "key") || json_object_get(dv, "isoCode"));
+		if (json_is_object(dv) && !meta) {
+			if (!json_is_object(cv)) {
+				cv = json_object();
+				json_object_set_new(merged, k, cv);
+			}
+			cmp_fields(dv, cv, path, changes);
+			continue;
+		}
+		int same;
+		if (meta) {
+			const char *mk = json_object_get(dv, "key") ? "key" : "isoCode";
+			same = json_is_object(cv) && json_equal(json_object_get(dv, mk), json_object_get(cv, mk));
+			if (!same && !strcmp(mk, "isoCode")) {
+				/* Loket takes a country by its key, known only from its metadata */
+				json_array_append_new(changes, json_pack("{s:s,s:O,s:O,s:b}", "field", path, "before",
+									 cv ? cv : json_null(), "after", dv, "manual", 1));
+				continue;
+			}
+		} else
+			same = json_equal(dv, cv ? cv : json_null());
+		if (same)
+			continue;
+		json_array_append_new(changes,
+				      json_pack("{s:s,s:O,s:O}", "field", path, "before", cv ? cv : json_null(), "after", dv));
+		json_object_set(merged, k, dv);
+	}
+}
+
+static void employee_data(struct run *r, const struct demp *d, const struct cemp *e)
+{
+	json_t *want = json_object_get(d->rec, "employee");
+	json_t *merged = json_deep_copy(json_object_get(e->rec, "employee"));
+	json_t *changes = json_array();
+	cmp_fields(want, merged, "", changes);
+	json_t *before = json_object(), *after = json_object();
+	int cleared = 0, n = 0;
+	size_t i;
+	json_t *ch;
+	char fields[512] = "";
+	json_array_foreach(changes, i, ch) {
+		const char *f = lp_json_str(ch, "field");
+		if (json_is_true(json_object_get(ch, "manual"))) {
+			issue(r, d, "warning", "D2", f, "change the country in Loket by hand, or correct it in Personio",
+			      "The country differs (Loket %s, Personio %s) and is left as it is: Loket sets a country by "
+			      "its metadata key, not by ISO code",
+			      lp_json_str(json_object_get(ch, "before"), "isoCode") ?
+				      lp_json_str(json_object_get(ch, "before"), "isoCode") : "none",
+			      lp_json_str(json_object_get(ch, "after"), "isoCode"));
+			continue;
+		}
+		json_object_set(before, f, json_object_get(ch, "before"));
+		json_object_set(after, f, json_object_get(ch, "after"));
+		cleared |= json_is_null(json_object_get(ch, "after"));
+		if (strlen(fields) + strlen(f) + 3 < sizeof fields)
+			snprintf(fields + strlen(fields), sizeof fields - strlen(fields), "%s%s", n ? ", " : "", f);
+		n++;
+	}
+	json_decref(changes);
+	char chain[128], *path;
+	snprintf(chain, sizeof chain, "employee:%s", e->id);
+	if (n) {
+		lp_loket_writable(merged);
+		path = lp_xasprintf("/providers/employers/employees/%s", e->id);
+		op(r, d, cleared ? "D3" : "D2", "employee", "update", chain, "PUT", path, merged, before, after,
+		   "Employee %lld: %s %s Personio's current value%s", d->number, fields, n > 1 ? "take" : "takes",
+		   cleared ? " (blank in Personio: cleared in Loket)" : "");
+		free(path);
+	} else {
+		json_decref(merged);
+		json_decref(before);
+		json_decref(after);
+	}
+	const char *want_bsn = lp_json_str(d->rec, "citizen_service_number");
+	const char *have_bsn = lp_json_str(e->rec, "citizen_service_number");
+	if (want_bsn && (!have_bsn || strcmp(want_bsn, have_bsn))) {
+		path = lp_xasprintf("/providers/employers/employees/%s/citizenservicenumber", e->id);
+		op(r, d, "D2", "citizen_service_number", "update", chain, "PUT", path,
+		   json_pack("{s:s}", "citizenServiceNumber", want_bsn),
+		   json_pack("{s:O}", "citizen_service_number", json_object_get(e->rec, "citizen_service_number")),
+		   json_pack("{s:s}", "citizen_service_number", want_bsn), "Employee %lld: the BSN takes Personio's value",
+		   d->number);
+		free(path);
+	}
+}
+
+/* ---- concept employees (M1, M2) */
+
+static void concept_post(struct run *r, const struct demp *d, json_t *created)
+{
+	json_t *emp = json_deep_copy(json_object_get(d->rec, "employee"));
+	lp_loket_writable(emp);
+	json_t *ed = json_object();
+	json_object_set_new(ed, "employeeNumber", json_integer(d->number));
+	const char *k;
+	json_t *v;
+	json_object_foreach(emp, k, v) json_object_set(ed, k, v);
+	json_decref(emp);
+	const char *iban = lp_json_str(d->rec, "iban");
+	if (iban)
+		json_object_set_new(ed, "iban", json_string(iban));
+	json_t *md = json_object();
+	json_object_set_new(md, "payrollAdministration",
+			    json_pack("{s:s}", "id", r->cfg->loket.payroll_administration_id));
+	char db[16];
+	if (d->has_entry)
+		json_object_set_new(md, "startDate", json_string(lp_date_fmt(d->entry, db)));
+	if (d->income >= 0)
+		json_object_set_new(md, "incomeRelationshipNumber", json_integer(d->income));
+	json_t *pd = lp_json_obj(json_object_get(d->rec, "employee"), "personalDetails");
+	const char *fn = pd ? lp_json_str(pd, "firstName") : NULL, *ln = pd ? lp_json_str(pd, "lastName") : NULL;
+	const char *px = pd ? lp_json_str(pd, "prefix") : NULL;
+	char *name = lp_xasprintf("%s%s%s%s%s (Personio %s)", fn ? fn : "", fn ? " " : "", px ? px : "", px ? " " : "",
+				  ln ? ln : "", d->pid);
+	json_t *body = json_object();
+	json_object_set_new(body, "uniqueName", json_string(name));
+	json_object_set_new(body, "employeeData", ed);
+	json_object_set_new(body, "employmentData", md);
+	json_t *after = json_pack("{s:I,s:s}", "employee_number", (json_int_t)d->number, "unique_name", name);
+	if (d->nw) { /* M2: base salary only, the first one of the chain */
+		json_object_set_new(body, "wageData",
+				    json_pack("{s:o,s:{s:i},s:b}", "grossWage", money_num(d->w[0].amount),
+					      "grossWageType", "key", d->w[0].type, "applyPayGrade", 0));
+		json_object_set_new(after, "gross_wage", money_str(d->w[0].amount));
+	}
+	char chain[64], *path = lp_xasprintf("/providers/employers/%s/conceptemployees", r->cfg->loket.employer_id);
+	snprintf(chain, sizeof chain, "concept:%lld", d->number);
+	op(r, d, "M1", "concept_employee", "create", chain, "POST", path, body, NULL, after,
+	   "Employee number %lld is not in Loket: a concept employee is created with employee data%s (M2)", d->number,
+	   d->nw ? " and base salary" : "");
+	free(path);
+	size_t rest = d->nb + d->nv + (d->nw > 1 ? d->nw - 1 : 0);
+	issue(r, d, "info", "M2", NULL, "finalise the concept employee in Loket (convert it to an employee); the next sync sends the rest",
+	      "New concept employee '%s': only employee data and base salary are sent; %zu other compensation "
+	      "record(s) follow once the payroll administrator has finalised the employee. Enter the BSN in Loket when "
+	      "finalising.", name, rest);
+	json_array_append_new(created, json_pack("{s:n,s:s,s:I}", "id", "unique_name", name, "employee_number",
+						 (json_int_t)d->number));
+	free(name);
+}
+
+/* ---- wages (K1, K3, S1-S3, X3): the linked date chain */
+
+static int wage_eq(const struct dwage *a, lp_cents amount, int type)
+{
+	return a->amount == amount && a->type == type;
+}
+
+static json_t *wage_view(lp_date start, lp_cents amount, int type)
+{
+	return json_pack("{s:o,s:o,s:i}", "start_date", date_str(start), "gross_wage", money_str(amount),
+			 "gross_wage_type", type);
+}
+
+static json_t *wage_body(lp_date start, lp_cents amount, int type)
+{
+	return json_pack("{s:o,s:o,s:{s:i},s:b}", "startDate", date_str(start), "grossWage", money_num(amount),
+			 "grossWageType", "key", type, "applyPayGrade", 0);
+}
+
+static void wages(struct run *r, const struct demp *d, const struct cempl *m)
+{
+	if (!d->nw)
+		return; /* salary not synced (disabled, or S4 held it back): Loket's wages stay as they are */
+	const struct cur *c = r->cur;
+	lp_date lo = r->cfg->compensation.start_date > m->start ? r->cfg->compensation.start_date : m->start;
+	/* the desired chain from lo on, consecutive equal values merged */
+	struct dwage *want = lp_xmalloc(d->nw * sizeof *want);
+	size_t nwant = 0;
+	for (size_t i = 0; i < d->nw; i++) {
+		struct dwage x = d->w[i];
+		if (i + 1 < d->nw && d->w[i + 1].start <= lo)
+			continue; /* wholly before the employment or the start date (K1, M3) */
+		if (x.start < lo)
+			x.start = lo;
+		if (nwant && wage_eq(&want[nwant - 1], x.amount, x.type))
+			continue;
+		want[nwant++] = x;
+	}
+	/* the current chain: records before the first desired date stay (K1); the last of them
+	 * carries on into the desired period unless a new record closes it */
+	const struct cwage *base = NULL;
+	size_t first_in = m->nw;
+	for (size_t i = 0; i < m->nw; i++) {
+		const struct cwage *w = &c->wages[m->w[i]];
+		if (w->start < want[0].start)
+			base = w;
+		else if (first_in == m->nw)
+			first_in = i;
+	}
+	size_t skip = base && !base->scale && wage_eq(&want[0], base->amount, base->type) ? 1 : 0;
+	/* match current records (from first_in) with desired points by start date */
+	size_t ncur = m->nw - first_in;
+	const struct cwage **have = lp_xmalloc((ncur ? ncur : 1) * sizeof *have);
+	for (size_t i = 0; i < ncur; i++)
+		have[i] = &c->wages[m->w[first_in + i]];
+	char *keep = lp_xmalloc(ncur + 1), *post = lp_xmalloc(nwant + 1);
+	long *match = lp_xmalloc((nwant + 1) * sizeof *match);
+	memset(keep, 0, ncur + 1);
+	for (size_t j = skip; j < nwant; j++) {
+		match[j] = -1;
+		for (size_t i = 0; i < ncur; i++) /* both sorted: a merge walk would do; chains are short */
+			if (have[i]->start == want[j].start) {
+				match[j] = (long)i;
+				keep[i] = 1;
+			}
+		post[j] = match[j] < 0;
+	}
+	/* a new record can only go at the end of the chain: kept records after the first new
+	 * one are deleted and posted again, in date order */
+	lp_date first_post = 0;
+	int any_post = 0;
+	for (size_t j = skip; j < nwant; j++)
+		if (post[j] && (!any_post || want[j].start < first_post)) {
+			first_post = want[j].start;
+			any_post = 1;
+		}
+	char *moved = lp_xmalloc(ncur + 1);
+	memset(moved, 0, ncur + 1);
+	if (any_post)
+		for (size_t j = skip; j < nwant; j++)
+			if (match[j] >= 0 && want[j].start > first_post) {
+				keep[match[j]] = 0;
+				moved[match[j]] = 1;
+				match[j] = -1;
+				post[j] = 1;
+			}
+	char chain[128], db[16];
+	snprintf(chain, sizeof chain, "employment:%s", m->id);
+	/* X3: a pay-scale wage is about to be changed, deleted, or closed by a new record */
+	int x3 = base && base->scale && !skip && post[0];
+	for (size_t i = 0; i < ncur; i++)
+		x3 |= have[i]->scale;
+	if (x3) {
+		issue(r, d, "warning", "X3", "gross_wage", "pay scales are not supported: keep the wage in Personio, or stop syncing salary for this employee",
+		      "Employee %lld has a wage on a pay scale (salary scale/step) in Loket; the sync overwrites it with "
+		      "Personio's fixed gross wage from %s", d->number, lp_date_fmt(want[skip < nwant ? skip : 0].start, db));
+	}
+	/* deletions, last first, so that each one removes the end (or a middle) of the chain */
+	for (size_t i = ncur; i-- > 0;) {
+		if (keep[i])
+			continue;
+		char *path = lp_xasprintf("/providers/employers/employees/employments/wages/%s", have[i]->id);
+		op(r, d, "K3", "wage", "delete", chain, "DELETE", path, NULL,
+		   wage_view(have[i]->start, have[i]->amount, have[i]->type), NULL,
+		   moved[i] ? "Employee %lld: the wage from %s is deleted to make room for an earlier change in the "
+			      "chain (Loket only appends); it is posted again after it"
+			    : "Employee %lld: the wage from %s is not in Personio's salary chain",
+		   d->number, lp_date_fmt(have[i]->start, db));
+		free(path);
+	}
+	for (size_t j = skip; j < nwant; j++) {
+		if (match[j] < 0)
+			continue;
+		const struct cwage *h = have[match[j]];
+		if (wage_eq(&want[j], h->amount, h->type) && !h->scale)
+			continue;
+		char *path = lp_xasprintf("/providers/employers/employees/employments/wages/%s", h->id);
+		op(r, d, h->scale ? "X3" : "K3", "wage", "update", chain, "PUT", path,
+		   wage_body(want[j].start, want[j].amount, want[j].type), wage_view(h->start, h->amount, h->type),
+		   wage_view(want[j].start, want[j].amount, want[j].type),
+		   "Employee %lld: the wage from %s becomes %s%s", d->number, lp_date_fmt(want[j].start, db),
+		   lp_money_fmt(want[j].amount, (char[32]){0}), want[j].type == LP_LOKET_WAGE_HOURLY ? " per hour" : "");
+		free(path);
+	}
+	for (size_t j = skip; j < nwant; j++) {
+		if (!post[j])
+			continue;
+		char *path = lp_xasprintf("/providers/employers/employees/employments/%s/wages", m->id);
+		op(r, d, "K3", "wage", "create", chain, "POST", path, wage_body(want[j].start, want[j].amount, want[j].type),
+		   NULL, wage_view(want[j].start, want[j].amount, want[j].type),
+		   "Employee %lld: a new wage of %s%s from %s (the record before it ends the day before)", d->number,
+		   lp_money_fmt(want[j].amount, (char[32]){0}), want[j].type == LP_LOKET_WAGE_HOURLY ? " per hour" : "",
+		   lp_date_fmt(want[j].start, db));
+		free(path);
+	}
+	free(want);
+	free(have);
+	free(keep);
+	free(moved);
+	free(post);
+	free(match);
+}
+
+/* ---- benefits and deductions (R1-R3, K1-K3) */
+
+static json_t *ben_view(long long key, lp_cents value, lp_date start, int has_end, lp_date end)
+{
+	return json_pack("{s:I,s:o,s:o,s:o}", "payroll_component_key", (json_int_t)key, "value", money_str(value),
+			 "start_date", date_str(start), "end_date", has_end ? date_str(end) : json_null());
+}
+
+static json_t *ben_body(lp_cents value, lp_date start, int has_end, lp_date end)
+{
+	return json_pack("{s:o,s:o,s:o}", "value", money_num(value), "startDate", date_str(start), "endDate",
+			 has_end ? date_str(end) : json_null());
+}
+
+static int cmp_dben(const void *a, const void *b)
+{
+	const struct dben *x = a, *y = b;
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+static void benefits(struct run *r, const struct demp *d, const struct cempl *m)
+{
+	if (!r->cfg->compensation.sync_recurring)
+		return;
+	const struct cur *c = r->cur;
+	lp_date S = r->cfg->compensation.start_date;
+	lp_date lo = S > m->start ? S : m->start;
+	char chain[128], db[16], db2[16];
+	snprintf(chain, sizeof chain, "employment:%s", m->id);
+	/* desired, clipped to the employment, sorted by component and date; overlaps refused */
+	struct dben *want = lp_xmalloc((d->nb + 1) * sizeof *want);
+	size_t nw = 0;
+	for (size_t i = 0; i < d->nb; i++) {
+		struct dben x = d->b[i];
+		if (x.has_end && x.end < lo)
+			continue;
+		if (x.start < lo)
+			x.start = lo;
+		want[nw++] = x;
+	}
+	qsort(want, nw, sizeof *want, cmp_dben);
+	lp_map *bad = lp_map_new();
+	char nb[24];
+	for (size_t i = 1; i < nw; i++)
+		if (want[i].key == want[i - 1].key && (!want[i - 1].has_end || want[i - 1].end >= want[i].start) &&
+		    !lp_map_get(bad, numkey(want[i].key, nb), NULL)) {
+			lp_map_add(bad, nb);
+			issue(r, d, "error", "R1", "payroll_component_key", "keep one recurring compensation per Loket component at a time (or map the types to different components)",
+			      "Employee %lld: two recurring compensations for component %lld overlap from %s; Loket holds "
+			      "one record per component at a time, so component %lld is not synced", d->number,
+			      want[i].key, lp_date_fmt(want[i].start, db), want[i].key);
+		}
+	char *used = lp_xmalloc(nw + 1);
+	memset(used, 0, nw + 1);
+	/* pass 1: deletions and end-dating (shrinks) first, so that nothing overlaps on the way */
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < m->nb; i++) {
+			const struct cben *h = &c->bens[m->b[i]];
+			if (!is_mapped(r, h->key) || lp_map_get(bad, numkey(h->key, nb), NULL))
+				continue; /* K2: never touch an unmapped component */
+			if (h->has_end && h->end < S)
+				continue; /* K1: history before the start date */
+			char *path = lp_xasprintf("/providers/employers/employees/employments/benefitsAndDeductions/%s", h->id);
+			if (h->start < S) { /* R2: running across the start date: end it the day before */
+				if (pass == 0)
+					op(r, d, "R2", "benefit_deduction", "end", chain, "PUT", path,
+					   ben_body(h->value, h->start, 1, S - 1),
+					   ben_view(h->key, h->value, h->start, h->has_end, h->end),
+					   ben_view(h->key, h->value, h->start, 1, S - 1),
+					   "Employee %lld: component %lld (running since %s) is end-dated %s, the day before the "
+					   "compensation start date; from then on Personio's records apply", d->number, h->key,
+					   lp_date_fmt(h->start, db), lp_date_fmt(S - 1, db2));
+				free(path);
+				continue;
+			}
+			size_t j;
+			for (j = 0; j < nw; j++)
+				if (want[j].key == h->key && want[j].start == h->start && !used[j])
+					break;
+			if (j == nw) { /* R3 */
+				if (pass == 0)
+					op(r, d, "R3", "benefit_deduction", "delete", chain, "DELETE", path, NULL,
+					   ben_view(h->key, h->value, h->start, h->has_end, h->end), NULL,
+					   "Employee %lld: component %lld from %s has no counterpart in Personio and is removed",
+					   d->number, h->key, lp_date_fmt(h->start, db));
+				free(path);
+				continue;
+			}
+			used[j] = 1;
+			int same_end = want[j].has_end == h->has_end && (!h->has_end || want[j].end == h->end);
+			int extends = !same_end && (!want[j].has_end || (h->has_end && want[j].end > h->end));
+			/* a record that grows waits for pass 2, after every shrink and deletion */
+			if ((want[j].value != h->value || !same_end) && pass == extends)
+				op(r, d, "K3", "benefit_deduction", "update", chain, "PUT", path,
+				   ben_body(want[j].value, want[j].start, want[j].has_end, want[j].end),
+				   ben_view(h->key, h->value, h->start, h->has_end, h->end),
+				   ben_view(want[j].key, want[j].value, want[j].start, want[j].has_end, want[j].end),
+				   "Employee %lld: component %lld from %s takes Personio's value and end date", d->number,
+				   h->key, lp_date_fmt(h->start, db));
+			free(path);
+		}
+	}
+	for (size_t j = 0; j < nw; j++) {
+		if (used[j] || lp_map_get(bad, numkey(want[j].key, nb), NULL))
+			continue;
+		char *path = lp_xasprintf("/providers/employers/employees/employments/%s/benefitsanddeductions", m->id);
+		json_t *body = ben_body(want[j].value, want[j].start, want[j].has_end, want[j].end);
+		json_object_set_new(body, "payrollComponent", json_pack("{s:I}", "key", (json_int_t)want[j].key));
+		op(r, d, "K3", "benefit_deduction", "create", chain, "POST", path, body, NULL,
+		   ben_view(want[j].key, want[j].value, want[j].start, want[j].has_end, want[j].end),
+		   "Employee %lld: component %lld, %s a month from %s%s%s", d->number, want[j].key,
+		   lp_money_fmt(want[j].value, (char[32]){0}), lp_date_fmt(want[j].start, db),
+		   want[j].has_end ? " to " : "", want[j].has_end ? lp_date_fmt(want[j].end, db2) : "");
+		free(path);
+	}
+	free(used);
+	free(want);
+	lp_map_free(bad, NULL);
+}
+
+/* ---- variable input (O1-O3, K1-K3) */
+
+struct vslot { /* a current entry of a mapped component, from the start date's period on */
+	const struct cppd *rec;
+	size_t idx;
+	int matched;
+};
+
+static json_t *vi_view(int year, int period, long long key, lp_cents value)
+{
+	return json_pack("{s:i,s:i,s:I,s:o}", "year", year, "period", period, "payroll_component_key",
+			 (json_int_t)key, "value", money_str(value));
+}
+
+static json_t *ppd_component(long long key, lp_cents value, int supplement)
+{
+	return json_pack("{s:{s:I},s:o,s:b}", "payrollComponent", "key", (json_int_t)key, "value", money_num(value),
+			 "isSupplement", supplement);
+}
+
+/* The upsert key of an existing record, as a PATCH body carries it. */
+static void key_into(json_t *body, const json_t *key)
+{
+	static const char *const ks[] = {"shift", "payslipType", "distributionUnit", "costCenter", "costUnit"};
+	for (int i = 0; i < 5; i++) {
+		json_t *v = json_object_get(key, ks[i]);
+		if (!json_is_object(v))
+			continue;
+		json_t *kv = json_object_get(v, i == 0 ? "shiftNumber" : "key");
+		if (kv && !json_is_null(kv))
+			json_object_set_new(body, ks[i], json_pack("{s:O}", i == 0 ? "shiftNumber" : "key", kv));
+	}
+}
+
+static void variable_input(struct run *r, const struct demp *d, const struct cempl *m)
+{
+	if (!r->cfg->compensation.sync_one_time)
+		return;
+	const struct cur *c = r->cur;
+	lp_date S = r->cfg->compensation.start_date;
+	int sy, sp;
+	lp_period_of(S, &sy, &sp);
+	char chain[128];
+	snprintf(chain, sizeof chain, "employment:%s", m->id);
+	/* current entries of mapped components from the start date's period on, by (period, key) */
+	lp_map *slots = lp_map_new();
+	size_t nslot = 0;
+	for (size_t i = 0; i < m->nd; i++)
+		nslot += c->ppd[m->d[i]]->n;
+	struct vslot *sl = lp_xmalloc((nslot + 1) * sizeof *sl);
+	nslot = 0;
+	char kb[64];
+	for (size_t i = 0; i < m->nd; i++) {
+		const struct cppd *p = c->ppd[m->d[i]];
+		if (p->year < sy || (p->year == sy && p->period < sp))
+			continue; /* K1 */
+		for (size_t k = 0; k < p->n; k++) {
+			if (!is_mapped(r, p->e[k].key))
+				continue; /* K2 */
+			sl[nslot] = (struct vslot){p, k, 0};
+			snprintf(kb, sizeof kb, "%d/%d/%lld", p->year, p->period, p->e[k].key);
+			if (!lp_map_get(slots, kb, NULL))
+				lp_map_put(slots, kb, &sl[nslot]);
+			nslot++;
+		}
+	}
+	/* desired entries: equal -> nothing; else upsert, grouped per period and record key */
+	struct up {
+		int year, period;
+		const struct cppd *rec; /* the record it goes into, or NULL: a new one */
+		json_t *comps, *before, *after;
+	} *ups = lp_xmalloc((d->nv + 1) * sizeof *ups);
+	size_t nup = 0;
+	for (size_t j = 0; j < d->nv; j++) {
+		const struct dvi *w = &d->v[j];
+		if (w->year < sy || (w->year == sy && w->period < sp))
+			continue;
+		snprintf(kb, sizeof kb, "%d/%d/%lld", w->year, w->period, w->key);
+		void *v;
+		struct vslot *s = lp_map_get(slots, kb, &v) ? v : NULL;
+		if (s)
+			s->matched = 1;
+		if (s && s->rec->e[s->idx].value == w->value && !s->rec->e[s->idx].supplement)
+			continue;
+		size_t u;
+		for (u = 0; u < nup; u++)
+			if (ups[u].year == w->year && ups[u].period == w->period && ups[u].rec == (s ? s->rec : NULL))
+				break;
+		if (u == nup) {
+			ups[nup++] = (struct up){w->year, w->period, s ? s->rec : NULL, json_array(), json_array(), json_array()};
+		}
+		json_array_append_new(ups[u].comps, ppd_component(w->key, w->value, 0));
+		json_array_append_new(ups[u].before, s ? vi_view(w->year, w->period, w->key, s->rec->e[s->idx].value) : json_null());
+		json_array_append_new(ups[u].after, vi_view(w->year, w->period, w->key, w->value));
+	}
+	/* O3 first: entries no desired value claims (and second entries for the same period and
+	 * component) leave their record: PUT it without them, or DELETE it when nothing is left */
+	for (size_t i = 0; i < m->nd; i++) {
+		const struct cppd *p = c->ppd[m->d[i]];
+		if (p->year < sy || (p->year == sy && p->period < sp))
+			continue;
+		if (lp_period_start(p->year, p->period) < S)
+			continue; /* the period begins before the start date: nothing is removed from it */
+		json_t *keep = json_array(), *gone = json_array();
+		for (size_t k = 0; k < p->n; k++) {
+			const struct cvi *e = &p->e[k];
+			int remove = 0;
+			if (is_mapped(r, e->key)) {
+				snprintf(kb, sizeof kb, "%d/%d/%lld", p->year, p->period, e->key);
+				void *v;
+				struct vslot *s = lp_map_get(slots, kb, &v) ? v : NULL;
+				remove = !s || !s->matched || s->rec != p || s->idx != k;
+			}
+			if (remove)
+				json_array_append_new(gone, vi_view(p->year, p->period, e->key, e->value));
+			else
+				json_array_append_new(keep, ppd_component(e->key, e->value, e->supplement));
+		}
+		if (json_array_size(gone)) {
+			char *path = lp_xasprintf("/providers/employers/employees/employments/payrollperioddata/%s", p->id);
+			json_t *g0 = json_array_get(gone, 0);
+			long long k0 = (long long)json_integer_value(json_object_get(g0, "payroll_component_key"));
+			if (json_array_size(keep)) {
+				json_t *body = json_pack("{s:O}", "payrollComponents", keep);
+				key_into(body, p->key);
+				json_object_del(body, "payslipType"); /* read-only in a PUT */
+				op(r, d, "O3", "variable_input", "remove", chain, "PUT", path, body, json_incref(gone), NULL,
+				   "Employee %lld: period %d-%02d: component %lld%s not in Personio and is removed; the "
+				   "record's other components stay", d->number, p->year, p->period, k0,
+				   json_array_size(gone) > 1 ? " (and more) are" : " is");
+			} else
+				op(r, d, "O3", "variable_input", "delete", chain, "DELETE", path, NULL, json_incref(gone), NULL,
+				   "Employee %lld: period %d-%02d: component %lld%s not in Personio and is removed",
+				   d->number, p->year, p->period, k0, json_array_size(gone) > 1 ? " (and more) are" : " is");
+			free(path);
+		}
+		json_decref(keep);
+		json_decref(gone);
+	}
+	for (size_t u = 0; u < nup; u++) {
+		json_t *body = json_pack("{s:{s:i,s:i}}", "payrollPeriod", "year", ups[u].year, "periodNumber", ups[u].period);
+		if (ups[u].rec)
+			key_into(body, ups[u].rec->key);
+		else
+			json_object_set_new(body, "shift", json_pack("{s:i}", "shiftNumber", LP_LOKET_DEFAULT_SHIFT));
+		json_object_set_new(body, "payrollComponents", ups[u].comps);
+		char *path = lp_xasprintf("/providers/employers/employees/employments/%s/payrollperioddata", m->id);
+		int all_new = 1;
+		size_t i;
+		json_t *b;
+		json_array_foreach(ups[u].before, i, b) all_new &= json_is_null(b);
+		op(r, d, all_new ? "O1" : "K3", "variable_input", "upsert", chain, "PATCH", path, body, ups[u].before,
+		   ups[u].after, "Employee %lld: period %d-%02d: variable input %s (one entry per component, the "
+		   "period's one-time payments summed: O2)", d->number, ups[u].year, ups[u].period,
+		   all_new ? "added" : "set to Personio's sum");
+		free(path);
+	}
+	free(ups);
+	free(sl);
+	lp_map_free(slots, NULL);
+}
+
+/* ---- one client */
+
+static int cmp_dwage(const void *a, const void *b)
+{
+	const struct dwage *x = a, *y = b;
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+static long long num_of(const json_t *r, const char *k, const char *w)
+{
+	return rec_int(r, k, 1, w);
+}
+
+static void free_demps(struct demp **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i]->w);
+		free(v[i]->b);
+		free(v[i]->v);
+		free(v[i]);
+	}
+	free(v);
+}
+
+static void plan_record(struct run *r, int blocked, const char *reason, json_t *created)
+{
+	json_t *waiting = json_array();
+	if (r->cur)
+		for (size_t i = 0; i < r->cur->nconcepts; i++) {
+			const struct cconcept *k = &r->cur->concepts[i];
+			json_array_append_new(waiting, json_pack("{s:s,s:s?,s:o}", "id", k->id, "unique_name", k->name,
+								 "employee_number",
+								 k->number >= 0 ? json_integer(k->number) : json_null()));
+		}
+	size_t i;
+	json_t *v;
+	json_array_foreach(created, i, v) json_array_append(waiting, v);
+	json_t *p = json_object();
+	json_object_set_new(p, "type", json_string("plan"));
+	json_object_set_new(p, "client", json_string(r->cfg->client));
+	json_object_set_new(p, "blocked", json_boolean(blocked));
+	lp_json_set_str(p, "reason", reason);
+	json_object_set_new(p, "ops", json_integer((json_int_t)r->seq));
+	json_object_set_new(p, "ops_by_rule", json_incref(r->by_rule));
+	json_object_set_new(p, "issues", json_integer((json_int_t)r->issues));
+	json_object_set_new(p, "concept_employees_waiting", waiting);
+	out_new(p);
+}
+
+static int run_block(void *ctx, lp_block *b)
+{
+	struct run *r = ctx;
+	r->cfg = lp_configs_for(&r->cfgs, b->client, lp_block_where(b, 0));
+	r->cur = cur_for(b->client, 0);
+	r->seq = r->issues = 0;
+	r->by_rule = json_object();
+	r->mapped = lp_map_new();
+	const char *mk;
+	json_t *mv;
+	char nb[24];
+	json_object_foreach(r->cfg->compensation.mapping, mk, mv) lp_map_add(r->mapped, numkey((long long)json_integer_value(mv), nb));
+	size_t n = json_array_size(b->recs);
+	int validated = 0, blocked = 0;
+	lp_map *by_num = lp_map_new();
+	struct demp **order = NULL;
+	size_t nd = 0, capd = 0;
+	/* pass the records through that are not desired state; collect the desired state */
+	for (size_t i = 0; i < n; i++) {
+		json_t *rec = json_array_get(b->recs, i);
+		const char *w = lp_block_where(b, i);
+		const char *type = json_string_value(json_object_get(rec, "type"));
+		if (!strcmp(type, "validation")) {
+			validated = 1;
+			blocked |= lp_rec_bool(rec, "blocked", 0, w);
+			lp_block_pass(b, i);
+			continue;
+		}
+		if (!strcmp(type, "stream_end"))
+			continue; /* the upstream stream ends here; the plan gets its own */
+		if (strncmp(type, "loket.", 6) || !strncmp(type, "loket.current.", 14) || !strcmp(type, "loket.op")) {
+			lp_block_pass(b, i);
+			continue;
+		}
+		const char *pid = lp_rec_str(rec, "personio_id", 0, w);
+		long long en = num_of(rec, "employee_number", w);
+		if (en < 0) {
+			lp_warn("%s: employee_number: a desired record needs an employee number", w);
+			exit(LP_EXIT_DATA);
+		}
+		if (r->only && strcmp(pid, r->only) && strcmp(numkey(en, nb), r->only))
+			continue;
+		void *v;
+		struct demp *d = lp_map_get(by_num, numkey(en, nb), &v) ? v : NULL;
+		if (!strcmp(type, "loket.employee")) {
+			if (d) {
+				lp_warn("%s: employee_number: employee %lld twice in one client's desired state", w, en);
+				exit(LP_EXIT_DATA);
+			}
+			d = lp_xmalloc(sizeof *d);
+			memset(d, 0, sizeof *d);
+			d->rec = rec;
+			d->where = w;
+			d->pid = pid;
+			d->number = en;
+			d->income = num_of(rec, "income_number", w);
+			d->has_entry = lp_rec_date(rec, "entry_date", 1, w, &d->entry) == 0;
+			if (!json_is_object(json_object_get(rec, "employee"))) {
+				lp_warn("%s: employee: expected an object", w);
+				exit(LP_EXIT_DATA);
+			}
+			lp_rec_str(rec, "citizen_service_number", 1, w);
+			lp_map_put(by_num, numkey(en, nb), d);
+			*PUSH(order, nd, capd) = d;
+			continue;
+		}
+		if (!d) {
+			lp_warn("%s: employee_number: %s for employee %lld comes before (or without) its loket.employee record",
+				w, type, en);
+			exit(LP_EXIT_DATA);
+		}
+		if (!strcmp(type, "loket.wage")) {
+			struct dwage *x = PUSH(d->w, d->nw, d->capw);
+			lp_rec_date(rec, "start_date", 0, w, &x->start);
+			x->amount = lp_rec_money(rec, "gross_wage", w);
+			x->type = (int)rec_int(json_object_get(rec, "gross_wage_type"), "key", 0, w);
+			if (x->amount <= 0) {
+				lp_warn("%s: gross_wage: must be more than 0", w);
+				exit(LP_EXIT_DATA);
+			}
+		} else if (!strcmp(type, "loket.benefit_deduction")) {
+			struct dben *x = PUSH(d->b, d->nb, d->capb);
+			x->key = rec_int(rec, "payroll_component_key", 0, w);
+			x->value = lp_rec_money(rec, "value", w);
+			lp_rec_date(rec, "start_date", 0, w, &x->start);
+			x->has_end = lp_rec_date(rec, "end_date", 1, w, &x->end) == 0;
+			x->where = w;
+			if (x->has_end && x->end < x->start) {
+				lp_warn("%s: end_date: before start_date", w);
+				exit(LP_EXIT_DATA);
+			}
+		} else if (!strcmp(type, "loket.variable_input")) {
+			struct dvi *x = PUSH(d->v, d->nv, d->capv);
+			x->year = (int)rec_int(rec, "year", 0, w);
+			x->period = (int)rec_int(rec, "period", 0, w);
+			x->key = rec_int(rec, "payroll_component_key", 0, w);
+			x->value = lp_rec_money(rec, "value", w);
+			if (x->period < 1 || x->period > 53) {
+				lp_warn("%s: period: expected 1..53", w);
+				exit(LP_EXIT_DATA);
+			}
+		} else {
+			lp_warn("%s: type: unknown desired-state record type '%s'", w, type);
+			exit(LP_EXIT_DATA);
+		}
+	}
+	json_t *created = json_array();
+	const char *reason = NULL;
+	if (!validated || blocked) {
+		reason = !validated ? "the desired state carries no validation record: run validate before map-compensation"
+				    : "validation found errors (E4): fix them, or set Consider in NL payroll to No";
+		issue(r, NULL, "error", "E4", NULL, "see validate's issues for this client", "No plan for %s: %s",
+		      r->cfg->client, reason);
+	} else if (!r->cur || !r->cur->complete) {
+		reason = !r->cur ? "the current Loket state (--current) has no records for this client"
+				 : "the current Loket state is incomplete (its stream_end is missing or says complete:false)";
+		issue(r, NULL, "error", "LX1", NULL, "run fetch-loket again and diff with its complete output",
+		      "No plan for %s: %s", r->cfg->client, reason);
+	} else if (r->cfg->loket.payroll_administration_id) {
+		for (size_t i = 0; i < r->cur->nempls && !reason; i++)
+			if (strcmp(r->cur->empls[i]->admin, r->cfg->loket.payroll_administration_id)) {
+				reason = "the current Loket state belongs to another payroll administration than the configuration's";
+				issue(r, NULL, "error", "LX1", "payroll_administration_id", "fetch the administration the configuration names",
+				      "No plan for %s: employment %s is in payroll administration %s, the configuration names %s",
+				      r->cfg->client, r->cur->empls[i]->id, r->cur->empls[i]->admin,
+				      r->cfg->loket.payroll_administration_id);
+			}
+	}
+	if (!reason) {
+		for (size_t i = 0; i < nd; i++) {
+			struct demp *d = order[i];
+			if (d->nw > 1)
+				qsort(d->w, d->nw, sizeof *d->w, cmp_dwage);
+			void *v;
+			struct cemp *e = lp_map_get(r->cur->emp_by_num, numkey(d->number, nb), &v) ? v : NULL;
+			if (!e) {
+				struct cconcept *k = lp_map_get(r->cur->concept_by_num, nb, &v) ? v : NULL;
+				if (k) {
+					size_t rest = d->nb + d->nv + d->nw;
+					issue(r, d, "info", "M2", NULL, "finalise the concept employee in Loket; the next sync sends the rest",
+					      "Concept employee '%s' (employee number %lld) waits to be finalised in Loket; nothing "
+					      "is sent for it until then (%zu compensation record(s) waiting)",
+					      k->name ? k->name : k->id, d->number, rest);
+				} else
+					concept_post(r, d, created);
+				continue;
+			}
+			/* M3: the employment with the income number; the entry date breaks a tie */
+			struct cempl *m = NULL;
+			int in_admin = 0;
+			for (size_t j = 0; j < e->nm; j++) {
+				struct cempl *x = e->m[j];
+				in_admin = 1;
+				if (x->income != d->income)
+					continue;
+				if (!m || (d->has_entry && x->start == d->entry) ||
+				    (!(d->has_entry && m->start == d->entry) && x->start > m->start))
+					m = x;
+			}
+			if (!in_admin) {
+				issue(r, d, "warning", "M3", "employee_number", "check the Employee number in Personio, or add the employment in this payroll administration",
+				      "Employee %lld exists in Loket but has no employment in this payroll administration: left out",
+				      d->number);
+				continue;
+			}
+			if (m && m->has_end) {
+				char db[16];
+				issue(r, d, "warning", "E3", NULL, "nothing to do if the employee is leaving; otherwise remove the end date in Loket",
+				      "Employee %lld is terminated in Loket (end date %s): left out of the sync", d->number,
+				      lp_date_fmt(m->end, db));
+				size_t nc = d->nw + d->nb + d->nv;
+				if (nc)
+					issue(r, d, "warning", "X2", NULL, NULL,
+					      "Employee %lld: %zu compensation record(s) from Personio are not created on the "
+					      "terminated Loket employment", d->number, nc);
+				continue;
+			}
+			employee_data(r, d, e);
+			if (!m) {
+				issue(r, d, "warning", "M3", "income_number", "the payroll administrator creates the new employment in Loket; the next sync links to it",
+				      "Employee %lld has no employment with income number %lld in Loket: employee data is "
+				      "synced, compensation waits until that employment exists", d->number, d->income);
+				continue;
+			}
+			wages(r, d, m);
+			benefits(r, d, m);
+			variable_input(r, d, m);
+		}
+		if (r->cur)
+			for (size_t i = 0; i < r->cur->nconcepts; i++) {
+				const struct cconcept *k = &r->cur->concepts[i];
+				if (k->number >= 0 && lp_map_get(by_num, numkey(k->number, nb), NULL))
+					continue; /* reported with its employee above */
+				if (r->only)
+					continue;
+				issue(r, NULL, "info", "M2", NULL, "finalise it in Loket, or remove it there if it is not needed",
+				      "Concept employee '%s'%s waits to be finalised in Loket", k->name ? k->name : k->id,
+				      k->number >= 0 ? "" : " (no employee number)");
+			}
+	}
+	plan_record(r, reason != NULL, reason, created);
+	if (reason)
+		r->findings = 1;
+	json_t *counts = json_pack("{s:I,s:I}", "ops", (json_int_t)r->seq, "issues", (json_int_t)r->issues);
+	out_new(lp_stream_end(r->cfg->client, "plan", 1, counts, NULL));
+	json_decref(created);
+	json_decref(r->by_rule);
+	lp_map_free(r->mapped, NULL);
+	lp_map_free(by_num, NULL);
+	free_demps(order, nd);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {{"config", required_argument, 0, 'c'}, {"current", required_argument, 0, 'C'},
+					     {"only", required_argument, 0, 'o'}, {"help", no_argument, 0, 'h'},
+					     {"version", no_argument, 0, 'V'}, {0, 0, 0, 0}};
+	lp_init(argv[0]);
+	struct run r;
+	memset(&r, 0, sizeof r);
+	char **cur = NULL;
+	int ncurf = 0, c;
+	while ((c = getopt_long(argc, argv, "c:hV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': lp_configs_add(&r.cfgs, optarg); break;
+		case 'C':
+			cur = lp_xrealloc(cur, (size_t)(ncurf + 1) * sizeof *cur);
+			cur[ncurf++] = optarg;
+			break;
+		case 'o': r.only = optarg; break;
+		case 'h': lp_usage_exit(usage, 0);
+		case 'V': lp_version_exit();
+		default: lp_usage_exit(usage, LP_EXIT_USAGE);
+		}
+	}
+	if (!r.cfgs.n || !ncurf) {
+		lp_warn(!r.cfgs.n ? "at least one --config is required" : "--current is required");
+		lp_usage_exit(usage, LP_EXIT_USAGE);
+	}
+	currents = lp_map_new();
+	load_current(cur, ncurf);
+	free(cur);
+	lp_in *in = lp_in_open(argv + optind, argc - optind);
+	int rc = lp_block_run(in, run_block, &r);
+	lp_in_close(in);
+	int oc = lp_out_close();
+	free_current();
+	lp_configs_free(&r.cfgs);
+	return rc ? rc : oc ? oc : r.findings ? LP_EXIT_FINDINGS : 0;
+}
