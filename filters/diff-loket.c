@@ -1151,23 +1151,27 @@ static int run_block(void *ctx, lp_block *b)
 	lp_map *by_num = lp_map_new();
 	struct demp **order = NULL;
 	size_t nd = 0, capd = 0;
+	/* E4 first: a blocked (or unvalidated) client's desired records are not even read */
+	for (size_t i = 0; i < n; i++) {
+		json_t *rec = json_array_get(b->recs, i);
+		if (!strcmp(json_string_value(json_object_get(rec, "type")), "validation")) {
+			validated = 1;
+			blocked |= lp_rec_bool(rec, "blocked", 0, lp_block_where(b, i));
+		}
+	}
 	/* pass the records through that are not desired state; collect the desired state */
 	for (size_t i = 0; i < n; i++) {
 		json_t *rec = json_array_get(b->recs, i);
 		const char *w = lp_block_where(b, i);
 		const char *type = json_string_value(json_object_get(rec, "type"));
-		if (!strcmp(type, "validation")) {
-			validated = 1;
-			blocked |= lp_rec_bool(rec, "blocked", 0, w);
-			lp_block_pass(b, i);
-			continue;
-		}
 		if (!strcmp(type, "stream_end"))
 			continue; /* the upstream stream ends here; the plan gets its own */
 		if (strncmp(type, "loket.", 6) || !strncmp(type, "loket.current.", 14) || !strcmp(type, "loket.op")) {
 			lp_block_pass(b, i);
 			continue;
 		}
+		if (!validated || blocked)
+			continue;
 		const char *pid = lp_rec_str(rec, "personio_id", 0, w);
 		long long en = num_of(rec, "employee_number", w);
 		if (en < 0) {

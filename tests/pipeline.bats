@@ -50,8 +50,12 @@ acme_pipeline() {
 	emu_stop
 	emu_start "$SAMPLES/personio"
 	assert_equal "$status" 0
+	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/validated.ndjson"
 	run jq -c 'select(.type=="validation") | [.blocked, .counts.errors, .counts.out_of_scope]' <<<"$output"
 	assert_output '[false,0,13]'
+	# the desired state diff-loket's tests start from (golden tests/golden/acme.fixed.desired.ndjson)
+	map-compensation -c "$SAMPLES/acme.json" "$BATS_TEST_TMPDIR/validated.ndjson" >"$BATS_TEST_TMPDIR/desired.ndjson"
+	diff -u "$ROOT/tests/golden/acme.fixed.desired.ndjson" "$BATS_TEST_TMPDIR/desired.ndjson"
 }
 
 gen_pipeline() { # CLIENTS EMPLOYEES SEED -> $BATS_TEST_TMPDIR/g/{validated,desired}.ndjson
