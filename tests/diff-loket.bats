@@ -48,6 +48,21 @@ apply() { LOKET_ACCESS_TOKEN=$(loket_token) apply-plan "$LK_URL/v2" "$1" >/dev/n
 	assert_output --partial '"type":"stream_end","client":"acme","source":"plan","complete":true'
 }
 
+@test "acme: every op is a request Loket's official spec accepts (path, method, body schema, no read-only field)" {
+	acme_plan
+	run spec-check "$LOKET_SPEC" --plan "$PLAN"
+	assert_success
+	# the checker itself catches a read-only field, a wrong type and an unknown path
+	jq -c 'select(.type=="loket.op" and .seq==1) | .body.endDate="2026-01-31"' "$PLAN" >"$BATS_TEST_TMPDIR/bad.ndjson"
+	jq -c 'select(.type=="loket.op" and .seq==1) | .body.grossWage="4166.67"' "$PLAN" >>"$BATS_TEST_TMPDIR/bad.ndjson"
+	jq -c 'select(.type=="loket.op" and .seq==1) | .path="/providers/nothing/here"' "$PLAN" >>"$BATS_TEST_TMPDIR/bad.ndjson"
+	run spec-check "$LOKET_SPEC" --plan "$BATS_TEST_TMPDIR/bad.ndjson"
+	assert_failure 1
+	assert_line --partial 'endDate: readOnly in the spec'
+	assert_line --partial "grossWage: '4166.67' is not of type 'number'"
+	assert_line --partial 'no operation PUT /providers/nothing/here'
+}
+
 @test "acme (K3): the plan applied with plain curl, fetched and diffed again, is empty" {
 	acme_plan
 	apply "$PLAN"

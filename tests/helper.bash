@@ -62,6 +62,9 @@ emu_stop() { emu_kill "${EMU_PID:-}"; }
 # loket_start [ARGS...]: the Loket emulator on $LOKET_FIX (default: the acme state); sets
 # LK_URL and LK_PID. A second instance: LK_NAME=other loket_start ...
 LOKET_FIX="$ROOT/tests/fixtures/loket/acme"
+# Loket's official OpenAPI spec, vendored (gzip) so that the conformance tests never skip;
+# tests/loket-spec.bats checks it is the same as ../shared/reference/ when that is present.
+LOKET_SPEC="$ROOT/tests/fixtures/loket/loket-openapi-v2.json.gz"
 loket_start() {
 	emu_launch loket-emu "${LK_NAME:-loket}" "$LOKET_FIX" "$@" || return 1
 	LK_URL=$LAUNCHED_URL LK_PID=$LAUNCHED_PID

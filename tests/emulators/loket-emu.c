@@ -1124,21 +1124,36 @@ static void h_bd_delete(struct ctx *x)
 
 /* --- payroll period data: upsert keyed on the combination from the spec */
 
+/* Loket's defaults for the parts of the key a request leaves out (the emulator's choice; the
+ * real ones come from …/payrollperioddata/defaults): shift 1, payslip type 1, the
+ * administration's one distribution unit. */
+#define PPD_DEFAULT_DU "d15d0000-0000-4000-8000-000000000001"
+static json_t *ppd_default(const char *k)
+{
+	if (!strcmp(k, "shift"))
+		return json_pack("{s:i}", "shiftNumber", 1);
+	if (!strcmp(k, "payslipType"))
+		return json_pack("{s:i,s:s}", "key", 1, "value", "Normale strook");
+	if (!strcmp(k, "distributionUnit"))
+		return json_pack("{s:s,s:i,s:s}", "key", PPD_DEFAULT_DU, "code", 1, "description", "Algemeen");
+	return json_null();
+}
+
 static json_t *ppd_key(json_t *b)
 {
 	json_t *pp = json_object_get(b, "payrollPeriod");
-	json_t *shift = json_object_get(json_object_get(b, "shift"), "shiftNumber");
-	json_t *pst = json_object_get(json_object_get(b, "payslipType"), "key");
-	json_t *du = json_object_get(json_object_get(b, "distributionUnit"), "key");
-	json_t *cc = json_object_get(json_object_get(b, "costCenter"), "key");
-	json_t *cu = json_object_get(json_object_get(b, "costUnit"), "key");
-	json_t *parts[] = {json_object_get(pp, "year"), json_object_get(pp, "periodNumber"), shift, pst, du, cc, cu};
+	static const char *const ks[] = {"shift", "payslipType", "distributionUnit", "costCenter", "costUnit"};
 	json_t *k = json_array();
-	for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
-		if (i == 2 && !parts[i]) /* default: shift 1 */
-			json_array_append_new(k, json_integer(1));
-		else
-			json_array_append(k, parts[i] ? parts[i] : json_null());
+	json_array_append(k, json_object_get(pp, "year") ? json_object_get(pp, "year") : json_null());
+	json_array_append(k, json_object_get(pp, "periodNumber") ? json_object_get(pp, "periodNumber") : json_null());
+	for (size_t i = 0; i < sizeof ks / sizeof ks[0]; i++) {
+		json_t *o = json_object_get(b, ks[i]);
+		json_t *d = NULL;
+		if (!json_is_object(o))
+			o = d = ppd_default(ks[i]);
+		json_t *v = json_object_get(o, i == 0 ? "shiftNumber" : "key");
+		json_array_append(k, v ? v : json_null());
+		json_decref(d);
 	}
 	return k;
 }
@@ -1253,16 +1268,15 @@ static void ppd_write(struct ctx *x, int upsert)
 	if (!rec) {
 		char id[37];
 		emu_uuid(id, 1);
-		rec = json_pack("{s:s,s:s,s:{s:O,s:O},s:o,s:o,s:o,s:o,s:o,s:o,s:[]}", "id", id, "employmentId", x->p[0],
+		rec = json_pack("{s:s,s:s,s:{s:O,s:O},s:o,s:[]}", "id", id, "employmentId", x->p[0],
 				"payrollPeriod", "year", json_object_get(json_object_get(x->body, "payrollPeriod"), "year"),
 				"periodNumber", json_object_get(json_object_get(x->body, "payrollPeriod"), "periodNumber"),
-				"shift", json_pack("{s:i}", "shiftNumber", 1), "payslipType", json_null(), "distributionUnit",
-				json_null(), "costCenter", json_null(), "costUnit", json_null(), "payslipText", json_null(),
-				"payrollComponents");
+				"payslipText", json_null(), "payrollComponents");
 		static const char *ks[] = {"shift", "payslipType", "distributionUnit", "costCenter", "costUnit"};
-		for (size_t i = 0; i < sizeof ks / sizeof ks[0]; i++)
-			if (json_object_get(x->body, ks[i]))
-				json_object_set(rec, ks[i], json_object_get(x->body, ks[i]));
+		for (size_t i = 0; i < sizeof ks / sizeof ks[0]; i++) {
+			json_t *v = json_object_get(x->body, ks[i]);
+			json_object_set_new(rec, ks[i], json_is_object(v) ? json_deep_copy(v) : ppd_default(ks[i]));
+		}
 		json_array_append_new(coll("payrollPeriodData"), rec);
 	}
 	if (json_object_get(x->body, "payslipText"))
