@@ -46,6 +46,20 @@ state() { curl -fsS "$LK_URL/__emu/state"; }
 	assert_line --regexp '^[0-9]+\.[0-9]{2}$'
 }
 
+@test "what diff-loket needs: the whole employee resource, a wage's pay scale, period data keys and supplements" {
+	fetch-loket -c "$CFG" >"$OUT"
+	# the employee as Loket serves it (minus id), so a PUT can send it back whole
+	run jq -c 'select(.type=="loket.current.employee" and .employee_number==101) | .employee | [.employeeNumber, .personalDetails.gender, .address.country, has("id")]' "$OUT"
+	assert_output '[101,{"key":1,"value":"Man"},{"isoCode":"NL","key":1,"value":"Nederland"},false]'
+	run jq -c 'select(.type=="loket.current.wage" and .employment_id=="3d2c1b0a-9f8e-4d7c-8b6a-000000000110" and .start_date=="2026-01-01") | [.apply_pay_grade, .pay_scale, .pay_grade]' "$OUT"
+	assert_output '[true,3,5]'
+	run jq -c 'select(.type=="loket.current.variable_input" and .employment_id=="3d2c1b0a-9f8e-4d7c-8b6a-000000000115") | [.payroll_component_key, .value, .is_supplement, .key.shift.shiftNumber]' "$OUT"
+	assert_output "$(printf '%s\n' '[1,"160.00",false,1]' '[8102,"50.00",false,1]')"
+	# period data before the compensation start date's year is not fetched (114's 2025-12 bonus)
+	run jq -c 'select(.type=="loket.current.variable_input" and .year < 2026)' "$OUT"
+	assert_output ''
+}
+
 @test "the refresh token rotates on the way (saved before use)" {
 	before=$(jq -r .refresh_token "$TOKF")
 	fetch-loket -c "$CFG" >"$OUT"
