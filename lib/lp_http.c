@@ -6,6 +6,7 @@
 
 #include <curl/curl.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -18,6 +19,15 @@
 
 #define MAX_BODY (256UL * 1024 * 1024)
 
+/* What one transfer collects: the body and a Retry-After (shared by the blocking client and
+ * the multi engine). */
+struct xfer {
+	char *body;
+	size_t len, cap;
+	int too_big;
+	long retry_after_ms;
+};
+
 struct lp_http {
 	CURL *curl;
 	char *base;        /* without trailing slash */
@@ -26,11 +36,7 @@ struct lp_http {
 	unsigned long requests;
 	unsigned rng;
 	char err[512];
-	/* per attempt */
-	char *body;
-	size_t len, cap;
-	int too_big;
-	long retry_after_ms;
+	struct xfer x;     /* the blocking client's transfer */
 };
 
 static long env_long(const char *name, long dflt)
@@ -141,7 +147,7 @@ void lp_http_free(lp_http *h)
 		curl_easy_cleanup(h->curl);
 	free(h->base);
 	free(h->origin);
-	free(h->body);
+	free(h->x.body);
 	free(h);
 }
 
@@ -198,7 +204,7 @@ char *lp_http_escape(const char *s)
 
 static size_t write_cb(char *ptr, size_t size, size_t nmemb, void *ud)
 {
-	lp_http *h = ud;
+	struct xfer *h = ud;
 	size_t n = size * nmemb;
 	if (h->len + n + 1 > MAX_BODY) {
 		h->too_big = 1;
@@ -219,7 +225,7 @@ static size_t write_cb(char *ptr, size_t size, size_t nmemb, void *ud)
 
 static size_t header_cb(char *buf, size_t size, size_t nitems, void *ud)
 {
-	lp_http *h = ud;
+	struct xfer *h = ud;
 	size_t n = size * nitems;
 	if (n > 12 && strncasecmp(buf, "Retry-After:", 12) == 0) {
 		char v[128];
@@ -304,7 +310,7 @@ static int record(lp_http *h, const char *method, const char *target, long statu
 	char st[32];
 	int n = snprintf(st, sizeof st, "%ld\n", status);
 	char err[400];
-	int rc = lp_secret_write_file(body, h->body ? h->body : "", h->len, err, sizeof err) ||
+	int rc = lp_secret_write_file(body, h->x.body ? h->x.body : "", h->x.len, err, sizeof err) ||
 		 lp_secret_write_file(meta, st, (size_t)n, err, sizeof err);
 	if (rc)
 		snprintf(h->err, sizeof h->err, "--record: %s", err);
@@ -365,6 +371,72 @@ static int replay(lp_http *h, const char *method, const char *target, lp_http_re
 
 /* ---- the request -------------------------------------------------------------------- */
 
+/* The URL of a target: relative to the base, or absolute on the configured origin only. */
+static char *make_url(lp_http *h, const char *method, const char *target, char *err, size_t n)
+{
+	char pbuf[256];
+	if (strstr(target, "://")) {
+		size_t ol = strlen(h->origin);
+		if (strncasecmp(target, h->origin, ol) != 0 || (target[ol] != '/' && target[ol] != '\0')) {
+			snprintf(err, n, "%s %s: the API pointed to another origin; not following it", method,
+				 lp_http_path(target, pbuf, sizeof pbuf));
+			return NULL;
+		}
+		return lp_xstrdup(target);
+	}
+	return lp_xasprintf("%s%s", h->base, target);
+}
+
+/* One attempt's options on an easy handle (the same for both clients). */
+static void setup_easy(lp_http *h, CURL *c, struct xfer *x, const char *url, const char *method,
+		       struct curl_slist *hl, const char *body, size_t body_len, char *cerr)
+{
+	x->len = 0;
+	x->too_big = 0;
+	x->retry_after_ms = -1;
+	cerr[0] = '\0';
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, write_cb);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, x);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, header_cb);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, x);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, cerr);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, h->o.connect_timeout_ms);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, h->o.timeout_ms);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(c, CURLOPT_USERAGENT, "loketpipe/" LP_VERSION);
+	curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
+	if (body) {
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
+	} else if (!strcmp(method, "HEAD"))
+		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+}
+
+static void take_body(const struct xfer *x, long status, int attempt, lp_http_resp *resp)
+{
+	resp->status = status;
+	resp->body = lp_xmalloc(x->len + 1);
+	if (x->len)
+		memcpy(resp->body, x->body, x->len);
+	resp->body[x->len] = '\0';
+	resp->len = x->len;
+	resp->attempts = attempt;
+}
+
+/* How long to wait before attempt+1: Retry-After when given (capped), else the backoff. */
+static long retry_wait(lp_http *h, const struct xfer *x, int attempt)
+{
+	long wait = x->retry_after_ms >= 0 ? x->retry_after_ms : backoff_ms(h, attempt);
+	return wait > h->o.retry_after_max_ms ? h->o.retry_after_max_ms : wait;
+}
+
 int lp_http_request(lp_http *h, const char *method, const char *target, const char *const *headers,
 		    const char *body, size_t body_len, unsigned flags, lp_http_resp *resp)
 {
@@ -381,16 +453,9 @@ int lp_http_request(lp_http *h, const char *method, const char *target, const ch
 		return replay(h, method, target, resp);
 	}
 
-	char *url;
-	if (strstr(target, "://")) {
-		size_t ol = strlen(h->origin);
-		if (strncasecmp(target, h->origin, ol) != 0 || (target[ol] != '/' && target[ol] != '\0')) {
-			snprintf(h->err, sizeof h->err, "%s %s: the API pointed to another origin; not following it", method, path);
-			return -1;
-		}
-		url = lp_xstrdup(target);
-	} else
-		url = lp_xasprintf("%s%s", h->base, target);
+	char *url = make_url(h, method, target, h->err, sizeof h->err);
+	if (!url)
+		return -1;
 
 	struct curl_slist *hl = NULL;
 	for (const char *const *p = headers; p && *p; p++)
@@ -404,32 +469,7 @@ int lp_http_request(lp_http *h, const char *method, const char *target, const ch
 	char cerr[CURL_ERROR_SIZE];
 	for (int attempt = 1; attempt <= max; attempt++) {
 		curl_easy_reset(c);
-		h->len = 0;
-		h->too_big = 0;
-		h->retry_after_ms = -1;
-		cerr[0] = '\0';
-		curl_easy_setopt(c, CURLOPT_URL, url);
-		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-		curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
-		curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, write_cb);
-		curl_easy_setopt(c, CURLOPT_WRITEDATA, h);
-		curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, header_cb);
-		curl_easy_setopt(c, CURLOPT_HEADERDATA, h);
-		curl_easy_setopt(c, CURLOPT_ERRORBUFFER, cerr);
-		curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, h->o.connect_timeout_ms);
-		curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, h->o.timeout_ms);
-		curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-		curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-		curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
-		curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
-		curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-		curl_easy_setopt(c, CURLOPT_USERAGENT, "loketpipe/" LP_VERSION);
-		curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
-		if (body) {
-			curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-			curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
-		} else if (!strcmp(method, "HEAD"))
-			curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+		setup_easy(h, c, &h->x, url, method, hl, body, body_len, cerr);
 		h->requests++;
 		CURLcode cc = curl_easy_perform(c);
 		long status = 0;
@@ -437,13 +477,7 @@ int lp_http_request(lp_http *h, const char *method, const char *target, const ch
 		if (cc == CURLE_OK) {
 			curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
 			if (!(only429 ? status == 429 : retryable(status)) || attempt == max) {
-				resp->status = status;
-				resp->body = lp_xmalloc(h->len + 1);
-				if (h->len)
-					memcpy(resp->body, h->body, h->len);
-				resp->body[h->len] = '\0';
-				resp->len = h->len;
-				resp->attempts = attempt;
+				take_body(&h->x, status, attempt, resp);
 				if (h->o.record_dir && !(flags & LP_HTTP_SECRET) && record(h, method, target, status)) {
 					lp_http_resp_free(resp);
 					break;
@@ -451,11 +485,9 @@ int lp_http_request(lp_http *h, const char *method, const char *target, const ch
 				rc = 0;
 				break;
 			}
-			wait = h->retry_after_ms >= 0 ? h->retry_after_ms : backoff_ms(h, attempt);
-			if (wait > h->o.retry_after_max_ms)
-				wait = h->o.retry_after_max_ms;
+			wait = retry_wait(h, &h->x, attempt);
 		} else {
-			if (h->too_big) {
+			if (h->x.too_big) {
 				snprintf(h->err, sizeof h->err, "%s %s: response larger than %lu bytes", method, path,
 					 (unsigned long)MAX_BODY);
 				break;
@@ -472,4 +504,237 @@ int lp_http_request(lp_http *h, const char *method, const char *target, const ch
 	curl_slist_free_all(hl);
 	free(url);
 	return rc;
+}
+
+/* ---- many requests at once (libcurl multi) ------------------------------------------ */
+
+struct mreq {
+	char *method, *target, *body;
+	size_t len;
+	unsigned flags;
+	lp_http_done fn;
+	void *ud;
+	int attempt;
+	long long not_before; /* monotonic ms */
+	CURL *c;
+	struct curl_slist *hl;
+	char *url;
+	struct xfer x;
+	char cerr[CURL_ERROR_SIZE];
+	struct mreq *next;
+};
+
+struct lp_http_multi {
+	lp_http *h;
+	CURLM *m;
+	int parallel, running;
+	lp_http_headers_fn hf;
+	void *hctx;
+	struct mreq *head, *tail; /* waiting, in order of arrival */
+	CURL **pool;
+	int npool;
+};
+
+static long long mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+lp_http_multi *lp_http_multi_new(lp_http *h, int parallel, lp_http_headers_fn hf, void *hctx)
+{
+	if (h->o.replay_dir)
+		return NULL;
+	lp_http_multi *m = lp_xmalloc(sizeof *m);
+	memset(m, 0, sizeof *m);
+	m->h = h;
+	m->parallel = parallel < 1 ? 1 : parallel;
+	m->hf = hf;
+	m->hctx = hctx;
+	m->m = curl_multi_init();
+	if (!m->m)
+		lp_die(LP_EXIT_IO, "cannot initialise libcurl");
+	curl_multi_setopt(m->m, CURLMOPT_MAX_HOST_CONNECTIONS, (long)m->parallel);
+	m->pool = lp_xmalloc((size_t)m->parallel * sizeof *m->pool);
+	return m;
+}
+
+static void mreq_free(struct mreq *r)
+{
+	curl_slist_free_all(r->hl);
+	free(r->method);
+	free(r->target);
+	free(r->body);
+	free(r->url);
+	free(r->x.body);
+	free(r);
+}
+
+static void enqueue(lp_http_multi *m, struct mreq *r)
+{
+	r->next = NULL;
+	if (m->tail)
+		m->tail->next = r;
+	else
+		m->head = r;
+	m->tail = r;
+}
+
+void lp_http_multi_add(lp_http_multi *m, const char *method, const char *target, const char *body, size_t len,
+		       unsigned flags, lp_http_done fn, void *ud)
+{
+	struct mreq *r = lp_xmalloc(sizeof *r);
+	memset(r, 0, sizeof *r);
+	r->method = lp_xstrdup(method);
+	r->target = lp_xstrdup(target);
+	if (body) {
+		r->body = lp_xmalloc(len + 1);
+		memcpy(r->body, body, len);
+		r->body[len] = '\0';
+		r->len = len;
+	}
+	r->flags = flags;
+	r->fn = fn;
+	r->ud = ud;
+	enqueue(m, r);
+}
+
+static void fail_req(struct mreq *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void fail_req(struct mreq *r, const char *fmt, ...)
+{
+	char msg[600];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	r->fn(r->ud, NULL, msg);
+	mreq_free(r);
+}
+
+/* Start r now: headers from the hook (a fresh token), an easy handle from the pool. */
+static void start(lp_http_multi *m, struct mreq *r)
+{
+	char err[512], pbuf[256];
+	if (!r->url && !(r->url = make_url(m->h, r->method, r->target, err, sizeof err))) {
+		fail_req(r, "%s", err);
+		return;
+	}
+	const char *const *hs = m->hf ? m->hf(m->hctx, err, sizeof err) : NULL;
+	if (m->hf && !hs) {
+		fail_req(r, "%s %s: %s", r->method, lp_http_path(r->target, pbuf, sizeof pbuf), err);
+		return;
+	}
+	curl_slist_free_all(r->hl);
+	r->hl = NULL;
+	for (const char *const *p = hs; p && *p; p++)
+		r->hl = curl_slist_append(r->hl, *p);
+	r->hl = curl_slist_append(r->hl, "Expect:");
+	r->c = m->npool ? m->pool[--m->npool] : curl_easy_init();
+	if (!r->c)
+		lp_die(LP_EXIT_IO, "cannot initialise libcurl");
+	curl_easy_reset(r->c);
+	setup_easy(m->h, r->c, &r->x, r->url, r->method, r->hl, r->body, r->len, r->cerr);
+	curl_easy_setopt(r->c, CURLOPT_PRIVATE, r);
+	r->attempt++;
+	m->h->requests++;
+	curl_multi_add_handle(m->m, r->c);
+	m->running++;
+}
+
+static void finish(lp_http_multi *m, CURL *c, CURLcode cc)
+{
+	struct mreq *r;
+	char pbuf[256];
+	curl_easy_getinfo(c, CURLINFO_PRIVATE, (char **)&r);
+	curl_multi_remove_handle(m->m, c);
+	m->pool[m->npool++] = c;
+	r->c = NULL;
+	m->running--;
+	int only429 = (r->flags & LP_HTTP_NO_RETRY) && (r->flags & LP_HTTP_RETRY_429);
+	int max = (r->flags & LP_HTTP_NO_RETRY) && !only429 ? 1 : m->h->o.max_attempts;
+	const char *path = lp_http_path(r->target, pbuf, sizeof pbuf);
+	if (cc == CURLE_OK) {
+		long status = 0;
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+		if ((only429 ? status == 429 : retryable(status)) && r->attempt < max) {
+			r->not_before = mono_ms() + retry_wait(m->h, &r->x, r->attempt);
+			enqueue(m, r);
+			return;
+		}
+		lp_http_resp resp;
+		memset(&resp, 0, sizeof resp);
+		take_body(&r->x, status, r->attempt, &resp);
+		r->fn(r->ud, &resp, NULL);
+		lp_http_resp_free(&resp);
+		mreq_free(r);
+		return;
+	}
+	if (r->x.too_big) {
+		fail_req(r, "%s %s: response larger than %lu bytes", r->method, path, (unsigned long)MAX_BODY);
+		return;
+	}
+	if (r->attempt < max && !only429) {
+		r->not_before = mono_ms() + backoff_ms(m->h, r->attempt);
+		enqueue(m, r);
+		return;
+	}
+	fail_req(r, "%s %s: %s after %d attempt%s", r->method, path, r->cerr[0] ? r->cerr : curl_easy_strerror(cc),
+		 r->attempt, r->attempt == 1 ? "" : "s");
+}
+
+int lp_http_multi_run(lp_http_multi *m)
+{
+	while (m->head || m->running) {
+		long long now = mono_ms(), next = -1;
+		/* start what may start, in order of arrival; a request waiting to retry does not
+		 * hold up the ones behind it */
+		struct mreq **pp = &m->head, *prev = NULL;
+		while (*pp && m->running < m->parallel) {
+			struct mreq *r = *pp;
+			if (r->not_before > now) {
+				if (next < 0 || r->not_before < next)
+					next = r->not_before;
+				prev = r;
+				pp = &r->next;
+				continue;
+			}
+			*pp = r->next;
+			if (m->tail == r)
+				m->tail = prev;
+			start(m, r);
+			pp = prev ? &prev->next : &m->head; /* start() may have appended (a callback) */
+		}
+		int still = 0;
+		curl_multi_perform(m->m, &still);
+		CURLMsg *msg;
+		int left;
+		while ((msg = curl_multi_info_read(m->m, &left)))
+			if (msg->msg == CURLMSG_DONE)
+				finish(m, msg->easy_handle, msg->data.result);
+		long timeout = 1000;
+		if (next >= 0 && next - now < timeout)
+			timeout = next - now < 0 ? 0 : (long)(next - now);
+		if (m->running)
+			curl_multi_poll(m->m, NULL, 0, (int)timeout, NULL);
+		else if (m->head && timeout > 0)
+			sleep_ms(timeout); /* everything waiting is waiting to retry */
+	}
+	return 0;
+}
+
+void lp_http_multi_free(lp_http_multi *m)
+{
+	if (!m)
+		return;
+	while (m->head) {
+		struct mreq *r = m->head;
+		m->head = r->next;
+		mreq_free(r);
+	}
+	for (int i = 0; i < m->npool; i++)
+		curl_easy_cleanup(m->pool[i]);
+	curl_multi_cleanup(m->m);
+	free(m->pool);
+	free(m);
 }

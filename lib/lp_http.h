@@ -65,6 +65,24 @@ int lp_http_request(lp_http *h, const char *method, const char *target, const ch
 const char *lp_http_error(const lp_http *h);
 void lp_http_resp_free(lp_http_resp *r);
 
+/* ---- many requests at once (libcurl multi), for writes at bureau scale ----
+ * Up to `parallel` requests are in flight; each is retried as above (the same backoff,
+ * jitter, Retry-After and flags) without holding up the others. Before every attempt the
+ * headers hook supplies the headers (so a refreshed access token is used); it returns NULL
+ * with err filled to fail that request. The done callback runs once per request, with the
+ * final answer or with an error message (resp NULL); it may add more requests. */
+typedef struct lp_http_multi lp_http_multi;
+typedef void (*lp_http_done)(void *ud, const lp_http_resp *resp, const char *err);
+typedef const char *const *(*lp_http_headers_fn)(void *ctx, char *err, size_t errlen);
+
+/* NULL when h replays (the multi engine is live only). */
+lp_http_multi *lp_http_multi_new(lp_http *h, int parallel, lp_http_headers_fn hf, void *hctx);
+void lp_http_multi_add(lp_http_multi *m, const char *method, const char *target, const char *body, size_t len,
+		       unsigned flags, lp_http_done fn, void *ud);
+/* Runs until no request is waiting or in flight. */
+int lp_http_multi_run(lp_http_multi *m);
+void lp_http_multi_free(lp_http_multi *m);
+
 /* "/v1/company/employees" from "/v1/company/employees?limit=100" or an absolute URL. buf 256. */
 const char *lp_http_path(const char *target, char *buf, size_t n);
 /* Percent-encode a query value (RFC 3986 unreserved kept). Caller frees. */
