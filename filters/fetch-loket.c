@@ -18,6 +18,7 @@
 #include "lp_date.h"
 #include "lp_http.h"
 #include "lp_json.h"
+#include "lp_lock.h"
 #include "lp_money.h"
 #include "lp_ndjson.h"
 #include "lp_oauth.h"
@@ -43,7 +44,8 @@ static const char usage[] =
 	"\n"
 	"Exit status: 0 complete; 2 usage; 4 configuration or token file; 5 Loket failed or the\n"
 	"data came incomplete (the stream ends with complete:false); 6 Loket refused the token:\n"
-	"run loket-auth; 7 local I/O error. See loketpipe(7).\n";
+	"run loket-auth; 7 local I/O error; 8 another run for this client holds its lock.\n"
+	"See loketpipe(7).\n";
 
 struct run {
 	lp_config *cfg;
@@ -346,6 +348,7 @@ int main(int argc, char **argv)
 	if (!rep_dir) {
 		if (!cfg->loket.token_file)
 			lp_die(LP_EXIT_CONFIG, "%s: loket.token_file is not set; run loket-auth first", cfg->path);
+		lp_lock_client(cfg->client, cfg->loket.token_file);
 		char *id, *secret;
 		lp_secret_credentials(cfg->path, "loket.credentials_file", cfg->loket.credentials_file, "LOKET_CLIENT_ID",
 				      "LOKET_CLIENT_SECRET", &id, &secret);

@@ -12,20 +12,24 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lp_audit.h"
 #include "lp_cli.h"
 #include "lp_config.h"
 #include "lp_http.h"
+#include "lp_lock.h"
 #include "lp_oauth.h"
 #include "lp_secret.h"
 
 static const char usage[] =
-	"Usage: loket-auth -c CONFIG [--check]\n"
+	"Usage: loket-auth -c CONFIG [--check] [--audit FILE] [--actor NAME]\n"
 	"Log in to Loket once: print the authorize URL, read the authorization code (or the whole\n"
 	"redirect URL) from standard input, and save the refresh token to loket.token_file (0600).\n"
 	"\n"
 	"  -c, --config FILE   the client configuration (loket.oauth_url, loket.token_file,\n"
 	"                      loket.redirect_uri, loket.credentials_file)\n"
 	"      --check         refresh once with the saved token instead (rotates it)\n"
+	"      --audit FILE    append the credential change to this audit log (default: audit_log)\n"
+	"      --actor NAME    who is logging in, for the audit log (default: $USER)\n"
 	"  -h, --help          show this help and exit\n"
 	"  -V, --version       show the version and exit\n"
 	"\n"
@@ -33,7 +37,8 @@ static const char usage[] =
 	"LOKET_CLIENT_ID and LOKET_CLIENT_SECRET from the environment. Never on the command line.\n"
 	"\n"
 	"Exit status: 0 saved; 2 usage; 4 configuration or token file; 5 Loket failed;\n"
-	"6 Loket refused the code, the token or the client. See loketpipe(7).\n";
+	"6 Loket refused the code, the token or the client; 8 another run for this client holds its\n"
+	"lock. See loketpipe(7).\n";
 
 /* The code itself, or the value of code= in a pasted redirect URL. Returns a new string. */
 static char *code_from(const char *line)
@@ -68,14 +73,17 @@ static char *code_from(const char *line)
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {{"config", required_argument, 0, 'c'}, {"check", no_argument, 0, 'k'},
+					     {"audit", required_argument, 0, 'a'}, {"actor", required_argument, 0, 'A'},
 					     {"help", no_argument, 0, 'h'}, {"version", no_argument, 0, 'V'}, {0, 0, 0, 0}};
-	const char *config = NULL;
+	const char *config = NULL, *audit_path = NULL, *actor = NULL;
 	int check = 0, c;
 	lp_init(argv[0]);
 	while ((c = getopt_long(argc, argv, "c:hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': config = optarg; break;
 		case 'k': check = 1; break;
+		case 'a': audit_path = optarg; break;
+		case 'A': actor = optarg; break;
 		case 'h': lp_usage_exit(usage, 0);
 		case 'V': lp_version_exit();
 		default: lp_usage_exit(usage, LP_EXIT_USAGE);
@@ -91,6 +99,8 @@ int main(int argc, char **argv)
 		return LP_EXIT_CONFIG;
 	if (!cfg->loket.token_file)
 		lp_die(LP_EXIT_CONFIG, "%s: loket.token_file is not set", cfg->path);
+	lp_lock_client(cfg->client, cfg->loket.token_file);
+	lp_audit *audit = lp_audit_open(audit_path ? audit_path : cfg->audit_log, actor, cfg->client);
 	char *id, *secret, err[700];
 	lp_secret_credentials(cfg->path, "loket.credentials_file", cfg->loket.credentials_file, "LOKET_CLIENT_ID",
 			      "LOKET_CLIENT_SECRET", &id, &secret);
@@ -101,9 +111,12 @@ int main(int argc, char **argv)
 	if (check) {
 		if (!lp_oauth_access_token(o, &rc, err, sizeof err))
 			lp_warn("%s: %s", cfg->client, err);
-		else
+		else {
+			lp_audit_event(audit, "credentials", json_pack("{s:s,s:s}", "what", "loket refresh token rotated (check)",
+								     "token_file", cfg->loket.token_file));
 			lp_warn("%s: the saved refresh token works; the new one is saved in %s", cfg->client,
 				cfg->loket.token_file);
+		}
 	} else {
 		if (!cfg->loket.redirect_uri)
 			lp_die(LP_EXIT_CONFIG, "%s: loket.redirect_uri is not set", cfg->path);
@@ -129,10 +142,14 @@ int main(int argc, char **argv)
 		lp_secret_free(code);
 		if (rc)
 			lp_warn("%s: %s", cfg->client, err);
-		else
+		else {
+			lp_audit_event(audit, "credentials", json_pack("{s:s,s:s}", "what", "loket login: new refresh token saved",
+								     "token_file", cfg->loket.token_file));
 			lp_warn("%s: logged in; the refresh token is saved in %s (mode 0600)", cfg->client,
 				cfg->loket.token_file);
+		}
 	}
+	lp_audit_close(audit);
 	lp_oauth_free(o);
 	lp_secret_free(id);
 	lp_secret_free(secret);

@@ -131,7 +131,7 @@ static char *resolve(const lp_config *c, const char *p)
 
 lp_config *lp_config_load(const char *path)
 {
-	static const char *const top_keys[] = {"client", "personio", "loket", "compensation", "attributes", "documents", NULL};
+	static const char *const top_keys[] = {"client", "personio", "loket", "compensation", "attributes", "documents", "audit_log", NULL};
 	static const char *const personio_keys[] = {"base_url", "credentials_file", "app_id", "partner_id",
 						    "legal_entity_id", "future_months", "page_size", NULL};
 	static const char *const loket_keys[] = {"base_url", "employer_id", "payroll_administration_id",
@@ -184,6 +184,10 @@ lp_config *lp_config_load(const char *path)
 		if (l > 64 || strspn(c->client, "abcdefghijklmnopqrstuvwxyz0123456789_-") != l || c->client[0] == '-' || c->client[0] == '_')
 			bad(&x, "client", "must be 1-64 characters a-z, 0-9, '-' or '_'%s", "");
 	}
+
+	char *al = get_str(&x, root, "", "audit_log", 0);
+	c->audit_log = resolve(c, al);
+	free(al);
 
 	json_t *p = get_obj(&x, root, "personio", 1);
 	if (p) {
@@ -306,6 +310,7 @@ void lp_config_free(lp_config *c)
 	free(c->loket.payroll_administration_id);
 	free(c->loket.tax_id);
 	free(c->loket.token_file);
+	free(c->audit_log);
 	free(c->loket.oauth_url);
 	free(c->loket.credentials_file);
 	free(c->loket.redirect_uri);

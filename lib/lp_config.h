@@ -51,6 +51,7 @@ typedef struct {
 	} compensation;
 	const char *attr[LP_A__COUNT]; /* Personio attribute key per field, or NULL */
 	long long documents_category_id; /* -1 when absent */
+	char *audit_log;           /* absolute, or NULL: no audit log unless --audit */
 	json_t *root;
 } lp_config;
 

@@ -26,6 +26,7 @@ struct xfer {
 	size_t len, cap;
 	int too_big;
 	long retry_after_ms;
+	char etag[128];
 };
 
 struct lp_http {
@@ -227,6 +228,18 @@ static size_t header_cb(char *buf, size_t size, size_t nitems, void *ud)
 {
 	struct xfer *h = ud;
 	size_t n = size * nitems;
+	if (n > 5 && strncasecmp(buf, "ETag:", 5) == 0) {
+		size_t l = n - 5;
+		const char *v = buf + 5;
+		while (l && (*v == ' ' || *v == '\t'))
+			v++, l--;
+		while (l && (v[l - 1] == '\r' || v[l - 1] == '\n' || v[l - 1] == ' '))
+			l--;
+		if (l < sizeof h->etag) {
+			memcpy(h->etag, v, l);
+			h->etag[l] = '\0';
+		}
+	}
 	if (n > 12 && strncasecmp(buf, "Retry-After:", 12) == 0) {
 		char v[128];
 		size_t l = n - 12;
@@ -394,6 +407,7 @@ static void setup_easy(lp_http *h, CURL *c, struct xfer *x, const char *url, con
 	x->len = 0;
 	x->too_big = 0;
 	x->retry_after_ms = -1;
+	x->etag[0] = '\0';
 	cerr[0] = '\0';
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
@@ -428,6 +442,7 @@ static void take_body(const struct xfer *x, long status, int attempt, lp_http_re
 	resp->body[x->len] = '\0';
 	resp->len = x->len;
 	resp->attempts = attempt;
+	memcpy(resp->etag, x->etag, sizeof resp->etag);
 }
 
 /* How long to wait before attempt+1: Retry-After when given (capped), else the backoff. */
@@ -510,6 +525,7 @@ int lp_http_request(lp_http *h, const char *method, const char *target, const ch
 
 struct mreq {
 	char *method, *target, *body;
+	char **extra; /* headers of this request only */
 	size_t len;
 	unsigned flags;
 	lp_http_done fn;
@@ -566,6 +582,9 @@ static void mreq_free(struct mreq *r)
 	free(r->method);
 	free(r->target);
 	free(r->body);
+	for (char **p = r->extra; p && *p; p++)
+		free(*p);
+	free(r->extra);
 	free(r->url);
 	free(r->x.body);
 	free(r);
@@ -581,11 +600,20 @@ static void enqueue(lp_http_multi *m, struct mreq *r)
 	m->tail = r;
 }
 
-void lp_http_multi_add(lp_http_multi *m, const char *method, const char *target, const char *body, size_t len,
-		       unsigned flags, lp_http_done fn, void *ud)
+void lp_http_multi_add(lp_http_multi *m, const char *method, const char *target, const char *const *headers,
+		       const char *body, size_t len, unsigned flags, lp_http_done fn, void *ud)
 {
 	struct mreq *r = lp_xmalloc(sizeof *r);
 	memset(r, 0, sizeof *r);
+	size_t nh = 0;
+	while (headers && headers[nh])
+		nh++;
+	if (nh) {
+		r->extra = lp_xmalloc((nh + 1) * sizeof *r->extra);
+		for (size_t i = 0; i < nh; i++)
+			r->extra[i] = lp_xstrdup(headers[i]);
+		r->extra[nh] = NULL;
+	}
 	r->method = lp_xstrdup(method);
 	r->target = lp_xstrdup(target);
 	if (body) {
@@ -628,6 +656,8 @@ static void start(lp_http_multi *m, struct mreq *r)
 	curl_slist_free_all(r->hl);
 	r->hl = NULL;
 	for (const char *const *p = hs; p && *p; p++)
+		r->hl = curl_slist_append(r->hl, *p);
+	for (char **p = r->extra; p && *p; p++)
 		r->hl = curl_slist_append(r->hl, *p);
 	r->hl = curl_slist_append(r->hl, "Expect:");
 	r->c = m->npool ? m->pool[--m->npool] : curl_easy_init();
@@ -683,9 +713,9 @@ static void finish(lp_http_multi *m, CURL *c, CURLcode cc)
 		 r->attempt, r->attempt == 1 ? "" : "s");
 }
 
-int lp_http_multi_run(lp_http_multi *m)
+int lp_http_multi_step(lp_http_multi *m)
 {
-	while (m->head || m->running) {
+	if (m->head || m->running) {
 		long long now = mono_ms(), next = -1;
 		/* start what may start, in order of arrival; a request waiting to retry does not
 		 * hold up the ones behind it */
@@ -720,7 +750,22 @@ int lp_http_multi_run(lp_http_multi *m)
 		else if (m->head && timeout > 0)
 			sleep_ms(timeout); /* everything waiting is waiting to retry */
 	}
+	return m->head || m->running;
+}
+
+int lp_http_multi_run(lp_http_multi *m)
+{
+	while (lp_http_multi_step(m))
+		;
 	return 0;
+}
+
+int lp_http_multi_pending(const lp_http_multi *m)
+{
+	int n = m->running;
+	for (const struct mreq *r = m->head; r; r = r->next)
+		n++;
+	return n;
 }
 
 void lp_http_multi_free(lp_http_multi *m)

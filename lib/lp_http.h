@@ -42,6 +42,7 @@ typedef struct {
 	char *body;       /* NUL-terminated, malloc'd */
 	size_t len;
 	int attempts;     /* attempts made for this request */
+	char etag[128];   /* the ETag header, "" when none */
 } lp_http_resp;
 
 enum {
@@ -77,10 +78,16 @@ typedef const char *const *(*lp_http_headers_fn)(void *ctx, char *err, size_t er
 
 /* NULL when h replays (the multi engine is live only). */
 lp_http_multi *lp_http_multi_new(lp_http *h, int parallel, lp_http_headers_fn hf, void *hctx);
-void lp_http_multi_add(lp_http_multi *m, const char *method, const char *target, const char *body, size_t len,
-		       unsigned flags, lp_http_done fn, void *ud);
-/* Runs until no request is waiting or in flight. */
+/* headers: this request's own headers besides the hook's (e.g. If-Match), NULL-terminated or NULL. */
+void lp_http_multi_add(lp_http_multi *m, const char *method, const char *target, const char *const *headers,
+		       const char *body, size_t len, unsigned flags, lp_http_done fn, void *ud);
+/* One round: start what may start, wait up to a second for answers, run the callbacks.
+ * Returns nonzero while requests are waiting or in flight. */
+int lp_http_multi_step(lp_http_multi *m);
+/* Rounds until no request is waiting or in flight. */
 int lp_http_multi_run(lp_http_multi *m);
+/* Requests waiting or in flight. */
+int lp_http_multi_pending(const lp_http_multi *m);
 void lp_http_multi_free(lp_http_multi *m);
 
 /* "/v1/company/employees" from "/v1/company/employees?limit=100" or an absolute URL. buf 256. */

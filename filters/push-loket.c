@@ -1,0 +1,829 @@
+/* push-loket - apply a reviewed plan (diff-loket's loket.op records) to Loket, exactly once.
+ *
+ * Ops of one chain (an employment, an employee, a concept employee) are applied one after
+ * the other in seq order; different chains run side by side, up to --concurrency requests
+ * in flight (libcurl multi, lib/lp_http). 429, 5xx and transport errors are retried with
+ * backoff and jitter (Retry-After honoured); a 4xx business-rule answer is a failed result
+ * carrying Loket's messages, and the rest of that op's chain is skipped.
+ *
+ * Exactly once: a journal (NDJSON, append, fsync) records each op as "sent" before its
+ * request leaves and "done"/"failed" when the answer is in. A resumed run skips done ops.
+ * An op whose answer was lost (sent, no answer; or a POST answered 5xx or cut off) is
+ * reconciled first: a POST reads its collection back and is only sent again when its record
+ * is not there; PUT, PATCH and DELETE are idempotent and are sent again (a DELETE answered
+ * 404 then counts as done). A result record goes to standard output only after the journal
+ * line for it is on disk.
+ *
+ * An employee PUT first reads the employee: if a field the plan changes no longer holds the
+ * plan's "before" value, Loket was edited since the plan was made and the op fails (drift);
+ * otherwise the PUT carries If-Match with the ETag just read.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lp_audit.h"
+#include "lp_cli.h"
+#include "lp_config.h"
+#include "lp_http.h"
+#include "lp_json.h"
+#include "lp_lock.h"
+#include "lp_map.h"
+#include "lp_ndjson.h"
+#include "lp_oauth.h"
+#include "lp_rec.h"
+#include "lp_record.h"
+#include "lp_secret.h"
+
+static const char usage[] =
+	"Usage: push-loket -c CONFIG --journal FILE [OPTION]... [PLAN]...\n"
+	"Apply a plan (diff-loket's output) to Loket: one loket.result record per op.\n"
+	"\n"
+	"  -c, --config FILE      the client configuration (loket.base_url, token_file, oauth_url)\n"
+	"      --journal FILE     the run's journal: a killed run resumes from it (required\n"
+	"                         unless --dry-run; one journal per plan)\n"
+	"      --concurrency N    requests in flight at most (1..64, default 8)\n"
+	"      --audit FILE       append to this audit log (default: the config's audit_log)\n"
+	"      --actor NAME       who runs the push, for the audit log (default: $USER)\n"
+	"      --base-url URL     the Loket API base (default: config, else https://api.loket.nl/v2)\n"
+	"      --dry-run          send nothing: print the requests the run would send\n"
+	"  -v, --verbose          report counts and HTTP requests on standard error\n"
+	"  -h, --help             show this help and exit\n"
+	"  -V, --version          show the version and exit\n"
+	"\n"
+	"Client credentials: loket.credentials_file (0600), else LOKET_CLIENT_ID and\n"
+	"LOKET_CLIENT_SECRET. The refresh token lives in loket.token_file (see loket-auth(1)).\n"
+	"\n"
+	"Exit status: 0 every op applied (or applied before); 1 Loket refused ops (business rules,\n"
+	"drift) or the plan is blocked; 2 usage; 3 bad plan; 4 configuration, token or journal file;\n"
+	"5 Loket failed after retries (resume later with the same journal); 6 Loket refused the\n"
+	"token: run loket-auth; 7 I/O; 8 another run for this client holds its lock. See loketpipe(7).\n";
+
+#define ACCEPT "Accept: application/json;version=2018-01-01"
+#define CTYPE "Content-Type: application/json;version=2018-01-01"
+#define MAX_ROUNDS 5 /* POST reconcile-and-resend rounds before giving up */
+
+enum jstate { J_NONE, J_SENT, J_DONE, J_FAILED };
+enum phase { P_IDLE, P_PREFLIGHT, P_SEND, P_RECONCILE, P_FINISHED };
+enum outcome { O_APPLIED, O_ALREADY, O_FAILED, O_SKIPPED, O_REMOTE };
+static const char *const outcome_names[] = {"applied", "already_applied", "failed", "skipped", "failed"};
+
+struct chain;
+
+struct op {
+	json_t *rec;
+	long seq;
+	const char *op_id, *chain_key, *method, *path, *rule, *entity, *action;
+	char *body;
+	size_t blen;
+	enum jstate js;
+	enum phase ph;
+	int rounds, ambiguous;
+	struct chain *ch;
+	char *etag;
+	json_t *recon; /* reconcile: the collection read so far */
+	long recon_page;
+};
+
+struct chain {
+	struct op **ops;
+	size_t n, cap, next;
+	int busy, dead;
+};
+
+struct run {
+	const lp_config *cfg;
+	lp_http *http;
+	lp_http_multi *multi;
+	lp_oauth *oauth;
+	lp_audit *audit;
+	int jfd, jdirty;
+	char *jpath;
+	lp_map *jstate; /* op_id -> enum jstate + 1 */
+	json_t *pending; /* result records waiting for the journal to reach the disk */
+	int inflight, conc;
+	size_t unfinished;
+	struct chain **ready; /* chains whose next op may start, oldest first */
+	size_t rhead, rtail, rcap;
+	unsigned long counts[5];
+	int auth_failed, auth_code;
+	char auth_err[700], authz[800];
+	const char *hdrs[2];
+};
+
+static struct run R;
+
+static void out_new(json_t *r)
+{
+	if (lp_out_new(r))
+		lp_die(LP_EXIT_IO, "write error on standard output");
+}
+
+/* ---------------------------------------------------------------- journal */
+
+static void jfail(const char *what)
+{
+	lp_die(LP_EXIT_IO, "%s: journal %s: %s: %s", R.cfg->client, R.jpath, what, strerror(errno));
+}
+
+static void jwrite(json_t *line)
+{
+	char *s = lp_json_dumps(line);
+	json_decref(line);
+	size_t n = strlen(s);
+	s = lp_xrealloc(s, n + 2);
+	s[n] = '\n';
+	if (write(R.jfd, s, n + 1) != (ssize_t)(n + 1))
+		jfail("write failed");
+	free(s);
+	R.jdirty = 1;
+}
+
+static void jsync(void)
+{
+	if (R.jdirty && fsync(R.jfd) != 0)
+		jfail("fsync failed");
+	R.jdirty = 0;
+	size_t i;
+	json_t *r;
+	json_array_foreach(R.pending, i, r) if (lp_out(r)) lp_die(LP_EXIT_IO, "write error on standard output");
+	json_array_clear(R.pending);
+}
+
+static void jmark(struct op *o, const char *state, long status)
+{
+	json_t *l = json_pack("{s:s,s:I,s:s}", "op_id", o->op_id, "seq", (json_int_t)o->seq, "state", state);
+	if (status >= 0)
+		json_object_set_new(l, "status", json_integer(status));
+	jwrite(l);
+}
+
+/* Open or resume the journal of this plan. A torn last line (a crash while writing it) is
+ * cut off; any other damage stops the run with instructions, never a silent fresh start. */
+static void journal_open(const char *path, const char *plan_id)
+{
+	R.jpath = lp_xstrdup(path);
+	R.jstate = lp_map_new();
+	int fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	if (fd < 0)
+		lp_die(LP_EXIT_CONFIG, "%s: journal %s: %s", R.cfg->client, path, strerror(errno));
+	R.jfd = fd;
+	struct stat st;
+	if (fstat(fd, &st) != 0)
+		jfail("stat failed");
+	if (st.st_mode & 077)
+		lp_die(LP_EXIT_CONFIG, "%s: journal %s: mode %o; it must be 0600", R.cfg->client, path,
+		       (unsigned)(st.st_mode & 0777));
+	char *buf = lp_xmalloc((size_t)st.st_size + 1);
+	ssize_t got = pread(fd, buf, (size_t)st.st_size, 0);
+	if (got != st.st_size)
+		jfail("read failed");
+	buf[got] = '\0';
+	size_t keep = (size_t)got;
+	while (keep > 0 && buf[keep - 1] != '\n')
+		keep--; /* a torn last line */
+	if (keep != (size_t)got && ftruncate(fd, (off_t)keep) != 0)
+		jfail("cannot cut off a torn last line");
+	if (keep == 0) {
+		jwrite(json_pack("{s:s,s:s,s:s}", "journal", "loketpipe push-loket", "client", R.cfg->client, "plan_id", plan_id));
+		jsync();
+		free(buf);
+		return;
+	}
+	unsigned long line = 0;
+	char *p = buf, *end = buf + keep;
+	while (p < end) {
+		char *nl = memchr(p, '\n', (size_t)(end - p));
+		line++;
+		json_error_t e;
+		json_t *j = lp_json_loadb(p, (size_t)(nl - p), &e);
+		if (!json_is_object(j))
+			lp_die(LP_EXIT_DATA, "%s: journal %s:%lu is damaged; keep the file for the record and compare Loket "
+					     "with the plan (fetch-loket, diff-loket) before pushing with a new journal",
+			       R.cfg->client, path, line);
+		if (line == 1) {
+			const char *pid = lp_json_str(j, "plan_id");
+			if (!pid || strcmp(pid, plan_id) || strcmp(lp_json_str(j, "client") ? lp_json_str(j, "client") : "", R.cfg->client))
+				lp_die(LP_EXIT_CONFIG, "%s: journal %s belongs to another plan or client; use one journal per plan",
+				       R.cfg->client, path);
+		} else {
+			const char *id = lp_json_str(j, "op_id"), *s = lp_json_str(j, "state");
+			if (!id || !s)
+				lp_die(LP_EXIT_DATA, "%s: journal %s:%lu: op_id and state expected", R.cfg->client, path, line);
+			intptr_t v = !strcmp(s, "sent") ? J_SENT : !strcmp(s, "done") ? J_DONE : J_FAILED;
+			void *old;
+			if (lp_map_get(R.jstate, id, &old) && (intptr_t)old - 1 == J_DONE)
+				v = J_DONE; /* done stays done */
+			lp_map_put(R.jstate, id, (void *)(v + 1));
+		}
+		json_decref(j);
+		p = nl + 1;
+	}
+	free(buf);
+}
+
+/* ---------------------------------------------------------------- results */
+
+static void result(struct op *o, enum outcome oc, long status, int attempts, json_t *messages, const char *error)
+{
+	json_t *r = json_object();
+	json_object_set_new(r, "type", json_string("loket.result"));
+	json_object_set_new(r, "client", json_string(R.cfg->client));
+	json_object_set_new(r, "seq", json_integer(o->seq));
+	json_object_set_new(r, "op_id", json_string(o->op_id));
+	json_object_set_new(r, "rule", json_string(o->rule));
+	json_object_set_new(r, "entity", json_string(o->entity));
+	json_object_set_new(r, "action", json_string(o->action));
+	json_object_set(r, "employee_number", json_object_get(o->rec, "employee_number"));
+	json_object_set_new(r, "method", json_string(o->method));
+	json_object_set_new(r, "path", json_string(o->path));
+	json_object_set_new(r, "outcome", json_string(outcome_names[oc]));
+	json_object_set_new(r, "http_status", status > 0 ? json_integer(status) : json_null());
+	json_object_set_new(r, "attempts", json_integer(attempts));
+	json_object_set_new(r, "messages", messages ? messages : json_array());
+	lp_json_set_str(r, "error", error);
+	json_array_append_new(R.pending, r);
+	R.counts[oc]++;
+	R.unfinished--;
+	if (oc != O_ALREADY && oc != O_SKIPPED)
+		lp_audit_event(R.audit, "op",
+			       json_pack("{s:s,s:s,s:I,s:s,s:s,s:s,s:s,s:s,s:O,s:s,s:o}", "payroll_administration_id",
+					 R.cfg->loket.payroll_administration_id ? R.cfg->loket.payroll_administration_id : "",
+					 "op_id", o->op_id, "seq", (json_int_t)o->seq, "rule", o->rule, "entity", o->entity,
+					 "action", o->action, "method", o->method, "path", o->path, "employee_number",
+					 json_object_get(o->rec, "employee_number"), "outcome", outcome_names[oc], "http_status",
+					 status > 0 ? json_integer(status) : json_null()));
+}
+
+/* Loket's messages[].description of an error answer (no personal data is added). */
+static json_t *messages_of(const lp_http_resp *resp)
+{
+	json_t *out = json_array();
+	json_t *j = resp ? lp_json_loadb(resp->body, resp->len, NULL) : NULL;
+	size_t i;
+	json_t *m;
+	json_array_foreach(lp_json_arr(j, "messages"), i, m) {
+		const char *d = lp_json_str(m, "description");
+		if (d)
+			json_array_append_new(out, json_string(d));
+	}
+	json_decref(j);
+	return out;
+}
+
+/* ---------------------------------------------------------------- running ops */
+
+static void step_chain(struct chain *c);
+static void send_op(struct op *o);
+
+static void ready_push(struct chain *c)
+{
+	if (R.rtail == R.rcap) {
+		if (R.rhead > 0) { /* reuse the consumed front */
+			memmove(R.ready, R.ready + R.rhead, (R.rtail - R.rhead) * sizeof *R.ready);
+			R.rtail -= R.rhead;
+			R.rhead = 0;
+		} else
+			R.ready = lp_xrealloc(R.ready, (R.rcap = R.rcap * 2 + 64) * sizeof *R.ready);
+	}
+	R.ready[R.rtail++] = c;
+}
+
+static void finish(struct op *o, enum outcome oc, long status, int attempts, json_t *messages, const char *error)
+{
+	result(o, oc, status, attempts, messages, error);
+	o->ph = P_FINISHED;
+	R.inflight--;
+	struct chain *c = o->ch;
+	c->busy = 0;
+	c->next++;
+	if (oc == O_FAILED || oc == O_REMOTE)
+		c->dead = 1;
+	step_chain(c);
+	if (c->next < c->n)
+		ready_push(c);
+}
+
+static const char *const *hook(void *ctx, char *err, size_t n)
+{
+	(void)ctx;
+	int code;
+	const char *tok = lp_oauth_access_token(R.oauth, &code, err, n);
+	if (!tok) {
+		R.auth_failed = 1;
+		R.auth_code = code;
+		snprintf(R.auth_err, sizeof R.auth_err, "%s", err);
+		return NULL;
+	}
+	snprintf(R.authz, sizeof R.authz, "Authorization: Bearer %s", tok);
+	R.hdrs[0] = R.authz;
+	R.hdrs[1] = NULL;
+	return R.hdrs;
+}
+
+static int is_post(const struct op *o) { return !strcmp(o->method, "POST"); }
+
+/* The identity of a posted record in its collection (how a lost POST is recognised). */
+static int same_record(const struct op *o, const json_t *item)
+{
+	json_t *b = json_object_get(o->rec, "body");
+	static const struct { const char *entity, *fields[3]; } ids[] = {
+		{"wage", {"startDate", NULL}},
+		{"benefit_deduction", {"payrollComponent.key", "startDate", NULL}},
+		{"concept_employee", {"uniqueName", NULL}},
+		{"variable_input", {"payrollPeriod.year", "payrollPeriod.periodNumber", NULL}},
+	};
+	for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
+		if (strcmp(ids[i].entity, o->entity))
+			continue;
+		for (int f = 0; ids[i].fields[f]; f++) {
+			char k[64];
+			snprintf(k, sizeof k, "%s", ids[i].fields[f]);
+			char *dot = strchr(k, '.');
+			const json_t *x = b, *y = item;
+			if (dot) {
+				*dot = '\0';
+				x = json_object_get(x, k), y = json_object_get(y, k);
+				x = json_object_get(x, dot + 1), y = json_object_get(y, dot + 1);
+			} else
+				x = json_object_get(x, k), y = json_object_get(y, k);
+			if (!x || !y || !json_equal(x, y))
+				return 0;
+		}
+		return 1;
+	}
+	return 0;
+}
+
+static void on_recon(void *ud, const lp_http_resp *resp, const char *err);
+
+static void reconcile(struct op *o)
+{
+	o->ph = P_RECONCILE;
+	o->recon_page = o->recon_page ? o->recon_page : 1;
+	char *t = lp_xasprintf("%s?pageNumber=%ld&pageSize=250", o->path, o->recon_page);
+	static const char *const h[] = {ACCEPT, NULL};
+	lp_http_multi_add(R.multi, "GET", t, h, NULL, 0, 0, on_recon, o);
+	free(t);
+}
+
+static void on_recon(void *ud, const lp_http_resp *resp, const char *err)
+{
+	struct op *o = ud;
+	if (!resp || resp->status != 200) {
+		char e[800];
+		snprintf(e, sizeof e, "reading back %s to check a lost POST failed: %s", o->path,
+			 err ? err : resp->status == 401 ? "HTTP 401" : "unexpected answer");
+		finish(o, O_REMOTE, resp ? resp->status : 0, 0, NULL, e);
+		return;
+	}
+	json_t *j = lp_json_loadb(resp->body, resp->len, NULL);
+	json_t *items = lp_json_arr(j, "_embedded");
+	size_t i;
+	json_t *it;
+	int found = 0;
+	json_array_foreach(items, i, it) found |= same_record(o, it);
+	json_t *tp = json_object_get(j, "totalPages");
+	long pages = json_is_integer(tp) ? (long)json_integer_value(tp) : 1;
+	json_decref(j);
+	if (found) {
+		jmark(o, "done", 0);
+		finish(o, O_APPLIED, 0, 0, NULL, NULL);
+		return;
+	}
+	if (o->recon_page < pages && json_array_size(items)) {
+		o->recon_page++;
+		reconcile(o);
+		return;
+	}
+	o->recon_page = 0;
+	send_op(o); /* not there: the POST never landed */
+}
+
+static void on_send(void *ud, const lp_http_resp *resp, const char *err)
+{
+	struct op *o = ud;
+	if (R.auth_failed) {
+		finish(o, O_REMOTE, 0, 0, NULL, R.auth_err);
+		return;
+	}
+	long st = resp ? resp->status : 0;
+	int attempts = resp ? resp->attempts : 0;
+	if (resp && st >= 200 && st < 300) {
+		jmark(o, "done", st);
+		finish(o, O_APPLIED, st, attempts, NULL, NULL);
+		return;
+	}
+	if (resp && st == 404 && !strcmp(o->method, "DELETE") && o->ambiguous) {
+		jmark(o, "done", st); /* deleted by the earlier attempt whose answer was lost */
+		finish(o, O_ALREADY, st, attempts, NULL, NULL);
+		return;
+	}
+	if (resp && st >= 400 && st < 500 && st != 429 && st != 401) {
+		jmark(o, "failed", st);
+		finish(o, O_FAILED, st, attempts, messages_of(resp), st == 412 ? "changed in Loket since it was read: run fetch-loket and diff-loket again" : NULL);
+		return;
+	}
+	/* 5xx/429 after retries, 401, or no answer: the request may or may not have landed */
+	o->ambiguous = 1;
+	if (is_post(o) && (!resp || st >= 500) && ++o->rounds < MAX_ROUNDS) {
+		reconcile(o);
+		return;
+	}
+	char e[700];
+	snprintf(e, sizeof e, "%s", err ? err : st == 401 ? "Loket refused the access token" : "Loket kept failing");
+	finish(o, O_REMOTE, st, attempts, resp ? messages_of(resp) : NULL, e);
+}
+
+/* Employee PUT: check that Loket still holds the plan's "before" values, then PUT with If-Match. */
+static void on_preflight(void *ud, const lp_http_resp *resp, const char *err)
+{
+	struct op *o = ud;
+	if (!resp || resp->status != 200) {
+		if (resp && resp->status == 404) {
+			jmark(o, "failed", 404);
+			finish(o, O_FAILED, 404, resp->attempts, messages_of(resp), "the employee is no longer in Loket");
+		} else
+			finish(o, O_REMOTE, resp ? resp->status : 0, 0, NULL, err ? err : "reading the employee failed");
+		return;
+	}
+	json_t *j = lp_json_loadb(resp->body, resp->len, NULL);
+	json_t *content = lp_json_obj(j, "content");
+	json_t *before = json_object_get(o->rec, "before");
+	const char *k;
+	json_t *v;
+	char drift[600] = "";
+	json_object_foreach(before, k, v) {
+		char path[256];
+		snprintf(path, sizeof path, "%s", k);
+		json_t *cur = content;
+		for (char *s = path, *dot; cur && s; s = dot ? dot + 1 : NULL) {
+			dot = strchr(s, '.');
+			if (dot)
+				*dot = '\0';
+			cur = json_object_get(cur, s);
+		}
+		int meta = json_is_object(v) && json_object_get(v, "key");
+		int same = meta ? json_is_object(cur) && json_equal(json_object_get(v, "key"), json_object_get(cur, "key"))
+				: json_equal(v, cur ? cur : json_null());
+		if (!same && !drift[0])
+			snprintf(drift, sizeof drift, "%s was changed in Loket after the plan was made", k);
+	}
+	json_decref(j);
+	if (drift[0]) {
+		jmark(o, "failed", 409);
+		finish(o, O_FAILED, 0, resp->attempts, NULL, drift);
+		return;
+	}
+	free(o->etag);
+	o->etag = resp->etag[0] ? lp_xasprintf("If-Match: %s", resp->etag) : NULL;
+	send_op(o);
+}
+
+static void send_op(struct op *o)
+{
+	o->ph = P_SEND;
+	jmark(o, "sent", -1);
+	const char *h[4] = {ACCEPT, NULL, NULL, NULL};
+	int n = 1;
+	if (o->body)
+		h[n++] = CTYPE;
+	if (o->etag)
+		h[n++] = o->etag;
+	unsigned flags = is_post(o) ? LP_HTTP_NO_RETRY | LP_HTTP_RETRY_429 : 0;
+	lp_http_multi_add(R.multi, o->method, o->path, h, o->body, o->blen, flags, on_send, o);
+}
+
+static void begin(struct op *o)
+{
+	R.inflight++;
+	o->ch->busy = 1;
+	if (o->js == J_SENT) /* sent by an earlier run, answer unknown */
+		o->ambiguous = 1;
+	if (o->js == J_SENT && is_post(o)) {
+		reconcile(o);
+		return;
+	}
+	if (!strcmp(o->entity, "employee") && !strcmp(o->method, "PUT") && json_is_object(json_object_get(o->rec, "before"))) {
+		o->ph = P_PREFLIGHT;
+		static const char *const h[] = {ACCEPT, NULL};
+		lp_http_multi_add(R.multi, "GET", o->path, h, NULL, 0, 0, on_preflight, o);
+		return;
+	}
+	send_op(o);
+}
+
+/* Ops done in an earlier run are accounted for at once; a dead chain skips the rest. */
+static void step_chain(struct chain *c)
+{
+	while (c->next < c->n && !c->busy) {
+		struct op *o = c->ops[c->next];
+		if (c->dead) {
+			result(o, O_SKIPPED, 0, 0, NULL, "an earlier op of its chain was not applied");
+			o->ph = P_FINISHED;
+			c->next++;
+			continue;
+		}
+		if (o->js == J_DONE) {
+			result(o, O_ALREADY, 0, 0, NULL, NULL);
+			o->ph = P_FINISHED;
+			c->next++;
+			continue;
+		}
+		break;
+	}
+}
+
+/* ---------------------------------------------------------------- main */
+
+static int cmp_seq(const void *a, const void *b)
+{
+	long x = (*(struct op *const *)a)->seq, y = (*(struct op *const *)b)->seq;
+	return x < y ? -1 : x > y;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"config", required_argument, 0, 'c'}, {"journal", required_argument, 0, 'j'},
+		{"concurrency", required_argument, 0, 'n'}, {"audit", required_argument, 0, 'a'},
+		{"actor", required_argument, 0, 'A'}, {"base-url", required_argument, 0, 'b'},
+		{"dry-run", no_argument, 0, 'd'}, {"verbose", no_argument, 0, 'v'},
+		{"help", no_argument, 0, 'h'}, {"version", no_argument, 0, 'V'}, {0, 0, 0, 0}};
+	const char *config = NULL, *journal = NULL, *audit_path = NULL, *actor = NULL, *base = NULL;
+	int dry = 0, verbose = 0, c;
+	long conc = 8;
+	lp_init(argv[0]);
+	while ((c = getopt_long(argc, argv, "c:vhV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': config = optarg; break;
+		case 'j': journal = optarg; break;
+		case 'n': {
+			char *end;
+			conc = strtol(optarg, &end, 10);
+			if (*end || conc < 1 || conc > 64) {
+				lp_warn("--concurrency: expected 1..64");
+				lp_usage_exit(usage, LP_EXIT_USAGE);
+			}
+			break;
+		}
+		case 'a': audit_path = optarg; break;
+		case 'A': actor = optarg; break;
+		case 'b': base = optarg; break;
+		case 'd': dry = 1; break;
+		case 'v': verbose = 1; break;
+		case 'h': lp_usage_exit(usage, 0);
+		case 'V': lp_version_exit();
+		default: lp_usage_exit(usage, LP_EXIT_USAGE);
+		}
+	}
+	if (!config || (!journal && !dry)) {
+		lp_warn(!config ? "--config is required" : "--journal is required (or --dry-run)");
+		lp_usage_exit(usage, LP_EXIT_USAGE);
+	}
+	lp_config *cfg = lp_config_load(config);
+	if (!cfg)
+		return LP_EXIT_CONFIG;
+	R.cfg = cfg;
+	R.pending = json_array();
+	R.conc = (int)conc;
+
+	/* the plan: ops of this client; other records pass through */
+	lp_in *in = lp_in_open(argv + optind, argc - optind);
+	json_t *rec;
+	int rc;
+	struct op **ops = NULL;
+	size_t nops = 0, capops = 0;
+	int have_plan = 0, blocked = 0, complete = 0;
+	json_t *hold = json_array();
+	char w[600];
+	while ((rc = lp_in_next(in, &rec)) == 1) {
+		snprintf(w, sizeof w, "%s:%lu", lp_in_name(in), lp_in_line(in));
+		const char *type = json_string_value(json_object_get(rec, "type"));
+		const char *client = lp_rec_str(rec, "client", 0, w);
+		if (strcmp(client, cfg->client)) {
+			lp_warn("%s: client: '%s' is not the configured client '%s' (push one client per run)", w, client, cfg->client);
+			exit(LP_EXIT_DATA);
+		}
+		if (!strcmp(type, "loket.op")) {
+			json_array_append_new(hold, rec);
+			struct op *o = lp_xmalloc(sizeof *o);
+			memset(o, 0, sizeof *o);
+			o->rec = rec;
+			json_t *sq = json_object_get(rec, "seq");
+			if (!json_is_integer(sq) || json_integer_value(sq) < 1) {
+				lp_warn("%s: seq: expected a positive integer", w);
+				exit(LP_EXIT_DATA);
+			}
+			o->seq = (long)json_integer_value(sq);
+			o->op_id = lp_rec_str(rec, "op_id", 0, w);
+			o->chain_key = lp_rec_str(rec, "chain", 0, w);
+			o->method = lp_rec_str(rec, "method", 0, w);
+			o->path = lp_rec_str(rec, "path", 0, w);
+			o->rule = lp_rec_str(rec, "rule", 0, w);
+			o->entity = lp_rec_str(rec, "entity", 0, w);
+			o->action = lp_rec_str(rec, "action", 0, w);
+			if (strncmp(o->path, "/providers/", 11) || strstr(o->path, "..") || strchr(o->path, '?')) {
+				lp_warn("%s: path: not a Loket API path", w);
+				exit(LP_EXIT_DATA);
+			}
+			static const char *const methods[] = {"POST", "PUT", "PATCH", "DELETE"};
+			int okm = 0;
+			for (int i = 0; i < 4; i++)
+				okm |= !strcmp(o->method, methods[i]);
+			if (!okm) {
+				lp_warn("%s: method: expected POST, PUT, PATCH or DELETE", w);
+				exit(LP_EXIT_DATA);
+			}
+			json_t *b = json_object_get(rec, "body");
+			if (json_is_object(b)) {
+				o->body = lp_json_dumps(b);
+				o->blen = strlen(o->body);
+			} else if (!json_is_null(b)) {
+				lp_warn("%s: body: expected an object or null", w);
+				exit(LP_EXIT_DATA);
+			}
+			*(nops == capops ? (ops = lp_xrealloc(ops, (capops = capops * 2 + 16) * sizeof *ops), &ops[nops++])
+					 : &ops[nops++]) = o;
+			continue;
+		}
+		if (!strcmp(type, "plan")) {
+			have_plan = 1;
+			blocked |= lp_rec_bool(rec, "blocked", 0, w);
+		}
+		if (!strcmp(type, "stream_end")) {
+			const char *src = lp_json_str(rec, "source");
+			if (src && !strcmp(src, "plan"))
+				complete = lp_rec_bool(rec, "complete", 0, w);
+			json_decref(rec);
+			continue; /* the pushed stream gets its own */
+		}
+		if (lp_out_new(rec))
+			lp_die(LP_EXIT_IO, "write error on standard output");
+	}
+	if (rc < 0)
+		return lp_in_error(in);
+	lp_in_close(in);
+	if (!have_plan || !complete) {
+		lp_warn("%s: the plan is %s: nothing is pushed", cfg->client,
+			!have_plan ? "missing its plan record (is this diff-loket's output?)" : "incomplete (no complete stream_end)");
+		return LP_EXIT_DATA;
+	}
+	if (blocked) {
+		lp_warn("%s: the plan is blocked (E4, or no current Loket state): nothing is pushed", cfg->client);
+		lp_out_new(lp_stream_end(cfg->client, "push", 1, json_pack("{s:i}", "ops", 0), NULL));
+		lp_out_close();
+		return LP_EXIT_FINDINGS;
+	}
+	qsort(ops, nops, sizeof *ops, cmp_seq);
+	lp_map *chains = lp_map_new();
+	struct chain **corder = lp_xmalloc((nops + 1) * sizeof *corder);
+	size_t nch = 0;
+	char *idcat = lp_xstrdup("");
+	for (size_t i = 0; i < nops; i++) {
+		struct op *o = ops[i];
+		if (i && ops[i - 1]->seq == o->seq) {
+			lp_warn("%s: seq %ld twice in the plan", cfg->client, o->seq);
+			return LP_EXIT_DATA;
+		}
+		void *v;
+		struct chain *ch;
+		if (lp_map_get(chains, o->chain_key, &v))
+			ch = v;
+		else {
+			ch = lp_xmalloc(sizeof *ch);
+			memset(ch, 0, sizeof *ch);
+			lp_map_put(chains, o->chain_key, ch);
+			corder[nch++] = ch;
+		}
+		*(ch->n == ch->cap ? (ch->ops = lp_xrealloc(ch->ops, (ch->cap = ch->cap * 2 + 4) * sizeof *ch->ops), &ch->ops[ch->n++])
+				   : &ch->ops[ch->n++]) = o;
+		o->ch = ch;
+		char *t = lp_xasprintf("%s%s\n", idcat, o->op_id);
+		free(idcat);
+		idcat = t;
+	}
+	char plan_id[24];
+	snprintf(plan_id, sizeof plan_id, "%016llx", (unsigned long long)lp_hash_str(idcat));
+	free(idcat);
+
+	lp_http_opts ho = {0};
+	ho.base_url = base ? base : cfg->loket.base_url ? cfg->loket.base_url : "https://api.loket.nl/v2";
+	int exit_code = 0;
+	if (dry) {
+		for (size_t i = 0; i < nops; i++) {
+			struct op *o = ops[i];
+			char *url = lp_xasprintf("%s%s", ho.base_url, o->path);
+			json_t *hs = json_pack("[s]", ACCEPT);
+			if (o->body)
+				json_array_append_new(hs, json_string(CTYPE));
+			json_t *r = json_pack("{s:s,s:s,s:I,s:s,s:s,s:s,s:s,s:s,s:o,s:O}", "type", "loket.request", "client",
+					      cfg->client, "seq", (json_int_t)o->seq, "op_id", o->op_id, "rule", o->rule,
+					      "outcome", "dry_run", "method", o->method, "url", url, "headers", hs, "body",
+					      json_object_get(o->rec, "body"));
+			free(url);
+			out_new(r);
+		}
+		out_new(lp_stream_end(cfg->client, "push", 1, json_pack("{s:I}", "ops", (json_int_t)nops), NULL));
+	} else {
+		if (!cfg->loket.token_file)
+			lp_die(LP_EXIT_CONFIG, "%s: loket.token_file is not set; run loket-auth first", cfg->path);
+		lp_lock_client(cfg->client, cfg->loket.token_file);
+		R.audit = lp_audit_open(audit_path ? audit_path : cfg->audit_log, actor, cfg->client);
+		journal_open(journal, plan_id);
+		for (size_t i = 0; i < nops; i++) {
+			void *v;
+			ops[i]->js = lp_map_get(R.jstate, ops[i]->op_id, &v) ? (enum jstate)((intptr_t)v - 1) : J_NONE;
+		}
+		char err[700];
+		R.http = lp_http_new(&ho, err, sizeof err);
+		if (!R.http)
+			lp_die(LP_EXIT_CONFIG, "%s: %s", cfg->client, err);
+		char *id, *secret;
+		lp_secret_credentials(cfg->path, "loket.credentials_file", cfg->loket.credentials_file, "LOKET_CLIENT_ID",
+				      "LOKET_CLIENT_SECRET", &id, &secret);
+		R.oauth = lp_oauth_new(cfg->loket.oauth_url, id, secret, cfg->loket.token_file, err, sizeof err);
+		lp_secret_free(id);
+		lp_secret_free(secret);
+		if (!R.oauth)
+			lp_die(LP_EXIT_CONFIG, "%s: loket.oauth_url: %s", cfg->client, err);
+		R.multi = lp_http_multi_new(R.http, R.conc, hook, NULL);
+		lp_audit_event(R.audit, "run_start",
+			       json_pack("{s:s,s:s,s:I,s:s}", "payroll_administration_id",
+					 cfg->loket.payroll_administration_id ? cfg->loket.payroll_administration_id : "",
+					 "plan_id", plan_id, "ops", (json_int_t)nops, "journal", journal));
+		/* the loop: start chains while there is room, let the engine work, then make the
+		 * journal durable before any result is written */
+		R.unfinished = nops;
+		for (size_t k = 0; k < nch; k++) {
+			step_chain(corder[k]); /* ops applied by an earlier run */
+			if (corder[k]->next < corder[k]->n)
+				ready_push(corder[k]);
+		}
+		while (R.unfinished > 0) {
+			while (R.inflight < R.conc && R.rhead < R.rtail && !R.auth_failed) {
+				struct chain *ch = R.ready[R.rhead++];
+				if (!ch->busy && ch->next < ch->n)
+					begin(ch->ops[ch->next]);
+			}
+			jsync();
+			int more = lp_http_multi_step(R.multi);
+			jsync();
+			if (!more && R.inflight == 0 && (R.auth_failed || R.rhead == R.rtail))
+				break;
+		}
+		jsync();
+		unsigned long unfinished = R.unfinished;
+		json_t *counts = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "ops", (json_int_t)nops, "applied",
+					   (json_int_t)R.counts[O_APPLIED], "already_applied", (json_int_t)R.counts[O_ALREADY],
+					   "failed", (json_int_t)R.counts[O_FAILED], "skipped", (json_int_t)R.counts[O_SKIPPED],
+					   "remote_failures", (json_int_t)R.counts[O_REMOTE], "not_run", (json_int_t)unfinished);
+		int done = !unfinished && !R.counts[O_REMOTE] && !R.auth_failed;
+		lp_audit_event(R.audit, "run_end", json_pack("{s:s,s:O}", "plan_id", plan_id, "counts", counts));
+		out_new(lp_stream_end(cfg->client, "push", done, counts,
+				      done ? NULL : R.auth_failed ? R.auth_err : "Loket failed for some ops; run again with the same journal"));
+		if (R.auth_failed) {
+			lp_warn("%s: %s", cfg->client, R.auth_err);
+			exit_code = R.auth_code ? R.auth_code : LP_EXIT_AUTH;
+		} else if (!done)
+			exit_code = LP_EXIT_REMOTE;
+		else if (R.counts[O_FAILED] || R.counts[O_SKIPPED])
+			exit_code = LP_EXIT_FINDINGS;
+		if (verbose)
+			lp_warn("%s: %zu ops: %lu applied, %lu applied before, %lu refused, %lu skipped, %lu failed remotely; "
+				"%lu HTTP requests (+%lu token)", cfg->client, nops, R.counts[O_APPLIED], R.counts[O_ALREADY],
+				R.counts[O_FAILED], R.counts[O_SKIPPED], R.counts[O_REMOTE], lp_http_requests(R.http),
+				lp_oauth_requests(R.oauth));
+		lp_http_multi_free(R.multi);
+		lp_oauth_free(R.oauth);
+		lp_http_free(R.http);
+		lp_audit_close(R.audit);
+		close(R.jfd);
+		lp_map_free(R.jstate, NULL);
+		free(R.jpath);
+		free(R.ready);
+	}
+	int oc = lp_out_close();
+	for (size_t i = 0; i < nops; i++) {
+		free(ops[i]->body);
+		free(ops[i]->etag);
+		free(ops[i]);
+	}
+	for (size_t k = 0; k < nch; k++) {
+		free(corder[k]->ops);
+		free(corder[k]);
+	}
+	free(corder);
+	free(ops);
+	lp_map_free(chains, NULL);
+	json_decref(hold);
+	json_decref(R.pending);
+	lp_config_free(cfg);
+	return exit_code ? exit_code : oc;
+}
