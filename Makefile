@@ -20,7 +20,7 @@ LDLIBS  = -lcurl -ljansson -lcsv -lz
 
 SAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-FILTERS = extract-personio validate map-compensation loket-auth fetch-loket diff-loket push-loket
+FILTERS = extract-personio validate map-compensation loket-auth fetch-loket diff-loket push-loket report
 TOOLS   = personio-emu gen-personio lp-unit loket-emu
 
 LIB_SRC = $(wildcard lib/*.c)

@@ -243,6 +243,7 @@ static void result(struct op *o, enum outcome oc, long status, int attempts, jso
 	json_object_set(r, "employee_number", json_object_get(o->rec, "employee_number"));
 	json_object_set_new(r, "method", json_string(o->method));
 	json_object_set_new(r, "path", json_string(o->path));
+	json_object_set(r, "message", json_object_get(o->rec, "message"));
 	json_object_set_new(r, "outcome", json_string(outcome_names[oc]));
 	json_object_set_new(r, "http_status", status > 0 ? json_integer(status) : json_null());
 	json_object_set_new(r, "attempts", json_integer(attempts));
@@ -392,9 +393,9 @@ static void on_recon(void *ud, const lp_http_resp *resp, const char *err)
 	json_t *tp = json_object_get(j, "totalPages");
 	long pages = json_is_integer(tp) ? (long)json_integer_value(tp) : 1;
 	json_decref(j);
-	if (found) {
+	if (found) { /* the lost POST had landed */
 		jmark(o, "done", 0);
-		finish(o, O_APPLIED, 0, 0, NULL, NULL);
+		finish(o, o->js == J_SENT ? O_ALREADY : O_APPLIED, 0, 0, NULL, NULL);
 		return;
 	}
 	if (o->recon_page < pages && json_array_size(items)) {

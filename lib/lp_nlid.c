@@ -229,3 +229,38 @@ void lp_nlid_postcode_normalise(const char *in, char out[8])
         return;
     memcpy(out, t, 8);
 }
+
+static int is_alnum_up(char c) { return is_digit(c) || is_upper(c) || (c >= 'a' && c <= 'z'); }
+
+char *lp_nlid_mask_text(const char *in, char *out)
+{
+	size_t n = strlen(in);
+	memcpy(out, in, n + 1);
+	for (size_t i = 0; i < n;) {
+		int start = i == 0 || !is_alnum_up(in[i - 1]);
+		if (start && i + 15 <= n && is_upper(in[i]) && is_upper(in[i + 1]) && is_digit(in[i + 2]) && is_digit(in[i + 3])) {
+			size_t j = i + 4;
+			while (j < n && is_alnum_up(in[j]))
+				j++;
+			size_t len = j - i;
+			if (len >= 15 && len <= 34) {
+				for (size_t k = i + 4; k + 4 < j; k++)
+					out[k] = '*';
+				i = j;
+				continue;
+			}
+		}
+		if (is_digit(in[i]) && (i == 0 || !is_digit(in[i - 1]))) {
+			size_t j = i;
+			while (j < n && is_digit(in[j]))
+				j++;
+			if (j - i == 9)
+				for (size_t k = i; k < i + 5; k++)
+					out[k] = '*';
+			i = j;
+			continue;
+		}
+		i++;
+	}
+	return out;
+}

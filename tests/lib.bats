@@ -274,3 +274,10 @@ load helper
 	assert_failure 7
 	assert_output --partial "cannot create"
 }
+
+@test "mask: BSNs and IBANs in free text keep only their last (and first) four characters" {
+	run lp-unit mask "BSN 651499253 fails; IBAN NL53INGB0651907064, phone +31 6 21436587, 1234567890 and 12345678 stay"
+	assert_output "BSN *****9253 fails; IBAN NL53**********7064, phone +31 6 21436587, 1234567890 and 12345678 stay"
+	run lp-unit mask "x637017961y DE89370400440532013000"
+	assert_output "x*****7961y DE89**************3000"
+}

@@ -175,6 +175,12 @@ int main(int argc, char **argv)
 		printf("%s|%s|%s%s\n", st, b, c, r ? " (no number)" : "");
 		return 0;
 	}
+	if (!strcmp(cmd, "mask") && argc == 3) {
+		char *o = lp_xmalloc(strlen(argv[2]) + 1);
+		printf("%s\n", lp_nlid_mask_text(argv[2], o));
+		free(o);
+		return 0;
+	}
 	if (!strcmp(cmd, "bsn") && argc == 3)
 		return printf("%d\n", lp_nlid_bsn_valid(argv[2])), 0;
 	if (!strcmp(cmd, "iban") && argc == 3)
