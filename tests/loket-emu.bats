@@ -343,3 +343,181 @@ EMPL=/providers/employers/employees/employments
 	assert_output 200
 	loket_stop
 }
+
+# payroll history (read only): runs of 2026 periods 1-10, payslips of 101-110, 2025 year-end statements
+PAADM=/providers/employers/payrolladministrations
+RUN=e1e2e3e4-f5f6-4a7a-8b8b-0000002026  # + period number (01..10)
+JR10=f1f2f3f4-a5a6-4b7b-9c8c-000002026102
+JR10_REMOVED=f1f2f3f4-a5a6-4b7b-9c8c-000002026101
+EM111=3d2c1b0a-9f8e-4d7c-8b6a-000000000111
+EM123=3d2c1b0a-9f8e-4d7c-8b6a-000000000123
+# pdf PATH: GET with Accept: application/pdf; prints "status content-type"; body in $BATS_TEST_TMPDIR/body
+pdf() {
+	curl -sS -o "$BATS_TEST_TMPDIR/body" -D "$BATS_TEST_TMPDIR/headers" -w '%{http_code} %{content_type}' \
+		-H "Authorization: Bearer $TOK" -H 'Accept: application/pdf' "$LK_URL/v2$1"
+}
+# pdf_ok: the body is a PDF whose cross-reference table points at its objects and streams have their /Length
+pdf_ok() {
+	python3 - "$BATS_TEST_TMPDIR/body" <<'PY'
+import re, sys
+b = open(sys.argv[1], "rb").read()
+assert b.startswith(b"%PDF-1.4\n") and b.endswith(b"%%EOF\n"), "header/trailer"
+sx = int(re.search(rb"startxref\n(\d+)\n%%EOF\n$", b).group(1))
+m = re.match(rb"xref\n0 (\d+)\n", b[sx:])
+n, base = int(m.group(1)), sx + m.end()
+for i in range(1, n):
+    off = int(b[base + 20 * i:base + 20 * i + 10])
+    assert b[off:].startswith(b"%d 0 obj\n" % i), "object %d not at %d" % (i, off)
+for s in re.finditer(rb"<< /Length (\d+) >>\nstream\n", b):
+    assert b[s.end() + int(s.group(1)):].startswith(b"endstream\n"), "stream length"
+PY
+}
+
+@test "payroll runs: approved runs for 2026 periods 1-10 with paging, detail with ETag, 404s" {
+	TOK=$(token)
+	run call GET "$PAADM/$PA/payrollruns?pageSize=4&pageNumber=3"
+	assert_output 200
+	run body '[.totalSize, .pageSize, .totalPages, .currentPage, (._embedded | map(.payrollPeriod.periodNumber))]'
+	assert_output '[10,4,3,3,[9,10]]'
+	run call GET "$PAADM/$PA/payrollruns"
+	run body '[._embedded[] | select(.payrollRunStatus.key == 9 and .approvalTime != null and .payrollPeriod.year == 2026)] | length'
+	assert_output 10
+	run body '._embedded[0] | has("payrollAdministrationId")'
+	assert_output false
+	run call GET "$PAADM/payrollruns/${RUN}03"
+	assert_output 200
+	grep -qi '^etag: "' "$BATS_TEST_TMPDIR/headers"
+	run body '.content | [.payrollPeriod.periodNumber, .sequenceNumberApproved, .textPayment]'
+	assert_output '[3,3,"Salaris maart 2026"]'
+	run call GET "$PAADM/payrollruns/${RUN}11"
+	assert_output 404
+	run call GET "$PAADM/00000000-0000-4000-8000-000000000000/payrollruns"
+	assert_output 404
+	# the payroll periods list their runs and journal runs
+	run call GET "$PAADM/$PA/payrollperiods?pageSize=1&pageNumber=22"
+	run body '._embedded[0] | [.id, (.payrollRuns | map([.sequenceNumberApproved, (.journalRuns | map(.journalRunStatus.key))]))]'
+	assert_output '[202610,[[10,[3,4]]]]'
+	run call GET "$PAADM/$PA/payrollperiods?pageSize=1&pageNumber=23"
+	run body '._embedded[0].payrollRuns'
+	assert_output '[]'
+}
+
+@test "journal runs: one per payroll run, results are balanced ledger lines, a removed run has none" {
+	TOK=$(token)
+	run call GET "$PAADM/$PA/journalruns"
+	assert_output 200
+	run body '[.totalSize, (._embedded | map(.journalRunStatus.key)), ._embedded[-1].payrollRun.payrollRunId]'
+	assert_output "[11,[7,7,7,7,7,7,7,7,7,3,4],\"${RUN}10\"]"
+	for id in $(body '._embedded[] | select(.journalRunStatus.key >= 4) | .id' | tr -d '"'); do
+		run call GET "$PAADM/journalruns/$id/results"
+		assert_output 200
+		# debet == credit, compared in cents; every line is either a debet or a credit
+		run body '[(._embedded | map(.debetAmount * 100 | round) | add) == (._embedded | map(.creditAmount * 100 | round) | add),
+			(._embedded | all((.debetAmount == 0) != (.creditAmount == 0)))]'
+		assert_output '[true,true]'
+	done
+	run call GET "$PAADM/journalruns/$JR10/results?pageSize=5&pageNumber=3"
+	run body '[.totalSize, .totalPages, (._embedded | length)]'
+	assert_output '[12,3,2]'
+	run call GET "$PAADM/journalruns/$JR10/results"
+	run body '._embedded[0] | [.generalLedgerAccount.code, .debetAmount, .creditAmount, .costCenter.code, .costUnit, .payrollComponent.description]'
+	assert_output '["4000",16950,0,"KPL100",null,"SALARIS"]'
+	run body '._embedded[0] | has("journalRunId")'
+	assert_output false
+	run call GET "$PAADM/journalruns/$JR10"
+	run body '.content | [.sequenceNumber, .journalRunStatus.value, .payrollRun.payrollPeriod.periodEndDate]'
+	assert_output '[11,"Journaal gereed","2026-10-31"]'
+	run call GET "$PAADM/journalruns/$JR10_REMOVED/results"
+	assert_output 400
+	run body '.messages[0].type'
+	assert_output '"BrokenBusinessRule"'
+	run call GET "$PAADM/journalruns/00000000-0000-4000-8000-000000000000/results"
+	assert_output 404
+}
+
+@test "payslips: one per approved run, JSON results or a PDF by Accept, a year in one PDF, 404s" {
+	TOK=$(token)
+	run call GET "$EMPL/$EM101/payslips?pageSize=4&pageNumber=3"
+	assert_output 200
+	run body '[.totalSize, .totalPages, (._embedded | map([.payrollPeriod.periodNumber, .numberOfPayslips]))]'
+	assert_output '[10,3,[[9,1],[10,1]]]'
+	run body '._embedded[0] | [.payrollrunId, has("payslipTypes"), has("employmentId")]'
+	assert_output "[\"${RUN}09\",false,false]"
+	run call GET "$EMPL/$EM111/payslips"
+	run body '[.totalSize, .totalPages, ._embedded]'
+	assert_output '[0,1,[]]'
+	# the underlying results as JSON (the Accept header of call asks for JSON)
+	run call GET "$EMPL/$EM101/payslips/${RUN}01"
+	assert_output 200
+	run body '.content | [.employmentId == "'"$EM101"'", (.payrollPeriods[0].payslipTypes[0].payrollComponentResults | map([.payrollComponent.key, .value]))]'
+	assert_output '[true,[[10,3200],[7001,95.5],[8043,25],[20,960],[30,2360.5],[40,640]]]'
+	run pdf "$EMPL/$EM101/payslips/${RUN}01"
+	assert_output '200 application/pdf'
+	pdf_ok
+	grep -qi '^content-disposition: attachment; filename="Loonstrook_101_2026-01.pdf"' "$BATS_TEST_TMPDIR/headers"
+	grep -q '(Werknemer: *101 J.P. de Vries)' "$BATS_TEST_TMPDIR/body"
+	grep -q '(Loonstrook periode 1 2026 \\(2026-01-01 t/m 2026-01-31\\))' "$BATS_TEST_TMPDIR/body"
+	grep -q '(10 *SALARIS *3200.00)' "$BATS_TEST_TMPDIR/body"
+	# the same bytes every time
+	cp "$BATS_TEST_TMPDIR/body" "$BATS_TEST_TMPDIR/first.pdf"
+	pdf "$EMPL/$EM101/payslips/${RUN}01" >/dev/null
+	cmp "$BATS_TEST_TMPDIR/body" "$BATS_TEST_TMPDIR/first.pdf"
+	# a year: every payslip of it, one page each
+	run pdf "$EMPL/$EM101/payslips/2026"
+	assert_output '200 application/pdf'
+	pdf_ok
+	run grep -c '/Type /Page ' "$BATS_TEST_TMPDIR/body"
+	assert_output 10
+	grep -qi 'filename="Loonstroken_101_2026.pdf"' "$BATS_TEST_TMPDIR/headers"
+	run pdf "$EMPL/$EM101/payslips/2025"
+	assert_output '404 application/json'
+	run pdf "$EMPL/$EM101/payslips/${RUN}11"
+	assert_output '404 application/json'
+	run pdf "$EMPL/$EM111/payslips/${RUN}01"
+	assert_output '404 application/json'
+	run pdf "$EMPL/00000000-0000-4000-8000-000000000000/payslips/${RUN}01"
+	assert_output '404 application/json'
+}
+
+@test "year-end statements: 2025 for employments that existed then, PDF download, 404 for other years" {
+	TOK=$(token)
+	run call GET "$EMPL/$EM101/yearendstatements"
+	assert_output 200
+	run body '[.totalSize, ._embedded]'
+	assert_output '[1,[{"year":2025}]]'
+	for em in "$EM123" "$EM137B"; do  # employments that started in 2026
+		run call GET "$EMPL/$em/yearendstatements"
+		run body .totalSize
+		assert_output 0
+	done
+	run pdf "$EMPL/$EM101/yearendstatements/2025"
+	assert_output '200 application/pdf'
+	pdf_ok
+	grep -qi '^content-disposition: attachment; filename="Jaaropgave_101_2025.pdf"' "$BATS_TEST_TMPDIR/headers"
+	grep -q '(Jaaropgave 2025)' "$BATS_TEST_TMPDIR/body"
+	grep -q '(Werknemer: *101 J.P. de Vries)' "$BATS_TEST_TMPDIR/body"
+	grep -q '(Tijdvak: 2025-01-01 t/m 2025-12-31)' "$BATS_TEST_TMPDIR/body"
+	run pdf "$EMPL/$EM101/yearendstatements/2024"
+	assert_output '404 application/json'
+	run pdf "$EMPL/$EM123/yearendstatements/2025"
+	assert_output '404 application/json'
+	run pdf "$EMPL/$EM101/yearendstatements/twenty"
+	assert_output '400 application/json'
+}
+
+@test "payroll history: 401 without a token, 405 for a write" {
+	TOK=
+	for p in "$PAADM/$PA/payrollruns" "$PAADM/payrollruns/${RUN}01" "$PAADM/$PA/journalruns" "$PAADM/journalruns/$JR10" \
+		"$PAADM/journalruns/$JR10/results" "$EMPL/$EM101/payslips" "$EMPL/$EM101/payslips/${RUN}01" \
+		"$EMPL/$EM101/payslips/2026" "$EMPL/$EM101/yearendstatements" "$EMPL/$EM101/yearendstatements/2025"; do
+		run curl -sS -o "$BATS_TEST_TMPDIR/body" -D "$BATS_TEST_TMPDIR/headers" -w '%{http_code}' "$LK_URL/v2$p"
+		assert_output 401
+		grep -qi '^www-authenticate: Bearer' "$BATS_TEST_TMPDIR/headers"
+		run pdf "$p"
+		assert_output '401 application/json'
+	done
+	TOK=$(token)
+	run call DELETE "$PAADM/payrollruns/${RUN}01"
+	assert_output 405
+	grep -qi '^allow: GET' "$BATS_TEST_TMPDIR/headers"
+}

@@ -16,11 +16,18 @@
  *     pageNumber/pageSize paging, ETag/If-Match on the employee, the linked
  *     wage date chain, the broken (non-overlapping) benefit chain per payroll
  *     component and the payroll period data PATCH upsert.
+ *   - Read-only payroll history (../shared/reference/loket-api-notes.md
+ *     sections 7 and 8): payroll runs and journal runs of an administration,
+ *     journal run results (ledger lines), payslips and year-end statements of
+ *     an employment, the documents as small generated PDFs with a
+ *     Content-Disposition file name.
  *   - Control endpoints under /__emu/ and the same fault plan as personio-emu.
  *
  * What it deliberately does not emulate: filter/orderBy (400), metadata and
- * defaults endpoints, payslips, year-end statements, payroll and journal
- * runs, 403 authorisation, resource versions (the Accept header is ignored).
+ * defaults endpoints, starting or changing payroll and journal runs, the
+ * other run reports and downloads, 403 authorisation, resource versions (the
+ * Accept header is ignored, except that it chooses PDF or JSON for one run's
+ * payslips).
  *
  * Helper code (utils, dates, fault plan, latency timer, port file, main loop)
  * is shared with personio-emu.c in emu.c / emu.h.
@@ -69,7 +76,15 @@ static long long g_token_ttl = 3599;
 static const char *const COLLECTIONS[] = {
 	"employers", "payrollAdministrations", "employees", "employments", "wages", "benefitsAndDeductions",
 	"payrollPeriodData", "conceptEmployees", "payrollComponents", "payrollPeriods",
+	"payrollRuns", "journalRuns", "journalRunResults", "payslips", "yearEndStatements",
 };
+
+/* Collections whose objects have no "id" (the real API gives them none). */
+static int keyless(const char *cname)
+{
+	return strcmp(cname, "payrollComponents") == 0 || strcmp(cname, "journalRunResults") == 0 ||
+	       strcmp(cname, "payslips") == 0 || strcmp(cname, "yearEndStatements") == 0;
+}
 #define NCOLL (sizeof COLLECTIONS / sizeof COLLECTIONS[0])
 
 static void mint_token_locked(enum tok_kind kind, long long ttl, char out[72])
@@ -146,8 +161,7 @@ static void load_fixtures(const char *dir)
 		json_array_foreach(a, k, o) {
 			if (!json_is_object(o))
 				emu_fixture_fail("%s: %s[%zu] must be an object", path, COLLECTIONS[i], k);
-			int needs_id = strcmp(COLLECTIONS[i], "payrollComponents") != 0;
-			if (needs_id && !json_is_string(json_object_get(o, "id")) &&
+			if (!keyless(COLLECTIONS[i]) && !json_is_string(json_object_get(o, "id")) &&
 			    !json_is_integer(json_object_get(o, "id")))
 				emu_fixture_fail("%s: %s[%zu] needs an \"id\"", path, COLLECTIONS[i], k);
 		}
@@ -174,6 +188,7 @@ struct reply {
 	char retry_after[32];
 	char etag[24];
 	char allow[64];
+	char disposition[160];  /* Content-Disposition of a download */
 	const char *www_auth;
 };
 
@@ -257,6 +272,8 @@ static enum MHD_Result queue_reply(struct MHD_Connection *c, struct reply *rep)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, rep->allow);
 	if (rep->www_auth)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE, rep->www_auth);
+	if (rep->disposition[0] && rep->status < 300)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_DISPOSITION, rep->disposition);
 	return emu_queue(c, rep->status, resp);
 }
 
@@ -360,16 +377,49 @@ static int get_date(json_t *o, const char *k, long *days)
 	return 0;
 }
 
+/* A payroll period's payrollRuns, made from the payrollRuns and journalRuns collections. */
+static json_t *runs_of_period(json_t *period)
+{
+	json_t *out = json_array(), *r, *j;
+	size_t i, k;
+	const char *adm = sget(period, "payrollAdministrationId");
+	json_array_foreach(coll("payrollRuns"), i, r) {
+		json_t *pp = json_object_get(r, "payrollPeriod");
+		if (!adm || !sget(r, "payrollAdministrationId") || strcmp(adm, sget(r, "payrollAdministrationId")) != 0 ||
+		    !json_equal(json_object_get(pp, "year"), json_object_get(period, "year")) ||
+		    !json_equal(json_object_get(pp, "periodNumber"), json_object_get(period, "periodNumber")))
+			continue;
+		json_t *js = json_array();
+		json_array_foreach(coll("journalRuns"), k, j) {
+			const char *rid = sget(json_object_get(j, "payrollRun"), "payrollRunId");
+			if (rid && id_eq(r, rid))
+				json_array_append_new(js, json_pack("{s:O*,s:O*,s:O*}", "id", json_object_get(j, "id"),
+								    "journalRunStatus", json_object_get(j, "journalRunStatus"),
+								    "sequenceNumber", json_object_get(j, "sequenceNumber")));
+		}
+		json_array_append_new(out, json_pack("{s:O*,s:O*,s:O*,s:O*,s:o}", "id", json_object_get(r, "id"),
+						     "payrollRunStatus", json_object_get(r, "payrollRunStatus"),
+						     "sequenceNumber", json_object_get(r, "sequenceNumber"),
+						     "sequenceNumberApproved", json_object_get(r, "sequenceNumberApproved"),
+						     "journalRuns", js));
+	}
+	return out;
+}
+
 /* Public view: a copy without the link keys the real API does not have. */
 static json_t *view(json_t *o, const char *cname)
 {
 	json_t *c = json_deep_copy(o);
 	static const char *strip[] = {"employerId", "employeeId", "employmentId", "payrollAdministrationId",
-				      "citizenServiceNumber"};
+				      "citizenServiceNumber", "journalRunId"};
 	for (size_t i = 0; i < sizeof strip / sizeof strip[0]; i++)
 		json_object_del(c, strip[i]);
 	if (strcmp(cname, "payrollComponents") == 0)
 		json_object_del(c, "year");
+	if (strcmp(cname, "payslips") == 0) /* the results: only in one run's JSON payslips */
+		json_object_del(c, "payslipTypes");
+	if (strcmp(cname, "payrollPeriods") == 0)
+		json_object_set_new(c, "payrollRuns", runs_of_period(o));
 	if (strcmp(cname, "employments") == 0) {
 		json_t *emp = find_id("employees", sget(o, "employeeId") ? sget(o, "employeeId") : "", NULL);
 		json_t *pd = json_object_get(emp, "personalDetails");
@@ -588,6 +638,298 @@ static void h_concepts(struct ctx *x)
 {
 	if (need(x, "employers", x->p[0], "employer"))
 		list_page(x, "conceptEmployees", "employerId", x->p[0], NULL, NULL, NULL);
+}
+
+/* ----- payroll history: payroll runs, journal runs and their results (read only) */
+
+static void h_payrollruns(struct ctx *x)
+{
+	if (need(x, "payrollAdministrations", x->p[0], "payroll administration"))
+		list_page(x, "payrollRuns", "payrollAdministrationId", x->p[0], NULL, NULL, NULL);
+}
+
+static void h_payrollrun_get(struct ctx *x)
+{
+	json_t *o = need(x, "payrollRuns", x->p[0], "payroll run");
+	if (!o)
+		return;
+	etag_of(o, x->rep->etag);
+	single(x, 200, view(o, "payrollRuns"));
+}
+
+static void h_journalruns(struct ctx *x)
+{
+	if (need(x, "payrollAdministrations", x->p[0], "payroll administration"))
+		list_page(x, "journalRuns", "payrollAdministrationId", x->p[0], NULL, NULL, NULL);
+}
+
+static void h_journalrun_get(struct ctx *x)
+{
+	json_t *o = need(x, "journalRuns", x->p[0], "journal run");
+	if (!o)
+		return;
+	etag_of(o, x->rep->etag);
+	single(x, 200, view(o, "journalRuns"));
+}
+
+/* The spec: journal runs with journalRunStatus 0..3 have no results and the call is an error. */
+static void h_journal_results(struct ctx *x)
+{
+	json_t *o = need(x, "journalRuns", x->p[0], "journal run");
+	if (!o)
+		return;
+	json_int_t st = json_integer_value(json_object_get(json_object_get(o, "journalRunStatus"), "key"));
+	if (st >= 0 && st <= 3) {
+		BBR(x->rep, 1901, "Journal runs with journalRunStatus %" JSON_INTEGER_FORMAT " have no results", st);
+		return;
+	}
+	list_page(x, "journalRunResults", "journalRunId", x->p[0], NULL, NULL, NULL);
+}
+
+/* ----- documents: payslips and year-end statements */
+
+/* Append s as the inside of a PDF literal string: ( ) \ escaped, UTF-8 U+00A0..U+00FF as
+ * WinAnsi octal escapes, other non-ASCII and control characters as '?'. */
+static void pdf_text(struct emu_sb *b, const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p == '(' || *p == ')' || *p == '\\') {
+			emu_sb_addf(b, "\\%c", *p);
+		} else if (*p >= 0x20 && *p < 0x7f) {
+			emu_sb_addn(b, (const char *)p, 1);
+		} else if ((*p == 0xc2 || *p == 0xc3) && (p[1] & 0xc0) == 0x80) {
+			unsigned cp = ((*p & 0x1fu) << 6) | (p[1] & 0x3fu);
+			p++;
+			if (cp >= 0xa0)
+				emu_sb_addf(b, "\\%03o", cp);
+			else
+				emu_sb_adds(b, "?");
+		} else {
+			emu_sb_adds(b, "?");
+			while ((p[1] & 0xc0) == 0x80)
+				p++;
+		}
+	}
+}
+
+/* A small valid PDF 1.4 document, one A4 page per element of pages (arrays of text lines),
+ * Courier 10 pt; the same input gives the same bytes. */
+static void pdf_doc(struct emu_sb *out, json_t *pages)
+{
+	size_t np = json_array_size(pages), nobj = 3 + 2 * np, i, k;
+	size_t *off = emu_xcalloc(nobj + 1, sizeof *off);
+	json_t *page, *ln;
+	emu_sb_adds(out, "%PDF-1.4\n");
+	off[1] = out->len;
+	emu_sb_adds(out, "1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n");
+	off[2] = out->len;
+	emu_sb_adds(out, "2 0 obj\n<< /Type /Pages /Kids [");
+	for (i = 0; i < np; i++)
+		emu_sb_addf(out, "%s%zu 0 R", i ? " " : "", 4 + 2 * i);
+	emu_sb_addf(out, "] /Count %zu >>\nendobj\n", np);
+	off[3] = out->len;
+	emu_sb_adds(out, "3 0 obj\n<< /Type /Font /Subtype /Type1 /BaseFont /Courier /Encoding /WinAnsiEncoding >>\nendobj\n");
+	json_array_foreach(pages, i, page) {
+		struct emu_sb cs = {0};
+		emu_sb_adds(&cs, "BT\n/F1 10 Tf\n12 TL\n56 798 Td\n");
+		json_array_foreach(page, k, ln) {
+			emu_sb_adds(&cs, "(");
+			pdf_text(&cs, json_string_value(ln) ? json_string_value(ln) : "");
+			emu_sb_adds(&cs, ") '\n");
+		}
+		emu_sb_adds(&cs, "ET\n");
+		off[4 + 2 * i] = out->len;
+		emu_sb_addf(out,
+			    "%zu 0 obj\n<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> >> "
+			    "/Contents %zu 0 R >>\nendobj\n",
+			    4 + 2 * i, 5 + 2 * i);
+		off[5 + 2 * i] = out->len;
+		emu_sb_addf(out, "%zu 0 obj\n<< /Length %zu >>\nstream\n", 5 + 2 * i, cs.len);
+		emu_sb_addn(out, cs.p, cs.len);
+		emu_sb_adds(out, "endstream\nendobj\n");
+		emu_sb_reset(&cs);
+	}
+	size_t xref = out->len;
+	emu_sb_addf(out, "xref\n0 %zu\n0000000000 65535 f \n", nobj + 1);
+	for (i = 1; i <= nobj; i++)
+		emu_sb_addf(out, "%010zu 00000 n \n", off[i]);
+	emu_sb_addf(out, "trailer\n<< /Size %zu /Root 1 0 R >>\nstartxref\n%zu\n%%%%EOF\n", nobj + 1, xref);
+	free(off);
+}
+
+/* Reply with a PDF made of pages (stolen), offered for download as filename. */
+static void reply_pdf(struct ctx *x, json_t *pages, const char *filename)
+{
+	struct reply *rep = x->rep;
+	rep->status = 200;
+	rep->ctype = "application/pdf";
+	emu_sb_reset(&rep->body);
+	pdf_doc(&rep->body, pages);
+	json_decref(pages);
+	snprintf(rep->disposition, sizeof rep->disposition, "attachment; filename=\"%s\"", filename);
+}
+
+static void add_line(json_t *lines, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void add_line(json_t *lines, const char *fmt, ...)
+{
+	char b[256];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(b, sizeof b, fmt, ap);
+	va_end(ap);
+	json_array_append_new(lines, emu_jstr(b));
+}
+
+static const char *str_or(json_t *o, const char *k, const char *dflt) { return sget(o, k) ? sget(o, k) : dflt; }
+
+static json_t *employee_of(json_t *m) { return find_id("employees", str_or(m, "employeeId", ""), NULL); }
+
+/* A new page: title, then employer, administration, employee and employment of m. */
+static json_t *doc_page(json_t *m, const char *title)
+{
+	json_t *lines = json_array(), *e = employee_of(m), *pd = json_object_get(e, "personalDetails");
+	json_t *pa = find_id("payrollAdministrations", str_or(m, "payrollAdministrationId", ""), NULL);
+	json_t *er = find_id("employers", str_or(pa, "employerId", ""), NULL);
+	const char *prefix = str_or(pd, "prefix", "");
+	add_line(lines, "%s", title);
+	add_line(lines, "%s", "");
+	add_line(lines, "Werkgever:           %s", str_or(er, "companyName", ""));
+	add_line(lines, "Loonheffingennummer: %s", str_or(pa, "payrollTaxesNumber", ""));
+	add_line(lines, "Werknemer:           %" JSON_INTEGER_FORMAT " %s %s%s%s",
+		 json_integer_value(json_object_get(e, "employeeNumber")), str_or(pd, "initials", ""), prefix,
+		 *prefix ? " " : "", str_or(pd, "lastName", ""));
+	add_line(lines, "Dienstverband:       %" JSON_INTEGER_FORMAT " (in dienst sinds %s)",
+		 json_integer_value(json_object_get(m, "incomeRelationshipNumber")), str_or(m, "startDate", "?"));
+	add_line(lines, "%s", "");
+	return lines;
+}
+
+/* The pages of one payslip record (one per payslip type) appended to pages. */
+static void payslip_pages(json_t *pages, json_t *m, json_t *slip)
+{
+	json_t *pp = json_object_get(slip, "payrollPeriod"), *t, *r;
+	size_t i, k;
+	char title[160];
+	snprintf(title, sizeof title, "Loonstrook periode %" JSON_INTEGER_FORMAT " %" JSON_INTEGER_FORMAT " (%s t/m %s)",
+		 json_integer_value(json_object_get(pp, "periodNumber")), json_integer_value(json_object_get(pp, "year")),
+		 str_or(pp, "periodStartDate", "?"), str_or(pp, "periodEndDate", "?"));
+	json_array_foreach(json_object_get(slip, "payslipTypes"), i, t) {
+		json_t *lines = doc_page(m, title);
+		add_line(lines, "Strook: %s", str_or(json_object_get(t, "payslipType"), "value", ""));
+		add_line(lines, "%s", "");
+		json_array_foreach(json_object_get(t, "payrollComponentResults"), k, r) {
+			json_t *pc = json_object_get(r, "payrollComponent");
+			add_line(lines, "%-6" JSON_INTEGER_FORMAT " %-14s %12.2f", json_integer_value(json_object_get(pc, "key")),
+				 str_or(pc, "value", ""), json_number_value(json_object_get(r, "value")));
+		}
+		json_array_append_new(pages, lines);
+	}
+}
+
+/* The payslip record of employment for run, or NULL. */
+static json_t *find_payslip(const char *employment, const char *run)
+{
+	json_t *o;
+	size_t i;
+	json_array_foreach(coll("payslips"), i, o) {
+		if (sget(o, "employmentId") && strcmp(sget(o, "employmentId"), employment) == 0 && sget(o, "payrollrunId") &&
+		    strcmp(sget(o, "payrollrunId"), run) == 0)
+			return o;
+	}
+	return NULL;
+}
+
+static int all_digits(const char *s) { return *s && strspn(s, "0123456789") == strlen(s); }
+
+/* Year path parameter: 1 ok, else 0 with a 400 reply. */
+static int path_year(struct ctx *x, const char *s, long long *y)
+{
+	if (emu_strict_ll(s, 1900, 2999, y)) {
+		BBR(x->rep, 1004, "year must be a four-digit year");
+		return 0;
+	}
+	return 1;
+}
+
+static void h_payslips(struct ctx *x) { h_sub_list(x, "payslips"); }
+static void h_yearends(struct ctx *x) { h_sub_list(x, "yearEndStatements"); }
+
+/* .../payslips/{payrollrunId}: PDF when Accept names application/pdf, else the results as JSON.
+ * .../payslips/{year} (the same path shape in the spec): every payslip of that year in one PDF. */
+static void h_payslip_get(struct ctx *x)
+{
+	json_t *m = need(x, "employments", x->p[0], "employment"), *o;
+	if (!m)
+		return;
+	json_int_t num = json_integer_value(json_object_get(employee_of(m), "employeeNumber"));
+	char fn[128];
+	if (all_digits(x->p[1])) {
+		long long y;
+		size_t i;
+		if (!path_year(x, x->p[1], &y))
+			return;
+		json_t *pages = json_array();
+		json_array_foreach(coll("payslips"), i, o) {
+			if (sget(o, "employmentId") && strcmp(sget(o, "employmentId"), x->p[0]) == 0 &&
+			    json_integer_value(json_object_get(json_object_get(o, "payrollPeriod"), "year")) == y)
+				payslip_pages(pages, m, o);
+		}
+		if (!json_array_size(pages)) {
+			json_decref(pages);
+			loket_error(x->rep, 404, 404, "NotFound", "no payslips for this employment in %lld", y);
+			return;
+		}
+		snprintf(fn, sizeof fn, "Loonstroken_%" JSON_INTEGER_FORMAT "_%lld.pdf", num, y);
+		reply_pdf(x, pages, fn);
+		return;
+	}
+	json_t *slip = find_payslip(x->p[0], x->p[1]);
+	if (!slip) {
+		loket_error(x->rep, 404, 404, "NotFound", "no payslip of this employment in that payroll run");
+		return;
+	}
+	const char *accept = MHD_lookup_connection_value(x->c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT);
+	if (accept && strcasestr(accept, "application/pdf")) {
+		json_t *pages = json_array(), *pp = json_object_get(slip, "payrollPeriod");
+		payslip_pages(pages, m, slip);
+		snprintf(fn, sizeof fn, "Loonstrook_%" JSON_INTEGER_FORMAT "_%" JSON_INTEGER_FORMAT "-%02" JSON_INTEGER_FORMAT ".pdf",
+			 num, json_integer_value(json_object_get(pp, "year")),
+			 json_integer_value(json_object_get(pp, "periodNumber")));
+		reply_pdf(x, pages, fn);
+		return;
+	}
+	json_t *types = json_object_get(slip, "payslipTypes");
+	single(x, 200,
+	       json_pack("{s:O,s:[{s:O*,s:o}]}", "employmentId", json_object_get(m, "id"), "payrollPeriods", "payrollPeriod",
+			 json_object_get(slip, "payrollPeriod"), "payslipTypes", types ? json_deep_copy(types) : json_array()));
+}
+
+static void h_yearend_get(struct ctx *x)
+{
+	json_t *m = need(x, "employments", x->p[0], "employment"), *o, *ys = NULL;
+	long long y;
+	size_t i;
+	if (!m || !path_year(x, x->p[1], &y))
+		return;
+	json_array_foreach(coll("yearEndStatements"), i, o) {
+		if (sget(o, "employmentId") && strcmp(sget(o, "employmentId"), x->p[0]) == 0 &&
+		    json_integer_value(json_object_get(o, "year")) == y)
+			ys = o;
+	}
+	if (!ys) {
+		loket_error(x->rep, 404, 404, "NotFound", "no year-end statement of this employment for %lld", y);
+		return;
+	}
+	char title[64], from[16], to[16], fn[128];
+	snprintf(title, sizeof title, "Jaaropgave %lld", y);
+	snprintf(from, sizeof from, "%lld-01-01", y);
+	snprintf(to, sizeof to, "%lld-12-31", y);
+	const char *sd = str_or(m, "startDate", ""), *ed = str_or(m, "endDate", "");
+	json_t *lines = doc_page(m, title);
+	add_line(lines, "Tijdvak: %s t/m %s", strcmp(sd, from) > 0 ? sd : from, *ed && strcmp(ed, to) < 0 ? ed : to);
+	snprintf(fn, sizeof fn, "Jaaropgave_%" JSON_INTEGER_FORMAT "_%lld.pdf",
+		 json_integer_value(json_object_get(employee_of(m), "employeeNumber")), y);
+	reply_pdf(x, json_pack("[o]", lines), fn);
 }
 
 /* ----- writes */
@@ -1414,6 +1756,15 @@ static const struct { const char *method, *pattern; handler h; } API[] = {
 	{"PATCH", "providers/employers/employees/employments/*/payrollperioddata", h_ppd_patch},
 	{"GET", "providers/employers/payrolladministrations/*/payrollcomponents/year/*", h_components},
 	{"GET", "providers/employers/payrolladministrations/*/payrollperiods", h_periods},
+	{"GET", "providers/employers/payrolladministrations/payrollruns/*", h_payrollrun_get},
+	{"GET", "providers/employers/payrolladministrations/*/payrollruns", h_payrollruns},
+	{"GET", "providers/employers/payrolladministrations/journalruns/*", h_journalrun_get},
+	{"GET", "providers/employers/payrolladministrations/journalruns/*/results", h_journal_results},
+	{"GET", "providers/employers/payrolladministrations/*/journalruns", h_journalruns},
+	{"GET", "providers/employers/employees/employments/*/payslips", h_payslips},
+	{"GET", "providers/employers/employees/employments/*/payslips/*", h_payslip_get},
+	{"GET", "providers/employers/employees/employments/*/yearendstatements", h_yearends},
+	{"GET", "providers/employers/employees/employments/*/yearendstatements/*", h_yearend_get},
 	{"GET", "providers/employers/*/conceptemployees", h_concepts},
 	{"POST", "providers/employers/*/conceptemployees", h_concept_post},
 	{"GET", "providers/employers/conceptemployees/*", h_concept_get},
