@@ -1,0 +1,219 @@
+#!/usr/bin/env bats
+# push-loket against the Loket emulator: every op exactly once, resumable, refusals reported,
+# nothing leaked. The plan is acme's golden plan (tests/golden/acme.plan.ndjson).
+
+load helper
+
+setup_file() {
+	load helper
+	loket_start
+}
+teardown_file() { loket_stop; }
+
+setup() {
+	curl -fsS -X POST "$LK_URL/__emu/reset" >/dev/null
+	loket_client
+	CFG="$BATS_TEST_TMPDIR/acme.json"
+	jq --arg u "$LK_URL" --arg t "$BATS_TEST_TMPDIR/token.json" --arg a "$BATS_TEST_TMPDIR/audit.ndjson" \
+		'.loket.oauth_url=$u | .loket.base_url=($u + "/v2") | .loket.token_file=$t | .loket.redirect_uri="http://127.0.0.1/callback" | .audit_log=$a' \
+		"$SAMPLES/acme.json" >"$CFG"
+	curl -fsS -X POST "$LK_URL/__emu/authcode" | jq -r .code | loket-auth -c "$CFG" 2>/dev/null
+	PLAN="$BATS_TEST_TMPDIR/plan.ndjson"
+	cp "$ROOT/tests/golden/acme.plan.ndjson" "$PLAN"
+	J="$BATS_TEST_TMPDIR/journal"
+	OUT="$BATS_TEST_TMPDIR/results.ndjson"
+}
+
+# What Loket holds, without the ids Loket makes up: two states with the same digest hold
+# the same records, none twice.
+digest() {
+	curl -fsS "$LK_URL/__emu/state" | jq -S -c '{
+		employees: [.employees[] | {employeeNumber, personalDetails, address, contactInformation}] | sort_by(.employeeNumber),
+		wages: [.wages[] | {employmentId, startDate, endDate, grossWage, t: .grossWageType.key, applyPayGrade}] | sort_by(.employmentId, .startDate),
+		benefits: [.benefitsAndDeductions[] | {employmentId, k: .payrollComponent.key, value, startDate, endDate}] | sort_by(.employmentId, .k, .startDate),
+		ppd: [.payrollPeriodData[] | {employmentId, y: .payrollPeriod.year, p: .payrollPeriod.periodNumber,
+			c: (.payrollComponents | map([.payrollComponent.key, .value]) | sort)}] | sort_by(.employmentId, .y, .p),
+		concepts: [.conceptEmployees[] | {uniqueName, n: .employeeData.employeeNumber}] | sort_by(.uniqueName)}'
+}
+writes() { # write requests the emulator has answered so far
+	curl -fsS "$LK_URL/__emu/stats" | jq '[.by_method // {} | to_entries[] | select(.key != "GET") | .value] | add // 0'
+}
+push() { push-loket -c "$CFG" --journal "$J" "$@" "$PLAN"; }
+outcomes() { jq -r 'select(.type=="loket.result") | .outcome' "${1:-$OUT}" | sort | uniq -c | awk '{print $2 "=" $1}' | paste -sd' '; }
+
+@test "acme: every op applied once; Loket then holds the desired state (diff again: empty); results validate" {
+	run --separate-stderr push -v
+	assert_success
+	[[ "$stderr" == *"24 ops: 24 applied"* ]]
+	printf '%s\n' "$output" >"$OUT"
+	schema_ok "$OUT"
+	run outcomes
+	assert_output 'applied=24'
+	run tail -n 1 "$OUT"
+	assert_output --partial '"source":"push","complete":true'
+	fetch-loket -c "$CFG" >"$BATS_TEST_TMPDIR/current.ndjson"
+	run diff-loket -c "$CFG" --current "$BATS_TEST_TMPDIR/current.ndjson" "$ROOT/tests/golden/acme.fixed.desired.ndjson"
+	assert_success
+	run jq -c 'select(.type=="loket.op")' <<<"$output"
+	assert_output ''
+}
+
+@test "resumed with the same journal after it finished: every op already applied, zero requests to Loket" {
+	push >/dev/null
+	d=$(digest)
+	n=$(curl -fsS "$LK_URL/__emu/stats" | jq .requests)
+	push >"$OUT"
+	run outcomes
+	assert_output 'already_applied=24'
+	assert_equal "$(curl -fsS "$LK_URL/__emu/stats" | jq .requests)" "$n"
+	assert_equal "$(digest)" "$d"
+}
+
+@test "--dry-run sends nothing and needs no token; it shows each request without Authorization" {
+	n=$(curl -fsS "$LK_URL/__emu/stats" | jq .requests)
+	rm -f "$BATS_TEST_TMPDIR/token.json"
+	run --separate-stderr push-loket -c "$CFG" --dry-run "$PLAN"
+	assert_success
+	assert_equal "$(curl -fsS "$LK_URL/__emu/stats" | jq .requests)" "$n"
+	printf '%s\n' "$output" >"$OUT"
+	schema_ok "$OUT"
+	run jq -r 'select(.type=="loket.request") | "\(.method) \(.url)"' "$OUT"
+	assert_line "PUT $LK_URL/v2/providers/employers/employees/employments/wages/9a8b7c6d-5e4f-4a3b-9c2d-000000001012"
+	refute_output --partial Authorization
+	[ "$(jq -c 'select(.type=="loket.request")' "$OUT" | wc -l)" -eq 24 ]
+	grep -q '"grossWage":4166.67,' "$OUT"
+}
+
+@test "a blocked, incomplete or foreign plan is refused before anything is sent" {
+	n=$(curl -fsS "$LK_URL/__emu/stats" | jq .requests)
+	jq -c 'if .type=="plan" then .blocked=true else . end' "$ROOT/tests/golden/acme.plan.ndjson" >"$PLAN"
+	run --separate-stderr push
+	assert_failure 1
+	[[ "$stderr" == *"blocked"* ]]
+	grep -v '"type":"stream_end"' "$ROOT/tests/golden/acme.plan.ndjson" >"$PLAN"
+	run --separate-stderr push
+	assert_failure 3
+	[[ "$stderr" == *"incomplete"* ]]
+	jq -c 'if .type=="loket.op" and .seq==3 then .client="other" else . end' "$ROOT/tests/golden/acme.plan.ndjson" >"$PLAN"
+	run --separate-stderr push
+	assert_failure 3
+	[[ "$stderr" == *"$PLAN:"* ]]
+	jq -c 'if .type=="loket.op" and .seq==3 then .path="/providers/../../etc" else . end' "$ROOT/tests/golden/acme.plan.ndjson" >"$PLAN"
+	run --separate-stderr push
+	assert_failure 3
+	[[ "$stderr" == *"path"* ]]
+	assert_equal "$(curl -fsS "$LK_URL/__emu/stats" | jq .requests)" "$n"
+}
+
+@test "the journal: one per plan, 0600, a torn last line is cut off, a damaged one stops the run" {
+	push >/dev/null
+	run stat -c %a "$J"
+	assert_output 600
+	cp "$J" "$BATS_TEST_TMPDIR/good"
+	# a torn last line (a crash while writing it): cut off, the run goes on
+	printf '{"op_id":"0123' >>"$J"
+	run push
+	assert_success
+	run tail -c 1 "$J"
+	assert_output ''
+	# a damaged line in the middle: stop with instructions, never start afresh
+	sed -i '3s/.*/not json/' "$J"
+	run --separate-stderr push
+	assert_failure 3
+	[[ "$stderr" == *"damaged"* ]]
+	# another plan's journal
+	cp "$BATS_TEST_TMPDIR/good" "$J"
+	jq -c 'if .type=="loket.op" and .seq==1 then .op_id="ffffffffffffffff" else . end' "$ROOT/tests/golden/acme.plan.ndjson" >"$BATS_TEST_TMPDIR/other.ndjson"
+	run --separate-stderr push-loket -c "$CFG" --journal "$J" "$BATS_TEST_TMPDIR/other.ndjson"
+	assert_failure 4
+	[[ "$stderr" == *"another plan"* ]]
+	chmod 644 "$J"
+	run --separate-stderr push
+	assert_failure 4
+}
+
+@test "a business-rule refusal fails that op with Loket's messages; the rest of its chain is skipped, other chains go on" {
+	# 108's chain: DELETE 09-01, POST 07-01, POST 10-01. Make the first POST break the chain rule.
+	jq -c 'if .type=="loket.op" and .seq==11 then .body.startDate="2019-01-01" else . end' "$ROOT/tests/golden/acme.plan.ndjson" >"$PLAN"
+	run --separate-stderr push
+	assert_failure 1
+	printf '%s\n' "$output" >"$OUT"
+	run jq -r 'select(.type=="loket.result" and .employee_number==108) | "\(.seq) \(.outcome) \(.http_status)"' "$OUT"
+	assert_output "$(printf '%s\n' '10 applied 200' '11 failed 400' '12 skipped null')"
+	run jq -r 'select(.type=="loket.result" and .seq==11) | .messages[0]' "$OUT"
+	assert_output 'startDate lies before the start of the employment'
+	run outcomes
+	assert_output 'applied=22 failed=1 skipped=1'
+}
+
+@test "drift: an employee edited in Loket after the plan was made is not overwritten" {
+	TOK=$(loket_token)
+	ee=0e7f3a1c-2b4d-4e5f-8a9b-000000000102
+	curl -fsS -H "Authorization: Bearer $TOK" "$LK_URL/v2/providers/employers/employees/$ee" |
+		jq -c '.content | .contactInformation.emailAddress="typed.again@example.nl"' >"$BATS_TEST_TMPDIR/e.json"
+	curl -fsS -X PUT -H "Authorization: Bearer $TOK" -H 'Content-Type: application/json' --data @"$BATS_TEST_TMPDIR/e.json" \
+		"$LK_URL/v2/providers/employers/employees/$ee" >/dev/null
+	run --separate-stderr push
+	assert_failure 1
+	run jq -r 'select(.type=="loket.result" and .seq==4) | "\(.outcome) \(.error)"' <<<"$output"
+	assert_output 'failed contactInformation.emailAddress was changed in Loket after the plan was made'
+	curl -fsS "$LK_URL/__emu/state" | jq -e --arg ee "$ee" '.employees[] | select(.id==$ee) | .contactInformation.emailAddress=="typed.again@example.nl"'
+}
+
+@test "one run per client: a second run while the lock is held exits 8 and sends nothing" {
+	n=$(curl -fsS "$LK_URL/__emu/stats" | jq .requests)
+	flock "$BATS_TEST_TMPDIR/token.json.lock" -c "push-loket -c '$CFG' --journal '$J' '$PLAN' >/dev/null 2>'$BATS_TEST_TMPDIR/err'; echo \$? >'$BATS_TEST_TMPDIR/rc'"
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/rc")" 8
+	grep -q 'another run for this client' "$BATS_TEST_TMPDIR/err"
+	run flock "$BATS_TEST_TMPDIR/token.json.lock" fetch-loket -c "$CFG"
+	assert_failure 8
+	assert_equal "$(curl -fsS "$LK_URL/__emu/stats" | jq .requests)" "$n"
+}
+
+@test "A1: the audit log has the run, every applied op (who, when, what, administration, outcome) and the login" {
+	push --actor "Petra de Boer" >/dev/null
+	run jq -r '.event' "$BATS_TEST_TMPDIR/audit.ndjson"
+	assert_line credentials
+	assert_line run_start
+	assert_line run_end
+	[ "$(jq -c 'select(.event=="op")' "$BATS_TEST_TMPDIR/audit.ndjson" | wc -l)" -eq 24 ]
+	run jq -r 'select(.event=="op") | [.actor, .client, .payroll_administration_id, .outcome, (.time | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z$"))] | @tsv' "$BATS_TEST_TMPDIR/audit.ndjson"
+	assert_line "$(printf 'Petra de Boer\tacme\t7a9b3c2d-1e4f-4a5b-8c6d-000000000001\tapplied\ttrue')"
+	run stat -c %a "$BATS_TEST_TMPDIR/audit.ndjson"
+	assert_output 600
+	# no BSN and no IBAN of the plan's bodies reaches the audit log
+	for v in $(jq -r 'select(.type=="loket.op") | .body | .. | .citizenServiceNumber?, .iban? // empty' "$PLAN"); do
+		! grep -q "$v" "$BATS_TEST_TMPDIR/audit.ndjson"
+	done
+}
+
+@test "no secret (client secret, access or refresh token) in stdout, stderr, journal, audit log or report" {
+	push -v >"$OUT" 2>"$BATS_TEST_TMPDIR/err"
+	report "$OUT" >"$BATS_TEST_TMPDIR/report.txt"
+	report --html "$OUT" >"$BATS_TEST_TMPDIR/report.html"
+	# a failing run too: the token refused mid-way
+	curl -fsS -X POST "$LK_URL/__emu/revoke-tokens" >/dev/null
+	rm -f "$J"
+	push -v >>"$OUT" 2>>"$BATS_TEST_TMPDIR/err" || true
+	refresh=$(jq -r .refresh_token "$BATS_TEST_TMPDIR/token.json")
+	[ -n "$refresh" ]
+	for s in "$LOKET_CLIENT_SECRET" "$refresh"; do
+		for f in "$OUT" "$BATS_TEST_TMPDIR/err" "$J" "$BATS_TEST_TMPDIR/audit.ndjson" "$BATS_TEST_TMPDIR/report.txt" "$BATS_TEST_TMPDIR/report.html"; do
+			! grep -qF -- "$s" "$f" || { echo "secret found in $f"; return 1; }
+		done
+	done
+	# access tokens the emulator handed out are never written anywhere either
+	! grep -qiE 'bearer [a-z0-9]' "$OUT" "$BATS_TEST_TMPDIR/err" "$J" "$BATS_TEST_TMPDIR/audit.ndjson"
+}
+
+@test "usage: --config and --journal are required (or --dry-run); bad --concurrency; --help, --version" {
+	run push-loket --journal x "$PLAN"
+	assert_failure 2
+	run push-loket -c "$CFG" "$PLAN"
+	assert_failure 2
+	run push-loket -c "$CFG" --journal x --concurrency 0 "$PLAN"
+	assert_failure 2
+	run push-loket --help
+	assert_success
+	assert_output --partial 'Usage: push-loket'
+}
