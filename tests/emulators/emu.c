@@ -249,7 +249,13 @@ int emu_date_days(const char *s, long *days)
 
 /* ------------------------------------------------------------ fault plan */
 
-void emu_plan_free(struct emu_plan *p) { free(p->always_path); free(p->mal_path); memset(p, 0, sizeof *p); }
+void emu_plan_free(struct emu_plan *p)
+{
+	free(p->always_path);
+	free(p->mal_path);
+	free(p->scope);
+	memset(p, 0, sizeof *p);
+}
 
 void emu_plan_default(struct emu_plan *p)
 {
@@ -284,10 +290,11 @@ int emu_plan_parse(const char *text, size_t len, struct emu_plan *p, char *err, 
 	json_t *v;
 	json_object_foreach(o, k, v) {
 		long long *cnt = strcmp(k, "429") == 0 ? &p->n429 : strcmp(k, "500") == 0 ? &p->n500
-			       : strcmp(k, "drop") == 0 ? &p->ndrop : strcmp(k, "latency_ms") == 0 ? &p->latency_ms
+			       : strcmp(k, "drop") == 0 ? &p->ndrop : strcmp(k, "lost") == 0 ? &p->nlost
+			       : strcmp(k, "latency_ms") == 0 ? &p->latency_ms
 			       : strcmp(k, "after") == 0 ? &p->after : NULL;
 		double *rate = strcmp(k, "rate_5xx") == 0 ? &p->r5xx : strcmp(k, "rate_429") == 0 ? &p->r429
-			     : strcmp(k, "rate_drop") == 0 ? &p->rdrop : NULL;
+			     : strcmp(k, "rate_drop") == 0 ? &p->rdrop : strcmp(k, "rate_lost") == 0 ? &p->rlost : NULL;
 		if (cnt) {
 			long long max = cnt == &p->latency_ms ? 600000 : 1000000000;
 			if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > max) {
@@ -301,6 +308,13 @@ int emu_plan_parse(const char *text, size_t len, struct emu_plan *p, char *err, 
 				goto bad;
 			}
 			*rate = json_number_value(v);
+		} else if (strcmp(k, "scope") == 0) {
+			if (!json_is_string(v) || json_string_value(v)[0] != '/') {
+				snprintf(err, errlen, "fault plan: \"scope\" must be a path prefix such as \"/v2\"");
+				goto bad;
+			}
+			free(p->scope);
+			p->scope = emu_xstrdup(json_string_value(v));
 		} else if (strcmp(k, "seed") == 0) {
 			if (!json_is_integer(v)) {
 				snprintf(err, errlen, "fault plan: \"seed\" must be an integer");
@@ -366,7 +380,8 @@ void emu_stats_reset(struct emu_stats *st)
 	for (size_t i = 0; i < st->npaths; i++)
 		free(st->paths[i].path);
 	st->npaths = 0;
-	st->other_paths = st->requests = st->f429 = st->f500 = st->fdrop = st->fmal = st->fother = 0;
+	st->other_paths = st->requests = st->f429 = st->f500 = st->fdrop = st->flost = st->fmal = st->fother = 0;
+	memset(st->by_method, 0, sizeof st->by_method);
 }
 
 void emu_stats_json(json_t *o, const struct emu_stats *st, const struct emu_plan *p)
@@ -378,13 +393,19 @@ void emu_stats_json(json_t *o, const struct emu_stats *st, const struct emu_plan
 		json_object_set_new(bp, "(other)", json_integer((json_int_t)st->other_paths));
 	json_object_set_new(o, "requests", json_integer((json_int_t)st->requests));
 	json_object_set_new(o, "by_path", bp);
+	static const char *const mn[] = {"GET", "POST", "PUT", "PATCH", "DELETE", "other"};
+	json_t *bm = json_object();
+	for (int i = 0; i < 6; i++)
+		if (st->by_method[i])
+			json_object_set_new(bm, mn[i], json_integer((json_int_t)st->by_method[i]));
+	json_object_set_new(o, "by_method", bm);
 	json_object_set_new(o, "faults",
-			    json_pack("{s:I,s:I,s:I,s:I,s:I}", "429", (json_int_t)st->f429, "500", (json_int_t)st->f500,
-				      "drop", (json_int_t)st->fdrop, "malformed", (json_int_t)st->fmal, "other",
-				      (json_int_t)st->fother));
+			    json_pack("{s:I,s:I,s:I,s:I,s:I,s:I}", "429", (json_int_t)st->f429, "500", (json_int_t)st->f500,
+				      "drop", (json_int_t)st->fdrop, "lost", (json_int_t)st->flost, "malformed",
+				      (json_int_t)st->fmal, "other", (json_int_t)st->fother));
 	json_object_set_new(o, "pending",
-			    json_pack("{s:I,s:I,s:I}", "429", (json_int_t)p->n429, "500", (json_int_t)p->n500, "drop",
-				      (json_int_t)p->ndrop));
+			    json_pack("{s:I,s:I,s:I,s:I}", "429", (json_int_t)p->n429, "500", (json_int_t)p->n500, "drop",
+				      (json_int_t)p->ndrop, "lost", (json_int_t)p->nlost));
 }
 
 static void count_path(struct emu_stats *st, const char *url)
@@ -403,14 +424,22 @@ static void count_path(struct emu_stats *st, const char *url)
 	}
 }
 
-void emu_decide_fault(pthread_mutex_t *lock, struct emu_plan *p, struct emu_stats *st, const char *url,
-		      struct emu_fault *f)
+void emu_decide_fault(pthread_mutex_t *lock, struct emu_plan *p, struct emu_stats *st, const char *method,
+		      const char *url, struct emu_fault *f)
 {
+	static const char *const mn[] = {"GET", "POST", "PUT", "PATCH", "DELETE"};
 	pthread_mutex_lock(lock);
 	count_path(st, url);
+	int mi = 5;
+	for (int i = 0; i < 5; i++)
+		if (strcmp(method, mn[i]) == 0)
+			mi = i;
+	st->by_method[mi]++;
 	f->latency_ms = p->latency_ms;
 	int status = 0;
-	if (p->after > 0) {
+	if (p->scope && !emu_starts_with(url, p->scope)) {
+		/* outside the plan's scope: no faults (latency still applies) */
+	} else if (p->after > 0) {
 		p->after--; /* not yet: the counted faults wait */
 	} else if (p->n429 > 0) {
 		p->n429--, status = 429;
@@ -418,14 +447,17 @@ void emu_decide_fault(pthread_mutex_t *lock, struct emu_plan *p, struct emu_stat
 		p->n500--, status = 500;
 	} else if (p->ndrop > 0) {
 		p->ndrop--, f->kind = EMU_F_DROP;
+	} else if (p->nlost > 0) {
+		p->nlost--, f->kind = EMU_F_LOST;
 	} else if (p->always_path && emu_starts_with(url, p->always_path)) {
 		status = p->always_status;
 	} else {
-		int drawn5 = 0, drawn4 = 0, drawnd = 0;
-		if (p->r5xx > 0 || p->r429 > 0 || p->rdrop > 0) {
+		int drawn5 = 0, drawn4 = 0, drawnd = 0, drawnl = 0;
+		if (p->r5xx > 0 || p->r429 > 0 || p->rdrop > 0 || p->rlost > 0) {
 			drawn5 = emu_prng_unit(p) < p->r5xx;
 			drawn4 = emu_prng_unit(p) < p->r429;
 			drawnd = emu_prng_unit(p) < p->rdrop;
+			drawnl = emu_prng_unit(p) < p->rlost;
 		}
 		if (drawn5)
 			status = 500;
@@ -433,6 +465,8 @@ void emu_decide_fault(pthread_mutex_t *lock, struct emu_plan *p, struct emu_stat
 			status = 429;
 		else if (drawnd)
 			f->kind = EMU_F_DROP;
+		else if (drawnl)
+			f->kind = EMU_F_LOST;
 		else if (p->mal_path && emu_starts_with(url, p->mal_path))
 			f->kind = EMU_F_MALFORMED, f->mal = p->mal_kind, st->fmal++;
 	}
@@ -448,6 +482,8 @@ void emu_decide_fault(pthread_mutex_t *lock, struct emu_plan *p, struct emu_stat
 	}
 	if (f->kind == EMU_F_DROP)
 		st->fdrop++;
+	if (f->kind == EMU_F_LOST)
+		st->flost++;
 	pthread_mutex_unlock(lock);
 }
 

@@ -85,15 +85,16 @@ enum emu_mal_kind { EMU_MAL_NONE, EMU_MAL_NOTJSON, EMU_MAL_TRUNCATED, EMU_MAL_WR
 
 /* A fault plan (doc/personio-fixtures.md, "Fault plan"). */
 struct emu_plan {
-	long long n429, n500, ndrop, latency_ms;
+	long long n429, n500, ndrop, nlost, latency_ms;
 	long long after;   /* counted faults start after this many API requests */
 	char retry_after[32];
 	char *always_path;
 	int always_status;
 	char *mal_path;
 	enum emu_mal_kind mal_kind;
-	double r5xx, r429, rdrop;
+	double r5xx, r429, rdrop, rlost;
 	uint64_t prng;
+	char *scope;       /* faults only for URLs starting with this ("/v2"); NULL: all */
 };
 
 void emu_plan_free(struct emu_plan *p);
@@ -107,7 +108,8 @@ struct emu_path_count { char *path; uint64_t n; };
 
 /* Request and fault counters for /__emu/stats. */
 struct emu_stats {
-	uint64_t requests, f429, f500, fdrop, fmal, fother;
+	uint64_t requests, f429, f500, fdrop, flost, fmal, fother;
+	uint64_t by_method[6]; /* GET POST PUT PATCH DELETE other */
 	struct emu_path_count paths[EMU_MAX_PATHS];
 	size_t npaths;
 	uint64_t other_paths;
@@ -117,7 +119,8 @@ void emu_stats_reset(struct emu_stats *st);
 /* Add "requests", "by_path", "faults" and "pending" (from p) to object o. */
 void emu_stats_json(json_t *o, const struct emu_stats *st, const struct emu_plan *p);
 
-enum emu_fault_kind { EMU_F_NONE, EMU_F_STATUS, EMU_F_DROP, EMU_F_MALFORMED };
+/* EMU_F_LOST: the request is processed, then the connection is dropped (the answer is lost) */
+enum emu_fault_kind { EMU_F_NONE, EMU_F_STATUS, EMU_F_DROP, EMU_F_MALFORMED, EMU_F_LOST };
 
 /* What the plan decided for one request. */
 struct emu_fault {
@@ -128,9 +131,9 @@ struct emu_fault {
 	long long latency_ms;
 };
 
-/* Under lock (which guards p and st): count a request for url and draw its fault from p into f. */
-void emu_decide_fault(pthread_mutex_t *lock, struct emu_plan *p, struct emu_stats *st, const char *url,
-		      struct emu_fault *f);
+/* Under lock (which guards p and st): count a request (method, url) and draw its fault from p into f. */
+void emu_decide_fault(pthread_mutex_t *lock, struct emu_plan *p, struct emu_stats *st, const char *method,
+		      const char *url, struct emu_fault *f);
 
 /* ------------------------------------------------------- latency (timer) */
 

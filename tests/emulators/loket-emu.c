@@ -1998,7 +1998,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		*con_cls = r;
 		r->control = emu_starts_with(url, "/__emu/");
 		if (!r->control)
-			emu_decide_fault(&S.lock, &S.plan, &S.st, url, &r->f);
+			emu_decide_fault(&S.lock, &S.plan, &S.st, method, url, &r->f);
 		return MHD_YES;
 	}
 	if (*upload_size) {
@@ -2023,6 +2023,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		handle_api(r, c, url, method, &rep);
 		if (r->f.kind == EMU_F_MALFORMED)
 			malform(r, &rep);
+		if (r->f.kind == EMU_F_LOST) { /* done, but the answer never arrives */
+			emu_sb_reset(&rep.body);
+			return MHD_NO;
+		}
 	}
 	return queue_reply(c, &rep);
 }

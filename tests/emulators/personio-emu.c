@@ -1197,7 +1197,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 				S.no_app_id++;
 				pthread_mutex_unlock(&S.lock);
 			}
-			emu_decide_fault(&S.lock, &S.plan, &S.st, url, &r->f);
+			emu_decide_fault(&S.lock, &S.plan, &S.st, method, url, &r->f);
 		}
 		if (r->f.kind == EMU_F_NONE || r->f.kind == EMU_F_MALFORMED)
 			setup_body(r, c);
