@@ -51,7 +51,7 @@ struct run {
 	lp_config *cfg;
 	lp_http *http;
 	lp_oauth *oauth;
-	int start_year;
+	int start_year, refreshed;
 	unsigned long counts[6];
 };
 
@@ -103,6 +103,15 @@ static json_t *get(struct run *r, const char *target)
 	lp_http_resp resp;
 	if (lp_http_request(r->http, "GET", target, h, NULL, 0, 0, &resp))
 		fail(r, LP_EXIT_REMOTE, "%s", lp_http_error(r->http));
+	if (resp.status == 401 && r->oauth && !r->refreshed) {
+		/* the saved access token was refused (revoked): refresh once and ask again */
+		lp_http_resp_free(&resp);
+		int code;
+		r->refreshed = 1;
+		if (!lp_oauth_refresh(r->oauth, &code, err, sizeof err))
+			fail(r, code, "%s", err);
+		return get(r, target);
+	}
 	if (resp.status != 200) {
 		long st = resp.status;
 		lp_http_resp_free(&resp);

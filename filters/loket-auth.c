@@ -109,7 +109,7 @@ int main(int argc, char **argv)
 		lp_die(LP_EXIT_CONFIG, "%s: loket.oauth_url: %s", cfg->client, err);
 	int rc = 0;
 	if (check) {
-		if (!lp_oauth_access_token(o, &rc, err, sizeof err))
+		if (!lp_oauth_refresh(o, &rc, err, sizeof err))
 			lp_warn("%s: %s", cfg->client, err);
 		else {
 			lp_audit_event(audit, "credentials", json_pack("{s:s,s:s}", "what", "loket refresh token rotated (check)",

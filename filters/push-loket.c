@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "lp_audit.h"
@@ -84,7 +85,7 @@ struct op {
 	size_t blen;
 	enum jstate js;
 	enum phase ph;
-	int rounds, ambiguous;
+	int rounds, ambiguous, auth_retried;
 	struct chain *ch;
 	char *etag;
 	json_t *recon; /* reconcile: the collection read so far */
@@ -112,7 +113,8 @@ struct run {
 	struct chain **ready; /* chains whose next op may start, oldest first */
 	size_t rhead, rtail, rcap;
 	unsigned long counts[5];
-	int auth_failed, auth_code;
+	int auth_failed, auth_code, force_refresh;
+	time_t refreshed_at;
 	char auth_err[700], authz[800];
 	const char *hdrs[2];
 };
@@ -315,7 +317,13 @@ static const char *const *hook(void *ctx, char *err, size_t n)
 {
 	(void)ctx;
 	int code;
-	const char *tok = lp_oauth_access_token(R.oauth, &code, err, n);
+	const char *tok;
+	if (R.force_refresh) { /* Loket refused the access token: one refresh */
+		R.force_refresh = 0;
+		R.refreshed_at = time(NULL);
+		tok = lp_oauth_refresh(R.oauth, &code, err, n);
+	} else
+		tok = lp_oauth_access_token(R.oauth, &code, err, n);
 	if (!tok) {
 		R.auth_failed = 1;
 		R.auth_code = code;
@@ -421,9 +429,16 @@ static void on_send(void *ud, const lp_http_resp *resp, const char *err)
 		finish(o, O_APPLIED, st, attempts, NULL, NULL);
 		return;
 	}
-	if (resp && st == 404 && !strcmp(o->method, "DELETE") && o->ambiguous) {
+	if (resp && st == 404 && !strcmp(o->method, "DELETE") && (o->ambiguous || attempts > 1)) {
 		jmark(o, "done", st); /* deleted by the earlier attempt whose answer was lost */
 		finish(o, O_ALREADY, st, attempts, NULL, NULL);
+		return;
+	}
+	if (resp && st == 401 && !o->auth_retried) {
+		o->auth_retried = 1; /* the saved access token was revoked or ran out: refresh, send again */
+		if (time(NULL) - R.refreshed_at > 5)
+			R.force_refresh = 1;
+		send_op(o);
 		return;
 	}
 	if (resp && st >= 400 && st < 500 && st != 429 && st != 401) {
@@ -442,6 +457,34 @@ static void on_send(void *ud, const lp_http_resp *resp, const char *err)
 	finish(o, O_REMOTE, st, attempts, resp ? messages_of(resp) : NULL, e);
 }
 
+/* Whether every dotted field of want holds its value in content (metadata objects compare by
+ * key). When not and drift is given, it names the first field that differs. */
+static int fields_hold(const json_t *content, const json_t *want, char *drift, size_t n)
+{
+	const char *k;
+	json_t *v;
+	json_object_foreach((json_t *)want, k, v) {
+		char path[256];
+		snprintf(path, sizeof path, "%s", k);
+		const json_t *cur = content;
+		for (char *s = path, *dot; cur && s; s = dot ? dot + 1 : NULL) {
+			dot = strchr(s, '.');
+			if (dot)
+				*dot = '\0';
+			cur = json_object_get(cur, s);
+		}
+		int meta = json_is_object(v) && json_object_get(v, "key");
+		int same = meta ? json_is_object(cur) && json_equal(json_object_get(v, "key"), json_object_get(cur, "key"))
+				: json_equal(v, cur ? cur : json_null());
+		if (!same) {
+			if (drift)
+				snprintf(drift, n, "%s was changed in Loket after the plan was made", k);
+			return 0;
+		}
+	}
+	return json_object_size(want) > 0;
+}
+
 /* Employee PUT: check that Loket still holds the plan's "before" values, then PUT with If-Match. */
 static void on_preflight(void *ud, const lp_http_resp *resp, const char *err)
 {
@@ -456,25 +499,15 @@ static void on_preflight(void *ud, const lp_http_resp *resp, const char *err)
 	}
 	json_t *j = lp_json_loadb(resp->body, resp->len, NULL);
 	json_t *content = lp_json_obj(j, "content");
-	json_t *before = json_object_get(o->rec, "before");
-	const char *k;
-	json_t *v;
 	char drift[600] = "";
-	json_object_foreach(before, k, v) {
-		char path[256];
-		snprintf(path, sizeof path, "%s", k);
-		json_t *cur = content;
-		for (char *s = path, *dot; cur && s; s = dot ? dot + 1 : NULL) {
-			dot = strchr(s, '.');
-			if (dot)
-				*dot = '\0';
-			cur = json_object_get(cur, s);
-		}
-		int meta = json_is_object(v) && json_object_get(v, "key");
-		int same = meta ? json_is_object(cur) && json_equal(json_object_get(v, "key"), json_object_get(cur, "key"))
-				: json_equal(v, cur ? cur : json_null());
-		if (!same && !drift[0])
-			snprintf(drift, sizeof drift, "%s was changed in Loket after the plan was made", k);
+	int applied = fields_hold(content, json_object_get(o->rec, "after"), NULL, 0);
+	if (!applied)
+		fields_hold(content, json_object_get(o->rec, "before"), drift, sizeof drift);
+	if (applied) { /* an earlier attempt, whose answer was lost, already made the change */
+		json_decref(j);
+		jmark(o, "done", 200);
+		finish(o, O_ALREADY, 200, resp->attempts, NULL, NULL);
+		return;
 	}
 	json_decref(j);
 	if (drift[0]) {

@@ -82,8 +82,15 @@ static int token_request(lp_oauth *o, char *form, char *err, size_t n)
 		snprintf(err, n, "POST /token: the answer has no access_token or refresh_token");
 		return LP_EXIT_REMOTE;
 	}
-	json_t *save = json_pack("{s:s}", "refresh_token", refresh);
+	time_t expires = time(NULL) + (json_is_integer(ei) ? (time_t)json_integer_value(ei) : 3599);
+	/* the access token is kept too, so that the next run within its lifetime needs no
+	 * refresh (every refresh rotates the refresh token: fewer refreshes, fewer chances to
+	 * lose it) */
+	json_t *save = json_pack("{s:s,s:s,s:I}", "refresh_token", refresh, "access_token", access, "expires_at",
+				 (json_int_t)expires);
 	char *text = json_dumps(save, JSON_COMPACT);
+	json_string_set(json_object_get(save, "access_token"), "");
+	json_string_set(json_object_get(save, "refresh_token"), "");
 	json_decref(save);
 	int w = lp_secret_write_file(o->token_file, text, strlen(text), err, n);
 	lp_secret_free(text);
@@ -93,7 +100,7 @@ static int token_request(lp_oauth *o, char *form, char *err, size_t n)
 	}
 	lp_secret_free(o->access);
 	o->access = lp_xstrdup(access);
-	o->expires = time(NULL) + (json_is_integer(ei) ? (time_t)json_integer_value(ei) : 3599);
+	o->expires = expires;
 	json_string_set(json_object_get(j, "access_token"), "");
 	json_string_set(json_object_get(j, "refresh_token"), "");
 	json_decref(j);
@@ -118,9 +125,9 @@ int lp_oauth_exchange_code(lp_oauth *o, const char *code, const char *redirect_u
 	return token_request(o, f, err, n);
 }
 
-const char *lp_oauth_access_token(lp_oauth *o, int *code, char *err, size_t n)
+static const char *access_token(lp_oauth *o, int force, int *code, char *err, size_t n)
 {
-	if (o->access && o->expires - time(NULL) > 300)
+	if (!force && o->access && o->expires - time(NULL) > 300)
 		return o->access;
 	char *buf, ferr[512];
 	size_t len;
@@ -132,6 +139,17 @@ const char *lp_oauth_access_token(lp_oauth *o, int *code, char *err, size_t n)
 	json_t *j = json_loadb(buf, len, 0, NULL);
 	lp_secret_free(buf);
 	const char *rt = j ? lp_json_str(j, "refresh_token") : NULL;
+	const char *at = j ? lp_json_str(j, "access_token") : NULL;
+	json_t *ea = j ? json_object_get(j, "expires_at") : NULL;
+	if (!force && rt && *rt && at && *at && json_is_integer(ea) && (time_t)json_integer_value(ea) - time(NULL) > 300) {
+		lp_secret_free(o->access); /* a saved access token that still has time: no refresh */
+		o->access = lp_xstrdup(at);
+		o->expires = (time_t)json_integer_value(ea);
+		json_string_set(json_object_get(j, "access_token"), "");
+		json_string_set(json_object_get(j, "refresh_token"), "");
+		json_decref(j);
+		return o->access;
+	}
 	if (!rt || !*rt) {
 		json_decref(j);
 		snprintf(err, n, "%s: not a token file (no refresh_token); run loket-auth", o->token_file);
@@ -141,7 +159,19 @@ const char *lp_oauth_access_token(lp_oauth *o, int *code, char *err, size_t n)
 	char *f = form("grant_type=refresh_token&refresh_token=%s&client_id=%s&client_secret=%s%s", rt, o->client_id,
 		       o->client_secret, "");
 	json_string_set(json_object_get(j, "refresh_token"), "");
+	if (at)
+		json_string_set(json_object_get(j, "access_token"), "");
 	json_decref(j);
 	*code = token_request(o, f, err, n);
 	return *code ? NULL : o->access;
+}
+
+const char *lp_oauth_access_token(lp_oauth *o, int *code, char *err, size_t n)
+{
+	return access_token(o, 0, code, err, n);
+}
+
+const char *lp_oauth_refresh(lp_oauth *o, int *code, char *err, size_t n)
+{
+	return access_token(o, 1, code, err, n);
 }

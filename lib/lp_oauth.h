@@ -18,10 +18,14 @@ lp_oauth *lp_oauth_new(const char *oauth_url, const char *client_id, const char 
 		       const char *token_file, char *err, size_t errlen);
 void lp_oauth_free(lp_oauth *o);
 
-/* A valid access token, refreshing first when there is none or it expires within five
- * minutes. NULL on failure: *code is the exit code (6 refused, 5 remote, 4 token file),
- * err says why without any token in it. */
+/* A valid access token: the one in memory or in the token file while it has more than five
+ * minutes left, else a fresh one (refresh, rotating the refresh token). NULL on failure:
+ * *code is the exit code (6 refused, 5 remote, 4 token file), err says why without any
+ * token in it. The token file (0600) holds the refresh token, the access token and its
+ * expiry (epoch seconds). */
 const char *lp_oauth_access_token(lp_oauth *o, int *code, char *err, size_t errlen);
+/* The same, but always refreshing (proves the refresh token works; rotates it). */
+const char *lp_oauth_refresh(lp_oauth *o, int *code, char *err, size_t errlen);
 
 /* Exchange an authorization code (the one-time login) and save the refresh token.
  * 0, or an exit code with err filled. */

@@ -60,11 +60,17 @@ state() { curl -fsS "$LK_URL/__emu/state"; }
 	assert_output ''
 }
 
-@test "the refresh token rotates on the way (saved before use)" {
+@test "the saved access token is used while it lasts (no refresh); then the refresh token rotates, saved before use" {
+	n=$(curl -fsS "$LK_URL/__emu/stats" | jq '.by_path["/token"] // 0')
 	before=$(jq -r .refresh_token "$TOKF")
+	fetch-loket -c "$CFG" >"$OUT"
+	assert_equal "$(curl -fsS "$LK_URL/__emu/stats" | jq '.by_path["/token"] // 0')" "$n"
+	assert_equal "$(jq -r .refresh_token "$TOKF")" "$before"
+	token_expire "$TOKF"
 	fetch-loket -c "$CFG" >"$OUT"
 	after=$(jq -r .refresh_token "$TOKF")
 	[ "$before" != "$after" ]
+	assert_equal "$(curl -fsS "$LK_URL/__emu/stats" | jq '.by_path["/token"] // 0')" "$((n + 1))"
 	run stat -c %a "$TOKF"
 	assert_output 600
 }
@@ -125,9 +131,11 @@ state() { curl -fsS "$LK_URL/__emu/state"; }
 }
 
 @test "a 429 on the token endpoint is tried again (Loket did not process it); a 500 there is not" {
+	token_expire "$TOKF"
 	curl -fsS -X POST --data '{"429":2,"retry_after":"0"}' "$LK_URL/__emu/faults" >/dev/null
 	run fetch-loket -c "$CFG"
 	assert_success
+	token_expire "$TOKF"
 	curl -fsS -X POST --data '{"500":1}' "$LK_URL/__emu/faults" >/dev/null
 	run fetch-loket -c "$CFG"
 	assert_failure 5

@@ -87,6 +87,10 @@ loket_token_json() {
 		--data-urlencode redirect_uri=http://127.0.0.1/callback "$u/token"
 }
 loket_token() { loket_token_json "$@" | jq -r .access_token; }
+# token_expire FILE: the access token saved in a token file has run out (the next run refreshes)
+token_expire() {
+	(umask 077 && jq -c '.expires_at = 0' "$1" >"$1.tmp" && mv "$1.tmp" "$1")
+}
 
 # emu_faults JSON: replace the fault plan; emu_reset: no faults, counters zero.
 emu_faults() { curl -fsS -X POST --data "$1" "$EMU_URL/__emu/faults" >/dev/null; }
