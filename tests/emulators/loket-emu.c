@@ -66,7 +66,9 @@ static struct {
 	struct emu_stats st;
 	struct emu_plan plan;
 	json_t *state;          /* current state; fixture copy in g_initial */
+	json_t *requests;       /* the /v2 requests received (method, path, query, body), for spec checks */
 } S = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
 
 static json_t *g_initial;
 static char *g_client_id, *g_client_secret;
@@ -180,6 +182,31 @@ struct req {
 	int too_large;
 	struct emu_sb raw;
 };
+
+#define MAX_LOGGED 200000
+
+static enum MHD_Result add_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	(void)kind;
+	json_object_set_new(cls, key, json_string(value ? value : ""));
+	return MHD_YES;
+}
+
+/* Keep a /v2 request for GET /__emu/requests (a JSON body is kept parsed; tokens never). */
+static void log_request_locked(struct MHD_Connection *c, const char *url, const char *method, const struct req *r)
+{
+	if (!emu_starts_with(url, "/v2/"))
+		return;
+	if (!S.requests)
+		S.requests = json_array();
+	if (json_array_size(S.requests) >= MAX_LOGGED)
+		return;
+	json_t *q = json_object();
+	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, add_arg, q);
+	json_t *body = r->raw.len ? json_loadb(r->raw.p, r->raw.len, 0, NULL) : NULL;
+	json_array_append_new(S.requests, json_pack("{s:s,s:s,s:o,s:o}", "method", method, "path", url + 3, "query", q,
+						    "body", body ? body : json_null()));
+}
 
 struct reply {
 	unsigned status;
@@ -1874,8 +1901,10 @@ static void handle_control(struct req *r, const char *url, const char *method, s
 {
 	rep->status = 200;
 	rep->ctype = "application/json";
-	const char *want = strcmp(url, "/__emu/stats") == 0 || strcmp(url, "/__emu/state") == 0 ? "GET" : "POST";
+	const char *want = strcmp(url, "/__emu/stats") == 0 || strcmp(url, "/__emu/state") == 0 ||
+				   strcmp(url, "/__emu/requests") == 0 ? "GET" : "POST";
 	int known = strcmp(url, "/__emu/stats") == 0 || strcmp(url, "/__emu/state") == 0 ||
+		    strcmp(url, "/__emu/requests") == 0 ||
 		    strcmp(url, "/__emu/faults") == 0 || strcmp(url, "/__emu/reset") == 0 ||
 		    strcmp(url, "/__emu/authcode") == 0 || strcmp(url, "/__emu/revoke-tokens") == 0;
 	if (!known) {
@@ -1892,6 +1921,12 @@ static void handle_control(struct req *r, const char *url, const char *method, s
 		json_t *o = json_object();
 		emu_stats_json(o, &S.st, &S.plan);
 		emu_sb_json(&rep->body, o);
+	} else if (strcmp(url, "/__emu/requests") == 0) {
+		char *s = json_dumps(S.requests ? S.requests : json_array(), EMU_DUMP_FLAGS);
+		if (!s)
+			emu_oom();
+		emu_sb_adds(&rep->body, s);
+		free(s);
 	} else if (strcmp(url, "/__emu/state") == 0) {
 		char *s = json_dumps(S.state, EMU_DUMP_FLAGS);
 		if (!s)
@@ -1912,6 +1947,8 @@ static void handle_control(struct req *r, const char *url, const char *method, s
 		}
 	} else if (strcmp(url, "/__emu/reset") == 0) {
 		reset_counters_locked();
+		json_decref(S.requests);
+		S.requests = NULL;
 		emu_plan_free(&S.plan);
 		emu_plan_default(&S.plan);
 		json_decref(S.state);
@@ -1935,6 +1972,7 @@ static void handle_control(struct req *r, const char *url, const char *method, s
 static void handle_api(struct req *r, struct MHD_Connection *c, const char *url, const char *method, struct reply *rep)
 {
 	pthread_mutex_lock(&S.lock);
+	log_request_locked(c, url, method, r);
 	if (strcmp(url, "/token") == 0) {
 		if (strcmp(method, "POST") == 0) {
 			handle_token(r, rep);
@@ -2069,6 +2107,7 @@ static void cleanup(void)
 	reset_counters_locked();
 	emu_plan_free(&S.plan);
 	json_decref(S.state);
+	json_decref(S.requests);
 	pthread_mutex_unlock(&S.lock);
 	json_decref(g_initial);
 	free(g_client_id);
