@@ -6,13 +6,14 @@
  * backoff and jitter (Retry-After honoured); a 4xx business-rule answer is a failed result
  * carrying Loket's messages, and the rest of that op's chain is skipped.
  *
- * Exactly once: a journal (NDJSON, append, fsync) records each op as "sent" before its
- * request leaves and "done"/"failed" when the answer is in. A resumed run skips done ops.
- * An op whose answer was lost (sent, no answer; or a POST answered 5xx or cut off) is
- * reconciled first: a POST reads its collection back and is only sent again when its record
- * is not there; PUT, PATCH and DELETE are idempotent and are sent again (a DELETE answered
- * 404 then counts as done). A result record goes to standard output only after the journal
- * line for it is on disk.
+ * Exactly once: a journal (NDJSON, append) records each op as "sent" when its request is
+ * handed out and "done"/"failed" when the answer is in; one fsync per round makes a round's
+ * lines durable while its requests are in flight, and a result record goes to standard
+ * output only after the journal line for it is on disk. A resumed run skips done ops and
+ * treats every other op as possibly sent: a POST reads its collection back and is only sent
+ * again when its record is not there; PUT, PATCH and DELETE are idempotent and are sent
+ * again (a DELETE answered 404 then counts as done). The same reconciling happens within a
+ * run when a POST's answer is lost (5xx after retries, or the connection cut off).
  *
  * An employee PUT first reads the employee: if a field the plan changes no longer holds the
  * plan's "before" value, Loket was edited since the plan was made and the op fails (drift);
@@ -104,7 +105,7 @@ struct run {
 	lp_http_multi *multi;
 	lp_oauth *oauth;
 	lp_audit *audit;
-	int jfd, jdirty;
+	int jfd, jdirty, resumed;
 	char *jpath;
 	lp_map *jstate; /* op_id -> enum jstate + 1 */
 	json_t *pending; /* result records waiting for the journal to reach the disk */
@@ -200,6 +201,7 @@ static void journal_open(const char *path, const char *plan_id)
 	}
 	unsigned long line = 0;
 	char *p = buf, *end = buf + keep;
+	R.resumed = 1;
 	while (p < end) {
 		char *nl = memchr(p, '\n', (size_t)(end - p));
 		line++;
@@ -538,9 +540,12 @@ static void begin(struct op *o)
 {
 	R.inflight++;
 	o->ch->busy = 1;
-	if (o->js == J_SENT) /* sent by an earlier run, answer unknown */
+	/* in a resumed run every op that is not done may have been sent, even without a
+	 * "sent" line (requests leave before their line reaches the disk): a POST is read back
+	 * first, the idempotent ones are simply sent again */
+	if (R.resumed && o->js != J_DONE)
 		o->ambiguous = 1;
-	if (o->js == J_SENT && is_post(o)) {
+	if (o->ambiguous && is_post(o)) {
 		reconcile(o);
 		return;
 	}
@@ -806,9 +811,12 @@ int main(int argc, char **argv)
 				if (!ch->busy && ch->next < ch->n)
 					begin(ch->ops[ch->next]);
 			}
+			/* send first, then one fsync while the requests are out (for the "sent" lines
+			 * of this round and the "done" lines of the last; results are written only
+			 * after it), then wait for answers */
+			lp_http_multi_send(R.multi);
 			jsync();
-			int more = lp_http_multi_step(R.multi);
-			jsync();
+			int more = lp_http_multi_wait(R.multi);
 			if (!more && R.inflight == 0 && (R.auth_failed || R.rhead == R.rtail))
 				break;
 		}

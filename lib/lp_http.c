@@ -549,6 +549,7 @@ struct lp_http_multi {
 	struct mreq *head, *tail; /* waiting, in order of arrival */
 	CURL **pool;
 	int npool;
+	long long next_start; /* when the next request waiting to retry may start, -1: none */
 };
 
 static long long mono_ms(void)
@@ -571,7 +572,8 @@ lp_http_multi *lp_http_multi_new(lp_http *h, int parallel, lp_http_headers_fn hf
 	m->m = curl_multi_init();
 	if (!m->m)
 		lp_die(LP_EXIT_IO, "cannot initialise libcurl");
-	curl_multi_setopt(m->m, CURLMOPT_MAX_HOST_CONNECTIONS, (long)m->parallel);
+	/* no CURLMOPT_MAX_HOST_CONNECTIONS: the engine bounds the transfers itself, and a transfer
+	 * parked by libcurl waiting for a free connection would start one event late */
 	m->pool = lp_xmalloc((size_t)m->parallel * sizeof *m->pool);
 	return m;
 }
@@ -713,44 +715,69 @@ static void finish(lp_http_multi *m, CURL *c, CURLcode cc)
 		 r->attempt, r->attempt == 1 ? "" : "s");
 }
 
-int lp_http_multi_step(lp_http_multi *m)
+/* Start what may start, in order of arrival (a request waiting to retry does not hold up
+ * the ones behind it), and send it. Returns when the next waiting request may start (-1: none
+ * waiting to retry). */
+static long long send_round(lp_http_multi *m)
+{
+	long long now = mono_ms(), next = -1;
+	struct mreq **pp = &m->head, *prev = NULL;
+	while (*pp && m->running < m->parallel) {
+		struct mreq *r = *pp;
+		if (r->not_before > now) {
+			if (next < 0 || r->not_before < next)
+				next = r->not_before;
+			prev = r;
+			pp = &r->next;
+			continue;
+		}
+		*pp = r->next;
+		if (m->tail == r)
+			m->tail = prev;
+		start(m, r);
+		pp = prev ? &prev->next : &m->head; /* start() may have appended (a callback) */
+	}
+	int still = 0;
+	curl_multi_perform(m->m, &still);
+	m->next_start = next;
+	return next;
+}
+
+int lp_http_multi_send(lp_http_multi *m)
+{
+	if (m->head || m->running)
+		send_round(m);
+	return m->head || m->running;
+}
+
+int lp_http_multi_wait(lp_http_multi *m)
 {
 	if (m->head || m->running) {
-		long long now = mono_ms(), next = -1;
-		/* start what may start, in order of arrival; a request waiting to retry does not
-		 * hold up the ones behind it */
-		struct mreq **pp = &m->head, *prev = NULL;
-		while (*pp && m->running < m->parallel) {
-			struct mreq *r = *pp;
-			if (r->not_before > now) {
-				if (next < 0 || r->not_before < next)
-					next = r->not_before;
-				prev = r;
-				pp = &r->next;
-				continue;
-			}
-			*pp = r->next;
-			if (m->tail == r)
-				m->tail = prev;
-			start(m, r);
-			pp = prev ? &prev->next : &m->head; /* start() may have appended (a callback) */
-		}
+		/* wait for answers, hand the finished ones to their callbacks and return at once,
+		 * so that the caller can start the next requests before the engine waits again */
+		long long now = mono_ms(), next = m->next_start;
+		long timeout = 1000;
+		if (next >= 0 && next - now < timeout)
+			timeout = next - now < 0 ? 0 : (long)(next - now);
 		int still = 0;
+		if (m->running)
+			curl_multi_poll(m->m, NULL, 0, (int)timeout, NULL);
+		else if (m->head && timeout > 0)
+			sleep_ms(timeout); /* everything waiting is waiting to retry */
 		curl_multi_perform(m->m, &still);
 		CURLMsg *msg;
 		int left;
 		while ((msg = curl_multi_info_read(m->m, &left)))
 			if (msg->msg == CURLMSG_DONE)
 				finish(m, msg->easy_handle, msg->data.result);
-		long timeout = 1000;
-		if (next >= 0 && next - now < timeout)
-			timeout = next - now < 0 ? 0 : (long)(next - now);
-		if (m->running)
-			curl_multi_poll(m->m, NULL, 0, (int)timeout, NULL);
-		else if (m->head && timeout > 0)
-			sleep_ms(timeout); /* everything waiting is waiting to retry */
 	}
 	return m->head || m->running;
+}
+
+int lp_http_multi_step(lp_http_multi *m)
+{
+	lp_http_multi_send(m);
+	return lp_http_multi_wait(m);
 }
 
 int lp_http_multi_run(lp_http_multi *m)

@@ -81,9 +81,12 @@ lp_http_multi *lp_http_multi_new(lp_http *h, int parallel, lp_http_headers_fn hf
 /* headers: this request's own headers besides the hook's (e.g. If-Match), NULL-terminated or NULL. */
 void lp_http_multi_add(lp_http_multi *m, const char *method, const char *target, const char *const *headers,
 		       const char *body, size_t len, unsigned flags, lp_http_done fn, void *ud);
-/* One round: start what may start, wait up to a second for answers, run the callbacks.
- * Returns nonzero while requests are waiting or in flight. */
+/* One round: start and send what may start, wait up to a second for answers, run the
+ * callbacks. Returns nonzero while requests are waiting or in flight. The two halves are
+ * also available apart, so that a caller can do work (an fsync) while requests are out. */
 int lp_http_multi_step(lp_http_multi *m);
+int lp_http_multi_send(lp_http_multi *m);
+int lp_http_multi_wait(lp_http_multi *m);
 /* Rounds until no request is waiting or in flight. */
 int lp_http_multi_run(lp_http_multi *m);
 /* Requests waiting or in flight. */

@@ -487,86 +487,16 @@ void emu_decide_fault(pthread_mutex_t *lock, struct emu_plan *p, struct emu_stat
 	pthread_mutex_unlock(lock);
 }
 
-/* ------------------------------------------------------- latency (timer) */
+/* ------------------------------------------------------- latency */
 
-struct delayed { struct MHD_Connection *c; struct timespec due; };
-
-static struct {
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	struct delayed *v;
-	size_t n, cap;
-	int stopping;
-	pthread_t th;
-} T = {.lock = PTHREAD_MUTEX_INITIALIZER};
-
-static int ts_before(const struct timespec *a, const struct timespec *b)
+/* Every connection has its own thread (MHD_USE_THREAD_PER_CONNECTION), so latency is a plain
+ * sleep in that thread: other connections are not held up, and nothing depends on
+ * suspend/resume wake-ups (which libmicrohttpd 0.9.75 sometimes delivered one event late). */
+static void sleep_ms(long long ms)
 {
-	return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
-}
-
-/* Suspend c for ms milliseconds; 0 if not suspended (shutting down). */
-int emu_delay_connection(struct MHD_Connection *c, long long ms)
-{
-	struct timespec due;
-	clock_gettime(CLOCK_MONOTONIC, &due);
-	due.tv_sec += ms / 1000;
-	due.tv_nsec += (ms % 1000) * 1000000L;
-	if (due.tv_nsec >= 1000000000L)
-		due.tv_sec++, due.tv_nsec -= 1000000000L;
-	pthread_mutex_lock(&T.lock);
-	if (T.stopping) {
-		pthread_mutex_unlock(&T.lock);
-		return 0;
-	}
-	if (T.n == T.cap) {
-		T.cap = T.cap ? 2 * T.cap : 64;
-		T.v = emu_xrealloc(T.v, T.cap * sizeof *T.v);
-	}
-	MHD_suspend_connection(c); /* before it is visible to the timer */
-	T.v[T.n++] = (struct delayed){c, due};
-	pthread_cond_signal(&T.cond);
-	pthread_mutex_unlock(&T.lock);
-	return 1;
-}
-
-static void *timer_main(void *arg)
-{
-	(void)arg;
-	struct MHD_Connection *batch[64];
-	pthread_mutex_lock(&T.lock);
-	for (;;) {
-		struct timespec now;
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		size_t nb = 0, min = SIZE_MAX;
-		for (size_t i = 0; i < T.n && nb < 64;) {
-			if (T.stopping || !ts_before(&now, &T.v[i].due)) {
-				batch[nb++] = T.v[i].c;
-				T.v[i] = T.v[--T.n];
-			} else {
-				if (min == SIZE_MAX || ts_before(&T.v[i].due, &T.v[min].due))
-					min = i;
-				i++;
-			}
-		}
-		if (nb) { /* resume outside our lock */
-			pthread_mutex_unlock(&T.lock);
-			for (size_t i = 0; i < nb; i++)
-				MHD_resume_connection(batch[i]);
-			pthread_mutex_lock(&T.lock);
-			continue;
-		}
-		if (T.stopping)
-			break;
-		if (min == SIZE_MAX) {
-			pthread_cond_wait(&T.cond, &T.lock);
-		} else {
-			struct timespec due = T.v[min].due; /* T.v may move while we wait */
-			pthread_cond_timedwait(&T.cond, &T.lock, &due);
-		}
-	}
-	pthread_mutex_unlock(&T.lock);
-	return NULL;
+	struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
 }
 
 /* ---------------------------------------------------------------- misc */
@@ -683,10 +613,10 @@ enum MHD_Result emu_queue(struct MHD_Connection *c, unsigned status, struct MHD_
 
 int emu_hold(struct MHD_Connection *c, const struct emu_fault *f, int *delayed)
 {
+	(void)c;
 	if (f->latency_ms > 0 && !*delayed) {
 		*delayed = 1;
-		if (emu_delay_connection(c, f->latency_ms))
-			return 1;
+		sleep_ms(f->latency_ms);
 	}
 	return f->kind == EMU_F_DROP ? -1 : 0;
 }
@@ -749,7 +679,7 @@ static void emu_parse_args(int argc, char **argv, void (*usage)(FILE *), int (*e
 		else if (strcmp(name, "--port") == 0) {
 			if (emu_strict_ll(v, 0, 65535, &o->port))
 				emu_bad_usage("--port must be 0..65535", v);
-		} else if (strcmp(name, "--threads") == 0) {
+		} else if (strcmp(name, "--threads") == 0) { /* accepted for old scripts: a thread per connection now */
 			if (emu_strict_ll(v, 1, 256, &o->threads))
 				emu_bad_usage("--threads must be 1..256", v);
 		} else if (strcmp(name, "--watch-pid") == 0) {
@@ -787,15 +717,6 @@ static int emu_start(void)
 	pthread_sigmask(SIG_BLOCK, &g_sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	pthread_condattr_t ca;
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&T.cond, &ca);
-	pthread_condattr_destroy(&ca);
-	if (pthread_create(&T.th, NULL, timer_main, NULL)) {
-		fprintf(stderr, "%s: cannot start timer thread\n", emu_prog);
-		return -1;
-	}
 	return 0;
 }
 
@@ -828,14 +749,13 @@ static struct MHD_Daemon *emu_listen(const struct emu_opts *o, MHD_AccessHandler
 	sin.sin_port = htons((uint16_t)o->port);
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 
-	unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ERROR_LOG;
 	struct MHD_OptionItem opts[] = {
 		{MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_log, NULL}, /* must come first */
 		{MHD_OPTION_SOCK_ADDR, 0, &sin},
 		{MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, NULL},
 		{MHD_OPTION_CONNECTION_TIMEOUT, 120, NULL},
 		{MHD_OPTION_CONNECTION_MEMORY_LIMIT, 64 * 1024, NULL},
-		{o->threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END, (intptr_t)o->threads, NULL},
 		{MHD_OPTION_END, 0, NULL},
 	};
 	struct MHD_Daemon *d = MHD_start_daemon(flags, (uint16_t)o->port, NULL, NULL, on_request, NULL, MHD_OPTION_ARRAY,
@@ -888,17 +808,8 @@ static void emu_wait(long long watch_pid)
 
 static void emu_stop(struct MHD_Daemon *d)
 {
-	pthread_mutex_lock(&T.lock); /* resume every delayed connection, refuse new delays */
-	T.stopping = 1;
-	pthread_cond_signal(&T.cond);
-	pthread_mutex_unlock(&T.lock);
-	pthread_join(T.th, NULL);
 	if (d)
 		MHD_stop_daemon(d);
-	pthread_cond_destroy(&T.cond);
-	free(T.v);
-	T.v = NULL;
-	T.n = T.cap = 0;
 }
 
 static void emu_finish(void)

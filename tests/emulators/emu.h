@@ -135,11 +135,6 @@ struct emu_fault {
 void emu_decide_fault(pthread_mutex_t *lock, struct emu_plan *p, struct emu_stats *st, const char *method,
 		      const char *url, struct emu_fault *f);
 
-/* ------------------------------------------------------- latency (timer) */
-
-/* Suspend c for ms milliseconds; 0 if not suspended (shutting down). Thread-safe. */
-int emu_delay_connection(struct MHD_Connection *c, long long ms);
-
 /* ---------------------------------------------------------------- misc */
 
 /* The token of "Authorization: Bearer TOKEN", or NULL. */
