@@ -706,30 +706,38 @@ int main(int argc, char **argv)
 		if (lp_out_new(rec))
 			lp_die(LP_EXIT_IO, "write error on standard output");
 	}
-	if (rc < 0)
-		return lp_in_error(in);
+	int exit_code = 0;
+	lp_map *chains = lp_map_new();
+	struct chain **corder = lp_xmalloc((nops + 1) * sizeof *corder);
+	size_t nch = 0;
+	if (rc < 0) {
+		exit_code = lp_in_error(in);
+		lp_in_close(in);
+		goto out;
+	}
 	lp_in_close(in);
 	if (!have_plan || !complete) {
 		lp_warn("%s: the plan is %s: nothing is pushed", cfg->client,
 			!have_plan ? "missing its plan record (is this diff-loket's output?)" : "incomplete (no complete stream_end)");
-		return LP_EXIT_DATA;
+		exit_code = LP_EXIT_DATA;
+		goto out;
 	}
 	if (blocked) {
 		lp_warn("%s: the plan is blocked (E4, or no current Loket state): nothing is pushed", cfg->client);
-		lp_out_new(lp_stream_end(cfg->client, "push", 1, json_pack("{s:i}", "ops", 0), NULL));
-		lp_out_close();
-		return LP_EXIT_FINDINGS;
+		out_new(lp_stream_end(cfg->client, "push", 1, json_pack("{s:i}", "ops", 0), NULL));
+		exit_code = LP_EXIT_FINDINGS;
+		goto out;
 	}
-	qsort(ops, nops, sizeof *ops, cmp_seq);
-	lp_map *chains = lp_map_new();
-	struct chain **corder = lp_xmalloc((nops + 1) * sizeof *corder);
-	size_t nch = 0;
+	if (nops > 1)
+		qsort(ops, nops, sizeof *ops, cmp_seq);
 	char *idcat = lp_xstrdup("");
 	for (size_t i = 0; i < nops; i++) {
 		struct op *o = ops[i];
 		if (i && ops[i - 1]->seq == o->seq) {
 			lp_warn("%s: seq %ld twice in the plan", cfg->client, o->seq);
-			return LP_EXIT_DATA;
+			free(idcat);
+			exit_code = LP_EXIT_DATA;
+			goto out;
 		}
 		void *v;
 		struct chain *ch;
@@ -754,7 +762,6 @@ int main(int argc, char **argv)
 
 	lp_http_opts ho = {0};
 	ho.base_url = base ? base : cfg->loket.base_url ? cfg->loket.base_url : "https://api.loket.nl/v2";
-	int exit_code = 0;
 	if (dry) {
 		for (size_t i = 0; i < nops; i++) {
 			struct op *o = ops[i];
@@ -851,6 +858,7 @@ int main(int argc, char **argv)
 		free(R.jpath);
 		free(R.ready);
 	}
+out:;
 	int oc = lp_out_close();
 	for (size_t i = 0; i < nops; i++) {
 		free(ops[i]->body);

@@ -419,18 +419,21 @@ int main(int argc, char **argv)
 			json_array_append(cl->ends, r);
 		json_decref(r);
 	}
-	if (rc < 0)
-		return lp_in_error(in);
+	int bad = rc < 0 ? lp_in_error(in) : 0;
 	lp_in_close(in);
 	lp_map_free(seen, NULL);
-	if (html) {
+	size_t nbad = nclients;
+	if (bad)
+		nclients = 0; /* nothing is written from bad input; everything is freed below */
+	if (html && !bad) {
 		printf("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>");
 		put(title);
 		printf("</title>\n<style>body{font-family:sans-serif;max-width:70em;margin:2em auto}table{border-collapse:collapse}"
 		       "td,th{border:1px solid #ccc;padding:.2em .5em;text-align:left;vertical-align:top}"
 		       ".failed{color:#a00}.skipped{color:#a60}.applied{color:#060}</style></head><body>\n");
 	}
-	heading(1, title);
+	if (!bad)
+		heading(1, title);
 	for (size_t i = 0; i < nclients; i++) {
 		struct client *cl = order[i];
 		char *h = lp_xasprintf("Client %s", cl->name);
@@ -443,9 +446,9 @@ int main(int argc, char **argv)
 		concepts(cl);
 		excluded(cl);
 	}
-	if (html)
+	if (html && !bad)
 		printf("</body></html>\n");
-	for (size_t i = 0; i < nclients; i++) {
+	for (size_t i = 0; i < capclients && i < (bad ? nbad : nclients); i++) {
 		struct client *cl = order[i];
 		json_decref(cl->validation);
 		json_decref(cl->plan);
@@ -458,5 +461,5 @@ int main(int argc, char **argv)
 	}
 	free(order);
 	lp_map_free(clients, NULL);
-	return lp_out_close();
+	return bad ? bad : lp_out_close();
 }

@@ -284,3 +284,13 @@ fault_free_digest() { # the state after a push without faults; then Loket is res
 	assert_success
 	assert_output --partial 'Usage: push-loket'
 }
+
+@test "an empty plan (nothing left to do): zero requests, exit 0, a complete stream_end" {
+	jq -c 'select(.type != "loket.op") | if .type=="plan" then .ops=0 | .ops_by_rule={} else . end' "$ROOT/tests/golden/acme.plan.ndjson" >"$PLAN"
+	n=$(curl -fsS "$LK_URL/__emu/stats" | jq .requests)
+	run push
+	assert_success
+	assert_equal "$(curl -fsS "$LK_URL/__emu/stats" | jq .requests)" "$n"
+	run tail -n 1 <<<"$output"
+	assert_output --partial '"source":"push","complete":true,"counts":{"ops":0'
+}
