@@ -169,20 +169,24 @@ static void jmark(struct op *o, const char *state, long status)
 
 /* Open or resume the journal of this plan. A torn last line (a crash while writing it) is
  * cut off; any other damage stops the run with instructions, never a silent fresh start. */
-static void journal_open(const char *path, const char *plan_id)
+static int journal_open(const char *path, const char *plan_id)
 {
 	R.jpath = lp_xstrdup(path);
 	R.jstate = lp_map_new();
+	R.jfd = -1;
 	int fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-	if (fd < 0)
-		lp_die(LP_EXIT_CONFIG, "%s: journal %s: %s", R.cfg->client, path, strerror(errno));
+	if (fd < 0) {
+		lp_warn("%s: journal %s: %s", R.cfg->client, path, strerror(errno));
+		return LP_EXIT_CONFIG;
+	}
 	R.jfd = fd;
 	struct stat st;
 	if (fstat(fd, &st) != 0)
 		jfail("stat failed");
-	if (st.st_mode & 077)
-		lp_die(LP_EXIT_CONFIG, "%s: journal %s: mode %o; it must be 0600", R.cfg->client, path,
-		       (unsigned)(st.st_mode & 0777));
+	if (st.st_mode & 077) {
+		lp_warn("%s: journal %s: mode %o; it must be 0600", R.cfg->client, path, (unsigned)(st.st_mode & 0777));
+		return LP_EXIT_CONFIG;
+	}
 	char *buf = lp_xmalloc((size_t)st.st_size + 1);
 	ssize_t got = pread(fd, buf, (size_t)st.st_size, 0);
 	if (got != st.st_size)
@@ -197,39 +201,46 @@ static void journal_open(const char *path, const char *plan_id)
 		jwrite(json_pack("{s:s,s:s,s:s}", "journal", "loketpipe push-loket", "client", R.cfg->client, "plan_id", plan_id));
 		jsync();
 		free(buf);
-		return;
+		return 0;
 	}
 	unsigned long line = 0;
 	char *p = buf, *end = buf + keep;
+	int rc = 0;
 	R.resumed = 1;
-	while (p < end) {
+	while (p < end && !rc) {
 		char *nl = memchr(p, '\n', (size_t)(end - p));
 		line++;
 		json_error_t e;
 		json_t *j = lp_json_loadb(p, (size_t)(nl - p), &e);
-		if (!json_is_object(j))
-			lp_die(LP_EXIT_DATA, "%s: journal %s:%lu is damaged; keep the file for the record and compare Loket "
-					     "with the plan (fetch-loket, diff-loket) before pushing with a new journal",
-			       R.cfg->client, path, line);
-		if (line == 1) {
-			const char *pid = lp_json_str(j, "plan_id");
-			if (!pid || strcmp(pid, plan_id) || strcmp(lp_json_str(j, "client") ? lp_json_str(j, "client") : "", R.cfg->client))
-				lp_die(LP_EXIT_CONFIG, "%s: journal %s belongs to another plan or client; use one journal per plan",
-				       R.cfg->client, path);
+		if (!json_is_object(j)) {
+			lp_warn("%s: journal %s:%lu is damaged; keep the file for the record and compare Loket with the plan "
+				"(fetch-loket, diff-loket) before pushing with a new journal", R.cfg->client, path, line);
+			rc = LP_EXIT_DATA;
+		} else if (line == 1) {
+			const char *pid = lp_json_str(j, "plan_id"), *cl = lp_json_str(j, "client");
+			if (!pid || strcmp(pid, plan_id) || !cl || strcmp(cl, R.cfg->client)) {
+				lp_warn("%s: journal %s belongs to another plan or client; use one journal per plan", R.cfg->client,
+					path);
+				rc = LP_EXIT_CONFIG;
+			}
 		} else {
 			const char *id = lp_json_str(j, "op_id"), *s = lp_json_str(j, "state");
-			if (!id || !s)
-				lp_die(LP_EXIT_DATA, "%s: journal %s:%lu: op_id and state expected", R.cfg->client, path, line);
-			intptr_t v = !strcmp(s, "sent") ? J_SENT : !strcmp(s, "done") ? J_DONE : J_FAILED;
-			void *old;
-			if (lp_map_get(R.jstate, id, &old) && (intptr_t)old - 1 == J_DONE)
-				v = J_DONE; /* done stays done */
-			lp_map_put(R.jstate, id, (void *)(v + 1));
+			if (!id || !s) {
+				lp_warn("%s: journal %s:%lu: op_id and state expected", R.cfg->client, path, line);
+				rc = LP_EXIT_DATA;
+			} else {
+				intptr_t v = !strcmp(s, "sent") ? J_SENT : !strcmp(s, "done") ? J_DONE : J_FAILED;
+				void *old;
+				if (lp_map_get(R.jstate, id, &old) && (intptr_t)old - 1 == J_DONE)
+					v = J_DONE; /* done stays done */
+				lp_map_put(R.jstate, id, (void *)(v + 1));
+			}
 		}
 		json_decref(j);
 		p = nl + 1;
 	}
 	free(buf);
+	return rc;
 }
 
 /* ---------------------------------------------------------------- results */
@@ -632,6 +643,25 @@ int main(int argc, char **argv)
 	R.cfg = cfg;
 	R.pending = json_array();
 	R.conc = (int)conc;
+	lp_http_opts ho = {0};
+	ho.base_url = base ? base : cfg->loket.base_url ? cfg->loket.base_url : "https://api.loket.nl/v2";
+	if (!dry) { /* everything that can stop a live run is settled before the plan is read */
+		if (!cfg->loket.token_file)
+			lp_die(LP_EXIT_CONFIG, "%s: loket.token_file is not set; run loket-auth first", cfg->path);
+		lp_lock_client(cfg->client, cfg->loket.token_file);
+		char err[700];
+		R.http = lp_http_new(&ho, err, sizeof err);
+		if (!R.http)
+			lp_die(LP_EXIT_CONFIG, "%s: %s", cfg->client, err);
+		char *id, *secret;
+		lp_secret_credentials(cfg->path, "loket.credentials_file", cfg->loket.credentials_file, "LOKET_CLIENT_ID",
+				      "LOKET_CLIENT_SECRET", &id, &secret);
+		R.oauth = lp_oauth_new(cfg->loket.oauth_url, id, secret, cfg->loket.token_file, err, sizeof err);
+		lp_secret_free(id);
+		lp_secret_free(secret);
+		if (!R.oauth)
+			lp_die(LP_EXIT_CONFIG, "%s: loket.oauth_url: %s", cfg->client, err);
+	}
 
 	/* the plan: ops of this client; other records pass through */
 	lp_in *in = lp_in_open(argv + optind, argc - optind);
@@ -760,8 +790,6 @@ int main(int argc, char **argv)
 	snprintf(plan_id, sizeof plan_id, "%016llx", (unsigned long long)lp_hash_str(idcat));
 	free(idcat);
 
-	lp_http_opts ho = {0};
-	ho.base_url = base ? base : cfg->loket.base_url ? cfg->loket.base_url : "https://api.loket.nl/v2";
 	if (dry) {
 		for (size_t i = 0; i < nops; i++) {
 			struct op *o = ops[i];
@@ -778,27 +806,19 @@ int main(int argc, char **argv)
 		}
 		out_new(lp_stream_end(cfg->client, "push", 1, json_pack("{s:I}", "ops", (json_int_t)nops), NULL));
 	} else {
-		if (!cfg->loket.token_file)
-			lp_die(LP_EXIT_CONFIG, "%s: loket.token_file is not set; run loket-auth first", cfg->path);
-		lp_lock_client(cfg->client, cfg->loket.token_file);
+		exit_code = journal_open(journal, plan_id);
+		if (exit_code) {
+			if (R.jfd >= 0)
+				close(R.jfd);
+			lp_map_free(R.jstate, NULL);
+			free(R.jpath);
+			goto out;
+		}
 		R.audit = lp_audit_open(audit_path ? audit_path : cfg->audit_log, actor, cfg->client);
-		journal_open(journal, plan_id);
 		for (size_t i = 0; i < nops; i++) {
 			void *v;
 			ops[i]->js = lp_map_get(R.jstate, ops[i]->op_id, &v) ? (enum jstate)((intptr_t)v - 1) : J_NONE;
 		}
-		char err[700];
-		R.http = lp_http_new(&ho, err, sizeof err);
-		if (!R.http)
-			lp_die(LP_EXIT_CONFIG, "%s: %s", cfg->client, err);
-		char *id, *secret;
-		lp_secret_credentials(cfg->path, "loket.credentials_file", cfg->loket.credentials_file, "LOKET_CLIENT_ID",
-				      "LOKET_CLIENT_SECRET", &id, &secret);
-		R.oauth = lp_oauth_new(cfg->loket.oauth_url, id, secret, cfg->loket.token_file, err, sizeof err);
-		lp_secret_free(id);
-		lp_secret_free(secret);
-		if (!R.oauth)
-			lp_die(LP_EXIT_CONFIG, "%s: loket.oauth_url: %s", cfg->client, err);
 		R.multi = lp_http_multi_new(R.http, R.conc, hook, NULL);
 		lp_audit_event(R.audit, "run_start",
 			       json_pack("{s:s,s:s,s:I,s:s}", "payroll_administration_id",
@@ -850,8 +870,6 @@ int main(int argc, char **argv)
 				R.counts[O_FAILED], R.counts[O_SKIPPED], R.counts[O_REMOTE], lp_http_requests(R.http),
 				lp_oauth_requests(R.oauth));
 		lp_http_multi_free(R.multi);
-		lp_oauth_free(R.oauth);
-		lp_http_free(R.http);
 		lp_audit_close(R.audit);
 		close(R.jfd);
 		lp_map_free(R.jstate, NULL);
@@ -859,6 +877,8 @@ int main(int argc, char **argv)
 		free(R.ready);
 	}
 out:;
+	lp_oauth_free(R.oauth);
+	lp_http_free(R.http);
 	int oc = lp_out_close();
 	for (size_t i = 0; i < nops; i++) {
 		free(ops[i]->body);
