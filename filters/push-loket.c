@@ -72,7 +72,6 @@ static const char usage[] =
 #define MAX_ROUNDS 5 /* POST reconcile-and-resend rounds before giving up */
 
 enum jstate { J_NONE, J_SENT, J_DONE, J_FAILED };
-enum phase { P_IDLE, P_PREFLIGHT, P_SEND, P_RECONCILE, P_FINISHED };
 enum outcome { O_APPLIED, O_ALREADY, O_FAILED, O_SKIPPED, O_REMOTE };
 static const char *const outcome_names[] = {"applied", "already_applied", "failed", "skipped", "failed"};
 
@@ -85,7 +84,6 @@ struct op {
 	char *body;
 	size_t blen;
 	enum jstate js;
-	enum phase ph;
 	int rounds, ambiguous, auth_retried;
 	struct chain *ch;
 	char *etag;
@@ -314,7 +312,6 @@ static void ready_push(struct chain *c)
 static void finish(struct op *o, enum outcome oc, long status, int attempts, json_t *messages, const char *error)
 {
 	result(o, oc, status, attempts, messages, error);
-	o->ph = P_FINISHED;
 	R.inflight--;
 	struct chain *c = o->ch;
 	c->busy = 0;
@@ -351,6 +348,20 @@ static const char *const *hook(void *ctx, char *err, size_t n)
 
 static int is_post(const struct op *o) { return !strcmp(o->method, "POST"); }
 
+/* The value at a dotted path ("contactInformation.phoneNumber"), or NULL. */
+static const json_t *dotted(const json_t *o, const char *path)
+{
+	char buf[256];
+	snprintf(buf, sizeof buf, "%s", path);
+	for (char *s = buf, *dot; o && s; s = dot ? dot + 1 : NULL) {
+		dot = strchr(s, '.');
+		if (dot)
+			*dot = '\0';
+		o = json_object_get(o, s);
+	}
+	return o;
+}
+
 /* The identity of a posted record in its collection (how a lost POST is recognised). */
 static int same_record(const struct op *o, const json_t *item)
 {
@@ -365,16 +376,7 @@ static int same_record(const struct op *o, const json_t *item)
 		if (strcmp(ids[i].entity, o->entity))
 			continue;
 		for (int f = 0; ids[i].fields[f]; f++) {
-			char k[64];
-			snprintf(k, sizeof k, "%s", ids[i].fields[f]);
-			char *dot = strchr(k, '.');
-			const json_t *x = b, *y = item;
-			if (dot) {
-				*dot = '\0';
-				x = json_object_get(x, k), y = json_object_get(y, k);
-				x = json_object_get(x, dot + 1), y = json_object_get(y, dot + 1);
-			} else
-				x = json_object_get(x, k), y = json_object_get(y, k);
+			const json_t *x = dotted(b, ids[i].fields[f]), *y = dotted(item, ids[i].fields[f]);
 			if (!x || !y || !json_equal(x, y))
 				return 0;
 		}
@@ -387,7 +389,6 @@ static void on_recon(void *ud, const lp_http_resp *resp, const char *err);
 
 static void reconcile(struct op *o)
 {
-	o->ph = P_RECONCILE;
 	o->recon_page = o->recon_page ? o->recon_page : 1;
 	char *t = lp_xasprintf("%s?pageNumber=%ld&pageSize=250", o->path, o->recon_page);
 	static const char *const h[] = {ACCEPT, NULL};
@@ -477,15 +478,7 @@ static int fields_hold(const json_t *content, const json_t *want, char *drift, s
 	const char *k;
 	json_t *v;
 	json_object_foreach((json_t *)want, k, v) {
-		char path[256];
-		snprintf(path, sizeof path, "%s", k);
-		const json_t *cur = content;
-		for (char *s = path, *dot; cur && s; s = dot ? dot + 1 : NULL) {
-			dot = strchr(s, '.');
-			if (dot)
-				*dot = '\0';
-			cur = json_object_get(cur, s);
-		}
+		const json_t *cur = dotted(content, k);
 		int meta = json_is_object(v) && json_object_get(v, "key");
 		int same = meta ? json_is_object(cur) && json_equal(json_object_get(v, "key"), json_object_get(cur, "key"))
 				: json_equal(v, cur ? cur : json_null());
@@ -535,7 +528,6 @@ static void on_preflight(void *ud, const lp_http_resp *resp, const char *err)
 
 static void send_op(struct op *o)
 {
-	o->ph = P_SEND;
 	jmark(o, "sent", -1);
 	const char *h[4] = {ACCEPT, NULL, NULL, NULL};
 	int n = 1;
@@ -561,7 +553,6 @@ static void begin(struct op *o)
 		return;
 	}
 	if (!strcmp(o->entity, "employee") && !strcmp(o->method, "PUT") && json_is_object(json_object_get(o->rec, "before"))) {
-		o->ph = P_PREFLIGHT;
 		static const char *const h[] = {ACCEPT, NULL};
 		lp_http_multi_add(R.multi, "GET", o->path, h, NULL, 0, 0, on_preflight, o);
 		return;
@@ -576,13 +567,11 @@ static void step_chain(struct chain *c)
 		struct op *o = c->ops[c->next];
 		if (c->dead) {
 			result(o, O_SKIPPED, 0, 0, NULL, "an earlier op of its chain was not applied");
-			o->ph = P_FINISHED;
 			c->next++;
 			continue;
 		}
 		if (o->js == J_DONE) {
 			result(o, O_ALREADY, 0, 0, NULL, NULL);
-			o->ph = P_FINISHED;
 			c->next++;
 			continue;
 		}
