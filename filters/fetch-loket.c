@@ -5,8 +5,9 @@
  * benefits and deductions and payroll period data (from the compensation start date's year
  * on), plus the concept employees. Lists are read with pageNumber/pageSize to the end and
  * checked against totalSize; the last record is stream_end with complete:true only when
- * everything was received. OAuth: the refresh token of loket.token_file is rotated and saved
- * before the access token is used (lib/lp_oauth). --record/--replay as in extract-personio.
+ * everything was received. OAuth through loket.token_file (lib/lp_oauth): a saved access token
+ * is used while it lasts, else the refresh token is rotated and saved before use; the run
+ * holds the client's lock. --record/--replay as in extract-personio.
  */
 #include <getopt.h>
 #include <stdio.h>
