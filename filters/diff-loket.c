@@ -117,7 +117,9 @@ struct cconcept {
 
 struct cur {
 	char *client;
-	json_t *hold; /* every record, keeping the strings above alive */
+	json_t *hold; /* the employee records (their JSON is compared and sent back) and period data keys */
+	char **strs;  /* copies of the other records' strings: their JSON is let go at once */
+	size_t nstrs, capstrs;
 	int complete;
 	lp_map *emp_by_num, *emp_by_id, *empl_by_id, *ppd_by_id, *concept_by_num;
 	struct cemp **emps;
@@ -139,6 +141,15 @@ struct cur {
 static lp_map *currents; /* client -> struct cur */
 static struct cur **cur_list;
 static size_t ncur, capcur;
+
+static const char *keep(struct cur *c, const char *s)
+{
+	if (!s)
+		return NULL;
+	char *d = lp_xstrdup(s);
+	*PUSH(c->strs, c->nstrs, c->capstrs) = d;
+	return d;
+}
 
 static char *numkey(long long n, char buf[24])
 {
@@ -191,7 +202,6 @@ static void load_current(char *const *paths, int n)
 		const char *type = json_string_value(json_object_get(r, "type"));
 		const char *client = lp_rec_str(r, "client", 0, w);
 		struct cur *c = cur_for(client, 1);
-		json_array_append_new(c->hold, r);
 		char nb[24];
 		if (!strcmp(type, "loket.current.employee")) {
 			struct cemp *e = lp_xmalloc(sizeof *e);
@@ -199,6 +209,7 @@ static void load_current(char *const *paths, int n)
 			e->id = lp_rec_str(r, "id", 0, w);
 			e->number = rec_int(r, "employee_number", 1, w);
 			e->rec = r;
+			json_array_append(c->hold, r);
 			if (!json_is_object(json_object_get(r, "employee"))) {
 				lp_warn("%s: employee: expected an object", w);
 				exit(LP_EXIT_DATA);
@@ -214,9 +225,9 @@ static void load_current(char *const *paths, int n)
 		} else if (!strcmp(type, "loket.current.employment")) {
 			struct cempl *m = lp_xmalloc(sizeof *m);
 			memset(m, 0, sizeof *m);
-			m->id = lp_rec_str(r, "id", 0, w);
-			m->employee = lp_rec_str(r, "employee_id", 0, w);
-			m->admin = lp_rec_str(r, "payroll_administration_id", 0, w);
+			m->id = keep(c, lp_rec_str(r, "id", 0, w));
+			m->employee = keep(c, lp_rec_str(r, "employee_id", 0, w));
+			m->admin = keep(c, lp_rec_str(r, "payroll_administration_id", 0, w));
 			m->income = rec_int(r, "income_number", 1, w);
 			lp_rec_date(r, "start_date", 0, w, &m->start);
 			m->has_end = lp_rec_date(r, "end_date", 1, w, &m->end) == 0;
@@ -227,8 +238,8 @@ static void load_current(char *const *paths, int n)
 			*PUSH(c->empls, c->nempls, c->capempls) = m;
 		} else if (!strcmp(type, "loket.current.wage")) {
 			struct cwage *x = PUSH(c->wages, c->nwages, c->capwages);
-			x->id = lp_rec_str(r, "id", 0, w);
-			x->employment = lp_rec_str(r, "employment_id", 0, w);
+			x->id = keep(c, lp_rec_str(r, "id", 0, w));
+			x->employment = keep(c, lp_rec_str(r, "employment_id", 0, w));
 			lp_rec_date(r, "start_date", 0, w, &x->start);
 			x->amount = lp_rec_money(r, "gross_wage", w);
 			x->type = (int)rec_int(json_object_get(r, "gross_wage_type"), "key", 1, w);
@@ -236,8 +247,8 @@ static void load_current(char *const *paths, int n)
 			x->scale = json_is_true(ap); /* Loket takes the wage from the pay scale (X3) */
 		} else if (!strcmp(type, "loket.current.benefit_deduction")) {
 			struct cben *x = PUSH(c->bens, c->nbens, c->capbens);
-			x->id = lp_rec_str(r, "id", 0, w);
-			x->employment = lp_rec_str(r, "employment_id", 0, w);
+			x->id = keep(c, lp_rec_str(r, "id", 0, w));
+			x->employment = keep(c, lp_rec_str(r, "employment_id", 0, w));
 			x->key = rec_int(r, "payroll_component_key", 0, w);
 			x->value = lp_rec_money(r, "value", w);
 			lp_rec_date(r, "start_date", 0, w, &x->start);
@@ -251,8 +262,8 @@ static void load_current(char *const *paths, int n)
 			else {
 				d = lp_xmalloc(sizeof *d);
 				memset(d, 0, sizeof *d);
-				d->id = id;
-				d->employment = lp_rec_str(r, "employment_id", 0, w);
+				d->id = keep(c, id);
+				d->employment = keep(c, lp_rec_str(r, "employment_id", 0, w));
 				d->year = (int)rec_int(r, "year", 0, w);
 				d->period = (int)rec_int(r, "period", 0, w);
 				d->key = json_object_get(r, "key");
@@ -260,7 +271,8 @@ static void load_current(char *const *paths, int n)
 					lp_warn("%s: key: expected an object", w);
 					exit(LP_EXIT_DATA);
 				}
-				lp_map_put(c->ppd_by_id, id, d);
+				json_array_append(c->hold, d->key);
+				lp_map_put(c->ppd_by_id, d->id, d);
 				*PUSH(c->ppd, c->nppd, c->capppd) = d;
 			}
 			struct cvi *e = PUSH(d->e, d->n, d->cap);
@@ -269,14 +281,15 @@ static void load_current(char *const *paths, int n)
 			e->supplement = json_is_true(json_object_get(r, "is_supplement"));
 		} else if (!strcmp(type, "loket.current.concept_employee")) {
 			struct cconcept *x = PUSH(c->concepts, c->nconcepts, c->capconcepts);
-			x->id = lp_rec_str(r, "id", 0, w);
-			x->name = lp_rec_str(r, "unique_name", 1, w);
+			x->id = keep(c, lp_rec_str(r, "id", 0, w));
+			x->name = keep(c, lp_rec_str(r, "unique_name", 1, w));
 			x->number = rec_int(r, "employee_number", 1, w);
 			if (x->number >= 0)
 				lp_map_put(c->concept_by_num, numkey(x->number, nb), x);
 		} else if (!strcmp(type, "stream_end")) {
 			c->complete = lp_rec_bool(r, "complete", 0, w);
 		}
+		json_decref(r); /* what is needed was copied out, or is held */
 	}
 	if (rc < 0)
 		exit(lp_in_error(in));
@@ -350,6 +363,9 @@ static void free_current(void)
 		lp_map_free(c->ppd_by_id, NULL);
 		lp_map_free(c->concept_by_num, NULL);
 		json_decref(c->hold);
+		for (size_t i = 0; i < c->nstrs; i++)
+			free(c->strs[i]);
+		free(c->strs);
 		free(c->client);
 		free(c);
 	}
