@@ -178,16 +178,6 @@ static struct cur *cur_for(const char *client, int create)
 	return c;
 }
 
-static long long rec_int(const json_t *r, const char *k, int nullable, const char *w)
-{
-	json_t *v = json_object_get(r, k);
-	if (json_is_integer(v))
-		return (long long)json_integer_value(v);
-	if (nullable && json_is_null(v))
-		return -1;
-	lp_warn("%s: %s: expected an integer%s", w, k, nullable ? " or null" : "");
-	exit(LP_EXIT_DATA);
-}
 
 static int cmp_wage(const void *a, const void *b, void *ctx);
 
@@ -207,7 +197,7 @@ static void load_current(char *const *paths, int n)
 			struct cemp *e = lp_xmalloc(sizeof *e);
 			memset(e, 0, sizeof *e);
 			e->id = lp_rec_str(r, "id", 0, w);
-			e->number = rec_int(r, "employee_number", 1, w);
+			e->number = lp_rec_int(r, "employee_number", 1, w);
 			e->rec = r;
 			json_array_append(c->hold, r);
 			if (!json_is_object(json_object_get(r, "employee"))) {
@@ -228,7 +218,7 @@ static void load_current(char *const *paths, int n)
 			m->id = keep(c, lp_rec_str(r, "id", 0, w));
 			m->employee = keep(c, lp_rec_str(r, "employee_id", 0, w));
 			m->admin = keep(c, lp_rec_str(r, "payroll_administration_id", 0, w));
-			m->income = rec_int(r, "income_number", 1, w);
+			m->income = lp_rec_int(r, "income_number", 1, w);
 			lp_rec_date(r, "start_date", 0, w, &m->start);
 			m->has_end = lp_rec_date(r, "end_date", 1, w, &m->end) == 0;
 			if (lp_map_put(c->empl_by_id, m->id, m)) {
@@ -242,14 +232,14 @@ static void load_current(char *const *paths, int n)
 			x->employment = keep(c, lp_rec_str(r, "employment_id", 0, w));
 			lp_rec_date(r, "start_date", 0, w, &x->start);
 			x->amount = lp_rec_money(r, "gross_wage", w);
-			x->type = (int)rec_int(json_object_get(r, "gross_wage_type"), "key", 1, w);
+			x->type = (int)lp_rec_int(r, "gross_wage_type.key", 1, w);
 			json_t *ap = json_object_get(r, "apply_pay_grade");
 			x->scale = json_is_true(ap); /* Loket takes the wage from the pay scale (X3) */
 		} else if (!strcmp(type, "loket.current.benefit_deduction")) {
 			struct cben *x = PUSH(c->bens, c->nbens, c->capbens);
 			x->id = keep(c, lp_rec_str(r, "id", 0, w));
 			x->employment = keep(c, lp_rec_str(r, "employment_id", 0, w));
-			x->key = rec_int(r, "payroll_component_key", 0, w);
+			x->key = lp_rec_int(r, "payroll_component_key", 0, w);
 			x->value = lp_rec_money(r, "value", w);
 			lp_rec_date(r, "start_date", 0, w, &x->start);
 			x->has_end = lp_rec_date(r, "end_date", 1, w, &x->end) == 0;
@@ -264,8 +254,8 @@ static void load_current(char *const *paths, int n)
 				memset(d, 0, sizeof *d);
 				d->id = keep(c, id);
 				d->employment = keep(c, lp_rec_str(r, "employment_id", 0, w));
-				d->year = (int)rec_int(r, "year", 0, w);
-				d->period = (int)rec_int(r, "period", 0, w);
+				d->year = (int)lp_rec_int(r, "year", 0, w);
+				d->period = (int)lp_rec_int(r, "period", 0, w);
 				d->key = json_object_get(r, "key");
 				if (!json_is_object(d->key)) {
 					lp_warn("%s: key: expected an object", w);
@@ -276,14 +266,14 @@ static void load_current(char *const *paths, int n)
 				*PUSH(c->ppd, c->nppd, c->capppd) = d;
 			}
 			struct cvi *e = PUSH(d->e, d->n, d->cap);
-			e->key = rec_int(r, "payroll_component_key", 0, w);
+			e->key = lp_rec_int(r, "payroll_component_key", 0, w);
 			e->value = lp_rec_money(r, "value", w);
 			e->supplement = json_is_true(json_object_get(r, "is_supplement"));
 		} else if (!strcmp(type, "loket.current.concept_employee")) {
 			struct cconcept *x = PUSH(c->concepts, c->nconcepts, c->capconcepts);
 			x->id = keep(c, lp_rec_str(r, "id", 0, w));
 			x->name = keep(c, lp_rec_str(r, "unique_name", 1, w));
-			x->number = rec_int(r, "employee_number", 1, w);
+			x->number = lp_rec_int(r, "employee_number", 1, w);
 			if (x->number >= 0)
 				lp_map_put(c->concept_by_num, numkey(x->number, nb), x);
 		} else if (!strcmp(type, "stream_end")) {
@@ -1109,10 +1099,6 @@ static int cmp_dwage(const void *a, const void *b)
 	return x->start < y->start ? -1 : x->start > y->start;
 }
 
-static long long num_of(const json_t *r, const char *k, const char *w)
-{
-	return rec_int(r, k, 1, w);
-}
 
 static void free_demps(struct demp **v, size_t n)
 {
@@ -1189,7 +1175,7 @@ static int run_block(void *ctx, lp_block *b)
 		if (!validated || blocked)
 			continue;
 		const char *pid = lp_rec_str(rec, "personio_id", 0, w);
-		long long en = num_of(rec, "employee_number", w);
+		long long en = lp_rec_int(rec, "employee_number", 1, w);
 		if (en < 0) {
 			lp_warn("%s: employee_number: a desired record needs an employee number", w);
 			exit(LP_EXIT_DATA);
@@ -1209,7 +1195,7 @@ static int run_block(void *ctx, lp_block *b)
 			d->where = w;
 			d->pid = pid;
 			d->number = en;
-			d->income = num_of(rec, "income_number", w);
+			d->income = lp_rec_int(rec, "income_number", 1, w);
 			d->has_entry = lp_rec_date(rec, "entry_date", 1, w, &d->entry) == 0;
 			if (!json_is_object(json_object_get(rec, "employee"))) {
 				lp_warn("%s: employee: expected an object", w);
@@ -1229,14 +1215,14 @@ static int run_block(void *ctx, lp_block *b)
 			struct dwage *x = PUSH(d->w, d->nw, d->capw);
 			lp_rec_date(rec, "start_date", 0, w, &x->start);
 			x->amount = lp_rec_money(rec, "gross_wage", w);
-			x->type = (int)rec_int(json_object_get(rec, "gross_wage_type"), "key", 0, w);
+			x->type = (int)lp_rec_int(rec, "gross_wage_type.key", 0, w);
 			if (x->amount <= 0) {
 				lp_warn("%s: gross_wage: must be more than 0", w);
 				exit(LP_EXIT_DATA);
 			}
 		} else if (!strcmp(type, "loket.benefit_deduction")) {
 			struct dben *x = PUSH(d->b, d->nb, d->capb);
-			x->key = rec_int(rec, "payroll_component_key", 0, w);
+			x->key = lp_rec_int(rec, "payroll_component_key", 0, w);
 			x->value = lp_rec_money(rec, "value", w);
 			lp_rec_date(rec, "start_date", 0, w, &x->start);
 			x->has_end = lp_rec_date(rec, "end_date", 1, w, &x->end) == 0;
@@ -1247,9 +1233,9 @@ static int run_block(void *ctx, lp_block *b)
 			}
 		} else if (!strcmp(type, "loket.variable_input")) {
 			struct dvi *x = PUSH(d->v, d->nv, d->capv);
-			x->year = (int)rec_int(rec, "year", 0, w);
-			x->period = (int)rec_int(rec, "period", 0, w);
-			x->key = rec_int(rec, "payroll_component_key", 0, w);
+			x->year = (int)lp_rec_int(rec, "year", 0, w);
+			x->period = (int)lp_rec_int(rec, "period", 0, w);
+			x->key = lp_rec_int(rec, "payroll_component_key", 0, w);
 			x->value = lp_rec_money(rec, "value", w);
 			if (x->period < 1 || x->period > 53) {
 				lp_warn("%s: period: expected 1..53", w);

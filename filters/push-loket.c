@@ -674,12 +674,11 @@ int main(int argc, char **argv)
 			struct op *o = lp_xmalloc(sizeof *o);
 			memset(o, 0, sizeof *o);
 			o->rec = rec;
-			json_t *sq = json_object_get(rec, "seq");
-			if (!json_is_integer(sq) || json_integer_value(sq) < 1) {
-				lp_warn("%s: seq: expected a positive integer", w);
+			o->seq = (long)lp_rec_int(rec, "seq", 0, w);
+			if (o->seq < 1) {
+				lp_warn("%s: seq: expected 1 or more", w);
 				exit(LP_EXIT_DATA);
 			}
-			o->seq = (long)json_integer_value(sq);
 			o->op_id = lp_rec_str(rec, "op_id", 0, w);
 			o->chain_key = lp_rec_str(rec, "chain", 0, w);
 			o->method = lp_rec_str(rec, "method", 0, w);

@@ -66,3 +66,13 @@ lp_cents lp_rec_money(const json_t *r, const char *path, const char *where)
 		bad(where, path, "an amount as a decimal string with at most two decimals, e.g. \"4166.67\"");
 	return c;
 }
+
+long long lp_rec_int(const json_t *r, const char *path, int nullable, const char *where)
+{
+	const json_t *v = get(r, path);
+	if (json_is_integer(v) && json_integer_value(v) >= 0)
+		return (long long)json_integer_value(v);
+	if (nullable && json_is_null(v))
+		return -1;
+	bad(where, path, nullable ? "a whole number (0 or more) or null" : "a whole number (0 or more)");
+}

@@ -21,4 +21,7 @@ int lp_rec_date(const json_t *r, const char *path, int nullable, const char *whe
 /* An amount written as a decimal string with up to two decimals. */
 lp_cents lp_rec_money(const json_t *r, const char *path, const char *where);
 
+/* A non-negative integer (ids, numbers, keys); null gives -1 when nullable. */
+long long lp_rec_int(const json_t *r, const char *path, int nullable, const char *where);
+
 #endif
