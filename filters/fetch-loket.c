@@ -19,12 +19,10 @@
 #include "lp_date.h"
 #include "lp_http.h"
 #include "lp_json.h"
-#include "lp_lock.h"
 #include "lp_money.h"
 #include "lp_ndjson.h"
 #include "lp_oauth.h"
 #include "lp_record.h"
-#include "lp_secret.h"
 
 static const char usage[] =
 	"Usage: fetch-loket --config FILE [OPTION]...\n"
@@ -356,17 +354,7 @@ int main(int argc, char **argv)
 	if (!r.http)
 		lp_die(LP_EXIT_CONFIG, "%s: %s", cfg->client, err);
 	if (!rep_dir) {
-		if (!cfg->loket.token_file)
-			lp_die(LP_EXIT_CONFIG, "%s: loket.token_file is not set; run loket-auth first", cfg->path);
-		lp_lock_client(cfg->client, cfg->loket.token_file);
-		char *id, *secret;
-		lp_secret_credentials(cfg->path, "loket.credentials_file", cfg->loket.credentials_file, "LOKET_CLIENT_ID",
-				      "LOKET_CLIENT_SECRET", &id, &secret);
-		r.oauth = lp_oauth_new(cfg->loket.oauth_url, id, secret, cfg->loket.token_file, err, sizeof err);
-		lp_secret_free(id);
-		lp_secret_free(secret);
-		if (!r.oauth)
-			lp_die(LP_EXIT_CONFIG, "%s: loket.oauth_url: %s", cfg->client, err);
+		r.oauth = lp_oauth_for_config(cfg);
 	}
 	char *p = lp_xasprintf("/providers/employers/%s/employees", cfg->loket.employer_id);
 	list(&r, p, employee, NULL);

@@ -16,7 +16,6 @@
 #include "lp_cli.h"
 #include "lp_config.h"
 #include "lp_http.h"
-#include "lp_lock.h"
 #include "lp_oauth.h"
 #include "lp_secret.h"
 
@@ -97,16 +96,9 @@ int main(int argc, char **argv)
 	lp_config *cfg = lp_config_load(config);
 	if (!cfg)
 		return LP_EXIT_CONFIG;
-	if (!cfg->loket.token_file)
-		lp_die(LP_EXIT_CONFIG, "%s: loket.token_file is not set", cfg->path);
-	lp_lock_client(cfg->client, cfg->loket.token_file);
+	lp_oauth *o = lp_oauth_for_config(cfg);
 	lp_audit *audit = lp_audit_open(audit_path ? audit_path : cfg->audit_log, actor, cfg->client);
-	char *id, *secret, err[700];
-	lp_secret_credentials(cfg->path, "loket.credentials_file", cfg->loket.credentials_file, "LOKET_CLIENT_ID",
-			      "LOKET_CLIENT_SECRET", &id, &secret);
-	lp_oauth *o = lp_oauth_new(cfg->loket.oauth_url, id, secret, cfg->loket.token_file, err, sizeof err);
-	if (!o)
-		lp_die(LP_EXIT_CONFIG, "%s: loket.oauth_url: %s", cfg->client, err);
+	char err[700];
 	int rc = 0;
 	if (check) {
 		if (!lp_oauth_refresh(o, &rc, err, sizeof err))
@@ -120,7 +112,7 @@ int main(int argc, char **argv)
 	} else {
 		if (!cfg->loket.redirect_uri)
 			lp_die(LP_EXIT_CONFIG, "%s: loket.redirect_uri is not set", cfg->path);
-		char *eid = lp_http_escape(id), *eru = lp_http_escape(cfg->loket.redirect_uri);
+		char *eid = lp_http_escape(lp_oauth_client_id(o)), *eru = lp_http_escape(cfg->loket.redirect_uri);
 		fprintf(stderr,
 			"Open this address in a browser, log in to Loket as the integration user, and paste\n"
 			"the code (or the whole address you were sent to) here:\n\n"
@@ -151,8 +143,6 @@ int main(int argc, char **argv)
 	}
 	lp_audit_close(audit);
 	lp_oauth_free(o);
-	lp_secret_free(id);
-	lp_secret_free(secret);
 	lp_config_free(cfg);
 	return rc;
 }

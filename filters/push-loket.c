@@ -35,13 +35,11 @@
 #include "lp_config.h"
 #include "lp_http.h"
 #include "lp_json.h"
-#include "lp_lock.h"
 #include "lp_map.h"
 #include "lp_ndjson.h"
 #include "lp_oauth.h"
 #include "lp_rec.h"
 #include "lp_record.h"
-#include "lp_secret.h"
 
 static const char usage[] =
 	"Usage: push-loket -c CONFIG --journal FILE [OPTION]... [PLAN]...\n"
@@ -635,21 +633,11 @@ int main(int argc, char **argv)
 	lp_http_opts ho = {0};
 	ho.base_url = base ? base : cfg->loket.base_url ? cfg->loket.base_url : "https://api.loket.nl/v2";
 	if (!dry) { /* everything that can stop a live run is settled before the plan is read */
-		if (!cfg->loket.token_file)
-			lp_die(LP_EXIT_CONFIG, "%s: loket.token_file is not set; run loket-auth first", cfg->path);
-		lp_lock_client(cfg->client, cfg->loket.token_file);
+		R.oauth = lp_oauth_for_config(cfg);
 		char err[700];
 		R.http = lp_http_new(&ho, err, sizeof err);
 		if (!R.http)
 			lp_die(LP_EXIT_CONFIG, "%s: %s", cfg->client, err);
-		char *id, *secret;
-		lp_secret_credentials(cfg->path, "loket.credentials_file", cfg->loket.credentials_file, "LOKET_CLIENT_ID",
-				      "LOKET_CLIENT_SECRET", &id, &secret);
-		R.oauth = lp_oauth_new(cfg->loket.oauth_url, id, secret, cfg->loket.token_file, err, sizeof err);
-		lp_secret_free(id);
-		lp_secret_free(secret);
-		if (!R.oauth)
-			lp_die(LP_EXIT_CONFIG, "%s: loket.oauth_url: %s", cfg->client, err);
 	}
 
 	/* the plan: ops of this client; other records pass through */

@@ -3,6 +3,7 @@
 #include "lp_cli.h"
 #include "lp_http.h"
 #include "lp_json.h"
+#include "lp_lock.h"
 #include "lp_secret.h"
 
 #include <stdio.h>
@@ -47,6 +48,24 @@ void lp_oauth_free(lp_oauth *o)
 }
 
 unsigned long lp_oauth_requests(const lp_oauth *o) { return lp_http_requests(o->http); }
+
+const char *lp_oauth_client_id(const lp_oauth *o) { return o->client_id; }
+
+lp_oauth *lp_oauth_for_config(const lp_config *cfg)
+{
+	if (!cfg->loket.token_file)
+		lp_die(LP_EXIT_CONFIG, "%s: loket.token_file is not set (the file where loket-auth keeps the tokens)", cfg->path);
+	lp_lock_client(cfg->client, cfg->loket.token_file);
+	char *id, *secret, err[700];
+	lp_secret_credentials(cfg->path, "loket.credentials_file", cfg->loket.credentials_file, "LOKET_CLIENT_ID",
+			      "LOKET_CLIENT_SECRET", &id, &secret);
+	lp_oauth *o = lp_oauth_new(cfg->loket.oauth_url, id, secret, cfg->loket.token_file, err, sizeof err);
+	lp_secret_free(id);
+	lp_secret_free(secret);
+	if (!o)
+		lp_die(LP_EXIT_CONFIG, "%s: loket.oauth_url: %s", cfg->client, err);
+	return o;
+}
 
 /* POST the form to /token; on success save the new refresh token, then keep the access token. */
 static int token_request(lp_oauth *o, char *form, char *err, size_t n)

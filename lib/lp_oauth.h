@@ -11,6 +11,8 @@
 
 #include <stddef.h>
 
+#include "lp_config.h"
+
 typedef struct lp_oauth lp_oauth;
 
 /* oauth_url: "https://oauth.loket.nl" (the token endpoint is oauth_url + "/token"). */
@@ -30,6 +32,14 @@ const char *lp_oauth_refresh(lp_oauth *o, int *code, char *err, size_t errlen);
 /* Exchange an authorization code (the one-time login) and save the refresh token.
  * 0, or an exit code with err filled. */
 int lp_oauth_exchange_code(lp_oauth *o, const char *auth_code, const char *redirect_uri, char *err, size_t errlen);
+
+/* The OAuth client of a client configuration, the way every Loket program starts: it needs
+ * loket.token_file, takes the client's lock (lp_lock: exit 8 when another run holds it), reads
+ * the client credentials (loket.credentials_file, else LOKET_CLIENT_ID / LOKET_CLIENT_SECRET)
+ * and exits 4 with the key named when any of that is missing or wrong. */
+lp_oauth *lp_oauth_for_config(const lp_config *cfg);
+/* The client id (not secret; the authorize URL carries it). */
+const char *lp_oauth_client_id(const lp_oauth *o);
 
 /* Number of HTTP requests made to the token endpoint. */
 unsigned long lp_oauth_requests(const lp_oauth *o);
