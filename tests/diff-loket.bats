@@ -17,11 +17,7 @@ GOLDEN="$ROOT/tests/golden/acme.plan.ndjson"
 setup() {
 	curl -fsS -X POST "$LK_URL/__emu/reset" >/dev/null
 	loket_client
-	CFG="$BATS_TEST_TMPDIR/acme.json"
-	jq --arg u "$LK_URL" --arg t "$BATS_TEST_TMPDIR/token.json" \
-		'.loket.oauth_url=$u | .loket.base_url=($u + "/v2") | .loket.token_file=$t | .loket.redirect_uri="http://127.0.0.1/callback"' \
-		"$SAMPLES/acme.json" >"$CFG"
-	curl -fsS -X POST "$LK_URL/__emu/authcode" | jq -r .code | loket-auth -c "$CFG" 2>/dev/null
+	loket_login
 	IN="$BATS_TEST_TMPDIR/desired.ndjson"
 	CUR="$BATS_TEST_TMPDIR/current.ndjson"
 	PLAN="$BATS_TEST_TMPDIR/plan.ndjson"

@@ -12,12 +12,8 @@ teardown_file() { loket_stop; }
 setup() {
 	curl -fsS -X POST "$LK_URL/__emu/reset" >/dev/null
 	loket_client
-	CFG="$BATS_TEST_TMPDIR/acme.json"
+	loket_login
 	TOKF="$BATS_TEST_TMPDIR/token.json"
-	jq --arg u "$LK_URL" --arg t "$TOKF" \
-		'.loket.oauth_url=$u | .loket.base_url=($u + "/v2") | .loket.token_file=$t | .loket.redirect_uri="http://127.0.0.1/callback"' \
-		"$SAMPLES/acme.json" >"$CFG"
-	curl -fsS -X POST "$LK_URL/__emu/authcode" | jq -r .code | loket-auth -c "$CFG" 2>/dev/null
 	OUT="$BATS_TEST_TMPDIR/out.ndjson"
 }
 

@@ -87,6 +87,16 @@ loket_token_json() {
 		--data-urlencode redirect_uri=http://127.0.0.1/callback "$u/token"
 }
 loket_token() { loket_token_json "$@" | jq -r .access_token; }
+# loket_login [JQ]: $CFG = samples/acme.json pointed at the Loket emulator, with the token file
+# $BATS_TEST_TMPDIR/token.json and the audit log $BATS_TEST_TMPDIR/audit.ndjson (JQ may change
+# more, e.g. '.personio.base_url=$ENV.EMU_URL'), and logged in once with loket-auth.
+loket_login() {
+	CFG="$BATS_TEST_TMPDIR/acme.json"
+	jq --arg u "$LK_URL" --arg t "$BATS_TEST_TMPDIR/token.json" --arg a "$BATS_TEST_TMPDIR/audit.ndjson" \
+		'.loket.oauth_url=$u | .loket.base_url=($u + "/v2") | .loket.token_file=$t
+		 | .loket.redirect_uri="http://127.0.0.1/callback" | .audit_log=$a | '"${1:-.}" "$SAMPLES/acme.json" >"$CFG"
+	curl -fsS -X POST "$LK_URL/__emu/authcode" | jq -r .code | loket-auth -c "$CFG" 2>/dev/null
+}
 # token_expire FILE: the access token saved in a token file has run out (the next run refreshes)
 token_expire() {
 	(umask 077 && jq -c '.expires_at = 0' "$1" >"$1.tmp" && mv "$1.tmp" "$1")

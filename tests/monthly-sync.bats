@@ -23,11 +23,7 @@ setup() {
 	curl -fsS -X POST "$LK_URL/__emu/reset" >/dev/null
 	acme_credentials
 	loket_client
-	CFG="$BATS_TEST_TMPDIR/acme.json"
-	jq --arg p "$EMU_URL" --arg u "$LK_URL" --arg t "$BATS_TEST_TMPDIR/token.json" --arg a "$BATS_TEST_TMPDIR/audit.ndjson" \
-		'.personio.base_url=$p | .loket.oauth_url=$u | .loket.base_url=($u + "/v2") | .loket.token_file=$t
-		 | .loket.redirect_uri="http://127.0.0.1/callback" | .audit_log=$a' "$SAMPLES/acme.json" >"$CFG"
-	curl -fsS -X POST "$LK_URL/__emu/authcode" | jq -r .code | loket-auth -c "$CFG" 2>/dev/null
+	loket_login '.personio.base_url=$ENV.EMU_URL'
 	export LOKETPIPE_BIN="$BUILD/bin"
 	SYNC="$ROOT/pipelines/monthly-sync"
 	O="$BATS_TEST_TMPDIR/out"

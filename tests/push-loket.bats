@@ -13,11 +13,7 @@ teardown_file() { loket_stop; }
 setup() {
 	curl -fsS -X POST "$LK_URL/__emu/reset" >/dev/null
 	loket_client
-	CFG="$BATS_TEST_TMPDIR/acme.json"
-	jq --arg u "$LK_URL" --arg t "$BATS_TEST_TMPDIR/token.json" --arg a "$BATS_TEST_TMPDIR/audit.ndjson" \
-		'.loket.oauth_url=$u | .loket.base_url=($u + "/v2") | .loket.token_file=$t | .loket.redirect_uri="http://127.0.0.1/callback" | .audit_log=$a' \
-		"$SAMPLES/acme.json" >"$CFG"
-	curl -fsS -X POST "$LK_URL/__emu/authcode" | jq -r .code | loket-auth -c "$CFG" 2>/dev/null
+	loket_login
 	PLAN="$BATS_TEST_TMPDIR/plan.ndjson"
 	cp "$ROOT/tests/golden/acme.plan.ndjson" "$PLAN"
 	J="$BATS_TEST_TMPDIR/journal"
