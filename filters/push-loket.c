@@ -34,6 +34,7 @@
 #include "lp_cli.h"
 #include "lp_config.h"
 #include "lp_http.h"
+#include "lp_journal.h"
 #include "lp_json.h"
 #include "lp_map.h"
 #include "lp_ndjson.h"
@@ -69,7 +70,6 @@ static const char usage[] =
 #define CTYPE "Content-Type: application/json;version=2018-01-01"
 #define MAX_ROUNDS 5 /* POST reconcile-and-resend rounds before giving up */
 
-enum jstate { J_NONE, J_SENT, J_DONE, J_FAILED };
 enum outcome { O_APPLIED, O_ALREADY, O_FAILED, O_SKIPPED, O_REMOTE };
 static const char *const outcome_names[] = {"applied", "already_applied", "failed", "skipped", "failed"};
 
@@ -81,8 +81,8 @@ struct op {
 	const char *op_id, *chain_key, *method, *path, *rule, *entity, *action;
 	char *body;
 	size_t blen;
-	enum jstate js;
-	int rounds, ambiguous, auth_retried;
+	enum lp_jstate js;
+	int rounds, ambiguous, auth_retried, sent_here, put_rounds;
 	struct chain *ch;
 	char *etag;
 	json_t *recon; /* reconcile: the collection read so far */
@@ -101,9 +101,8 @@ struct run {
 	lp_http_multi *multi;
 	lp_oauth *oauth;
 	lp_audit *audit;
-	int jfd, jdirty, resumed;
-	char *jpath;
-	lp_map *jstate; /* op_id -> enum jstate + 1 */
+	lp_journal *journal;
+	int resumed;
 	json_t *pending; /* result records waiting for the journal to reach the disk */
 	int inflight, conc;
 	size_t unfinished;
@@ -128,27 +127,14 @@ static void out_new(json_t *r)
 
 static void jfail(const char *what)
 {
-	lp_die(LP_EXIT_IO, "%s: journal %s: %s: %s", R.cfg->client, R.jpath, what, strerror(errno));
+	lp_die(LP_EXIT_IO, "%s: journal %s: %s: %s", R.cfg->client, lp_journal_path(R.journal), what, strerror(errno));
 }
 
-static void jwrite(json_t *line)
-{
-	char *s = lp_json_dumps(line);
-	json_decref(line);
-	size_t n = strlen(s);
-	s = lp_xrealloc(s, n + 2);
-	s[n] = '\n';
-	if (write(R.jfd, s, n + 1) != (ssize_t)(n + 1))
-		jfail("write failed");
-	free(s);
-	R.jdirty = 1;
-}
-
+/* Make the journal durable, then write the results that waited for it. */
 static void jsync(void)
 {
-	if (R.jdirty && fsync(R.jfd) != 0)
+	if (lp_journal_sync(R.journal) != 0)
 		jfail("fsync failed");
-	R.jdirty = 0;
 	size_t i;
 	json_t *r;
 	json_array_foreach(R.pending, i, r) if (lp_out(r)) lp_die(LP_EXIT_IO, "write error on standard output");
@@ -157,86 +143,8 @@ static void jsync(void)
 
 static void jmark(struct op *o, const char *state, long status)
 {
-	json_t *l = json_pack("{s:s,s:I,s:s}", "op_id", o->op_id, "seq", (json_int_t)o->seq, "state", state);
-	if (status >= 0)
-		json_object_set_new(l, "status", json_integer(status));
-	jwrite(l);
-}
-
-/* Open or resume the journal of this plan. A torn last line (a crash while writing it) is
- * cut off; any other damage stops the run with instructions, never a silent fresh start. */
-static int journal_open(const char *path, const char *plan_id)
-{
-	R.jpath = lp_xstrdup(path);
-	R.jstate = lp_map_new();
-	R.jfd = -1;
-	int fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		lp_warn("%s: journal %s: %s", R.cfg->client, path, strerror(errno));
-		return LP_EXIT_CONFIG;
-	}
-	R.jfd = fd;
-	struct stat st;
-	if (fstat(fd, &st) != 0)
-		jfail("stat failed");
-	if (st.st_mode & 077) {
-		lp_warn("%s: journal %s: mode %o; it must be 0600", R.cfg->client, path, (unsigned)(st.st_mode & 0777));
-		return LP_EXIT_CONFIG;
-	}
-	char *buf = lp_xmalloc((size_t)st.st_size + 1);
-	ssize_t got = pread(fd, buf, (size_t)st.st_size, 0);
-	if (got != st.st_size)
-		jfail("read failed");
-	buf[got] = '\0';
-	size_t keep = (size_t)got;
-	while (keep > 0 && buf[keep - 1] != '\n')
-		keep--; /* a torn last line */
-	if (keep != (size_t)got && ftruncate(fd, (off_t)keep) != 0)
-		jfail("cannot cut off a torn last line");
-	if (keep == 0) {
-		jwrite(json_pack("{s:s,s:s,s:s}", "journal", "loketpipe push-loket", "client", R.cfg->client, "plan_id", plan_id));
-		jsync();
-		free(buf);
-		return 0;
-	}
-	unsigned long line = 0;
-	char *p = buf, *end = buf + keep;
-	int rc = 0;
-	R.resumed = 1;
-	while (p < end && !rc) {
-		char *nl = memchr(p, '\n', (size_t)(end - p));
-		line++;
-		json_error_t e;
-		json_t *j = lp_json_loadb(p, (size_t)(nl - p), &e);
-		if (!json_is_object(j)) {
-			lp_warn("%s: journal %s:%lu is damaged; keep the file for the record and compare Loket with the plan "
-				"(fetch-loket, diff-loket) before pushing with a new journal", R.cfg->client, path, line);
-			rc = LP_EXIT_DATA;
-		} else if (line == 1) {
-			const char *pid = lp_json_str(j, "plan_id"), *cl = lp_json_str(j, "client");
-			if (!pid || strcmp(pid, plan_id) || !cl || strcmp(cl, R.cfg->client)) {
-				lp_warn("%s: journal %s belongs to another plan or client; use one journal per plan", R.cfg->client,
-					path);
-				rc = LP_EXIT_CONFIG;
-			}
-		} else {
-			const char *id = lp_json_str(j, "op_id"), *s = lp_json_str(j, "state");
-			if (!id || !s) {
-				lp_warn("%s: journal %s:%lu: op_id and state expected", R.cfg->client, path, line);
-				rc = LP_EXIT_DATA;
-			} else {
-				intptr_t v = !strcmp(s, "sent") ? J_SENT : !strcmp(s, "done") ? J_DONE : J_FAILED;
-				void *old;
-				if (lp_map_get(R.jstate, id, &old) && (intptr_t)old - 1 == J_DONE)
-					v = J_DONE; /* done stays done */
-				lp_map_put(R.jstate, id, (void *)(v + 1));
-			}
-		}
-		json_decref(j);
-		p = nl + 1;
-	}
-	free(buf);
-	return rc;
+	if (lp_journal_mark(R.journal, o->op_id, o->seq, state, status) != 0)
+		jfail("write failed");
 }
 
 /* ---------------------------------------------------------------- results */
@@ -293,6 +201,7 @@ static json_t *messages_of(const lp_http_resp *resp)
 
 static void step_chain(struct chain *c);
 static void send_op(struct op *o);
+static void preflight(struct op *o);
 
 static void ready_push(struct chain *c)
 {
@@ -360,6 +269,19 @@ static const json_t *dotted(const json_t *o, const char *path)
 	return o;
 }
 
+/* Remove the member at a dotted path from o, if it is there. */
+static void undotted_del(json_t *o, const char *path)
+{
+	char buf[256];
+	snprintf(buf, sizeof buf, "%s", path);
+	char *last = strrchr(buf, '.');
+	if (last)
+		*last++ = '\0';
+	json_t *parent = last ? (json_t *)dotted(o, buf) : o;
+	if (json_is_object(parent))
+		json_object_del(parent, last ? last : buf);
+}
+
 /* The identity of a posted record in its collection (how a lost POST is recognised). */
 static int same_record(const struct op *o, const json_t *item)
 {
@@ -407,17 +329,32 @@ static void on_recon(void *ud, const lp_http_resp *resp, const char *err)
 	json_t *j = lp_json_loadb(resp->body, resp->len, NULL);
 	json_t *items = lp_json_arr(j, "_embedded");
 	size_t i;
-	json_t *it;
-	int found = 0;
-	json_array_foreach(items, i, it) found |= same_record(o, it);
+	json_t *it, *found = NULL;
+	json_array_foreach(items, i, it) if (!found && same_record(o, it)) found = it;
 	json_t *tp = json_object_get(j, "totalPages");
 	long pages = json_is_integer(tp) ? (long)json_integer_value(tp) : 1;
-	json_decref(j);
-	if (found) { /* the lost POST had landed */
+	if (found) {
+		/* there already: sent by this run (its answer lost), by an earlier run, or by an
+		 * application of this plan (or of one made from the same state) with another journal.
+		 * A wage or benefit must also hold the plan's values: one that differs was changed in
+		 * Loket after the plan was made, and nothing is written over it. */
+		char diff[300];
+		int values = !strcmp(o->entity, "wage") || !strcmp(o->entity, "benefit_deduction");
+		if (values && !lp_json_holds(json_object_get(o->rec, "body"), found, diff, sizeof diff)) {
+			char e[600];
+			snprintf(e, sizeof e, "Loket already holds this record with another %s (changed in Loket after the plan "
+				 "was made): nothing is written; run fetch-loket and diff-loket again", diff);
+			json_decref(j);
+			jmark(o, "failed", 409);
+			finish(o, O_FAILED, 0, 0, NULL, e);
+			return;
+		}
+		json_decref(j);
 		jmark(o, "done", 0);
-		finish(o, o->js == J_SENT ? O_ALREADY : O_APPLIED, 0, 0, NULL, NULL);
+		finish(o, o->sent_here ? O_APPLIED : O_ALREADY, 0, 0, NULL, NULL);
 		return;
 	}
+	json_decref(j);
 	if (o->recon_page < pages && json_array_size(items)) {
 		o->recon_page++;
 		reconcile(o);
@@ -441,9 +378,20 @@ static void on_send(void *ud, const lp_http_resp *resp, const char *err)
 		finish(o, O_APPLIED, st, attempts, NULL, NULL);
 		return;
 	}
-	if (resp && st == 404 && !strcmp(o->method, "DELETE") && (o->ambiguous || attempts > 1)) {
-		jmark(o, "done", st); /* deleted by the earlier attempt whose answer was lost */
+	if (resp && st == 404 && !strcmp(o->method, "DELETE")) {
+		/* gone already: deleted by an attempt whose answer was lost (libcurl's own resend
+		 * included), by an earlier run, or by an application of this plan with another
+		 * journal; what the plan wants holds, and nothing was written */
+		jmark(o, "done", st);
 		finish(o, O_ALREADY, st, attempts, NULL, NULL);
+		return;
+	}
+	if (resp && st == 412 && o->etag && ++o->put_rounds < MAX_ROUNDS) {
+		/* the employee changed since it was read: possibly by this very PUT, sent twice
+		 * (its first answer lost); read it again and judge afresh */
+		free(o->etag);
+		o->etag = NULL;
+		preflight(o);
 		return;
 	}
 	if (resp && st == 401 && !o->auth_retried) {
@@ -489,24 +437,45 @@ static int fields_hold(const json_t *content, const json_t *want, char *drift, s
 	return json_object_size(want) > 0;
 }
 
-/* Employee PUT: check that Loket still holds the plan's "before" values, then PUT with If-Match. */
+static int is_employee_put(const struct op *o)
+{
+	return !strcmp(o->entity, "employee") && json_is_object(json_object_get(o->rec, "before"));
+}
+
+/* A PUT reads its record first. If Loket holds the body already, the op is done (an earlier
+ * attempt, run or application made it) and nothing is written. An employee PUT sends the
+ * whole employee resource as the plan read it, so every field of it must still hold the
+ * plan's value, the ones the plan changes holding their "before" value: otherwise the
+ * employee was edited in Loket after the plan was made and the op fails (drift) rather than
+ * write over that edit. Then the PUT carries If-Match with the ETag just read. */
 static void on_preflight(void *ud, const lp_http_resp *resp, const char *err)
 {
 	struct op *o = ud;
 	if (!resp || resp->status != 200) {
 		if (resp && resp->status == 404) {
 			jmark(o, "failed", 404);
-			finish(o, O_FAILED, 404, resp->attempts, messages_of(resp), "the employee is no longer in Loket");
+			finish(o, O_FAILED, 404, resp->attempts, messages_of(resp),
+			       is_employee_put(o) ? "the employee is no longer in Loket" : "the record is no longer in Loket");
 		} else
-			finish(o, O_REMOTE, resp ? resp->status : 0, 0, NULL, err ? err : "reading the employee failed");
+			finish(o, O_REMOTE, resp ? resp->status : 0, 0, NULL, err ? err : "reading the record failed");
 		return;
 	}
 	json_t *j = lp_json_loadb(resp->body, resp->len, NULL);
 	json_t *content = lp_json_obj(j, "content");
 	char drift[600] = "";
-	int applied = fields_hold(content, json_object_get(o->rec, "after"), NULL, 0);
-	if (!applied)
-		fields_hold(content, json_object_get(o->rec, "before"), drift, sizeof drift);
+	int employee = is_employee_put(o);
+	int applied = employee ? fields_hold(content, json_object_get(o->rec, "after"), NULL, 0)
+			       : content && lp_json_holds(json_object_get(o->rec, "body"), content, NULL, 0);
+	if (employee && !applied && fields_hold(content, json_object_get(o->rec, "before"), drift, sizeof drift)) {
+		json_t *rest = json_deep_copy(json_object_get(o->rec, "body"));
+		const char *k;
+		json_t *v;
+		json_object_foreach(json_object_get(o->rec, "after"), k, v) undotted_del(rest, k);
+		char diff[300];
+		if (!lp_json_holds(rest, content, diff, sizeof diff))
+			snprintf(drift, sizeof drift, "%s was changed in Loket after the plan was made", diff);
+		json_decref(rest);
+	}
 	if (applied) { /* an earlier attempt, whose answer was lost, already made the change */
 		json_decref(j);
 		jmark(o, "done", 200);
@@ -520,13 +489,20 @@ static void on_preflight(void *ud, const lp_http_resp *resp, const char *err)
 		return;
 	}
 	free(o->etag);
-	o->etag = resp->etag[0] ? lp_xasprintf("If-Match: %s", resp->etag) : NULL;
+	o->etag = employee && resp->etag[0] ? lp_xasprintf("If-Match: %s", resp->etag) : NULL;
 	send_op(o);
+}
+
+static void preflight(struct op *o)
+{
+	static const char *const h[] = {ACCEPT, NULL};
+	lp_http_multi_add(R.multi, "GET", o->path, h, NULL, 0, 0, on_preflight, o);
 }
 
 static void send_op(struct op *o)
 {
 	jmark(o, "sent", -1);
+	o->sent_here = 1;
 	const char *h[4] = {ACCEPT, NULL, NULL, NULL};
 	int n = 1;
 	if (o->body)
@@ -544,15 +520,14 @@ static void begin(struct op *o)
 	/* in a resumed run every op that is not done may have been sent, even without a
 	 * "sent" line (requests leave before their line reaches the disk): a POST is read back
 	 * first, the idempotent ones are simply sent again */
-	if (R.resumed && o->js != J_DONE)
+	if (R.resumed && o->js != LP_J_DONE)
 		o->ambiguous = 1;
-	if (o->ambiguous && is_post(o)) {
+	if (is_post(o)) { /* whatever the journal says: a plan is bound to the state it was made from */
 		reconcile(o);
 		return;
 	}
-	if (!strcmp(o->entity, "employee") && !strcmp(o->method, "PUT") && json_is_object(json_object_get(o->rec, "before"))) {
-		static const char *const h[] = {ACCEPT, NULL};
-		lp_http_multi_add(R.multi, "GET", o->path, h, NULL, 0, 0, on_preflight, o);
+	if (!strcmp(o->method, "PUT")) {
+		preflight(o);
 		return;
 	}
 	send_op(o);
@@ -568,7 +543,7 @@ static void step_chain(struct chain *c)
 			c->next++;
 			continue;
 		}
-		if (o->js == J_DONE) {
+		if (o->js == LP_J_DONE) {
 			result(o, O_ALREADY, 0, 0, NULL, NULL);
 			c->next++;
 			continue;
@@ -782,19 +757,17 @@ int main(int argc, char **argv)
 		}
 		out_new(lp_stream_end(cfg->client, "push", 1, json_pack("{s:I}", "ops", (json_int_t)nops), NULL));
 	} else {
-		exit_code = journal_open(journal, plan_id);
-		if (exit_code) {
-			if (R.jfd >= 0)
-				close(R.jfd);
-			lp_map_free(R.jstate, NULL);
-			free(R.jpath);
+		lp_map *plan_seq = lp_map_new();
+		for (size_t i = 0; i < nops; i++)
+			lp_map_put(plan_seq, ops[i]->op_id, (void *)(intptr_t)ops[i]->seq);
+		exit_code = lp_journal_open(journal, cfg->client, plan_id, plan_seq, &R.journal);
+		lp_map_free(plan_seq, NULL);
+		if (exit_code)
 			goto out;
-		}
+		R.resumed = lp_journal_resumed(R.journal);
 		R.audit = lp_audit_open(audit_path ? audit_path : cfg->audit_log, actor, cfg->client);
-		for (size_t i = 0; i < nops; i++) {
-			void *v;
-			ops[i]->js = lp_map_get(R.jstate, ops[i]->op_id, &v) ? (enum jstate)((intptr_t)v - 1) : J_NONE;
-		}
+		for (size_t i = 0; i < nops; i++)
+			ops[i]->js = lp_journal_state(R.journal, ops[i]->op_id);
 		R.multi = lp_http_multi_new(R.http, R.conc, hook, NULL);
 		lp_audit_event(R.audit, "run_start",
 			       json_pack("{s:s,s:s,s:I,s:s}", "payroll_administration_id",
@@ -847,9 +820,7 @@ int main(int argc, char **argv)
 				lp_oauth_requests(R.oauth));
 		lp_http_multi_free(R.multi);
 		lp_audit_close(R.audit);
-		close(R.jfd);
-		lp_map_free(R.jstate, NULL);
-		free(R.jpath);
+		lp_journal_close(R.journal);
 		free(R.ready);
 	}
 out:;

@@ -27,6 +27,8 @@ struct xfer {
 	int too_big;
 	long retry_after_ms;
 	char etag[128];
+	int sends;     /* times libcurl put this request on a connection (its own resends included) */
+	int no_resend; /* a second send is refused (requests that must not be repeated blindly) */
 };
 
 struct lp_http {
@@ -400,15 +402,40 @@ static char *make_url(lp_http *h, const char *method, const char *target, char *
 	return lp_xasprintf("%s%s", h->base, target);
 }
 
+/* libcurl calls this each time it is about to send the request on a connection. When a reused
+ * keep-alive connection turns out to be closed before any answer came, libcurl sends the same
+ * request again on a fresh connection on its own ("Connection died, retrying a fresh
+ * connect"); the server may have processed the first one. A request that must not be
+ * repeated blindly refuses that second send, and the caller sees a transport error (its
+ * answer is lost) instead; other requests are counted as one more attempt. */
+static int prereq_cb(void *ud, char *conn_primary_ip, char *conn_local_ip, int conn_primary_port,
+		     int conn_local_port)
+{
+	(void)conn_primary_ip, (void)conn_local_ip, (void)conn_primary_port, (void)conn_local_port;
+	struct xfer *x = ud;
+	if (++x->sends > 1 && x->no_resend)
+		return CURL_PREREQFUNC_ABORT;
+	return CURL_PREREQFUNC_OK;
+}
+
+/* The error text of a transfer libcurl would have sent twice. */
+#define RESEND_REFUSED "the connection closed before an answer came; the request may have been processed"
+
 /* One attempt's options on an easy handle (the same for both clients). */
 static void setup_easy(lp_http *h, CURL *c, struct xfer *x, const char *url, const char *method,
-		       struct curl_slist *hl, const char *body, size_t body_len, char *cerr)
+		       struct curl_slist *hl, const char *body, size_t body_len, unsigned flags, char *cerr)
 {
 	x->len = 0;
 	x->too_big = 0;
 	x->retry_after_ms = -1;
 	x->etag[0] = '\0';
+	x->sends = 0;
+	x->no_resend = (flags & LP_HTTP_NO_RETRY) != 0;
 	cerr[0] = '\0';
+	curl_easy_setopt(c, CURLOPT_PREREQFUNCTION, prereq_cb);
+	curl_easy_setopt(c, CURLOPT_PREREQDATA, x);
+	if (flags & LP_HTTP_FRESH)
+		curl_easy_setopt(c, CURLOPT_FRESH_CONNECT, 1L);
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
@@ -480,19 +507,23 @@ int lp_http_request(lp_http *h, const char *method, const char *target, const ch
 	CURL *c = h->curl;
 	int only429 = (flags & LP_HTTP_NO_RETRY) && (flags & LP_HTTP_RETRY_429);
 	int max = (flags & LP_HTTP_NO_RETRY) && !only429 ? 1 : h->o.max_attempts;
-	int rc = -1;
+	int rc = -1, resends = 0;
 	char cerr[CURL_ERROR_SIZE];
 	for (int attempt = 1; attempt <= max; attempt++) {
 		curl_easy_reset(c);
-		setup_easy(h, c, &h->x, url, method, hl, body, body_len, cerr);
+		setup_easy(h, c, &h->x, url, method, hl, body, body_len, flags, cerr);
 		h->requests++;
 		CURLcode cc = curl_easy_perform(c);
 		long status = 0;
 		long wait;
+		if (h->x.sends > 1) { /* libcurl sent it again itself: one more attempt */
+			resends += h->x.sends - 1;
+			h->requests += (unsigned long)(h->x.sends - 1);
+		}
 		if (cc == CURLE_OK) {
 			curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
 			if (!(only429 ? status == 429 : retryable(status)) || attempt == max) {
-				take_body(&h->x, status, attempt, resp);
+				take_body(&h->x, status, attempt + resends, resp);
 				if (h->o.record_dir && !(flags & LP_HTTP_SECRET) && record(h, method, target, status)) {
 					lp_http_resp_free(resp);
 					break;
@@ -508,8 +539,10 @@ int lp_http_request(lp_http *h, const char *method, const char *target, const ch
 				break;
 			}
 			if (attempt == max || only429) {
+				int n = attempt + resends;
 				snprintf(h->err, sizeof h->err, "%s %s: %s after %d attempt%s", method, path,
-					 cerr[0] ? cerr : curl_easy_strerror(cc), attempt, attempt == 1 ? "" : "s");
+					 h->x.sends > 1 && h->x.no_resend ? RESEND_REFUSED : cerr[0] ? cerr : curl_easy_strerror(cc),
+					 n, n == 1 ? "" : "s");
 				break;
 			}
 			wait = backoff_ms(h, attempt);
@@ -530,7 +563,7 @@ struct mreq {
 	unsigned flags;
 	lp_http_done fn;
 	void *ud;
-	int attempt;
+	int attempt, resends; /* attempts made here; sends libcurl made on its own */
 	long long not_before; /* monotonic ms */
 	CURL *c;
 	struct curl_slist *hl;
@@ -666,7 +699,7 @@ static void start(lp_http_multi *m, struct mreq *r)
 	if (!r->c)
 		lp_die(LP_EXIT_IO, "cannot initialise libcurl");
 	curl_easy_reset(r->c);
-	setup_easy(m->h, r->c, &r->x, r->url, r->method, r->hl, r->body, r->len, r->cerr);
+	setup_easy(m->h, r->c, &r->x, r->url, r->method, r->hl, r->body, r->len, r->flags, r->cerr);
 	curl_easy_setopt(r->c, CURLOPT_PRIVATE, r);
 	r->attempt++;
 	m->h->requests++;
@@ -686,6 +719,10 @@ static void finish(lp_http_multi *m, CURL *c, CURLcode cc)
 	int only429 = (r->flags & LP_HTTP_NO_RETRY) && (r->flags & LP_HTTP_RETRY_429);
 	int max = (r->flags & LP_HTTP_NO_RETRY) && !only429 ? 1 : m->h->o.max_attempts;
 	const char *path = lp_http_path(r->target, pbuf, sizeof pbuf);
+	if (r->x.sends > 1) { /* libcurl sent it again itself: one more attempt */
+		r->resends += r->x.sends - 1;
+		m->h->requests += (unsigned long)(r->x.sends - 1);
+	}
 	if (cc == CURLE_OK) {
 		long status = 0;
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
@@ -696,7 +733,7 @@ static void finish(lp_http_multi *m, CURL *c, CURLcode cc)
 		}
 		lp_http_resp resp;
 		memset(&resp, 0, sizeof resp);
-		take_body(&r->x, status, r->attempt, &resp);
+		take_body(&r->x, status, r->attempt + r->resends, &resp);
 		r->fn(r->ud, &resp, NULL);
 		lp_http_resp_free(&resp);
 		mreq_free(r);
@@ -711,8 +748,10 @@ static void finish(lp_http_multi *m, CURL *c, CURLcode cc)
 		enqueue(m, r);
 		return;
 	}
-	fail_req(r, "%s %s: %s after %d attempt%s", r->method, path, r->cerr[0] ? r->cerr : curl_easy_strerror(cc),
-		 r->attempt, r->attempt == 1 ? "" : "s");
+	int n = r->attempt + r->resends;
+	fail_req(r, "%s %s: %s after %d attempt%s", r->method, path,
+		 r->x.sends > 1 && r->x.no_resend ? RESEND_REFUSED : r->cerr[0] ? r->cerr : curl_easy_strerror(cc), n,
+		 n == 1 ? "" : "s");
 }
 
 /* Start what may start, in order of arrival (a request waiting to retry does not hold up

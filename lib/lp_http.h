@@ -48,8 +48,13 @@ typedef struct {
 enum {
 	LP_HTTP_SECRET = 1,   /* carries credentials: never recorded, body never in a message */
 	LP_HTTP_NO_RETRY = 2, /* do not retry (non-idempotent writes) */
-	LP_HTTP_RETRY_429 = 4 /* with NO_RETRY: still retry a 429, which the server did not process */
+	LP_HTTP_RETRY_429 = 4, /* with NO_RETRY: still retry a 429, which the server did not process */
+	LP_HTTP_FRESH = 8      /* on a new connection (never one the server may just have closed) */
 };
+/* Whatever the flags, libcurl's own resend of a request on a fresh connection (when a reused
+ * keep-alive connection closed before any answer) is seen: with LP_HTTP_NO_RETRY it is refused
+ * and the request fails as "the answer is lost" (the first send may have been processed);
+ * otherwise it counts as one more attempt in resp->attempts and lp_http_requests(). */
 
 /* Returns NULL with a message in err on a bad base URL (e.g. plain http to a remote host). */
 lp_http *lp_http_new(const lp_http_opts *o, char *err, size_t errlen);

@@ -216,3 +216,80 @@ void lp_json_set_str(json_t *obj, const char *key, const char *s)
 {
 	json_object_set_new(obj, key, s ? json_string(s) : json_null());
 }
+
+/* A JSON number (an integer or a tagged decimal) in a canonical text: no leading zeros, no
+ * trailing fractional zeros ("4250.00" -> "4250", "-0.50" -> "-0.5"). 0 when v is no number. */
+static int num_canon(const json_t *v, char *out, size_t n)
+{
+	char buf[64];
+	const char *s;
+	if (json_is_integer(v)) {
+		snprintf(buf, sizeof buf, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+		s = buf;
+	} else if (json_is_string(v) && json_string_value(v)[0] == LP_JSON_DEC_TAG)
+		s = json_string_value(v) + 1;
+	else
+		return 0;
+	if (strpbrk(s, "eE")) { /* loketpipe writes none; compared as written */
+		snprintf(out, n, "%s", s);
+		return 1;
+	}
+	int neg = *s == '-';
+	s += neg;
+	while (s[0] == '0' && s[1] && s[1] != '.')
+		s++;
+	size_t l = strlen(s);
+	const char *dot = strchr(s, '.');
+	if (dot) {
+		while (l > (size_t)(dot - s) + 1 && s[l - 1] == '0')
+			l--;
+		if (s[l - 1] == '.')
+			l--;
+	}
+	int zero = l == 1 && s[0] == '0';
+	snprintf(out, n, "%s%.*s", neg && !zero ? "-" : "", (int)l, s);
+	return 1;
+}
+
+static int holds_at(const json_t *want, const json_t *have, char *path, size_t at, size_t cap)
+{
+	char a[80], b[80];
+	if (json_is_object(want)) {
+		const char *k;
+		json_t *v;
+		json_object_foreach((json_t *)want, k, v) {
+			size_t l = (size_t)snprintf(path + at, cap - at, "%s%s", at ? "." : "", k);
+			size_t next = at + l < cap ? at + l : cap - 1;
+			if (!holds_at(v, json_is_object(have) ? json_object_get(have, k) : NULL, path, next, cap))
+				return 0;
+			path[at] = '\0';
+		}
+		return 1;
+	}
+	if (json_is_array(want)) {
+		if (!json_is_array(have) || json_array_size(have) != json_array_size(want))
+			return 0;
+		for (size_t i = 0; i < json_array_size(want); i++) {
+			size_t l = (size_t)snprintf(path + at, cap - at, "[%zu]", i);
+			size_t next = at + l < cap ? at + l : cap - 1;
+			if (!holds_at(json_array_get(want, i), json_array_get(have, i), path, next, cap))
+				return 0;
+			path[at] = '\0';
+		}
+		return 1;
+	}
+	if (json_is_null(want))
+		return !have || json_is_null(have);
+	if (num_canon(want, a, sizeof a))
+		return have && num_canon(have, b, sizeof b) && !strcmp(a, b);
+	return have && json_equal(want, have);
+}
+
+int lp_json_holds(const json_t *want, const json_t *have, char *diff, size_t n)
+{
+	char path[512] = "";
+	int ok = holds_at(want, have, path, 0, sizeof path);
+	if (!ok && diff && n)
+		snprintf(diff, n, "%s", path[0] ? path : "(the whole record)");
+	return ok;
+}

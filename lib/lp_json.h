@@ -43,6 +43,13 @@ const char *lp_json_str(const json_t *obj, const char *key);
 json_t *lp_json_obj(const json_t *obj, const char *key);
 json_t *lp_json_arr(const json_t *obj, const char *key);
 
+/* Whether have holds every value of want: each member of a want object is held by the same
+ * member of have (members have has beyond want's do not matter, so a metadata object {key}
+ * is held by {key, value}), arrays element by element, numbers by exact value (4250.00 and
+ * 4250 are the same; no double is made), a want null by null or absence. When not held and
+ * diff is given, the dotted path of the first difference goes there. */
+int lp_json_holds(const json_t *want, const json_t *have, char *diff, size_t n);
+
 /* Set key to a string, or to null when s is NULL. */
 void lp_json_set_str(json_t *obj, const char *key, const char *s);
 

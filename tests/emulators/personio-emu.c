@@ -1199,7 +1199,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 			}
 			emu_decide_fault(&S.lock, &S.plan, &S.st, method, url, &r->f);
 		}
-		if (r->f.kind == EMU_F_NONE || r->f.kind == EMU_F_MALFORMED)
+		/* a lost answer is lost after the request was processed: its body is read too */
+		if (r->f.kind == EMU_F_NONE || r->f.kind == EMU_F_MALFORMED || r->f.kind == EMU_F_LOST)
 			setup_body(r, c);
 		return MHD_YES;
 	}
@@ -1226,6 +1227,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		handle_api(r, c, url, &rep);
 		if (r->f.kind == EMU_F_MALFORMED)
 			malform(r, url, &rep);
+		if (r->f.kind == EMU_F_LOST) { /* processed, but the answer never arrives */
+			emu_sb_reset(&rep.body);
+			free(rep.authz);
+			return MHD_NO;
+		}
 	}
 	return queue_reply(c, &rep);
 }

@@ -1,0 +1,239 @@
+/* lp_journal.c - see lp_journal.h */
+#include "lp_journal.h"
+#include "lp_cli.h"
+#include "lp_json.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#define MAGIC "loketpipe push-loket"
+#define FORMAT 2
+#define CRC_TAIL 18 /* ,"crc":"XXXXXXXX"} */
+
+struct lp_journal {
+	int fd, dirty, resumed;
+	char *path;
+	lp_map *state; /* op_id -> enum lp_jstate + 1 */
+};
+
+static unsigned long crc_of(const char *p, size_t n)
+{
+	return crc32(crc32(0L, Z_NULL, 0), (const Bytef *)p, (uInt)n);
+}
+
+/* The line for obj (consumed): its compact JSON with a "crc" member last, and a newline. */
+static char *line_of(json_t *obj, size_t *len)
+{
+	char *s = lp_json_dumps(obj);
+	json_decref(obj);
+	size_t n = strlen(s);
+	s[--n] = '\0'; /* drop the closing brace: the CRC covers the rest */
+	char *line = lp_xasprintf("%s,\"crc\":\"%08lx\"}\n", s, crc_of(s, n));
+	free(s);
+	*len = strlen(line);
+	return line;
+}
+
+/* 0 when the line (without its newline) carries the CRC of its own text. */
+static int crc_ok(const char *p, size_t n)
+{
+	if (n < CRC_TAIL + 2 || memcmp(p + n - CRC_TAIL, ",\"crc\":\"", 8) || memcmp(p + n - 2, "\"}", 2))
+		return -1;
+	char hex[9];
+	memcpy(hex, p + n - 10, 8);
+	hex[8] = '\0';
+	if (strspn(hex, "0123456789abcdef") != 8)
+		return -1;
+	return strtoul(hex, NULL, 16) == crc_of(p, n - CRC_TAIL) ? 0 : -1;
+}
+
+static void say(int quiet, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void say(int quiet, const char *fmt, ...)
+{
+	if (quiet)
+		return;
+	char msg[1200];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	lp_warn("%s", msg);
+}
+
+#define DAMAGED                                                                                                       \
+	"keep the file for the record and move it aside; a run with a new journal is safe (every POST reads its "    \
+	"collection back first, an employee PUT reads the employee, a DELETE of a record already gone counts as done)"
+
+int lp_journal_check(const char *buf, size_t len, const char *client, const char *plan_id, const lp_map *plan_seq,
+		     lp_map *state_of, size_t *kept, int quiet, const char *name)
+{
+	size_t keep = len;
+	while (keep > 0 && buf[keep - 1] != '\n')
+		keep--; /* a torn last line */
+	*kept = keep;
+	unsigned long line = 0;
+	const char *p = buf, *end = buf + keep;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = (size_t)(nl - p);
+		line++;
+		json_t *j = NULL;
+		const char *why = NULL;
+		if (crc_ok(p, n))
+			why = "its checksum does not match";
+		else if (!json_is_object(j = lp_json_loadb(p, n, NULL)))
+			why = "it is not a JSON object";
+		if (!why && line == 1) {
+			const char *m = lp_json_str(j, "journal"), *pid = lp_json_str(j, "plan_id"),
+				   *cl = lp_json_str(j, "client");
+			json_t *f = json_object_get(j, "format");
+			if (!m || strcmp(m, MAGIC) || !json_is_integer(f) || json_integer_value(f) != FORMAT)
+				why = "it is not a loketpipe push-loket journal header (format 2)";
+			else if (!pid || strcmp(pid, plan_id) || !cl || strcmp(cl, client)) {
+				say(quiet, "%s: journal %s belongs to another plan or client; use one journal per plan", client,
+				    name);
+				json_decref(j);
+				return LP_EXIT_CONFIG;
+			}
+		} else if (!why) {
+			const char *id = lp_json_str(j, "op_id"), *s = lp_json_str(j, "state");
+			json_t *seq = json_object_get(j, "seq");
+			void *v;
+			intptr_t st = !s ? 0 : !strcmp(s, "sent") ? LP_J_SENT : !strcmp(s, "done") ? LP_J_DONE
+								     : !strcmp(s, "failed") ? LP_J_FAILED : 0;
+			if (!id || !st || !json_is_integer(seq))
+				why = "op_id, seq and a state (sent, done, failed) expected";
+			else if (!lp_map_get(plan_seq, id, &v))
+				why = "it names an op the plan does not have";
+			else if ((intptr_t)v != (intptr_t)json_integer_value(seq))
+				why = "its seq is not the op's seq in the plan";
+			else if (state_of) {
+				void *old;
+				if (lp_map_get(state_of, id, &old) && (intptr_t)old - 1 == LP_J_DONE)
+					st = LP_J_DONE; /* done stays done */
+				lp_map_put(state_of, id, (void *)(st + 1));
+			}
+		}
+		json_decref(j);
+		if (why) {
+			say(quiet, "%s: journal %s:%lu is damaged (%s): nothing is pushed; " DAMAGED, client, name, line, why);
+			return LP_EXIT_DATA;
+		}
+		p = nl + 1;
+	}
+	return 0;
+}
+
+int lp_journal_open(const char *path, const char *client, const char *plan_id, const lp_map *plan_seq,
+		    lp_journal **out)
+{
+	*out = NULL;
+	int fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0) {
+		lp_warn("%s: journal %s: %s", client, path, strerror(errno));
+		return LP_EXIT_CONFIG;
+	}
+	struct stat st;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		lp_warn("%s: journal %s: not a regular file", client, path);
+		close(fd);
+		return LP_EXIT_CONFIG;
+	}
+	if (st.st_mode & 077) {
+		lp_warn("%s: journal %s: mode %o; it must be 0600", client, path, (unsigned)(st.st_mode & 0777));
+		close(fd);
+		return LP_EXIT_CONFIG;
+	}
+	char *buf = lp_xmalloc((size_t)st.st_size + 1);
+	ssize_t got = pread(fd, buf, (size_t)st.st_size, 0);
+	if (got != st.st_size) {
+		lp_warn("%s: journal %s: read failed: %s", client, path, got < 0 ? strerror(errno) : "short read");
+		free(buf);
+		close(fd);
+		return LP_EXIT_IO;
+	}
+	lp_journal *j = lp_xmalloc(sizeof *j);
+	memset(j, 0, sizeof *j);
+	j->fd = fd;
+	j->path = lp_xstrdup(path);
+	j->state = lp_map_new();
+	size_t keep;
+	int rc = lp_journal_check(buf, (size_t)got, client, plan_id, plan_seq, j->state, &keep, 0, path);
+	free(buf);
+	if (!rc && keep != (size_t)got && ftruncate(fd, (off_t)keep) != 0) {
+		lp_warn("%s: journal %s: cannot cut off a torn last line: %s", client, path, strerror(errno));
+		rc = LP_EXIT_IO;
+	}
+	if (!rc && keep == 0) { /* new (or torn inside its header): the header first */
+		size_t n;
+		char *l = line_of(json_pack("{s:s,s:i,s:s,s:s}", "journal", MAGIC, "format", FORMAT, "client", client,
+					    "plan_id", plan_id),
+				  &n);
+		if (write(fd, l, n) != (ssize_t)n || fsync(fd) != 0) {
+			lp_warn("%s: journal %s: write failed: %s", client, path, strerror(errno ? errno : ENOSPC));
+			rc = LP_EXIT_IO;
+		}
+		free(l);
+	} else if (!rc)
+		j->resumed = 1;
+	if (rc) {
+		lp_journal_close(j);
+		return rc;
+	}
+	*out = j;
+	return 0;
+}
+
+int lp_journal_resumed(const lp_journal *j) { return j->resumed; }
+const char *lp_journal_path(const lp_journal *j) { return j->path; }
+
+enum lp_jstate lp_journal_state(const lp_journal *j, const char *op_id)
+{
+	void *v;
+	return lp_map_get(j->state, op_id, &v) ? (enum lp_jstate)((intptr_t)v - 1) : LP_J_NONE;
+}
+
+int lp_journal_mark(lp_journal *j, const char *op_id, long seq, const char *state, long status)
+{
+	json_t *l = json_pack("{s:s,s:I,s:s}", "op_id", op_id, "seq", (json_int_t)seq, "state", state);
+	if (status >= 0)
+		json_object_set_new(l, "status", json_integer(status));
+	size_t n;
+	char *s = line_of(l, &n);
+	ssize_t w = write(j->fd, s, n);
+	free(s);
+	if (w != (ssize_t)n) {
+		if (w >= 0)
+			errno = ENOSPC;
+		return -1;
+	}
+	j->dirty = 1;
+	return 0;
+}
+
+int lp_journal_sync(lp_journal *j)
+{
+	if (j->dirty && fsync(j->fd) != 0)
+		return -1;
+	j->dirty = 0;
+	return 0;
+}
+
+void lp_journal_close(lp_journal *j)
+{
+	if (!j)
+		return;
+	if (j->fd >= 0)
+		close(j->fd);
+	lp_map_free(j->state, NULL);
+	free(j->path);
+	free(j);
+}
