@@ -305,6 +305,25 @@ static int same_record(const struct op *o, const json_t *item)
 	return 0;
 }
 
+/* Whether a payroll period data record already holds what an upsert (PATCH) would write: the
+ * same period and key fields, and every component of the body with its value. */
+static int upsert_held(const struct op *o, const json_t *item)
+{
+	json_t *b = json_object_get(o->rec, "body");
+	json_t *key = json_deep_copy(b);
+	json_object_del(key, "payrollComponents");
+	int ok = lp_json_holds(key, item, NULL, 0);
+	json_decref(key);
+	size_t i, k;
+	json_t *w, *h;
+	json_array_foreach(json_object_get(b, "payrollComponents"), i, w) {
+		int held = 0;
+		json_array_foreach(json_object_get(item, "payrollComponents"), k, h) held |= lp_json_holds(w, h, NULL, 0);
+		ok &= held;
+	}
+	return ok;
+}
+
 static void on_recon(void *ud, const lp_http_resp *resp, const char *err);
 
 static void reconcile(struct op *o)
@@ -321,7 +340,7 @@ static void on_recon(void *ud, const lp_http_resp *resp, const char *err)
 	struct op *o = ud;
 	if (!resp || resp->status != 200) {
 		char e[800];
-		snprintf(e, sizeof e, "reading back %s to check a lost POST failed: %s", o->path,
+		snprintf(e, sizeof e, "reading %s before writing to it failed: %s", o->path,
 			 err ? err : resp->status == 401 ? "HTTP 401" : "unexpected answer");
 		finish(o, O_REMOTE, resp ? resp->status : 0, 0, NULL, e);
 		return;
@@ -330,7 +349,8 @@ static void on_recon(void *ud, const lp_http_resp *resp, const char *err)
 	json_t *items = lp_json_arr(j, "_embedded");
 	size_t i;
 	json_t *it, *found = NULL;
-	json_array_foreach(items, i, it) if (!found && same_record(o, it)) found = it;
+	int patch = !strcmp(o->method, "PATCH");
+	json_array_foreach(items, i, it) if (!found && (patch ? upsert_held(o, it) : same_record(o, it))) found = it;
 	json_t *tp = json_object_get(j, "totalPages");
 	long pages = json_is_integer(tp) ? (long)json_integer_value(tp) : 1;
 	if (found) {
@@ -354,8 +374,9 @@ static void on_recon(void *ud, const lp_http_resp *resp, const char *err)
 		finish(o, o->sent_here ? O_APPLIED : O_ALREADY, 0, 0, NULL, NULL);
 		return;
 	}
+	int more = o->recon_page < pages && json_array_size(items);
 	json_decref(j);
-	if (o->recon_page < pages && json_array_size(items)) {
+	if (more) {
 		o->recon_page++;
 		reconcile(o);
 		return;
@@ -451,6 +472,15 @@ static int is_employee_put(const struct op *o)
 static void on_preflight(void *ud, const lp_http_resp *resp, const char *err)
 {
 	struct op *o = ud;
+	if (resp && resp->status == 404 && !strcmp(o->method, "DELETE")) {
+		jmark(o, "done", 404); /* gone already: nothing to delete */
+		finish(o, O_ALREADY, 404, resp->attempts, NULL, NULL);
+		return;
+	}
+	if (resp && resp->status == 200 && !strcmp(o->method, "DELETE")) {
+		send_op(o);
+		return;
+	}
 	if (!resp || resp->status != 200) {
 		if (resp && resp->status == 404) {
 			jmark(o, "failed", 404);
@@ -518,19 +548,15 @@ static void begin(struct op *o)
 	R.inflight++;
 	o->ch->busy = 1;
 	/* in a resumed run every op that is not done may have been sent, even without a
-	 * "sent" line (requests leave before their line reaches the disk): a POST is read back
-	 * first, the idempotent ones are simply sent again */
+	 * "sent" line (requests leave before their line reaches the disk) */
 	if (R.resumed && o->js != LP_J_DONE)
 		o->ambiguous = 1;
-	if (is_post(o)) { /* whatever the journal says: a plan is bound to the state it was made from */
+	/* every op reads its target first, whatever the journal says: a plan is bound to the
+	 * state it was made from, and what Loket holds already is not written again */
+	if (is_post(o) || !strcmp(o->method, "PATCH"))
 		reconcile(o);
-		return;
-	}
-	if (!strcmp(o->method, "PUT")) {
+	else
 		preflight(o);
-		return;
-	}
-	send_op(o);
 }
 
 /* Ops done in an earlier run are accounted for at once; a dead chain skips the rest. */

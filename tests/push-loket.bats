@@ -290,3 +290,112 @@ fault_free_digest() { # the state after a push without faults; then Loket is res
 	run tail -n 1 <<<"$output"
 	assert_output --partial '"source":"push","complete":true,"counts":{"ops":0'
 }
+
+v2_requests() { curl -fsS "$LK_URL/__emu/stats" | jq '[.by_path | to_entries[] | select(.key | startswith("/v2")) | .value] | add // 0'; }
+concepts_135() { curl -fsS "$LK_URL/__emu/state" | jq '[.conceptEmployees[] | select(.employeeData.employeeNumber==135)] | length'; }
+
+@test "exactly once: a lost answer at each request of the acme plan, one run each: the same state, no duplicate, no false failure" {
+	fault_free_digest
+	# how many API requests a clean run at concurrency 1 makes (one keep-alive connection, so
+	# a lost answer closes a reused connection: the case where libcurl would resend by itself)
+	curl -fsS -X POST --data '{}' "$LK_URL/__emu/faults" >/dev/null
+	before=$(v2_requests)
+	push --concurrency 1 >/dev/null
+	n=$(($(v2_requests) - before))
+	[ "$n" -ge 24 ]
+	for k in $(seq 0 $((n - 1))); do
+		curl -fsS -X POST "$LK_URL/__emu/reset" >/dev/null
+		rm -f "$J"
+		curl -fsS -X POST --data "{\"scope\":\"/v2\",\"lost\":1,\"after\":$k}" "$LK_URL/__emu/faults" >/dev/null
+		run --separate-stderr push --concurrency 1
+		lost=$(curl -fsS "$LK_URL/__emu/stats" | jq .faults.lost)
+		[ "$status" -eq 0 ] || { echo "lost answer at request $k: exit $status: $stderr"; false; }
+		[ "$lost" -eq 1 ] || { echo "request $k: the fault did not fire"; false; }
+		printf '%s\n' "$output" >"$OUT"
+		run jq -r 'select(.type=="loket.result" and (.outcome=="failed" or .outcome=="skipped")) | "\(.seq) \(.outcome) \(.error)"' "$OUT"
+		[ -z "$output" ] || { echo "lost answer at request $k: false failures: $output"; false; }
+		[ "$(digest)" = "$(cat "$BATS_TEST_TMPDIR/clean.digest")" ] || { echo "lost answer at request $k: another final state"; false; }
+		[ "$(concepts_135)" -eq 1 ]
+	done
+	curl -fsS -X POST --data '{}' "$LK_URL/__emu/faults" >/dev/null
+}
+
+@test "exactly once: the same plan applied again with a new journal, or without one, writes nothing" {
+	push >/dev/null
+	d=$(digest)
+	w=$(writes)
+	run push-loket -c "$CFG" --journal "$BATS_TEST_TMPDIR/second.journal" "$PLAN"
+	assert_success
+	printf '%s\n' "$output" >"$OUT"
+	run outcomes
+	assert_output 'already_applied=24'
+	assert_equal "$(writes)" "$w"
+	assert_equal "$(digest)" "$d"
+	# the journal deleted
+	rm -f "$J"
+	run push
+	assert_success
+	assert_equal "$(writes)" "$w"
+	assert_equal "$(digest)" "$d"
+}
+
+@test "exactly once: two plans made from the same Loket state: the second writes nothing it shares with the first" {
+	fetch-loket -c "$CFG" >"$BATS_TEST_TMPDIR/current.ndjson"
+	diff-loket -c "$CFG" --current "$BATS_TEST_TMPDIR/current.ndjson" "$ROOT/tests/golden/acme.fixed.desired.ndjson" >"$BATS_TEST_TMPDIR/a.ndjson"
+	# plan b: the same state, made again, without employee 101's ops (another plan id)
+	diff-loket -c "$CFG" --current "$BATS_TEST_TMPDIR/current.ndjson" "$ROOT/tests/golden/acme.fixed.desired.ndjson" |
+		jq -c 'select(.type != "loket.op" or .employee_number != 101)' >"$BATS_TEST_TMPDIR/b.ndjson" || true
+	na=$(jq -c 'select(.type=="loket.op")' "$BATS_TEST_TMPDIR/a.ndjson" | wc -l)
+	nb=$(jq -c 'select(.type=="loket.op")' "$BATS_TEST_TMPDIR/b.ndjson" | wc -l)
+	[ "$na" -gt "$nb" ] && [ "$nb" -gt 10 ]
+	run push-loket -c "$CFG" --journal "$BATS_TEST_TMPDIR/a.journal" "$BATS_TEST_TMPDIR/a.ndjson"
+	assert_success
+	d=$(digest)
+	w=$(writes)
+	run push-loket -c "$CFG" --journal "$BATS_TEST_TMPDIR/b.journal" "$BATS_TEST_TMPDIR/b.ndjson"
+	assert_success
+	printf '%s\n' "$output" >"$OUT"
+	run outcomes
+	assert_output "already_applied=$nb"
+	assert_equal "$(writes)" "$w"
+	assert_equal "$(digest)" "$d"
+	[ "$(concepts_135)" -eq 1 ]
+}
+
+@test "exactly once: every truncation and every single-byte change of a journal is refused or resumed safely" {
+	push >/dev/null
+	# in the library: every cut and 11 changes at every byte, none makes an op count as done
+	# that was not done in the original
+	run lp-unit journal-damage "$J" "$PLAN"
+	assert_success
+	assert_output --regexp ' 0 unsafe$'
+	[[ "$output" != *" 0 refused"* ]]
+	# against Loket (everything applied, the journal damaged afterwards): each cut at a line
+	# boundary and inside a line resumes and writes nothing; a sample of flipped bytes is
+	# refused, and a new journal then writes nothing either
+	cp "$J" "$BATS_TEST_TMPDIR/good"
+	d=$(digest)
+	w=$(writes)
+	size=$(stat -c %s "$J")
+	cuts=$( (awk '{ n += length($0) + 1; print n; print n - 7 }' "$J"; echo 0; echo 5) | sort -un | awk -v s="$size" '$1 >= 0 && $1 < s')
+	for cut in $cuts; do
+		head -c "$cut" "$BATS_TEST_TMPDIR/good" >"$J"
+		run --separate-stderr push
+		[ "$status" -eq 0 ] || { echo "cut at $cut: exit $status: $stderr"; false; }
+	done
+	assert_equal "$(writes)" "$w"
+	for pos in $(seq 3 97 "$size"); do
+		cp "$BATS_TEST_TMPDIR/good" "$J"
+		printf '\x7e' | dd of="$J" bs=1 seek="$pos" conv=notrunc status=none
+		cmp -s "$J" "$BATS_TEST_TMPDIR/good" && continue
+		run --separate-stderr push
+		[ "$status" -eq 3 ] || [ "$status" -eq 4 ] || { echo "byte $pos changed: exit $status"; false; }
+		[[ "$stderr" == *"damaged"* || "$stderr" == *"another plan"* ]]
+	done
+	assert_equal "$(writes)" "$w"
+	mv "$J" "$BATS_TEST_TMPDIR/damaged"
+	run push
+	assert_success
+	assert_equal "$(writes)" "$w"
+	assert_equal "$(digest)" "$d"
+}

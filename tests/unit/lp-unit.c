@@ -12,6 +12,7 @@
 #include "lp_csv.h"
 #include "lp_date.h"
 #include "lp_http.h"
+#include "lp_journal.h"
 #include "lp_json.h"
 #include "lp_map.h"
 #include "lp_money.h"
@@ -25,7 +26,8 @@ static const char usage[] =
 	"  date-parse S | date-add DATE N | month-end DATE | period DATE | human DATE\n"
 	"  json-exact (stdin) | addr LINE | bsn S | iban S | postcode S\n"
 	"  csv-read (stdin) | csv-write FIELD... | ndjson FILE... | map N\n"
-	"  http BASE METHOD TARGET [BODY] | http-new BASE | secret FILE | secret-write FILE TEXT\n";
+	"  http BASE METHOD TARGET [BODY] | http-new BASE | secret FILE | secret-write FILE TEXT\n"
+	"  journal-damage JOURNAL PLAN | holds WANT HAVE\n";
 
 static int money_parse(const char *s)
 {
@@ -97,6 +99,92 @@ static int row_print(void *ctx, unsigned long row, char **f, size_t n)
 	return 0;
 }
 
+static int done_subset(lp_map *got, lp_map *orig, json_t *ids)
+{
+	size_t i;
+	json_t *id;
+	json_array_foreach(ids, i, id) {
+		void *a, *b;
+		int dg = lp_map_get(got, json_string_value(id), &a) && (intptr_t)a - 1 == LP_J_DONE;
+		int dor = lp_map_get(orig, json_string_value(id), &b) && (intptr_t)b - 1 == LP_J_DONE;
+		if (dg && !dor)
+			return 0;
+	}
+	return 1;
+}
+
+/* Every truncation of a journal and every single-byte change at every position (eight
+ * replacement bytes each): each is either refused or read as a journal whose "done" ops were
+ * all done in the original. Prints the counts; exit 1 if any variant would skip an op that
+ * was not done. */
+static int journal_damage(const char *jpath, const char *plan)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = fopen(jpath, "rb");
+	if (!f)
+		return perror(jpath), 2;
+	char chunk[65536];
+	size_t r;
+	while ((r = fread(chunk, 1, sizeof chunk, f)) > 0) {
+		buf = lp_xrealloc(buf, len + r + 1);
+		memcpy(buf + len, chunk, r);
+		len += r;
+	}
+	fclose(f);
+	lp_map *seq = lp_map_new();
+	json_t *ids = json_array();
+	char *pv[] = {(char *)plan, NULL};
+	lp_in *in = lp_in_open(pv, 1);
+	json_t *rec;
+	char client[128] = "";
+	while (lp_in_next(in, &rec) == 1) {
+		if (!strcmp(lp_json_str(rec, "type"), "loket.op")) {
+			lp_map_put(seq, lp_json_str(rec, "op_id"), (void *)(intptr_t)json_integer_value(json_object_get(rec, "seq")));
+			json_array_append_new(ids, json_string(lp_json_str(rec, "op_id")));
+			snprintf(client, sizeof client, "%s", lp_json_str(rec, "client"));
+		}
+		json_decref(rec);
+	}
+	lp_in_close(in);
+	json_t *hdr = lp_json_loadb(buf, (size_t)((char *)memchr(buf, '\n', len) - buf), NULL);
+	char plan_id[64];
+	snprintf(plan_id, sizeof plan_id, "%s", lp_json_str(hdr, "plan_id"));
+	json_decref(hdr);
+	lp_map *orig = lp_map_new();
+	size_t kept;
+	if (lp_journal_check(buf, len, client, plan_id, seq, orig, &kept, 0, jpath) || kept != len)
+		return printf("the original journal does not check out\n"), 1;
+	unsigned long refused = 0, resumed = 0, unsafe = 0;
+	char *v = lp_xmalloc(len + 1);
+	for (size_t cut = 0; cut < len; cut++) {
+		lp_map *st = lp_map_new();
+		int rc = lp_journal_check(buf, cut, client, plan_id, seq, st, &kept, 1, jpath);
+		rc ? refused++ : done_subset(st, orig, ids) ? resumed++ : unsafe++;
+		lp_map_free(st, NULL);
+	}
+	static const unsigned char flips[] = {0x01, 0x02, 0x10, 0x20, 0x80, 0xff};
+	static const char repl[] = {'0', '"', '\n', '}', 'f'};
+	for (size_t i = 0; i < len; i++)
+		for (size_t k = 0; k < sizeof flips + sizeof repl; k++) {
+			memcpy(v, buf, len);
+			v[i] = k < sizeof flips ? (char)(buf[i] ^ flips[k]) : repl[k - sizeof flips];
+			if (v[i] == buf[i])
+				continue;
+			lp_map *st = lp_map_new();
+			int rc = lp_journal_check(v, len, client, plan_id, seq, st, &kept, 1, jpath);
+			rc ? refused++ : done_subset(st, orig, ids) ? resumed++ : unsafe++;
+			lp_map_free(st, NULL);
+		}
+	printf("%zu bytes: %lu refused, %lu resumed safely, %lu unsafe\n", len, refused, resumed, unsafe);
+	free(v);
+	free(buf);
+	lp_map_free(seq, NULL);
+	lp_map_free(orig, NULL);
+	json_decref(ids);
+	return unsafe ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	lp_init(argv[0]);
@@ -115,6 +203,17 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "div-round") && argc == 4) {
 		printf("%lld\n", (long long)lp_div_round(atoll(argv[2]), atoll(argv[3])));
+		return 0;
+	}
+	if (!strcmp(cmd, "journal-damage") && argc == 4)
+		return journal_damage(argv[2], argv[3]);
+	if (!strcmp(cmd, "holds") && argc == 4) {
+		json_t *w = lp_json_loadb(argv[2], strlen(argv[2]), NULL), *h = lp_json_loadb(argv[3], strlen(argv[3]), NULL);
+		char diff[300] = "";
+		int ok = w && h && lp_json_holds(w, h, diff, sizeof diff);
+		printf("%s%s%s\n", ok ? "held" : "not held", ok ? "" : ": ", ok ? "" : diff);
+		json_decref(w);
+		json_decref(h);
 		return 0;
 	}
 	if (!strcmp(cmd, "money-fuzz") && argc == 4)
