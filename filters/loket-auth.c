@@ -3,7 +3,8 @@
  * Loket offers no client-credentials grant: a person logs in once in a browser (with TOTP),
  * and from then on the sync runs unattended on rotating refresh tokens. loket-auth prints the
  * authorize URL, reads the code (or the whole redirect URL) from standard input, exchanges it
- * at the token endpoint and writes the refresh token to loket.token_file (0600, atomically).
+ * at the token endpoint and writes the refresh token to loket.token_file (0600, atomically;
+ * its space is reserved before the token endpoint is called, lp_oauth.h).
  * With --check it refreshes once instead, proving the saved token still works (and rotating it).
  * Nothing secret is ever printed: not the code, not a token, not the client secret.
  */
@@ -36,8 +37,9 @@ static const char usage[] =
 	"LOKET_CLIENT_ID and LOKET_CLIENT_SECRET from the environment. Never on the command line.\n"
 	"\n"
 	"Exit status: 0 saved; 2 usage; 4 configuration or token file; 5 Loket failed;\n"
-	"6 Loket refused the code, the token or the client; 8 another run for this client holds its\n"
-	"lock. See loketpipe(7).\n";
+	"6 Loket refused the code, the token or the client; 7 the new token file cannot be written\n"
+	"(checked before Loket is asked: the saved token then still works); 8 another run for this\n"
+	"client holds its lock. See loketpipe(7).\n";
 
 /* The code itself, or the value of code= in a pasted redirect URL. Returns a new string. */
 static char *code_from(const char *line)

@@ -85,6 +85,9 @@ struct op {
 	int rounds, ambiguous, auth_retried, sent_here, put_rounds;
 	struct chain *ch;
 	char *etag;
+	const char *needs; /* needs_id_of: the op (a POST of this chain) whose new record's id fills the path */
+	char *made_id;     /* a POST: the id of the record it created (or found) */
+	char *path_own;    /* the path with that id filled in */
 	json_t *recon; /* reconcile: the collection read so far */
 	long recon_page;
 };
@@ -143,7 +146,7 @@ static void jsync(void)
 
 static void jmark(struct op *o, const char *state, long status)
 {
-	if (lp_journal_mark(R.journal, o->op_id, o->seq, state, status) != 0)
+	if (lp_journal_mark(R.journal, o->op_id, o->seq, state, status, strcmp(state, "done") ? NULL : o->made_id) != 0)
 		jfail("write failed");
 }
 
@@ -254,6 +257,18 @@ static const char *const *hook(void *ctx, char *err, size_t n)
 }
 
 static int is_post(const struct op *o) { return !strcmp(o->method, "POST"); }
+
+/* 1 when path holds exactly one placeholder segment, "/{name}" with letters only. */
+static int placeholder_ok(const char *path)
+{
+	const char *a = strchr(path, '{'), *b = a ? strchr(a, '}') : NULL;
+	if (!b || a[-1] != '/' || b == a + 1 || (b[1] && b[1] != '/') || strpbrk(b + 1, "{}"))
+		return 0;
+	for (const char *p = a + 1; p < b; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')))
+			return 0;
+	return 1;
+}
 
 /* The value at a dotted path ("contactInformation.phoneNumber"), or NULL. */
 static const json_t *dotted(const json_t *o, const char *path)
@@ -369,6 +384,10 @@ static void on_recon(void *ud, const lp_http_resp *resp, const char *err)
 			finish(o, O_FAILED, 0, 0, NULL, e);
 			return;
 		}
+		if (is_post(o) && lp_json_str(found, "id")) {
+			free(o->made_id);
+			o->made_id = lp_xstrdup(lp_json_str(found, "id"));
+		}
 		json_decref(j);
 		jmark(o, "done", 0);
 		finish(o, o->sent_here ? O_APPLIED : O_ALREADY, 0, 0, NULL, NULL);
@@ -395,6 +414,13 @@ static void on_send(void *ud, const lp_http_resp *resp, const char *err)
 	long st = resp ? resp->status : 0;
 	int attempts = resp ? resp->attempts : 0;
 	if (resp && st >= 200 && st < 300) {
+		if (is_post(o)) { /* the new record's id, for an op of the chain that needs it */
+			json_t *j = lp_json_loadb(resp->body, resp->len, NULL);
+			const char *id = lp_json_str(lp_json_obj(j, "content"), "id");
+			if (id)
+				o->made_id = lp_xstrdup(id);
+			json_decref(j);
+		}
 		jmark(o, "done", st);
 		finish(o, O_APPLIED, st, attempts, NULL, NULL);
 		return;
@@ -543,10 +569,33 @@ static void send_op(struct op *o)
 	lp_http_multi_add(R.multi, o->method, o->path, h, o->body, o->blen, flags, on_send, o);
 }
 
+/* The path of an op that needs the id of a record its chain created: the placeholder segment
+ * ("{conceptEmployeeId}") becomes that id. 0, or -1 when the id is not known. */
+static int fill_path(struct op *o)
+{
+	struct op *src = NULL;
+	for (size_t i = 0; i < o->ch->n; i++)
+		if (!strcmp(o->ch->ops[i]->op_id, o->needs))
+			src = o->ch->ops[i];
+	if (!src || !src->made_id)
+		return -1;
+	const char *a = strchr(o->path, '{'), *b = strchr(o->path, '}');
+	free(o->path_own);
+	o->path_own = lp_xasprintf("%.*s%s%s", (int)(a - o->path), o->path, src->made_id, b + 1);
+	o->path = o->path_own;
+	return 0;
+}
+
 static void begin(struct op *o)
 {
 	R.inflight++;
 	o->ch->busy = 1;
+	if (o->needs && !o->path_own && fill_path(o)) {
+		jmark(o, "failed", 0);
+		finish(o, O_FAILED, 0, 0, NULL, "the id of the record created by an earlier op of its chain is not known: "
+						  "run fetch-loket and diff-loket again");
+		return;
+	}
 	/* in a resumed run every op that is not done may have been sent, even without a
 	 * "sent" line (requests leave before their line reaches the disk) */
 	if (R.resumed && o->js != LP_J_DONE)
@@ -570,6 +619,9 @@ static void step_chain(struct chain *c)
 			continue;
 		}
 		if (o->js == LP_J_DONE) {
+			const char *id = lp_journal_id(R.journal, o->op_id);
+			if (id && !o->made_id)
+				o->made_id = lp_xstrdup(id);
 			result(o, O_ALREADY, 0, 0, NULL, NULL);
 			c->next++;
 			continue;
@@ -675,8 +727,12 @@ int main(int argc, char **argv)
 			o->rule = lp_rec_str(rec, "rule", 0, w);
 			o->entity = lp_rec_str(rec, "entity", 0, w);
 			o->action = lp_rec_str(rec, "action", 0, w);
-			if (strncmp(o->path, "/providers/", 11) || strstr(o->path, "..") || strchr(o->path, '?')) {
-				lp_warn("%s: path: not a Loket API path", w);
+			json_t *nv = json_object_get(rec, "needs_id_of");
+			o->needs = !nv || json_is_null(nv) ? NULL : lp_rec_str(rec, "needs_id_of", 0, w);
+			if (strncmp(o->path, "/providers/", 11) || strstr(o->path, "..") || strchr(o->path, '?') ||
+			    (o->needs ? !placeholder_ok(o->path) : strpbrk(o->path, "{}") != NULL)) {
+				lp_warn("%s: path: not a Loket API path%s", w,
+					o->needs || strpbrk(o->path, "{}") ? " (needs_id_of goes with exactly one {placeholder} segment)" : "");
 				exit(LP_EXIT_DATA);
 			}
 			static const char *const methods[] = {"POST", "PUT", "PATCH", "DELETE"};
@@ -762,6 +818,20 @@ int main(int argc, char **argv)
 		char *t = lp_xasprintf("%s%s\n", idcat, o->op_id);
 		free(idcat);
 		idcat = t;
+	}
+	for (size_t i = 0; i < nops; i++) { /* needs_id_of names an earlier POST of the same chain */
+		struct op *o = ops[i], *src = NULL;
+		if (!o->needs)
+			continue;
+		for (size_t k = 0; k < o->ch->n; k++)
+			if (!strcmp(o->ch->ops[k]->op_id, o->needs))
+				src = o->ch->ops[k];
+		if (!src || src->seq >= o->seq || !is_post(src)) {
+			lp_warn("%s: seq %ld: needs_id_of: %s is not an earlier POST of its chain", cfg->client, o->seq, o->needs);
+			free(idcat);
+			exit_code = LP_EXIT_DATA;
+			goto out;
+		}
 	}
 	char plan_id[24];
 	snprintf(plan_id, sizeof plan_id, "%016llx", (unsigned long long)lp_hash_str(idcat));
@@ -856,6 +926,8 @@ out:;
 	for (size_t i = 0; i < nops; i++) {
 		free(ops[i]->body);
 		free(ops[i]->etag);
+		free(ops[i]->made_id);
+		free(ops[i]->path_own);
 		free(ops[i]);
 	}
 	for (size_t k = 0; k < nch; k++) {

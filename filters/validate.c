@@ -5,12 +5,14 @@
  * client at a time (lp_block). People out of scope are dropped with an info issue saying why
  * (E1, D1); the data of people in scope is checked the way Personio's integration and Loket
  * itself check it (E2 and Loket's field limits); compensations are checked for currency (C3,
- * X1), frequency (R1), holiday allowance (S5) and an unbroken salary chain (S4). Every finding
- * is an issue record; good records pass on unchanged, records of other types pass through.
+ * X1), frequency (R1), holiday allowance (S5), an amount Loket takes (E2, lp_range.h) and an
+ * unbroken salary chain (S4). Every finding is an issue record; good records pass on
+ * unchanged, records of other types pass through.
  * Each client ends with a "validation" record saying whether the sync is blocked (E4: any
  * error blocks it) and the exit status is 1 when any client is blocked.
  */
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +27,7 @@
 #include "lp_money.h"
 #include "lp_ndjson.h"
 #include "lp_nlid.h"
+#include "lp_range.h"
 #include "lp_rec.h"
 #include "lp_record.h"
 
@@ -37,13 +40,16 @@ static const char usage[] =
 	"                      are also checked against each other (C1, C2)\n"
 	"      --as-of DATE    the run date, YYYY-MM-DD (default: today, UTC)\n"
 	"      --only ID       only the employee with this Personio id or Employee number (Loket)\n"
+	"      --check-config  only check the configurations against each other (C1, C2): an issue\n"
+	"                      record and a line on standard error per finding; no FILE is read\n"
 	"  -h, --help          show this help and exit\n"
 	"  -V, --version       show the version and exit\n"
 	"\n"
 	"FILE is NDJSON, '-' or none for standard input, .gz read transparently.\n"
 	"\n"
 	"Exit status: 0 nothing blocks the sync; 1 the sync of at least one client is blocked (E4);\n"
-	"2 usage; 3 bad input (file:line and field named); 4 configuration. See loketpipe(7).\n";
+	"2 usage; 3 bad input (file:line and field named); 4 configuration (with --check-config:\n"
+	"also any C1/C2 finding). See loketpipe(7).\n";
 
 struct ctx {
 	lp_configs cfgs;
@@ -319,7 +325,8 @@ static void person(struct block *k, json_t *rec, const char *where)
 
 struct comp {
 	size_t idx;
-	const char *kind, *currency, *interval, *type_id, *type_name, *cid;
+	const char *kind, *currency, *interval, *type_id, *type_name, *cid, *where;
+	lp_cents amount;
 	lp_date from, to;
 	int has_to, keep;
 	struct person *p;
@@ -341,6 +348,65 @@ static int is_holiday_allowance(const char *name, const char *id)
 		if ((name && strcasestr(name, *w)) || (id && strcasestr(id, *w)))
 			return 1;
 	return (id && strcasestr(id, "holiday-allowance")) != 0;
+}
+
+/* E2 for a compensation: an error about one of its fields, its source the compensation's line. */
+static void comp_error(struct block *k, const struct comp *c, const char *field, const char *hint, const char *fmt,
+		       ...) __attribute__((format(printf, 5, 6)));
+static void comp_error(struct block *k, const struct comp *c, const char *field, const char *hint, const char *fmt,
+		       ...)
+{
+	char msg[600];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	add(k, k->late, "error", "E2", c->p, field, hint, "%s", msg);
+	lp_issue_source(json_array_get(k->late, json_array_size(k->late) - 1), c->where);
+}
+
+/* E2: every salary map-compensation would send must be a gross wage Loket takes (lp_range.h),
+ * and no two may start on the same day (which one counts cannot be guessed). Salaries that
+ * end, or are followed by another, before the compensation start date are never sent (K1). */
+static void salary_values(struct block *k, struct comp **sal, size_t n)
+{
+	lp_date start = k->cfg->compensation.start_date;
+	if (n > 1)
+		qsort(sal, n, sizeof *sal, cmp_salary);
+	char hint[200], msg[400], d[16];
+	for (size_t i = 0; i < n; i++) {
+		const struct comp *c = sal[i];
+		if (i + 1 < n && sal[i + 1]->from == c->from)
+			comp_error(k, c, "effective_from", "end one of them in Personio (a person has one salary at a time)",
+				   "salaries %s and %s both start on %s; which one counts cannot be guessed, so no salary "
+				   "of this employee is synced", c->cid, sal[i + 1]->cid, lp_date_human(c->from, d));
+		if ((c->has_to && c->to < start) || (i + 1 < n && sal[i + 1]->from <= start))
+			continue; /* K1: never sent */
+		if (!lp_range_salary(c->cid, c->amount, c->interval, msg, sizeof msg))
+			continue;
+		snprintf(hint, sizeof hint, "correct the amount of salary %s in Personio, or set Consider in NL payroll "
+			 "to No for this person until it is right", c->cid);
+		comp_error(k, c, "amount", hint, "%s", msg);
+	}
+}
+
+/* E2: a mapped monthly recurring compensation becomes a benefit or deduction, whose value
+ * Loket takes from 0.01 to 99999.99 (the sign goes to the component, R1). */
+static void recurring_values(struct block *k, struct comp *cs, size_t n)
+{
+	lp_date start = k->cfg->compensation.start_date;
+	char hint[200], msg[400];
+	for (size_t i = 0; i < n; i++) {
+		const struct comp *c = &cs[i];
+		if (!c->keep || strcmp(c->kind, "recurring") || !c->type_id ||
+		    !json_object_get(k->cfg->compensation.mapping, c->type_id) || (c->has_to && c->to < start))
+			continue;
+		if (!lp_range_recurring(c->cid, c->type_name ? c->type_name : c->type_id, c->amount, msg, sizeof msg))
+			continue;
+		snprintf(hint, sizeof hint, "correct the amount of compensation %s in Personio (end it rather than "
+			 "setting it to 0), or set Consider in NL payroll to No for this person until it is right", c->cid);
+		comp_error(k, c, "amount", hint, "%s", msg);
+	}
 }
 
 /* S4: the salary chain must be unbroken from max(compensation start date, entry date). */
@@ -467,7 +533,9 @@ static void compensations(struct block *k, struct comp *cs, size_t n)
 			    "sent to Loket", c->type_id, c->type_name ? c->type_name : "?",
 			    (long long)json_integer_value(json_object_get(k->cfg->compensation.mapping, c->type_id)));
 	}
-	/* S4 per person (in input order), over the EUR salaries that survived */
+	if (k->cfg->compensation.sync_recurring)
+		recurring_values(k, cs, n);
+	/* E2 and S4 per person (in input order), over the EUR salaries that survived */
 	if (k->cfg->compensation.sync_salary) {
 		for (size_t i = 0; i < n; i++) {
 			struct person *p = cs[i].p;
@@ -485,8 +553,10 @@ static void compensations(struct block *k, struct comp *cs, size_t n)
 			    !lp_map_get(k->people, json_string_value(json_object_get(rec, "personio_id")), &v))
 				continue;
 			struct person *p = v;
-			if (p->in_scope && p->rec == rec)
+			if (p->in_scope && p->rec == rec) {
+				salary_values(k, p->sal, p->nsal);
 				salary_chain(k, p, p->sal, p->nsal);
+			}
 		}
 	}
 	lp_map_free(eur, NULL);
@@ -579,7 +649,8 @@ static int run_block(void *ctx, lp_block *b)
 		c->interval = lp_rec_str(r, "interval", 1, w);
 		c->type_id = lp_rec_str(r, "type_id", 1, w);
 		c->type_name = lp_rec_str(r, "type_name", 1, w);
-		lp_rec_money(r, "amount", w);
+		c->amount = lp_rec_money(r, "amount", w);
+		c->where = w;
 		lp_rec_date(r, "effective_from", 0, w, &c->from);
 		c->has_to = lp_rec_date(r, "effective_to", 1, w, &c->to) == 0;
 		void *pv = NULL;
@@ -653,21 +724,43 @@ static int run_block(void *ctx, lp_block *b)
 	return 0;
 }
 
+/* --check-config: check_configs' findings (C1, C2), each as its issue record on stdout and one
+ * line on stderr naming its file; nothing is read. Exit 4 when there is any. */
+static int check_config_only(struct ctx *x)
+{
+	unsigned long n = 0;
+	for (int i = 0; i < x->cfgs.n; i++) {
+		void *v = NULL;
+		lp_map_get(x->cfg_issues, x->cfgs.c[i]->client, &v);
+		size_t k;
+		json_t *is;
+		json_array_foreach((json_t *)v, k, is) {
+			lp_warn("%s: %s %s: %s (fix: %s)", x->cfgs.c[i]->path, lp_json_str(is, "rule"),
+				lp_json_str(is, "field"), lp_json_str(is, "message"), lp_json_str(is, "hint"));
+			out(is);
+			n++;
+		}
+	}
+	int oc = lp_out_close();
+	return oc ? oc : n ? LP_EXIT_CONFIG : LP_EXIT_OK;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {{"config", required_argument, 0, 'c'}, {"as-of", required_argument, 0, 'a'},
-					     {"only", required_argument, 0, 'o'}, {"help", no_argument, 0, 'h'},
-					     {"version", no_argument, 0, 'V'}, {0, 0, 0, 0}};
+					     {"only", required_argument, 0, 'o'}, {"check-config", no_argument, 0, 'C'},
+					     {"help", no_argument, 0, 'h'}, {"version", no_argument, 0, 'V'}, {0, 0, 0, 0}};
 	struct ctx x;
 	memset(&x, 0, sizeof x);
 	lp_init(argv[0]);
 	const char *as_of = NULL;
-	int c;
+	int c, check_only = 0;
 	while ((c = getopt_long(argc, argv, "c:hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': lp_configs_add(&x.cfgs, optarg); break;
 		case 'a': as_of = optarg; break;
 		case 'o': x.only = optarg; break;
+		case 'C': check_only = 1; break;
 		case 'h': lp_usage_exit(usage, 0);
 		case 'V': lp_version_exit();
 		default: lp_usage_exit(usage, LP_EXIT_USAGE);
@@ -677,9 +770,19 @@ int main(int argc, char **argv)
 		lp_warn("at least one --config is required");
 		lp_usage_exit(usage, LP_EXIT_USAGE);
 	}
+	if (check_only && optind < argc) {
+		lp_warn("--check-config reads no records, but FILE %s was given", argv[optind]);
+		lp_usage_exit(usage, LP_EXIT_USAGE);
+	}
 	x.as_of = as_of ? lp_date_opt("--as-of", as_of) : lp_date_today();
 	x.cfg_issues = lp_map_new();
 	check_configs(&x);
+	if (check_only) {
+		int r = check_config_only(&x);
+		lp_map_free(x.cfg_issues, free_json);
+		lp_configs_free(&x.cfgs);
+		return r;
+	}
 
 	lp_in *in = lp_in_open(argv + optind, argc - optind);
 	int rc = lp_block_run(in, run_block, &x);

@@ -22,6 +22,7 @@ struct lp_journal {
 	int fd, dirty, resumed;
 	char *path;
 	lp_map *state; /* op_id -> enum lp_jstate + 1 */
+	lp_map *ids;   /* op_id -> the id its POST created (malloc'd) */
 };
 
 static unsigned long crc_of(const char *p, size_t n)
@@ -73,7 +74,7 @@ static void say(int quiet, const char *fmt, ...)
 	"collection back first, an employee PUT reads the employee, a DELETE of a record already gone counts as done)"
 
 int lp_journal_check(const char *buf, size_t len, const char *client, const char *plan_id, const lp_map *plan_seq,
-		     lp_map *state_of, size_t *kept, int quiet, const char *name)
+		     lp_map *state_of, lp_map *id_of, size_t *kept, int quiet, const char *name)
 {
 	size_t keep = len;
 	while (keep > 0 && buf[keep - 1] != '\n')
@@ -89,7 +90,7 @@ int lp_journal_check(const char *buf, size_t len, const char *client, const char
 		const char *why = NULL;
 		if (crc_ok(p, n))
 			why = "its checksum does not match";
-		else if (!json_is_object(j = lp_json_loadb(p, n, NULL)))
+		else if ((j = lp_json_loadb(p, n, NULL)), !json_is_object(j)) /* the macro reads its argument twice */
 			why = "it is not a JSON object";
 		if (!why && line == 1) {
 			const char *m = lp_json_str(j, "journal"), *pid = lp_json_str(j, "plan_id"),
@@ -105,12 +106,14 @@ int lp_journal_check(const char *buf, size_t len, const char *client, const char
 			}
 		} else if (!why) {
 			const char *id = lp_json_str(j, "op_id"), *s = lp_json_str(j, "state");
-			json_t *seq = json_object_get(j, "seq");
+			json_t *seq = json_object_get(j, "seq"), *made = json_object_get(j, "id");
 			void *v;
 			intptr_t st = !s ? 0 : !strcmp(s, "sent") ? LP_J_SENT : !strcmp(s, "done") ? LP_J_DONE
 								     : !strcmp(s, "failed") ? LP_J_FAILED : 0;
 			if (!id || !st || !json_is_integer(seq))
 				why = "op_id, seq and a state (sent, done, failed) expected";
+			else if (made && (!json_is_string(made) || st != LP_J_DONE))
+				why = "an id belongs to a done line only";
 			else if (!lp_map_get(plan_seq, id, &v))
 				why = "it names an op the plan does not have";
 			else if ((intptr_t)v != (intptr_t)json_integer_value(seq))
@@ -121,6 +124,8 @@ int lp_journal_check(const char *buf, size_t len, const char *client, const char
 					st = LP_J_DONE; /* done stays done */
 				lp_map_put(state_of, id, (void *)(st + 1));
 			}
+			if (!why && made && id_of)
+				free(lp_map_put(id_of, id, lp_xstrdup(json_string_value(made))));
 		}
 		json_decref(j);
 		if (why) {
@@ -165,8 +170,9 @@ int lp_journal_open(const char *path, const char *client, const char *plan_id, c
 	j->fd = fd;
 	j->path = lp_xstrdup(path);
 	j->state = lp_map_new();
+	j->ids = lp_map_new();
 	size_t keep;
-	int rc = lp_journal_check(buf, (size_t)got, client, plan_id, plan_seq, j->state, &keep, 0, path);
+	int rc = lp_journal_check(buf, (size_t)got, client, plan_id, plan_seq, j->state, j->ids, &keep, 0, path);
 	free(buf);
 	if (!rc && keep != (size_t)got && ftruncate(fd, (off_t)keep) != 0) {
 		lp_warn("%s: journal %s: cannot cut off a torn last line: %s", client, path, strerror(errno));
@@ -193,6 +199,12 @@ int lp_journal_open(const char *path, const char *client, const char *plan_id, c
 }
 
 int lp_journal_resumed(const lp_journal *j) { return j->resumed; }
+
+const char *lp_journal_id(const lp_journal *j, const char *op_id)
+{
+	void *v;
+	return lp_map_get(j->ids, op_id, &v) ? v : NULL;
+}
 const char *lp_journal_path(const lp_journal *j) { return j->path; }
 
 enum lp_jstate lp_journal_state(const lp_journal *j, const char *op_id)
@@ -201,11 +213,13 @@ enum lp_jstate lp_journal_state(const lp_journal *j, const char *op_id)
 	return lp_map_get(j->state, op_id, &v) ? (enum lp_jstate)((intptr_t)v - 1) : LP_J_NONE;
 }
 
-int lp_journal_mark(lp_journal *j, const char *op_id, long seq, const char *state, long status)
+int lp_journal_mark(lp_journal *j, const char *op_id, long seq, const char *state, long status, const char *id)
 {
 	json_t *l = json_pack("{s:s,s:I,s:s}", "op_id", op_id, "seq", (json_int_t)seq, "state", state);
 	if (status >= 0)
 		json_object_set_new(l, "status", json_integer(status));
+	if (id)
+		json_object_set_new(l, "id", json_string(id));
 	size_t n;
 	char *s = line_of(l, &n);
 	ssize_t w = write(j->fd, s, n);
@@ -234,6 +248,7 @@ void lp_journal_close(lp_journal *j)
 	if (j->fd >= 0)
 		close(j->fd);
 	lp_map_free(j->state, NULL);
+	lp_map_free(j->ids, free);
 	free(j->path);
 	free(j);
 }

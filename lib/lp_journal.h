@@ -37,8 +37,11 @@ int lp_journal_open(const char *path, const char *client, const char *plan_id, c
 int lp_journal_resumed(const lp_journal *j);
 /* What the journal says of op_id: done stays done whatever follows it. */
 enum lp_jstate lp_journal_state(const lp_journal *j, const char *op_id);
-/* Append one op line ("sent", "done", "failed"; status < 0: none). Returns 0, or -1 with errno. */
-int lp_journal_mark(lp_journal *j, const char *op_id, long seq, const char *state, long status);
+/* Append one op line ("sent", "done", "failed"; status < 0: none; id: the id of the record a
+ * done POST created, or NULL). Returns 0, or -1 with errno. */
+int lp_journal_mark(lp_journal *j, const char *op_id, long seq, const char *state, long status, const char *id);
+/* The id recorded with op_id's "done" line, or NULL. */
+const char *lp_journal_id(const lp_journal *j, const char *op_id);
 /* fsync when lines were written since the last sync. Returns 0, or -1 with errno. */
 int lp_journal_sync(lp_journal *j);
 const char *lp_journal_path(const lp_journal *j);
@@ -46,8 +49,9 @@ void lp_journal_close(lp_journal *j);
 
 /* The same checks on a journal's bytes in memory, for tests: returns 0 (and the states of the
  * ops through state_of, which may be NULL) or the exit code open would give; *torn is set to
- * the length kept when a torn last line would be cut off. Prints nothing when quiet. */
+ * the length kept when a torn last line would be cut off (id_of, which may be NULL, gets the
+ * created ids as strings the caller frees). Prints nothing when quiet. */
 int lp_journal_check(const char *buf, size_t len, const char *client, const char *plan_id, const lp_map *plan_seq,
-		     lp_map *state_of, size_t *kept, int quiet, const char *name);
+		     lp_map *state_of, lp_map *id_of, size_t *kept, int quiet, const char *name);
 
 #endif

@@ -6,14 +6,23 @@
 #include "lp_lock.h"
 #include "lp_secret.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
+
+/* Bytes of the token file reserved on disk before /token is called: far more than a token
+ * file needs (refresh token, access token, expiry; Loket publishes no token lengths), so
+ * that the answer always fits where space was found beforehand. */
+#define TOKEN_FILE_RESERVE 65536
 
 struct lp_oauth {
 	lp_http *http;
 	char *client_id, *client_secret, *token_file;
+	char *pending; /* "<token file>.new": the next token file, written before it replaces it */
 	char *access;
 	time_t expires;
 };
@@ -32,6 +41,7 @@ lp_oauth *lp_oauth_new(const char *oauth_url, const char *client_id, const char 
 	o->client_id = lp_xstrdup(client_id);
 	o->client_secret = lp_xstrdup(client_secret);
 	o->token_file = lp_xstrdup(token_file);
+	o->pending = lp_xasprintf("%s.new", token_file);
 	return o;
 }
 
@@ -43,6 +53,7 @@ void lp_oauth_free(lp_oauth *o)
 	lp_secret_free(o->client_id);
 	lp_secret_free(o->client_secret);
 	free(o->token_file);
+	free(o->pending);
 	lp_secret_free(o->access);
 	free(o);
 }
@@ -67,17 +78,81 @@ lp_oauth *lp_oauth_for_config(const lp_config *cfg)
 	return o;
 }
 
-/* POST the form to /token; on success save the new refresh token, then keep the access token. */
+/* "<token file>.new" left behind by an interrupted run. It is written only after Loket has
+ * answered a refresh, and renamed over the token file right after; so when it holds a whole
+ * token file and is not older than the token file, it has the newest refresh token (the one
+ * in the token file was rotated away by that refresh) and takes the token file's place.
+ * Anything else there (the padding of a reservation made before a refresh that never got an
+ * answer, a torn write) is removed. Something that is not a private regular file of ours is
+ * never touched: the run stops (4). 0, or an exit code with err filled. */
+static int recover_pending(lp_oauth *o, char *err, size_t n)
+{
+	struct stat st, ts;
+	if (lstat(o->pending, &st) != 0) {
+		if (errno == ENOENT)
+			return 0;
+		snprintf(err, n, "%s: cannot stat: %s", o->pending, strerror(errno));
+		return LP_EXIT_IO;
+	}
+	char *buf, ferr[512];
+	size_t len;
+	if (!S_ISREG(st.st_mode) || lp_secret_read_file(o->pending, &buf, &len, ferr, sizeof ferr)) {
+		snprintf(err, n, "%s is in the way of the next token file and is not a private file of yours (%s): "
+			 "look at it and remove it", o->pending, S_ISREG(st.st_mode) ? ferr : "not a regular file");
+		return LP_EXIT_CONFIG;
+	}
+	json_t *j = json_loadb(buf, len, 0, NULL);
+	lp_secret_free(buf);
+	const char *rt = j ? lp_json_str(j, "refresh_token") : NULL;
+	int whole = rt && *rt;
+	if (rt)
+		json_string_set(json_object_get(j, "refresh_token"), "");
+	if (j && lp_json_str(j, "access_token"))
+		json_string_set(json_object_get(j, "access_token"), "");
+	json_decref(j);
+	int newer = lstat(o->token_file, &ts) != 0 || st.st_mtim.tv_sec > ts.st_mtim.tv_sec ||
+		    (st.st_mtim.tv_sec == ts.st_mtim.tv_sec && st.st_mtim.tv_nsec >= ts.st_mtim.tv_nsec);
+	if (whole && newer) {
+		if (lp_secret_install(o->pending, o->token_file, ferr, sizeof ferr)) {
+			snprintf(err, n, "the newest refresh token is in %s, but it cannot replace the token file: %s",
+				 o->pending, ferr);
+			return LP_EXIT_IO;
+		}
+		lp_warn("%s: took over the refresh token that an interrupted run saved in %s", o->token_file, o->pending);
+		return 0;
+	}
+	if (unlink(o->pending) != 0) {
+		snprintf(err, n, "%s: cannot remove what an interrupted run left: %s", o->pending, strerror(errno));
+		return LP_EXIT_IO;
+	}
+	return 0;
+}
+
+/* POST the form to /token; on success save the new refresh token, then keep the access token.
+ * The new token file's space is reserved first: when the disk is full, the directory is
+ * read-only or anything else keeps it from being written, Loket is not asked at all (exit 7),
+ * so the refresh token in the token file still works. */
 static int token_request(lp_oauth *o, char *form, char *err, size_t n)
 {
 	static const char *const hdr[] = {"Content-Type: application/x-www-form-urlencoded", "Accept: application/json", NULL};
+	char ferr[600];
+	int rc = recover_pending(o, err, n);
+	lp_secret_res *res = rc ? NULL : lp_secret_reserve(o->token_file, o->pending, TOKEN_FILE_RESERVE, ferr, sizeof ferr);
+	if (!res) {
+		if (!rc)
+			snprintf(err, n, "token file: %s; nothing was sent to Loket, so the saved refresh token still works: "
+				 "make room there (or make the directory writable) and run again", ferr);
+		lp_secret_free(form);
+		return rc ? rc : LP_EXIT_IO;
+	}
 	lp_http_resp r;
 	/* no blind retry: a lost answer to a refresh may already have rotated the token; only a
 	 * 429, which Loket did not process, is tried again */
-	int rc = lp_http_request(o->http, "POST", "/token", hdr, form, strlen(form),
-				 LP_HTTP_SECRET | LP_HTTP_NO_RETRY | LP_HTTP_RETRY_429, &r);
+	rc = lp_http_request(o->http, "POST", "/token", hdr, form, strlen(form),
+				 LP_HTTP_SECRET | LP_HTTP_NO_RETRY | LP_HTTP_RETRY_429 | LP_HTTP_FRESH, &r);
 	lp_secret_free(form);
 	if (rc) {
+		lp_secret_abandon(res);
 		snprintf(err, n, "%s", lp_http_error(o->http));
 		return LP_EXIT_REMOTE;
 	}
@@ -91,6 +166,7 @@ static int token_request(lp_oauth *o, char *form, char *err, size_t n)
 			snprintf(err + strlen(err), n - strlen(err), ": Loket refused the %s; re-authorisation needed: run loket-auth",
 				 !strcmp(e, "invalid_client") ? "client credentials" : "refresh token");
 		json_decref(j);
+		lp_secret_abandon(res);
 		return refused ? LP_EXIT_AUTH : LP_EXIT_REMOTE;
 	}
 	const char *access = j ? lp_json_str(j, "access_token") : NULL;
@@ -98,6 +174,7 @@ static int token_request(lp_oauth *o, char *form, char *err, size_t n)
 	json_t *ei = j ? json_object_get(j, "expires_in") : NULL;
 	if (!access || !refresh) {
 		json_decref(j);
+		lp_secret_abandon(res);
 		snprintf(err, n, "POST /token: the answer has no access_token or refresh_token");
 		return LP_EXIT_REMOTE;
 	}
@@ -111,11 +188,17 @@ static int token_request(lp_oauth *o, char *form, char *err, size_t n)
 	json_string_set(json_object_get(save, "access_token"), "");
 	json_string_set(json_object_get(save, "refresh_token"), "");
 	json_decref(save);
-	int w = lp_secret_write_file(o->token_file, text, strlen(text), err, n);
+	int kept = 0, w = lp_secret_commit(res, text, strlen(text), &kept, ferr, sizeof ferr);
 	lp_secret_free(text);
 	if (w) {
 		json_decref(j);
-		return LP_EXIT_CONFIG;
+		if (kept)
+			snprintf(err, n, "Loket rotated the refresh token; the new one is saved in %s but could not replace "
+				 "the token file (%s): the next run takes it over", o->pending, ferr);
+		else
+			snprintf(err, n, "Loket rotated the refresh token, but the new one could not be saved (%s): "
+				 "re-authorisation needed: run loket-auth", ferr);
+		return LP_EXIT_IO;
 	}
 	lp_secret_free(o->access);
 	o->access = lp_xstrdup(access);
@@ -150,6 +233,8 @@ static const char *access_token(lp_oauth *o, int force, int *code, char *err, si
 		return o->access;
 	char *buf, ferr[512];
 	size_t len;
+	if ((*code = recover_pending(o, err, n)))
+		return NULL;
 	if (lp_secret_read_file(o->token_file, &buf, &len, ferr, sizeof ferr)) {
 		snprintf(err, n, "token file %s; run loket-auth to log in once", ferr);
 		*code = LP_EXIT_CONFIG;

@@ -2,7 +2,12 @@
  *
  * Loket issues a new refresh token on every refresh and the old one stops working. The new
  * one is therefore written to the token file (0600, atomically: temporary file, fsync, rename)
- * BEFORE the access token is used; a crash can never lose the only valid refresh token.
+ * BEFORE the access token is used. The temporary file, "<token file>.new", is created and its
+ * space reserved on disk (lp_secret_reserve) before /token is called: when it cannot be
+ * written (full disk, read-only directory), Loket is not asked and the saved refresh token
+ * still works (exit 7). A ".new" that holds a whole token file (a run stopped between
+ * Loket's answer and the rename) replaces the token file at the next start; any other
+ * ".new" (an unused reservation) is removed.
  * A refused refresh token (invalid_grant) is exit code 6: a person must log in again
  * (loket-auth). Tokens never appear in messages.
  */
@@ -22,8 +27,8 @@ void lp_oauth_free(lp_oauth *o);
 
 /* A valid access token: the one in memory or in the token file while it has more than five
  * minutes left, else a fresh one (refresh, rotating the refresh token). NULL on failure:
- * *code is the exit code (6 refused, 5 remote, 4 token file), err says why without any
- * token in it. The token file (0600) holds the refresh token, the access token and its
+ * *code is the exit code (6 refused, 5 remote, 4 token file missing, not private or not a
+ * token file, 7 the new token file cannot be written), err says why without any token in it. The token file (0600) holds the refresh token, the access token and its
  * expiry (epoch seconds). */
 const char *lp_oauth_access_token(lp_oauth *o, int *code, char *err, size_t errlen);
 /* The same, but always refreshing (proves the refresh token works; rotates it). */

@@ -98,9 +98,14 @@ int lp_secret_read_file(const char *path, char **out, size_t *len, char *err, si
 	return 0;
 }
 
-int lp_secret_write_file(const char *path, const char *data, size_t len, char *err, size_t errlen)
+struct lp_secret_res {
+	int fd;
+	char *path, *tmp;
+	size_t size;
+};
+
+static void sync_dir_of(const char *path)
 {
-	char *tmp = lp_xasprintf("%s.tmp.%ld", path, (long)getpid());
 	char *dir = lp_xstrdup(path);
 	char *slash = strrchr(dir, '/');
 	if (!slash)
@@ -109,49 +114,137 @@ int lp_secret_write_file(const char *path, const char *data, size_t len, char *e
 		slash[1] = '\0';
 	else
 		*slash = '\0';
-	int rc = -1, fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0) {
-		snprintf(err, errlen, "%s: cannot create: %s", tmp, strerror(errno));
-		goto out;
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0) {
+		fsync(dfd);
+		close(dfd);
 	}
-	size_t off = 0;
-	while (off < len) {
-		ssize_t w = write(fd, data + off, len - off);
+	free(dir);
+}
+
+/* pwrite all of buf at off; 0, or -1 with errno set */
+static int pwrite_all(int fd, const char *buf, size_t len, off_t off)
+{
+	while (len) {
+		ssize_t w = pwrite(fd, buf, len, off);
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0) {
-			snprintf(err, errlen, "%s: write error: %s", tmp, strerror(errno));
-			break;
+			if (w == 0)
+				errno = EIO;
+			return -1;
 		}
-		off += (size_t)w;
+		buf += w;
+		len -= (size_t)w;
+		off += w;
 	}
-	if (off == len) {
-		if (fsync(fd) != 0) {
-			snprintf(err, errlen, "%s: fsync: %s", tmp, strerror(errno));
-			close(fd);
-		} else if (close(fd) != 0)
-			snprintf(err, errlen, "%s: close: %s", tmp, strerror(errno));
-		else if (rename(tmp, path) != 0)
-			snprintf(err, errlen, "%s: rename: %s", path, strerror(errno));
+	return 0;
+}
+
+static void res_free(lp_secret_res *r)
+{
+	if (r->fd >= 0)
+		close(r->fd);
+	free(r->path);
+	free(r->tmp);
+	free(r);
+}
+
+lp_secret_res *lp_secret_reserve(const char *path, const char *tmp, size_t size, char *err, size_t errlen)
+{
+	lp_secret_res *r = lp_xmalloc(sizeof *r);
+	r->path = lp_xstrdup(path);
+	r->size = size;
+	if (tmp) {
+		r->tmp = lp_xstrdup(tmp);
+		r->fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	} else {
+		r->tmp = lp_xasprintf("%s.tmp.XXXXXX", path);
+		r->fd = mkostemp(r->tmp, O_CLOEXEC); /* O_EXCL, 0600, a fresh name on a collision */
+	}
+	if (r->fd < 0) {
+		snprintf(err, errlen, "%s: cannot create: %s", r->tmp, strerror(errno));
+		res_free(r);
+		return NULL;
+	}
+	int e = 0, synced = 1;
+	if (size) {
+		e = posix_fallocate(r->fd, 0, (off_t)size);
+		if (e == EOPNOTSUPP || e == EINVAL)
+			e = 0; /* not supported here: the padding below still takes the space */
+		if (!e) {
+			char pad[4096];
+			memset(pad, ' ', sizeof pad); /* blanks: never a token, and JSON whitespace */
+			for (size_t off = 0; off < size && !e; off += sizeof pad)
+				if (pwrite_all(r->fd, pad, size - off < sizeof pad ? size - off : sizeof pad, (off_t)off))
+					e = errno;
+		}
+		if (!e && fsync(r->fd) != 0) {
+			e = errno;
+			synced = 0;
+		}
+	}
+	if (e) {
+		snprintf(err, errlen, "%s: cannot reserve space for %zu bytes%s: %s", r->tmp, size, synced ? "" : " (fsync)",
+			 strerror(e));
+		unlink(r->tmp);
+		res_free(r);
+		return NULL;
+	}
+	return r;
+}
+
+void lp_secret_abandon(lp_secret_res *r)
+{
+	if (!r)
+		return;
+	unlink(r->tmp);
+	res_free(r);
+}
+
+int lp_secret_install(const char *from, const char *to, char *err, size_t errlen)
+{
+	if (rename(from, to) != 0) {
+		snprintf(err, errlen, "%s: rename to %s: %s", from, to, strerror(errno));
+		return -1;
+	}
+	sync_dir_of(to);
+	return 0;
+}
+
+int lp_secret_commit(lp_secret_res *r, const char *data, size_t len, int *kept, char *err, size_t errlen)
+{
+	int durable = 0, rc = -1;
+	if (kept)
+		*kept = 0;
+	if (pwrite_all(r->fd, data, len, 0))
+		snprintf(err, errlen, "%s: write error: %s", r->tmp, strerror(errno));
+	else if (ftruncate(r->fd, (off_t)len) != 0)
+		snprintf(err, errlen, "%s: truncate: %s", r->tmp, strerror(errno));
+	else if (fsync(r->fd) != 0)
+		snprintf(err, errlen, "%s: fsync: %s", r->tmp, strerror(errno));
+	else {
+		durable = 1;
+		int fd = r->fd;
+		r->fd = -1;
+		if (close(fd) != 0)
+			snprintf(err, errlen, "%s: close: %s", r->tmp, strerror(errno));
 		else
-			rc = 0;
-		fd = -1; /* closed above in every branch */
+			rc = lp_secret_install(r->tmp, r->path, err, errlen);
 	}
-	if (rc == 0) {
-		int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (dfd >= 0) {
-			fsync(dfd);
-			close(dfd);
-		}
-	}
-	if (fd >= 0)
-		close(fd);
-	if (rc)
-		unlink(tmp);
-out:
-	free(tmp);
-	free(dir);
+	if (rc && durable && kept)
+		*kept = 1;
+	else if (rc)
+		unlink(r->tmp);
+	res_free(r);
 	return rc;
+}
+
+int lp_secret_write_file(const char *path, const char *data, size_t len, char *err, size_t errlen)
+{
+	/* nothing to keep safe elsewhere meanwhile: no reservation, one fsync */
+	lp_secret_res *r = lp_secret_reserve(path, NULL, 0, err, errlen);
+	return r ? lp_secret_commit(r, data, len, NULL, err, errlen) : -1;
 }
 
 void lp_secret_free(char *p)

@@ -15,11 +15,35 @@
 int lp_secret_read_file(const char *path, char **out, size_t *len, char *err, size_t errlen);
 /* Check the permissions only (0 ok). */
 int lp_secret_check_file(const char *path, char *err, size_t errlen);
-/* Replace a private file atomically: write a temporary file (0600) beside it, fsync it,
- * rename it over path and fsync the directory. A crash leaves either the old or the new
- * content, never a torn file: the one valid refresh token can not be lost this way.
- * Returns 0, or -1 with a reason in err. */
+/* Replace a private file atomically: write a temporary file (0600, a new unique name
+ * "<path>.tmp.XXXXXX") beside it, fsync it, rename it over path and fsync the directory. A
+ * crash leaves either the old or the new content, never a torn file. Returns 0, or -1 with a
+ * reason in err (the temporary file is removed). */
 int lp_secret_write_file(const char *path, const char *data, size_t len, char *err, size_t errlen);
+
+/* The same in two steps, so that what can fail on this disk fails before something that
+ * cannot be undone is done elsewhere (a refresh token rotating at Loket):
+ *   lp_secret_reserve  creates the temporary file tmp beside path (0600, O_EXCL: never an
+ *                      existing file, never through a symlink; tmp NULL: a unique name) and
+ *                      makes size bytes of it real on disk: posix_fallocate, then written
+ *                      with padding and fsync'd. A full disk (ENOSPC), a quota, a read-only
+ *                      or missing directory show here. NULL with a reason in err (nothing
+ *                      is left behind).
+ *   lp_secret_commit   writes data into the reserved bytes (none has to be found any more),
+ *                      cuts the file to len, fsyncs it, renames it over path and fsyncs the
+ *                      directory. 0, or -1 with a reason in err; then *kept (when kept is
+ *                      not NULL) says whether tmp was kept: it is when data was already on
+ *                      disk in it (only the rename failed), since it may hold the only copy
+ *                      of a new secret. Otherwise tmp is removed. r is freed either way.
+ *   lp_secret_abandon  removes the reservation and frees r.
+ * On a copy-on-write or compressing file system (btrfs, ZFS) the reservation is only a
+ * strong hint: such a file system may still need new space to overwrite. */
+typedef struct lp_secret_res lp_secret_res;
+lp_secret_res *lp_secret_reserve(const char *path, const char *tmp, size_t size, char *err, size_t errlen);
+int lp_secret_commit(lp_secret_res *r, const char *data, size_t len, int *kept, char *err, size_t errlen);
+void lp_secret_abandon(lp_secret_res *r);
+/* rename(from, to), then fsync the directory of to. 0, or -1 with a reason in err. */
+int lp_secret_install(const char *from, const char *to, char *err, size_t errlen);
 /* An API client's id and secret: from the JSON file {"client_id","client_secret"} named by
  * the configuration key cfg_key (path file, must be private), else from the two environment
  * variables. Exits 4 with a message naming the file or the variables when neither works. */

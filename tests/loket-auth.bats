@@ -161,3 +161,205 @@ new_code() { curl -fsS -X POST "$LK_URL/__emu/authcode" | jq -r .code; }
 	assert_output "$before"
 	loket_stop
 }
+
+# --- the new refresh token is saved, or the refresh is not made ---------------------------
+# A full disk, a read-only directory and a run stopped before the rename, without either:
+# tests/tools/enospc-shim.c (LD_PRELOAD) fails chosen file operations on the paths it is told.
+
+shim_build() {
+	SHIM="$BATS_FILE_TMPDIR/enospc-shim.so"
+	[ -s "$SHIM" ] || cc -shared -fPIC -Wall -Wextra -Werror -o "$SHIM" "$ROOT/tests/tools/enospc-shim.c" -ldl
+	# an AddressSanitizer build needs its runtime first in the preload list; the shim's calls
+	# then go from ASan's interceptors to the shim to libc
+	PRELOAD=$SHIM
+	local asan
+	asan=$(ldd "$BUILD/bin/loket-auth" | awk '/libasan/ { print $3; exit }')
+	[ -z "$asan" ] || PRELOAD="$asan:$SHIM"
+}
+# shimmed OPS ERRNO CMD...: CMD with OPS on "$TOKF.new" failing with ERRNO (after $SKIP that pass)
+shimmed() {
+	local ops=$1 e=$2
+	shift 2
+	LD_PRELOAD="$PRELOAD" ENOSPC_SHIM_PATTERN="$TOKF.new" ENOSPC_SHIM_OPS="$ops" ENOSPC_SHIM_ERRNO="$e" \
+		ENOSPC_SHIM_SKIP="${SKIP:-0}" "$@"
+}
+token_requests() { curl -fsS "$LK_URL/__emu/stats" | jq '.by_path["/token"] // 0'; }
+refresh_works() { # refresh_works TOKEN: Loket still takes this refresh token (and rotates it)
+	curl -sS -o /dev/null -w '%{http_code}' -X POST --data-urlencode grant_type=refresh_token \
+		--data-urlencode "refresh_token=$1" --data-urlencode "client_id=$LOKET_CLIENT_ID" \
+		--data-urlencode "client_secret=$LOKET_CLIENT_SECRET" "$LK_URL/token"
+}
+
+@test "token file: the shim itself works (a write to a matching path fails with ENOSPC, others pass)" {
+	shim_build
+	TOKF="$BATS_TEST_TMPDIR/t.json"
+	# (dd is not an ASan build: the shim alone)
+	PRELOAD=$SHIM run shimmed write ENOSPC dd if=/dev/zero of="$TOKF.new" bs=16 count=1
+	assert_failure
+	assert_output --partial "No space left on device"
+	PRELOAD=$SHIM run shimmed write ENOSPC dd if=/dev/zero of="$TOKF.other" bs=16 count=1
+	assert_success
+	PRELOAD=$SHIM run shimmed open EROFS dd if=/dev/zero of="$TOKF.new" bs=16 count=1
+	assert_failure
+	assert_output --partial "Read-only file system"
+}
+
+@test "token file: a full disk (ENOSPC) stops the refresh before /token is called (exit 7); the saved refresh token still works" {
+	lk_setup
+	shim_build
+	new_code | loket-auth -c "$CFG"
+	cp "$TOKF" "$BATS_TEST_TMPDIR/before.json"
+	n=$(token_requests)
+	for ops in fallocate,write fallocate write; do # posix_fallocate refused, or unsupported and the padding refused
+		run shimmed "$ops" ENOSPC loket-auth -c "$CFG" --check
+		assert_failure 7
+		assert_output --partial "$TOKF.new: cannot reserve space for 65536 bytes: No space left on device"
+		assert_output --partial "nothing was sent to Loket, so the saved refresh token still works"
+		assert_equal "$(token_requests)" "$n" # no /token request at all
+		cmp "$TOKF" "$BATS_TEST_TMPDIR/before.json"
+		assert_file_not_exists "$TOKF.new"
+	done
+	# a quota does the same; so does a disk that cannot flush the reservation
+	run shimmed fallocate,write EDQUOT loket-auth -c "$CFG" --check
+	assert_failure 7
+	assert_output --partial "Disk quota exceeded"
+	run shimmed fsync EIO loket-auth -c "$CFG" --check
+	assert_failure 7
+	assert_output --partial "$TOKF.new: cannot reserve space for 65536 bytes (fsync): Input/output error"
+	assert_equal "$(token_requests)" "$n"
+	assert_file_not_exists "$TOKF.new"
+	# with room again, the very same refresh token works
+	run loket-auth -c "$CFG" --check
+	assert_success
+	assert_equal "$(token_requests)" "$((n + 1))"
+	[ "$(jq -r .refresh_token "$TOKF")" != "$(jq -r .refresh_token "$BATS_TEST_TMPDIR/before.json")" ]
+	loket_stop
+}
+
+@test "token file: fetch-loket with an expired access token on a full disk stops before /token (exit 7, complete:false)" {
+	lk_setup
+	shim_build
+	jq --arg u "$LK_URL" '.loket.base_url=($u + "/v2")' "$CFG" >"$CFG.new" && mv "$CFG.new" "$CFG"
+	new_code | loket-auth -c "$CFG"
+	token_expire "$TOKF"
+	n=$(token_requests)
+	run --separate-stderr shimmed fallocate,write ENOSPC fetch-loket -c "$CFG"
+	assert_equal "$status" 7
+	[[ "$stderr" == *"No space left on device; nothing was sent to Loket"* ]]
+	run jq -c 'select(.type=="stream_end") | .complete' <<<"$output"
+	assert_output false
+	assert_equal "$(token_requests)" "$n"
+	run fetch-loket -c "$CFG"
+	assert_success
+	assert_equal "$(token_requests)" "$((n + 1))"
+	loket_stop
+}
+
+@test "token file: a read-only directory (EROFS, EACCES) stops a login before the code is spent; the same code works afterwards" {
+	lk_setup
+	shim_build
+	code=$(new_code)
+	for e in EROFS EACCES; do
+		run shimmed open "$e" loket-auth -c "$CFG" <<<"$code"
+		assert_failure 7
+		assert_output --partial "$TOKF.new: cannot create"
+		assert_output --partial "nothing was sent to Loket"
+		assert_equal "$(token_requests)" 0
+		assert_file_not_exists "$TOKF"
+	done
+	run loket-auth -c "$CFG" <<<"$code"
+	assert_success
+	assert_equal "$(token_requests)" 1
+	loket_stop
+}
+
+@test "token file: a run stopped between Loket's answer and the rename leaves the new token in .new; the next run takes it over" {
+	lk_setup
+	shim_build
+	new_code | loket-auth -c "$CFG"
+	old=$(jq -r .refresh_token "$TOKF")
+	# 1. the rename fails after Loket rotated: the new token stays, private, in .new
+	run shimmed rename EIO loket-auth -c "$CFG" --check
+	assert_failure 7
+	assert_output --partial "the new one is saved in $TOKF.new but could not replace the token file"
+	assert_output --partial "the next run takes it over"
+	assert_equal "$(jq -r .refresh_token "$TOKF")" "$old"
+	assert_equal "$(refresh_works "$old")" 400 # rotated away at Loket
+	run stat -c %a "$TOKF.new"
+	assert_output 600
+	kept=$(jq -r .refresh_token "$TOKF.new")
+	# taking it over needs the same rename: while that fails, the run stops (7) and keeps it
+	run shimmed rename EIO loket-auth -c "$CFG" --check
+	assert_failure 7
+	assert_output --partial "the newest refresh token is in $TOKF.new, but it cannot replace the token file"
+	assert_equal "$(jq -r .refresh_token "$TOKF.new")" "$kept"
+	run loket-auth -c "$CFG" --check
+	assert_success
+	assert_output --partial "took over the refresh token that an interrupted run saved in $TOKF.new"
+	assert_file_not_exists "$TOKF.new"
+	[ "$(jq -r .refresh_token "$TOKF")" != "$kept" ] # kept worked, and rotated again
+	# 2. the same as a kill would leave it: Loket answered, .new written, no rename
+	cur=$(jq -r .refresh_token "$TOKF")
+	curl -fsS -X POST --data-urlencode grant_type=refresh_token --data-urlencode "refresh_token=$cur" \
+		--data-urlencode "client_id=$LOKET_CLIENT_ID" --data-urlencode "client_secret=$LOKET_CLIENT_SECRET" \
+		"$LK_URL/token" | (umask 077 && jq -c '{refresh_token, access_token, expires_at: 0}' >"$TOKF.new")
+	n=$(token_requests)
+	run loket-auth -c "$CFG" --check
+	assert_success
+	assert_output --partial "took over the refresh token"
+	assert_equal "$(token_requests)" "$((n + 1))"
+	loket_stop
+}
+
+@test "token file: an unused reservation in .new is removed; a stale, a linked or a shared .new is never used" {
+	lk_setup
+	shim_build
+	new_code | loket-auth -c "$CFG"
+	# the padding of a reservation whose refresh never got an answer
+	(umask 077 && printf '%*s' 65536 '' >"$TOKF.new")
+	run shimmed unlink EACCES loket-auth -c "$CFG" --check
+	assert_failure 7
+	assert_output --partial "$TOKF.new: cannot remove what an interrupted run left: Permission denied"
+	run loket-auth -c "$CFG" --check
+	assert_success
+	refute_output --partial "took over"
+	assert_file_not_exists "$TOKF.new"
+	# a whole token file, but older than the token file: stale, removed (used, it would be refused: exit 6)
+	(umask 077 && echo '{"refresh_token":"stale-token-value","access_token":"a","expires_at":0}' >"$TOKF.new")
+	touch -d '2020-01-01' "$TOKF.new"
+	run loket-auth -c "$CFG" --check
+	assert_success
+	assert_file_not_exists "$TOKF.new"
+	# a symlink, or a file others may read: the run stops (4), nothing is sent, nothing followed
+	n=$(token_requests)
+	echo 'keep me' >"$BATS_TEST_TMPDIR/elsewhere"
+	ln -s "$BATS_TEST_TMPDIR/elsewhere" "$TOKF.new"
+	run loket-auth -c "$CFG" --check
+	assert_failure 4
+	assert_output --partial "$TOKF.new is in the way of the next token file and is not a private file of yours"
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/elsewhere")" 'keep me'
+	rm "$TOKF.new"
+	echo '{"refresh_token":"x"}' >"$TOKF.new" && chmod 644 "$TOKF.new"
+	run loket-auth -c "$CFG" --check
+	assert_failure 4
+	assert_output --partial "permissions 0644 are too open"
+	assert_equal "$(token_requests)" "$n"
+	loket_stop
+}
+
+@test "token file: when the new token cannot be made durable after Loket answered (fsync fails), the run says re-authorisation is needed (7)" {
+	# the one window that cannot be closed: Loket rotated, the disk failed between the
+	# reservation and the new token's flush
+	lk_setup
+	shim_build
+	new_code | loket-auth -c "$CFG"
+	n=$(token_requests)
+	SKIP=1 run shimmed fsync EIO loket-auth -c "$CFG" --check
+	assert_failure 7
+	assert_output --partial "Loket rotated the refresh token, but the new one could not be saved ($TOKF.new: fsync: Input/output error): re-authorisation needed: run loket-auth"
+	assert_equal "$(token_requests)" "$((n + 1))"
+	assert_file_not_exists "$TOKF.new" # no half-written secret is left behind
+	run loket-auth -c "$CFG" --check
+	assert_failure 6
+	loket_stop
+}

@@ -29,6 +29,17 @@ setup() {
 	O="$BATS_TEST_TMPDIR/out"
 }
 
+counters() { # requests both emulators have answered so far: Personio, Loket
+	echo "$(emu_stats | jq .requests) $(curl -fsS "$LK_URL/__emu/stats" | jq .requests)"
+}
+# clients DIR: acme's configuration ($CFG) in DIR with a Personio credentials file, so that a
+# second configuration can share the Personio account (C1 compares the credentials files)
+clients() {
+	mkdir -p "$1"
+	cp "$SAMPLES/personio/acme/credentials.json" "$1/personio-credentials.json"
+	chmod 600 "$1/personio-credentials.json"
+	jq '.personio.credentials_file="personio-credentials.json"' "$CFG" >"$1/acme.json"
+}
 writes() { # write requests Loket has answered, the token endpoint left out
 	curl -fsS "$LK_URL/__emu/stats" | jq '([.by_method | to_entries[] | select(.key != "GET") | .value] | add // 0) - (.by_path["/token"] // 0)'
 }
@@ -37,8 +48,10 @@ writes() { # write requests Loket has answered, the token endpoint left out
 	# a second Personio emulator serving acme as shipped
 	emu_launch personio-emu shipped "$SAMPLES/personio"
 	pid=$LAUNCHED_PID
-	jq --arg p "$LAUNCHED_URL" '.personio.base_url=$p' "$CFG" >"$BATS_TEST_TMPDIR/shipped.json"
-	run --separate-stderr sh "$SYNC" -c "$BATS_TEST_TMPDIR/shipped.json" --as-of "$AS_OF" --out "$O"
+	# in a directory of its own: next to $CFG it would link acme's administration twice (C1)
+	mkdir "$BATS_TEST_TMPDIR/shipped"
+	jq --arg p "$LAUNCHED_URL" '.personio.base_url=$p' "$CFG" >"$BATS_TEST_TMPDIR/shipped/acme.json"
+	run --separate-stderr sh "$SYNC" -c "$BATS_TEST_TMPDIR/shipped/acme.json" --as-of "$AS_OF" --out "$O"
 	emu_kill $pid
 	assert_failure 1
 	[[ "$stderr" == *"validate blocks the sync (E4): 7 error(s); nothing was sent to Loket"* ]]
@@ -123,7 +136,140 @@ writes() { # write requests Loket has answered, the token endpoint left out
 	assert_failure 2
 	run sh "$SYNC" -c "$CFG" --bogus
 	assert_failure 2
+	run sh "$SYNC" -c "$CFG" --clients "$BATS_TEST_TMPDIR/nothing-here"
+	assert_failure 2
+	assert_output --partial 'not a directory'
 	run sh "$SYNC" --help
 	assert_success
 	assert_output --partial 'monthly-sync'
+}
+
+@test "C1: -c A -c B is a usage error (exit 2), not a sync of B only; nothing is read" {
+	mkdir "$BATS_TEST_TMPDIR/b"
+	jq '.client="acme-bv"|.loket.payroll_administration_id="7a9b3c2d-1e4f-4a5b-8c6d-000000000002"|.loket.tax_id="987654321L01"' \
+		"$CFG" >"$BATS_TEST_TMPDIR/b/acme-bv.json"
+	before=$(counters)
+	run --separate-stderr sh "$SYNC" -c "$CFG" -c "$BATS_TEST_TMPDIR/b/acme-bv.json" --as-of "$AS_OF" --out "$O"
+	assert_failure 2
+	[[ "$stderr" == *"-c given twice"* ]]
+	assert_equal "$(counters)" "$before"
+	assert_not_exists "$O"
+}
+
+@test "C1: the same legal entity under the same Personio credentials in two configurations of one directory: monthly-sync stops before any request, naming both files" {
+	D="$BATS_TEST_TMPDIR/clients"
+	clients "$D"
+	# another client, another administration and tax id, but acme's legal entity of the same account
+	jq '.client="acme-bv"|.loket.payroll_administration_id="7a9b3c2d-1e4f-4a5b-8c6d-000000000002"|.loket.tax_id="987654321L01"' \
+		"$D/acme.json" >"$D/acme-bv.json"
+	before=$(counters)
+	for mode in "" --plan-only "--apply $BATS_TEST_TMPDIR/no-plan.ndjson"; do
+		run --separate-stderr sh "$SYNC" -c "$D/acme.json" --as-of "$AS_OF" --out "$O" $mode
+		assert_failure 4
+		[[ "$stderr" == *"$D/acme.json: C1 personio.legal_entity_id: legal entity 170 is also linked by client acme-bv"* ]]
+		[[ "$stderr" == *"$D/acme-bv.json: C1 personio.legal_entity_id: legal entity 170 is also linked by client acme "* ]]
+		[[ "$stderr" == *"nothing was read from Personio or Loket"* ]]
+	done
+	# --clients DIR: the configuration itself may live elsewhere
+	jq --arg f "$D/personio-credentials.json" '.personio.credentials_file=$f' "$D/acme.json" >"$BATS_TEST_TMPDIR/elsewhere.json"
+	rm "$D/acme.json"
+	run --separate-stderr sh "$SYNC" -c "$BATS_TEST_TMPDIR/elsewhere.json" --clients "$D" --as-of "$AS_OF" --out "$O"
+	assert_failure 4
+	[[ "$stderr" == *"$BATS_TEST_TMPDIR/elsewhere.json: C1 personio.legal_entity_id"* ]]
+	[[ "$stderr" == *"$D/acme-bv.json: C1 personio.legal_entity_id"* ]]
+	# not one request reached either emulator, and no output directory was made
+	assert_equal "$(counters)" "$before"
+	assert_not_exists "$O"
+}
+
+@test "C1: one Loket payroll administration linked by two configurations of one directory: stops before any request" {
+	D="$BATS_TEST_TMPDIR/clients"
+	clients "$D"
+	jq '.client="acme-bv"|.personio.legal_entity_id="171"|.loket.tax_id="987654321L01"' "$D/acme.json" >"$D/acme-bv.json"
+	before=$(counters)
+	run --separate-stderr sh "$SYNC" -c "$D/acme.json" --as-of "$AS_OF" --out "$O"
+	assert_failure 4
+	[[ "$stderr" == *"$D/acme.json: C1 loket.payroll_administration_id: payroll administration 7a9b3c2d-1e4f-4a5b-8c6d-000000000001 is also linked to client acme-bv"* ]]
+	[[ "$stderr" == *"$D/acme-bv.json: C1 loket.payroll_administration_id"* ]]
+	assert_equal "$(counters)" "$before"
+}
+
+@test "C2: two administrations with the same tax id in one directory: monthly-sync stops before any request, naming both files" {
+	D="$BATS_TEST_TMPDIR/clients"
+	clients "$D"
+	# another legal entity and administration, acme's tax id
+	jq '.client="acme-bv"|.personio.legal_entity_id="171"|.loket.payroll_administration_id="7a9b3c2d-1e4f-4a5b-8c6d-000000000002"' \
+		"$D/acme.json" >"$D/acme-bv.json"
+	before=$(counters)
+	run --separate-stderr sh "$SYNC" -c "$D/acme.json" --as-of "$AS_OF" --out "$O"
+	assert_failure 4
+	[[ "$stderr" == *"$D/acme.json: C2 loket.tax_id: tax id 123456789L01 is shared with client acme-bv"* ]]
+	[[ "$stderr" == *"$D/acme-bv.json: C2 loket.tax_id: tax id 123456789L01 is shared with client acme "* ]]
+	assert_equal "$(counters)" "$before"
+	assert_not_exists "$O"
+}
+
+@test "C1, C2: other JSON files (token file, not a configuration, not JSON) and a well linked second client leave the sync as it was; findings between two other clients are shown and it goes on" {
+	# $CFG's directory already holds the token file (token.json)
+	echo '{"client":"acme","note":"not a configuration: no personio and compensation objects"}' >"$BATS_TEST_TMPDIR/notes.json"
+	echo 'this is not JSON' >"$BATS_TEST_TMPDIR/broken.json"
+	mkdir "$BATS_TEST_TMPDIR/sub.json"
+	jq '.client="other"|.personio.legal_entity_id="171"|.loket.payroll_administration_id="7a9b3c2d-1e4f-4a5b-8c6d-000000000002"|.loket.tax_id="987654321L01"' \
+		"$CFG" >"$BATS_TEST_TMPDIR/other.json"
+	run --separate-stderr sh "$SYNC" -c "$CFG" --as-of "$AS_OF" --out "$O" --plan-only
+	assert_success
+	run jq -c 'select(.type=="plan") | [.blocked, .ops]' "$O/plan.ndjson"
+	assert_output '[false,24]'
+	# two more clients linking one administration: their problem, not acme's
+	jq '.client="x"|.personio.legal_entity_id="172"|.loket.payroll_administration_id="pa-x"|.loket.tax_id="111111110L01"' \
+		"$CFG" >"$BATS_TEST_TMPDIR/x.json"
+	jq '.client="y"|.personio.legal_entity_id="173"|.loket.payroll_administration_id="pa-x"|.loket.tax_id="222222220L01"' \
+		"$CFG" >"$BATS_TEST_TMPDIR/y.json"
+	run --separate-stderr sh "$SYNC" -c "$CFG" --as-of "$AS_OF" --out "$BATS_TEST_TMPDIR/out2" --plan-only
+	assert_success
+	[[ "$stderr" == *"$BATS_TEST_TMPDIR/x.json: C1 loket.payroll_administration_id: payroll administration pa-x is also linked to client y"* ]]
+	[[ "$stderr" == *"are between other client configurations"*"this sync goes on"* ]]
+	run jq -c 'select(.type=="plan") | [.blocked, .ops]' "$BATS_TEST_TMPDIR/out2/plan.ndjson"
+	assert_output '[false,24]'
+}
+
+@test "C1: a client configuration in the directory that does not load stops the sync before any request (exit 4), naming the file" {
+	echo '{"client":"zz","personio":{},"compensation":{"start_date":"2026-01-01"}}' >"$BATS_TEST_TMPDIR/zz.json"
+	before=$(counters)
+	run --separate-stderr sh "$SYNC" -c "$CFG" --as-of "$AS_OF" --out "$O"
+	assert_failure 4
+	[[ "$stderr" == *"$BATS_TEST_TMPDIR/zz.json"* ]]
+	[[ "$stderr" == *"cannot check C1/C2"* ]]
+	assert_equal "$(counters)" "$before"
+	assert_not_exists "$O"
+}
+
+@test "a push Loket kept failing: exit 5; both reports are written in full with the warning at the top; the same command again resumes; a report that fails is said" {
+	run --separate-stderr sh "$SYNC" -c "$CFG" --as-of "$AS_OF" --out "$O" --plan-only
+	assert_success
+	curl -fsS -X POST --data '{"always":{"path":"/v2/providers/employers/employees/employments/wages","status":503}}' \
+		"$LK_URL/__emu/faults" >/dev/null
+	run --separate-stderr sh "$SYNC" -c "$CFG" --as-of "$AS_OF" --out "$O" --apply "$O/plan.ndjson"
+	curl -fsS -X POST --data '{}' "$LK_URL/__emu/faults" >/dev/null
+	assert_failure 5
+	[[ "$stderr" == *"the report is incomplete"* ]]
+	[[ "$stderr" == *"push-loket stopped (exit 5)"* ]]
+	assert_equal "$(grep -m1 -E '^(WARNING|Client )' "$O/report.txt")" 'WARNING: this report is incomplete'
+	grep -q 'The push to Loket stopped before it finished: [0-9]* of 24 change(s) were not made' "$O/report.txt"
+	assert_equal "$(grep -m1 -o '<h2>[^<]*' "$O/report.html")" '<h2>WARNING: this report is incomplete'
+	grep -q '</html>' "$O/report.html"
+	# the same command again: it resumes, and the report is clean
+	run --separate-stderr sh "$SYNC" -c "$CFG" --as-of "$AS_OF" --out "$O" --apply "$O/plan.ndjson"
+	assert_success
+	! grep -q WARNING "$O/report.txt" "$O/report.html"
+	grep -q 'Pushed to Loket: [0-9]* applied, [0-9]* applied before (resumed run), 0 refused, 0 skipped.' "$O/report.txt"
+	# a report program that fails is said, not hidden
+	mkdir "$BATS_TEST_TMPDIR/bin"
+	ln -s "$BUILD"/bin/* "$BATS_TEST_TMPDIR/bin/"
+	rm "$BATS_TEST_TMPDIR/bin/report"
+	printf '#!/bin/sh\nexit 7\n' >"$BATS_TEST_TMPDIR/bin/report"
+	chmod +x "$BATS_TEST_TMPDIR/bin/report"
+	LOKETPIPE_BIN="$BATS_TEST_TMPDIR/bin" run --separate-stderr sh "$SYNC" -c "$CFG" --as-of "$AS_OF" --out "$O" --apply "$O/plan.ndjson"
+	assert_success
+	[[ "$stderr" == *"report failed (exit 7)"* ]]
 }

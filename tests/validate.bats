@@ -422,3 +422,161 @@ blocked() { jq -r 'select(.type=="validation") | .blocked' "$OUT"; }
 	run jq -r 'select(.type=="issue") | "\(.personio_id) \(.field)"' "$OUT"
 	assert_output "2 bsn"
 }
+
+@test "C1, C2: --check-config checks the configurations against each other and reads no records; each finding names its file" {
+	echo '{}' >"$BATS_TEST_TMPDIR/cred.json"
+	jq --arg f "$BATS_TEST_TMPDIR/cred.json" '.personio.credentials_file=$f' "$T_CFG" >"$BATS_TEST_TMPDIR/t.json"
+	# u: another administration and tax id, but the same legal entity of the same Personio account (C1)
+	jq '.client="u"|.loket.tax_id="999999999L01"|.loket.payroll_administration_id="pa-2"' "$BATS_TEST_TMPDIR/t.json" \
+		>"$BATS_TEST_TMPDIR/u.json"
+	# stdin is never read: a closed stdin is not waited for
+	run --separate-stderr validate --check-config -c "$BATS_TEST_TMPDIR/t.json" -c "$BATS_TEST_TMPDIR/u.json" <&-
+	assert_failure 4
+	run jq -r '[.type, .client, .rule, .field, .source] | join(" ")' <<<"$output"
+	assert_output "$(printf 'issue t C1 personio.legal_entity_id %s\nissue u C1 personio.legal_entity_id %s' \
+		"$BATS_TEST_TMPDIR/t.json" "$BATS_TEST_TMPDIR/u.json")"
+	[[ "$stderr" == *"$BATS_TEST_TMPDIR/t.json: C1 personio.legal_entity_id: legal entity 170 is also linked by client u (fix: link each Personio legal entity to one administration only)"* ]]
+	[[ "$stderr" == *"$BATS_TEST_TMPDIR/u.json: C1 personio.legal_entity_id: legal entity 170 is also linked by client t"* ]]
+	# C2: a shared tax id
+	jq '.client="w"|.loket.payroll_administration_id="pa-3"|.personio.legal_entity_id="171"' "$BATS_TEST_TMPDIR/t.json" >"$BATS_TEST_TMPDIR/w.json"
+	run --separate-stderr validate --check-config -c "$BATS_TEST_TMPDIR/t.json" -c "$BATS_TEST_TMPDIR/w.json"
+	assert_failure 4
+	[[ "$stderr" == *"$BATS_TEST_TMPDIR/w.json: C2 loket.tax_id: tax id 111222333L01 is shared with client t"* ]]
+	# clean: exit 0, no output
+	jq '.loket.tax_id="222333444L01"' "$BATS_TEST_TMPDIR/w.json" >"$BATS_TEST_TMPDIR/w2.json"
+	run --separate-stderr validate --check-config -c "$BATS_TEST_TMPDIR/t.json" -c "$BATS_TEST_TMPDIR/w2.json"
+	assert_success
+	assert_output ''
+	assert_equal "$stderr" ''
+	# a single configuration's own findings (not linked) count too
+	jq 'del(.loket.payroll_administration_id)' "$T_CFG" >"$BATS_TEST_TMPDIR/nl.json"
+	run --separate-stderr validate --check-config -c "$BATS_TEST_TMPDIR/nl.json"
+	assert_failure 4
+	[[ "$stderr" == *"nl.json: C1 loket.payroll_administration_id: the legal entity is not linked"* ]]
+	# usage: it reads no FILE
+	run --separate-stderr validate --check-config -c "$T_CFG" "$IN"
+	assert_failure 2
+	[[ "$stderr" == *"--check-config reads no records"* ]]
+}
+
+# ---- E2: amounts Loket would refuse (lib/lp_range.h) ---------------------------------
+
+# amount_issues: "personio_id field compensation-source-line" of every E2 amount/date error
+amount_issues() { jq -r 'select(.type=="issue" and .rule=="E2" and (.field=="amount" or .field=="effective_from")) | "\(.personio_id) \(.field) \(.source | sub(".*:"; "line "))"' "$OUT"; }
+
+@test "E2: a zero or a negative salary is an error naming the compensation and the field; E4 blocks; the others are still passed on" {
+	{ rec_person; rec_comp '.amount="0.00"'
+	  rec_person '.personio_id="2"|.employee_number="102"'; rec_comp '.personio_id="2"|.compensation_id="c2"|.amount="-0.50"|.interval="yearly"'
+	  rec_person '.personio_id="3"|.employee_number="103"'; rec_comp '.personio_id="3"|.compensation_id="c3"'; rec_end; } >"$IN"
+	v
+	assert_equal "$status" 1
+	run blocked
+	assert_output true
+	run amount_issues
+	assert_output "$(printf '%s\n' '1 amount line 2' '2 amount line 4')"
+	run jq -r 'select(.rule=="E2") | "\(.severity): \(.message) -- \(.hint)"' "$OUT"
+	assert_line "error: salary c1 of 0.00 a month: 0.00 is not more than 0: Loket takes a gross wage of 0.01 to 999999.99 -- correct the amount of salary c1 in Personio, or set Consider in NL payroll to No for this person until it is right"
+	assert_line --partial "error: salary c2 of -0.50 a year is -0.04 a month (/ 12): -0.04 is not more than 0"
+	[[ "$stderr" == *"t: sync blocked: 2 errors (E4)"* ]]
+	# the records pass on unchanged (a report shows the whole picture); E4 stops the sync
+	run kept compensation compensation_id
+	assert_output "$(printf '%s\n' c1 c2 c3)"
+	schema_ok "$OUT"
+}
+
+@test "E2: a salary too large for Loket, an absurd annual salary and one that rounds below 1.00 a month are errors; the edges are not" {
+	{ rec_person '.personio_id="1"'; rec_comp '.personio_id="1"|.compensation_id="m-big"|.amount="1000000.00"'
+	  rec_person '.personio_id="2"'; rec_comp '.personio_id="2"|.compensation_id="y-absurd"|.interval="yearly"|.amount="12000000.00"'
+	  rec_person '.personio_id="3"'; rec_comp '.personio_id="3"|.compensation_id="y-tiny"|.interval="yearly"|.amount="11.93"'
+	  rec_person '.personio_id="4"'; rec_comp '.personio_id="4"|.compensation_id="m-max"|.amount="999999.99"'
+	  rec_person '.personio_id="5"'; rec_comp '.personio_id="5"|.compensation_id="y-max"|.interval="yearly"|.amount="11999999.93"'
+	  rec_person '.personio_id="6"'; rec_comp '.personio_id="6"|.compensation_id="y-min"|.interval="yearly"|.amount="11.94"'
+	  rec_person '.personio_id="7"'; rec_comp '.personio_id="7"|.compensation_id="m-min"|.amount="1.00"'
+	  rec_end; } >"$IN"
+	v
+	assert_equal "$status" 1
+	run amount_issues
+	assert_output "$(printf '%s\n' '1 amount line 2' '2 amount line 4' '3 amount line 6')"
+	run jq -r 'select(.rule=="E2") | .message' "$OUT"
+	assert_line "salary m-big of 1000000.00 a month: 1000000.00 is more than the 999999.99 Loket takes as a gross wage"
+	assert_line "salary y-absurd of 12000000.00 a year is 1000000.00 a month (/ 12): 1000000.00 is more than the 999999.99 Loket takes as a gross wage"
+	assert_line --partial "salary y-tiny of 11.93 a year is 0.99 a month (/ 12): 0.99 is less than 1.00"
+}
+
+@test "E2: an hourly wage must be 1.00 to 1000.00 an hour: a negative, a zero and an absurd one are errors" {
+	hourly='.salary_basis="hourly"|.category="HOURLY_SALARY"|.interval="hourly"'
+	{ rec_person '.personio_id="1"'; rec_comp ".personio_id=\"1\"|.compensation_id=\"h-neg\"|$hourly|.amount=\"-18.75\""
+	  rec_person '.personio_id="2"'; rec_comp ".personio_id=\"2\"|.compensation_id=\"h-zero\"|$hourly|.amount=\"0.00\""
+	  rec_person '.personio_id="3"'; rec_comp ".personio_id=\"3\"|.compensation_id=\"h-absurd\"|$hourly|.amount=\"3850.00\""
+	  rec_person '.personio_id="4"'; rec_comp ".personio_id=\"4\"|.compensation_id=\"h-max\"|$hourly|.amount=\"1000.00\""
+	  rec_person '.personio_id="5"'; rec_comp ".personio_id=\"5\"|.compensation_id=\"h-ok\"|$hourly|.amount=\"18.75\""
+	  rec_end; } >"$IN"
+	v
+	assert_equal "$status" 1
+	run amount_issues
+	assert_output "$(printf '%s\n' '1 amount line 2' '2 amount line 4' '3 amount line 6')"
+	run jq -r 'select(.rule=="E2") | .message' "$OUT"
+	assert_line "salary h-neg of -18.75 an hour: -18.75 is not more than 0: Loket takes a gross wage of 0.01 to 999999.99"
+	assert_line "salary h-absurd of 3850.00 an hour: 3850.00 is more than 1000.00 an hour, no payroll rate (a monthly or yearly amount entered as hourly?)"
+}
+
+@test "E2: a mapped monthly recurring compensation of 0.00 or beyond 99999.99 (either sign) is an error; in range, unmapped or ended ones are not" {
+	{ rec_person
+	  rec_recurring '.compensation_id="r-zero"|.amount="0.00"'
+	  rec_recurring '.compensation_id="r-big"|.type_id="pension"|.amount="100000.00"'
+	  rec_recurring '.compensation_id="r-neg-big"|.type_id="gift"|.type_name="Gift"|.amount="-100000.00"'
+	  rec_recurring '.compensation_id="r-deduction"|.type_id="bonus"|.amount="-99999.99"'
+	  rec_recurring '.compensation_id="r-unmapped"|.type_id="lunch"|.amount="0.00"'
+	  rec_recurring '.compensation_id="r-ended"|.type_id="travel"|.amount="0.00"|.effective_from="2025-01-01"|.effective_to="2025-12-31"'
+	  rec_end; } >"$IN"
+	v
+	assert_equal "$status" 1
+	run amount_issues
+	assert_output "$(printf '%s\n' '1 amount line 2' '1 amount line 3' '1 amount line 4')"
+	run jq -r 'select(.rule=="E2") | .message' "$OUT"
+	assert_line "recurring compensation r-zero (Travel) of 0.00 a month: 0.00 is no amount: Loket takes a benefit or deduction of 0.01 to 99999.99"
+	assert_line "recurring compensation r-neg-big (Gift) of -100000.00 a month: -100000.00 is more than the 99999.99 Loket takes as a benefit or deduction (in absolute value)"
+}
+
+@test "E2: amounts that are never sent are not judged: a salary ended or followed by another before the start date, kinds switched off" {
+	{ rec_person; rec_comp '.compensation_id="old"|.amount="0.00"|.effective_from="2024-01-01"|.effective_to="2024-12-31"'
+	  rec_comp '.compensation_id="superseded"|.amount="-1.00"|.effective_from="2025-01-01"'
+	  rec_comp '.compensation_id="current"|.effective_from="2026-01-01"'; rec_recurring '.amount="0.00"'; rec_end; } >"$IN"
+	v
+	run amount_issues
+	assert_output '1 amount line 5' # only the recurring one: the salaries before 2026-01-01 are never sent
+	jq '.compensation.sync_salary=false|.compensation.sync_recurring=false' "$T_CFG" >"$BATS_TEST_TMPDIR/t.json"
+	run --separate-stderr validate -c "$BATS_TEST_TMPDIR/t.json" --as-of 2026-11-15 "$IN"
+	assert_success
+	[[ "$output" != *'"rule":"E2"'* ]]
+}
+
+@test "E2: two salaries starting on the same day are an error for that employee, not bad input for the client" {
+	{ rec_person; rec_comp; rec_comp '.compensation_id="c2"|.amount="3100.00"'
+	  rec_person '.personio_id="2"'; rec_comp '.personio_id="2"|.compensation_id="c3"'; rec_end; } >"$IN"
+	v
+	assert_equal "$status" 1
+	run jq -r 'select(.rule=="E2") | "\(.personio_id) \(.field) \(.message)"' "$OUT"
+	assert_output "1 effective_from salaries c1 and c2 both start on 1 Jan 2025; which one counts cannot be guessed, so no salary of this employee is synced"
+}
+
+@test "E4: an amount error blocks the administration; Consider in NL payroll = No for that person lifts the block" {
+	{ rec_person; rec_comp '.amount="0.00"'; rec_person '.personio_id="2"'; rec_comp '.personio_id="2"|.compensation_id="c2"'; rec_end; } >"$IN"
+	v
+	assert_equal "$status" 1
+	{ rec_person '.consider_nl_payroll=false'; rec_comp '.amount="0.00"'; rec_person '.personio_id="2"'; rec_comp '.personio_id="2"|.compensation_id="c2"'; rec_end; } >"$IN"
+	v
+	assert_equal "$status" 0
+	run issues
+	assert_output 'info E1 1 -'
+	run kept compensation compensation_id
+	assert_output c2
+}
+
+@test "PX2, not E2: an amount with more than two decimals never reaches validate from extract (PX2 withholds it); a hand-made one is bad input naming file, line and field" {
+	# extract-personio.bats "PX1/PX2: unreadable values ..." proves 12.345 becomes a PX2 issue
+	{ rec_person; rec_comp '.amount="0.001"'; rec_end; } >"$IN"
+	v
+	assert_equal "$status" 3
+	[[ "$stderr" == *"in.ndjson:2: amount: expected an amount as a decimal string with at most two decimals"* ]]
+}

@@ -153,13 +153,13 @@ static int journal_damage(const char *jpath, const char *plan)
 	json_decref(hdr);
 	lp_map *orig = lp_map_new();
 	size_t kept;
-	if (lp_journal_check(buf, len, client, plan_id, seq, orig, &kept, 0, jpath) || kept != len)
+	if (lp_journal_check(buf, len, client, plan_id, seq, orig, NULL, &kept, 0, jpath) || kept != len)
 		return printf("the original journal does not check out\n"), 1;
 	unsigned long refused = 0, resumed = 0, unsafe = 0;
 	char *v = lp_xmalloc(len + 1);
 	for (size_t cut = 0; cut < len; cut++) {
 		lp_map *st = lp_map_new();
-		int rc = lp_journal_check(buf, cut, client, plan_id, seq, st, &kept, 1, jpath);
+		int rc = lp_journal_check(buf, cut, client, plan_id, seq, st, NULL, &kept, 1, jpath);
 		rc ? refused++ : done_subset(st, orig, ids) ? resumed++ : unsafe++;
 		lp_map_free(st, NULL);
 	}
@@ -172,7 +172,7 @@ static int journal_damage(const char *jpath, const char *plan)
 			if (v[i] == buf[i])
 				continue;
 			lp_map *st = lp_map_new();
-			int rc = lp_journal_check(v, len, client, plan_id, seq, st, &kept, 1, jpath);
+			int rc = lp_journal_check(v, len, client, plan_id, seq, st, NULL, &kept, 1, jpath);
 			rc ? refused++ : done_subset(st, orig, ids) ? resumed++ : unsafe++;
 			lp_map_free(st, NULL);
 		}
