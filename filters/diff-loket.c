@@ -19,10 +19,18 @@
  *      never touched; K3 Personio's additions, changes and deletions are reflected
  *   wages: the linked date chain (only appended to; a change in the middle deletes the tail
  *      first, then posts in date order); X3 warns before a pay-scale wage is overwritten
+ *   R1 a benefit goes only to a component of its sign's kind in Loket's catalogue (negative:
+ *      deduction, positive: payment) for every year it runs in; else an error and that
+ *      component is left alone for the employee
  *   R2 a mapped benefit running across the start date is end-dated the day before; R3 a
  *      mapped benefit from the start date on without a counterpart is deleted; no overlaps
  *   O1/O2 variable input upserted per period (PATCH); O3 a mapped entry absent from
  *      Personio is removed (PUT of the record without it, or DELETE when nothing is left)
+ *   metadata keys (gender, country, grossWageType) come from Loket's metadata in the current
+ *   state (loket.current.metadata), by label or isoCode; without any metadata: LX1, no plan;
+ *   a value the metadata has no option for: LX2 (the field or record is held back)
+ *   E2 a desired value Loket would refuse (lp_range.h) is an error that holds back that
+ *      employee's wages, that component, or (no employee number) that employee; never the client
  */
 #include <getopt.h>
 #include <inttypes.h>
@@ -40,6 +48,7 @@
 #include "lp_map.h"
 #include "lp_money.h"
 #include "lp_ndjson.h"
+#include "lp_range.h"
 #include "lp_rec.h"
 #include "lp_record.h"
 
@@ -115,6 +124,13 @@ struct cconcept {
 	long long number; /* -1: none */
 };
 
+struct ccomp { /* one component of Loket's catalogue of one year */
+	int year;
+	long long key;
+	enum lp_component_kind kind;
+	const char *desc, *label; /* description, deductionOrPayment label (or NULL) */
+};
+
 struct cur {
 	char *client;
 	json_t *hold; /* the employee records (their JSON is compared and sent back) and period data keys */
@@ -134,6 +150,12 @@ struct cur {
 	size_t nppd, capppd;
 	struct cconcept *concepts;
 	size_t nconcepts, capconcepts;
+	json_t *meta;        /* "resource/field" (field in lower case) -> options, from loket.current.metadata */
+	struct ccomp *comps; /* the payroll component catalogue */
+	size_t ncomps, capcomps;
+	lp_map *comp_by;     /* "year/key" -> index + 1 into comps */
+	lp_map *comp_years;  /* the years the catalogue holds */
+	int comp_max_year;
 };
 
 #define PUSH(arr, n, cap) ((n) == (cap) ? ((arr) = lp_xrealloc((arr), ((cap) = (cap) * 2 + 8) * sizeof *(arr))) : 0, &(arr)[(n)++])
@@ -173,6 +195,9 @@ static struct cur *cur_for(const char *client, int create)
 	c->empl_by_id = lp_map_new();
 	c->ppd_by_id = lp_map_new();
 	c->concept_by_num = lp_map_new();
+	c->meta = json_object();
+	c->comp_by = lp_map_new();
+	c->comp_years = lp_map_new();
 	lp_map_put(currents, c->client, c);
 	*PUSH(cur_list, ncur, capcur) = c;
 	return c;
@@ -180,6 +205,94 @@ static struct cur *cur_for(const char *client, int create)
 
 
 static int cmp_wage(const void *a, const void *b, void *ctx);
+
+/* ---- Loket's metadata and component catalogue (current state) */
+
+/* "resource/field", the field's last dotted part in lower case (Loket's field names). */
+static void meta_key(char *buf, size_t n, const char *resource, const char *field)
+{
+	const char *dot = strrchr(field, '.');
+	snprintf(buf, n, "%s/%s", resource, dot ? dot + 1 : field);
+	char *q = strchr(buf, '/');
+	for (; q && *q; q++)
+		if (*q >= 'A' && *q <= 'Z')
+			*q = (char)(*q - 'A' + 'a');
+}
+
+/* The options of a metadata field: the resource's own list, else any resource's (generic
+ * metadata such as gender and country "are the same for every object", the spec says).
+ * NULL when the current state has none. */
+static const json_t *meta_options(const struct cur *c, const char *resource, const char *field)
+{
+	char k[160], tail[140];
+	meta_key(k, sizeof k, resource, field);
+	json_t *v = json_object_get(c->meta, k);
+	if (v)
+		return v;
+	meta_key(tail, sizeof tail, "", field); /* "/field" */
+	const char *mk;
+	json_object_foreach(c->meta, mk, v) {
+		size_t lk = strlen(mk), lt = strlen(tail);
+		if (lk > lt && !strcmp(mk + lk - lt, tail))
+			return v;
+	}
+	return NULL;
+}
+
+/* The wage kind (LP_LOKET_WAGE_*) of a grossWageType key, 0 when the metadata does not say. */
+static int wage_kind_of_key(const json_t *options, long long key)
+{
+	size_t i;
+	json_t *o;
+	json_array_foreach(options, i, o) {
+		json_t *k = json_object_get(o, "key");
+		if (json_is_integer(k) && json_integer_value(k) == key)
+			return lp_loket_wage_kind(lp_json_str(o, "value"));
+	}
+	return 0;
+}
+
+static void load_metadata(struct cur *c, json_t *r, const char *w)
+{
+	const char *res = lp_rec_str(r, "resource", 0, w), *field = lp_rec_str(r, "field", 0, w);
+	json_t *opts = json_object_get(r, "options");
+	size_t i;
+	json_t *o;
+	if (!json_is_array(opts)) {
+		lp_warn("%s: options: expected an array of {key, value}", w);
+		exit(LP_EXIT_DATA);
+	}
+	json_array_foreach(opts, i, o) if (!json_is_object(o) || !json_object_get(o, "key")) {
+		lp_warn("%s: options: option %zu: expected an object with a key", w, i + 1);
+		exit(LP_EXIT_DATA);
+	}
+	char k[160];
+	meta_key(k, sizeof k, res, field);
+	json_object_set(c->meta, k, opts);
+}
+
+static const char *keep(struct cur *c, const char *s);
+
+static void load_component(struct cur *c, json_t *r, const char *w)
+{
+	struct ccomp *x = PUSH(c->comps, c->ncomps, c->capcomps);
+	x->year = (int)lp_rec_int(r, "year", 0, w);
+	x->key = lp_rec_int(r, "key", 0, w);
+	x->desc = keep(c, lp_rec_str(r, "description", 1, w));
+	json_t *dp = json_object_get(r, "deduction_or_payment");
+	x->label = json_is_null(dp) ? NULL : keep(c, lp_rec_str(r, "deduction_or_payment.value", 1, w));
+	x->kind = lp_loket_component_kind(x->label);
+	char k[48];
+	snprintf(k, sizeof k, "%d", x->year);
+	lp_map_add(c->comp_years, k);
+	if (x->year > c->comp_max_year)
+		c->comp_max_year = x->year;
+	snprintf(k, sizeof k, "%d/%lld", x->year, x->key);
+	if (lp_map_put(c->comp_by, k, (void *)c->ncomps)) {
+		lp_warn("%s: key: payroll component %lld twice in the catalogue of %d", w, x->key, x->year);
+		exit(LP_EXIT_DATA);
+	}
+}
 
 static void load_current(char *const *paths, int n)
 {
@@ -276,6 +389,10 @@ static void load_current(char *const *paths, int n)
 			x->number = lp_rec_int(r, "employee_number", 1, w);
 			if (x->number >= 0)
 				lp_map_put(c->concept_by_num, numkey(x->number, nb), x);
+		} else if (!strcmp(type, "loket.current.metadata")) {
+			load_metadata(c, r, w);
+		} else if (!strcmp(type, "loket.current.payroll_component")) {
+			load_component(c, r, w);
 		} else if (!strcmp(type, "stream_end")) {
 			c->complete = lp_rec_bool(r, "complete", 0, w);
 		}
@@ -313,6 +430,10 @@ static void load_current(char *const *paths, int n)
 		for (size_t i = 0; i < c->nempls; i++)
 			if (c->empls[i]->nw > 1)
 				qsort_r(c->empls[i]->w, c->empls[i]->nw, sizeof(size_t), cmp_wage, c);
+		/* a current wage's type is compared by kind: Loket's key read through its metadata */
+		const json_t *wt = meta_options(c, "wage", "grossWageType");
+		for (size_t i = 0; i < c->nwages; i++)
+			c->wages[i].type = wage_kind_of_key(wt, c->wages[i].type);
 	}
 }
 
@@ -347,6 +468,10 @@ static void free_current(void)
 		free(c->wages);
 		free(c->bens);
 		free(c->concepts);
+		free(c->comps);
+		json_decref(c->meta);
+		lp_map_free(c->comp_by, NULL);
+		lp_map_free(c->comp_years, NULL);
 		lp_map_free(c->emp_by_num, NULL);
 		lp_map_free(c->emp_by_id, NULL);
 		lp_map_free(c->empl_by_id, NULL);
@@ -376,7 +501,8 @@ struct dben {
 	lp_cents value;
 	lp_date start, end;
 	int has_end;
-	const char *where;
+	int deduction;       /* Personio's amount was negative (R1) */
+	const char *where, *cid;
 };
 
 struct dvi {
@@ -410,6 +536,8 @@ struct run {
 	struct cur *cur;
 	unsigned long seq, issues;
 	json_t *by_rule;
+	char last_op[24];      /* op_id of the op written last */
+	const char *needs_id;  /* the next op's needs_id_of (consumed by op()) */
 	lp_map *mapped; /* component keys the configuration maps */
 };
 
@@ -498,6 +626,11 @@ static void op(struct run *r, const struct demp *d, const char *rule, const char
 	json_object_set_new(o, "before", before ? before : json_null());
 	json_object_set_new(o, "after", after ? after : json_null());
 	json_object_set_new(o, "message", json_string(msg));
+	if (r->needs_id) {
+		json_object_set_new(o, "needs_id_of", json_string(r->needs_id));
+		r->needs_id = NULL;
+	}
+	memcpy(r->last_op, idb, sizeof r->last_op);
 	json_t *n = json_object_get(r->by_rule, rule);
 	json_object_set_new(r->by_rule, rule, json_integer(n ? json_integer_value(n) + 1 : 1));
 	out_new(o);
@@ -507,6 +640,183 @@ static int is_mapped(const struct run *r, long long key)
 {
 	char nb[24];
 	return lp_map_get(r->mapped, numkey(key, nb), NULL);
+}
+
+/* ---- metadata keys: from Loket's metadata in the current state, never guessed */
+
+/* The labels of a metadata field's options, for messages ("Man, Vrouw, ..."). */
+static const char *labels_of(const json_t *opts, char *buf, size_t n)
+{
+	size_t i, used = 0;
+	json_t *o;
+	buf[0] = '\0';
+	json_array_foreach(opts, i, o) {
+		const char *v = lp_json_str(o, "isoCode") ? lp_json_str(o, "isoCode") : lp_json_str(o, "value");
+		if (i == 8 || used + (v ? strlen(v) : 1) + 8 >= n) {
+			snprintf(buf + used, n - used, ", ...");
+			break;
+		}
+		used += (size_t)snprintf(buf + used, n - used, "%s%s", i ? ", " : "", v ? v : "?");
+	}
+	return opts && buf[0] ? buf : "none";
+}
+
+/* Loket's grossWageType key for each wage kind (LP_LOKET_WAGE_*), per client: the option whose
+ * label means that kind (lp_loket_wage_kind); -1 when no option, or more than one, does. */
+static long long wage_key_of[3] = {-1, -1, -1};
+
+static long long loket_wage_key(int kind)
+{
+	return kind == LP_LOKET_WAGE_PERIODIC || kind == LP_LOKET_WAGE_HOURLY ? wage_key_of[kind] : -1;
+}
+
+static void set_wage_keys(const struct cur *c)
+{
+	int seen[3] = {0, 0, 0};
+	size_t i;
+	json_t *o;
+	wage_key_of[1] = wage_key_of[2] = -1;
+	json_array_foreach(meta_options(c, "wage", "grossWageType"), i, o) {
+		int k = lp_loket_wage_kind(lp_json_str(o, "value"));
+		json_t *key = json_object_get(o, "key");
+		if (k && json_is_integer(key))
+			wage_key_of[k] = seen[k]++ ? -1 : (long long)json_integer_value(key);
+	}
+}
+
+/* LX2: every desired wage of the employee has a key in Loket's wage metadata; else an error
+ * and none of the employee's wages is changed (Loket keeps them). */
+static int wage_keys_ok(struct run *r, const struct demp *d)
+{
+	char lb[200];
+	for (size_t i = 0; i < d->nw; i++) {
+		if (loket_wage_key(d->w[i].type) >= 0)
+			continue;
+		issue(r, d, "error", "LX2", "gross_wage_type",
+		      "check Loket's wage metadata (grossWageType): the labels loketpipe knows are in lib/lp_loket.c",
+		      "Employee %lld: Loket's wage metadata has no single grossWageType option for a%s wage (options: %s), "
+		      "and the key is never guessed: no wage of this employee is sent", d->number,
+		      d->w[i].type == LP_LOKET_WAGE_HOURLY ? "n hourly" : " periodic",
+		      labels_of(meta_options(r->cur, "wage", "grossWageType"), lb, sizeof lb));
+		return 0;
+	}
+	return 1;
+}
+
+/* Each metadata object of o that names its option ({value} or {isoCode}, no key) becomes
+ * {key} from Loket's metadata for resource; one Loket has no single option for is removed (a
+ * missing field is not compared, so Loket keeps its value) with an LX2 warning. */
+static void resolve_into(struct run *r, const struct demp *d, json_t *o, const char *resource, const char *prefix)
+{
+	const char *k;
+	json_t *v;
+	void *tmp;
+	json_object_foreach_safe(o, tmp, k, v) {
+		char path[256], lb[200];
+		snprintf(path, sizeof path, "%s%s%s", prefix, *prefix ? "." : "", k);
+		if (!json_is_object(v))
+			continue;
+		if (json_object_get(v, "key") || (!json_object_get(v, "value") && !json_object_get(v, "isoCode"))) {
+			resolve_into(r, d, v, resource, path);
+			continue;
+		}
+		const json_t *opts = meta_options(r->cur, resource, k);
+		json_t *key = NULL;
+		int found = opts ? lp_loket_option_key(opts, v, &key) : 0;
+		if (found == 1) {
+			json_object_set_new(o, k, json_pack("{s:O}", "key", key));
+			continue;
+		}
+		const char *name = lp_json_str(v, "isoCode") ? lp_json_str(v, "isoCode") : lp_json_str(v, "value");
+		issue(r, d, "warning", "LX2", path, "correct the value in Personio (a country as its ISO code, e.g. NL), or set it in Loket by hand",
+		      "Employee %lld: %s '%s' has %s in Loket's %s metadata (options: %s), and the key is never guessed: "
+		      "left as it is in Loket", d->number, path, name ? name : "?", found < 0 ? "more than one option" : "no option",
+		      k, labels_of(opts, lb, sizeof lb));
+		json_object_del(o, k);
+	}
+}
+
+static json_t *with_keys(struct run *r, const struct demp *d, const json_t *employee, const char *resource)
+{
+	json_t *o = json_deep_copy(employee);
+	resolve_into(r, d, o, resource, "");
+	return o;
+}
+
+/* ---- R1: the sign lives in the component's kind */
+
+/* Loket holds values 0.01..99999.99 and whether a component pays or deducts is the
+ * component's (deductionOrPayment in its catalogue): a negative amount may go only to a
+ * deduction component and a positive one only to a payment component, in the catalogue of
+ * every year the record runs in (from its start year up to its end year, or the last year
+ * read). 0 with an error issue when not, or when the catalogue cannot tell. */
+static int r1_kind_ok(struct run *r, const struct demp *d, const struct dben *b)
+{
+	const struct cur *c = r->cur;
+	int y0, y1, mo, dy;
+	lp_date_ymd(b->start, &y0, &mo, &dy);
+	if (b->has_end)
+		lp_date_ymd(b->end, &y1, &mo, &dy);
+	else
+		y1 = c->comp_max_year > y0 ? c->comp_max_year : y0;
+	char db[16], amt[40], what[160], k[48];
+	char a[32];
+	lp_money_fmt(b->value, a);
+	snprintf(amt, sizeof amt, "%s%s", b->deduction ? "-" : "", a);
+	snprintf(what, sizeof what, "compensation %s (%s a month from %s)", b->cid ? b->cid : "?", amt,
+		 lp_date_fmt(b->start, db));
+	for (int y = y0; y <= y1; y++) {
+		void *v;
+		snprintf(k, sizeof k, "%d", y);
+		if (!lp_map_get(c->comp_years, k, NULL)) {
+			if (y > y0)
+				continue; /* not read: after --as-of plus the future months */
+			issue(r, d, "error", "R1", "payroll_component_key",
+			      "run fetch-loket with an --as-of that covers this year (it reads the catalogue from the compensation start date's year on) and diff again",
+			      "Employee %lld: %s cannot be checked: the current Loket state has no payroll component catalogue "
+			      "for %d, so whether component %lld pays or deducts is unknown; component %lld is not synced for "
+			      "this employee", d->number, what, y, b->key, b->key);
+			return 0;
+		}
+		snprintf(k, sizeof k, "%d/%lld", y, b->key);
+		if (!lp_map_get(c->comp_by, k, &v)) {
+			issue(r, d, "error", "R1", "payroll_component_key",
+			      "map the compensation type to a component of this payroll administration (compensation.mapping), or have the payroll administrator add the component",
+			      "Employee %lld: %s is mapped to component %lld, which is not in Loket's payroll component "
+			      "catalogue for %d; component %lld is not synced for this employee", d->number, what, b->key, y,
+			      b->key);
+			return 0;
+		}
+		const struct ccomp *x = &c->comps[(size_t)v - 1];
+		enum lp_component_kind want = b->deduction ? LP_COMPONENT_DEDUCTION : LP_COMPONENT_PAYMENT;
+		if (x->kind == want)
+			continue;
+		char hint[300];
+		if (x->kind == LP_COMPONENT_NEITHER)
+			snprintf(hint, sizeof hint, "map this compensation type to a %s component in compensation.mapping",
+				 b->deduction ? "deduction" : "payment");
+		else if (b->deduction)
+			snprintf(hint, sizeof hint, "map this compensation type to a deduction component, or to a pair "
+				 "{\"payment\": %lld, \"deduction\": KEY} in compensation.mapping (or correct the sign in Personio)", b->key);
+		else
+			snprintf(hint, sizeof hint, "map this compensation type to a payment component, or to a pair "
+				 "{\"payment\": KEY, \"deduction\": %lld} in compensation.mapping (or correct the sign in Personio)", b->key);
+		if (x->kind == LP_COMPONENT_NEITHER)
+			issue(r, d, "error", "R1", "payroll_component_key", hint,
+			      "Employee %lld: %s goes to component %lld (%s), which in %d is neither a deduction nor a payment "
+			      "in Loket; component %lld is not synced for this employee", d->number, what, b->key,
+			      x->desc ? x->desc : "no description", y, b->key);
+		else
+			issue(r, d, "error", "R1", "payroll_component_key", hint,
+			      "Employee %lld: %s is a %s, but Loket component %lld (%s) is a %s (%s) in %d: Loket holds only "
+			      "positive values and the sign is the component's, so the employee would be %s %s instead of %s; "
+			      "component %lld is not synced for this employee", d->number, what,
+			      b->deduction ? "deduction" : "payment", b->key, x->desc ? x->desc : "no description",
+			      x->kind == LP_COMPONENT_PAYMENT ? "payment" : "deduction", x->label ? x->label : "?", y,
+			      b->deduction ? "paid" : "charged", a, b->deduction ? "charged" : "paid", b->key);
+		return 0;
+	}
+	return 1;
 }
 
 /* ---- employee data (D2, D3) */
@@ -523,7 +833,7 @@ static void cmp_fields(const json_t *want, json_t *merged, const char *prefix, j
 		json_t *cv = json_object_get(merged, k);
 		if (json_is_null(dv) && !lp_loket_clearable(path))
 			continue; /* Loket keeps a value here; a blank cannot clear it */
-		int meta = json_is_object(dv) && (json_object_get(dv, "key") || json_object_get(dv, "isoCode"));
+		int meta = json_is_object(dv) && json_object_get(dv, "key"); /* resolved by with_keys */
 		if (json_is_object(dv) && !meta) {
 			if (!json_is_object(cv)) {
 				cv = json_object();
@@ -533,16 +843,9 @@ static void cmp_fields(const json_t *want, json_t *merged, const char *prefix, j
 			continue;
 		}
 		int same;
-		if (meta) {
-			const char *mk = json_object_get(dv, "key") ? "key" : "isoCode";
-			same = json_is_object(cv) && json_equal(json_object_get(dv, mk), json_object_get(cv, mk));
-			if (!same && !strcmp(mk, "isoCode")) {
-				/* Loket takes a country by its key, known only from its metadata */
-				json_array_append_new(changes, json_pack("{s:s,s:O,s:O,s:b}", "field", path, "before",
-									 cv ? cv : json_null(), "after", dv, "manual", 1));
-				continue;
-			}
-		} else
+		if (meta)
+			same = json_is_object(cv) && json_equal(json_object_get(dv, "key"), json_object_get(cv, "key"));
+		else
 			same = json_equal(dv, cv ? cv : json_null());
 		if (same)
 			continue;
@@ -554,7 +857,7 @@ static void cmp_fields(const json_t *want, json_t *merged, const char *prefix, j
 
 static void employee_data(struct run *r, const struct demp *d, const struct cemp *e)
 {
-	json_t *want = json_object_get(d->rec, "employee");
+	json_t *want = with_keys(r, d, json_object_get(d->rec, "employee"), "employee");
 	json_t *merged = json_deep_copy(json_object_get(e->rec, "employee"));
 	json_t *changes = json_array();
 	cmp_fields(want, merged, "", changes);
@@ -565,15 +868,6 @@ static void employee_data(struct run *r, const struct demp *d, const struct cemp
 	char fields[512] = "";
 	json_array_foreach(changes, i, ch) {
 		const char *f = lp_json_str(ch, "field");
-		if (json_is_true(json_object_get(ch, "manual"))) {
-			issue(r, d, "warning", "D2", f, "change the country in Loket by hand, or correct it in Personio",
-			      "The country differs (Loket %s, Personio %s) and is left as it is: Loket sets a country by "
-			      "its metadata key, not by ISO code",
-			      lp_json_str(json_object_get(ch, "before"), "isoCode") ?
-				      lp_json_str(json_object_get(ch, "before"), "isoCode") : "none",
-			      lp_json_str(json_object_get(ch, "after"), "isoCode"));
-			continue;
-		}
 		json_object_set(before, f, json_object_get(ch, "before"));
 		json_object_set(after, f, json_object_get(ch, "after"));
 		cleared |= json_is_null(json_object_get(ch, "after"));
@@ -582,6 +876,7 @@ static void employee_data(struct run *r, const struct demp *d, const struct cemp
 		n++;
 	}
 	json_decref(changes);
+	json_decref(want);
 	char chain[128], *path;
 	snprintf(chain, sizeof chain, "employee:%s", e->id);
 	if (n) {
@@ -613,7 +908,7 @@ static void employee_data(struct run *r, const struct demp *d, const struct cemp
 
 static void concept_post(struct run *r, const struct demp *d, json_t *created)
 {
-	json_t *emp = json_deep_copy(json_object_get(d->rec, "employee"));
+	json_t *emp = with_keys(r, d, json_object_get(d->rec, "employee"), "concept_employee");
 	lp_loket_writable(emp);
 	json_t *ed = json_object();
 	json_object_set_new(ed, "employeeNumber", json_integer(d->number));
@@ -642,23 +937,36 @@ static void concept_post(struct run *r, const struct demp *d, json_t *created)
 	json_object_set_new(body, "employeeData", ed);
 	json_object_set_new(body, "employmentData", md);
 	json_t *after = json_pack("{s:I,s:s}", "employee_number", (json_int_t)d->number, "unique_name", name);
-	if (d->nw) { /* M2: base salary only, the first one of the chain */
+	int with_wage = d->nw && wage_keys_ok(r, d);
+	if (with_wage) { /* M2: base salary only, the first one of the chain */
 		json_object_set_new(body, "wageData",
-				    json_pack("{s:o,s:{s:i},s:b}", "grossWage", money_num(d->w[0].amount),
-					      "grossWageType", "key", d->w[0].type, "applyPayGrade", 0));
+				    json_pack("{s:o,s:{s:I},s:b}", "grossWage", money_num(d->w[0].amount),
+					      "grossWageType", "key", (json_int_t)loket_wage_key(d->w[0].type), "applyPayGrade", 0));
 		json_object_set_new(after, "gross_wage", money_str(d->w[0].amount));
 	}
 	char chain[64], *path = lp_xasprintf("/providers/employers/%s/conceptemployees", r->cfg->loket.employer_id);
 	snprintf(chain, sizeof chain, "concept:%lld", d->number);
 	op(r, d, "M1", "concept_employee", "create", chain, "POST", path, body, NULL, after,
 	   "Employee number %lld is not in Loket: a concept employee is created with employee data%s (M2)", d->number,
-	   d->nw ? " and base salary" : "");
+	   with_wage ? " and base salary" : "");
 	free(path);
+	/* the BSN goes on the concept employee's own endpoint, which needs the id Loket gives it:
+	 * push-loket fills the placeholder from the POST above (needs_id_of) */
+	const char *bsn = lp_json_str(d->rec, "citizen_service_number");
+	char concept_op[24];
+	memcpy(concept_op, r->last_op, sizeof concept_op);
+	if (bsn) {
+		r->needs_id = concept_op;
+		op(r, d, "M1", "citizen_service_number", "create", chain, "PUT",
+		   "/providers/employers/conceptemployees/{conceptEmployeeId}/citizenservicenumber",
+		   json_pack("{s:s}", "citizenServiceNumber", bsn), NULL, json_pack("{s:s}", "citizen_service_number", bsn),
+		   "Employee number %lld: the new concept employee gets its BSN (M1)", d->number);
+	}
 	size_t rest = d->nb + d->nv + (d->nw > 1 ? d->nw - 1 : 0);
 	issue(r, d, "info", "M2", NULL, "finalise the concept employee in Loket (convert it to an employee); the next sync sends the rest",
-	      "New concept employee '%s': only employee data and base salary are sent; %zu other compensation "
-	      "record(s) follow once the payroll administrator has finalised the employee. Enter the BSN in Loket when "
-	      "finalising.", name, rest);
+	      "New concept employee '%s': only employee data%s and base salary are sent; %zu other compensation "
+	      "record(s) follow once the payroll administrator has finalised the employee.%s", name,
+	      bsn ? ", the BSN" : "", rest, bsn ? "" : " Personio has no BSN for this person: enter it in Loket when finalising.");
 	json_array_append_new(created, json_pack("{s:n,s:s,s:I}", "id", "unique_name", name, "employee_number",
 						 (json_int_t)d->number));
 	free(name);
@@ -678,9 +986,9 @@ static json_t *wage_view(lp_date start, lp_cents amount, int type)
 }
 
 static json_t *wage_body(lp_date start, lp_cents amount, int type)
-{
-	return json_pack("{s:o,s:o,s:{s:i},s:b}", "startDate", date_str(start), "grossWage", money_num(amount),
-			 "grossWageType", "key", type, "applyPayGrade", 0);
+{ /* type: the wage kind; Loket's key for it comes from its metadata (wage_keys_ok checked it) */
+	return json_pack("{s:o,s:o,s:{s:I},s:b}", "startDate", date_str(start), "grossWage", money_num(amount),
+			 "grossWageType", "key", (json_int_t)loket_wage_key(type), "applyPayGrade", 0);
 }
 
 static void wages(struct run *r, const struct demp *d, const struct cempl *m)
@@ -861,6 +1169,9 @@ static void benefits(struct run *r, const struct demp *d, const struct cempl *m)
 			      "one record per component at a time, so component %lld is not synced", d->number,
 			      want[i].key, lp_date_fmt(want[i].start, db), want[i].key);
 		}
+	for (size_t i = 0; i < nw; i++) /* R1: the sign lives in the component's kind */
+		if (!r1_kind_ok(r, d, &want[i]))
+			lp_map_add(bad, numkey(want[i].key, nb));
 	char *used = lp_xmalloc(nw + 1);
 	memset(used, 0, nw + 1);
 	/* pass 1: deletions and end-dating (shrinks) first, so that nothing overlaps on the way */
@@ -1136,6 +1447,43 @@ static void plan_record(struct run *r, int blocked, const char *reason, json_t *
 	out_new(p);
 }
 
+/* benefits(), with every component that has a desired record Loket would refuse (E2, held:
+ * "b|NUMBER|KEY") taken out on both sides: neither its desired nor its current records take
+ * part, so it is left exactly as Loket has it (no R3 delete for a record that only failed
+ * its check). */
+static void benefits_unless_held(struct run *r, const struct demp *d, const struct cempl *m, lp_map *held)
+{
+	char k[64];
+	size_t nheld = 0;
+	for (size_t i = 0; i < d->nb; i++) {
+		snprintf(k, sizeof k, "b|%lld|%lld", d->number, d->b[i].key);
+		nheld += lp_map_get(held, k, NULL) != 0;
+	}
+	if (!nheld) {
+		benefits(r, d, m);
+		return;
+	}
+	struct demp dd = *d;
+	struct cempl mm = *m;
+	dd.b = lp_xmalloc((d->nb + 1) * sizeof *dd.b);
+	dd.nb = 0;
+	for (size_t i = 0; i < d->nb; i++) {
+		snprintf(k, sizeof k, "b|%lld|%lld", d->number, d->b[i].key);
+		if (!lp_map_get(held, k, NULL))
+			dd.b[dd.nb++] = d->b[i];
+	}
+	mm.b = lp_xmalloc((m->nb + 1) * sizeof *mm.b);
+	mm.nb = 0;
+	for (size_t i = 0; i < m->nb; i++) {
+		snprintf(k, sizeof k, "b|%lld|%lld", d->number, r->cur->bens[m->b[i]].key);
+		if (!lp_map_get(held, k, NULL))
+			mm.b[mm.nb++] = m->b[i];
+	}
+	benefits(r, &dd, &mm);
+	free(dd.b);
+	free(mm.b);
+}
+
 static int run_block(void *ctx, lp_block *b)
 {
 	struct run *r = ctx;
@@ -1144,13 +1492,16 @@ static int run_block(void *ctx, lp_block *b)
 	r->seq = r->issues = 0;
 	r->by_rule = json_object();
 	r->mapped = lp_map_new();
-	const char *mk;
-	json_t *mv;
 	char nb[24];
-	json_object_foreach(r->cfg->compensation.mapping, mk, mv) lp_map_add(r->mapped, numkey((long long)json_integer_value(mv), nb));
+	for (size_t i = 0; i < r->cfg->compensation.nmap; i++) { /* both members of a pair (R1) */
+		lp_map_add(r->mapped, numkey(r->cfg->compensation.map[i].payment, nb));
+		lp_map_add(r->mapped, numkey(r->cfg->compensation.map[i].deduction, nb));
+	}
 	size_t n = json_array_size(b->recs);
 	int validated = 0, blocked = 0;
 	lp_map *by_num = lp_map_new();
+	lp_map *held = lp_map_new(); /* E2: "w|NUMBER" wage chain, "b|NUMBER|KEY" component, "n|PID" no number */
+	char vwhy[200];
 	struct demp **order = NULL;
 	size_t nd = 0, capd = 0;
 	/* E4 first: a blocked (or unvalidated) client's desired records are not even read */
@@ -1176,12 +1527,18 @@ static int run_block(void *ctx, lp_block *b)
 			continue;
 		const char *pid = lp_rec_str(rec, "personio_id", 0, w);
 		long long en = lp_rec_int(rec, "employee_number", 1, w);
-		if (en < 0) {
-			lp_warn("%s: employee_number: a desired record needs an employee number", w);
-			exit(LP_EXIT_DATA);
-		}
-		if (r->only && strcmp(pid, r->only) && strcmp(numkey(en, nb), r->only))
+		if (r->only && strcmp(pid, r->only) && (en < 0 || strcmp(numkey(en, nb), r->only)))
 			continue;
+		if (en < 0) { /* E2: no Employee number (Loket), nothing to match on (M1): left out */
+			char *k = lp_xasprintf("n|%s", pid);
+			if (lp_map_add(held, k)) {
+				struct demp who = {.pid = pid, .number = -1};
+				issue(r, &who, "error", "E2", "employee_number", "fill in Employee number (Loket) in Personio",
+				      "Personio employee %s has no Employee number (Loket): left out of the plan (%s)", pid, w);
+			}
+			free(k);
+			continue;
+		}
 		void *v;
 		struct demp *d = lp_map_get(by_num, numkey(en, nb), &v) ? v : NULL;
 		if (!strcmp(type, "loket.employee")) {
@@ -1216,9 +1573,14 @@ static int run_block(void *ctx, lp_block *b)
 			lp_rec_date(rec, "start_date", 0, w, &x->start);
 			x->amount = lp_rec_money(rec, "gross_wage", w);
 			x->type = (int)lp_rec_int(rec, "gross_wage_type.key", 0, w);
-			if (x->amount <= 0) {
-				lp_warn("%s: gross_wage: must be more than 0", w);
-				exit(LP_EXIT_DATA);
+			const char *why = lp_range_wage(x->amount, x->type == LP_LOKET_WAGE_HOURLY, vwhy, sizeof vwhy);
+			if (why) { /* E2: the employee's whole wage chain waits; Loket keeps its wages */
+				char db[16], *k = lp_xasprintf("w|%lld", en);
+				lp_map_add(held, k);
+				free(k);
+				issue(r, d, "error", "E2", "gross_wage", "correct the salary in Personio, then map and diff again",
+				      "Employee %lld: the wage from %s (%s): %s; no wage of this employee is changed", en,
+				      lp_date_fmt(x->start, db), w, why);
 			}
 		} else if (!strcmp(type, "loket.benefit_deduction")) {
 			struct dben *x = PUSH(d->b, d->nb, d->capb);
@@ -1227,9 +1589,25 @@ static int run_block(void *ctx, lp_block *b)
 			lp_rec_date(rec, "start_date", 0, w, &x->start);
 			x->has_end = lp_rec_date(rec, "end_date", 1, w, &x->end) == 0;
 			x->where = w;
-			if (x->has_end && x->end < x->start) {
-				lp_warn("%s: end_date: before start_date", w);
-				exit(LP_EXIT_DATA);
+			x->deduction = lp_rec_bool(rec, "deduction", 0, w); /* R1: the kind its component must have */
+			x->cid = lp_json_str(rec, "compensation_id"); /* for messages only */
+			/* E2: a value Loket refuses (it is positive: the component says deduction or
+			 * payment), or an end before the start: that component is left alone */
+			const char *why = x->value < 0 ? "it is negative, but the value of a benefit or deduction is "
+							   "positive (the component says which it is)"
+					  : lp_range_benefit(x->value, vwhy, sizeof vwhy);
+			const char *field = "value";
+			if (!why && x->has_end && x->end < x->start) {
+				why = "it ends before it starts";
+				field = "end_date";
+			}
+			if (why) {
+				char db[16], *k = lp_xasprintf("b|%lld|%lld", en, x->key);
+				lp_map_add(held, k);
+				free(k);
+				issue(r, d, "error", "E2", field, "correct the recurring compensation in Personio, then map and diff again",
+				      "Employee %lld: component %lld from %s, %s (%s): %s; that component is left as Loket has it",
+				      en, x->key, lp_date_fmt(x->start, db), lp_money_fmt(x->value, (char[32]){0}), w, why);
 			}
 		} else if (!strcmp(type, "loket.variable_input")) {
 			struct dvi *x = PUSH(d->v, d->nv, d->capv);
@@ -1246,6 +1624,12 @@ static int run_block(void *ctx, lp_block *b)
 			exit(LP_EXIT_DATA);
 		}
 	}
+	for (size_t i = 0; i < nd; i++) {
+		char *k = lp_xasprintf("w|%lld", order[i]->number);
+		if (lp_map_get(held, k, NULL))
+			order[i]->nw = 0; /* E2: as without a desired wage (S4): Loket's wages stay */
+		free(k);
+	}
 	json_t *created = json_array();
 	const char *reason = NULL;
 	if (!validated || blocked) {
@@ -1258,6 +1642,11 @@ static int run_block(void *ctx, lp_block *b)
 				 : "the current Loket state is incomplete (its stream_end is missing or says complete:false)";
 		issue(r, NULL, "error", "LX1", NULL, "run fetch-loket again and diff with its complete output",
 		      "No plan for %s: %s", r->cfg->client, reason);
+	} else if (!json_object_size(r->cur->meta)) {
+		reason = "the current Loket state holds no Loket metadata (loket.current.metadata): the keys of gender, "
+			 "country and wage type are never guessed";
+		issue(r, NULL, "error", "LX1", NULL, "run fetch-loket again (it reads Loket's metadata) and diff with its output",
+		      "No plan for %s: %s", r->cfg->client, reason);
 	} else if (r->cfg->loket.payroll_administration_id) {
 		for (size_t i = 0; i < r->cur->nempls && !reason; i++)
 			if (strcmp(r->cur->empls[i]->admin, r->cfg->loket.payroll_administration_id)) {
@@ -1269,6 +1658,7 @@ static int run_block(void *ctx, lp_block *b)
 			}
 	}
 	if (!reason) {
+		set_wage_keys(r->cur);
 		for (size_t i = 0; i < nd; i++) {
 			struct demp *d = order[i];
 			if (d->nw > 1)
@@ -1324,8 +1714,9 @@ static int run_block(void *ctx, lp_block *b)
 				      "synced, compensation waits until that employment exists", d->number, d->income);
 				continue;
 			}
-			wages(r, d, m);
-			benefits(r, d, m);
+			if (wage_keys_ok(r, d))
+				wages(r, d, m);
+			benefits_unless_held(r, d, m, held);
 			variable_input(r, d, m);
 		}
 		if (r->cur)
@@ -1349,6 +1740,7 @@ static int run_block(void *ctx, lp_block *b)
 	json_decref(r->by_rule);
 	lp_map_free(r->mapped, NULL);
 	lp_map_free(by_num, NULL);
+	lp_map_free(held, NULL);
 	free_demps(order, nd);
 	return 0;
 }

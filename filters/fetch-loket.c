@@ -3,7 +3,11 @@
  * Writes loket.current.* records: employees (with their BSN, which Loket serves apart),
  * employments of the configured payroll administration, and per employment its wages,
  * benefits and deductions and payroll period data (from the compensation start date's year
- * on), plus the concept employees. Lists are read with pageNumber/pageSize to the end and
+ * on), plus the concept employees; then Loket's metadata (the options of gender, country,
+ * grossWageType ... from GET .../metadata of a PUT employee, a POST wage and a POST concept
+ * employee, once per run) and the administration's payroll component catalogue for every year
+ * the sync concerns (the compensation start date's year to the year of --as-of plus
+ * personio.future_months). Lists are read with pageNumber/pageSize to the end and
  * checked against totalSize; the last record is stream_end with complete:true only when
  * everything was received. OAuth through loket.token_file (lib/lp_oauth): a saved access token
  * is used while it lasts, else the refresh token is rotated and saved before use; the run
@@ -31,6 +35,9 @@ static const char usage[] =
 	"\n"
 	"  -c, --config FILE   client configuration (loket.base_url, employer_id,\n"
 	"                      payroll_administration_id, token_file, oauth_url)\n"
+	"      --as-of DATE    the run date, YYYY-MM-DD (default: today, UTC): the payroll\n"
+	"                      component catalogue is read for the years from the compensation\n"
+	"                      start date to DATE plus personio.future_months\n"
 	"      --base-url URL  Loket API base (default: config, else https://api.loket.nl/v2)\n"
 	"      --record DIR    store every raw API response in DIR (0700/0600)\n"
 	"      --replay DIR    answer every request from DIR instead of the network\n"
@@ -51,17 +58,19 @@ struct run {
 	lp_http *http;
 	lp_oauth *oauth;
 	int start_year, refreshed;
-	unsigned long counts[6];
+	unsigned long counts[8];
+	char *first_employee, *first_employment; /* whose /metadata is read */
 };
 
-enum { C_EMPLOYEES, C_EMPLOYMENTS, C_WAGES, C_BENEFITS, C_PERIODDATA, C_CONCEPTS };
-static const char *const count_names[] = {"employees", "employments", "wages", "benefits_deductions",
-					   "payroll_period_data", "concept_employees"};
+enum { C_EMPLOYEES, C_EMPLOYMENTS, C_WAGES, C_BENEFITS, C_PERIODDATA, C_CONCEPTS, C_COMPONENTS, C_METADATA, C__N };
+static const char *const count_names[C__N] = {"employees", "employments", "wages", "benefits_deductions",
+					      "payroll_period_data", "concept_employees", "payroll_components",
+					      "metadata_fields"};
 
 static json_t *counts(const struct run *r)
 {
 	json_t *o = json_object();
-	for (int i = 0; i < 6; i++)
+	for (int i = 0; i < C__N; i++)
 		json_object_set_new(o, count_names[i], json_integer((json_int_t)r->counts[i]));
 	return o;
 }
@@ -76,6 +85,8 @@ static void fail(struct run *r, int code, const char *fmt, ...)
 	va_end(ap);
 	lp_stream_abort(r->cfg->client, "loket", counts(r), msg);
 	lp_oauth_free(r->oauth);
+	free(r->first_employee);
+	free(r->first_employment);
 	exit(code);
 }
 
@@ -123,12 +134,17 @@ static json_t *get(struct run *r, const char *target)
 	return j;
 }
 
-/* Every item of a paged list, checked against totalSize; fn is called per item. */
-static void list(struct run *r, const char *path, void (*fn)(struct run *, json_t *, void *), void *ctx)
+/* Every item of a paged list, checked against totalSize; fn is called per item. declared: the
+ * operation declares pageNumber/pageSize; where it does not (the component catalogue), the
+ * first page is asked for without them and later pages, only if the answer announces more,
+ * with pageNumber alone (the spec's general pagination rule for every list). */
+static void list_q(struct run *r, const char *path, int declared, void (*fn)(struct run *, json_t *, void *), void *ctx)
 {
 	long got = 0, total = -1;
 	for (long page = 1;; page++) {
-		char *t = lp_xasprintf("%s%spageNumber=%ld&pageSize=250", path, strchr(path, '?') ? "&" : "?", page);
+		const char *sep = strchr(path, '?') ? "&" : "?";
+		char *t = declared ? lp_xasprintf("%s%spageNumber=%ld&pageSize=250", path, sep, page)
+			  : page == 1 ? lp_xstrdup(path) : lp_xasprintf("%s%spageNumber=%ld", path, sep, page);
 		json_t *j = get(r, t);
 		free(t);
 		json_t *items = lp_json_arr(j, "_embedded");
@@ -150,6 +166,11 @@ static void list(struct run *r, const char *path, void (*fn)(struct run *, json_
 	}
 	if (got != total)
 		fail(r, LP_EXIT_REMOTE, "GET %s: received %ld items, Loket announced %ld", path, got, total);
+}
+
+static void list(struct run *r, const char *path, void (*fn)(struct run *, json_t *, void *), void *ctx)
+{
+	list_q(r, path, 1, fn, ctx);
 }
 
 static json_t *rec(struct run *r, const char *type)
@@ -196,6 +217,8 @@ static void employee(struct run *r, json_t *e, void *ctx)
 	json_object_set_new(o, "employee", emp);
 	json_object_set_new(o, "citizen_service_number", content ? copy(content, "citizenServiceNumber") : json_null());
 	json_decref(b);
+	if (!r->first_employee)
+		r->first_employee = lp_xstrdup(id);
 	r->counts[C_EMPLOYEES]++;
 	out(o);
 }
@@ -286,6 +309,8 @@ static void employment(struct run *r, json_t *e, void *ctx)
 	out(o);
 	if (!id)
 		fail(r, LP_EXIT_REMOTE, "an employment without id");
+	if (!r->first_employment)
+		r->first_employment = lp_xstrdup(id);
 	static const char *const sub[] = {"wages", "benefitsanddeductions", "payrollperioddata"};
 	void (*fns[])(struct run *, json_t *, void *) = {wage, benefit, perioddata};
 	for (int i = 0; i < 3; i++) {
@@ -307,20 +332,82 @@ static void concept(struct run *r, json_t *c, void *ctx)
 	out(o);
 }
 
+/* One metadata answer (GET <write endpoint>/metadata): _embedded[] of {field, options[]}, one
+ * loket.current.metadata record per field. Metadata lists the fields of one resource, so it is
+ * one request; its totalSize is not checked (the spec's own example reports 3 for one field). */
+static void metadata(struct run *r, const char *resource, const char *target)
+{
+	char pbuf[256];
+	const char *path = lp_http_path(target, pbuf, sizeof pbuf);
+	json_t *j = get(r, target);
+	json_t *items = lp_json_arr(j, "_embedded");
+	if (!items)
+		fail(r, LP_EXIT_REMOTE, "GET %s: the answer has the wrong shape (expected _embedded[] of {field, options[]})", path);
+	size_t i, k;
+	json_t *it, *opt;
+	json_array_foreach(items, i, it) {
+		const char *field = lp_json_str(it, "field");
+		json_t *opts = lp_json_arr(it, "options");
+		if (!field || !*field || !opts)
+			fail(r, LP_EXIT_REMOTE, "GET %s: item %zu: expected {field, options[]}", path, i + 1);
+		json_array_foreach(opts, k, opt) if (!json_is_object(opt) || !json_object_get(opt, "key"))
+			fail(r, LP_EXIT_REMOTE, "GET %s: field %s: option %zu: expected an object with a key", path, field, k + 1);
+		json_t *o = rec(r, "loket.current.metadata");
+		json_object_set_new(o, "resource", json_string(resource));
+		json_object_set_new(o, "field", json_string(field));
+		json_object_set_new(o, "options", json_deep_copy(opts));
+		r->counts[C_METADATA]++;
+		out(o);
+	}
+	json_decref(j);
+}
+
+static json_t *metadata_object(const json_t *o, const char *k)
+{
+	json_t *v = json_object_get(o, k);
+	if (!json_is_object(v))
+		return json_null();
+	json_t *key = json_object_get(v, "key"), *val = json_object_get(v, "value");
+	return json_pack("{s:O,s:O}", "key", json_is_integer(key) ? key : json_null(), "value",
+			 json_is_string(val) ? val : json_null());
+}
+
+/* One component of the catalogue of a year (ctx: the year). */
+static void component(struct run *r, json_t *c, void *ctx)
+{
+	json_t *k = json_object_get(c, "key");
+	if (!json_is_integer(k))
+		fail(r, LP_EXIT_REMOTE, "a payroll component without a key (year %d)", *(int *)ctx);
+	json_t *o = rec(r, "loket.current.payroll_component");
+	json_object_set_new(o, "year", json_integer(*(int *)ctx));
+	json_object_set_new(o, "key", json_deep_copy(k));
+	json_object_set_new(o, "description", copy(c, "description"));
+	json_object_set_new(o, "category", metadata_object(c, "category"));
+	json_object_set_new(o, "deduction_or_payment", metadata_object(c, "deductionOrPayment"));
+	json_t *b = json_object_get(c, "canBeSupplemented");
+	json_object_set_new(o, "can_be_supplemented", json_boolean(json_is_true(b)));
+	b = json_object_get(c, "isCollectiveMutationPossible");
+	json_object_set_new(o, "is_collective_mutation_possible", json_boolean(json_is_true(b)));
+	r->counts[C_COMPONENTS]++;
+	out(o);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"config", required_argument, 0, 'c'}, {"base-url", required_argument, 0, 'b'},
+		{"as-of", required_argument, 0, 'a'},
 		{"record", required_argument, 0, 'r'}, {"replay", required_argument, 0, 'p'},
 		{"verbose", no_argument, 0, 'v'}, {"help", no_argument, 0, 'h'},
 		{"version", no_argument, 0, 'V'}, {0, 0, 0, 0}};
-	const char *config = NULL, *base = NULL, *rec_dir = NULL, *rep_dir = NULL;
+	const char *config = NULL, *base = NULL, *rec_dir = NULL, *rep_dir = NULL, *as_of = NULL;
 	int verbose = 0, c;
 	lp_init(argv[0]);
 	while ((c = getopt_long(argc, argv, "c:vhV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': config = optarg; break;
 		case 'b': base = optarg; break;
+		case 'a': as_of = optarg; break;
 		case 'r': rec_dir = optarg; break;
 		case 'p': rep_dir = optarg; break;
 		case 'v': verbose = 1; break;
@@ -342,9 +429,13 @@ int main(int argc, char **argv)
 	const lp_config *cfg = r.cfg;
 	if (!cfg->loket.employer_id || !cfg->loket.payroll_administration_id)
 		lp_die(LP_EXIT_CONFIG, "%s: loket.employer_id and loket.payroll_administration_id are required", cfg->path);
-	int y, m, d;
+	int y, m, d, last_year;
 	lp_date_ymd(cfg->compensation.start_date, &y, &m, &d);
 	r.start_year = y;
+	lp_date day = as_of ? lp_date_opt("--as-of", as_of) : lp_date_today();
+	lp_date_ymd(lp_date_add_months(lp_date_month_start(day), cfg->personio.future_months), &last_year, &m, &d);
+	if (last_year < r.start_year)
+		last_year = r.start_year;
 	lp_http_opts ho = {0};
 	ho.base_url = base ? base : cfg->loket.base_url ? cfg->loket.base_url : "https://api.loket.nl/v2";
 	ho.record_dir = rec_dir;
@@ -365,14 +456,38 @@ int main(int argc, char **argv)
 	p = lp_xasprintf("/providers/employers/%s/conceptemployees", cfg->loket.employer_id);
 	list(&r, p, concept, NULL);
 	free(p);
+	/* the metadata, once per run: for a PUT employee and a POST wage (of the first employee and
+	 * employment: generic fields have the same options everywhere) and a POST concept employee */
+	if (r.first_employee) {
+		p = lp_xasprintf("/providers/employers/employees/%s/metadata", r.first_employee);
+		metadata(&r, "employee", p);
+		free(p);
+	}
+	if (r.first_employment) {
+		p = lp_xasprintf("/providers/employers/employees/employments/%s/wages/metadata", r.first_employment);
+		metadata(&r, "wage", p);
+		free(p);
+	}
+	p = lp_xasprintf("/providers/employers/%s/conceptemployees/metadata", cfg->loket.employer_id);
+	metadata(&r, "concept_employee", p);
+	free(p);
+	for (int year = r.start_year; year <= last_year; year++) {
+		p = lp_xasprintf("/providers/employers/payrolladministrations/%s/payrollcomponents/year/%d",
+				 cfg->loket.payroll_administration_id, year);
+		list_q(&r, p, 0, component, &year);
+		free(p);
+	}
 	lp_out_new(lp_stream_end(cfg->client, "loket", 1, counts(&r), NULL));
 	int oc = lp_out_close();
 	if (verbose)
 		lp_warn("%s: %lu employees, %lu employments, %lu wages, %lu benefits/deductions, %lu period data, %lu concept "
-			"employees, %lu HTTP requests (+%lu token)", cfg->client, r.counts[0], r.counts[1], r.counts[2],
-			r.counts[3], r.counts[4], r.counts[5], lp_http_requests(r.http),
+			"employees, %lu payroll components (%d-%d), %lu metadata fields, %lu HTTP requests (+%lu token)",
+			cfg->client, r.counts[0], r.counts[1], r.counts[2], r.counts[3], r.counts[4], r.counts[5],
+			r.counts[C_COMPONENTS], r.start_year, last_year, r.counts[C_METADATA], lp_http_requests(r.http),
 			r.oauth ? lp_oauth_requests(r.oauth) : 0UL);
 	lp_oauth_free(r.oauth);
+	free(r.first_employee);
+	free(r.first_employment);
 	lp_http_free(r.http);
 	lp_config_free(r.cfg);
 	return oc;

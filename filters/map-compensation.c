@@ -5,13 +5,19 @@
  *   loket.wage               the basic wage chain from the compensation start date (S1, S2, S3):
  *                            monthly as is, annual / 12 (rounded half away from zero), hourly as
  *                            an hourly wage; always the 100% FTE amount
- *   loket.benefit_deduction  each mapped monthly recurring compensation (R1; negative = deduction)
+ *   loket.benefit_deduction  each mapped monthly recurring compensation (R1): value positive,
+ *                            deduction true for a negative amount; a mapping pair
+ *                            {payment, deduction} picks the component by that sign
  *   loket.variable_input     one-time compensations of a mapped type summed per payroll period
  *                            (O1, O2)
  * Unmapped types and disabled kinds produce nothing (K2). Nothing is dated before the
  * compensation start date (K1). Issue, validation, stream_end and other records pass through.
+ * An amount Loket would refuse (lp_range.h) is never written (E2, for a pipeline without
+ * validate): a bad salary holds back that employee's wage chain, a bad benefit or deduction
+ * the whole employee, each with an error issue; the other employees are mapped.
  */
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +31,9 @@
 #include "lp_map.h"
 #include "lp_money.h"
 #include "lp_ndjson.h"
+#include "lp_range.h"
 #include "lp_rec.h"
+#include "lp_record.h"
 
 static const char usage[] =
 	"Usage: map-compensation -c CONFIG [-c CONFIG]... [FILE]...\n"
@@ -40,8 +48,9 @@ static const char usage[] =
 	"FILE is NDJSON, '-' or none for standard input, .gz read transparently.\n"
 	"Rounding: annual salary / 12 is rounded half away from zero to whole cents.\n"
 	"\n"
-	"Exit status: 0 done; 2 usage; 3 bad input (file:line and field named); 4 configuration.\n"
-	"See loketpipe(7).\n";
+	"Exit status: 0 done; 1 done, but an employee's amount Loket would refuse held back that\n"
+	"employee's wages or the employee (E2 error issues); 2 usage; 3 bad input (file:line and\n"
+	"field named); 4 configuration. See loketpipe(7).\n";
 
 struct comp {
 	const json_t *rec;
@@ -90,56 +99,128 @@ static int cmp_from(const void *a, const void *b)
 	return x->from < y->from ? -1 : x->from > y->from ? 1 : 0;
 }
 
-static long long mapped_key(const lp_config *cfg, const char *type_id)
+/* The component of a mapped type (K2: -1 when unmapped); a pair routes by sign (R1). */
+static long long mapped_key(const lp_config *cfg, const char *type_id, int negative)
 {
-	json_t *v = type_id ? json_object_get(cfg->compensation.mapping, type_id) : NULL;
-	return json_is_integer(v) ? (long long)json_integer_value(v) : -1;
+	return lp_config_component(cfg, type_id, negative);
 }
 
-/* S1-S3 and K1: the wage chain from the compensation start date. */
+/* E2: an amount Loket would refuse holds back what it belongs to, with an error issue naming
+ * the employee, the compensation and the field (validate reports the same; this is for a
+ * pipeline without it). Counted for the exit status. */
+static unsigned long held_errors;
+
+static void held_back(const lp_config *cfg, const struct person *p, const struct comp *c, const char *field,
+		      const char *hint, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+static void held_back(const lp_config *cfg, const struct person *p, const struct comp *c, const char *field,
+		      const char *hint, const char *fmt, ...)
+{
+	char msg[700];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	json_t *i = lp_issue(cfg->client, "error", "E2", p->pid, lp_json_str(p->rec, "employee_number"), field, msg, hint);
+	lp_issue_source(i, c->where);
+	out_new(i);
+	held_errors++;
+}
+
+struct wrow {
+	const struct comp *c;
+	lp_date from, end;
+	int has_end, hourly;
+	lp_cents v;
+};
+
+/* S1-S3 and K1: the wage chain from the compensation start date. A salary Loket would not
+ * take (lp_range.h), or two salaries starting on one day, hold back the whole chain of that
+ * employee (E2): diff-loket then leaves Loket's wages as they are, as for S4. */
 static void wages(const lp_config *cfg, const struct person *p)
 {
 	struct comp **s = lp_xmalloc((p->n ? p->n : 1) * sizeof *s);
-	size_t n = 0;
+	struct wrow *row = lp_xmalloc((p->n ? p->n : 1) * sizeof *row);
+	size_t n = 0, nr = 0;
 	for (size_t i = 0; i < p->n; i++)
 		if (!strcmp(p->c[i].kind, "salary"))
 			s[n++] = &p->c[i];
-	qsort(s, n, sizeof *s, cmp_from); /* qsort is not stable: equal dates keep no order, so reject them */
+	qsort(s, n, sizeof *s, cmp_from); /* qsort is not stable: equal dates keep no order, so hold them back */
 	lp_date start = cfg->compensation.start_date;
+	int bad = 0;
+	char a[32], d1[16], d2[11], msg[400], hint[200];
 	for (size_t i = 0; i < n; i++) {
 		if (i + 1 < n && s[i + 1]->from == s[i]->from) {
-			lp_warn("%s: compensation %s: two salaries start on the same day; Personio should not allow it",
-				s[i]->where, s[i]->cid);
-			exit(LP_EXIT_DATA);
+			held_back(cfg, p, s[i], "effective_from", "end one of them in Personio (a person has one salary at a time)",
+				  "salaries %s and %s both start on %s; which one counts cannot be guessed, so no salary of "
+				  "this employee is synced", s[i]->cid, s[i + 1]->cid, lp_date_human(s[i]->from, d1));
+			bad = 1;
 		}
-		lp_date from = s[i]->from < start ? start : s[i]->from;
-		int has_end = 0;
-		lp_date end = 0;
+		struct wrow *r = &row[nr];
+		r->c = s[i];
+		r->from = s[i]->from < start ? start : s[i]->from;
+		r->has_end = 0;
+		r->end = 0;
 		if (i + 1 < n) {
-			end = s[i + 1]->from - 1;
-			has_end = 1;
+			r->end = s[i + 1]->from - 1;
+			r->has_end = 1;
 		}
-		if (s[i]->has_to && (!has_end || s[i]->to < end)) {
-			end = s[i]->to;
-			has_end = 1;
+		if (s[i]->has_to && (!r->has_end || s[i]->to < r->end)) {
+			r->end = s[i]->to;
+			r->has_end = 1;
 		}
-		if (has_end && end < from)
+		if (r->has_end && r->end < r->from)
 			continue; /* superseded or ended before the compensation start date */
-		int hourly = !strcmp(s[i]->interval, "hourly");
-		lp_cents v = !strcmp(s[i]->interval, "yearly") ? lp_div_round(s[i]->amount, 12) : s[i]->amount;
-		char a[32], d1[11], d2[11];
+		r->hourly = !strcmp(s[i]->interval, "hourly");
+		r->v = !strcmp(s[i]->interval, "yearly") ? lp_div_round(s[i]->amount, 12) : s[i]->amount;
+		nr++;
+		if (!lp_range_salary(s[i]->cid, s[i]->amount, s[i]->interval, msg, sizeof msg))
+			continue;
+		snprintf(hint, sizeof hint, "correct the amount of salary %s in Personio; until then Loket keeps this "
+			 "employee's wages as they are", s[i]->cid);
+		held_back(cfg, p, s[i], "amount", hint, "%s; no salary of this employee is synced", msg);
+		bad = 1;
+	}
+	for (size_t i = 0; i < nr && !bad; i++) {
+		const struct wrow *r = &row[i];
 		json_t *w = base("loket.wage", cfg->client, p);
-		json_object_set_new(w, "start_date", json_string(lp_date_fmt(from, d1)));
-		json_object_set_new(w, "end_date", has_end ? json_string(lp_date_fmt(end, d2)) : json_null());
-		json_object_set_new(w, "gross_wage", json_string(lp_money_fmt(v, a)));
+		json_object_set_new(w, "start_date", json_string(lp_date_fmt(r->from, d1)));
+		json_object_set_new(w, "end_date", r->has_end ? json_string(lp_date_fmt(r->end, d2)) : json_null());
+		json_object_set_new(w, "gross_wage", json_string(lp_money_fmt(r->v, a)));
 		json_object_set_new(w, "gross_wage_type",
-				    json_pack("{s:i}", "key", hourly ? LP_LOKET_WAGE_HOURLY : LP_LOKET_WAGE_PERIODIC));
-		json_object_set_new(w, "basis", json_string(hourly ? "hourly" : !strcmp(s[i]->interval, "yearly") ?
+				    json_pack("{s:i}", "key", r->hourly ? LP_LOKET_WAGE_HOURLY : LP_LOKET_WAGE_PERIODIC));
+		json_object_set_new(w, "basis", json_string(r->hourly ? "hourly" : !strcmp(r->c->interval, "yearly") ?
 							    "yearly_divided_by_12" : "monthly"));
-		json_object_set_new(w, "compensation_id", json_string(s[i]->cid));
+		json_object_set_new(w, "compensation_id", json_string(r->c->cid));
 		out_new(w);
 	}
+	free(row);
 	free(s);
+}
+
+/* E2: the benefits and deductions benefits() would write must have a value Loket takes.
+ * One that does not holds back the whole employee (no loket.* record at all): a benefit
+ * merely left out would read downstream as deleted in Personio (R3), and Loket's record
+ * would be removed. Returns 1 when the employee is held back. */
+static int benefit_values(const lp_config *cfg, const struct person *p)
+{
+	if (!cfg->compensation.sync_recurring)
+		return 0;
+	lp_date start = cfg->compensation.start_date;
+	int bad = 0;
+	char msg[400], hint[240];
+	for (size_t i = 0; i < p->n; i++) {
+		const struct comp *c = &p->c[i];
+		if (strcmp(c->kind, "recurring") || !c->type_id || !json_object_get(cfg->compensation.mapping, c->type_id) ||
+		    !c->interval || strcmp(c->interval, "monthly") || (c->has_to && c->to < start))
+			continue;
+		if (!lp_range_recurring(c->cid, NULL, c->amount, msg, sizeof msg))
+			continue;
+		snprintf(hint, sizeof hint, "correct the amount of compensation %s in Personio (end it rather than setting "
+			 "it to 0); until then nothing of this employee is synced", c->cid);
+		held_back(cfg, p, c, "amount", hint, "%s; this employee is left out of the sync", msg);
+		bad = 1;
+	}
+	return bad;
 }
 
 /* R1, K1, K2: mapped monthly recurring compensations from the start date on. */
@@ -148,7 +229,7 @@ static void benefits(const lp_config *cfg, const struct person *p)
 	lp_date start = cfg->compensation.start_date;
 	for (size_t i = 0; i < p->n; i++) {
 		const struct comp *c = &p->c[i];
-		long long key = mapped_key(cfg, c->type_id);
+		long long key = mapped_key(cfg, c->type_id, c->amount < 0);
 		if (strcmp(c->kind, "recurring") || key < 0 || !c->interval || strcmp(c->interval, "monthly"))
 			continue;
 		if (c->has_to && c->to < start)
@@ -190,7 +271,9 @@ static void variable_input(const lp_config *cfg, const struct person *p)
 	lp_map *idx = lp_map_new();
 	for (size_t i = 0; i < p->n; i++) {
 		const struct comp *c = &p->c[i];
-		long long key = mapped_key(cfg, c->type_id);
+		/* a pair's payment component: variable input keeps its sign (the spec: "a value can
+		 * be a negative number"), so nothing is lost by not routing it */
+		long long key = mapped_key(cfg, c->type_id, 0);
 		if (strcmp(c->kind, "one_time") || key < 0 || c->from < cfg->compensation.start_date)
 			continue;
 		int y, per;
@@ -307,6 +390,8 @@ static int run_block(void *ctx, lp_block *b)
 	}
 	for (size_t i = 0; i < np; i++) {
 		struct person *p = order[i];
+		if (benefit_values(cfg, p))
+			continue; /* E2: held back whole */
 		json_t *e = base("loket.employee", cfg->client, p);
 		json_object_set_new(e, "entry_date", json_deep_copy(json_object_get(p->rec, "entry_date")));
 		json_object_set_new(e, "employee", lp_loket_employee_object(p->rec));
@@ -355,5 +440,5 @@ int main(int argc, char **argv)
 	lp_in_close(in);
 	int oc = lp_out_close();
 	lp_configs_free(&x.cfgs);
-	return rc ? rc : oc;
+	return rc ? rc : oc ? oc : held_errors ? LP_EXIT_FINDINGS : 0;
 }

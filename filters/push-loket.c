@@ -6,18 +6,20 @@
  * backoff and jitter (Retry-After honoured); a 4xx business-rule answer is a failed result
  * carrying Loket's messages, and the rest of that op's chain is skipped.
  *
- * Exactly once: a journal (NDJSON, append) records each op as "sent" when its request is
- * handed out and "done"/"failed" when the answer is in; one fsync per round makes a round's
- * lines durable while its requests are in flight, and a result record goes to standard
- * output only after the journal line for it is on disk. A resumed run skips done ops and
- * treats every other op as possibly sent: a POST reads its collection back and is only sent
- * again when its record is not there; PUT, PATCH and DELETE are idempotent and are sent
- * again (a DELETE answered 404 then counts as done). The same reconciling happens within a
- * run when a POST's answer is lost (5xx after retries, or the connection cut off).
+ * Exactly once. Every op reads its target before it writes, whatever the journal says: a POST
+ * its collection (sent only when its record is not there; a wage or benefit there with other
+ * values is drift), a PATCH the employment's period data (done when a record of the period
+ * holds the body's values), a PUT its record (done when it holds the body; an employee must
+ * still hold every value the plan read, else drift), a DELETE its record (done when gone).
+ * So a plan is bound to the state it was made from, and a second application, with another
+ * journal or none, writes nothing. libcurl's own resend of a POST on a fresh connection is
+ * refused (lib/lp_http); the POST's answer then counts as lost and it is read back.
  *
- * An employee PUT first reads the employee: if a field the plan changes no longer holds the
- * plan's "before" value, Loket was edited since the plan was made and the op fails (drift);
- * otherwise the PUT carries If-Match with the ETag just read.
+ * The journal (lib/lp_journal: NDJSON with a CRC per line) records each op as "sent" when its
+ * request is handed out and "done"/"failed" when the answer is in; one fsync per round makes a
+ * round's lines durable while its requests are in flight, and a result record goes to
+ * standard output only after the journal line for it is on disk. A resumed run skips done
+ * ops; the others read their target first, as every op does.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -344,7 +346,19 @@ static void on_recon(void *ud, const lp_http_resp *resp, const char *err);
 static void reconcile(struct op *o)
 {
 	o->recon_page = o->recon_page ? o->recon_page : 1;
-	char *t = lp_xasprintf("%s?pageNumber=%ld&pageSize=250", o->path, o->recon_page);
+	char *t;
+	json_t *pp = lp_json_obj(json_object_get(o->rec, "body"), "payrollPeriod");
+	json_t *y = json_object_get(pp, "year"), *n = json_object_get(pp, "periodNumber");
+	if (!strcmp(o->method, "PATCH") && json_is_integer(y) && json_is_integer(n)) {
+		/* only the records of that period: Loket's filter ([SPEC-intro] "Filtering") */
+		char f[96];
+		snprintf(f, sizeof f, "payrollPeriod.year eq %" JSON_INTEGER_FORMAT " and payrollPeriod.periodNumber eq %" JSON_INTEGER_FORMAT,
+			 json_integer_value(y), json_integer_value(n));
+		char *e = lp_http_escape(f);
+		t = lp_xasprintf("%s?filter=%s&pageNumber=%ld&pageSize=250", o->path, e, o->recon_page);
+		free(e);
+	} else
+		t = lp_xasprintf("%s?pageNumber=%ld&pageSize=250", o->path, o->recon_page);
 	static const char *const h[] = {ACCEPT, NULL};
 	lp_http_multi_add(R.multi, "GET", t, h, NULL, 0, 0, on_recon, o);
 	free(t);

@@ -531,7 +531,7 @@ static void compensations(struct block *k, struct comp *cs, size_t n)
 			    "remove the mapping: Loket computes holiday allowance itself",
 			    "compensation type %s (%s) is mapped to Loket component %lld, so holiday allowance would be "
 			    "sent to Loket", c->type_id, c->type_name ? c->type_name : "?",
-			    (long long)json_integer_value(json_object_get(k->cfg->compensation.mapping, c->type_id)));
+			    lp_config_component(k->cfg, c->type_id, 0));
 	}
 	if (k->cfg->compensation.sync_recurring)
 		recurring_values(k, cs, n);

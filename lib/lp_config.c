@@ -129,6 +129,62 @@ static char *resolve(const lp_config *c, const char *p)
 	return lp_xasprintf("%s/%s", c->dir, p);
 }
 
+static int component_key(const json_t *v)
+{
+	return json_is_integer(v) && json_integer_value(v) >= 0;
+}
+
+/* compensation.mapping.TYPE: a component key, or {"payment": KEY, "deduction": KEY}. */
+static void mapping_entry(struct ctx *x, lp_config *c, const char *type, json_t *v)
+{
+	char full[300], sub[320];
+	snprintf(full, sizeof full, "compensation.mapping.%s", type);
+	lp_mapping *e = &c->compensation.map[c->compensation.nmap];
+	e->type_id = type;
+	if (component_key(v)) {
+		e->payment = e->deduction = (long long)json_integer_value(v);
+		c->compensation.nmap++;
+		return;
+	}
+	if (!json_is_object(v)) {
+		bad(x, full, "must be a Loket payroll component key (a whole number) or a pair "
+			     "{\"payment\": KEY, \"deduction\": KEY}%s", "");
+		return;
+	}
+	static const char *const pair_keys[] = {"payment", "deduction", NULL};
+	only_keys(x, v, full, pair_keys);
+	int ok = 1;
+	for (int i = 0; i < 2; i++) {
+		json_t *k = json_object_get(v, pair_keys[i]);
+		snprintf(sub, sizeof sub, "%s.%s", full, pair_keys[i]);
+		if (!component_key(k)) {
+			bad(x, sub, k ? "must be a Loket payroll component key (a whole number)%s"
+				      : "missing (a pair names a payment and a deduction component)%s", "");
+			ok = 0;
+		}
+	}
+	if (!ok)
+		return;
+	e->payment = (long long)json_integer_value(json_object_get(v, "payment"));
+	e->deduction = (long long)json_integer_value(json_object_get(v, "deduction"));
+	e->pair = 1;
+	if (e->payment == e->deduction) {
+		bad(x, full, "payment and deduction must be different components (or give the one key)%s", "");
+		return;
+	}
+	c->compensation.nmap++;
+}
+
+long long lp_config_component(const lp_config *c, const char *type_id, int deduction)
+{
+	if (!type_id)
+		return -1;
+	for (size_t i = 0; i < c->compensation.nmap; i++)
+		if (!strcmp(c->compensation.map[i].type_id, type_id))
+			return deduction ? c->compensation.map[i].deduction : c->compensation.map[i].payment;
+	return -1;
+}
+
 lp_config *lp_config_load(const char *path)
 {
 	static const char *const top_keys[] = {"client", "personio", "loket", "compensation", "attributes", "documents", "audit_log", NULL};
@@ -246,16 +302,11 @@ lp_config *lp_config_load(const char *path)
 		if (m && !json_is_object(m))
 			bad(&x, "compensation.mapping", "must be an object%s", "");
 		else if (m) {
+			c->compensation.mapping = m;
+			c->compensation.map = lp_xmalloc((json_object_size(m) + 1) * sizeof *c->compensation.map);
 			const char *mk;
 			json_t *mv;
-			json_object_foreach(m, mk, mv) {
-				if (!json_is_integer(mv) || json_integer_value(mv) < 0) {
-					char full[256];
-					snprintf(full, sizeof full, "compensation.mapping.%s", mk);
-					bad(&x, full, "must be a Loket payroll component key (a whole number)%s", "");
-				}
-			}
-			c->compensation.mapping = m;
+			json_object_foreach(m, mk, mv) mapping_entry(&x, c, mk, mv);
 		}
 	}
 	for (int i = 0; i < LP_A__COUNT; i++)
@@ -314,6 +365,7 @@ void lp_config_free(lp_config *c)
 	free(c->loket.oauth_url);
 	free(c->loket.credentials_file);
 	free(c->loket.redirect_uri);
+	free(c->compensation.map);
 	json_decref(c->root);
 	free(c);
 }

@@ -24,6 +24,16 @@ enum lp_attr {
 };
 extern const char *const lp_attr_names[LP_A__COUNT];
 
+/* One entry of compensation.mapping: a Personio compensation type and the Loket payroll
+ * component(s) it goes to. A plain key ("travel": 8042) sends every amount to that component
+ * (payment == deduction); a pair ("correction": {"payment": 8042, "deduction": 8050}) routes
+ * by sign: negative amounts to the deduction component, the others to the payment one (R1). */
+typedef struct {
+	const char *type_id;       /* points into the configuration's JSON */
+	long long payment, deduction;
+	int pair;
+} lp_mapping;
+
 typedef struct {
 	char *path;                /* as given */
 	char *dir;                 /* its directory */
@@ -47,13 +57,20 @@ typedef struct {
 	struct {
 		lp_date start_date;
 		int sync_salary, sync_recurring, sync_one_time; /* default 1 */
-		json_t *mapping;        /* object: Personio type id -> integer component key */
+		json_t *mapping;        /* object: Personio type id -> component key or {payment, deduction} */
+		lp_mapping *map;        /* the same, parsed, in file order */
+		size_t nmap;
 	} compensation;
 	const char *attr[LP_A__COUNT]; /* Personio attribute key per field, or NULL */
 	long long documents_category_id; /* -1 when absent */
 	char *audit_log;           /* absolute, or NULL: no audit log unless --audit */
 	json_t *root;
 } lp_config;
+
+/* The Loket component a compensation of this Personio type goes to: for a pair, the
+ * deduction component when deduction is set (a negative amount), else the payment one; for a
+ * plain key, that key whatever the sign. -1 when the type is not mapped (K2). */
+long long lp_config_component(const lp_config *c, const char *type_id, int deduction);
 
 /* Load and check. On error returns NULL after printing "PROG: FILE: key.path: problem". */
 lp_config *lp_config_load(const char *path);

@@ -39,7 +39,7 @@ apply() { LOKET_ACCESS_TOKEN=$(loket_token) apply-plan "$LK_URL/v2" "$1" >/dev/n
 	run jq -r 'select(.type=="loket.op") | .rule' "$PLAN"
 	refute_output --partial null
 	run jq -c 'select(.type=="plan") | [.blocked, .ops, .ops_by_rule]' "$PLAN"
-	assert_output '[false,24,{"K3":13,"R2":2,"D2":1,"R3":1,"X3":1,"O1":2,"O3":2,"M1":1,"D3":1}]'
+	assert_output '[false,25,{"K3":13,"R2":2,"D2":1,"R3":1,"X3":1,"O1":2,"O3":2,"M1":2,"D3":1}]'
 	run tail -n 1 "$PLAN"
 	assert_output --partial '"type":"stream_end","client":"acme","source":"plan","complete":true'
 }
@@ -75,11 +75,12 @@ apply() { LOKET_ACCESS_TOKEN=$(loket_token) apply-plan "$LK_URL/v2" "$1" >/dev/n
 	TOK=$(loket_token)
 	ce=$(curl -fsS -H "Authorization: Bearer $TOK" "$LK_URL/v2/providers/employers/$(jq -r .loket.employer_id "$CFG")/conceptemployees" |
 		jq -r '._embedded[] | select(.employeeData.employeeNumber==135) | .id')
-	curl -fsS -X PATCH -H "Authorization: Bearer $TOK" --data '{}' "$LK_URL/v2/providers/employers/conceptemployees/$ce/convertToEmployee" >/dev/null
+	curl -fsS -X PATCH -H "Authorization: Bearer $TOK" "$LK_URL/v2/providers/employers/conceptemployees/$ce/convertToEmployee" >/dev/null
 	fetch-loket -c "$CFG" >"$CUR"
 	diff-loket -c "$CFG" --current "$CUR" "$DESIRED" >"$PLAN"
 	run ops
-	assert_output "$(printf '%s\n' 'D2 PUT 135 citizen_service_number update' 'K3 POST 135 benefit_deduction create' 'O1 PATCH 135 variable_input upsert')"
+	# the BSN came with the concept employee (M1), so nothing of the employee data is left to send
+	assert_output "$(printf '%s\n' 'K3 POST 135 benefit_deduction create' 'O1 PATCH 135 variable_input upsert')"
 	run jq -r 'select(.type=="plan") | .concept_employees_waiting | map(.unique_name) | join(",")' "$PLAN"
 	assert_output 'Sollicitant 001'
 	apply "$PLAN"
@@ -93,9 +94,15 @@ apply() { LOKET_ACCESS_TOKEN=$(loket_token) apply-plan "$LK_URL/v2" "$1" >/dev/n
 	acme_plan
 	run jq -c 'select(.type=="loket.op" and .rule=="M1") | [.method, .path, .body.employeeData.employeeNumber,
 		.body.employmentData.startDate, .body.wageData.grossWage, (.body | keys)]' "$PLAN"
-	assert_output '["POST","/providers/employers/5c1e0f8a-6b2d-4c3e-9f10-000000000001/conceptemployees",135,"2026-09-01",3500,["employeeData","employmentData","uniqueName","wageData"]]'
-	run jq -r 'select(.type=="loket.op" and .employee_number==135) | .rule' "$PLAN"
-	assert_output M1
+	assert_output "$(printf '%s\n' '["POST","/providers/employers/5c1e0f8a-6b2d-4c3e-9f10-000000000001/conceptemployees",135,"2026-09-01",3500,["employeeData","employmentData","uniqueName","wageData"]]' \
+		'["PUT","/providers/employers/conceptemployees/{conceptEmployeeId}/citizenservicenumber",null,null,null,["citizenServiceNumber"]]')"
+	# the BSN goes on the concept employee's own endpoint, into the id the POST creates (M1)
+	run jq -r 'select(.type=="loket.op" and .employee_number==135) | "\(.rule) \(.entity) \(.chain) \(.needs_id_of // "-")"' "$PLAN"
+	post=$(jq -r 'select(.type=="loket.op" and .entity=="concept_employee") | .op_id' "$PLAN")
+	assert_output "$(printf '%s\n' 'M1 concept_employee concept:135 -' "M1 citizen_service_number concept:135 $post")"
+	run jq -r 'select(.type=="loket.op" and .entity=="citizen_service_number" and .employee_number==135) | .body.citizenServiceNumber' "$PLAN"
+	run lp-unit bsn "$output"
+	assert_output 1
 	run jq -r 'select(.type=="issue" and .rule=="M2") | .message' "$PLAN"
 	assert_line --partial "New concept employee 'Yara Bouzid (Personio 1035)'"
 	assert_line --partial "Concept employee 'Sollicitant 001' (no employee number) waits"
@@ -175,7 +182,7 @@ apply() { LOKET_ACCESS_TOKEN=$(loket_token) apply-plan "$LK_URL/v2" "$1" >/dev/n
 	cp "$PLAN" "$BATS_TEST_TMPDIR/first"
 	diff-loket -c "$CFG" --current "$CUR" "$DESIRED" | cmp - "$BATS_TEST_TMPDIR/first"
 	run jq -r 'select(.type=="loket.op") | .op_id' "$PLAN"
-	[ "$(sort -u <<<"$output" | wc -l)" -eq 24 ]
+	[ "$(sort -u <<<"$output" | wc -l)" -eq 25 ]
 }
 
 @test "acme (E4): a blocked validation gives no ops at all, an E4 error and exit 1" {
@@ -224,7 +231,20 @@ c_ben() { jq -cn '{type:"loket.current.benefit_deduction",client:"t",id:"b1",emp
 c_vi() { jq -cn '{type:"loket.current.variable_input",client:"t",id:"p1",employment_id:"em1",year:2026,period:3,
 	payroll_component_key:8101,value:"100.00",is_supplement:false,
 	key:{shift:{shiftNumber:1},payslipType:null,distributionUnit:null,costCenter:null,costUnit:null}} | '"${1:-.}"; }
-c_end() { echo '{"type":"stream_end","client":"t","source":"loket","complete":true,"counts":{}}'; }
+c_comp() { jq -cn '{type:"loket.current.payroll_component",client:"t",year:2026,key:8042,description:"REISKOSTEN",
+	category:{key:9,value:"Netto vergoeding"},deduction_or_payment:{key:2,value:"Betaling"},can_be_supplemented:true,
+	is_collective_mutation_possible:true} | '"${1:-.}"; }
+c_meta() { # Loket's metadata and component catalogue (2026, 2027) as fetch-loket writes them
+	echo '{"type":"loket.current.metadata","client":"t","resource":"employee","field":"gender","options":[{"key":1,"value":"Man"},{"key":2,"value":"Vrouw"},{"key":3,"value":"Onbekend"}]}'
+	echo '{"type":"loket.current.metadata","client":"t","resource":"employee","field":"country","options":[{"key":1,"isoCode":"NL","value":"Nederland"},{"key":2,"isoCode":"BE","value":"België"}]}'
+	echo '{"type":"loket.current.metadata","client":"t","resource":"wage","field":"grossWageType","options":[{"key":1,"value":"Periodeloon"},{"key":2,"value":"Uurloon"}]}'
+	local y k
+	for y in 2026 2027; do
+		for k in 7001 8042 8055 8061 8101 8102; do c_comp ".year=$y|.key=$k"; done
+		for k in 8050 8056; do c_comp ".year=$y|.key=$k|.description=\"INHOUDING\"|.category={key:13,value:\"Netto inhouding\"}|.deduction_or_payment={key:1,value:\"Inhouding\"}"; done
+	done
+}
+c_end() { c_meta; echo '{"type":"stream_end","client":"t","source":"loket","complete":true,"counts":{}}'; }
 
 t_diff() { # t_diff [ARGS]: diff $IN against $CUR for client t
 	run --separate-stderr diff-loket -c "$T_CFG" --current "$CUR" "$@" "$IN"
@@ -409,4 +429,251 @@ t_ops() { jq -r 'select(.type=="loket.op") | "\(.rule) \(.method) \(.path) \(.bo
 	assert_success
 	run diff-loket -c "$T_CFG" --current "$BATS_TEST_TMPDIR/missing.ndjson" /dev/null
 	assert_failure 7
+}
+
+# ---- E2 without validate: a value Loket would refuse holds back that record, not the client ----
+
+# two employees in Loket: 101 (em1) and 102 (em2), each with a wage and benefit 8042
+two_current() {
+	{ c_emp; c_empl; c_wage; c_ben
+	  c_emp '.id="ee2"|.employee_number=102'; c_empl '.id="em2"|.employee_id="ee2"|.employee_number=102'
+	  c_wage '.id="w2"|.employment_id="em2"'; c_ben '.id="b2"|.employment_id="em2"'; c_end; } >"$CUR"
+}
+e102() { sed 's/"personio_id":"1","employee_number":101/"personio_id":"2","employee_number":102/'; }
+
+@test "E2: a desired wage Loket would refuse is an error for that employee; Loket's wages stay; the other employees get their ops (exit 1)" {
+	two_current
+	for bad in '.gross_wage="0.00"' '.gross_wage="-0.04"' '.gross_wage="1000000.00"' '.gross_wage="0.99"' \
+		'.gross_wage="-18.75"|.gross_wage_type.key=2' '.gross_wage="1500.00"|.gross_wage_type.key=2'; do
+		{ d_emp; d_wage "$bad"; d_wage "$bad|.start_date=\"2026-06-01\""; d_ben '.value="60.00"'
+		  d_emp | e102; d_wage '.gross_wage="3100.00"' | e102; d_ben | e102; d_ok; } >"$IN"
+		t_diff
+		assert_failure 1
+		P=$output
+		run jq -r 'select(.type=="issue") | "\(.severity) \(.rule) \(.employee_number) \(.field)"' <<<"$P"
+		assert_output "$(printf '%s\n' 'error E2 101 gross_wage' 'error E2 101 gross_wage')"
+		run jq -r 'select(.type=="loket.op") | "\(.employee_number) \(.entity) \(.method)"' <<<"$P"
+		assert_output "$(printf '%s\n' '101 benefit_deduction PUT' '102 wage POST')"
+		run jq -c 'select(.type=="plan") | [.blocked, .ops]' <<<"$P"
+		assert_output '[false,2]'
+	done
+	run jq -r 'select(.type=="issue") | .message' <<<"$P"
+	assert_line "Employee 101: the wage from 2026-01-01 ($IN:2): 1500.00 is more than 1000.00 an hour, no payroll rate (a monthly or yearly amount entered as hourly?); no wage of this employee is changed"
+}
+
+@test "E2: a desired benefit Loket would refuse is an error; that component is left as Loket has it (no R3 delete); other components and employees sync" {
+	two_current
+	for bad in '.value="0.00"' '.value="100000.00"' '.value="-50.00"' '.end_date="2025-12-31"'; do
+		{ d_emp; d_ben "$bad"; d_ben '.payroll_component_key=8055|.value="10.00"'
+		  d_emp | e102; d_ben '.value="70.00"' | e102; d_ok; } >"$IN"
+		t_diff
+		assert_failure 1
+		P=$output
+		run jq -r 'select(.type=="issue") | "\(.severity) \(.rule) \(.employee_number)"' <<<"$P"
+		assert_output 'error E2 101'
+		run jq -r 'select(.type=="loket.op") | "\(.employee_number) \(.method) \(.path | split("/") | last) \(.body.payrollComponent.key // .body.value)"' <<<"$P"
+		assert_output "$(printf '%s\n' '101 POST benefitsanddeductions 8055' '102 PUT b2 70')"
+	done
+	run jq -r 'select(.type=="issue") | "\(.field): \(.message)"' <<<"$P"
+	assert_output "end_date: Employee 101: component 8042 from 2026-01-01, 50.00 ($IN:2): it ends before it starts; that component is left as Loket has it"
+	{ d_emp; d_ben '.value="-50.00"'; d_ok; } >"$IN"
+	t_diff
+	P=$output
+	run jq -r 'select(.type=="issue") | "\(.field): \(.message)"' <<<"$P"
+	assert_output "value: Employee 101: component 8042 from 2026-01-01, -50.00 ($IN:2): it is negative, but the value of a benefit or deduction is positive (the component says which it is); that component is left as Loket has it"
+}
+
+@test "E2: a desired record without an Employee number leaves that employee out with one error, not exit 3; the others get their ops" {
+	two_current
+	{ d_emp '.employee_number=null'; d_wage '.employee_number=null|.gross_wage="3300.00"'; d_ben '.employee_number=null'
+	  d_emp | e102; d_wage '.gross_wage="3100.00"' | e102; d_ben | e102; d_ok; } >"$IN"
+	t_diff
+	assert_failure 1
+	P=$output
+	run jq -r 'select(.type=="issue") | "\(.severity) \(.rule) \(.personio_id) \(.employee_number) \(.field): \(.message)"' <<<"$P"
+	assert_output "error E2 1 null employee_number: Personio employee 1 has no Employee number (Loket): left out of the plan ($IN:1)"
+	run jq -r 'select(.type=="loket.op") | "\(.employee_number) \(.entity)"' <<<"$P"
+	assert_output '102 wage'
+}
+
+@test "E2: structural damage still stops the client (exit 3): not JSON, no type, a wrong type of value" {
+	{ c_emp; c_empl; c_end; } >"$CUR"
+	{ d_emp; echo 'not json'; d_ok; } >"$IN"
+	t_diff
+	assert_failure 3
+	{ d_emp; d_wage 'del(.type)'; d_ok; } >"$IN"
+	t_diff
+	assert_failure 3
+	err_has "$IN:2"
+	{ d_emp; d_ben '.value=true'; d_ok; } >"$IN"
+	t_diff
+	assert_failure 3
+	err_has "$IN:2: value"
+}
+
+# ---- R1: the sign lives in the component's kind (Loket's catalogue) -------------------------
+
+r1_issues() { jq -r 'select(.type=="issue") | "\(.severity) \(.rule) \(.employee_number) \(.field)"' <<<"$output"; }
+
+@test "R1: a negative amount on a payment component is an error, nothing is written for it; the other records and employees still sync" {
+	two_current
+	{ d_emp; d_ben '.deduction=true|.compensation_id="c-neg"'; d_ben '.payroll_component_key=8061|.value="25.00"'
+	  d_emp | e102; d_ben '.value="70.00"' | e102; d_ok; } >"$IN"
+	t_diff
+	assert_failure 1
+	P=$output
+	run r1_issues
+	assert_output 'error R1 101 payroll_component_key'
+	run jq -r 'select(.type=="issue") | .message, .hint' <<<"$P"
+	assert_line "Employee 101: compensation c-neg (-50.00 a month from 2026-01-01) is a deduction, but Loket component 8042 (REISKOSTEN) is a payment (Betaling) in 2026: Loket holds only positive values and the sign is the component's, so the employee would be paid 50.00 instead of charged; component 8042 is not synced for this employee"
+	assert_line --partial '{"payment": 8042, "deduction": KEY} in compensation.mapping'
+	# 101's 8042 record in Loket is left as it is (no R3 delete, no update); 8061 and 102 sync
+	run jq -r 'select(.type=="loket.op") | "\(.employee_number) \(.method) \(.path | split("/") | last) \(.body.payrollComponent.key // .body.value)"' <<<"$P"
+	assert_output "$(printf '%s\n' '101 POST benefitsanddeductions 8061' '102 PUT b2 70')"
+	run jq -c 'select(.type=="plan") | [.blocked, .ops]' <<<"$P"
+	assert_output '[false,2]'
+}
+
+@test "R1: a positive amount on a deduction component is an error; no record of that component is written" {
+	jq '.compensation.mapping.levy = 8050' "$T_CFG" >"$BATS_TEST_TMPDIR/t.json"
+	T_CFG="$BATS_TEST_TMPDIR/t.json"
+	{ d_emp; d_ben '.payroll_component_key=8050|.value="12.50"|.compensation_id="c-pos"'; d_ok; } >"$IN"
+	{ c_emp; c_empl; c_ben '.payroll_component_key=8050|.value="12.50"|.start_date="2026-03-01"'; c_end; } >"$CUR"
+	t_diff
+	assert_failure 1
+	P=$output
+	run r1_issues
+	assert_output 'error R1 101 payroll_component_key'
+	run jq -r 'select(.type=="issue") | .message' <<<"$P"
+	assert_output --partial 'compensation c-pos (12.50 a month from 2026-01-01) is a payment, but Loket component 8050 (INHOUDING) is a deduction (Inhouding) in 2026'
+	assert_output --partial 'the employee would be charged 12.50 instead of paid'
+	output=$P
+	run t_ops
+	assert_output '' # neither a POST nor the R3 delete of Loket's 8050 record
+	# the same record as a deduction is written
+	{ d_emp; d_ben '.payroll_component_key=8050|.value="12.50"|.deduction=true'; d_ok; } >"$IN"
+	t_diff
+	assert_success
+	run t_ops
+	assert_output "$(printf '%s\n' 'R3 DELETE /providers/employers/employees/employments/benefitsAndDeductions/b1 {}' \
+		'K3 POST /providers/employers/employees/employments/em1/benefitsanddeductions {"value":12.5,"startDate":"2026-01-01","endDate":null,"payrollComponent":{"key":8050}}')"
+}
+
+@test "R1: a component missing from the catalogue (of any year the record runs in), of neither kind, or a year not read, is an error; no op" {
+	jq '.compensation.mapping.other = 9999' "$T_CFG" >"$BATS_TEST_TMPDIR/t.json"
+	for case in '.payroll_component_key=9999|not in Loket'"'"'s payroll component catalogue for 2026' \
+		'.payroll_component_key=7001|not in Loket'"'"'s payroll component catalogue for 2027' \
+		'.payroll_component_key=8101|which in 2026 is neither a deduction nor a payment' \
+		'.start_date="2028-02-01"|has no payroll component catalogue for 2028'; do
+		{ d_emp; d_ben "${case%%|*}"; d_ok; } >"$IN"
+		{ c_emp; c_empl; c_meta | grep -v '"year":2027,"key":7001' | sed 's/"key":8101,\("description":"[A-Z]*",\)"category":{[^}]*},"deduction_or_payment":{[^}]*}/"key":8101,\1"category":{"key":1,"value":"Uren"},"deduction_or_payment":null/'
+		  echo '{"type":"stream_end","client":"t","source":"loket","complete":true,"counts":{}}'; } >"$CUR"
+		run --separate-stderr diff-loket -c "$BATS_TEST_TMPDIR/t.json" --current "$CUR" "$IN"
+		assert_failure 1
+		P=$output
+		run r1_issues
+		assert_output 'error R1 101 payroll_component_key'
+		run jq -r 'select(.type=="issue") | .message' <<<"$P"
+		assert_output --partial "${case#*|}"
+		output=$P
+		run t_ops
+		assert_output ''
+	done
+	# an end date inside the catalogue's years: 2027 is not asked
+	{ d_emp; d_ben '.payroll_component_key=7001|.end_date="2026-12-31"'; d_ok; } >"$IN"
+	run --separate-stderr diff-loket -c "$BATS_TEST_TMPDIR/t.json" --current "$CUR" "$IN"
+	assert_success
+	run t_ops
+	assert_output --partial '"payrollComponent":{"key":7001}'
+}
+
+@test "R1: a mapping pair routes both signs (map-compensation -> diff-loket): each to the component of its kind; a plain key refuses the negative one" {
+	jq '.compensation.mapping.correction = {"payment": 8042, "deduction": 8050}' "$T_CFG" >"$BATS_TEST_TMPDIR/pair.json"
+	jq '.compensation.mapping.correction = 8042' "$T_CFG" >"$BATS_TEST_TMPDIR/plain.json"
+	{ rec_person; rec_recurring '.type_id="correction"|.amount="20.00"|.effective_from="2026-01-01"|.effective_to="2026-03-31"'
+	  rec_recurring '.type_id="correction"|.compensation_id="r2"|.amount="-15.00"|.effective_from="2026-04-01"'; d_ok; rec_end; } >"$BATS_TEST_TMPDIR/p.ndjson"
+	map-compensation -c "$BATS_TEST_TMPDIR/pair.json" "$BATS_TEST_TMPDIR/p.ndjson" >"$IN"
+	# Loket has a deduction of 8050 Personio no longer has: a pair's deduction component counts as mapped (R3)
+	{ c_emp; c_empl; c_ben '.payroll_component_key=8050|.value="9.00"|.start_date="2026-02-01"|.end_date="2026-02-28"'; c_end; } >"$CUR"
+	run --separate-stderr diff-loket -c "$BATS_TEST_TMPDIR/pair.json" --current "$CUR" "$IN"
+	assert_success
+	run bash -c 'grep benefit_deduction | jq -r "select(.type==\"loket.op\") | \"\(.rule) \(.method) \(.path) \(.body // {} | tostring)\""' <<<"$output"
+	assert_output "$(printf '%s\n' 'R3 DELETE /providers/employers/employees/employments/benefitsAndDeductions/b1 {}' \
+		'K3 POST /providers/employers/employees/employments/em1/benefitsanddeductions {"value":20,"startDate":"2026-01-01","endDate":"2026-03-31","payrollComponent":{"key":8042}}' \
+		'K3 POST /providers/employers/employees/employments/em1/benefitsanddeductions {"value":15,"startDate":"2026-04-01","endDate":null,"payrollComponent":{"key":8050}}')"
+	map-compensation -c "$BATS_TEST_TMPDIR/plain.json" "$BATS_TEST_TMPDIR/p.ndjson" >"$IN"
+	run --separate-stderr diff-loket -c "$BATS_TEST_TMPDIR/plain.json" --current "$CUR" "$IN"
+	assert_failure 1
+	P=$output
+	run jq -r 'select(.type=="issue") | "\(.rule) \(.message)"' <<<"$P"
+	assert_output --partial 'R1 Employee 101: compensation r2 (-15.00 a month from 2026-04-01) is a deduction, but Loket component 8042'
+	run jq -r 'select(.type=="loket.op" and .entity=="benefit_deduction")' <<<"$P"
+	assert_output ''
+}
+
+# ---- Loket's keys come from Loket's metadata ---------------------------------------------------
+
+meta_rec() { jq -cn --arg r "$1" --arg f "$2" --argjson o "$3" '{type:"loket.current.metadata",client:"t",resource:$r,field:$f,options:$o}'; }
+odd_meta() { # keys that are not the ones anyone would guess; COUNTRIES and WAGE_TYPES may be given
+	local c='[{"key":530,"isoCode":"NL","value":"Nederland"},{"key":540,"isoCode":"BE","value":"België"}]'
+	local w='[{"key":5,"value":"Periodeloon"},{"key":6,"value":"Uurloon"}]'
+	meta_rec employee gender '[{"key":7,"value":"Man"},{"key":8,"value":"Vrouw"}]'
+	meta_rec employee country "${1:-$c}"
+	meta_rec wage grossWageType "${2:-$w}"
+	echo '{"type":"stream_end","client":"t","source":"loket","complete":true,"counts":{}}'
+}
+
+@test "LX1: a current state without Loket's metadata gives no plan for that client: keys are never guessed" {
+	{ d_emp; d_wage; d_ok; } >"$IN"
+	{ c_emp; c_empl; c_wage '.gross_wage="2900.00"'; c_comp; echo '{"type":"stream_end","client":"t","source":"loket","complete":true,"counts":{}}'; } >"$CUR"
+	t_diff
+	assert_failure 1
+	P=$output
+	run jq -r 'select(.type=="issue") | "\(.severity) \(.rule) \(.message)"' <<<"$P"
+	assert_output --partial 'error LX1 No plan for t: the current Loket state holds no Loket metadata'
+	run jq -c 'select(.type=="plan") | [.blocked, .ops]' <<<"$P"
+	assert_output '[true,0]'
+}
+
+@test "metadata: gender, country and wage type keys come from Loket's metadata by label and isoCode; a differing country is an op (D2)" {
+	{ d_emp '.employee.personalDetails.gender={value:"Vrouw"}|.employee.address.country={isoCode:"be"}'
+	  d_wage '.start_date="2026-03-01"|.gross_wage="18.75"|.gross_wage_type.key=2'
+	  d_emp '.personio_id="2"|.employee_number=102|.employee.personalDetails.gender={value:"Man"}|.employee.address.country={isoCode:"NL"}'
+	  d_wage '.personio_id="2"|.employee_number=102|.gross_wage="18.75"|.gross_wage_type.key=2'; d_ok; } >"$IN"
+	{ c_emp '.employee.personalDetails.gender={key:7,value:"Man"}|.employee.address.country={key:530,isoCode:"NL",value:"Nederland"}'
+	  c_empl; c_wage '.gross_wage_type={key:5}'
+	  c_emp '.id="ee2"|.employee_number=102|.employee.personalDetails.gender={key:7,value:"Man"}|.employee.address.country={key:530,isoCode:"NL",value:"Nederland"}'
+	  c_empl '.id="em2"|.employee_id="ee2"|.employee_number=102'; c_wage '.id="w2"|.employment_id="em2"|.start_date="2026-01-01"|.gross_wage="18.75"|.gross_wage_type={key:6}'
+	  odd_meta; } >"$CUR"
+	t_diff
+	assert_success
+	run jq -c 'select(.type=="loket.op") | [.employee_number, .method, .body.personalDetails.gender // .body.grossWageType, .body.address.country // null, .after]' <<<"$output"
+	assert_output "$(printf '%s\n' '[101,"PUT",{"key":8},{"key":540},{"personalDetails.gender":{"key":8},"address.country":{"key":540}}]' \
+		'[101,"POST",{"key":6},null,{"start_date":"2026-03-01","gross_wage":"18.75","gross_wage_type":2}]')"
+	# 102: same kind (Loket key 6 is Uurloon) and same values: nothing to do
+	run jq -r 'select(.type=="loket.op" or .type=="issue") | .employee_number' <<<"$output"
+	refute_output --partial 102
+}
+
+@test "LX2: a value Loket's metadata has no option for is left as it is (warning); a wage type without a key holds the wages back (error); the rest syncs" {
+	{ d_emp '.employee.address.country={isoCode:"XX"}|.employee.address.city="Utrecht"'; d_wage '.gross_wage="18.75"|.gross_wage_type.key=2'; d_ok; } >"$IN"
+	{ c_emp '.employee.address.country={key:530,isoCode:"NL",value:"Nederland"}'; c_empl; c_wage; odd_meta '[{"key":530,"isoCode":"NL","value":"Nederland"}]' '[{"key":5,"value":"Periodeloon"},{"key":9,"value":"Periodiek"}]'; } >"$CUR"
+	t_diff
+	assert_failure 1
+	P=$output
+	run jq -r 'select(.type=="issue") | "\(.severity) \(.rule) \(.field): \(.message)"' <<<"$P"
+	assert_line "warning LX2 address.country: Employee 101: address.country 'XX' has no option in Loket's country metadata (options: NL), and the key is never guessed: left as it is in Loket"
+	assert_line "error LX2 gross_wage_type: Employee 101: Loket's wage metadata has no single grossWageType option for an hourly wage (options: Periodeloon, Periodiek), and the key is never guessed: no wage of this employee is sent"
+	run jq -c 'select(.type=="loket.op") | [.method, .after, .body.address.country]' <<<"$P"
+	assert_output '["PUT",{"address.city":"Utrecht"},{"key":530}]'
+}
+
+@test "metadata: a concept employee's gender, country and wage type keys come from the metadata too (M1)" {
+	{ d_emp '.employee_number=150|.employee.personalDetails.gender={value:"Vrouw"}|.employee.address.country={isoCode:"BE"}'
+	  d_wage '.employee_number=150'; d_ok; } >"$IN"
+	{ c_emp; c_empl; odd_meta; } >"$CUR"
+	t_diff
+	assert_success
+	run jq -c 'select(.type=="loket.op" and .entity=="concept_employee") | [.rule, .body.employeeData.personalDetails.gender, .body.employeeData.address.country, .body.wageData.grossWageType]' <<<"$output"
+	assert_output '["M1",{"key":8},{"key":540},{"key":5}]'
 }

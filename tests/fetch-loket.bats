@@ -137,3 +137,75 @@ state() { curl -fsS "$LK_URL/__emu/state"; }
 	assert_failure 5
 	assert_output --partial "POST /token: HTTP 500"
 }
+
+reqs() { curl -fsS "$LK_URL/__emu/requests" | jq -r '.[] | "\(.method) \(.path)"'; }
+PA=7a9b3c2d-1e4f-4a5b-8c6d-000000000001
+
+@test "R1: the payroll component catalogue of every year the sync concerns (start date's year to --as-of + future months), one record per component, valid" {
+	fetch-loket -c "$CFG" --as-of 2026-11-15 >"$OUT"
+	schema_ok "$OUT"
+	# 2026-11-15 + 2 months (personio.future_months) is in 2027: the catalogues of 2026 and 2027
+	run reqs
+	assert_line "GET /providers/employers/payrolladministrations/$PA/payrollcomponents/year/2026"
+	assert_line "GET /providers/employers/payrolladministrations/$PA/payrollcomponents/year/2027"
+	refute_line --partial "payrollcomponents/year/2025"
+	refute_line --partial "payrollcomponents/year/2028"
+	run jq -s -c 'map(select(.type=="loket.current.payroll_component")) | [length, (map(.year) | unique)]' "$OUT"
+	assert_output "$(state | jq -c --arg pa "$PA" '[.payrollComponents[] | select(.payrollAdministrationId==$pa and .year>=2026 and .year<=2027)] | [length, (map(.year) | unique)]')"
+	# the kind of each component, as Loket gives it: 8055 deducts, 8042 pays, hours are neither
+	run jq -c 'select(.type=="loket.current.payroll_component" and .year==2026 and (.key==8055 or .key==8042 or .key==1)) | [.key, .deduction_or_payment.value, .category.value, .can_be_supplemented]' "$OUT"
+	assert_output "$(printf '%s\n' '[1,"Betaling","Uren",false]' '[8042,"Betaling","Netto vergoeding",true]' '[8055,"Inhouding","Bruto inhouding",false]')"
+	run jq -c 'select(.type=="stream_end") | .counts.payroll_components' "$OUT"
+	assert_output 26
+	# an --as-of whose future months stay in 2026 reads 2026 only
+	curl -fsS -X POST "$LK_URL/__emu/reset" >/dev/null
+	fetch-loket -c "$CFG" --as-of 2026-10-15 >"$OUT"
+	run reqs
+	assert_line --partial "payrollcomponents/year/2026"
+	refute_line --partial "payrollcomponents/year/2027"
+	run fetch-loket -c "$CFG" --as-of 2026-13-01
+	assert_failure 2
+}
+
+@test "R1: a catalogue longer than a page is read to the end (260 components in 2026: two pages), checked against totalSize" {
+	mkdir -p "$BATS_TEST_TMPDIR/fx"
+	cp "$LOKET_FIX/client.json" "$BATS_TEST_TMPDIR/fx/"
+	jq --arg pa "$PA" '.payrollComponents += [range(0; 247) | {payrollAdministrationId: $pa, year: 2026, key: (9000 + .),
+		description: "EXTRA", category: {key: 7, value: "Bruto vergoeding volgens tabel"},
+		deductionOrPayment: {key: 2, value: "Betaling"}, canBeSupplemented: false, isCollectiveMutationPossible: true}]' \
+		"$LOKET_FIX/state.json" >"$BATS_TEST_TMPDIR/fx/state.json"
+	LOKET_FIX="$BATS_TEST_TMPDIR/fx" LK_NAME=big loket_start
+	loket_login
+	fetch-loket -c "$CFG" --as-of 2026-10-15 >"$OUT"
+	run jq -s 'map(select(.type=="loket.current.payroll_component")) | length' "$OUT"
+	assert_output 260
+	# the operation declares no paging parameters: the first page is asked for without them,
+	# the second (announced by totalSize) with pageNumber only
+	run bash -c "curl -fsS '$LK_URL/__emu/requests' | jq -c '.[] | select(.path | endswith(\"/year/2026\")) | .query'"
+	assert_output "$(printf '%s\n' '{}' '{"pageNumber":"2"}')"
+	loket_stop
+}
+
+@test "metadata: what Loket's metadata endpoints answer (PUT employee, POST wage, POST concept employee) is written once per run, valid" {
+	fetch-loket -c "$CFG" --as-of 2026-11-15 >"$OUT"
+	schema_ok "$OUT"
+	run bash -c "curl -fsS '$LK_URL/__emu/requests' | jq -r '.[] | select(.path | endswith(\"/metadata\")) | .path'"
+	assert_output "$(printf '%s\n' /providers/employers/employees/0e7f3a1c-2b4d-4e5f-8a9b-000000000101/metadata \
+		/providers/employers/employees/employments/3d2c1b0a-9f8e-4d7c-8b6a-000000000101/wages/metadata \
+		/providers/employers/5c1e0f8a-6b2d-4c3e-9f10-000000000001/conceptemployees/metadata)"
+	run jq -c 'select(.type=="loket.current.metadata" and (.field=="gender" or .field=="grossWageType")) | [.resource, .field, (.options | map(.value))]' "$OUT"
+	assert_output "$(printf '%s\n' '["employee","gender",["Man","Vrouw","Onbekend"]]' '["wage","grossWageType",["Periodeloon","Uurloon"]]' \
+		'["concept_employee","gender",["Man","Vrouw","Onbekend"]]' '["concept_employee","grossWageType",["Periodeloon","Uurloon"]]')"
+	run jq -c 'select(.type=="loket.current.metadata" and .resource=="employee" and .field=="country") | .options[0]' "$OUT"
+	assert_output '{"key":1,"isoCode":"NL","value":"Nederland"}'
+	run jq -s 'map(select(.type=="loket.current.metadata")) | length' "$OUT"
+	assert_output "$(state | jq '.metadata | length')"
+}
+
+@test "metadata: an answer of the wrong shape -> exit 5, the path named, stream marked incomplete" {
+	curl -fsS -X POST --data '{"malformed":{"path":"/v2/providers/employers/employees/employments/3d2c1b0a-9f8e-4d7c-8b6a-000000000101/wages/metadata","kind":"wrongshape"}}' "$LK_URL/__emu/faults" >/dev/null
+	run --separate-stderr fetch-loket -c "$CFG"
+	assert_equal "$status" 5
+	[[ "$stderr" == *"wages/metadata: the answer has the wrong shape"* ]]
+	[[ "$(echo "$output" | tail -n 1)" == *'"complete":false'* ]]
+}

@@ -144,7 +144,7 @@ EMPL=/providers/employers/employees/employments
 	assert_output 7001
 	run call GET "/providers/employers/payrolladministrations/$PA/payrollcomponents/year/2026"
 	run body '[.totalSize, (._embedded[0]|has("key"))]'
-	assert_output '[12,true]'
+	assert_output '[13,true]'
 	run call GET "/providers/employers/payrolladministrations/$PA/payrollperiods?pageSize=12"
 	run body '[.totalSize, ._embedded[0].id]'
 	assert_output '[36,202501]'
@@ -268,7 +268,12 @@ EMPL=/providers/employers/employees/employments
 	TOK=$(token)
 	run call POST "/providers/employers/$ER/conceptemployees" "{\"uniqueName\":\"Sollicitant 002\",\"employeeData\":{\"personalDetails\":{\"initials\":\"P.\",\"lastName\":\"Kok\"}},\"employmentData\":{\"payrollAdministration\":{\"id\":\"$PA\"},\"startDate\":\"2026-12-01\"}}"
 	assert_output 201
+	# the spec declares no request body for convertToEmployee: one is refused, none is the call
 	run call PATCH "/providers/employers/conceptemployees/$CE1/convertToEmployee" '{}'
+	assert_output 400
+	run body '.messages[0].description'
+	assert_output '"convertToEmployee takes no request body"'
+	run call PATCH "/providers/employers/conceptemployees/$CE1/convertToEmployee"
 	assert_output 200
 	mid=$(jq -r .content.employmentId "$BATS_TEST_TMPDIR/body")
 	run call GET "/providers/employers/employees/$CE1"
@@ -520,4 +525,77 @@ PY
 	run call DELETE "$PAADM/payrollruns/${RUN}01"
 	assert_output 405
 	grep -qi '^allow: GET' "$BATS_TEST_TMPDIR/headers"
+}
+
+@test "R1: the component catalogue holds every component acme maps and the unmapped ones the state uses, each with its kind" {
+	TOK=$(token)
+	run call GET "/providers/employers/payrolladministrations/$PA/payrollcomponents/year/2026"
+	assert_output 200
+	cp "$BATS_TEST_TMPDIR/body" "$BATS_TEST_TMPDIR/cat.json"
+	# every value of samples/acme.json compensation.mapping, and every component the state's records use
+	for k in $(jq -r '.compensation.mapping[] | numbers, (objects | .payment, .deduction)' "$SAMPLES/acme.json") \
+		$(jq -r '[.benefitsAndDeductions[].payrollComponent.key, .payrollPeriodData[].payrollComponents[].payrollComponent.key] | unique[]' "$LOKET_FIX/state.json"); do
+		run jq -e --argjson k "$k" '._embedded[] | select(.key == $k)' "$BATS_TEST_TMPDIR/cat.json"
+		assert_success
+	done
+	run jq -c '._embedded[] | select(.key == 8055 or .key == 8050 or .key == 8042 or .key == 8103) | [.key, .deductionOrPayment.value, .category.value]' "$BATS_TEST_TMPDIR/cat.json"
+	assert_output "$(printf '%s\n' '[8042,"Betaling","Netto vergoeding"]' '[8050,"Inhouding","Netto inhouding"]' '[8055,"Inhouding","Bruto inhouding"]' '[8103,"Betaling","Bruto vergoeding volgens tabel"]')"
+	# the spec's item shape, descriptions at most 14 characters; another year has its own catalogue, an unknown year none
+	run jq -c '[._embedded[] | keys] | unique' "$BATS_TEST_TMPDIR/cat.json"
+	assert_output '[["canBeSupplemented","category","deductionOrPayment","description","isCollectiveMutationPossible","key"]]'
+	run jq '[._embedded[] | select(.description | length > 14)] | length' "$BATS_TEST_TMPDIR/cat.json"
+	assert_output 0
+	run call GET "/providers/employers/payrolladministrations/$PA/payrollcomponents/year/2030"
+	run body .totalSize
+	assert_output 0
+	run call GET "/providers/employers/payrolladministrations/$PA/payrollcomponents/year/20x6"
+	assert_output 400
+}
+
+@test "metadata: GET .../metadata of a PUT employee, a POST wage and a POST concept employee: {field, options}, 404 for an unknown id" {
+	TOK=$(token)
+	run call GET "/providers/employers/employees/$EE101/metadata"
+	assert_output 200
+	run body '[.totalSize, (._embedded | map(.field))]'
+	assert_output '[5,["gender","civilStatus","nationality","country","howToFormatLastName"]]'
+	run body '._embedded[] | select(.field=="gender") | .options'
+	assert_output '[{"key":1,"value":"Man"},{"key":2,"value":"Vrouw"},{"key":3,"value":"Onbekend"}]'
+	run body '._embedded[] | select(.field=="country") | .options[1]'
+	assert_output '{"key":2,"isoCode":"BE","value":"België"}'
+	run call GET "$EMPL/$EM101/wages/metadata"
+	assert_output 200
+	run body '._embedded[] | select(.field=="grossWageType") | .options'
+	assert_output '[{"key":1,"value":"Periodeloon"},{"key":2,"value":"Uurloon"}]'
+	run call GET "/providers/employers/$ER/conceptemployees/metadata"
+	assert_output 200
+	run body '._embedded | map(.field) | index("grossWageType") != null'
+	assert_output true
+	run call GET "/providers/employers/employees/00000000-0000-4000-8000-000000000000/metadata"
+	assert_output 404
+	run call GET "$EMPL/00000000-0000-4000-8000-000000000000/wages/metadata"
+	assert_output 404
+	run call GET "/providers/employers/00000000-0000-4000-8000-000000000000/conceptemployees/metadata"
+	assert_output 404
+}
+
+@test "metadata: writes take keys the metadata lists (else 400) and Loket fills the labels in from it" {
+	TOK=$(token)
+	call GET "/providers/employers/employees/$EE101" >/dev/null
+	jq -c '.content | .personalDetails.gender = {key: 2} | .address.country = {key: 2}' "$BATS_TEST_TMPDIR/body" >"$BATS_TEST_TMPDIR/emp.json"
+	run call PUT "/providers/employers/employees/$EE101" "$(cat "$BATS_TEST_TMPDIR/emp.json")"
+	assert_output 200
+	run body '.content | [.personalDetails.gender, .address.country]'
+	assert_output '[{"key":2,"value":"Vrouw"},{"key":2,"isoCode":"BE","value":"België"}]'
+	run call PUT "/providers/employers/employees/$EE101" "$(jq -c '.personalDetails.gender = {key: 9}' "$BATS_TEST_TMPDIR/emp.json")"
+	assert_output 400
+	run body '.messages[0].description'
+	assert_output '"personalDetails.gender.key 9 is not one of the options of the gender metadata"'
+	run call PUT "/providers/employers/employees/$EE101" "$(jq -c '.address.country = {key: 530}' "$BATS_TEST_TMPDIR/emp.json")"
+	assert_output 400
+	run call POST "$EMPL/$EM101/wages" '{"startDate":"2026-07-01","grossWage":21.5,"grossWageType":{"key":7}}'
+	assert_output 400
+	run call POST "$EMPL/$EM101/wages" '{"startDate":"2026-07-01","grossWage":21.5,"grossWageType":{"key":2}}'
+	assert_output 201
+	run body '.content.grossWageType'
+	assert_output '{"key":2,"value":"Uurloon"}'
 }

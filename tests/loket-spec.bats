@@ -92,7 +92,11 @@ conforms() {
 		'{"payrollComponents":[{"payrollComponent":{"key":7002},"value":250,"isSupplement":false}]}'
 	run jq -c '.content.payrollComponents | map([.payrollComponent.key, .value])' "$BATS_TEST_TMPDIR/body.json"
 	assert_output '[[7002,250]]'
-	conforms PATCH "/providers/employers/conceptemployees/{conceptEmployeeId}/convertToEmployee" "/providers/employers/conceptemployees/c0c0c0c0-1111-4222-8333-000000000001/convertToEmployee" 200 '{}'
+	# the spec declares no request body here (and the emulator refuses one)
+	run gzip -dc "$SPEC"
+	run jq -c '.paths["/providers/employers/conceptemployees/{conceptEmployeeId}/convertToEmployee"].patch | has("requestBody")' <<<"$output"
+	assert_output false
+	conforms PATCH "/providers/employers/conceptemployees/{conceptEmployeeId}/convertToEmployee" "/providers/employers/conceptemployees/c0c0c0c0-1111-4222-8333-000000000001/convertToEmployee" 200
 	conforms PATCH "/providers/employers/employees/employments/{employmentId}/terminate" "/providers/employers/employees/employments/$EM/terminate" 200 \
 		'{"endDate":"2026-10-31","endOfEmploymentReason":{"key":8}}'
 }
@@ -139,4 +143,46 @@ pdf_download() {
 	pdf_download "/providers/employers/employees/employments/{employmentId}/payslips/{payrollrunId}" "/providers/employers/employees/employments/$EM/payslips/$RUN3"
 	pdf_download "/providers/employers/employees/employments/{employmentId}/payslips/{year}" "/providers/employers/employees/employments/$EM/payslips/2026"
 	pdf_download "/providers/employers/employees/employments/{employmentId}/yearendstatements/{year}" "/providers/employers/employees/employments/$EM/yearendstatements/2025"
+}
+
+@test "R1: the payroll component catalogue of a year (GET .../payrollcomponents/year/{year})" {
+	conforms GET "/providers/employers/payrolladministrations/{payrollAdministrationId}/payrollcomponents/year/{year}" "/providers/employers/payrolladministrations/$PA/payrollcomponents/year/2026" 200
+	run jq '._embedded | length' "$BATS_TEST_TMPDIR/body.json"
+	assert_output 13
+}
+
+# The spec documents metadata endpoints in its operations' descriptions ("adding /metadata to
+# the URL"), not as paths; its one metadata response schema is the leave metadata's, which
+# these answers are checked against: {_embedded[{field, options[{key, value}]}]} in a page.
+META_TMPL="/providers/employers/employees/employments/{employmentId}/leave/metadata"
+
+@test "metadata: the answers of .../metadata (PUT employee, POST wage, POST concept employee) have the spec's metadata shape; the operations say they exist" {
+	run gzip -dc "$SPEC"
+	spec=$output
+	for op in 'put|/providers/employers/employees/{employeeId}' 'post|/providers/employers/employees/employments/{employmentId}/wages' \
+		'post|/providers/employers/{employerId}/conceptemployees'; do
+		run jq -r --arg m "${op%%|*}" --arg p "${op#*|}" '.paths[$p][$m].description | test("/metadata")' <<<"$spec"
+		assert_output true
+	done
+	conforms GET "$META_TMPL" "/providers/employers/employees/$EE/metadata" 200
+	conforms GET "$META_TMPL" "/providers/employers/employees/employments/$EM/wages/metadata" 200
+	conforms GET "$META_TMPL" "/providers/employers/$ER/conceptemployees/metadata" 200
+	# and the check can fail: an option key of the wrong type
+	jq '._embedded[0].options[0].key = "one"' "$BATS_TEST_TMPDIR/body.json" >"$BATS_TEST_TMPDIR/bad.json"
+	run spec-check "$SPEC" GET "$META_TMPL" 200 "$BATS_TEST_TMPDIR/bad.json"
+	assert_failure 1
+	assert_output --partial "'one' is not of type 'integer'"
+}
+
+@test "metadata: spec-check --requests takes a GET of PATH/metadata as declared only where PATH's operation documents it" {
+	jq -n --arg ee "$EE" --arg em "$EM" '[{method:"GET",path:"/providers/employers/employees/\($ee)/metadata",query:{},body:null},
+		{method:"GET",path:"/providers/employers/employees/employments/\($em)/wages/metadata",query:{},body:null},
+		{method:"GET",path:"/providers/employers/employees/employments/\($em)/nothing/metadata",query:{},body:null},
+		{method:"GET",path:"/providers/employers/employees/\($ee)/metadata",query:{pageSize:"9"},body:null}]' >"$BATS_TEST_TMPDIR/req.json"
+	run spec-check "$SPEC" --requests "$BATS_TEST_TMPDIR/req.json"
+	assert_failure 1
+	assert_output --partial "request 3 (GET /providers/employers/employees/employments/$EM/nothing/metadata): no such operation"
+	assert_output --partial "request 4 (GET /providers/employers/employees/$EE/metadata): query parameter 'pageSize' on a metadata request"
+	refute_output --partial 'request 1'
+	refute_output --partial 'request 2'
 }

@@ -71,12 +71,12 @@ writes() { # write requests Loket has answered, the token endpoint left out
 	assert_success
 	assert_equal "$(writes)" 0
 	run jq -c 'select(.type=="plan") | [.blocked, .ops]' "$O/plan.ndjson"
-	assert_output '[false,24]'
+	assert_output '[false,25]'
 	[[ "$stderr" == *"--apply $O/plan.ndjson"* ]]
 	run --separate-stderr sh "$SYNC" -c "$CFG" --as-of "$AS_OF" --out "$O" --apply "$O/plan.ndjson" --actor tester
 	assert_success
 	run jq -c 'select(.type=="stream_end") | [.complete, .counts.applied]' "$O/results.ndjson"
-	assert_output '[true,24]'
+	assert_output '[true,25]'
 	n=$(writes)
 	[ "$n" -ge 24 ]
 	# the second run: an empty plan, and the push sends zero write requests
@@ -92,7 +92,7 @@ writes() { # write requests Loket has answered, the token endpoint left out
 @test "the report: changes per employee with outcomes, warnings with fixes, concept employees to finalise (M2), who was left out" {
 	sh "$SYNC" -c "$CFG" --as-of "$AS_OF" --out "$O" 2>/dev/null
 	R="$O/report.txt"
-	grep -q 'Pushed to Loket: 24 applied' "$R"
+	grep -q 'Pushed to Loket: 25 applied' "$R"
 	grep -q 'employee 108' "$R"
 	grep -q '\[K3\] Employee 108: a new wage of 3300.00 from 2026-07-01 (the record before it ends the day before) -> applied' "$R"
 	grep -q 'Concept employees to finalise in Loket (M2)' "$R"
@@ -219,7 +219,7 @@ writes() { # write requests Loket has answered, the token endpoint left out
 	run --separate-stderr sh "$SYNC" -c "$CFG" --as-of "$AS_OF" --out "$O" --plan-only
 	assert_success
 	run jq -c 'select(.type=="plan") | [.blocked, .ops]' "$O/plan.ndjson"
-	assert_output '[false,24]'
+	assert_output '[false,25]'
 	# two more clients linking one administration: their problem, not acme's
 	jq '.client="x"|.personio.legal_entity_id="172"|.loket.payroll_administration_id="pa-x"|.loket.tax_id="111111110L01"' \
 		"$CFG" >"$BATS_TEST_TMPDIR/x.json"
@@ -230,7 +230,7 @@ writes() { # write requests Loket has answered, the token endpoint left out
 	[[ "$stderr" == *"$BATS_TEST_TMPDIR/x.json: C1 loket.payroll_administration_id: payroll administration pa-x is also linked to client y"* ]]
 	[[ "$stderr" == *"are between other client configurations"*"this sync goes on"* ]]
 	run jq -c 'select(.type=="plan") | [.blocked, .ops]' "$BATS_TEST_TMPDIR/out2/plan.ndjson"
-	assert_output '[false,24]'
+	assert_output '[false,25]'
 }
 
 @test "C1: a client configuration in the directory that does not load stops the sync before any request (exit 4), naming the file" {
@@ -255,7 +255,7 @@ writes() { # write requests Loket has answered, the token endpoint left out
 	[[ "$stderr" == *"the report is incomplete"* ]]
 	[[ "$stderr" == *"push-loket stopped (exit 5)"* ]]
 	assert_equal "$(grep -m1 -E '^(WARNING|Client )' "$O/report.txt")" 'WARNING: this report is incomplete'
-	grep -q 'The push to Loket stopped before it finished: [0-9]* of 24 change(s) were not made' "$O/report.txt"
+	grep -q 'The push to Loket stopped before it finished: [0-9]* of 25 change(s) were not made' "$O/report.txt"
 	assert_equal "$(grep -m1 -o '<h2>[^<]*' "$O/report.html")" '<h2>WARNING: this report is incomplete'
 	grep -q '</html>' "$O/report.html"
 	# the same command again: it resumes, and the report is clean

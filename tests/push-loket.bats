@@ -40,11 +40,11 @@ outcomes() { jq -r 'select(.type=="loket.result") | .outcome' "${1:-$OUT}" | sor
 @test "acme: every op applied once; Loket then holds the desired state (diff again: empty); results validate" {
 	run --separate-stderr push -v
 	assert_success
-	[[ "$stderr" == *"24 ops: 24 applied"* ]]
+	[[ "$stderr" == *"25 ops: 25 applied"* ]]
 	printf '%s\n' "$output" >"$OUT"
 	schema_ok "$OUT"
 	run outcomes
-	assert_output 'applied=24'
+	assert_output 'applied=25'
 	run tail -n 1 "$OUT"
 	assert_output --partial '"source":"push","complete":true'
 	fetch-loket -c "$CFG" >"$BATS_TEST_TMPDIR/current.ndjson"
@@ -60,7 +60,7 @@ outcomes() { jq -r 'select(.type=="loket.result") | .outcome' "${1:-$OUT}" | sor
 	n=$(curl -fsS "$LK_URL/__emu/stats" | jq .requests)
 	push >"$OUT"
 	run outcomes
-	assert_output 'already_applied=24'
+	assert_output 'already_applied=25'
 	assert_equal "$(curl -fsS "$LK_URL/__emu/stats" | jq .requests)" "$n"
 	assert_equal "$(digest)" "$d"
 }
@@ -76,7 +76,7 @@ outcomes() { jq -r 'select(.type=="loket.result") | .outcome' "${1:-$OUT}" | sor
 	run jq -r 'select(.type=="loket.request") | "\(.method) \(.url)"' "$OUT"
 	assert_line "PUT $LK_URL/v2/providers/employers/employees/employments/wages/9a8b7c6d-5e4f-4a3b-9c2d-000000001012"
 	refute_output --partial Authorization
-	[ "$(jq -c 'select(.type=="loket.request")' "$OUT" | wc -l)" -eq 24 ]
+	[ "$(jq -c 'select(.type=="loket.request")' "$OUT" | wc -l)" -eq 25 ]
 	grep -q '"grossWage":4166.67,' "$OUT"
 }
 
@@ -139,7 +139,7 @@ outcomes() { jq -r 'select(.type=="loket.result") | .outcome' "${1:-$OUT}" | sor
 	run jq -r 'select(.type=="loket.result" and .seq==11) | .messages[0]' "$OUT"
 	assert_output 'startDate lies before the start of the employment'
 	run outcomes
-	assert_output 'applied=22 failed=1 skipped=1'
+	assert_output 'applied=23 failed=1 skipped=1'
 }
 
 @test "drift: an employee edited in Loket after the plan was made is not overwritten" {
@@ -172,7 +172,7 @@ outcomes() { jq -r 'select(.type=="loket.result") | .outcome' "${1:-$OUT}" | sor
 	assert_line credentials
 	assert_line run_start
 	assert_line run_end
-	[ "$(jq -c 'select(.event=="op")' "$BATS_TEST_TMPDIR/audit.ndjson" | wc -l)" -eq 24 ]
+	[ "$(jq -c 'select(.event=="op")' "$BATS_TEST_TMPDIR/audit.ndjson" | wc -l)" -eq 25 ]
 	run jq -r 'select(.event=="op") | [.actor, .client, .payroll_administration_id, .outcome, (.time | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z$"))] | @tsv' "$BATS_TEST_TMPDIR/audit.ndjson"
 	assert_line "$(printf 'Petra de Boer\tacme\t7a9b3c2d-1e4f-4a5b-8c6d-000000000001\tapplied\ttrue')"
 	run stat -c %a "$BATS_TEST_TMPDIR/audit.ndjson"
@@ -328,7 +328,7 @@ concepts_135() { curl -fsS "$LK_URL/__emu/state" | jq '[.conceptEmployees[] | se
 	assert_success
 	printf '%s\n' "$output" >"$OUT"
 	run outcomes
-	assert_output 'already_applied=24'
+	assert_output 'already_applied=25'
 	assert_equal "$(writes)" "$w"
 	assert_equal "$(digest)" "$d"
 	# the journal deleted
@@ -398,4 +398,54 @@ concepts_135() { curl -fsS "$LK_URL/__emu/state" | jq '[.conceptEmployees[] | se
 	assert_success
 	assert_equal "$(writes)" "$w"
 	assert_equal "$(digest)" "$d"
+}
+
+concept_bsn_135() { curl -fsS "$LK_URL/__emu/state" | jq -r '.conceptEmployees[] | select(.employeeData.employeeNumber==135) | .citizenServiceNumber // "none"'; }
+
+@test "M1: the concept employee gets its BSN on its own endpoint, with the id its POST created (needs_id_of), also on resume" {
+	want=$(jq -r 'select(.type=="loket.op" and .entity=="citizen_service_number" and .employee_number==135) | .body.citizenServiceNumber' "$PLAN")
+	[ -n "$want" ]
+	# the BSN request keeps failing: the concept employee is there, its BSN not yet
+	curl -fsS -X POST --data '{"always":{"path":"/v2/providers/employers/conceptemployees/","status":503}}' "$LK_URL/__emu/faults" >/dev/null
+	run --separate-stderr push
+	curl -fsS -X POST --data '{}' "$LK_URL/__emu/faults" >/dev/null
+	assert_failure 5
+	[ "$(concepts_135)" -eq 1 ]
+	assert_equal "$(concept_bsn_135)" none
+	# resumed: the POST is done (the journal keeps the id it created), the BSN goes to that id
+	grep -q '"id":"' "$J"
+	run push
+	assert_success
+	printf '%s\n' "$output" >"$OUT"
+	run jq -r 'select(.type=="loket.result" and .entity=="citizen_service_number") | "\(.outcome) \(.path)"' "$OUT"
+	id=$(curl -fsS "$LK_URL/__emu/state" | jq -r '.conceptEmployees[] | select(.employeeData.employeeNumber==135) | .id')
+	assert_output "applied /providers/employers/conceptemployees/$id/citizenservicenumber"
+	assert_equal "$(concept_bsn_135)" "$want"
+	[ "$(concepts_135)" -eq 1 ]
+	# no BSN in what a person reads
+	report "$PLAN" "$OUT" >"$BATS_TEST_TMPDIR/report.txt" || true
+	report --html "$PLAN" "$OUT" >"$BATS_TEST_TMPDIR/report.html" || true
+	run grep -c "$want" "$OUT" "$BATS_TEST_TMPDIR/report.txt" "$BATS_TEST_TMPDIR/report.html" "$BATS_TEST_TMPDIR/audit.ndjson"
+	assert_output "$(printf '%s\n' "$OUT:0" "$BATS_TEST_TMPDIR/report.txt:0" "$BATS_TEST_TMPDIR/report.html:0" "$BATS_TEST_TMPDIR/audit.ndjson:0")"
+	grep -q 'gets its BSN' "$BATS_TEST_TMPDIR/report.txt"
+}
+
+@test "a plan whose needs_id_of or {placeholder} does not fit is refused before anything is sent" {
+	n=$(v2_requests)
+	post=$(jq -r 'select(.type=="loket.op" and .entity=="concept_employee") | .op_id' "$PLAN")
+	wage=$(jq -r 'select(.type=="loket.op" and .seq==1) | .op_id' "$PLAN")
+	for prog in \
+		'if .entity=="citizen_service_number" then del(.needs_id_of) else . end' \
+		'if .entity=="citizen_service_number" then .needs_id_of="'"$wage"'" else . end' \
+		'if .entity=="citizen_service_number" then .needs_id_of="ffffffffffffffff" else . end' \
+		'if .entity=="citizen_service_number" then .path="/providers/employers/conceptemployees/{a}/{b}" else . end' \
+		'if .entity=="citizen_service_number" then .path="/providers/employers/conceptemployees/{x-1}/citizenservicenumber" else . end' \
+		'if .seq==1 then .path=(.path + "{x}") else . end' \
+		'if .seq==1 then .needs_id_of="'"$post"'" else . end'; do
+		jq -c "$prog" "$PLAN" >"$BATS_TEST_TMPDIR/bad.ndjson"
+		run --separate-stderr push-loket -c "$CFG" --journal "$BATS_TEST_TMPDIR/bad.journal" "$BATS_TEST_TMPDIR/bad.ndjson"
+		[ "$status" -eq 3 ] || { echo "$prog: exit $status"; false; }
+		[[ "$stderr" == *"needs_id_of"* ]] || { echo "$prog: $stderr"; false; }
+	done
+	assert_equal "$(v2_requests)" "$n"
 }

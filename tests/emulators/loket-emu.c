@@ -23,8 +23,13 @@
  *     Content-Disposition file name.
  *   - Control endpoints under /__emu/ and the same fault plan as personio-emu.
  *
- * What it deliberately does not emulate: filter/orderBy (400), metadata and
- * defaults endpoints, starting or changing payroll and journal runs, the
+ *   - The metadata of a PUT employee, a POST wage and a POST concept employee
+ *     (GET .../metadata, {field, options[{key, value, isoCode?}]}, from the
+ *     state's "metadata" collection); writes check metadata keys against it
+ *     and fill the labels in. The payroll component catalogue per year.
+ *
+ * What it deliberately does not emulate: orderBy and filters other than 'eq ... and' (400), the other
+ * metadata and the defaults endpoints, starting or changing payroll and journal runs, the
  * other run reports and downloads, 403 authorisation, resource versions (the
  * Accept header is ignored, except that it chooses PDF or JSON for one run's
  * payslips).
@@ -39,6 +44,7 @@
 #define _GNU_SOURCE
 #endif
 #include <ctype.h>
+#include <errno.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -78,14 +84,15 @@ static long long g_token_ttl = 3599;
 static const char *const COLLECTIONS[] = {
 	"employers", "payrollAdministrations", "employees", "employments", "wages", "benefitsAndDeductions",
 	"payrollPeriodData", "conceptEmployees", "payrollComponents", "payrollPeriods",
-	"payrollRuns", "journalRuns", "journalRunResults", "payslips", "yearEndStatements",
+	"payrollRuns", "journalRuns", "journalRunResults", "payslips", "yearEndStatements", "metadata",
 };
 
 /* Collections whose objects have no "id" (the real API gives them none). */
 static int keyless(const char *cname)
 {
 	return strcmp(cname, "payrollComponents") == 0 || strcmp(cname, "journalRunResults") == 0 ||
-	       strcmp(cname, "payslips") == 0 || strcmp(cname, "yearEndStatements") == 0;
+	       strcmp(cname, "payslips") == 0 || strcmp(cname, "yearEndStatements") == 0 ||
+	       strcmp(cname, "metadata") == 0;
 }
 #define NCOLL (sizeof COLLECTIONS / sizeof COLLECTIONS[0])
 
@@ -499,6 +506,95 @@ static void single(struct ctx *x, unsigned status, json_t *content) /* steals co
 }
 
 /* Paged list of the objects in cname matching key == val (key NULL: all); filt optional. */
+/* The filter query parameter ([SPEC-intro] "Filtering"), the subset loket-emu serves:
+ * FIELD eq VALUE clauses joined by "and"; FIELD dotted (payrollPeriod.year), names and text
+ * values case-insensitive; VALUE an integer, 'text' or null. Other operators are refused. */
+#define FLT_MAX 8
+struct flt {
+	char *field, *text; /* text: NULL for an integer or null */
+	long long num;
+	int is_null;
+};
+
+static int filter_parse(char *q, struct flt *f)
+{
+	int n = 0;
+	char *p = q;
+	for (;;) {
+		while (*p == ' ')
+			p++;
+		if (n == FLT_MAX || !*p)
+			return -1;
+		f[n].field = p;
+		p += strcspn(p, " ");
+		if (!*p)
+			return -1;
+		*p++ = '\0';
+		while (*p == ' ')
+			p++;
+		if (strncasecmp(p, "eq ", 3))
+			return -1;
+		p += 3;
+		while (*p == ' ')
+			p++;
+		f[n].text = NULL, f[n].is_null = 0, f[n].num = 0;
+		if (*p == '\'') {
+			f[n].text = ++p;
+			char *e = strchr(p, '\'');
+			if (!e)
+				return -1;
+			*e = '\0';
+			p = e + 1;
+		} else if (!strncasecmp(p, "null", 4) && (!p[4] || p[4] == ' ')) {
+			f[n].is_null = 1;
+			p += 4;
+		} else {
+			char *e;
+			errno = 0;
+			f[n].num = strtoll(p, &e, 10);
+			if (e == p || errno || (*e && *e != ' '))
+				return -1;
+			p = e;
+		}
+		n++;
+		while (*p == ' ')
+			p++;
+		if (!*p)
+			return n;
+		if (strncasecmp(p, "and ", 4))
+			return -1;
+		p += 4;
+	}
+}
+
+static json_t *get_ci(json_t *o, const char *dotted)
+{
+	char buf[256];
+	snprintf(buf, sizeof buf, "%s", dotted);
+	char *save = NULL;
+	for (char *seg = strtok_r(buf, ".", &save); seg && o; seg = strtok_r(NULL, ".", &save)) {
+		const char *k;
+		json_t *v, *hit = NULL;
+		if (!json_is_object(o))
+			return NULL;
+		json_object_foreach(o, k, v) if (!strcasecmp(k, seg)) hit = v;
+		o = hit;
+	}
+	return o;
+}
+
+static int filter_match(json_t *o, const struct flt *f, int n)
+{
+	for (int i = 0; i < n; i++) {
+		json_t *v = get_ci(o, f[i].field);
+		if (f[i].is_null ? v && !json_is_null(v)
+		    : f[i].text ? !json_is_string(v) || strcasecmp(json_string_value(v), f[i].text)
+				: !json_is_integer(v) || json_integer_value(v) != f[i].num)
+			return 0;
+	}
+	return 1;
+}
+
 static void list_page(struct ctx *x, const char *cname, const char *key, const char *val,
 		      int (*filt)(json_t *o, const char *a, const char *b), const char *fa, const char *fb)
 {
@@ -513,9 +609,18 @@ static void list_page(struct ctx *x, const char *cname, const char *key, const c
 		BBR(x->rep, 1002, "pageSize must be an integer 1..100000");
 		return;
 	}
-	if (MHD_lookup_connection_value(x->c, MHD_GET_ARGUMENT_KIND, "filter") ||
-	    MHD_lookup_connection_value(x->c, MHD_GET_ARGUMENT_KIND, "orderBy")) {
-		loket_error(x->rep, 400, 1003, "Exception", "filter and orderBy are not supported by loket-emu");
+	if (MHD_lookup_connection_value(x->c, MHD_GET_ARGUMENT_KIND, "orderBy")) {
+		loket_error(x->rep, 400, 1003, "Exception", "orderBy is not supported by loket-emu");
+		return;
+	}
+	struct flt fl[FLT_MAX];
+	int nfl = 0;
+	s = MHD_lookup_connection_value(x->c, MHD_GET_ARGUMENT_KIND, "filter");
+	char *ftext = s ? strdup(s) : NULL;
+	if (s && (!ftext || (nfl = filter_parse(ftext, fl)) < 0)) {
+		free(ftext);
+		loket_error(x->rep, 400, 1003, "Exception",
+			    "filter: loket-emu takes FIELD eq VALUE clauses joined by 'and' (VALUE an integer, 'text' or null)");
 		return;
 	}
 	json_t *all = json_array(), *a = coll(cname), *o;
@@ -525,8 +630,13 @@ static void list_page(struct ctx *x, const char *cname, const char *key, const c
 			continue;
 		if (filt && !filt(o, fa, fb))
 			continue;
-		json_array_append_new(all, view(o, cname));
+		json_t *v = view(o, cname);
+		if (filter_match(v, fl, nfl))
+			json_array_append_new(all, v);
+		else
+			json_decref(v);
 	}
+	free(ftext);
 	long long total = (long long)json_array_size(all);
 	long long pages = total ? (total + ps - 1) / ps : 1;
 	json_t *page = json_array();
@@ -665,6 +775,93 @@ static void h_concepts(struct ctx *x)
 {
 	if (need(x, "employers", x->p[0], "employer"))
 		list_page(x, "conceptEmployees", "employerId", x->p[0], NULL, NULL, NULL);
+}
+
+/* ----- metadata: GET <write endpoint>/metadata, from the state's "metadata" collection
+ * ({resource, field, options}); resource "employee" (PUT employee), "wage" (POST wage),
+ * "conceptEmployee" (POST concept employee). */
+
+static void reply_metadata(struct ctx *x, const char *resource)
+{
+	json_t *items = json_array(), *o;
+	size_t i;
+	json_array_foreach(coll("metadata"), i, o) {
+		if (sget(o, "resource") && strcmp(sget(o, "resource"), resource) == 0)
+			json_array_append_new(items, json_pack("{s:O*,s:O*}", "field", json_object_get(o, "field"), "options",
+							       json_object_get(o, "options")));
+	}
+	json_int_t n = (json_int_t)json_array_size(items);
+	reply_body(x->rep, 200,
+		   json_pack("{s:I,s:I,s:I,s:I,s:o,s:[],s:o}", "totalSize", n, "pageSize", (json_int_t)250, "totalPages",
+			     (json_int_t)1, "currentPage", (json_int_t)1, "version", version_obj(), "messages", "_embedded", items));
+}
+
+static void h_meta_employee(struct ctx *x)
+{
+	if (need(x, "employees", x->p[0], "employee"))
+		reply_metadata(x, "employee");
+}
+
+static void h_meta_wage(struct ctx *x)
+{
+	if (need(x, "employments", x->p[0], "employment"))
+		reply_metadata(x, "wage");
+}
+
+static void h_meta_concept(struct ctx *x)
+{
+	if (need(x, "employers", x->p[0], "employer"))
+		reply_metadata(x, "conceptEmployee");
+}
+
+/* The options of a metadata field, or NULL when the state has none for it. */
+static json_t *meta_options(const char *resource, const char *field)
+{
+	json_t *o;
+	size_t i;
+	json_array_foreach(coll("metadata"), i, o) {
+		if (sget(o, "resource") && sget(o, "field") && strcmp(sget(o, "resource"), resource) == 0 &&
+		    strcmp(sget(o, "field"), field) == 0)
+			return json_object_get(o, "options");
+	}
+	return NULL;
+}
+
+static json_t *meta_option(const char *resource, const char *field, json_t *key)
+{
+	json_t *o, *opts = meta_options(resource, field);
+	size_t i;
+	json_array_foreach(opts, i, o) {
+		if (json_equal(json_object_get(o, "key"), key))
+			return o;
+	}
+	return NULL;
+}
+
+/* A metadata object sent in a write ({key}): its key must be an option of the field (when
+ * the state has the field's metadata); 0 and a 400 reply when it is not. */
+static int check_meta_key(struct ctx *x, const char *resource, const char *field, json_t *obj, const char *what)
+{
+	json_t *k = json_object_get(obj, "key");
+	if (!json_is_object(obj) || !k || json_is_null(k) || !meta_options(resource, field) ||
+	    meta_option(resource, field, k))
+		return 1;
+	char *ks = json_dumps(k, JSON_ENCODE_ANY);
+	BBR(x->rep, 1108, "%s.key %s is not one of the options of the %s metadata", what, ks ? ks : "?", field);
+	free(ks);
+	return 0;
+}
+
+/* Fill in the labels (value, isoCode) of a stored metadata object from its option. */
+static void label_from_meta(const char *resource, const char *field, json_t *obj)
+{
+	json_t *opt = json_is_object(obj) ? meta_option(resource, field, json_object_get(obj, "key")) : NULL;
+	if (!opt)
+		return;
+	if (json_object_get(opt, "isoCode"))
+		json_object_set(obj, "isoCode", json_object_get(opt, "isoCode"));
+	if (json_object_get(opt, "value"))
+		json_object_set(obj, "value", json_object_get(opt, "value"));
 }
 
 /* ----- payroll history: payroll runs, journal runs and their results (read only) */
@@ -1019,27 +1216,21 @@ static int check_employee_fields(struct ctx *x, json_t *b, const char *employer,
 			BBR(x->rep, 1106, "personalDetails.dateOfBirth must be a date (YYYY-MM-DD)");
 			return 0;
 		}
+		if (!check_meta_key(x, "employee", "gender", json_object_get(pd, "gender"), "personalDetails.gender"))
+			return 0;
 	}
+	if (!check_meta_key(x, "employee", "country", json_object_get(json_object_get(b, "address"), "country"),
+			    "address.country"))
+		return 0;
 	return 1;
 }
 
-/* Loket serves metadata objects with their labels; a PUT sends only the key. The emulator's
- * metadata: gender 1 Man, 2 Vrouw, 3 Onbekend; country 1 NL Nederland, 2 BE Belgie, 3 DE
- * Duitsland (the real lists come from /metadata). */
+/* Loket serves metadata objects with their labels; a PUT sends only the key. The labels come
+ * from the employee metadata of the state (the same lists GET .../metadata serves). */
 static void label_metadata(json_t *e)
 {
-	static const char *const gender[] = {NULL, "Man", "Vrouw", "Onbekend"};
-	static const char *const country[][2] = {{NULL, NULL}, {"NL", "Nederland"}, {"BE", "Belgie"}, {"DE", "Duitsland"}};
-	json_t *g = json_object_get(json_object_get(e, "personalDetails"), "gender");
-	json_int_t k = json_integer_value(json_object_get(g, "key"));
-	if (json_is_object(g) && k >= 1 && k <= 3)
-		json_object_set_new(g, "value", json_string(gender[k]));
-	json_t *c = json_object_get(json_object_get(e, "address"), "country");
-	k = json_integer_value(json_object_get(c, "key"));
-	if (json_is_object(c) && k >= 1 && k <= 3) {
-		json_object_set_new(c, "isoCode", json_string(country[k][0]));
-		json_object_set_new(c, "value", json_string(country[k][1]));
-	}
+	label_from_meta("employee", "gender", json_object_get(json_object_get(e, "personalDetails"), "gender"));
+	label_from_meta("employee", "country", json_object_get(json_object_get(e, "address"), "country"));
 }
 
 static void h_employee_put(struct ctx *x)
@@ -1100,6 +1291,29 @@ static void h_bsn_put(struct ctx *x)
 	single(x, 200, json_pack("{s:s}", "citizenServiceNumber", b));
 }
 
+static void h_concept_bsn_get(struct ctx *x)
+{
+	json_t *o = need(x, "conceptEmployees", x->p[0], "concept employee");
+	if (!o)
+		return;
+	json_t *b = json_object_get(o, "citizenServiceNumber");
+	single(x, 200, json_pack("{s:O}", "citizenServiceNumber", b ? b : json_null()));
+}
+
+static void h_concept_bsn_put(struct ctx *x)
+{
+	json_t *o = need(x, "conceptEmployees", x->p[0], "concept employee");
+	if (!o || !body_object(x))
+		return;
+	const char *b = sget(x->body, "citizenServiceNumber");
+	if (!bsn_valid(b)) {
+		BBR(x->rep, 1201, "citizenServiceNumber has to be a valid Dutch citizen service number (9 digits, 11-test)");
+		return;
+	}
+	json_object_set_new(o, "citizenServiceNumber", json_string(b));
+	single(x, 200, json_pack("{s:s}", "citizenServiceNumber", b));
+}
+
 static void h_concept_post(struct ctx *x)
 {
 	if (!need(x, "employers", x->p[0], "employer") || !body_object(x))
@@ -1122,6 +1336,10 @@ static json_t *wage_new(const char *employment, json_t *src, const char *start);
 
 static void h_convert(struct ctx *x)
 {
+	if (x->body) { /* the spec declares no request body for this operation */
+		loket_error(x->rep, 400, 1404, "Exception", "convertToEmployee takes no request body");
+		return;
+	}
 	size_t ci;
 	json_t *ce = find_id("conceptEmployees", x->p[0], &ci);
 	if (!ce) {
@@ -1216,6 +1434,7 @@ static json_t *wage_new(const char *employment, json_t *src, const char *start)
 	json_object_set_new(w, "endDate", json_null());
 	if (!json_object_get(w, "grossWageType"))
 		json_object_set_new(w, "grossWageType", json_pack("{s:i}", "key", 1));
+	label_from_meta("wage", "grossWageType", json_object_get(w, "grossWageType"));
 	if (!json_object_get(w, "payrollPeriodType"))
 		json_object_set_new(w, "payrollPeriodType", json_pack("{s:i,s:s}", "key", 1, "value", "Maand"));
 	return w;
@@ -1268,7 +1487,8 @@ static void h_wage_post(struct ctx *x)
 		BBR(x->rep, 1502, "startDate is required (YYYY-MM-DD)");
 		return;
 	}
-	if (!check_amount(x, x->body, "grossWage", 0.01, 999999.99, 1))
+	if (!check_amount(x, x->body, "grossWage", 0.01, 999999.99, 1) ||
+	    !check_meta_key(x, "wage", "grossWageType", json_object_get(x->body, "grossWageType"), "grossWageType"))
 		return;
 	if (get_date(m, "startDate", &ms) == 0 && sd < ms) {
 		BBR(x->rep, 1503, "startDate lies before the start of the employment");
@@ -1308,7 +1528,8 @@ static void h_wage_put(struct ctx *x)
 	json_t *w = need(x, "wages", x->p[0], "wage");
 	if (!w || !body_object(x))
 		return;
-	if (!check_amount(x, x->body, "grossWage", 0.01, 999999.99, 0))
+	if (!check_amount(x, x->body, "grossWage", 0.01, 999999.99, 0) ||
+	    !check_meta_key(x, "wage", "grossWageType", json_object_get(x->body, "grossWageType"), "grossWageType"))
 		return;
 	long sd;
 	int has = get_date(x->body, "startDate", &sd);
@@ -1341,8 +1562,9 @@ static void h_wage_put(struct ctx *x)
 	json_t *val;
 	json_object_foreach(x->body, k, val) {
 		if (strcmp(k, "id") && strcmp(k, "endDate") && strcmp(k, "employmentId") && strcmp(k, "payrollPeriodType"))
-			json_object_set(w, k, val);
+			json_object_set_new(w, k, json_deep_copy(val));
 	}
+	label_from_meta("wage", "grossWageType", json_object_get(w, "grossWageType"));
 	single(x, 200, view(w, "wages"));
 }
 
@@ -1760,6 +1982,7 @@ static const struct { const char *method, *pattern; handler h; } API[] = {
 	{"GET", "providers/employers/*/employees/employments", h_employments_er},
 	{"GET", "providers/employers/employees/*", h_employee_get},
 	{"PUT", "providers/employers/employees/*", h_employee_put},
+	{"GET", "providers/employers/employees/*/metadata", h_meta_employee},
 	{"GET", "providers/employers/employees/*/citizenservicenumber", h_bsn_get},
 	{"PUT", "providers/employers/employees/*/citizenservicenumber", h_bsn_put},
 	{"GET", "providers/employers/employees/*/employments", h_employments_ee},
@@ -1769,6 +1992,7 @@ static const struct { const char *method, *pattern; handler h; } API[] = {
 	{"PUT", "providers/employers/employees/employments/wages/*", h_wage_put},
 	{"DELETE", "providers/employers/employees/employments/wages/*", h_wage_delete},
 	{"GET", "providers/employers/employees/employments/*/wages", h_wages},
+	{"GET", "providers/employers/employees/employments/*/wages/metadata", h_meta_wage},
 	{"POST", "providers/employers/employees/employments/*/wages", h_wage_post},
 	{"GET", "providers/employers/employees/employments/benefitsanddeductions/*", h_bd_get},
 	{"PUT", "providers/employers/employees/employments/benefitsanddeductions/*", h_bd_put},
@@ -1793,9 +2017,12 @@ static const struct { const char *method, *pattern; handler h; } API[] = {
 	{"GET", "providers/employers/employees/employments/*/yearendstatements", h_yearends},
 	{"GET", "providers/employers/employees/employments/*/yearendstatements/*", h_yearend_get},
 	{"GET", "providers/employers/*/conceptemployees", h_concepts},
+	{"GET", "providers/employers/*/conceptemployees/metadata", h_meta_concept},
 	{"POST", "providers/employers/*/conceptemployees", h_concept_post},
 	{"GET", "providers/employers/conceptemployees/*", h_concept_get},
 	{"PATCH", "providers/employers/conceptemployees/*/convertToEmployee", h_convert},
+	{"GET", "providers/employers/conceptemployees/*/citizenservicenumber", h_concept_bsn_get},
+	{"PUT", "providers/employers/conceptemployees/*/citizenservicenumber", h_concept_bsn_put},
 };
 
 static size_t split(char *path, char *segs[MAX_SEGS + 1])
@@ -2003,8 +2230,8 @@ static void handle_api(struct req *r, struct MHD_Connection *c, const char *url,
 			struct ctx x = {.c = c, .r = r, .rep = rep};
 			memcpy(x.p, params, sizeof x.p);
 			int ok = 1;
-			if (strcmp(method, "GET") && strcmp(method, "DELETE")) {
-				json_error_t je;
+			if (strcmp(method, "GET") && strcmp(method, "DELETE") && (r->raw.len || r->too_large)) {
+				json_error_t je; /* no body at all: x.body stays NULL (handlers that need one say so) */
 				if (r->too_large) {
 					loket_error(rep, 413, 413, "Exception", "request body too large");
 					ok = 0;
@@ -2042,8 +2269,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	if (*upload_size) {
 		if (r->raw.len + *upload_size > EMU_MAX_BODY)
 			r->too_large = 1;
-		else if (r->f.kind == EMU_F_NONE || r->f.kind == EMU_F_MALFORMED || r->control)
-			emu_sb_addn(&r->raw, upload, *upload_size);
+		else if (r->f.kind == EMU_F_NONE || r->f.kind == EMU_F_MALFORMED || r->f.kind == EMU_F_LOST || r->control)
+			emu_sb_addn(&r->raw, upload, *upload_size); /* a lost answer's request is processed in full */
 		*upload_size = 0;
 		return MHD_YES;
 	}
