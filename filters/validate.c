@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "lp_block.h"
 #include "lp_cli.h"
@@ -116,6 +117,15 @@ static void cfg_issue(struct ctx *x, const lp_config *c, const char *rule, const
 	json_array_append_new(v, i);
 }
 
+/* Whether two paths name one file (the same device and inode), else the same text. */
+static int same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+	if (stat(a, &sa) == 0 && stat(b, &sb) == 0)
+		return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+	return !strcmp(a, b);
+}
+
 static void check_configs(struct ctx *x)
 {
 	for (int i = 0; i < x->cfgs.n; i++)
@@ -146,12 +156,15 @@ static void check_configs(struct ctx *x)
 				cfg_issue(x, c, "C2", "loket.tax_id", msg,
 					  "administrations that share a tax id are not supported");
 			}
-			int same_account = c->personio.credentials_file && o->personio.credentials_file &&
-					   !strcmp(c->personio.credentials_file, o->personio.credentials_file) &&
-					   !strcmp(c->personio.base_url, o->personio.base_url);
+			/* one Personio account: the same API and the same credentials file, or both
+			 * taking the credentials from the environment (one environment, one account) */
+			const char *cf = c->personio.credentials_file, *of = o->personio.credentials_file;
+			int same_account = !strcmp(c->personio.base_url, o->personio.base_url) &&
+					   (cf && of ? same_file(cf, of) : !cf && !of);
 			if (same_account && !strcmp(c->personio.legal_entity_id, o->personio.legal_entity_id)) {
-				snprintf(msg, sizeof msg, "legal entity %s is also linked by client %s",
-					 c->personio.legal_entity_id, o->client);
+				snprintf(msg, sizeof msg, "legal entity %s is also linked by client %s%s",
+					 c->personio.legal_entity_id, o->client,
+					 cf ? "" : " (both read Personio with the credentials from the environment)");
 				cfg_issue(x, c, "C1", "personio.legal_entity_id", msg,
 					  "link each Personio legal entity to one administration only");
 			}

@@ -203,7 +203,7 @@ blocked() { jq -r 'select(.type=="validation") | .blocked' "$OUT"; }
 	run validate -c "$BATS_TEST_TMPDIR/t.json" --as-of 2026-11-15 "$IN"
 	assert_failure 1
 	assert_output --partial '"rule":"C2","stage":"validate","personio_id":null,"employee_number":null,"field":"loket.tax_id"'
-	jq '.client="u"|.loket.payroll_administration_id="pa-2"|.loket.tax_id="111222333l01"' "$T_CFG" >"$BATS_TEST_TMPDIR/u.json"
+	jq '.client="u"|.loket.payroll_administration_id="pa-2"|.loket.tax_id="111222333l01"|.personio.legal_entity_id="171"' "$T_CFG" >"$BATS_TEST_TMPDIR/u.json"
 	run validate -c "$T_CFG" -c "$BATS_TEST_TMPDIR/u.json" --as-of 2026-11-15 "$IN"
 	assert_failure 1
 	assert_output --partial 'tax id 111222333L01 is shared with client u'
@@ -327,8 +327,8 @@ blocked() { jq -r 'select(.type=="validation") | .blocked' "$OUT"; }
 }
 
 @test "several clients in one stream: each gets its own verdict" {
-	jq '.client="u"|.loket.payroll_administration_id="pa-2"|.loket.tax_id="222333444L01"' "$T_CFG" >"$BATS_TEST_TMPDIR/u.json"
-	{ rec_person; rec_end; rec_person '.client="u"|.bsn="1"'; rec_end | jq -c '.client="u"'; } >"$IN"
+	jq '.client="u"|.loket.payroll_administration_id="pa-2"|.loket.tax_id="222333444L01"|.personio.legal_entity_id="171"' "$T_CFG" >"$BATS_TEST_TMPDIR/u.json"
+	{ rec_person; rec_end; rec_person '.client="u"|.bsn="1"|.legal_entity_id="171"'; rec_end | jq -c '.client="u"'; } >"$IN"
 	run --separate-stderr validate -c "$T_CFG" -c "$BATS_TEST_TMPDIR/u.json" --as-of 2026-11-15 "$IN"
 	assert_equal "$status" 1
 	run jq -r 'select(.type=="validation") | "\(.client) \(.blocked)"' <<<"$output"
@@ -579,4 +579,27 @@ amount_issues() { jq -r 'select(.type=="issue" and .rule=="E2" and (.field=="amo
 	v
 	assert_equal "$status" 3
 	[[ "$stderr" == *"in.ndjson:2: amount: expected an amount as a decimal string with at most two decimals"* ]]
+}
+
+@test "C1: one Personio account is the same credentials file by any path, or both configurations taking the credentials from the environment" {
+	echo '{}' >"$BATS_TEST_TMPDIR/cred.json"
+	ln -s "$BATS_TEST_TMPDIR/cred.json" "$BATS_TEST_TMPDIR/cred-link.json"
+	jq --arg f "$BATS_TEST_TMPDIR/cred.json" '.personio.credentials_file=$f' "$T_CFG" >"$BATS_TEST_TMPDIR/t.json"
+	jq --arg f "$BATS_TEST_TMPDIR/cred-link.json" '.client="u"|.loket.tax_id="999999999L01"|.loket.payroll_administration_id="pa-2"|.personio.credentials_file=$f' \
+		"$T_CFG" >"$BATS_TEST_TMPDIR/u.json"
+	run --separate-stderr validate --check-config -c "$BATS_TEST_TMPDIR/t.json" -c "$BATS_TEST_TMPDIR/u.json"
+	assert_failure 4
+	[[ "$stderr" == *"t.json: C1 personio.legal_entity_id: legal entity 170 is also linked by client u"* ]]
+	# both from the environment: one environment, one account
+	jq 'del(.personio.credentials_file)' "$BATS_TEST_TMPDIR/t.json" >"$BATS_TEST_TMPDIR/te.json"
+	jq 'del(.personio.credentials_file)' "$BATS_TEST_TMPDIR/u.json" >"$BATS_TEST_TMPDIR/ue.json"
+	run --separate-stderr validate --check-config -c "$BATS_TEST_TMPDIR/te.json" -c "$BATS_TEST_TMPDIR/ue.json"
+	assert_failure 4
+	[[ "$stderr" == *"te.json: C1 personio.legal_entity_id: legal entity 170 is also linked by client u (both read Personio with the credentials from the environment)"* ]]
+	# one from a file, one from the environment; or another Personio API: two accounts
+	run --separate-stderr validate --check-config -c "$BATS_TEST_TMPDIR/t.json" -c "$BATS_TEST_TMPDIR/ue.json"
+	assert_success
+	jq '.personio.base_url="https://other.example"' "$BATS_TEST_TMPDIR/ue.json" >"$BATS_TEST_TMPDIR/uo.json"
+	run --separate-stderr validate --check-config -c "$BATS_TEST_TMPDIR/te.json" -c "$BATS_TEST_TMPDIR/uo.json"
+	assert_success
 }
