@@ -13,6 +13,7 @@
  */
 #include <getopt.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,19 +118,28 @@ static void cfg_issue(struct ctx *x, const lp_config *c, const char *rule, const
 	json_array_append_new(v, i);
 }
 
-/* Whether two paths name one file (the same device and inode), else the same text. */
-static int same_file(const char *a, const char *b)
+/* The Personio account a configuration reads: its base URL and its credentials file (by
+ * device and inode, so any path to one file is the same; its text when it cannot be
+ * examined), or "env" when the credentials come from the environment (one environment, one
+ * account). Caller frees. */
+static char *account_of(const lp_config *c)
 {
-	struct stat sa, sb;
-	if (stat(a, &sa) == 0 && stat(b, &sb) == 0)
-		return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
-	return !strcmp(a, b);
+	struct stat st;
+	const char *f = c->personio.credentials_file;
+	if (!f)
+		return lp_xasprintf("%s\nenv", c->personio.base_url);
+	if (stat(f, &st) == 0)
+		return lp_xasprintf("%s\nfile %ju:%ju", c->personio.base_url, (uintmax_t)st.st_dev, (uintmax_t)st.st_ino);
+	return lp_xasprintf("%s\npath %s", c->personio.base_url, f);
 }
 
 static void check_configs(struct ctx *x)
 {
-	for (int i = 0; i < x->cfgs.n; i++)
+	char **acct = lp_xmalloc(((size_t)x->cfgs.n + 1) * sizeof *acct);
+	for (int i = 0; i < x->cfgs.n; i++) {
 		lp_map_put(x->cfg_issues, x->cfgs.c[i]->client, json_array());
+		acct[i] = account_of(x->cfgs.c[i]);
+	}
 	for (int i = 0; i < x->cfgs.n; i++) {
 		lp_config *c = x->cfgs.c[i];
 		char msg[512];
@@ -156,20 +166,18 @@ static void check_configs(struct ctx *x)
 				cfg_issue(x, c, "C2", "loket.tax_id", msg,
 					  "administrations that share a tax id are not supported");
 			}
-			/* one Personio account: the same API and the same credentials file, or both
-			 * taking the credentials from the environment (one environment, one account) */
-			const char *cf = c->personio.credentials_file, *of = o->personio.credentials_file;
-			int same_account = !strcmp(c->personio.base_url, o->personio.base_url) &&
-					   (cf && of ? same_file(cf, of) : !cf && !of);
-			if (same_account && !strcmp(c->personio.legal_entity_id, o->personio.legal_entity_id)) {
+			if (!strcmp(acct[i], acct[j]) && !strcmp(c->personio.legal_entity_id, o->personio.legal_entity_id)) {
 				snprintf(msg, sizeof msg, "legal entity %s is also linked by client %s%s",
 					 c->personio.legal_entity_id, o->client,
-					 cf ? "" : " (both read Personio with the credentials from the environment)");
+					 c->personio.credentials_file ? "" : " (both read Personio with the credentials from the environment)");
 				cfg_issue(x, c, "C1", "personio.legal_entity_id", msg,
 					  "link each Personio legal entity to one administration only");
 			}
 		}
 	}
+	for (int i = 0; i < x->cfgs.n; i++)
+		free(acct[i]);
+	free(acct);
 }
 
 /* ---- people: E1, D1, E2 ------------------------------------------------------------- */

@@ -689,14 +689,8 @@ static void h_employee_get(struct ctx *x)
 	single(x, 200, view(o, "employees"));
 }
 
-static void h_bsn_get(struct ctx *x)
-{
-	json_t *o = need(x, "employees", x->p[0], "employee");
-	if (!o)
-		return;
-	json_t *b = json_object_get(o, "citizenServiceNumber");
-	single(x, 200, json_pack("{s:O}", "citizenServiceNumber", b ? b : json_null()));
-}
+static void bsn_get(struct ctx *x, const char *cname, const char *what);
+static void h_bsn_get(struct ctx *x) { bsn_get(x, "employees", "employee"); }
 
 /* employments whose employee belongs to employer a */
 static int emp_of_employer(json_t *o, const char *a, const char *b)
@@ -1277,9 +1271,10 @@ static int bsn_valid(const char *s)
 	return sum % 11 == 0 && strcmp(s, "000000000") != 0;
 }
 
-static void h_bsn_put(struct ctx *x)
+/* The BSN of an employee or a concept employee: its own endpoint, never in the resource. */
+static void bsn_put(struct ctx *x, const char *cname, const char *what)
 {
-	json_t *o = need(x, "employees", x->p[0], "employee");
+	json_t *o = need(x, cname, x->p[0], what);
 	if (!o || !body_object(x))
 		return;
 	const char *b = sget(x->body, "citizenServiceNumber");
@@ -1291,28 +1286,18 @@ static void h_bsn_put(struct ctx *x)
 	single(x, 200, json_pack("{s:s}", "citizenServiceNumber", b));
 }
 
-static void h_concept_bsn_get(struct ctx *x)
+static void bsn_get(struct ctx *x, const char *cname, const char *what)
 {
-	json_t *o = need(x, "conceptEmployees", x->p[0], "concept employee");
+	json_t *o = need(x, cname, x->p[0], what);
 	if (!o)
 		return;
 	json_t *b = json_object_get(o, "citizenServiceNumber");
 	single(x, 200, json_pack("{s:O}", "citizenServiceNumber", b ? b : json_null()));
 }
 
-static void h_concept_bsn_put(struct ctx *x)
-{
-	json_t *o = need(x, "conceptEmployees", x->p[0], "concept employee");
-	if (!o || !body_object(x))
-		return;
-	const char *b = sget(x->body, "citizenServiceNumber");
-	if (!bsn_valid(b)) {
-		BBR(x->rep, 1201, "citizenServiceNumber has to be a valid Dutch citizen service number (9 digits, 11-test)");
-		return;
-	}
-	json_object_set_new(o, "citizenServiceNumber", json_string(b));
-	single(x, 200, json_pack("{s:s}", "citizenServiceNumber", b));
-}
+static void h_bsn_put(struct ctx *x) { bsn_put(x, "employees", "employee"); }
+static void h_concept_bsn_get(struct ctx *x) { bsn_get(x, "conceptEmployees", "concept employee"); }
+static void h_concept_bsn_put(struct ctx *x) { bsn_put(x, "conceptEmployees", "concept employee"); }
 
 static void h_concept_post(struct ctx *x)
 {
