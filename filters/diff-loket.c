@@ -538,6 +538,7 @@ struct run {
 	json_t *by_rule;
 	char last_op[24];      /* op_id of the op written last */
 	const char *needs_id;  /* the next op's needs_id_of (consumed by op()) */
+	json_t *expect;        /* the next op's expect (consumed by op()) */
 	lp_map *mapped; /* component keys the configuration maps */
 };
 
@@ -629,6 +630,10 @@ static void op(struct run *r, const struct demp *d, const char *rule, const char
 	if (r->needs_id) {
 		json_object_set_new(o, "needs_id_of", json_string(r->needs_id));
 		r->needs_id = NULL;
+	}
+	if (r->expect) { /* what the record holds now, in Loket's fields: push-loket writes only over that */
+		json_object_set_new(o, "expect", r->expect);
+		r->expect = NULL;
 	}
 	memcpy(r->last_op, idb, sizeof r->last_op);
 	json_t *n = json_object_get(r->by_rule, rule);
@@ -819,6 +824,82 @@ static int r1_kind_ok(struct run *r, const struct demp *d, const struct dben *b)
 	return 1;
 }
 
+/* R1 for one-time payments: a desired variable input entry (one period, one component) may
+ * go only to a payment component (Betaling) in the catalogue of its period's year. It keeps
+ * its sign (the spec allows negative payroll period data), so a negative amount on a payment
+ * component is a correction and allowed. A deduction component, one of neither kind, one
+ * missing from that year's catalogue, or a year whose catalogue was not read: 0 with an error
+ * issue naming the compensation type(s), the period and the component; the caller holds the
+ * entry back and leaves Loket's entry for that period and component as it is. */
+static int r1_vi_ok(struct run *r, const struct demp *d, const struct dvi *w)
+{
+	const struct cur *c = r->cur;
+	char types[200], what[400], k[48], a[32], hint[400];
+	size_t used = 0;
+	types[0] = '\0';
+	for (size_t i = 0; i < r->cfg->compensation.nmap; i++) { /* one-time payments go to a pair's payment member */
+		const lp_mapping *mp = &r->cfg->compensation.map[i];
+		if (mp->payment != w->key)
+			continue;
+		int n = snprintf(types + used, sizeof types - used, "%s'%s'", used ? ", " : "", mp->type_id);
+		if (n < 0 || (size_t)n >= sizeof types - used) {
+			types[used] = '\0';
+			break;
+		}
+		used += (size_t)n;
+	}
+	snprintf(what, sizeof what, "one-time payments%s%s%s in period %d-%02d (%s)", used ? " of type" : "",
+		 strchr(types, ',') ? "s " : used ? " " : "", types, w->year, w->period, lp_money_fmt(w->value, a));
+	void *v;
+	snprintf(k, sizeof k, "%d", w->year);
+	if (!lp_map_get(c->comp_years, k, NULL)) {
+		issue(r, d, "error", "R1", "payroll_component_key",
+		      "run fetch-loket with an --as-of that covers this year (it reads the catalogue from the compensation start date's year on) and diff again",
+		      "Employee %lld: %s cannot be checked: the current Loket state has no payroll component catalogue "
+		      "for %d, so whether component %lld pays or deducts is unknown; period %d-%02d of component %lld is "
+		      "not synced for this employee and Loket's entry for it stays as it is", d->number, what, w->year,
+		      w->key, w->year, w->period, w->key);
+		return 0;
+	}
+	snprintf(k, sizeof k, "%d/%lld", w->year, w->key);
+	if (!lp_map_get(c->comp_by, k, &v)) {
+		snprintf(hint, sizeof hint, "map the compensation type to a payment component of this payroll administration, "
+			 "or to a pair {\"payment\": KEY, \"deduction\": KEY}, in compensation.mapping (a pair sends one-time "
+			 "payments to its payment member, with their sign); or have the payroll administrator add component %lld",
+			 w->key);
+		issue(r, d, "error", "R1", "payroll_component_key", hint,
+		      "Employee %lld: %s go to component %lld, which is not in Loket's payroll component catalogue for %d; "
+		      "period %d-%02d of component %lld is not synced for this employee and Loket's entry for it stays as "
+		      "it is", d->number, what, w->key, w->year, w->year, w->period, w->key);
+		return 0;
+	}
+	const struct ccomp *x = &c->comps[(size_t)v - 1];
+	if (x->kind == LP_COMPONENT_PAYMENT)
+		return 1;
+	snprintf(hint, sizeof hint, "map the compensation type to a payment component, or to a pair {\"payment\": KEY, "
+		 "\"deduction\": %s} in compensation.mapping: a pair sends one-time payments to its payment member, with "
+		 "their sign", x->kind == LP_COMPONENT_DEDUCTION ? numkey(w->key, (char[24]){0}) : "KEY");
+	if (x->kind == LP_COMPONENT_NEITHER)
+		issue(r, d, "error", "R1", "payroll_component_key", hint,
+		      "Employee %lld: %s go to component %lld (%s), which in %d is neither a deduction nor a payment in "
+		      "Loket; period %d-%02d of component %lld is not synced for this employee and Loket's entry for it "
+		      "stays as it is", d->number, what, w->key, x->desc ? x->desc : "no description", w->year, w->year,
+		      w->period, w->key);
+	else {
+		char abs[32], eff[120] = "";
+		if (w->value)
+			snprintf(eff, sizeof eff, ", so the employee would be %s %s instead of %s", w->value > 0 ? "charged" : "paid",
+				 lp_money_fmt(w->value > 0 ? w->value : -w->value, abs), w->value > 0 ? "paid" : "charged");
+		issue(r, d, "error", "R1", "payroll_component_key", hint,
+		      "Employee %lld: %s go to component %lld (%s), which is a deduction (%s) in %d: a one-time payment goes "
+		      "only to a payment component, with its sign%s; period %d-%02d of component %lld is not synced for this "
+		      "employee and Loket's entry for it stays as it is", d->number, what, w->key,
+		      x->desc ? x->desc : "no description", x->label ? x->label : "?", w->year, eff, w->year, w->period,
+		      w->key);
+	}
+	return 0;
+}
+
 /* ---- employee data (D2, D3) */
 
 /* Compare the desired fields into the current object; record changes and apply them to
@@ -991,6 +1072,17 @@ static json_t *wage_body(lp_date start, lp_cents amount, int type)
 			 "grossWageType", "key", (json_int_t)loket_wage_key(type), "applyPayGrade", 0);
 }
 
+/* A current wage as Loket holds it (the expect of an op that writes over it or deletes it). */
+static json_t *wage_expect(const struct cwage *h)
+{
+	json_t *e = wage_body(h->start, h->amount, h->type);
+	if (h->scale)
+		json_object_set_new(e, "applyPayGrade", json_true());
+	else
+		json_object_del(e, "applyPayGrade"); /* false or absent: Loket need not send it */
+	return e;
+}
+
 static void wages(struct run *r, const struct demp *d, const struct cempl *m)
 {
 	if (!d->nw)
@@ -1074,6 +1166,7 @@ static void wages(struct run *r, const struct demp *d, const struct cempl *m)
 		if (keep[i])
 			continue;
 		char *path = lp_xasprintf("/providers/employers/employees/employments/wages/%s", have[i]->id);
+		r->expect = wage_expect(have[i]);
 		op(r, d, "K3", "wage", "delete", chain, "DELETE", path, NULL,
 		   wage_view(have[i]->start, have[i]->amount, have[i]->type), NULL,
 		   moved[i] ? "Employee %lld: the wage from %s is deleted to make room for an earlier change in the "
@@ -1089,6 +1182,7 @@ static void wages(struct run *r, const struct demp *d, const struct cempl *m)
 		if (wage_eq(&want[j], h->amount, h->type) && !h->scale)
 			continue;
 		char *path = lp_xasprintf("/providers/employers/employees/employments/wages/%s", h->id);
+		r->expect = wage_expect(h);
 		op(r, d, h->scale ? "X3" : "K3", "wage", "update", chain, "PUT", path,
 		   wage_body(want[j].start, want[j].amount, want[j].type), wage_view(h->start, h->amount, h->type),
 		   wage_view(want[j].start, want[j].amount, want[j].type),
@@ -1127,6 +1221,14 @@ static json_t *ben_body(lp_cents value, lp_date start, int has_end, lp_date end)
 {
 	return json_pack("{s:o,s:o,s:o}", "value", money_num(value), "startDate", date_str(start), "endDate",
 			 has_end ? date_str(end) : json_null());
+}
+
+/* A current benefit or deduction as Loket holds it (the expect of an op that writes over it). */
+static json_t *ben_expect(const struct cben *h)
+{
+	json_t *e = ben_body(h->value, h->start, h->has_end, h->end);
+	json_object_set_new(e, "payrollComponent", json_pack("{s:I}", "key", (json_int_t)h->key));
+	return e;
 }
 
 static int cmp_dben(const void *a, const void *b)
@@ -1184,7 +1286,8 @@ static void benefits(struct run *r, const struct demp *d, const struct cempl *m)
 				continue; /* K1: history before the start date */
 			char *path = lp_xasprintf("/providers/employers/employees/employments/benefitsAndDeductions/%s", h->id);
 			if (h->start < S) { /* R2: running across the start date: end it the day before */
-				if (pass == 0)
+				if (pass == 0) {
+					r->expect = ben_expect(h);
 					op(r, d, "R2", "benefit_deduction", "end", chain, "PUT", path,
 					   ben_body(h->value, h->start, 1, S - 1),
 					   ben_view(h->key, h->value, h->start, h->has_end, h->end),
@@ -1192,6 +1295,7 @@ static void benefits(struct run *r, const struct demp *d, const struct cempl *m)
 					   "Employee %lld: component %lld (running since %s) is end-dated %s, the day before the "
 					   "compensation start date; from then on Personio's records apply", d->number, h->key,
 					   lp_date_fmt(h->start, db), lp_date_fmt(S - 1, db2));
+				}
 				free(path);
 				continue;
 			}
@@ -1200,11 +1304,13 @@ static void benefits(struct run *r, const struct demp *d, const struct cempl *m)
 				if (want[j].key == h->key && want[j].start == h->start && !used[j])
 					break;
 			if (j == nw) { /* R3 */
-				if (pass == 0)
+				if (pass == 0) {
+					r->expect = ben_expect(h);
 					op(r, d, "R3", "benefit_deduction", "delete", chain, "DELETE", path, NULL,
 					   ben_view(h->key, h->value, h->start, h->has_end, h->end), NULL,
 					   "Employee %lld: component %lld from %s has no counterpart in Personio and is removed",
 					   d->number, h->key, lp_date_fmt(h->start, db));
+				}
 				free(path);
 				continue;
 			}
@@ -1212,13 +1318,15 @@ static void benefits(struct run *r, const struct demp *d, const struct cempl *m)
 			int same_end = want[j].has_end == h->has_end && (!h->has_end || want[j].end == h->end);
 			int extends = !same_end && (!want[j].has_end || (h->has_end && want[j].end > h->end));
 			/* a record that grows waits for pass 2, after every shrink and deletion */
-			if ((want[j].value != h->value || !same_end) && pass == extends)
+			if ((want[j].value != h->value || !same_end) && pass == extends) {
+				r->expect = ben_expect(h);
 				op(r, d, "K3", "benefit_deduction", "update", chain, "PUT", path,
 				   ben_body(want[j].value, want[j].start, want[j].has_end, want[j].end),
 				   ben_view(h->key, h->value, h->start, h->has_end, h->end),
 				   ben_view(want[j].key, want[j].value, want[j].start, want[j].has_end, want[j].end),
 				   "Employee %lld: component %lld from %s takes Personio's value and end date", d->number,
 				   h->key, lp_date_fmt(h->start, db));
+			}
 			free(path);
 		}
 	}
@@ -1286,6 +1394,7 @@ static void variable_input(struct run *r, const struct demp *d, const struct cem
 	snprintf(chain, sizeof chain, "employment:%s", m->id);
 	/* current entries of mapped components from the start date's period on, by (period, key) */
 	lp_map *slots = lp_map_new();
+	lp_map *held = lp_map_new(); /* R1: "year/period/key" held back: no PATCH, and no O3 either */
 	size_t nslot = 0;
 	for (size_t i = 0; i < m->nd; i++)
 		nslot += c->ppd[m->d[i]]->n;
@@ -1318,6 +1427,10 @@ static void variable_input(struct run *r, const struct demp *d, const struct cem
 		if (w->year < sy || (w->year == sy && w->period < sp))
 			continue;
 		snprintf(kb, sizeof kb, "%d/%d/%lld", w->year, w->period, w->key);
+		if (!r1_vi_ok(r, d, w)) { /* R1: Loket's entries of that period and component stay as they are */
+			lp_map_add(held, kb);
+			continue;
+		}
 		void *v;
 		struct vslot *s = lp_map_get(slots, kb, &v) ? v : NULL;
 		if (s)
@@ -1343,12 +1456,12 @@ static void variable_input(struct run *r, const struct demp *d, const struct cem
 			continue;
 		if (lp_period_start(p->year, p->period) < S)
 			continue; /* the period begins before the start date: nothing is removed from it */
-		json_t *keep = json_array(), *gone = json_array();
+		json_t *keep = json_array(), *gone = json_array(), *all = json_array();
 		for (size_t k = 0; k < p->n; k++) {
 			const struct cvi *e = &p->e[k];
 			int remove = 0;
-			if (is_mapped(r, e->key)) {
-				snprintf(kb, sizeof kb, "%d/%d/%lld", p->year, p->period, e->key);
+			snprintf(kb, sizeof kb, "%d/%d/%lld", p->year, p->period, e->key);
+			if (is_mapped(r, e->key) && !lp_map_get(held, kb, NULL)) { /* R1: held back, never removed */
 				void *v;
 				struct vslot *s = lp_map_get(slots, kb, &v) ? v : NULL;
 				remove = !s || !s->matched || s->rec != p || s->idx != k;
@@ -1357,11 +1470,13 @@ static void variable_input(struct run *r, const struct demp *d, const struct cem
 				json_array_append_new(gone, vi_view(p->year, p->period, e->key, e->value));
 			else
 				json_array_append_new(keep, ppd_component(e->key, e->value, e->supplement));
+			json_array_append_new(all, ppd_component(e->key, e->value, e->supplement));
 		}
 		if (json_array_size(gone)) {
 			char *path = lp_xasprintf("/providers/employers/employees/employments/payrollperioddata/%s", p->id);
 			json_t *g0 = json_array_get(gone, 0);
 			long long k0 = (long long)json_integer_value(json_object_get(g0, "payroll_component_key"));
+			r->expect = json_pack("{s:O}", "payrollComponents", all); /* the record as the plan saw it */
 			if (json_array_size(keep)) {
 				json_t *body = json_pack("{s:O}", "payrollComponents", keep);
 				key_into(body, p->key);
@@ -1378,6 +1493,7 @@ static void variable_input(struct run *r, const struct demp *d, const struct cem
 		}
 		json_decref(keep);
 		json_decref(gone);
+		json_decref(all);
 	}
 	for (size_t u = 0; u < nup; u++) {
 		json_t *body = json_pack("{s:{s:i,s:i}}", "payrollPeriod", "year", ups[u].year, "periodNumber", ups[u].period);
@@ -1400,6 +1516,7 @@ static void variable_input(struct run *r, const struct demp *d, const struct cem
 	free(ups);
 	free(sl);
 	lp_map_free(slots, NULL);
+	lp_map_free(held, NULL);
 }
 
 /* ---- one client */

@@ -71,6 +71,9 @@ static const char usage[] =
 #define ACCEPT "Accept: application/json;version=2018-01-01"
 #define CTYPE "Content-Type: application/json;version=2018-01-01"
 #define MAX_ROUNDS 5 /* POST reconcile-and-resend rounds before giving up */
+/* what a plan's path may hold: Loket's paths are ids, names and one {placeholder} at most
+ * (no %-escapes, spaces, query or fragment) */
+#define PATH_CHARS "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/-_.{}"
 
 enum outcome { O_APPLIED, O_ALREADY, O_FAILED, O_SKIPPED, O_REMOTE };
 static const char *const outcome_names[] = {"applied", "already_applied", "failed", "skipped", "failed"};
@@ -341,7 +344,45 @@ static int upsert_held(const struct op *o, const json_t *item)
 	return ok;
 }
 
+/* Whether a payroll period data record the upsert lands in (the same period and key fields)
+ * holds, for a component the PATCH writes, a value that is neither the plan's "before" (what
+ * Loket held when the plan was made; null: no entry) nor the body's: someone changed it in
+ * Loket after the plan was made. Names it in drift. */
+static int upsert_drift(const struct op *o, const json_t *item, char *drift, size_t n)
+{
+	json_t *b = json_object_get(o->rec, "body");
+	json_t *key = json_deep_copy(b);
+	json_object_del(key, "payrollComponents");
+	int same_record = lp_json_holds(key, item, NULL, 0);
+	json_decref(key);
+	if (!same_record)
+		return 0;
+	json_t *before = json_object_get(o->rec, "before");
+	size_t i, k;
+	json_t *w, *h;
+	json_array_foreach(json_object_get(b, "payrollComponents"), i, w) {
+		json_t *wk = json_object_get(json_object_get(w, "payrollComponent"), "key");
+		json_t *was = json_object_get(json_array_get(before, i), "value");
+		lp_cents want, seen, cur;
+		if (lp_money_from_json(json_object_get(w, "value"), &want))
+			continue;
+		int had = was && !lp_money_from_json(was, &seen);
+		json_array_foreach(json_object_get(item, "payrollComponents"), k, h) {
+			if (!json_equal(json_object_get(json_object_get(h, "payrollComponent"), "key"), wk) ||
+			    lp_money_from_json(json_object_get(h, "value"), &cur) || cur == want || (had && cur == seen))
+				continue;
+			char a[32];
+			snprintf(drift, n, "component %" JSON_INTEGER_FORMAT " of this period holds %s in Loket, which the plan did "
+				 "not see (changed in Loket after the plan was made): nothing is written; run fetch-loket and "
+				 "diff-loket again", json_integer_value(wk), lp_money_fmt(cur, a));
+			return 1;
+		}
+	}
+	return 0;
+}
+
 static void on_recon(void *ud, const lp_http_resp *resp, const char *err);
+static void check_no_employee(struct op *o);
 
 static void reconcile(struct op *o)
 {
@@ -380,6 +421,15 @@ static void on_recon(void *ud, const lp_http_resp *resp, const char *err)
 	json_t *it, *found = NULL;
 	int patch = !strcmp(o->method, "PATCH");
 	json_array_foreach(items, i, it) if (!found && (patch ? upsert_held(o, it) : same_record(o, it))) found = it;
+	char drift[600] = "";
+	if (patch && !found)
+		json_array_foreach(items, i, it) if (!drift[0]) upsert_drift(o, it, drift, sizeof drift);
+	if (drift[0]) {
+		json_decref(j);
+		jmark(o, "failed", 409);
+		finish(o, O_FAILED, 0, 0, NULL, drift);
+		return;
+	}
 	json_t *tp = json_object_get(j, "totalPages");
 	long pages = json_is_integer(tp) ? (long)json_integer_value(tp) : 1;
 	if (found) {
@@ -415,7 +465,55 @@ static void on_recon(void *ud, const lp_http_resp *resp, const char *err)
 		return;
 	}
 	o->recon_page = 0;
+	if (!strcmp(o->entity, "concept_employee") && !o->sent_here) {
+		check_no_employee(o); /* not a concept: is it an employee already? */
+		return;
+	}
 	send_op(o); /* not there: the POST never landed */
+}
+
+/* A concept employee's POST: the employer must not have an employee with that employee
+ * number either. One that has was made from this concept (finalised by the administrator
+ * after the plan was made) or by hand: posting again would make a second person. */
+static void on_employee_check(void *ud, const lp_http_resp *resp, const char *err)
+{
+	struct op *o = ud;
+	if (!resp || resp->status != 200) {
+		char e[800];
+		snprintf(e, sizeof e, "reading the employees before creating a concept employee failed: %s",
+			 err ? err : "unexpected answer");
+		finish(o, O_REMOTE, resp ? resp->status : 0, 0, NULL, e);
+		return;
+	}
+	json_t *j = lp_json_loadb(resp->body, resp->len, NULL);
+	size_t n = json_array_size(lp_json_arr(j, "_embedded"));
+	json_decref(j);
+	if (n) {
+		jmark(o, "failed", 409);
+		finish(o, O_FAILED, 0, resp->attempts, NULL,
+		       "this employee number is an employee in Loket already (the concept employee was finalised after "
+		       "the plan was made, or entered by hand): nothing is written; run fetch-loket and diff-loket again");
+		return;
+	}
+	send_op(o);
+}
+
+static void check_no_employee(struct op *o)
+{
+	json_t *num = json_object_get(lp_json_obj(json_object_get(o->rec, "body"), "employeeData"), "employeeNumber");
+	if (!json_is_integer(num)) {
+		send_op(o); /* Loket gives it a number: nothing to compare */
+		return;
+	}
+	size_t l = strlen(o->path) - strlen("/conceptemployees");
+	char f[64];
+	snprintf(f, sizeof f, "employeeNumber eq %" JSON_INTEGER_FORMAT, json_integer_value(num));
+	char *e = lp_http_escape(f);
+	char *t = lp_xasprintf("%.*s/employees?filter=%s&pageNumber=1&pageSize=1", (int)l, o->path, e);
+	free(e);
+	static const char *const h[] = {ACCEPT, NULL};
+	lp_http_multi_add(R.multi, "GET", t, h, NULL, 0, 0, on_employee_check, o);
+	free(t);
 }
 
 static void on_send(void *ud, const lp_http_resp *resp, const char *err)
@@ -444,7 +542,7 @@ static void on_send(void *ud, const lp_http_resp *resp, const char *err)
 		 * included), by an earlier run, or by an application of this plan with another
 		 * journal; what the plan wants holds, and nothing was written */
 		jmark(o, "done", st);
-		finish(o, O_ALREADY, st, attempts, NULL, NULL);
+		finish(o, attempts > 1 ? O_APPLIED : O_ALREADY, st, attempts, NULL, NULL);
 		return;
 	}
 	if (resp && st == 412 && o->etag && ++o->put_rounds < MAX_ROUNDS) {
@@ -498,6 +596,19 @@ static int fields_hold(const json_t *content, const json_t *want, char *drift, s
 	return json_object_size(want) > 0;
 }
 
+/* Whether Loket's record still holds what the plan saw (the op's "expect", in Loket's fields);
+ * when not, drift names the first field that differs. Ops without expect hold. */
+static int expect_holds(const struct op *o, const json_t *content, char *drift, size_t n)
+{
+	json_t *ex = json_object_get(o->rec, "expect");
+	char diff[300];
+	if (!json_is_object(ex) || lp_json_holds(ex, content, diff, sizeof diff))
+		return 1;
+	snprintf(drift, n, "%s was changed in Loket after the plan was made: nothing is written; run fetch-loket and "
+		 "diff-loket again", diff);
+	return 0;
+}
+
 static int is_employee_put(const struct op *o)
 {
 	return !strcmp(o->entity, "employee") && json_is_object(json_object_get(o->rec, "before"));
@@ -518,7 +629,15 @@ static void on_preflight(void *ud, const lp_http_resp *resp, const char *err)
 		return;
 	}
 	if (resp && resp->status == 200 && !strcmp(o->method, "DELETE")) {
-		send_op(o);
+		json_t *j = lp_json_loadb(resp->body, resp->len, NULL);
+		char drift[600] = "";
+		expect_holds(o, lp_json_obj(j, "content"), drift, sizeof drift);
+		json_decref(j);
+		if (drift[0]) {
+			jmark(o, "failed", 409);
+			finish(o, O_FAILED, 0, resp->attempts, NULL, drift);
+		} else
+			send_op(o);
 		return;
 	}
 	if (!resp || resp->status != 200) {
@@ -545,11 +664,12 @@ static void on_preflight(void *ud, const lp_http_resp *resp, const char *err)
 		if (!lp_json_holds(rest, content, diff, sizeof diff))
 			snprintf(drift, sizeof drift, "%s was changed in Loket after the plan was made", diff);
 		json_decref(rest);
-	}
-	if (applied) { /* an earlier attempt, whose answer was lost, already made the change */
+	} else if (!employee && !applied)
+		expect_holds(o, content, drift, sizeof drift);
+	if (applied) { /* made already: by this op (its first answer lost) or before */
 		json_decref(j);
 		jmark(o, "done", 200);
-		finish(o, O_ALREADY, 200, resp->attempts, NULL, NULL);
+		finish(o, o->sent_here ? O_APPLIED : O_ALREADY, 200, resp->attempts, NULL, NULL);
 		return;
 	}
 	json_decref(j);
@@ -591,8 +711,9 @@ static int fill_path(struct op *o)
 	for (size_t i = 0; i < o->ch->n; i++)
 		if (!strcmp(o->ch->ops[i]->op_id, o->needs))
 			src = o->ch->ops[i];
-	if (!src || !src->made_id)
-		return -1;
+	if (!src || !src->made_id || !src->made_id[0] || strspn(src->made_id, "0123456789abcdefABCDEF-") != strlen(src->made_id) ||
+	    strlen(src->made_id) > 64)
+		return -1; /* unknown, or not an id (a journal line or an answer must not steer a path) */
 	const char *a = strchr(o->path, '{'), *b = strchr(o->path, '}');
 	free(o->path_own);
 	o->path_own = lp_xasprintf("%.*s%s%s", (int)(a - o->path), o->path, src->made_id, b + 1);
@@ -743,7 +864,8 @@ int main(int argc, char **argv)
 			o->action = lp_rec_str(rec, "action", 0, w);
 			json_t *nv = json_object_get(rec, "needs_id_of");
 			o->needs = !nv || json_is_null(nv) ? NULL : lp_rec_str(rec, "needs_id_of", 0, w);
-			if (strncmp(o->path, "/providers/", 11) || strstr(o->path, "..") || strchr(o->path, '?') ||
+			if (strncmp(o->path, "/providers/", 11) || strstr(o->path, "..") ||
+			    strspn(o->path, PATH_CHARS) != strlen(o->path) ||
 			    (o->needs ? !placeholder_ok(o->path) : strpbrk(o->path, "{}") != NULL)) {
 				lp_warn("%s: path: not a Loket API path%s", w,
 					o->needs || strpbrk(o->path, "{}") ? " (needs_id_of goes with exactly one {placeholder} segment)" : "");
@@ -808,11 +930,16 @@ int main(int argc, char **argv)
 	if (nops > 1)
 		qsort(ops, nops, sizeof *ops, cmp_seq);
 	char *idcat = lp_xstrdup("");
+	lp_map *seen = lp_map_new();
 	for (size_t i = 0; i < nops; i++) {
 		struct op *o = ops[i];
-		if (i && ops[i - 1]->seq == o->seq) {
-			lp_warn("%s: seq %ld twice in the plan", cfg->client, o->seq);
+		if ((i && ops[i - 1]->seq == o->seq) || !lp_map_add(seen, o->op_id)) {
+			if (i && ops[i - 1]->seq == o->seq)
+				lp_warn("%s: seq %ld twice in the plan", cfg->client, o->seq);
+			else
+				lp_warn("%s: op_id %s twice in the plan (seq %ld)", cfg->client, o->op_id, o->seq);
 			free(idcat);
+			lp_map_free(seen, NULL);
 			exit_code = LP_EXIT_DATA;
 			goto out;
 		}
@@ -833,6 +960,7 @@ int main(int argc, char **argv)
 		free(idcat);
 		idcat = t;
 	}
+	lp_map_free(seen, NULL);
 	for (size_t i = 0; i < nops; i++) { /* needs_id_of names an earlier POST of the same chain */
 		struct op *o = ops[i], *src = NULL;
 		if (!o->needs)
@@ -870,7 +998,10 @@ int main(int argc, char **argv)
 		lp_map *plan_seq = lp_map_new();
 		for (size_t i = 0; i < nops; i++)
 			lp_map_put(plan_seq, ops[i]->op_id, (void *)(intptr_t)ops[i]->seq);
-		exit_code = lp_journal_open(journal, cfg->client, plan_id, plan_seq, &R.journal);
+		char *loket = lp_xasprintf("%s %s", ho.base_url,
+					   cfg->loket.payroll_administration_id ? cfg->loket.payroll_administration_id : "-");
+		exit_code = lp_journal_open(journal, cfg->client, plan_id, loket, plan_seq, &R.journal);
+		free(loket);
 		lp_map_free(plan_seq, NULL);
 		if (exit_code)
 			goto out;

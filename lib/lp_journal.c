@@ -73,7 +73,7 @@ static void say(int quiet, const char *fmt, ...)
 	"keep the file for the record and move it aside; a run with a new journal is safe (every POST reads its "    \
 	"collection back first, an employee PUT reads the employee, a DELETE of a record already gone counts as done)"
 
-int lp_journal_check(const char *buf, size_t len, const char *client, const char *plan_id, const lp_map *plan_seq,
+int lp_journal_check(const char *buf, size_t len, const char *client, const char *plan_id, const char *loket, const lp_map *plan_seq,
 		     lp_map *state_of, lp_map *id_of, size_t *kept, int quiet, const char *name)
 {
 	size_t keep = len;
@@ -94,13 +94,18 @@ int lp_journal_check(const char *buf, size_t len, const char *client, const char
 			why = "it is not a JSON object";
 		if (!why && line == 1) {
 			const char *m = lp_json_str(j, "journal"), *pid = lp_json_str(j, "plan_id"),
-				   *cl = lp_json_str(j, "client");
+				   *cl = lp_json_str(j, "client"), *lk = lp_json_str(j, "loket");
 			json_t *f = json_object_get(j, "format");
 			if (!m || strcmp(m, MAGIC) || !json_is_integer(f) || json_integer_value(f) != FORMAT)
 				why = "it is not a loketpipe push-loket journal header (format 2)";
 			else if (!pid || strcmp(pid, plan_id) || !cl || strcmp(cl, client)) {
 				say(quiet, "%s: journal %s belongs to another plan or client; use one journal per plan", client,
 				    name);
+				json_decref(j);
+				return LP_EXIT_CONFIG;
+			} else if (!lk || strcmp(lk, loket)) {
+				say(quiet, "%s: journal %s was written for another Loket (%s), not %s: its ops were not made "
+				    "here; use one journal per plan and Loket", client, name, lk ? lk : "?", loket);
 				json_decref(j);
 				return LP_EXIT_CONFIG;
 			}
@@ -137,7 +142,7 @@ int lp_journal_check(const char *buf, size_t len, const char *client, const char
 	return 0;
 }
 
-int lp_journal_open(const char *path, const char *client, const char *plan_id, const lp_map *plan_seq,
+int lp_journal_open(const char *path, const char *client, const char *plan_id, const char *loket, const lp_map *plan_seq,
 		    lp_journal **out)
 {
 	*out = NULL;
@@ -172,7 +177,7 @@ int lp_journal_open(const char *path, const char *client, const char *plan_id, c
 	j->state = lp_map_new();
 	j->ids = lp_map_new();
 	size_t keep;
-	int rc = lp_journal_check(buf, (size_t)got, client, plan_id, plan_seq, j->state, j->ids, &keep, 0, path);
+	int rc = lp_journal_check(buf, (size_t)got, client, plan_id, loket, plan_seq, j->state, j->ids, &keep, 0, path);
 	free(buf);
 	if (!rc && keep != (size_t)got && ftruncate(fd, (off_t)keep) != 0) {
 		lp_warn("%s: journal %s: cannot cut off a torn last line: %s", client, path, strerror(errno));
@@ -180,8 +185,8 @@ int lp_journal_open(const char *path, const char *client, const char *plan_id, c
 	}
 	if (!rc && keep == 0) { /* new (or torn inside its header): the header first */
 		size_t n;
-		char *l = line_of(json_pack("{s:s,s:i,s:s,s:s}", "journal", MAGIC, "format", FORMAT, "client", client,
-					    "plan_id", plan_id),
+		char *l = line_of(json_pack("{s:s,s:i,s:s,s:s,s:s}", "journal", MAGIC, "format", FORMAT, "client", client,
+					    "plan_id", plan_id, "loket", loket),
 				  &n);
 		if (write(fd, l, n) != (ssize_t)n || fsync(fd) != 0) {
 			lp_warn("%s: journal %s: write failed: %s", client, path, strerror(errno ? errno : ENOSPC));

@@ -26,11 +26,13 @@ typedef struct lp_journal lp_journal;
 
 enum lp_jstate { LP_J_NONE, LP_J_SENT, LP_J_DONE, LP_J_FAILED };
 
-/* Open or resume the journal at path for plan_id of client. plan_seq maps each op_id of the
+/* Open or resume the journal at path for plan_id of client, applied to loket (the API base
+ * and the payroll administration: a journal of the same plan for another Loket is refused,
+ * its ops were not made there). plan_seq maps each op_id of the
  * plan to its seq (as (void *)(intptr_t)seq). Returns 0 and sets *out, or an exit code
  * (LP_EXIT_CONFIG: cannot open, wrong mode, another plan; LP_EXIT_DATA: damaged; LP_EXIT_IO)
  * with a message already printed; *out is then NULL. */
-int lp_journal_open(const char *path, const char *client, const char *plan_id, const lp_map *plan_seq,
+int lp_journal_open(const char *path, const char *client, const char *plan_id, const char *loket, const lp_map *plan_seq,
 		    lp_journal **out);
 /* 1 when the journal held op lines of an earlier run (or a header only: a run that stopped
  * before anything was sent). */
@@ -51,7 +53,7 @@ void lp_journal_close(lp_journal *j);
  * ops through state_of, which may be NULL) or the exit code open would give; *torn is set to
  * the length kept when a torn last line would be cut off (id_of, which may be NULL, gets the
  * created ids as strings the caller frees). Prints nothing when quiet. */
-int lp_journal_check(const char *buf, size_t len, const char *client, const char *plan_id, const lp_map *plan_seq,
+int lp_journal_check(const char *buf, size_t len, const char *client, const char *plan_id, const char *loket, const lp_map *plan_seq,
 		     lp_map *state_of, lp_map *id_of, size_t *kept, int quiet, const char *name);
 
 #endif

@@ -677,3 +677,119 @@ odd_meta() { # keys that are not the ones anyone would guess; COUNTRIES and WAGE
 	run jq -c 'select(.type=="loket.op" and .entity=="concept_employee") | [.rule, .body.employeeData.personalDetails.gender, .body.employeeData.address.country, .body.wageData.grossWageType]' <<<"$output"
 	assert_output '["M1",{"key":8},{"key":540},{"key":5}]'
 }
+
+# ---- R1 for one-time payments: variable input only on a payment component of its period's year ----
+
+vi_ops() { jq -r 'select(.type=="loket.op" and .entity=="variable_input") | "\(.rule) \(.method) \(.employee_number) \(.path | split("/") | last) \(.body.payrollComponents // [] | map("\(.payrollComponent.key)=\(.value)") | join(","))"' <<<"$1"; }
+
+@test "R1: a positive one-time payment on a deduction component is an error: no PATCH, and Loket's entries of that period and component are not removed (O3); the rest syncs" {
+	jq '.compensation.mapping.levy = 8050' "$T_CFG" >"$BATS_TEST_TMPDIR/t.json"
+	T_CFG="$BATS_TEST_TMPDIR/t.json"
+	{ d_emp; d_vi '.payroll_component_key=8050|.value="250.00"'; d_vi '.value="150.00"'
+	  d_emp | e102; d_vi '.value="80.00"' | e102; d_ok; } >"$IN"
+	# Loket: 8050 in period 3 twice (in p1 next to 8101, and a second record p2): O3 would remove both
+	{ c_emp; c_empl; c_vi; c_vi '.payroll_component_key=8050|.value="40.00"'
+	  c_vi '.id="p2"|.payroll_component_key=8050|.value="5.00"|.key.costCenter={key:2}'
+	  c_emp '.id="ee2"|.employee_number=102'; c_empl '.id="em2"|.employee_id="ee2"|.employee_number=102'; c_end; } >"$CUR"
+	t_diff
+	assert_failure 1
+	P=$output
+	run r1_issues
+	assert_output 'error R1 101 payroll_component_key'
+	run jq -r 'select(.type=="issue") | .message, .hint' <<<"$P"
+	assert_line "Employee 101: one-time payments of type 'levy' in period 2026-03 (250.00) go to component 8050 (INHOUDING), which is a deduction (Inhouding) in 2026: a one-time payment goes only to a payment component, with its sign, so the employee would be charged 250.00 instead of paid; period 2026-03 of component 8050 is not synced for this employee and Loket's entry for it stays as it is"
+	assert_line 'map the compensation type to a payment component, or to a pair {"payment": KEY, "deduction": 8050} in compensation.mapping: a pair sends one-time payments to its payment member, with their sign'
+	# no PATCH of 8050, no O3 PUT or DELETE of p1 or p2; 101's 8101 and employee 102 sync
+	run vi_ops "$P"
+	assert_output "$(printf '%s\n' 'K3 PATCH 101 payrollperioddata 8101=150' 'O1 PATCH 102 payrollperioddata 8101=80')"
+	run jq -c 'select(.type=="plan") | [.blocked, .ops]' <<<"$P"
+	assert_output '[false,2]'
+	# the same, without a desired 8101: p1 keeps its 8101 entry untouched too (nothing at all to do)
+	{ d_emp; d_vi '.payroll_component_key=8050|.value="40.00"'; d_vi; d_ok; } >"$IN"
+	t_diff
+	assert_failure 1
+	run t_ops
+	assert_output ''
+}
+
+@test "R1: a one-time payment on a component of neither kind, missing from its period's year's catalogue, or in a year not read, is an error; no op, Loket's entry stays" {
+	jq '.compensation.mapping.other = 9999 | .compensation.mapping.fee = 7001' "$T_CFG" >"$BATS_TEST_TMPDIR/t.json"
+	for case in ".payroll_component_key=9999#one-time payments of type 'other' in period 2026-03 (100.00) go to component 9999, which is not in Loket's payroll component catalogue for 2026" \
+		".payroll_component_key=7001|.year=2027#one-time payments of type 'fee' in period 2027-03 (100.00) go to component 7001, which is not in Loket's payroll component catalogue for 2027" \
+		".payroll_component_key=8101#one-time payments of type 'bonus' in period 2026-03 (100.00) go to component 8101 (REISKOSTEN), which in 2026 is neither a deduction nor a payment in Loket" \
+		".year=2028#one-time payments of type 'bonus' in period 2028-03 (100.00) cannot be checked: the current Loket state has no payroll component catalogue for 2028"; do
+		# Loket has a different value for that period and component (K3 would set it) and a second
+		# record of it (O3 would remove it); another one-time payment of 101 still syncs
+		{ d_emp; d_vi "${case%%#*}"; d_vi '.period=4|.payroll_component_key=8102|.value="60.00"'; d_ok; } >"$IN"
+		{ c_emp; c_empl; c_vi "${case%%#*}"'|.value="7.00"'; c_vi "${case%%#*}"'|.id="p2"|.value="3.00"|.key.costCenter={key:2}'
+		  c_meta | grep -v '"year":2027,"key":7001' | sed 's/"key":8101,\("description":"[A-Z]*",\)"category":{[^}]*},"deduction_or_payment":{[^}]*}/"key":8101,\1"category":{"key":1,"value":"Uren"},"deduction_or_payment":null/'
+		  echo '{"type":"stream_end","client":"t","source":"loket","complete":true,"counts":{}}'; } >"$CUR"
+		run --separate-stderr diff-loket -c "$BATS_TEST_TMPDIR/t.json" --current "$CUR" "$IN"
+		assert_failure 1
+		P=$output
+		run r1_issues
+		assert_output 'error R1 101 payroll_component_key'
+		run jq -r 'select(.type=="issue") | .message' <<<"$P"
+		assert_output --partial "Employee 101: ${case#*#}"
+		assert_output --partial "is not synced for this employee and Loket's entry for it stays as it is"
+		run vi_ops "$P"
+		assert_output 'O1 PATCH 101 payrollperioddata 8102=60'
+	done
+}
+
+@test "R1: a negative one-time amount on a payment component is a correction and syncs as a negative value; a pair sends it to its payment member, a plain deduction key refuses it" {
+	{ d_emp; d_vi '.value="-40.00"'; d_ok; } >"$IN"
+	{ c_emp; c_empl; c_vi; c_end; } >"$CUR"
+	t_diff
+	assert_success
+	P=$output
+	run jq -c 'select(.type=="issue")' <<<"$P"
+	assert_output ''
+	run vi_ops "$P"
+	assert_output 'K3 PATCH 101 payrollperioddata 8101=-40'
+	# the body carries the exact number token, negative
+	run grep -c '"payrollComponents":\[{"payrollComponent":{"key":8101},"value":-40.00,"isSupplement":false}\]' <<<"$P"
+	assert_output 1
+	# map-compensation -> diff-loket: one-time payments of a pair's type go to its payment member, with their sign
+	jq '.compensation.mapping.correction = {"payment": 8102, "deduction": 8050}' "$T_CFG" >"$BATS_TEST_TMPDIR/pair.json"
+	jq '.compensation.mapping.correction = 8050' "$T_CFG" >"$BATS_TEST_TMPDIR/plain.json"
+	{ rec_person; rec_bonus '.type_id="correction"|.amount="-25.00"|.effective_from="2026-05-10"'; d_ok; rec_end; } >"$BATS_TEST_TMPDIR/p.ndjson"
+	{ c_emp; c_empl; c_end; } >"$CUR"
+	map-compensation -c "$BATS_TEST_TMPDIR/pair.json" "$BATS_TEST_TMPDIR/p.ndjson" >"$IN"
+	run --separate-stderr diff-loket -c "$BATS_TEST_TMPDIR/pair.json" --current "$CUR" "$IN"
+	assert_success
+	run vi_ops "$output"
+	assert_output 'O1 PATCH 101 payrollperioddata 8102=-25'
+	map-compensation -c "$BATS_TEST_TMPDIR/plain.json" "$BATS_TEST_TMPDIR/p.ndjson" >"$IN"
+	run --separate-stderr diff-loket -c "$BATS_TEST_TMPDIR/plain.json" --current "$CUR" "$IN"
+	assert_failure 1
+	P=$output
+	run jq -r 'select(.type=="issue") | "\(.rule) \(.message)"' <<<"$P"
+	assert_output --partial "R1 Employee 101: one-time payments of type 'correction' in period 2026-05 (-25.00) go to component 8050 (INHOUDING), which is a deduction (Inhouding) in 2026: a one-time payment goes only to a payment component, with its sign, so the employee would be paid 25.00 instead of charged"
+	run vi_ops "$P"
+	assert_output ''
+}
+
+@test "R1: acme with performance-bonus mapped to the deduction 8050: an error for 113, 139 and 140, no op on 8050, the rest of the plan as before" {
+	fetch-loket -c "$CFG" >"$CUR"
+	jq '.compensation.mapping["performance-bonus"] = 8050' "$CFG" >"$BATS_TEST_TMPDIR/acme-8050.json"
+	jq -c 'if .type=="loket.variable_input" and .payroll_component_key==8101 then .payroll_component_key=8050 else . end' "$DESIRED" >"$IN"
+	run --separate-stderr diff-loket -c "$BATS_TEST_TMPDIR/acme-8050.json" --current "$CUR" "$IN"
+	assert_failure 1
+	P=$output
+	run jq -r 'select(.type=="issue" and .rule=="R1" and .stage=="diff-loket") | "\(.severity) \(.employee_number) \(.message)"' <<<"$P"
+	assert_line --index 0 --partial "error 113 Employee 113: one-time payments of type 'performance-bonus' in period 2026-10 (200.99) go to component 8050 (INH CORRECTIE), which is a deduction (Inhouding) in 2026"
+	assert_line --index 0 --partial 'the employee would be charged 200.99 instead of paid'
+	assert_line --index 1 --partial "error 139 Employee 139: one-time payments of type 'performance-bonus' in period 2026-10 (250.00) go to component 8050"
+	assert_line --index 2 --partial "error 140 Employee 140: one-time payments of type 'performance-bonus' in period 2026-12 (750.00) go to component 8050"
+	assert_equal "${#lines[@]}" 3
+	run jq -r 'select(.type=="loket.op" and .entity=="variable_input") | "\(.rule) \(.method) \(.employee_number)"' <<<"$P"
+	# 8101 is no longer mapped (K2): 114's 8101 entry stays; 112 and 115 (8102) as in the golden plan
+	assert_output "$(printf '%s\n' 'K3 PATCH 112' 'O3 PUT 115')"
+	run jq -c 'select(.type=="plan") | .blocked' <<<"$P"
+	assert_output 'false'
+	# every other op is the one the acme mapping plans (the golden plan's)
+	diff-loket -c "$CFG" --current "$CUR" "$DESIRED" >"$PLAN"
+	diff <(jq -c 'select(.type=="loket.op" and .entity!="variable_input") | del(.seq)' "$PLAN") \
+		<(jq -c 'select(.type=="loket.op" and .entity!="variable_input") | del(.seq)' <<<"$P")
+}

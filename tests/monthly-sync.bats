@@ -32,6 +32,11 @@ setup() {
 counters() { # requests both emulators have answered so far: Personio, Loket
 	echo "$(emu_stats | jq .requests) $(curl -fsS "$LK_URL/__emu/stats" | jq .requests)"
 }
+# journal PLAN: the name monthly-sync gives PLAN's journal (the 16 hex digits of the SHA-256 of its
+# "SEQ OP_ID" lines), computed here independently of it
+journal() {
+	echo "$1.$(jq -r 'select(.type=="loket.op") | "\(.seq) \(.op_id)"' "$1" | sha256sum | cut -c1-16).journal"
+}
 # clients DIR: acme's configuration ($CFG) in DIR with a Personio credentials file, so that a
 # second configuration can share the Personio account (C1 compares the credentials files)
 clients() {
@@ -142,6 +147,7 @@ writes() { # write requests Loket has answered, the token endpoint left out
 	run sh "$SYNC" --help
 	assert_success
 	assert_output --partial 'monthly-sync'
+	assert_output --partial 'PLAN.H.journal'
 }
 
 @test "C1: -c A -c B is a usage error (exit 2), not a sync of B only; nothing is read" {
@@ -209,11 +215,13 @@ writes() { # write requests Loket has answered, the token endpoint left out
 	assert_not_exists "$O"
 }
 
-@test "C1, C2: other JSON files (token file, not a configuration, not JSON) and a well linked second client leave the sync as it was; findings between two other clients are shown and it goes on" {
+@test "C1, C2: other JSON files (token file, credentials file, an array, an object without \"client\"), other files and a well linked second client leave the sync as it was; findings between two other clients are shown and it goes on" {
 	# $CFG's directory already holds the token file (token.json)
-	echo '{"client":"acme","note":"not a configuration: no personio and compensation objects"}' >"$BATS_TEST_TMPDIR/notes.json"
-	echo 'this is not JSON' >"$BATS_TEST_TMPDIR/broken.json"
-	mkdir "$BATS_TEST_TMPDIR/sub.json"
+	echo '{"note":"not a configuration: no client member"}' >"$BATS_TEST_TMPDIR/notes.json"
+	cp "$SAMPLES/personio/acme/credentials.json" "$BATS_TEST_TMPDIR/credentials.json"
+	echo '["acme", "acme-bv"]' >"$BATS_TEST_TMPDIR/list.json"
+	echo 'this is not JSON, and not a *.json file' >"$BATS_TEST_TMPDIR/notes.txt"
+	mkdir "$BATS_TEST_TMPDIR/sub"
 	jq '.client="other"|.personio.legal_entity_id="171"|.loket.payroll_administration_id="7a9b3c2d-1e4f-4a5b-8c6d-000000000002"|.loket.tax_id="987654321L01"' \
 		"$CFG" >"$BATS_TEST_TMPDIR/other.json"
 	run --separate-stderr sh "$SYNC" -c "$CFG" --as-of "$AS_OF" --out "$O" --plan-only
@@ -233,13 +241,78 @@ writes() { # write requests Loket has answered, the token endpoint left out
 	assert_output '[false,25]'
 }
 
-@test "C1: a client configuration in the directory that does not load stops the sync before any request (exit 4), naming the file" {
-	echo '{"client":"zz","personio":{},"compensation":{"start_date":"2026-01-01"}}' >"$BATS_TEST_TMPDIR/zz.json"
+@test "C1/C2: a *.json in the directory that cannot be read or does not parse as one JSON value (trailing comma, comment, two objects, empty, \"personio\":null, dangling symlink, a directory, mode 000) stops the sync before any request (exit 4), naming the file" {
+	D="$BATS_TEST_TMPDIR/clients"
+	clients "$D"
+	# a second client linking acme's payroll administration (C1), had it been read
+	jq '.client="acme-bv"|.personio.legal_entity_id="171"|.loket.tax_id="987654321L01"' "$D/acme.json" >"$BATS_TEST_TMPDIR/bv.json"
+	F="$D/acme-bv.json"
 	before=$(counters)
-	run --separate-stderr sh "$SYNC" -c "$CFG" --as-of "$AS_OF" --out "$O"
+	for c in trailing-comma comment two-objects empty personio-null dangling-symlink directory mode-000; do
+		rm -rf "$F"
+		case $c in
+		trailing-comma) jq -c . "$BATS_TEST_TMPDIR/bv.json" | sed 's/}$/,}/' >"$F" ;;
+		comment) { echo '// acme-bv: the Utrecht branch'; cat "$BATS_TEST_TMPDIR/bv.json"; } >"$F" ;;
+		two-objects) { cat "$BATS_TEST_TMPDIR/bv.json"; echo '{"client":"acme-bv-2"}'; } >"$F" ;;
+		empty) : >"$F" ;;
+		personio-null) jq '.personio=null' "$BATS_TEST_TMPDIR/bv.json" >"$F" ;;
+		dangling-symlink) ln -s "$BATS_TEST_TMPDIR/moved-away.json" "$F" ;;
+		directory) mkdir "$F" && cp "$BATS_TEST_TMPDIR/bv.json" "$F/" ;;
+		mode-000) cp "$BATS_TEST_TMPDIR/bv.json" "$F" && chmod 000 "$F" ;;
+		esac
+		for mode in "" --plan-only "--apply $BATS_TEST_TMPDIR/no-plan.ndjson"; do
+			run --separate-stderr sh "$SYNC" -c "$D/acme.json" --as-of "$AS_OF" --out "$O" $mode
+			assert_failure 4
+			[[ "$stderr" == *"$F"* ]] || fail "$c ($mode): $F is not named: $stderr"
+			[[ "$stderr" == *"nothing was read from Personio or Loket"* ]] || fail "$c ($mode): $stderr"
+			case $c in
+			personio-null) # one JSON object with "client": a client configuration, which does not load
+				[[ "$stderr" == *"$F: personio: must be an object"* && "$stderr" == *"cannot check C1/C2"* ]] || fail "$c: $stderr" ;;
+			mode-000)
+				# root reads a file of mode 000 (the tests run as root in CI): there it is read, and
+				# its C1 finding stops the sync; "cannot be read" is checked for other users only
+				if [ "$(id -u)" -eq 0 ]; then
+					[[ "$stderr" == *"$F: C1 loket.payroll_administration_id"* ]] || fail "$c (root): $stderr"
+				else
+					[[ "$stderr" == *"cannot tell whether $F is a client configuration: it cannot be read (permission denied"* ]] || fail "$c: $stderr"
+				fi ;;
+			*)
+				[[ "$stderr" == *"cannot tell whether $F is a client configuration: "*"so C1/C2 cannot be proven. Repair it, or move it out of $D"* ]] || fail "$c: $stderr" ;;
+			esac
+			case $c in
+			trailing-comma | comment) [[ "$stderr" == *"jq cannot read it as JSON (parse error"* ]] || fail "$c: $stderr" ;;
+			two-objects) [[ "$stderr" == *"it holds 2 JSON values, not one"* ]] || fail "$c: $stderr" ;;
+			empty) [[ "$stderr" == *"it holds no JSON value"* ]] || fail "$c: $stderr" ;;
+			dangling-symlink) [[ "$stderr" == *"a symbolic link to $BATS_TEST_TMPDIR/moved-away.json, which does not exist"* ]] || fail "$c: $stderr" ;;
+			directory) [[ "$stderr" == *"it is a directory, not a file"* ]] || fail "$c: $stderr" ;;
+			esac
+		done
+	done
+	# not one request reached either emulator, and no output directory was made
+	assert_equal "$(counters)" "$before"
+	assert_not_exists "$O"
+	# repaired (the file is the well formed second configuration): C1 is found, as it should be
+	rm -rf "$F"
+	cp "$BATS_TEST_TMPDIR/bv.json" "$F"
+	run --separate-stderr sh "$SYNC" -c "$D/acme.json" --as-of "$AS_OF" --out "$O"
 	assert_failure 4
-	[[ "$stderr" == *"$BATS_TEST_TMPDIR/zz.json"* ]]
-	[[ "$stderr" == *"cannot check C1/C2"* ]]
+	[[ "$stderr" == *"$F: C1 loket.payroll_administration_id"* ]]
+	# moved out of the directory: the sync goes on
+	mv "$F" "$BATS_TEST_TMPDIR/"
+	run --separate-stderr sh "$SYNC" -c "$D/acme.json" --as-of "$AS_OF" --out "$O" --plan-only
+	assert_success
+}
+
+@test "C1/C2: a client configuration in the directory (one JSON object with \"client\") that does not load stops the sync before any request (exit 4), naming the file" {
+	before=$(counters)
+	for f in '{"client":"zz","personio":{},"compensation":{"start_date":"2026-01-01"}}' \
+		'{"client":"acme","note":"a note, not a configuration"}' '{"client":null}'; do
+		echo "$f" >"$BATS_TEST_TMPDIR/zz.json"
+		run --separate-stderr sh "$SYNC" -c "$CFG" --as-of "$AS_OF" --out "$O"
+		assert_failure 4
+		[[ "$stderr" == *"$BATS_TEST_TMPDIR/zz.json"* ]]
+		[[ "$stderr" == *"cannot check C1/C2"* ]]
+	done
 	assert_equal "$(counters)" "$before"
 	assert_not_exists "$O"
 }
@@ -254,6 +327,9 @@ writes() { # write requests Loket has answered, the token endpoint left out
 	assert_failure 5
 	[[ "$stderr" == *"the report is incomplete"* ]]
 	[[ "$stderr" == *"push-loket stopped (exit 5)"* ]]
+	# the message gives the command that resumes, with the plan's own journal
+	assert_file_exists "$(journal "$O/plan.ndjson")"
+	[[ "$stderr" == *"Run again: monthly-sync -c $CFG --as-of $AS_OF --out $O --apply $O/plan.ndjson (it resumes with the journal $(journal "$O/plan.ndjson") without repeating anything)"* ]]
 	assert_equal "$(grep -m1 -E '^(WARNING|Client )' "$O/report.txt")" 'WARNING: this report is incomplete'
 	grep -q 'The push to Loket stopped before it finished: [0-9]* of 25 change(s) were not made' "$O/report.txt"
 	assert_equal "$(grep -m1 -o '<h2>[^<]*' "$O/report.html")" '<h2>WARNING: this report is incomplete'
@@ -272,4 +348,88 @@ writes() { # write requests Loket has answered, the token endpoint left out
 	LOKETPIPE_BIN="$BATS_TEST_TMPDIR/bin" run --separate-stderr sh "$SYNC" -c "$CFG" --as-of "$AS_OF" --out "$O" --apply "$O/plan.ndjson"
 	assert_success
 	[[ "$stderr" == *"report failed (exit 7)"* ]]
+}
+
+# What Loket holds, without the ids Loket makes up (as tests/push-loket.bats digest()): two states
+# with the same digest hold the same records, none twice.
+digest() {
+	curl -fsS "$LK_URL/__emu/state" | jq -S -c '{
+		employees: [.employees[] | {employeeNumber, personalDetails, address, contactInformation}] | sort_by(.employeeNumber),
+		wages: [.wages[] | {employmentId, startDate, endDate, grossWage, t: .grossWageType.key, applyPayGrade}] | sort_by(.employmentId, .startDate),
+		benefits: [.benefitsAndDeductions[] | {employmentId, k: .payrollComponent.key, value, startDate, endDate}] | sort_by(.employmentId, .k, .startDate),
+		ppd: [.payrollPeriodData[] | {employmentId, y: .payrollPeriod.year, p: .payrollPeriod.periodNumber,
+			c: (.payrollComponents | map([.payrollComponent.key, .value]) | sort)}] | sort_by(.employmentId, .y, .p),
+		concepts: [.conceptEmployees[] | {uniqueName, n: .employeeData.employeeNumber}] | sort_by(.uniqueName)}'
+}
+
+@test "journal: twice the same day with the same --out: the second run's plan (0 ops) gets a journal of its own (exit 0); the first plan applied again resumes with its own journal (already applied, zero requests)" {
+	run --separate-stderr sh "$SYNC" -c "$CFG" --as-of "$AS_OF" --out "$O"
+	assert_success
+	cp "$O/plan.ndjson" "$BATS_TEST_TMPDIR/first.plan.ndjson"
+	J1=$(journal "$O/plan.ndjson")
+	assert_file_exists "$J1"
+	cp "$J1" "$BATS_TEST_TMPDIR/first.journal"
+	n=$(writes)
+	[ "$n" -ge 24 ]
+	# the same command again, the same day: a new plan over the reviewed one, nothing to do
+	run --separate-stderr sh "$SYNC" -c "$CFG" --as-of "$AS_OF" --out "$O"
+	assert_success
+	[[ "$stderr" != *"belongs to another plan"* ]]
+	run jq -c 'select(.type=="plan") | .ops' "$O/plan.ndjson"
+	assert_output 0
+	run jq -c 'select(.type=="stream_end") | [.complete, .counts.applied]' "$O/results.ndjson"
+	assert_output '[true,0]'
+	J0=$(journal "$O/plan.ndjson")
+	assert_not_equal "$J0" "$J1"
+	assert_file_exists "$J0"
+	cmp "$J1" "$BATS_TEST_TMPDIR/first.journal" # the first plan's journal is left as it was
+	assert_equal "$(writes)" "$n"
+	# the first plan (kept aside) applied again in its place: its own journal says it is all done
+	cp "$BATS_TEST_TMPDIR/first.plan.ndjson" "$O/plan.ndjson"
+	r=$(counters)
+	run --separate-stderr sh "$SYNC" -c "$CFG" --as-of "$AS_OF" --out "$O" --apply "$O/plan.ndjson"
+	assert_success
+	run jq -r 'select(.type=="loket.result") | .outcome' "$O/results.ndjson"
+	assert_equal "$(sort -u <<<"$output")" already_applied
+	assert_equal "${#lines[@]}" 25
+	assert_equal "$(counters)" "$r"
+	assert_equal "$(writes)" "$n"
+}
+
+@test "journal: a push Loket kept failing, then the plain monthly-sync again the same day: a new plan of what is left completes (exit 0), Loket's state equals a clean run's (no duplicates)" {
+	# a clean run, for comparison; then Loket as it was
+	sh "$SYNC" -c "$CFG" --as-of "$AS_OF" --out "$BATS_TEST_TMPDIR/clean" 2>/dev/null
+	digest >"$BATS_TEST_TMPDIR/clean.digest"
+	curl -fsS -X POST "$LK_URL/__emu/reset" >/dev/null
+	# wage writes fail until the faults are lifted
+	curl -fsS -X POST --data '{"always":{"path":"/v2/providers/employers/employees/employments/wages","status":503}}' \
+		"$LK_URL/__emu/faults" >/dev/null
+	run --separate-stderr sh "$SYNC" -c "$CFG" --as-of "$AS_OF" --out "$O"
+	curl -fsS -X POST --data '{}' "$LK_URL/__emu/faults" >/dev/null
+	assert_failure 5
+	[[ "$stderr" == *"push-loket stopped (exit 5)"* ]]
+	J1=$(journal "$O/plan.ndjson")
+	[[ "$stderr" == *"Run again: monthly-sync -c $CFG --as-of $AS_OF --out $O --apply $O/plan.ndjson (it resumes with the journal $J1 "* ]]
+	again=$(sed -n 's/.*or make a new plan of what is left: //p' <<<"$stderr")
+	assert_equal "$again" "monthly-sync -c $CFG --as-of $AS_OF --out $O"
+	run jq -c 'select(.type=="plan") | .ops' "$O/plan.ndjson"
+	assert_output 25
+	applied=$(jq -r 'select(.type=="stream_end") | .counts.applied' "$O/results.ndjson")
+	[ "$applied" -gt 0 ] && [ "$applied" -lt 25 ]
+	# the command the message gives: a new plan (what is left) with a journal of its own
+	run --separate-stderr sh "$SYNC" ${again#monthly-sync }
+	assert_success
+	[[ "$stderr" != *"belongs to another plan"* ]]
+	ops=$(jq -r 'select(.type=="plan") | .ops' "$O/plan.ndjson")
+	[ "$ops" -gt 0 ] && [ "$ops" -lt 25 ]
+	assert_not_equal "$(journal "$O/plan.ndjson")" "$J1"
+	run jq -c 'select(.type=="stream_end") | [.complete, .counts.failed]' "$O/results.ndjson"
+	assert_output '[true,0]'
+	assert_equal "$(digest)" "$(cat "$BATS_TEST_TMPDIR/clean.digest")"
+	# and once more: nothing left to do
+	run --separate-stderr sh "$SYNC" -c "$CFG" --as-of "$AS_OF" --out "$O"
+	assert_success
+	run jq -c 'select(.type=="plan") | .ops' "$O/plan.ndjson"
+	assert_output 0
+	assert_equal "$(digest)" "$(cat "$BATS_TEST_TMPDIR/clean.digest")"
 }

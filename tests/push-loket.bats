@@ -449,3 +449,128 @@ concept_bsn_135() { curl -fsS "$LK_URL/__emu/state" | jq -r '.conceptEmployees[]
 	done
 	assert_equal "$(v2_requests)" "$n"
 }
+
+lk_put() { # lk_put PATH JSON: an edit in Loket by hand (the administrator), outside any plan
+	curl -fsS -X PUT -H "Authorization: Bearer $(loket_token)" -H 'Accept: application/json;version=2018-01-01' \
+		-H 'Content-Type: application/json' --data "$2" "$LK_URL/v2$1" >/dev/null
+}
+lk_get() { curl -fsS -H "Authorization: Bearer $(loket_token)" -H 'Accept: application/json;version=2018-01-01' "$LK_URL/v2$1" | jq -c "${2:-.content}"; }
+
+@test "drift: a wage, benefit or payroll period record edited in Loket after the plan was made is not written over or deleted" {
+	E=/providers/employers/employees/employments
+	lk_put "$E/benefitsAndDeductions/b1b2b3b4-c5c6-4d7d-8e8e-000000001012" '{"value":40,"startDate":"2025-01-01","endDate":null}'
+	lk_put "$E/payrollperioddata/d0d1d2d3-e4e5-4f6f-8a7a-000000001151" '{"payrollComponents":[{"payrollComponent":{"key":1},"value":168,"isSupplement":false},{"payrollComponent":{"key":8102},"value":50,"isSupplement":false}],"shift":{"shiftNumber":1},"distributionUnit":{"key":"d15d0000-0000-4000-8000-000000000001"}}'
+	lk_put "$E/wages/9a8b7c6d-5e4f-4a3b-9c2d-000000001012" '{"startDate":"2026-01-01","grossWage":3500,"grossWageType":{"key":1}}'
+	lk_put "$E/benefitsAndDeductions/b1b2b3b4-c5c6-4d7d-8e8e-000000001023" '{"value":75,"startDate":"2026-03-01","endDate":null}'
+	lk_put "$E/payrollperioddata/d0d1d2d3-e4e5-4f6f-8a7a-000000001121" '{"payrollComponents":[{"payrollComponent":{"key":8102},"value":15,"isSupplement":false}],"shift":{"shiftNumber":1},"distributionUnit":{"key":"d15d0000-0000-4000-8000-000000000001"}}'
+	run --separate-stderr push
+	assert_failure 1
+	printf '%s\n' "$output" >"$OUT"
+	# seq 1 wage PUT, 2 benefit end-dating PUT, 5 benefit DELETE, 15 period data PATCH, 18 period data PUT
+	run jq -r 'select(.type=="loket.result" and .outcome=="failed") | "\(.seq) \(.error)"' "$OUT"
+	assert_line --regexp '^1 grossWage was changed in Loket after the plan was made'
+	assert_line --regexp '^5 value was changed in Loket after the plan was made'
+	assert_line --regexp '^15 component 8102 of this period holds 15.00 in Loket'
+	assert_line --regexp '^18 payrollComponents\[0\].value was changed in Loket'
+	[ "${#lines[@]}" -eq 4 ]
+	# seq 2 (the benefit's end date) is in the wage's chain: skipped after it
+	run jq -r 'select(.type=="loket.result" and .seq==2) | .outcome' "$OUT"
+	assert_output skipped
+	# Loket keeps every edit
+	assert_equal "$(lk_get "$E/benefitsAndDeductions/b1b2b3b4-c5c6-4d7d-8e8e-000000001012" '[.content.value, .content.endDate]')" '[40,null]'
+	assert_equal "$(lk_get "$E/wages/9a8b7c6d-5e4f-4a3b-9c2d-000000001012" .content.grossWage)" 3500
+	assert_equal "$(lk_get "$E/benefitsAndDeductions/b1b2b3b4-c5c6-4d7d-8e8e-000000001023" .content.value)" 75
+	assert_equal "$(lk_get "$E/payrollperioddata/d0d1d2d3-e4e5-4f6f-8a7a-000000001151" '[.content.payrollComponents[].value]')" '[168,50]'
+	assert_equal "$(lk_get "$E/payrollperioddata/d0d1d2d3-e4e5-4f6f-8a7a-000000001121" '[.content.payrollComponents[].value]')" '[15]'
+	# the other chains went on
+	run jq -r 'select(.type=="loket.result" and .outcome=="applied") | .seq' "$OUT"
+	[ "${#lines[@]}" -ge 15 ]
+	# the benefit alone, its chain otherwise as planned: the end-dating PUT (R2) refuses to write over it
+	curl -fsS -X POST "$LK_URL/__emu/reset" >/dev/null
+	lk_put "$E/benefitsAndDeductions/b1b2b3b4-c5c6-4d7d-8e8e-000000001012" '{"value":40,"startDate":"2025-01-01","endDate":null}'
+	run --separate-stderr push-loket -c "$CFG" --journal "$BATS_TEST_TMPDIR/j2" "$PLAN"
+	assert_failure 1
+	run jq -r 'select(.type=="loket.result" and .outcome=="failed") | "\(.seq) \(.error)"' <<<"$output"
+	assert_output --regexp '^2 value was changed in Loket after the plan was made'
+	assert_equal "$(lk_get "$E/benefitsAndDeductions/b1b2b3b4-c5c6-4d7d-8e8e-000000001012" '[.content.value, .content.endDate]')" '[40,null]'
+}
+
+@test "M1: a concept employee finalised in Loket after the plan was made is never created again, whatever the journal" {
+	curl -fsS -X POST --data '{"always":{"path":"/v2/providers/employers/conceptemployees/","status":503}}' "$LK_URL/__emu/faults" >/dev/null
+	run --separate-stderr push
+	curl -fsS -X POST --data '{}' "$LK_URL/__emu/faults" >/dev/null
+	assert_failure 5
+	id=$(curl -fsS "$LK_URL/__emu/state" | jq -r '.conceptEmployees[] | select(.employeeData.employeeNumber==135) | .id')
+	curl -fsS -X PATCH -H "Authorization: Bearer $(loket_token)" "$LK_URL/v2/providers/employers/conceptemployees/$id/convertToEmployee" >/dev/null
+	# a new journal (the old one lost): the concept POST finds employee 135 and writes nothing
+	run --separate-stderr push-loket -c "$CFG" --journal "$BATS_TEST_TMPDIR/new.journal" "$PLAN"
+	assert_failure 1
+	printf '%s\n' "$output" >"$OUT"
+	run jq -r 'select(.type=="loket.result" and .employee_number==135) | "\(.entity) \(.outcome)"' "$OUT"
+	assert_output "$(printf '%s\n' 'concept_employee failed' 'citizen_service_number skipped')"
+	run jq -r 'select(.type=="loket.result" and .entity=="concept_employee") | .error' "$OUT"
+	assert_output --partial 'is an employee in Loket already'
+	[ "$(concepts_135)" -eq 0 ]
+	assert_equal "$(curl -fsS "$LK_URL/__emu/state" | jq '[.employees[] | select(.employeeNumber==135)] | length')" 1
+}
+
+@test "a journal line forged with a valid checksum cannot steer a path: an id that is not an id is never filled in" {
+	curl -fsS -X POST --data '{"always":{"path":"/v2/providers/employers/conceptemployees/","status":503}}' "$LK_URL/__emu/faults" >/dev/null
+	push >/dev/null 2>&1 || true
+	curl -fsS -X POST --data '{}' "$LK_URL/__emu/faults" >/dev/null
+	post=$(jq -r 'select(.type=="loket.op" and .entity=="concept_employee") | [.op_id, .seq] | @tsv' "$PLAN")
+	# a done line for the concept POST whose id walks to employee 102
+	python3 - "$J" $post <<'PY'
+import json, sys, zlib
+path, op, seq = sys.argv[1], sys.argv[2], int(sys.argv[3])
+body = json.dumps({"op_id": op, "seq": seq, "state": "done", "id": "../employees/0e7f3a1c-2b4d-4e5f-8a9b-000000000102"}, separators=(",", ":"))[:-1]
+open(path, "a").write('%s,"crc":"%08x"}\n' % (body, zlib.crc32(body.encode()) & 0xffffffff))
+PY
+	before=$(curl -fsS "$LK_URL/__emu/state" | jq -c '.employees[] | select(.employeeNumber==102) | .citizenServiceNumber')
+	run --separate-stderr push
+	printf '%s\n' "$output" >"$OUT"
+	run jq -r 'select(.type=="loket.result" and .entity=="citizen_service_number" and .employee_number==135) | "\(.outcome) \(.error)"' "$OUT"
+	assert_output --partial 'failed the id of the record created by an earlier op of its chain is not known'
+	assert_equal "$(curl -fsS "$LK_URL/__emu/state" | jq -c '.employees[] | select(.employeeNumber==102) | .citizenServiceNumber')" "$before"
+	run bash -c "curl -fsS '$LK_URL/__emu/requests' | jq -r '.[] | select(.method==\"PUT\") | .path' | grep -c 'employees/0e7f3a1c-2b4d-4e5f-8a9b-000000000102/citizenservicenumber'"
+	assert_output 0
+}
+
+@test "a journal of the same plan written for another Loket (base URL or administration) is refused" {
+	push >/dev/null
+	LK_NAME=other loket_start
+	other=$LK_URL
+	LK_URL=$(sed 's|/v2$||' <<<"$(jq -r .loket.base_url "$CFG")")
+	run --separate-stderr push-loket -c "$CFG" --base-url "$other/v2" --journal "$J" "$PLAN"
+	kill "$LK_PID" 2>/dev/null || true
+	assert_failure 4
+	[[ "$stderr" == *"was written for another Loket"* ]]
+	jq '.loket.payroll_administration_id="7a9b3c2d-1e4f-4a5b-8c6d-0000000000aa"' "$CFG" >"$BATS_TEST_TMPDIR/other-admin.json"
+	run --separate-stderr push-loket -c "$BATS_TEST_TMPDIR/other-admin.json" --journal "$J" "$PLAN"
+	assert_failure 4
+	[[ "$stderr" == *"was written for another Loket"* ]]
+}
+
+@test "a plan with a hostile path or an op_id twice is refused before anything is sent" {
+	n=$(v2_requests)
+	for prog in \
+		'if .seq==1 then .path="/providers/%2e%2e/%2e%2e/__emu/reset" else . end' \
+		'if .seq==1 then .path=(.path + " x") else . end' \
+		'if .seq==1 then .path=(.path + "\r\nX-Evil: 1") else . end' \
+		'if .seq==1 then .path=(.path + "?pageSize=1") else . end' \
+		'if .seq==1 then .path=(.path + "#frag") else . end' \
+		'if .seq==1 then .path="/providers/employers/employees/../../x" else . end'; do
+		jq -c "$prog" "$PLAN" >"$BATS_TEST_TMPDIR/bad.ndjson"
+		run --separate-stderr push-loket -c "$CFG" --journal "$BATS_TEST_TMPDIR/bad.journal" "$BATS_TEST_TMPDIR/bad.ndjson"
+		[ "$status" -eq 3 ] || { echo "$prog: exit $status"; false; }
+		[[ "$stderr" == *"not a Loket API path"* ]]
+	done
+	# a copy of an op under another seq
+	jq -c 'select(.type=="loket.op" and .seq==1) | .seq=99' "$PLAN" >"$BATS_TEST_TMPDIR/dup"
+	cat "$PLAN" "$BATS_TEST_TMPDIR/dup" | jq -c 'select(.type != "stream_end")' >"$BATS_TEST_TMPDIR/bad.ndjson"
+	jq -c 'select(.type == "stream_end")' "$PLAN" >>"$BATS_TEST_TMPDIR/bad.ndjson"
+	run --separate-stderr push-loket -c "$CFG" --journal "$BATS_TEST_TMPDIR/bad.journal" "$BATS_TEST_TMPDIR/bad.ndjson"
+	assert_failure 3
+	[[ "$stderr" == *"twice in the plan"* ]]
+	assert_equal "$(v2_requests)" "$n"
+}

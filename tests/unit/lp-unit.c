@@ -148,18 +148,19 @@ static int journal_damage(const char *jpath, const char *plan)
 	}
 	lp_in_close(in);
 	json_t *hdr = lp_json_loadb(buf, (size_t)((char *)memchr(buf, '\n', len) - buf), NULL);
-	char plan_id[64];
+	char plan_id[64], loket[512];
 	snprintf(plan_id, sizeof plan_id, "%s", lp_json_str(hdr, "plan_id"));
+	snprintf(loket, sizeof loket, "%s", lp_json_str(hdr, "loket") ? lp_json_str(hdr, "loket") : "");
 	json_decref(hdr);
 	lp_map *orig = lp_map_new();
 	size_t kept;
-	if (lp_journal_check(buf, len, client, plan_id, seq, orig, NULL, &kept, 0, jpath) || kept != len)
+	if (lp_journal_check(buf, len, client, plan_id, loket, seq, orig, NULL, &kept, 0, jpath) || kept != len)
 		return printf("the original journal does not check out\n"), 1;
 	unsigned long refused = 0, resumed = 0, unsafe = 0;
 	char *v = lp_xmalloc(len + 1);
 	for (size_t cut = 0; cut < len; cut++) {
 		lp_map *st = lp_map_new();
-		int rc = lp_journal_check(buf, cut, client, plan_id, seq, st, NULL, &kept, 1, jpath);
+		int rc = lp_journal_check(buf, cut, client, plan_id, loket, seq, st, NULL, &kept, 1, jpath);
 		rc ? refused++ : done_subset(st, orig, ids) ? resumed++ : unsafe++;
 		lp_map_free(st, NULL);
 	}
@@ -172,7 +173,7 @@ static int journal_damage(const char *jpath, const char *plan)
 			if (v[i] == buf[i])
 				continue;
 			lp_map *st = lp_map_new();
-			int rc = lp_journal_check(v, len, client, plan_id, seq, st, NULL, &kept, 1, jpath);
+			int rc = lp_journal_check(v, len, client, plan_id, loket, seq, st, NULL, &kept, 1, jpath);
 			rc ? refused++ : done_subset(st, orig, ids) ? resumed++ : unsafe++;
 			lp_map_free(st, NULL);
 		}
