@@ -20,8 +20,9 @@
  *   wages: the linked date chain (only appended to; a change in the middle deletes the tail
  *      first, then posts in date order); X3 warns before a pay-scale wage is overwritten
  *   R1 a benefit goes only to a component of its sign's kind in Loket's catalogue (negative:
- *      deduction, positive: payment) for every year it runs in; else an error and that
- *      component is left alone for the employee
+ *      deduction, positive: payment) for every year it runs in, and a one-time entry only
+ *      to a payment component of its period's year; else an error and that component is left
+ *      alone for the employee (held back, never removed)
  *   R2 a mapped benefit running across the start date is end-dated the day before; R3 a
  *      mapped benefit from the start date on without a counterpart is deleted; no overlaps
  *   O1/O2 variable input upserted per period (PATCH); O3 a mapped entry absent from
