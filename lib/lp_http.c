@@ -29,6 +29,7 @@ struct xfer {
 	char etag[128];
 	int sends;     /* times libcurl put this request on a connection (its own resends included) */
 	int no_resend; /* a second send is refused (requests that must not be repeated blindly) */
+	int refused;   /* ... and it was */
 };
 
 struct lp_http {
@@ -413,8 +414,11 @@ static int prereq_cb(void *ud, char *conn_primary_ip, char *conn_local_ip, int c
 {
 	(void)conn_primary_ip, (void)conn_local_ip, (void)conn_primary_port, (void)conn_local_port;
 	struct xfer *x = ud;
-	if (++x->sends > 1 && x->no_resend)
+	if (x->sends && x->no_resend) {
+		x->refused = 1;
 		return CURL_PREREQFUNC_ABORT;
+	}
+	x->sends++;
 	return CURL_PREREQFUNC_OK;
 }
 
@@ -429,7 +433,7 @@ static void setup_easy(lp_http *h, CURL *c, struct xfer *x, const char *url, con
 	x->too_big = 0;
 	x->retry_after_ms = -1;
 	x->etag[0] = '\0';
-	x->sends = 0;
+	x->sends = x->refused = 0;
 	x->no_resend = (flags & LP_HTTP_NO_RETRY) != 0;
 	cerr[0] = '\0';
 	curl_easy_setopt(c, CURLOPT_PREREQFUNCTION, prereq_cb);
@@ -541,7 +545,7 @@ int lp_http_request(lp_http *h, const char *method, const char *target, const ch
 			if (attempt == max || only429) {
 				int n = attempt + resends;
 				snprintf(h->err, sizeof h->err, "%s %s: %s after %d attempt%s", method, path,
-					 h->x.sends > 1 && h->x.no_resend ? RESEND_REFUSED : cerr[0] ? cerr : curl_easy_strerror(cc),
+					 h->x.refused ? RESEND_REFUSED : cerr[0] ? cerr : curl_easy_strerror(cc),
 					 n, n == 1 ? "" : "s");
 				break;
 			}
@@ -750,7 +754,7 @@ static void finish(lp_http_multi *m, CURL *c, CURLcode cc)
 	}
 	int n = r->attempt + r->resends;
 	fail_req(r, "%s %s: %s after %d attempt%s", r->method, path,
-		 r->x.sends > 1 && r->x.no_resend ? RESEND_REFUSED : r->cerr[0] ? r->cerr : curl_easy_strerror(cc), n,
+		 r->x.refused ? RESEND_REFUSED : r->cerr[0] ? r->cerr : curl_easy_strerror(cc), n,
 		 n == 1 ? "" : "s");
 }
 
