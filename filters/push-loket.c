@@ -325,15 +325,23 @@ static int same_record(const struct op *o, const json_t *item)
 	return 0;
 }
 
-/* Whether a payroll period data record already holds what an upsert (PATCH) would write: the
- * same period and key fields, and every component of the body with its value. */
-static int upsert_held(const struct op *o, const json_t *item)
+/* Whether a payroll period data record is the one an upsert (PATCH) lands in: the same period
+ * and key fields (everything of the body but its components). */
+static int upsert_record(const struct op *o, const json_t *item)
 {
-	json_t *b = json_object_get(o->rec, "body");
-	json_t *key = json_deep_copy(b);
+	json_t *key = json_deep_copy(json_object_get(o->rec, "body"));
 	json_object_del(key, "payrollComponents");
 	int ok = lp_json_holds(key, item, NULL, 0);
 	json_decref(key);
+	return ok;
+}
+
+/* Whether that record already holds what the upsert would write: every component of the body
+ * with its value. */
+static int upsert_held(const struct op *o, const json_t *item)
+{
+	json_t *b = json_object_get(o->rec, "body");
+	int ok = upsert_record(o, item);
 	size_t i, k;
 	json_t *w, *h;
 	json_array_foreach(json_object_get(b, "payrollComponents"), i, w) {
@@ -351,11 +359,7 @@ static int upsert_held(const struct op *o, const json_t *item)
 static int upsert_drift(const struct op *o, const json_t *item, char *drift, size_t n)
 {
 	json_t *b = json_object_get(o->rec, "body");
-	json_t *key = json_deep_copy(b);
-	json_object_del(key, "payrollComponents");
-	int same_record = lp_json_holds(key, item, NULL, 0);
-	json_decref(key);
-	if (!same_record)
+	if (!upsert_record(o, item))
 		return 0;
 	json_t *before = json_object_get(o->rec, "before");
 	size_t i, k;
@@ -505,7 +509,13 @@ static void check_no_employee(struct op *o)
 		send_op(o); /* Loket gives it a number: nothing to compare */
 		return;
 	}
-	size_t l = strlen(o->path) - strlen("/conceptemployees");
+	static const char tail[] = "/conceptemployees";
+	size_t pl = strlen(o->path), l = pl - (sizeof tail - 1);
+	if (pl < sizeof tail || strcmp(o->path + l, tail)) {
+		jmark(o, "failed", 0);
+		finish(o, O_FAILED, 0, 0, NULL, "a concept employee is created on an employer's .../conceptemployees path only");
+		return;
+	}
 	char f[64];
 	snprintf(f, sizeof f, "employeeNumber eq %" JSON_INTEGER_FORMAT, json_integer_value(num));
 	char *e = lp_http_escape(f);

@@ -350,17 +350,6 @@ writes() { # write requests Loket has answered, the token endpoint left out
 	[[ "$stderr" == *"report failed (exit 7)"* ]]
 }
 
-# What Loket holds, without the ids Loket makes up (as tests/push-loket.bats digest()): two states
-# with the same digest hold the same records, none twice.
-digest() {
-	curl -fsS "$LK_URL/__emu/state" | jq -S -c '{
-		employees: [.employees[] | {employeeNumber, personalDetails, address, contactInformation}] | sort_by(.employeeNumber),
-		wages: [.wages[] | {employmentId, startDate, endDate, grossWage, t: .grossWageType.key, applyPayGrade}] | sort_by(.employmentId, .startDate),
-		benefits: [.benefitsAndDeductions[] | {employmentId, k: .payrollComponent.key, value, startDate, endDate}] | sort_by(.employmentId, .k, .startDate),
-		ppd: [.payrollPeriodData[] | {employmentId, y: .payrollPeriod.year, p: .payrollPeriod.periodNumber,
-			c: (.payrollComponents | map([.payrollComponent.key, .value]) | sort)}] | sort_by(.employmentId, .y, .p),
-		concepts: [.conceptEmployees[] | {uniqueName, n: .employeeData.employeeNumber}] | sort_by(.uniqueName)}'
-}
 
 @test "journal: twice the same day with the same --out: the second run's plan (0 ops) gets a journal of its own (exit 0); the first plan applied again resumes with its own journal (already applied, zero requests)" {
 	run --separate-stderr sh "$SYNC" -c "$CFG" --as-of "$AS_OF" --out "$O"
@@ -399,7 +388,7 @@ digest() {
 @test "journal: a push Loket kept failing, then the plain monthly-sync again the same day: a new plan of what is left completes (exit 0), Loket's state equals a clean run's (no duplicates)" {
 	# a clean run, for comparison; then Loket as it was
 	sh "$SYNC" -c "$CFG" --as-of "$AS_OF" --out "$BATS_TEST_TMPDIR/clean" 2>/dev/null
-	digest >"$BATS_TEST_TMPDIR/clean.digest"
+	loket_digest >"$BATS_TEST_TMPDIR/clean.digest"
 	curl -fsS -X POST "$LK_URL/__emu/reset" >/dev/null
 	# wage writes fail until the faults are lifted
 	curl -fsS -X POST --data '{"always":{"path":"/v2/providers/employers/employees/employments/wages","status":503}}' \
@@ -425,11 +414,11 @@ digest() {
 	assert_not_equal "$(journal "$O/plan.ndjson")" "$J1"
 	run jq -c 'select(.type=="stream_end") | [.complete, .counts.failed]' "$O/results.ndjson"
 	assert_output '[true,0]'
-	assert_equal "$(digest)" "$(cat "$BATS_TEST_TMPDIR/clean.digest")"
+	assert_equal "$(loket_digest)" "$(cat "$BATS_TEST_TMPDIR/clean.digest")"
 	# and once more: nothing left to do
 	run --separate-stderr sh "$SYNC" -c "$CFG" --as-of "$AS_OF" --out "$O"
 	assert_success
 	run jq -c 'select(.type=="plan") | .ops' "$O/plan.ndjson"
 	assert_output 0
-	assert_equal "$(digest)" "$(cat "$BATS_TEST_TMPDIR/clean.digest")"
+	assert_equal "$(loket_digest)" "$(cat "$BATS_TEST_TMPDIR/clean.digest")"
 }

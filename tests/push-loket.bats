@@ -20,17 +20,6 @@ setup() {
 	OUT="$BATS_TEST_TMPDIR/results.ndjson"
 }
 
-# What Loket holds, without the ids Loket makes up: two states with the same digest hold
-# the same records, none twice.
-digest() {
-	curl -fsS "$LK_URL/__emu/state" | jq -S -c '{
-		employees: [.employees[] | {employeeNumber, personalDetails, address, contactInformation}] | sort_by(.employeeNumber),
-		wages: [.wages[] | {employmentId, startDate, endDate, grossWage, t: .grossWageType.key, applyPayGrade}] | sort_by(.employmentId, .startDate),
-		benefits: [.benefitsAndDeductions[] | {employmentId, k: .payrollComponent.key, value, startDate, endDate}] | sort_by(.employmentId, .k, .startDate),
-		ppd: [.payrollPeriodData[] | {employmentId, y: .payrollPeriod.year, p: .payrollPeriod.periodNumber,
-			c: (.payrollComponents | map([.payrollComponent.key, .value]) | sort)}] | sort_by(.employmentId, .y, .p),
-		concepts: [.conceptEmployees[] | {uniqueName, n: .employeeData.employeeNumber}] | sort_by(.uniqueName)}'
-}
 writes() { # write requests the emulator has answered so far
 	curl -fsS "$LK_URL/__emu/stats" | jq '[.by_method // {} | to_entries[] | select(.key != "GET") | .value] | add // 0'
 }
@@ -56,13 +45,13 @@ outcomes() { jq -r 'select(.type=="loket.result") | .outcome' "${1:-$OUT}" | sor
 
 @test "resumed with the same journal after it finished: every op already applied, zero requests to Loket" {
 	push >/dev/null
-	d=$(digest)
+	d=$(loket_digest)
 	n=$(curl -fsS "$LK_URL/__emu/stats" | jq .requests)
 	push >"$OUT"
 	run outcomes
 	assert_output 'already_applied=25'
 	assert_equal "$(curl -fsS "$LK_URL/__emu/stats" | jq .requests)" "$n"
-	assert_equal "$(digest)" "$d"
+	assert_equal "$(loket_digest)" "$d"
 }
 
 @test "--dry-run sends nothing and needs no token; it shows each request without Authorization" {
@@ -204,7 +193,7 @@ outcomes() { jq -r 'select(.type=="loket.result") | .outcome' "${1:-$OUT}" | sor
 
 fault_free_digest() { # the state after a push without faults; then Loket is reset
 	push >/dev/null
-	digest >"$BATS_TEST_TMPDIR/clean.digest"
+	loket_digest >"$BATS_TEST_TMPDIR/clean.digest"
 	curl -fsS -X POST "$LK_URL/__emu/reset" >/dev/null
 	rm -f "$J"
 }
@@ -220,7 +209,7 @@ fault_free_digest() { # the state after a push without faults; then Loket is res
 	# the faults did happen
 	run jq '.["500"] + .["429"] + .drop' "$BATS_TEST_TMPDIR/faults"
 	[ "$output" -gt 0 ]
-	assert_equal "$(digest)" "$(cat "$BATS_TEST_TMPDIR/clean.digest")"
+	assert_equal "$(loket_digest)" "$(cat "$BATS_TEST_TMPDIR/clean.digest")"
 }
 
 @test "lost answers: writes that landed but whose answer never came are not repeated (POSTs are read back first)" {
@@ -236,7 +225,7 @@ fault_free_digest() { # the state after a push without faults; then Loket is res
 	[ "$status" -eq 0 ] || [ "$status" -eq 5 ]
 	run --separate-stderr push
 	assert_success
-	assert_equal "$(digest)" "$(cat "$BATS_TEST_TMPDIR/clean.digest")"
+	assert_equal "$(loket_digest)" "$(cat "$BATS_TEST_TMPDIR/clean.digest")"
 	# the concept employee, a POST whose answer was lost, exists once
 	run bash -c "curl -fsS '$LK_URL/__emu/state' | jq '[.conceptEmployees[] | select(.employeeData.employeeNumber==135)] | length'"
 	assert_output 1
@@ -261,7 +250,7 @@ fault_free_digest() { # the state after a push without faults; then Loket is res
 	run push
 	curl -fsS -X POST --data '{}' "$LK_URL/__emu/faults" >/dev/null
 	assert_success
-	assert_equal "$(digest)" "$(cat "$BATS_TEST_TMPDIR/clean.digest")"
+	assert_equal "$(loket_digest)" "$(cat "$BATS_TEST_TMPDIR/clean.digest")"
 	# and a run after that has nothing to do
 	n=$(writes)
 	run push
@@ -315,7 +304,7 @@ concepts_135() { curl -fsS "$LK_URL/__emu/state" | jq '[.conceptEmployees[] | se
 		printf '%s\n' "$output" >"$OUT"
 		run jq -r 'select(.type=="loket.result" and (.outcome=="failed" or .outcome=="skipped")) | "\(.seq) \(.outcome) \(.error)"' "$OUT"
 		[ -z "$output" ] || { echo "lost answer at request $k: false failures: $output"; false; }
-		[ "$(digest)" = "$(cat "$BATS_TEST_TMPDIR/clean.digest")" ] || { echo "lost answer at request $k: another final state"; false; }
+		[ "$(loket_digest)" = "$(cat "$BATS_TEST_TMPDIR/clean.digest")" ] || { echo "lost answer at request $k: another final state"; false; }
 		[ "$(concepts_135)" -eq 1 ]
 	done
 	curl -fsS -X POST --data '{}' "$LK_URL/__emu/faults" >/dev/null
@@ -323,7 +312,7 @@ concepts_135() { curl -fsS "$LK_URL/__emu/state" | jq '[.conceptEmployees[] | se
 
 @test "exactly once: the same plan applied again with a new journal, or without one, writes nothing" {
 	push >/dev/null
-	d=$(digest)
+	d=$(loket_digest)
 	w=$(writes)
 	run push-loket -c "$CFG" --journal "$BATS_TEST_TMPDIR/second.journal" "$PLAN"
 	assert_success
@@ -331,13 +320,13 @@ concepts_135() { curl -fsS "$LK_URL/__emu/state" | jq '[.conceptEmployees[] | se
 	run outcomes
 	assert_output 'already_applied=25'
 	assert_equal "$(writes)" "$w"
-	assert_equal "$(digest)" "$d"
+	assert_equal "$(loket_digest)" "$d"
 	# the journal deleted
 	rm -f "$J"
 	run push
 	assert_success
 	assert_equal "$(writes)" "$w"
-	assert_equal "$(digest)" "$d"
+	assert_equal "$(loket_digest)" "$d"
 }
 
 @test "exactly once: two plans made from the same Loket state: the second writes nothing it shares with the first" {
@@ -351,7 +340,7 @@ concepts_135() { curl -fsS "$LK_URL/__emu/state" | jq '[.conceptEmployees[] | se
 	[ "$na" -gt "$nb" ] && [ "$nb" -gt 10 ]
 	run push-loket -c "$CFG" --journal "$BATS_TEST_TMPDIR/a.journal" "$BATS_TEST_TMPDIR/a.ndjson"
 	assert_success
-	d=$(digest)
+	d=$(loket_digest)
 	w=$(writes)
 	run push-loket -c "$CFG" --journal "$BATS_TEST_TMPDIR/b.journal" "$BATS_TEST_TMPDIR/b.ndjson"
 	assert_success
@@ -359,7 +348,7 @@ concepts_135() { curl -fsS "$LK_URL/__emu/state" | jq '[.conceptEmployees[] | se
 	run outcomes
 	assert_output "already_applied=$nb"
 	assert_equal "$(writes)" "$w"
-	assert_equal "$(digest)" "$d"
+	assert_equal "$(loket_digest)" "$d"
 	[ "$(concepts_135)" -eq 1 ]
 }
 
@@ -375,7 +364,7 @@ concepts_135() { curl -fsS "$LK_URL/__emu/state" | jq '[.conceptEmployees[] | se
 	# boundary and inside a line resumes and writes nothing; a sample of flipped bytes is
 	# refused, and a new journal then writes nothing either
 	cp "$J" "$BATS_TEST_TMPDIR/good"
-	d=$(digest)
+	d=$(loket_digest)
 	w=$(writes)
 	size=$(stat -c %s "$J")
 	cuts=$( (awk '{ n += length($0) + 1; print n; print n - 7 }' "$J"; echo 0; echo 5) | sort -un | awk -v s="$size" '$1 >= 0 && $1 < s')
@@ -398,7 +387,7 @@ concepts_135() { curl -fsS "$LK_URL/__emu/state" | jq '[.conceptEmployees[] | se
 	run push
 	assert_success
 	assert_equal "$(writes)" "$w"
-	assert_equal "$(digest)" "$d"
+	assert_equal "$(loket_digest)" "$d"
 }
 
 concept_bsn_135() { curl -fsS "$LK_URL/__emu/state" | jq -r '.conceptEmployees[] | select(.employeeData.employeeNumber==135) | .citizenServiceNumber // "none"'; }
@@ -574,4 +563,17 @@ PY
 	assert_failure 3
 	[[ "$stderr" == *"twice in the plan"* ]]
 	assert_equal "$(v2_requests)" "$n"
+}
+
+@test "M1: a concept employee op whose path is not an employer's conceptemployees collection fails; nothing is posted" {
+	er=$(jq -r .loket.employer_id "$CFG")
+	jq -c 'if .entity=="concept_employee" then .path="/providers/employers/'"$er"'/employees" else . end' "$PLAN" >"$BATS_TEST_TMPDIR/bad.ndjson"
+	run --separate-stderr push-loket -c "$CFG" --journal "$BATS_TEST_TMPDIR/bad.journal" "$BATS_TEST_TMPDIR/bad.ndjson"
+	assert_failure 1
+	run jq -r 'select(.type=="loket.result" and .employee_number==135) | "\(.entity) \(.outcome) \(.error)"' <<<"$output"
+	assert_line 'concept_employee failed a concept employee is created on an employer'"'"'s .../conceptemployees path only'
+	assert_line --partial 'citizen_service_number skipped'
+	run bash -c "curl -fsS '$LK_URL/__emu/requests' | jq -r '.[] | select(.method==\"POST\") | .path' | grep -c -e '/employees\$' -e conceptemployees"
+	assert_output 0
+	[ "$(concepts_135)" -eq 0 ]
 }
