@@ -16,20 +16,40 @@ BUILD  ?= build
 CC      ?= cc
 CFLAGS  ?= -O2 -g -fstack-protector-strong -D_FORTIFY_SOURCE=2
 override CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Ilib -MMD -MP
-LDLIBS  = -lcurl -ljansson -lcsv -lz
 
 SAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 FILTERS = extract-personio validate map-compensation loket-auth fetch-loket diff-loket push-loket report
 TOOLS   = personio-emu gen-personio lp-unit loket-emu
 
+# A program is filters/NAME.c, or a folder filters/NAME/ of .c files (one program, several
+# files). Each links liblp.a and only the libraries it uses (LIBS_NAME).
+LIBS_extract-personio = -lcurl -ljansson -lz
+LIBS_validate         = -ljansson -lz
+LIBS_map-compensation = -ljansson -lz
+LIBS_loket-auth       = -lcurl -ljansson -lz
+LIBS_fetch-loket      = -lcurl -ljansson -lz
+LIBS_diff-loket       = -ljansson -lz
+LIBS_push-loket       = -lcurl -ljansson -lz
+LIBS_report           = -ljansson -lz
+LIBS_gen-personio     = -ljansson -lz
+LIBS_lp-unit          = -lcurl -ljansson -lcsv -lz
+LIBS_personio-emu     = -lmicrohttpd -ljansson -lpthread
+LIBS_loket-emu        = -lmicrohttpd -ljansson -lpthread
+
 LIB_SRC = $(wildcard lib/*.c)
-LIB_OBJ = $(LIB_SRC:lib/%.c=$(BUILD)/lib/%.o)
+LIB_OBJ = $(LIB_SRC:lib/%.c=$(BUILD)/obj/lib/%.o)
 BINS    = $(FILTERS:%=$(BUILD)/bin/%) $(TOOLS:%=$(BUILD)/bin/%)
+# the objects of each program, by where its source lives
+src_of  = $(or $(wildcard filters/$(1).c),$(wildcard filters/$(1)/*.c),$(wildcard tests/unit/$(1).c),$(wildcard samples/$(1).c))
+obj_of  = $(patsubst %.c,$(BUILD)/obj/%.o,$(call src_of,$(1)))
+EMU_OBJ = $(BUILD)/obj/tests/emulators/emu.o
+ALL_OBJ = $(LIB_OBJ) $(foreach p,$(FILTERS) gen-personio lp-unit,$(call obj_of,$(p))) \
+	  $(EMU_OBJ) $(BUILD)/obj/tests/emulators/loket-emu.o $(BUILD)/obj/tests/emulators/personio-emu.o
 
 all: $(BINS)
 
-$(BUILD)/lib/%.o: lib/%.c
+$(BUILD)/obj/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
@@ -37,48 +57,35 @@ $(BUILD)/liblp.a: $(LIB_OBJ)
 	rm -f $@
 	$(AR) rcs $@ $^
 
-$(BUILD)/bin/%: filters/%.c $(BUILD)/liblp.a
+.SECONDARY:
+.SECONDEXPANSION:
+$(BUILD)/bin/%: $$(call obj_of,%) $(BUILD)/liblp.a
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/liblp.a $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(BUILD)/liblp.a $(LIBS_$*)
 
-$(BUILD)/bin/personio-emu: tests/emulators/personio-emu.c tests/emulators/emu.c tests/emulators/emu.h
+$(BUILD)/bin/personio-emu $(BUILD)/bin/loket-emu: $(BUILD)/bin/%: $(BUILD)/obj/tests/emulators/%.o $(EMU_OBJ)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) -Itests/emulators -o $@ tests/emulators/personio-emu.c tests/emulators/emu.c -lmicrohttpd -ljansson -lpthread
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS_$*)
 
-$(BUILD)/bin/loket-emu: tests/emulators/loket-emu.c tests/emulators/emu.c tests/emulators/emu.h
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) -Itests/emulators -o $@ tests/emulators/loket-emu.c tests/emulators/emu.c -lmicrohttpd -ljansson -lpthread
-
-$(BUILD)/bin/gen-personio: samples/gen-personio.c $(BUILD)/liblp.a
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/liblp.a $(LDLIBS)
-
-$(BUILD)/bin/lp-unit: tests/unit/lp-unit.c $(BUILD)/liblp.a
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/liblp.a $(LDLIBS)
-
--include $(LIB_OBJ:.o=.d) $(BINS:=.d)
+-include $(ALL_OBJ:.o=.d)
 
 deps:
 	@sh scripts/deps.sh
 
 asan:
-	$(MAKE) BUILD=build-asan CFLAGS="$(SAN_FLAGS)" LDFLAGS="-fsanitize=address,undefined"
+	@$(MAKE) --no-print-directory BUILD=build-asan CFLAGS="$(SAN_FLAGS)" LDFLAGS="-fsanitize=address,undefined"
 
-check: deps
-	$(MAKE) all
-	$(MAKE) asan
+# deps first (prerequisites are made left to right: the README's commands run make serially)
+check: deps all asan
 	sh tests/run build build-asan
 
 test: all
 	sh tests/run build
 
-demo: deps
-	$(MAKE) all
+demo: deps all
 	sh pipelines/demo build
 
-bench: deps
-	$(MAKE) all
+bench: deps all
 	sh tests/bench/run build
 
 install: all

@@ -51,7 +51,7 @@
 #include "lp_ndjson.h"
 #include "lp_range.h"
 #include "lp_rec.h"
-#include "lp_record.h"
+#include "lp_emit.h"
 
 static const char usage[] =
 	"Usage: diff-loket -c CONFIG [-c CONFIG]... --current FILE [OPTION]... [FILE]...\n"

@@ -24,7 +24,7 @@
 #include "lp_map.h"
 #include "lp_ndjson.h"
 #include "lp_personio.h"
-#include "lp_record.h"
+#include "lp_emit.h"
 #include "lp_secret.h"
 
 static const char usage[] =

@@ -23,10 +23,11 @@
 #include "lp_date.h"
 #include "lp_http.h"
 #include "lp_json.h"
+#include "lp_loket.h"
 #include "lp_money.h"
 #include "lp_ndjson.h"
 #include "lp_oauth.h"
-#include "lp_record.h"
+#include "lp_emit.h"
 
 static const char usage[] =
 	"Usage: fetch-loket --config FILE [OPTION]...\n"
@@ -101,7 +102,7 @@ static json_t *get(struct run *r, const char *target)
 {
 	char pbuf[256], auth[600], err[700];
 	const char *path = lp_http_path(target, pbuf, sizeof pbuf);
-	const char *h[4] = {"Accept: application/json;version=2018-01-01", NULL, NULL, NULL};
+	const char *h[4] = {LP_LOKET_ACCEPT, NULL, NULL, NULL};
 	if (r->oauth) {
 		int code;
 		const char *tok = lp_oauth_access_token(r->oauth, &code, err, sizeof err);

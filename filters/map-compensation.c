@@ -33,7 +33,7 @@
 #include "lp_ndjson.h"
 #include "lp_range.h"
 #include "lp_rec.h"
-#include "lp_record.h"
+#include "lp_emit.h"
 
 static const char usage[] =
 	"Usage: map-compensation -c CONFIG [-c CONFIG]... [FILE]...\n"

@@ -38,11 +38,12 @@
 #include "lp_http.h"
 #include "lp_journal.h"
 #include "lp_json.h"
+#include "lp_loket.h"
 #include "lp_map.h"
 #include "lp_ndjson.h"
 #include "lp_oauth.h"
 #include "lp_rec.h"
-#include "lp_record.h"
+#include "lp_emit.h"
 
 static const char usage[] =
 	"Usage: push-loket -c CONFIG --journal FILE [OPTION]... [PLAN]...\n"
@@ -68,8 +69,6 @@ static const char usage[] =
 	"5 Loket failed after retries (resume later with the same journal); 6 Loket refused the\n"
 	"token: run loket-auth; 7 I/O; 8 another run for this client holds its lock. See loketpipe(7).\n";
 
-#define ACCEPT "Accept: application/json;version=2018-01-01"
-#define CTYPE "Content-Type: application/json;version=2018-01-01"
 #define MAX_ROUNDS 5 /* POST reconcile-and-resend rounds before giving up */
 /* what a plan's path may hold: Loket's paths are ids, names and one {placeholder} at most
  * (no %-escapes, spaces, query or fragment) */
@@ -404,7 +403,7 @@ static void reconcile(struct op *o)
 		free(e);
 	} else
 		t = lp_xasprintf("%s?pageNumber=%ld&pageSize=250", o->path, o->recon_page);
-	static const char *const h[] = {ACCEPT, NULL};
+	static const char *const h[] = {LP_LOKET_ACCEPT, NULL};
 	lp_http_multi_add(R.multi, "GET", t, h, NULL, 0, 0, on_recon, o);
 	free(t);
 }
@@ -521,7 +520,7 @@ static void check_no_employee(struct op *o)
 	char *e = lp_http_escape(f);
 	char *t = lp_xasprintf("%.*s/employees?filter=%s&pageNumber=1&pageSize=1", (int)l, o->path, e);
 	free(e);
-	static const char *const h[] = {ACCEPT, NULL};
+	static const char *const h[] = {LP_LOKET_ACCEPT, NULL};
 	lp_http_multi_add(R.multi, "GET", t, h, NULL, 0, 0, on_employee_check, o);
 	free(t);
 }
@@ -695,7 +694,7 @@ static void on_preflight(void *ud, const lp_http_resp *resp, const char *err)
 
 static void preflight(struct op *o)
 {
-	static const char *const h[] = {ACCEPT, NULL};
+	static const char *const h[] = {LP_LOKET_ACCEPT, NULL};
 	lp_http_multi_add(R.multi, "GET", o->path, h, NULL, 0, 0, on_preflight, o);
 }
 
@@ -703,10 +702,10 @@ static void send_op(struct op *o)
 {
 	jmark(o, "sent", -1);
 	o->sent_here = 1;
-	const char *h[4] = {ACCEPT, NULL, NULL, NULL};
+	const char *h[4] = {LP_LOKET_ACCEPT, NULL, NULL, NULL};
 	int n = 1;
 	if (o->body)
-		h[n++] = CTYPE;
+		h[n++] = LP_LOKET_CONTENT_TYPE;
 	if (o->etag)
 		h[n++] = o->etag;
 	unsigned flags = is_post(o) ? LP_HTTP_NO_RETRY | LP_HTTP_RETRY_429 : 0;
@@ -993,9 +992,9 @@ int main(int argc, char **argv)
 		for (size_t i = 0; i < nops; i++) {
 			struct op *o = ops[i];
 			char *url = lp_xasprintf("%s%s", ho.base_url, o->path);
-			json_t *hs = json_pack("[s]", ACCEPT);
+			json_t *hs = json_pack("[s]", LP_LOKET_ACCEPT);
 			if (o->body)
-				json_array_append_new(hs, json_string(CTYPE));
+				json_array_append_new(hs, json_string(LP_LOKET_CONTENT_TYPE));
 			json_t *r = json_pack("{s:s,s:s,s:I,s:s,s:s,s:s,s:s,s:s,s:o,s:O}", "type", "loket.request", "client",
 					      cfg->client, "seq", (json_int_t)o->seq, "op_id", o->op_id, "rule", o->rule,
 					      "outcome", "dry_run", "method", o->method, "url", url, "headers", hs, "body",

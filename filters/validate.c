@@ -31,7 +31,7 @@
 #include "lp_nlid.h"
 #include "lp_range.h"
 #include "lp_rec.h"
-#include "lp_record.h"
+#include "lp_emit.h"
 
 static const char usage[] =
 	"Usage: validate -c CONFIG [-c CONFIG]... [OPTION]... [FILE]...\n"

@@ -61,6 +61,21 @@ void lp_warn_at(const char *file, unsigned long line, const char *field, const c
 	fputc('\n', stderr);
 }
 
+void lp_die_at(int code, const char *where, const char *field, const char *fmt, ...)
+{
+	va_list ap;
+	fflush(stdout);
+	fprintf(stderr, "%s: %s", lp_prog, where ? where : "-");
+	if (field && *field)
+		fprintf(stderr, ": %s", field);
+	fputs(": ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(code);
+}
+
 void lp_usage_exit(const char *usage, int code)
 {
 	FILE *f = code == 0 ? stdout : stderr;

@@ -34,6 +34,10 @@ _Noreturn void lp_die(int code, const char *fmt, ...) __attribute__((format(prin
 /* "PROG: FILE:LINE: FIELD: message"; line 0 and NULL field are left out. */
 void lp_warn_at(const char *file, unsigned long line, const char *field, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+/* The same, then exit with code: "PROG: WHERE: FIELD: message", where is "FILE:LINE" (or any
+ * place), a NULL field is left out. For bad input: code is LP_EXIT_DATA. */
+_Noreturn void lp_die_at(int code, const char *where, const char *field, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 
 /* --help prints usage to stdout and exits 0; a usage error prints it to stderr, exits 2. */
 _Noreturn void lp_usage_exit(const char *usage, int code);

@@ -13,6 +13,10 @@
 
 #include <jansson.h>
 
+/* The API version every request to Loket names ([SPEC-intro] "Versioning"). */
+#define LP_LOKET_ACCEPT "Accept: application/json;version=2018-01-01"
+#define LP_LOKET_CONTENT_TYPE "Content-Type: application/json;version=2018-01-01"
+
 /* Wage kinds as loket.wage records carry them (gross_wage_type.key), numbered as the spec's
  * description of grossWageType numbers them: 1 periodic, 2 hourly. They are loketpipe's
  * kinds, not the keys sent: diff-loket sends the key of the option of Loket's wage metadata

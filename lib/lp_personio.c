@@ -6,7 +6,7 @@
 #include "lp_json.h"
 #include "lp_money.h"
 #include "lp_nlid.h"
-#include "lp_record.h"
+#include "lp_emit.h"
 
 #include <ctype.h>
 #include <stdio.h>

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const json_t *get(const json_t *r, const char *path)
+const json_t *lp_rec_get(const json_t *r, const char *path)
 {
 	char buf[128];
 	const json_t *v = r;
@@ -30,7 +30,7 @@ static _Noreturn void bad(const char *where, const char *path, const char *want)
 
 const char *lp_rec_str(const json_t *r, const char *path, int nullable, const char *where)
 {
-	const json_t *v = get(r, path);
+	const json_t *v = lp_rec_get(r, path);
 	if (json_is_string(v))
 		return lp_json_text(v);
 	if (nullable && json_is_null(v))
@@ -40,7 +40,7 @@ const char *lp_rec_str(const json_t *r, const char *path, int nullable, const ch
 
 int lp_rec_bool(const json_t *r, const char *path, int nullable, const char *where)
 {
-	const json_t *v = get(r, path);
+	const json_t *v = lp_rec_get(r, path);
 	if (json_is_boolean(v))
 		return json_is_true(v);
 	if (nullable && json_is_null(v))
@@ -50,7 +50,7 @@ int lp_rec_bool(const json_t *r, const char *path, int nullable, const char *whe
 
 int lp_rec_date(const json_t *r, const char *path, int nullable, const char *where, lp_date *d)
 {
-	const json_t *v = get(r, path);
+	const json_t *v = lp_rec_get(r, path);
 	if (nullable && json_is_null(v))
 		return 1;
 	if (json_is_string(v) && lp_date_parse(json_string_value(v), d) == 0)
@@ -60,7 +60,7 @@ int lp_rec_date(const json_t *r, const char *path, int nullable, const char *whe
 
 lp_cents lp_rec_money(const json_t *r, const char *path, const char *where)
 {
-	const json_t *v = get(r, path);
+	const json_t *v = lp_rec_get(r, path);
 	lp_cents c;
 	if (!json_is_string(v) || lp_money_parse(lp_json_text(v), &c) != LP_DEC_OK)
 		bad(where, path, "an amount as a decimal string with at most two decimals, e.g. \"4166.67\"");
@@ -69,7 +69,7 @@ lp_cents lp_rec_money(const json_t *r, const char *path, const char *where)
 
 long long lp_rec_int(const json_t *r, const char *path, int nullable, const char *where)
 {
-	const json_t *v = get(r, path);
+	const json_t *v = lp_rec_get(r, path);
 	if (json_is_integer(v) && json_integer_value(v) >= 0)
 		return (long long)json_integer_value(v);
 	if (nullable && json_is_null(v))

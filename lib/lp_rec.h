@@ -12,6 +12,10 @@
 #include "lp_date.h"
 #include "lp_money.h"
 
+/* The value at a dotted path ("contactInformation.phoneNumber"), or NULL when a part is
+ * missing or not an object. Never exits: the accessors below are the strict ones. */
+const json_t *lp_rec_get(const json_t *r, const char *path);
+
 /* String, or NULL when the value is null and nullable is set. */
 const char *lp_rec_str(const json_t *r, const char *path, int nullable, const char *where);
 /* 1/0, or -1 for null when nullable. */

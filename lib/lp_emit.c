@@ -1,8 +1,10 @@
-/* lp_record.c - see lp_record.h */
-#include "lp_record.h"
+/* lp_emit.c - see lp_emit.h */
+#include "lp_emit.h"
 #include "lp_cli.h"
 #include "lp_json.h"
 #include "lp_ndjson.h"
+
+#include <stdio.h>
 
 json_t *lp_issue(const char *client, const char *severity, const char *rule, const char *personio_id,
 		 const char *employee_number, const char *field, const char *message, const char *hint)
@@ -19,6 +21,17 @@ json_t *lp_issue(const char *client, const char *severity, const char *rule, con
 	lp_json_set_str(o, "message", message);
 	lp_json_set_str(o, "hint", hint);
 	return o;
+}
+
+json_t *lp_issuef(const char *client, const char *severity, const char *rule, const char *personio_id,
+		  const char *employee_number, const char *field, const char *hint, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	return lp_issue(client, severity, rule, personio_id, employee_number, field, msg, hint);
 }
 
 void lp_issue_source(json_t *issue, const char *source)

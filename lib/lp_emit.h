@@ -1,16 +1,21 @@
-/* lp_record.h - the records every filter shares: issue (a finding about the data) and
+/* lp_emit.h - the records every filter emits: issue (a finding about the data) and
  * stream_end (the last record of a complete extract). Shapes: schemas/issue.schema.json,
  * schemas/stream_end.schema.json.
  */
-#ifndef LP_RECORD_H
-#define LP_RECORD_H
+#ifndef LP_EMIT_H
+#define LP_EMIT_H
 
 #include <jansson.h>
+#include <stdarg.h>
 
 /* severity: "error" (blocks the sync, E4), "warning", "info". Any string argument may be
  * NULL (written as null, or left out for source). Returns a new object. */
 json_t *lp_issue(const char *client, const char *severity, const char *rule, const char *personio_id,
 		 const char *employee_number, const char *field, const char *message, const char *hint);
+/* lp_issue with the message formatted (at most 1023 bytes). */
+json_t *lp_issuef(const char *client, const char *severity, const char *rule, const char *personio_id,
+		  const char *employee_number, const char *field, const char *hint, const char *fmt, ...)
+	__attribute__((format(printf, 8, 9)));
 /* Adds "source": where the data came from ("FILE:LINE" or "GET /path item N"). */
 void lp_issue_source(json_t *issue, const char *source);
 
