@@ -89,20 +89,22 @@ static void flush_issues(struct run *r)
 	json_array_clear(r->issues_buf);
 }
 
-static void fail(struct run *r, int code, const char *fmt, ...)
+/* the secrets go before the process does */
+static void fail_cleanup(void *ctx)
 {
-	char msg[1024];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	flush_issues(r);
-	lp_stream_abort(r->cfg->client, "personio", counts(r), msg);
+	struct run *r = ctx;
 	wipe(&r->v1_token);
 	wipe(&r->v2_token);
 	wipe(&r->client_id);
 	wipe(&r->client_secret);
-	exit(code);
+}
+
+static void fail(struct run *r, int code, const char *fmt, ...)
+{
+	va_list ap;
+	flush_issues(r);
+	va_start(ap, fmt);
+	lp_stream_vfail(r->cfg->client, "personio", counts(r), code, fail_cleanup, r, fmt, ap);
 }
 
 static void wipe(char **p)

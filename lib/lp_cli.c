@@ -76,13 +76,28 @@ void lp_die_at(int code, const char *where, const char *field, const char *fmt, 
 	exit(code);
 }
 
+static void try_help(void)
+{
+	fprintf(stderr, "Try '%s --help' for more information.\n", lp_prog);
+}
+
 void lp_usage_exit(const char *usage, int code)
 {
 	FILE *f = code == 0 ? stdout : stderr;
 	fputs(usage, f);
 	if (code != 0)
-		fprintf(stderr, "Try '%s --help' for more information.\n", lp_prog);
+		try_help();
 	exit(code);
+}
+
+void lp_usage_die(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	lp_vwarn(fmt, ap);
+	va_end(ap);
+	try_help();
+	exit(LP_EXIT_USAGE);
 }
 
 void lp_version_exit(void)
@@ -132,10 +147,7 @@ long lp_opt_long(const char *opt, const char *val, long min, long max)
 	char *end;
 	errno = 0;
 	long v = strtol(val, &end, 10);
-	if (errno || end == val || *end || v < min || v > max) {
-		lp_warn("%s: expected a whole number from %ld to %ld, got '%s'", opt, min, max, val);
-		fprintf(stderr, "Try '%s --help' for more information.\n", lp_prog);
-		exit(LP_EXIT_USAGE);
-	}
+	if (errno || end == val || *end || v < min || v > max)
+		lp_usage_die("%s: expected a whole number from %ld to %ld, got '%s'", opt, min, max, val);
 	return v;
 }
