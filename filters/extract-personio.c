@@ -436,18 +436,13 @@ int main(int argc, char **argv)
 		default: lp_usage_exit(usage, LP_EXIT_USAGE);
 		}
 	}
-	if (optind < argc) {
-		lp_warn("unexpected argument '%s' (credentials are never taken from the command line)", argv[optind]);
-		lp_usage_exit(usage, LP_EXIT_USAGE);
-	}
-	if (!config) {
-		lp_warn("--config is required");
-		lp_usage_exit(usage, LP_EXIT_USAGE);
-	}
-	if (rec && rep) {
-		lp_warn("--record and --replay exclude each other");
-		lp_usage_exit(usage, LP_EXIT_USAGE);
-	}
+	if (optind < argc)
+		lp_usage_die(usage, "unexpected argument '%s' (credentials are never taken from the command line)",
+			     argv[optind]);
+	if (!config)
+		lp_usage_die(usage, "--config is required");
+	if (rec && rep)
+		lp_usage_die(usage, "--record and --replay exclude each other");
 	r.as_of = as_of ? lp_date_opt("--as-of", as_of) : lp_date_today();
 	r.cfg = lp_config_load(config);
 	if (!r.cfg)

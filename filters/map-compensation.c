@@ -427,10 +427,8 @@ int main(int argc, char **argv)
 		default: lp_usage_exit(usage, LP_EXIT_USAGE);
 		}
 	}
-	if (!x.cfgs.n) {
-		lp_warn("at least one --config is required");
-		lp_usage_exit(usage, LP_EXIT_USAGE);
-	}
+	if (!x.cfgs.n)
+		lp_usage_die(usage, "at least one --config is required");
 	lp_in *in = lp_in_open(argv + optind, argc - optind);
 	int rc = lp_block_run(in, run_block, &x);
 	lp_in_close(in);

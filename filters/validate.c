@@ -781,14 +781,10 @@ int main(int argc, char **argv)
 		default: lp_usage_exit(usage, LP_EXIT_USAGE);
 		}
 	}
-	if (!x.cfgs.n) {
-		lp_warn("at least one --config is required");
-		lp_usage_exit(usage, LP_EXIT_USAGE);
-	}
-	if (check_only && optind < argc) {
-		lp_warn("--check-config reads no records, but FILE %s was given", argv[optind]);
-		lp_usage_exit(usage, LP_EXIT_USAGE);
-	}
+	if (!x.cfgs.n)
+		lp_usage_die(usage, "at least one --config is required");
+	if (check_only && optind < argc)
+		lp_usage_die(usage, "--check-config reads no records, but FILE %s was given", argv[optind]);
 	x.as_of = as_of ? lp_date_opt("--as-of", as_of) : lp_date_today();
 	x.cfg_issues = lp_map_new();
 	check_configs(&x);

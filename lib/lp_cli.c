@@ -45,9 +45,8 @@ void lp_die(int code, const char *fmt, ...)
 	exit(code);
 }
 
-void lp_warn_at(const char *file, unsigned long line, const char *field, const char *fmt, ...)
+static void vwarn_at(const char *file, unsigned long line, const char *field, const char *fmt, va_list ap)
 {
-	va_list ap;
 	fflush(stdout);
 	fprintf(stderr, "%s: %s", lp_prog, file ? file : "-");
 	if (line)
@@ -55,30 +54,25 @@ void lp_warn_at(const char *file, unsigned long line, const char *field, const c
 	if (field && *field)
 		fprintf(stderr, ": %s", field);
 	fputs(": ", stderr);
-	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
-	va_end(ap);
 	fputc('\n', stderr);
+}
+
+void lp_warn_at(const char *file, unsigned long line, const char *field, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vwarn_at(file, line, field, fmt, ap);
+	va_end(ap);
 }
 
 void lp_die_at(int code, const char *where, const char *field, const char *fmt, ...)
 {
 	va_list ap;
-	fflush(stdout);
-	fprintf(stderr, "%s: %s", lp_prog, where ? where : "-");
-	if (field && *field)
-		fprintf(stderr, ": %s", field);
-	fputs(": ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vwarn_at(where, 0, field, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	exit(code);
-}
-
-static void try_help(void)
-{
-	fprintf(stderr, "Try '%s --help' for more information.\n", lp_prog);
 }
 
 void lp_usage_exit(const char *usage, int code)
@@ -86,18 +80,17 @@ void lp_usage_exit(const char *usage, int code)
 	FILE *f = code == 0 ? stdout : stderr;
 	fputs(usage, f);
 	if (code != 0)
-		try_help();
+		fprintf(stderr, "Try '%s --help' for more information.\n", lp_prog);
 	exit(code);
 }
 
-void lp_usage_die(const char *fmt, ...)
+void lp_usage_die(const char *usage, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
 	lp_vwarn(fmt, ap);
 	va_end(ap);
-	try_help();
-	exit(LP_EXIT_USAGE);
+	lp_usage_exit(usage ? usage : "", LP_EXIT_USAGE);
 }
 
 void lp_version_exit(void)
@@ -148,6 +141,6 @@ long lp_opt_long(const char *opt, const char *val, long min, long max)
 	errno = 0;
 	long v = strtol(val, &end, 10);
 	if (errno || end == val || *end || v < min || v > max)
-		lp_usage_die("%s: expected a whole number from %ld to %ld, got '%s'", opt, min, max, val);
+		lp_usage_die(NULL, "%s: expected a whole number from %ld to %ld, got '%s'", opt, min, max, val);
 	return v;
 }

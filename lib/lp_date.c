@@ -111,7 +111,7 @@ lp_date lp_date_opt(const char *opt, const char *val)
 {
 	lp_date d;
 	if (lp_date_parse(val, &d))
-		lp_usage_die("%s: expected a date YYYY-MM-DD, got '%s'", opt, val);
+		lp_usage_die(NULL, "%s: expected a date YYYY-MM-DD, got '%s'", opt, val);
 	return d;
 }
 
