@@ -133,13 +133,13 @@ static char *account_of(const lp_config *c)
 
 static void check_configs(struct ctx *x)
 {
-	char **acct = lp_xmalloc(((size_t)x->cfgs.n + 1) * sizeof *acct);
-	for (int i = 0; i < x->cfgs.n; i++) {
-		lp_map_put(x->cfg_issues, x->cfgs.c[i]->client, json_array());
-		acct[i] = account_of(x->cfgs.c[i]);
+	char **acct = lp_xmalloc((x->cfgs.n + 1) * sizeof *acct);
+	for (size_t i = 0; i < x->cfgs.n; i++) {
+		lp_map_put(x->cfg_issues, x->cfgs.v[i]->client, json_array());
+		acct[i] = account_of(x->cfgs.v[i]);
 	}
-	for (int i = 0; i < x->cfgs.n; i++) {
-		lp_config *c = x->cfgs.c[i];
+	for (size_t i = 0; i < x->cfgs.n; i++) {
+		lp_config *c = x->cfgs.v[i];
 		char msg[512];
 		if (!c->loket.payroll_administration_id)
 			cfg_issue(x, c, "C1", "loket.payroll_administration_id",
@@ -148,8 +148,8 @@ static void check_configs(struct ctx *x)
 		if (!c->loket.tax_id)
 			cfg_issue(x, c, "C2", "loket.tax_id", "the payroll administration has no tax id (loonheffingennummer)",
 				  "set loket.tax_id, e.g. 123456789L01");
-		for (int j = 0; j < x->cfgs.n; j++) {
-			lp_config *o = x->cfgs.c[j];
+		for (size_t j = 0; j < x->cfgs.n; j++) {
+			lp_config *o = x->cfgs.v[j];
 			if (j == i)
 				continue;
 			if (c->loket.payroll_administration_id && o->loket.payroll_administration_id &&
@@ -173,7 +173,7 @@ static void check_configs(struct ctx *x)
 			}
 		}
 	}
-	for (int i = 0; i < x->cfgs.n; i++)
+	for (size_t i = 0; i < x->cfgs.n; i++)
 		free(acct[i]);
 	free(acct);
 }
@@ -744,13 +744,13 @@ static int run_block(void *ctx, lp_block *b)
 static int check_config_only(struct ctx *x)
 {
 	unsigned long n = 0;
-	for (int i = 0; i < x->cfgs.n; i++) {
+	for (size_t i = 0; i < x->cfgs.n; i++) {
 		void *v = NULL;
-		lp_map_get(x->cfg_issues, x->cfgs.c[i]->client, &v);
+		lp_map_get(x->cfg_issues, x->cfgs.v[i]->client, &v);
 		size_t k;
 		json_t *is;
 		json_array_foreach((json_t *)v, k, is) {
-			lp_warn("%s: %s %s: %s (fix: %s)", x->cfgs.c[i]->path, lp_json_str(is, "rule"),
+			lp_warn("%s: %s %s: %s (fix: %s)", x->cfgs.v[i]->path, lp_json_str(is, "rule"),
 				lp_json_str(is, "field"), lp_json_str(is, "message"), lp_json_str(is, "hint"));
 			out(is);
 			n++;
