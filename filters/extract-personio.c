@@ -89,20 +89,22 @@ static void flush_issues(struct run *r)
 	json_array_clear(r->issues_buf);
 }
 
-static void fail(struct run *r, int code, const char *fmt, ...)
+/* the secrets go before the process does */
+static void fail_cleanup(void *ctx)
 {
-	char msg[1024];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	flush_issues(r);
-	lp_stream_abort(r->cfg->client, "personio", counts(r), msg);
+	struct run *r = ctx;
 	wipe(&r->v1_token);
 	wipe(&r->v2_token);
 	wipe(&r->client_id);
 	wipe(&r->client_secret);
-	exit(code);
+}
+
+static void fail(struct run *r, int code, const char *fmt, ...)
+{
+	va_list ap;
+	flush_issues(r);
+	va_start(ap, fmt);
+	lp_stream_vfail(r->cfg->client, "personio", counts(r), code, fail_cleanup, r, fmt, ap);
 }
 
 static void wipe(char **p)
@@ -434,18 +436,13 @@ int main(int argc, char **argv)
 		default: lp_usage_exit(usage, LP_EXIT_USAGE);
 		}
 	}
-	if (optind < argc) {
-		lp_warn("unexpected argument '%s' (credentials are never taken from the command line)", argv[optind]);
-		lp_usage_exit(usage, LP_EXIT_USAGE);
-	}
-	if (!config) {
-		lp_warn("--config is required");
-		lp_usage_exit(usage, LP_EXIT_USAGE);
-	}
-	if (rec && rep) {
-		lp_warn("--record and --replay exclude each other");
-		lp_usage_exit(usage, LP_EXIT_USAGE);
-	}
+	if (optind < argc)
+		lp_usage_die(usage, "unexpected argument '%s' (credentials are never taken from the command line)",
+			     argv[optind]);
+	if (!config)
+		lp_usage_die(usage, "--config is required");
+	if (rec && rep)
+		lp_usage_die(usage, "--record and --replay exclude each other");
 	r.as_of = as_of ? lp_date_opt("--as-of", as_of) : lp_date_today();
 	r.cfg = lp_config_load(config);
 	if (!r.cfg)

@@ -90,11 +90,11 @@ int main(int argc, char **argv)
 		default: lp_usage_exit(usage, LP_EXIT_USAGE);
 		}
 	}
-	if (!config || optind < argc) {
-		lp_warn(config ? "unexpected argument '%s' (codes and secrets are read from standard input)"
-			       : "--config is required%s", config ? argv[optind] : "");
-		lp_usage_exit(usage, LP_EXIT_USAGE);
-	}
+	if (!config || optind < argc)
+		lp_usage_die(usage,
+			     config ? "unexpected argument '%s' (codes and secrets are read from standard input)"
+				    : "--config is required%s",
+			     config ? argv[optind] : "");
 	lp_config *cfg = lp_config_load(config);
 	if (!cfg)
 		return LP_EXIT_CONFIG;

@@ -34,6 +34,7 @@
 #include "lp_range.h"
 #include "lp_rec.h"
 #include "lp_emit.h"
+#include "lp_vec.h"
 
 static const char usage[] =
 	"Usage: map-compensation -c CONFIG [-c CONFIG]... [FILE]...\n"
@@ -63,8 +64,7 @@ struct comp {
 struct person {
 	const json_t *rec;
 	const char *where, *pid;
-	struct comp *c;
-	size_t n, cap;
+	LP_VEC(struct comp) comps;
 };
 
 struct ctx {
@@ -138,12 +138,12 @@ struct wrow {
  * employee (E2): diff-loket then leaves Loket's wages as they are, as for S4. */
 static void wages(const lp_config *cfg, const struct person *p)
 {
-	struct comp **s = lp_xmalloc((p->n ? p->n : 1) * sizeof *s);
-	struct wrow *row = lp_xmalloc((p->n ? p->n : 1) * sizeof *row);
+	struct comp **s = lp_xmalloc((p->comps.n ? p->comps.n : 1) * sizeof *s);
+	struct wrow *row = lp_xmalloc((p->comps.n ? p->comps.n : 1) * sizeof *row);
 	size_t n = 0, nr = 0;
-	for (size_t i = 0; i < p->n; i++)
-		if (!strcmp(p->c[i].kind, "salary"))
-			s[n++] = &p->c[i];
+	for (size_t i = 0; i < p->comps.n; i++)
+		if (!strcmp(p->comps.v[i].kind, "salary"))
+			s[n++] = &p->comps.v[i];
 	qsort(s, n, sizeof *s, cmp_from); /* qsort is not stable: equal dates keep no order, so hold them back */
 	lp_date start = cfg->compensation.start_date;
 	int bad = 0;
@@ -208,8 +208,8 @@ static int benefit_values(const lp_config *cfg, const struct person *p)
 	lp_date start = cfg->compensation.start_date;
 	int bad = 0;
 	char msg[400], hint[240];
-	for (size_t i = 0; i < p->n; i++) {
-		const struct comp *c = &p->c[i];
+	for (size_t i = 0; i < p->comps.n; i++) {
+		const struct comp *c = &p->comps.v[i];
 		if (strcmp(c->kind, "recurring") || !c->type_id || !json_object_get(cfg->compensation.mapping, c->type_id) ||
 		    !c->interval || strcmp(c->interval, "monthly") || (c->has_to && c->to < start))
 			continue;
@@ -227,8 +227,8 @@ static int benefit_values(const lp_config *cfg, const struct person *p)
 static void benefits(const lp_config *cfg, const struct person *p)
 {
 	lp_date start = cfg->compensation.start_date;
-	for (size_t i = 0; i < p->n; i++) {
-		const struct comp *c = &p->c[i];
+	for (size_t i = 0; i < p->comps.n; i++) {
+		const struct comp *c = &p->comps.v[i];
 		long long key = mapped_key(cfg, c->type_id, c->amount < 0);
 		if (strcmp(c->kind, "recurring") || key < 0 || !c->interval || strcmp(c->interval, "monthly"))
 			continue;
@@ -266,11 +266,11 @@ static int cmp_vi(const void *a, const void *b)
 /* O1, O2, K1, K2: one-time payments of a mapped type, summed per period and component. */
 static void variable_input(const lp_config *cfg, const struct person *p)
 {
-	struct vi *v = lp_xmalloc((p->n ? p->n : 1) * sizeof *v);
+	struct vi *v = lp_xmalloc((p->comps.n ? p->comps.n : 1) * sizeof *v);
 	size_t n = 0;
 	lp_map *idx = lp_map_new();
-	for (size_t i = 0; i < p->n; i++) {
-		const struct comp *c = &p->c[i];
+	for (size_t i = 0; i < p->comps.n; i++) {
+		const struct comp *c = &p->comps.v[i];
 		/* a pair's payment component: variable input keeps its sign (the spec: "a value can
 		 * be a negative number"), so nothing is lost by not routing it */
 		long long key = mapped_key(cfg, c->type_id, 0);
@@ -315,7 +315,7 @@ static void free_person(void *v)
 {
 	struct person *p = v;
 	if (p) {
-		free(p->c);
+		free(p->comps.v);
 		free(p);
 	}
 }
@@ -346,8 +346,7 @@ static int run_block(void *ctx, lp_block *b)
 			continue;
 		}
 		if (lp_map_get(people, p->pid, NULL)) {
-			lp_warn("%s: personio_id %s: the same person twice in one client's records", w, p->pid);
-			exit(LP_EXIT_DATA);
+			lp_die(LP_EXIT_DATA, "%s: personio_id %s: the same person twice in one client's records", w, p->pid);
 		}
 		lp_map_put(people, p->pid, p);
 		order[np++] = p;
@@ -376,17 +375,14 @@ static int run_block(void *ctx, lp_block *b)
 			      : !strcmp(c.kind, "recurring") ? cfg->compensation.sync_recurring
 			      : !strcmp(c.kind, "one_time") ? cfg->compensation.sync_one_time : -1;
 		if (enabled < 0) {
-			lp_warn("%s: kind: expected salary, recurring or one_time", w);
-			exit(LP_EXIT_DATA);
+			lp_die_at(LP_EXIT_DATA, w, "kind", "expected salary, recurring or one_time");
 		}
 		if (!strcmp(c.kind, "salary") && (!c.interval || (strcmp(c.interval, "monthly") &&
 				strcmp(c.interval, "yearly") && strcmp(c.interval, "hourly"))))
 			continue; /* validate reported it (C3) */
 		if (!enabled)
 			continue;
-		if (p->n == p->cap)
-			p->c = lp_xrealloc(p->c, (p->cap = p->cap * 2 + 4) * sizeof *p->c);
-		p->c[p->n++] = c;
+		*LP_VEC_PUSH(&p->comps) = c;
 	}
 	for (size_t i = 0; i < np; i++) {
 		struct person *p = order[i];
@@ -431,10 +427,8 @@ int main(int argc, char **argv)
 		default: lp_usage_exit(usage, LP_EXIT_USAGE);
 		}
 	}
-	if (!x.cfgs.n) {
-		lp_warn("at least one --config is required");
-		lp_usage_exit(usage, LP_EXIT_USAGE);
-	}
+	if (!x.cfgs.n)
+		lp_usage_die(usage, "at least one --config is required");
 	lp_in *in = lp_in_open(argv + optind, argc - optind);
 	int rc = lp_block_run(in, run_block, &x);
 	lp_in_close(in);

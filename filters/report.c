@@ -28,6 +28,7 @@
 #include "lp_ndjson.h"
 #include "lp_nlid.h"
 #include "lp_rec.h"
+#include "lp_vec.h"
 
 static const char usage[] =
 	"Usage: report [--html] [--title TEXT] [FILE]...\n"
@@ -117,6 +118,9 @@ static const char *const kind_names[] = {
 	"The validated data (validate)", "The desired Loket data (map-compensation)", "The plan (diff-loket)",
 	"The push results (push-loket)"};
 
+/* problems, each in words for a person */
+typedef LP_VEC(char *) prob_list;
+
 /* one client's records in one input file */
 struct seg {
 	const char *file;
@@ -128,18 +132,15 @@ struct client {
 	char *name;
 	json_t *validation, *plan, *ops, *results, *issues, *ends;
 	unsigned long requests; /* loket.request records: a dry run */
-	struct seg *segs;
-	size_t nsegs;
-	char **probs; /* what makes this client's input incomplete, in words for a person */
-	size_t nprobs;
+	LP_VEC(struct seg) segs;
+	prob_list probs; /* what makes this client's input incomplete, in words for a person */
 	/* from push-loket's stream_end, -1 when there is none */
 	long long refused, remote, not_run;
 	int has_push; /* push-loket's output is part of the input */
 };
 
 static lp_map *clients;
-static struct client **order;
-static size_t nclients, capclients;
+static LP_VEC(struct client *) order;
 
 static struct client *client_for(const char *name)
 {
@@ -155,9 +156,7 @@ static struct client *client_for(const char *name)
 	c->ends = json_array();
 	c->refused = c->remote = c->not_run = -1;
 	lp_map_put(clients, c->name, c);
-	if (nclients == capclients)
-		order = lp_xrealloc(order, (capclients = capclients * 2 + 8) * sizeof *order);
-	order[nclients++] = c;
+	*LP_VEC_PUSH(&order) = c;
 	return c;
 }
 
@@ -197,19 +196,17 @@ static const char *str(const json_t *r, const char *k)
 /* ---- completeness */
 
 static int worst;         /* 0, LP_EXIT_DATA or LP_EXIT_REMOTE */
-static char **gprobs;     /* problems of no client (an empty file) */
-static size_t ngprobs;
+static prob_list gprobs; /* problems of no client (an empty file) */
 
-static void problem(char ***list, size_t *n, int code, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-static void problem(char ***list, size_t *n, int code, const char *fmt, ...)
+static void problem(prob_list *list, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void problem(prob_list *list, int code, const char *fmt, ...)
 {
 	char b[2048];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(b, sizeof b, fmt, ap);
 	va_end(ap);
-	*list = lp_xrealloc(*list, (*n + 1) * sizeof **list);
-	(*list)[(*n)++] = lp_xstrdup(b);
+	*LP_VEC_PUSH(list) = lp_xstrdup(b);
 	if (code > worst)
 		worst = code;
 }
@@ -244,10 +241,9 @@ static enum kind kind_of(const char *type, const json_t *r)
  * stream_end followed it */
 static void seg_note(struct client *c, const char *file, const char *type, const json_t *r, unsigned long line)
 {
-	struct seg *g = c->nsegs ? &c->segs[c->nsegs - 1] : NULL;
+	struct seg *g = c->segs.n ? &c->segs.v[c->segs.n - 1] : NULL;
 	if (!g || g->file != file) {
-		c->segs = lp_xrealloc(c->segs, (c->nsegs + 1) * sizeof *c->segs);
-		g = &c->segs[c->nsegs++];
+		g = LP_VEC_PUSH(&c->segs);
 		memset(g, 0, sizeof *g);
 		g->file = file;
 	}
@@ -267,7 +263,7 @@ static long long count_of(const json_t *end, const char *k)
 
 static int incomplete(const struct client *c)
 {
-	return c->nprobs > 0;
+	return c->probs.n > 0;
 }
 
 static void check(struct client *c)
@@ -288,22 +284,22 @@ static void check(struct client *c)
 			continue;
 		const char *err = str(r, "error") ? str(r, "error") : "no reason given";
 		if (!strcmp(src, "personio"))
-			problem(&c->probs, &c->nprobs, LP_EXIT_REMOTE,
+			problem(&c->probs, LP_EXIT_REMOTE,
 				"Reading Personio did not finish (%s): not everything was received, so nothing of this run "
 				"may be synced. Run the sync again; if Personio keeps failing, try again later.", err);
 		else if (!strcmp(src, "loket"))
-			problem(&c->probs, &c->nprobs, LP_EXIT_REMOTE,
+			problem(&c->probs, LP_EXIT_REMOTE,
 				"Reading Loket did not finish (%s): without all of Loket's data no plan is made. Run the sync "
 				"again; if Loket keeps failing, try again later.", err);
 		else
-			problem(&c->probs, &c->nprobs, LP_EXIT_REMOTE, "A stage (%s) did not finish (%s). Run the sync again.",
+			problem(&c->probs, LP_EXIT_REMOTE, "A stage (%s) did not finish (%s). Run the sync again.",
 				src, err);
 	}
 	/* files that end early, except the push results (below, with their numbers) */
 	int plan_cut = 0, push_cut = 0;
 	const struct seg *pushg = NULL;
-	for (size_t k = 0; k < c->nsegs; k++) {
-		const struct seg *g = &c->segs[k];
+	for (size_t k = 0; k < c->segs.n; k++) {
+		const struct seg *g = &c->segs.v[k];
 		if (!g->after_end)
 			continue;
 		if (g->kind == K_PUSH) {
@@ -311,13 +307,13 @@ static void check(struct client *c)
 			pushg = g;
 		} else if (g->kind == K_PLAN) {
 			plan_cut = 1;
-			problem(&c->probs, &c->nprobs, LP_EXIT_DATA,
+			problem(&c->probs, LP_EXIT_DATA,
 				"The plan ends early (%s, after line %lu): its end record is missing, so diff-loket (or "
 				"push-loket, if this is its output) was stopped before it finished, or the file was cut off. "
 				"It holds %zu change(s); more may be missing. Do not push it: run the same command again.",
 				g->file, g->last_line, json_array_size(c->ops));
 		} else
-			problem(&c->probs, &c->nprobs, LP_EXIT_DATA,
+			problem(&c->probs, LP_EXIT_DATA,
 				"%s ends early (%s, after line %lu): its end record is missing, so the program writing it was "
 				"stopped before it finished, or the file was cut off. People, changes or errors may be missing "
 				"from this report. Run the sync again.", kind_names[g->kind], g->file, g->last_line);
@@ -336,11 +332,11 @@ static void check(struct client *c)
 	long long plan_ops = json_is_integer(po) ? (long long)json_integer_value(po) : -1;
 	/* the plan */
 	if (!plan_cut && !c->plan && (nops || plan_end))
-		problem(&c->probs, &c->nprobs, LP_EXIT_DATA,
+		problem(&c->probs, LP_EXIT_DATA,
 			"The plan has no summary record (type plan), so it is not all of diff-loket's output. Do not push "
 			"it: make the plan again.");
 	else if (!plan_cut && c->plan && plan_ops >= 0 && (nops || !has_push) && (long long)nops != plan_ops)
-		problem(&c->probs, &c->nprobs, LP_EXIT_DATA,
+		problem(&c->probs, LP_EXIT_DATA,
 			"The plan announces %lld change(s) but holds %zu, so it is not all of diff-loket's output. Do not "
 			"push it: make the plan again.", plan_ops, nops);
 	if (!has_push)
@@ -359,7 +355,7 @@ static void check(struct client *c)
 		c->not_run = count_of(push_end, "not_run");
 	}
 	if (push_cut || !push_end) {
-		problem(&c->probs, &c->nprobs, LP_EXIT_DATA,
+		problem(&c->probs, LP_EXIT_DATA,
 			"The push results end early (%s, after line %lu): %zu of %s change(s) have a result, and the end "
 			"record is missing, so push-loket was stopped before it finished, or the file was cut off. Whether "
 			"the other changes were made cannot be told from this file. Run the same command again: it resumes "
@@ -380,7 +376,7 @@ static void check(struct client *c)
 				w += (size_t)snprintf(why + w, sizeof why - w, "%s%lld %s", w ? ", " : ": ", parts[k], what[k]);
 		/* push-loket's message for a refused login says "run loket-auth" (lp_oauth) */
 		int relogin = strstr(err, "loket-auth") != NULL;
-		problem(&c->probs, &c->nprobs, LP_EXIT_REMOTE,
+		problem(&c->probs, LP_EXIT_REMOTE,
 			"The push to Loket stopped before it finished: %lld of %s change(s) were not made%s. push-loket "
 			"said: %s. %s the same command again: it resumes and makes only what is missing.",
 			total >= 0 && made >= 0 ? total - made : -1, tot, why, err,
@@ -388,12 +384,12 @@ static void check(struct client *c)
 		return;
 	}
 	if (total >= 0 && (long long)(nres + c->requests) < total)
-		problem(&c->probs, &c->nprobs, LP_EXIT_DATA,
+		problem(&c->probs, LP_EXIT_DATA,
 			"%lld of the plan's %lld change(s) have no result in this input, so it is not all of push-loket's "
 			"output. Run the same command again: it resumes and makes only what is missing.",
 			total - (long long)(nres + c->requests), total);
 	else if (unresulted)
-		problem(&c->probs, &c->nprobs, LP_EXIT_DATA,
+		problem(&c->probs, LP_EXIT_DATA,
 			"%zu change(s) of the plan have no result in this input: the results are of another plan, or not "
 			"all of push-loket's output. Run the same command again: it resumes and makes only what is missing.",
 			unresulted);
@@ -402,9 +398,9 @@ static void check(struct client *c)
 /* said first: what is missing and what to do */
 static void warnings(void)
 {
-	size_t n = ngprobs;
-	for (size_t i = 0; i < nclients; i++)
-		n += order[i]->nprobs;
+	size_t n = gprobs.n;
+	for (size_t i = 0; i < order.n; i++)
+		n += order.v[i]->probs.n;
 	if (!n)
 		return;
 	tag("<div class=\"incomplete\">\n");
@@ -412,18 +408,18 @@ static void warnings(void)
 	putf("%sThe run did not finish, or its files were cut off. What follows is what the input holds, not the "
 	     "whole run.\n", html ? "" : "  ");
 	tag("<ul>\n");
-	for (size_t i = 0; i < ngprobs; i++) {
+	for (size_t i = 0; i < gprobs.n; i++) {
 		tag("<li>");
 		putf("%s", html ? "" : "  - ");
-		put(gprobs[i]);
+		put(gprobs.v[i]);
 		tag("</li>");
 		putf("\n");
 	}
-	for (size_t i = 0; i < nclients; i++)
-		for (size_t k = 0; k < order[i]->nprobs; k++) {
+	for (size_t i = 0; i < order.n; i++)
+		for (size_t k = 0; k < order.v[i]->probs.n; k++) {
 			tag("<li>");
-			putf("%sClient %s: ", html ? "" : "  - ", order[i]->name);
-			put(order[i]->probs[k]);
+			putf("%sClient %s: ", html ? "" : "  - ", order.v[i]->name);
+			put(order.v[i]->probs.v[k]);
 			tag("</li>");
 			putf("\n");
 		}
@@ -746,17 +742,14 @@ int main(int argc, char **argv)
 		bad = rc < 0 ? lp_in_error(in) : 0;
 		lp_in_close(in);
 		if (!bad && !nrec)
-			problem(&gprobs, &ngprobs, LP_EXIT_DATA,
+			problem(&gprobs, LP_EXIT_DATA,
 				"%s holds no records: the stage that writes it did not get that far, or the file was cut off. "
 				"Run the sync again.", file);
 	}
 	lp_map_free(seen, NULL);
 	if (!bad)
-		for (size_t i = 0; i < nclients; i++)
-			check(order[i]);
-	size_t nbad = nclients;
-	if (bad)
-		nclients = 0; /* nothing is written from bad input; everything is freed below */
+		for (size_t i = 0; i < order.n; i++)
+			check(order.v[i]);
 	if (html && !bad) {
 		printf("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>");
 		put(title);
@@ -769,8 +762,8 @@ int main(int argc, char **argv)
 		heading(1, title);
 		warnings();
 	}
-	for (size_t i = 0; i < nclients; i++) {
-		struct client *cl = order[i];
+	for (size_t i = 0; !bad && i < order.n; i++) { /* nothing is written from bad input */
+		struct client *cl = order.v[i];
 		char *h = lp_xasprintf("Client %s", cl->name);
 		heading(1, h);
 		free(h);
@@ -783,25 +776,25 @@ int main(int argc, char **argv)
 	}
 	if (html && !bad)
 		printf("</body></html>\n");
-	for (size_t i = 0; i < capclients && i < (bad ? nbad : nclients); i++) {
-		struct client *cl = order[i];
+	for (size_t i = 0; i < order.n; i++) {
+		struct client *cl = order.v[i];
 		json_decref(cl->validation);
 		json_decref(cl->plan);
 		json_decref(cl->ops);
 		json_decref(cl->results);
 		json_decref(cl->issues);
 		json_decref(cl->ends);
-		for (size_t k = 0; k < cl->nprobs; k++)
-			free(cl->probs[k]);
-		free(cl->probs);
-		free(cl->segs);
+		for (size_t k = 0; k < cl->probs.n; k++)
+			free(cl->probs.v[k]);
+		free(cl->probs.v);
+		free(cl->segs.v);
 		free(cl->name);
 		free(cl);
 	}
-	for (size_t k = 0; k < ngprobs; k++)
-		free(gprobs[k]);
-	free(gprobs);
-	free(order);
+	for (size_t k = 0; k < gprobs.n; k++)
+		free(gprobs.v[k]);
+	free(gprobs.v);
+	free(order.v);
 	lp_map_free(clients, NULL);
 	if (bad)
 		return bad;

@@ -32,6 +32,7 @@
 #include "lp_range.h"
 #include "lp_rec.h"
 #include "lp_emit.h"
+#include "lp_vec.h"
 
 static const char usage[] =
 	"Usage: validate -c CONFIG [-c CONFIG]... [OPTION]... [FILE]...\n"
@@ -70,8 +71,7 @@ struct person {
 	lp_date entry;
 	int has_entry;
 	json_t *issues;       /* issues about this person, written after it */
-	struct comp **sal;    /* this person's salaries still kept, for S4 */
-	size_t nsal, capsal;
+	LP_VEC(struct comp *) sal; /* this person's salaries still kept, for S4 */
 };
 
 struct block {
@@ -89,12 +89,10 @@ static void add(struct block *k, json_t *list, const char *severity, const char 
 static void add(struct block *k, json_t *list, const char *severity, const char *rule, const struct person *p,
 		const char *field, const char *hint, const char *fmt, ...)
 {
-	char msg[1024];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	json_t *i = lp_vissuef(k->cfg->client, severity, rule, p ? p->pid : NULL, p ? p->empno : NULL, field, hint, fmt, ap);
 	va_end(ap);
-	json_t *i = lp_issue(k->cfg->client, severity, rule, p ? p->pid : NULL, p ? p->empno : NULL, field, msg, hint);
 	if (p)
 		lp_issue_source(i, p->where);
 	json_array_append_new(list, i);
@@ -135,13 +133,13 @@ static char *account_of(const lp_config *c)
 
 static void check_configs(struct ctx *x)
 {
-	char **acct = lp_xmalloc(((size_t)x->cfgs.n + 1) * sizeof *acct);
-	for (int i = 0; i < x->cfgs.n; i++) {
-		lp_map_put(x->cfg_issues, x->cfgs.c[i]->client, json_array());
-		acct[i] = account_of(x->cfgs.c[i]);
+	char **acct = lp_xmalloc((x->cfgs.n + 1) * sizeof *acct);
+	for (size_t i = 0; i < x->cfgs.n; i++) {
+		lp_map_put(x->cfg_issues, x->cfgs.v[i]->client, json_array());
+		acct[i] = account_of(x->cfgs.v[i]);
 	}
-	for (int i = 0; i < x->cfgs.n; i++) {
-		lp_config *c = x->cfgs.c[i];
+	for (size_t i = 0; i < x->cfgs.n; i++) {
+		lp_config *c = x->cfgs.v[i];
 		char msg[512];
 		if (!c->loket.payroll_administration_id)
 			cfg_issue(x, c, "C1", "loket.payroll_administration_id",
@@ -150,8 +148,8 @@ static void check_configs(struct ctx *x)
 		if (!c->loket.tax_id)
 			cfg_issue(x, c, "C2", "loket.tax_id", "the payroll administration has no tax id (loonheffingennummer)",
 				  "set loket.tax_id, e.g. 123456789L01");
-		for (int j = 0; j < x->cfgs.n; j++) {
-			lp_config *o = x->cfgs.c[j];
+		for (size_t j = 0; j < x->cfgs.n; j++) {
+			lp_config *o = x->cfgs.v[j];
 			if (j == i)
 				continue;
 			if (c->loket.payroll_administration_id && o->loket.payroll_administration_id &&
@@ -175,7 +173,7 @@ static void check_configs(struct ctx *x)
 			}
 		}
 	}
-	for (int i = 0; i < x->cfgs.n; i++)
+	for (size_t i = 0; i < x->cfgs.n; i++)
 		free(acct[i]);
 	free(acct);
 }
@@ -302,8 +300,7 @@ static void person(struct block *k, json_t *rec, const char *where)
 	p->issues = json_array();
 	p->has_entry = lp_rec_date(rec, "entry_date", 1, where, &p->entry) == 0;
 	if (lp_map_get(k->people, p->pid, NULL)) {
-		lp_warn("%s: personio_id %s: the same person twice in one client's records", where, p->pid);
-		exit(LP_EXIT_DATA);
+		lp_die(LP_EXIT_DATA, "%s: personio_id %s: the same person twice in one client's records", where, p->pid);
 	}
 	lp_map_put(k->people, p->pid, p);
 	if (k->x->only && strcmp(p->pid, k->x->only) && !(p->empno && !strcmp(p->empno, k->x->only))) {
@@ -562,9 +559,7 @@ static void compensations(struct block *k, struct comp *cs, size_t n)
 			struct person *p = cs[i].p;
 			if (!cs[i].keep || strcmp(cs[i].kind, "salary"))
 				continue;
-			if (p->nsal == p->capsal)
-				p->sal = lp_xrealloc(p->sal, (p->capsal = p->capsal * 2 + 4) * sizeof *p->sal);
-			p->sal[p->nsal++] = &cs[i];
+			*LP_VEC_PUSH(&p->sal) = &cs[i];
 		}
 		size_t nb = json_array_size(k->b->recs);
 		for (size_t r = 0; r < nb; r++) {
@@ -575,8 +570,8 @@ static void compensations(struct block *k, struct comp *cs, size_t n)
 				continue;
 			struct person *p = v;
 			if (p->in_scope && p->rec == rec) {
-				salary_values(k, p->sal, p->nsal);
-				salary_chain(k, p, p->sal, p->nsal);
+				salary_values(k, p->sal.v, p->sal.n);
+				salary_chain(k, p, p->sal.v, p->sal.n);
 			}
 		}
 	}
@@ -594,7 +589,7 @@ static void free_person(void *v)
 	if (!p)
 		return;
 	json_decref(p->issues);
-	free(p->sal);
+	free(p->sal.v);
 	free(p);
 }
 
@@ -663,8 +658,7 @@ static int run_block(void *ctx, lp_block *b)
 		c->cid = lp_rec_str(r, "compensation_id", 0, w);
 		c->kind = lp_rec_str(r, "kind", 0, w);
 		if (strcmp(c->kind, "salary") && strcmp(c->kind, "recurring") && strcmp(c->kind, "one_time")) {
-			lp_warn("%s: kind: expected salary, recurring or one_time", w);
-			exit(LP_EXIT_DATA);
+			lp_die_at(LP_EXIT_DATA, w, "kind", "expected salary, recurring or one_time");
 		}
 		c->currency = lp_rec_str(r, "currency", 0, w);
 		c->interval = lp_rec_str(r, "interval", 1, w);
@@ -750,13 +744,13 @@ static int run_block(void *ctx, lp_block *b)
 static int check_config_only(struct ctx *x)
 {
 	unsigned long n = 0;
-	for (int i = 0; i < x->cfgs.n; i++) {
+	for (size_t i = 0; i < x->cfgs.n; i++) {
 		void *v = NULL;
-		lp_map_get(x->cfg_issues, x->cfgs.c[i]->client, &v);
+		lp_map_get(x->cfg_issues, x->cfgs.v[i]->client, &v);
 		size_t k;
 		json_t *is;
 		json_array_foreach((json_t *)v, k, is) {
-			lp_warn("%s: %s %s: %s (fix: %s)", x->cfgs.c[i]->path, lp_json_str(is, "rule"),
+			lp_warn("%s: %s %s: %s (fix: %s)", x->cfgs.v[i]->path, lp_json_str(is, "rule"),
 				lp_json_str(is, "field"), lp_json_str(is, "message"), lp_json_str(is, "hint"));
 			out(is);
 			n++;
@@ -787,14 +781,10 @@ int main(int argc, char **argv)
 		default: lp_usage_exit(usage, LP_EXIT_USAGE);
 		}
 	}
-	if (!x.cfgs.n) {
-		lp_warn("at least one --config is required");
-		lp_usage_exit(usage, LP_EXIT_USAGE);
-	}
-	if (check_only && optind < argc) {
-		lp_warn("--check-config reads no records, but FILE %s was given", argv[optind]);
-		lp_usage_exit(usage, LP_EXIT_USAGE);
-	}
+	if (!x.cfgs.n)
+		lp_usage_die(usage, "at least one --config is required");
+	if (check_only && optind < argc)
+		lp_usage_die(usage, "--check-config reads no records, but FILE %s was given", argv[optind]);
 	x.as_of = as_of ? lp_date_opt("--as-of", as_of) : lp_date_today();
 	x.cfg_issues = lp_map_new();
 	check_configs(&x);

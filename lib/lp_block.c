@@ -12,10 +12,8 @@ static lp_block *block_new(const char *client)
 	lp_block *b = lp_xmalloc(sizeof *b);
 	b->client = lp_xstrdup(client);
 	b->recs = json_array();
-	b->where = NULL;
-	b->raw = NULL;
-	b->rawlen = NULL;
-	b->n = b->cap = 0;
+	b->lines.v = NULL;
+	b->lines.n = b->lines.cap = 0;
 	b->has_end = 0;
 	return b;
 }
@@ -27,25 +25,18 @@ static void block_free(void *p)
 		return;
 	free((char *)b->client);
 	json_decref(b->recs);
-	for (size_t i = 0; i < b->n; i++) {
-		free(b->where[i]);
-		free(b->raw[i]);
+	for (size_t i = 0; i < b->lines.n; i++) {
+		free(b->lines.v[i].where);
+		free(b->lines.v[i].raw);
 	}
-	free(b->where);
-	free(b->raw);
-	free(b->rawlen);
+	free(b->lines.v);
 	free(b);
 }
-
-struct order {
-	char **clients;
-	size_t n, cap;
-};
 
 int lp_block_run(lp_in *in, lp_block_fn fn, void *ctx)
 {
 	lp_map *open = lp_map_new();
-	struct order ord = {NULL, 0, 0}; /* clients in order of first record, for EOF flush */
+	LP_VEC(char *) ord = {NULL, 0, 0}; /* clients in order of first record, for EOF flush */
 	json_t *rec;
 	int r, rc = 0;
 	while ((r = lp_in_next(in, &rec)) == 1) {
@@ -63,24 +54,16 @@ int lp_block_run(lp_in *in, lp_block_fn fn, void *ctx)
 		else {
 			b = block_new(client);
 			lp_map_put(open, client, b);
-			if (ord.n == ord.cap)
-				ord.clients = lp_xrealloc(ord.clients, (ord.cap = ord.cap * 2 + 8) * sizeof *ord.clients);
-			ord.clients[ord.n++] = lp_xstrdup(client);
-		}
-		if (b->n == b->cap) {
-			b->cap = b->cap * 2 + 64;
-			b->where = lp_xrealloc(b->where, b->cap * sizeof *b->where);
-			b->raw = lp_xrealloc(b->raw, b->cap * sizeof *b->raw);
-			b->rawlen = lp_xrealloc(b->rawlen, b->cap * sizeof *b->rawlen);
+			*LP_VEC_PUSH(&ord) = lp_xstrdup(client);
 		}
 		size_t len;
 		const char *text = lp_in_raw(in, &len);
-		b->where[b->n] = lp_xasprintf("%s:%lu", lp_in_name(in), lp_in_line(in));
-		b->raw[b->n] = lp_xmalloc(len + 1);
-		memcpy(b->raw[b->n], text, len);
-		b->raw[b->n][len] = '\0';
-		b->rawlen[b->n] = len;
-		b->n++;
+		struct lp_block_line *l = LP_VEC_PUSH(&b->lines);
+		l->where = lp_xasprintf("%s:%lu", lp_in_name(in), lp_in_line(in));
+		l->raw = lp_xmalloc(len + 1);
+		memcpy(l->raw, text, len);
+		l->raw[len] = '\0';
+		l->rawlen = len;
 		json_array_append_new(b->recs, rec);
 		if (!strcmp(json_string_value(json_object_get(rec, "type")), "stream_end")) {
 			b->has_end = 1;
@@ -95,25 +78,25 @@ int lp_block_run(lp_in *in, lp_block_fn fn, void *ctx)
 		rc = lp_in_error(in);
 	for (size_t i = 0; i < ord.n; i++) {
 		void *v = NULL;
-		if (!rc && lp_map_get(open, ord.clients[i], &v) && v) {
-			lp_map_put(open, ord.clients[i], NULL);
+		if (!rc && lp_map_get(open, ord.v[i], &v) && v) {
+			lp_map_put(open, ord.v[i], NULL);
 			rc = fn(ctx, v);
 			block_free(v);
 		}
-		free(ord.clients[i]);
+		free(ord.v[i]);
 	}
-	free(ord.clients);
+	free(ord.v);
 	lp_map_free(open, block_free);
 	return rc;
 }
 
 const char *lp_block_where(const lp_block *b, size_t i)
 {
-	return b->where[i];
+	return b->lines.v[i].where;
 }
 
 void lp_block_pass(const lp_block *b, size_t i)
 {
-	if (lp_out_raw(b->raw[i], b->rawlen[i]))
+	if (lp_out_raw(b->lines.v[i].raw, b->lines.v[i].rawlen))
 		lp_die(LP_EXIT_IO, "write error on standard output");
 }

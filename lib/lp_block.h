@@ -12,14 +12,18 @@
 #include <jansson.h>
 
 #include "lp_ndjson.h"
+#include "lp_vec.h"
+
+struct lp_block_line {
+	char *where;     /* "FILE:LINE" of the record */
+	char *raw;       /* its text as read, for passing it on unchanged */
+	size_t rawlen;
+};
 
 typedef struct {
 	const char *client;
 	json_t *recs;    /* array of records in input order */
-	char **where;    /* "FILE:LINE" of each record */
-	char **raw;      /* each record's text as read, for passing it on unchanged */
-	size_t *rawlen;
-	size_t n, cap;
+	LP_VEC(struct lp_block_line) lines; /* one per record of recs */
 	int has_end;     /* the block ended with a stream_end record */
 } lp_block;
 

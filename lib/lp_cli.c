@@ -45,9 +45,8 @@ void lp_die(int code, const char *fmt, ...)
 	exit(code);
 }
 
-void lp_warn_at(const char *file, unsigned long line, const char *field, const char *fmt, ...)
+static void vwarn_at(const char *file, unsigned long line, const char *field, const char *fmt, va_list ap)
 {
-	va_list ap;
 	fflush(stdout);
 	fprintf(stderr, "%s: %s", lp_prog, file ? file : "-");
 	if (line)
@@ -55,24 +54,24 @@ void lp_warn_at(const char *file, unsigned long line, const char *field, const c
 	if (field && *field)
 		fprintf(stderr, ": %s", field);
 	fputs(": ", stderr);
-	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
-	va_end(ap);
 	fputc('\n', stderr);
+}
+
+void lp_warn_at(const char *file, unsigned long line, const char *field, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vwarn_at(file, line, field, fmt, ap);
+	va_end(ap);
 }
 
 void lp_die_at(int code, const char *where, const char *field, const char *fmt, ...)
 {
 	va_list ap;
-	fflush(stdout);
-	fprintf(stderr, "%s: %s", lp_prog, where ? where : "-");
-	if (field && *field)
-		fprintf(stderr, ": %s", field);
-	fputs(": ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vwarn_at(where, 0, field, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	exit(code);
 }
 
@@ -83,6 +82,15 @@ void lp_usage_exit(const char *usage, int code)
 	if (code != 0)
 		fprintf(stderr, "Try '%s --help' for more information.\n", lp_prog);
 	exit(code);
+}
+
+void lp_usage_die(const char *usage, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	lp_vwarn(fmt, ap);
+	va_end(ap);
+	lp_usage_exit(usage ? usage : "", LP_EXIT_USAGE);
 }
 
 void lp_version_exit(void)
@@ -132,10 +140,7 @@ long lp_opt_long(const char *opt, const char *val, long min, long max)
 	char *end;
 	errno = 0;
 	long v = strtol(val, &end, 10);
-	if (errno || end == val || *end || v < min || v > max) {
-		lp_warn("%s: expected a whole number from %ld to %ld, got '%s'", opt, min, max, val);
-		fprintf(stderr, "Try '%s --help' for more information.\n", lp_prog);
-		exit(LP_EXIT_USAGE);
-	}
+	if (errno || end == val || *end || v < min || v > max)
+		lp_usage_die(NULL, "%s: expected a whole number from %ld to %ld, got '%s'", opt, min, max, val);
 	return v;
 }

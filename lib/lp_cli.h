@@ -41,6 +41,9 @@ _Noreturn void lp_die_at(int code, const char *where, const char *field, const c
 
 /* --help prints usage to stdout and exits 0; a usage error prints it to stderr, exits 2. */
 _Noreturn void lp_usage_exit(const char *usage, int code);
+/* A usage error: "PROG: message", then usage (when not NULL), then "Try 'PROG --help' for more
+ * information.", all on stderr; exit 2. */
+_Noreturn void lp_usage_die(const char *usage, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 _Noreturn void lp_version_exit(void);
 
 /* Allocation that never returns NULL: on failure the program exits with LP_EXIT_IO. */

@@ -380,8 +380,7 @@ void lp_configs_add(lp_configs *s, const char *path)
 	if (lp_map_get(s->by_client, c->client, NULL))
 		lp_die(LP_EXIT_CONFIG, "%s: client '%s' is configured twice", path, c->client);
 	lp_map_put(s->by_client, c->client, c);
-	s->c = lp_xrealloc(s->c, (size_t)(s->n + 1) * sizeof *s->c);
-	s->c[s->n++] = c;
+	*LP_VEC_PUSH(s) = c;
 }
 
 lp_config *lp_configs_for(const lp_configs *s, const char *client, const char *where)
@@ -394,11 +393,11 @@ lp_config *lp_configs_for(const lp_configs *s, const char *client, const char *w
 
 void lp_configs_free(lp_configs *s)
 {
-	for (int i = 0; i < s->n; i++)
-		lp_config_free(s->c[i]);
-	free(s->c);
+	for (size_t i = 0; i < s->n; i++)
+		lp_config_free(s->v[i]);
+	free(s->v);
 	lp_map_free(s->by_client, NULL);
-	s->c = NULL;
-	s->n = 0;
+	s->v = NULL;
+	s->n = s->cap = 0;
 	s->by_client = NULL;
 }

@@ -11,6 +11,7 @@
 #include <jansson.h>
 
 #include "lp_date.h"
+#include "lp_vec.h"
 
 /* Logical person fields that come from Personio attributes. */
 enum lp_attr {
@@ -78,8 +79,7 @@ void lp_config_free(lp_config *c);
 
 /* The configurations given with -c, indexed by client key (filters that read many clients). */
 typedef struct {
-	lp_config **c;
-	int n;
+	LP_VEC(lp_config *); /* v[0..n-1]: in the order given */
 	struct lp_map *by_client;
 } lp_configs;
 

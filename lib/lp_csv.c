@@ -1,13 +1,13 @@
 /* lp_csv.c - see lp_csv.h */
 #include "lp_csv.h"
 #include "lp_cli.h"
+#include "lp_vec.h"
 
 #include <csv.h>
 #include <string.h>
 
 struct rd {
-	char **fields;
-	size_t n, cap;
+	LP_VEC(char *) fields;
 	unsigned long row;
 	lp_csv_row_fn fn;
 	void *ctx;
@@ -17,15 +17,11 @@ struct rd {
 static void field_cb(void *s, size_t len, void *data)
 {
 	struct rd *r = data;
-	if (r->n == r->cap) {
-		r->cap = r->cap ? r->cap * 2 : 16;
-		r->fields = lp_xrealloc(r->fields, r->cap * sizeof *r->fields);
-	}
 	char *f = lp_xmalloc(len + 1);
 	if (len)
 		memcpy(f, s, len);
 	f[len] = '\0';
-	r->fields[r->n++] = f;
+	*LP_VEC_PUSH(&r->fields) = f;
 }
 
 static void row_cb(int c, void *data)
@@ -34,16 +30,16 @@ static void row_cb(int c, void *data)
 	(void)c;
 	r->row++;
 	if (!r->stop)
-		r->stop = r->fn(r->ctx, r->row, r->fields, r->n);
-	for (size_t i = 0; i < r->n; i++)
-		free(r->fields[i]);
-	r->n = 0;
+		r->stop = r->fn(r->ctx, r->row, r->fields.v, r->fields.n);
+	for (size_t i = 0; i < r->fields.n; i++)
+		free(r->fields.v[i]);
+	r->fields.n = 0;
 }
 
 int lp_csv_read(FILE *f, const char *name, char sep, lp_csv_row_fn fn, void *ctx)
 {
 	struct csv_parser p;
-	struct rd r = {NULL, 0, 0, 0, fn, ctx, 0};
+	struct rd r = {{NULL, 0, 0}, 0, fn, ctx, 0};
 	char buf[65536];
 	size_t got;
 	int rc = 0;
@@ -65,9 +61,9 @@ int lp_csv_read(FILE *f, const char *name, char sep, lp_csv_row_fn fn, void *ctx
 		lp_warn_at(name, r.row + 1, NULL, "CSV: %s", csv_strerror(csv_error(&p)));
 		rc = -1;
 	}
-	for (size_t i = 0; i < r.n; i++)
-		free(r.fields[i]);
-	free(r.fields);
+	for (size_t i = 0; i < r.fields.n; i++)
+		free(r.fields.v[i]);
+	free(r.fields.v);
 	csv_free(&p);
 	return rc ? rc : r.stop;
 }

@@ -110,11 +110,8 @@ lp_date lp_date_today(void)
 lp_date lp_date_opt(const char *opt, const char *val)
 {
 	lp_date d;
-	if (lp_date_parse(val, &d)) {
-		lp_warn("%s: expected a date YYYY-MM-DD, got '%s'", opt, val);
-		fprintf(stderr, "Try '%s --help' for more information.\n", lp_prog);
-		exit(LP_EXIT_USAGE);
-	}
+	if (lp_date_parse(val, &d))
+		lp_usage_die(NULL, "%s: expected a date YYYY-MM-DD, got '%s'", opt, val);
 	return d;
 }
 

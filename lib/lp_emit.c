@@ -5,6 +5,7 @@
 #include "lp_ndjson.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 
 json_t *lp_issue(const char *client, const char *severity, const char *rule, const char *personio_id,
 		 const char *employee_number, const char *field, const char *message, const char *hint)
@@ -26,11 +27,18 @@ json_t *lp_issue(const char *client, const char *severity, const char *rule, con
 json_t *lp_issuef(const char *client, const char *severity, const char *rule, const char *personio_id,
 		  const char *employee_number, const char *field, const char *hint, const char *fmt, ...)
 {
-	char msg[1024];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	json_t *o = lp_vissuef(client, severity, rule, personio_id, employee_number, field, hint, fmt, ap);
 	va_end(ap);
+	return o;
+}
+
+json_t *lp_vissuef(const char *client, const char *severity, const char *rule, const char *personio_id,
+		   const char *employee_number, const char *field, const char *hint, const char *fmt, va_list ap)
+{
+	char msg[1024];
+	vsnprintf(msg, sizeof msg, fmt, ap);
 	return lp_issue(client, severity, rule, personio_id, employee_number, field, msg, hint);
 }
 
@@ -58,4 +66,15 @@ void lp_stream_abort(const char *client, const char *source, json_t *counts, con
 	lp_out_new(lp_stream_end(client, source, 0, counts, msg));
 	lp_out_close();
 	lp_warn("%s: %s", client, msg);
+}
+
+void lp_stream_vfail(const char *client, const char *source, json_t *counts, int code, void (*cleanup)(void *),
+		     void *ctx, const char *fmt, va_list ap)
+{
+	char msg[1024];
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	lp_stream_abort(client, source, counts, msg);
+	if (cleanup)
+		cleanup(ctx);
+	exit(code);
 }

@@ -16,6 +16,9 @@ json_t *lp_issue(const char *client, const char *severity, const char *rule, con
 json_t *lp_issuef(const char *client, const char *severity, const char *rule, const char *personio_id,
 		  const char *employee_number, const char *field, const char *hint, const char *fmt, ...)
 	__attribute__((format(printf, 8, 9)));
+json_t *lp_vissuef(const char *client, const char *severity, const char *rule, const char *personio_id,
+		   const char *employee_number, const char *field, const char *hint, const char *fmt, va_list ap)
+	__attribute__((format(printf, 8, 0)));
 /* Adds "source": where the data came from ("FILE:LINE" or "GET /path item N"). */
 void lp_issue_source(json_t *issue, const char *source);
 
@@ -26,5 +29,11 @@ json_t *lp_stream_end(const char *client, const char *source, int complete, json
  * must hold no secret), flush, and report "PROG: CLIENT: message" on stderr. The caller then
  * cleans up and exits with its code. */
 void lp_stream_abort(const char *client, const char *source, json_t *counts, const char *msg);
+/* An extract's fatal failure, all of it: lp_stream_abort with the message formatted (at most
+ * 1023 bytes), then cleanup(ctx) when cleanup is not NULL (free, wipe secrets), then exit with
+ * code. For a filter's own variadic fail(): va_start, then call this. */
+_Noreturn void lp_stream_vfail(const char *client, const char *source, json_t *counts, int code,
+			       void (*cleanup)(void *), void *ctx, const char *fmt, va_list ap)
+	__attribute__((format(printf, 7, 0)));
 
 #endif

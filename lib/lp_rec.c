@@ -24,8 +24,7 @@ const json_t *lp_rec_get(const json_t *r, const char *path)
 
 static _Noreturn void bad(const char *where, const char *path, const char *want)
 {
-	lp_warn("%s: %s: expected %s", where ? where : "-", path, want);
-	exit(LP_EXIT_DATA);
+	lp_die_at(LP_EXIT_DATA, where, path, "expected %s", want);
 }
 
 const char *lp_rec_str(const json_t *r, const char *path, int nullable, const char *where)

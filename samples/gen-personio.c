@@ -47,25 +47,30 @@
 
 /* ------------------------------------------------------------ helpers */
 
+/* "gen-personio: message" and a newline on stderr */
+static void vsay(const char *fmt, va_list ap)
+{
+    fprintf(stderr, PROG ": ");
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+}
+
 static void die(const char *fmt, ...)
 {
     va_list ap;
-    fprintf(stderr, PROG ": ");
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vsay(fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
     exit(1);
 }
 
 static void usage_error(const char *fmt, ...)
 {
     va_list ap;
-    fprintf(stderr, PROG ": ");
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vsay(fmt, ap);
     va_end(ap);
-    fprintf(stderr, "\nTry '" PROG " --help'.\n");
+    fprintf(stderr, "Try '" PROG " --help'.\n");
     exit(2);
 }
 

@@ -150,6 +150,17 @@ writes() { # write requests Loket has answered, the token endpoint left out
 	assert_output --partial 'PLAN.H.journal'
 }
 
+@test "a configuration that is not JSON: exit 4 (configuration), naming the file; nothing is read" {
+	mkdir "$BATS_TEST_TMPDIR/bad"
+	printf '{"client": "acme",\n' >"$BATS_TEST_TMPDIR/bad/acme.json"
+	before=$(counters)
+	run --separate-stderr sh "$SYNC" -c "$BATS_TEST_TMPDIR/bad/acme.json" --as-of "$AS_OF" --out "$O"
+	assert_failure 4
+	[[ "$stderr" == *"monthly-sync: $BATS_TEST_TMPDIR/bad/acme.json: the configuration is not JSON"* ]]
+	assert_equal "$(counters)" "$before"
+	assert_not_exists "$O"
+}
+
 @test "C1: -c A -c B is a usage error (exit 2), not a sync of B only; nothing is read" {
 	mkdir "$BATS_TEST_TMPDIR/b"
 	jq '.client="acme-bv"|.loket.payroll_administration_id="7a9b3c2d-1e4f-4a5b-8c6d-000000000002"|.loket.tax_id="987654321L01"' \

@@ -1864,8 +1864,9 @@ static void ppd_write(struct ctx *x, int upsert)
 static void h_ppd_patch(struct ctx *x) { ppd_write(x, 1); }
 static void h_ppd_post(struct ctx *x) { ppd_write(x, 0); }
 
-/* PUT replaces the record's writable fields; payrollComponents is replaced as a whole, so a
- * component left out is removed (payrollPeriod and payslipType are read-only). */
+/* PUT changes the writable fields the body sends (a field not sent keeps its value); a
+ * payrollComponents sent replaces the list as a whole, so a component left out is removed
+ * (payrollPeriod and payslipType are read-only). doc/loket-fixtures.md, payroll period data. */
 static void h_ppd_put(struct ctx *x)
 {
 	json_t *rec = need(x, "payrollPeriodData", x->p[0], "payroll period data");
