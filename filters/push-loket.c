@@ -44,6 +44,7 @@
 #include "lp_oauth.h"
 #include "lp_rec.h"
 #include "lp_emit.h"
+#include "lp_vec.h"
 
 static const char usage[] =
 	"Usage: push-loket -c CONFIG --journal FILE [OPTION]... [PLAN]...\n"
@@ -97,8 +98,8 @@ struct op {
 };
 
 struct chain {
-	struct op **ops;
-	size_t n, cap, next;
+	LP_VEC(struct op *) ops; /* in seq order */
+	size_t next;
 	int busy, dead;
 };
 
@@ -113,8 +114,8 @@ struct run {
 	json_t *pending; /* result records waiting for the journal to reach the disk */
 	int inflight, conc;
 	size_t unfinished;
-	struct chain **ready; /* chains whose next op may start, oldest first */
-	size_t rhead, rtail, rcap;
+	LP_VEC(struct chain *) ready; /* chains whose next op may start, oldest first from rhead */
+	size_t rhead;
 	unsigned long counts[5];
 	int auth_failed, auth_code, force_refresh;
 	time_t refreshed_at;
@@ -123,6 +124,18 @@ struct run {
 };
 
 static struct run R;
+
+/* The payroll administration, for the audit log ("" when the configuration names none). */
+static const char *admin_id(void)
+{
+	return R.cfg->loket.payroll_administration_id ? R.cfg->loket.payroll_administration_id : "";
+}
+
+static void out_kept(const json_t *r)
+{
+	if (lp_out(r))
+		lp_die(LP_EXIT_IO, "write error on standard output");
+}
 
 static void out_new(json_t *r)
 {
@@ -144,7 +157,7 @@ static void jsync(void)
 		jfail("fsync failed");
 	size_t i;
 	json_t *r;
-	json_array_foreach(R.pending, i, r) if (lp_out(r)) lp_die(LP_EXIT_IO, "write error on standard output");
+	json_array_foreach(R.pending, i, r) out_kept(r);
 	json_array_clear(R.pending);
 }
 
@@ -180,8 +193,7 @@ static void result(struct op *o, enum outcome oc, long status, int attempts, jso
 	R.unfinished--;
 	if (oc != O_ALREADY && oc != O_SKIPPED)
 		lp_audit_event(R.audit, "op",
-			       json_pack("{s:s,s:s,s:I,s:s,s:s,s:s,s:s,s:s,s:O,s:s,s:o}", "payroll_administration_id",
-					 R.cfg->loket.payroll_administration_id ? R.cfg->loket.payroll_administration_id : "",
+			       json_pack("{s:s,s:s,s:I,s:s,s:s,s:s,s:s,s:s,s:O,s:s,s:o}", "payroll_administration_id", admin_id(),
 					 "op_id", o->op_id, "seq", (json_int_t)o->seq, "rule", o->rule, "entity", o->entity,
 					 "action", o->action, "method", o->method, "path", o->path, "employee_number",
 					 json_object_get(o->rec, "employee_number"), "outcome", outcome_names[oc], "http_status",
@@ -212,15 +224,12 @@ static void preflight(struct op *o);
 
 static void ready_push(struct chain *c)
 {
-	if (R.rtail == R.rcap) {
-		if (R.rhead > 0) { /* reuse the consumed front */
-			memmove(R.ready, R.ready + R.rhead, (R.rtail - R.rhead) * sizeof *R.ready);
-			R.rtail -= R.rhead;
-			R.rhead = 0;
-		} else
-			R.ready = lp_xrealloc(R.ready, (R.rcap = R.rcap * 2 + 64) * sizeof *R.ready);
+	if (R.ready.n == R.ready.cap && R.rhead > 0) { /* reuse the consumed front */
+		memmove(R.ready.v, R.ready.v + R.rhead, (R.ready.n - R.rhead) * sizeof *R.ready.v);
+		R.ready.n -= R.rhead;
+		R.rhead = 0;
 	}
-	R.ready[R.rtail++] = c;
+	*LP_VEC_PUSH(&R.ready) = c;
 }
 
 static void finish(struct op *o, enum outcome oc, long status, int attempts, json_t *messages, const char *error)
@@ -233,7 +242,7 @@ static void finish(struct op *o, enum outcome oc, long status, int attempts, jso
 	if (oc == O_FAILED || oc == O_REMOTE)
 		c->dead = 1;
 	step_chain(c);
-	if (c->next < c->n)
+	if (c->next < c->ops.n)
 		ready_push(c);
 }
 
@@ -274,20 +283,6 @@ static int placeholder_ok(const char *path)
 	return 1;
 }
 
-/* The value at a dotted path ("contactInformation.phoneNumber"), or NULL. */
-static const json_t *dotted(const json_t *o, const char *path)
-{
-	char buf[256];
-	snprintf(buf, sizeof buf, "%s", path);
-	for (char *s = buf, *dot; o && s; s = dot ? dot + 1 : NULL) {
-		dot = strchr(s, '.');
-		if (dot)
-			*dot = '\0';
-		o = json_object_get(o, s);
-	}
-	return o;
-}
-
 /* Remove the member at a dotted path from o, if it is there. */
 static void undotted_del(json_t *o, const char *path)
 {
@@ -296,7 +291,7 @@ static void undotted_del(json_t *o, const char *path)
 	char *last = strrchr(buf, '.');
 	if (last)
 		*last++ = '\0';
-	json_t *parent = last ? (json_t *)dotted(o, buf) : o;
+	json_t *parent = last ? (json_t *)lp_rec_get(o, buf) : o;
 	if (json_is_object(parent))
 		json_object_del(parent, last ? last : buf);
 }
@@ -315,7 +310,7 @@ static int same_record(const struct op *o, const json_t *item)
 		if (strcmp(ids[i].entity, o->entity))
 			continue;
 		for (int f = 0; ids[i].fields[f]; f++) {
-			const json_t *x = dotted(b, ids[i].fields[f]), *y = dotted(item, ids[i].fields[f]);
+			const json_t *x = lp_rec_get(b, ids[i].fields[f]), *y = lp_rec_get(item, ids[i].fields[f]);
 			if (!x || !y || !json_equal(x, y))
 				return 0;
 		}
@@ -592,7 +587,7 @@ static int fields_hold(const json_t *content, const json_t *want, char *drift, s
 	const char *k;
 	json_t *v;
 	json_object_foreach((json_t *)want, k, v) {
-		const json_t *cur = dotted(content, k);
+		const json_t *cur = lp_rec_get(content, k);
 		int meta = json_is_object(v) && json_object_get(v, "key");
 		int same = meta ? json_is_object(cur) && json_equal(json_object_get(v, "key"), json_object_get(cur, "key"))
 				: json_equal(v, cur ? cur : json_null());
@@ -712,14 +707,20 @@ static void send_op(struct op *o)
 	lp_http_multi_add(R.multi, o->method, o->path, h, o->body, o->blen, flags, on_send, o);
 }
 
+/* The op of chain c with this op_id, or NULL. */
+static struct op *chain_op(const struct chain *c, const char *op_id)
+{
+	for (size_t i = 0; i < c->ops.n; i++)
+		if (!strcmp(c->ops.v[i]->op_id, op_id))
+			return c->ops.v[i];
+	return NULL;
+}
+
 /* The path of an op that needs the id of a record its chain created: the placeholder segment
  * ("{conceptEmployeeId}") becomes that id. 0, or -1 when the id is not known. */
 static int fill_path(struct op *o)
 {
-	struct op *src = NULL;
-	for (size_t i = 0; i < o->ch->n; i++)
-		if (!strcmp(o->ch->ops[i]->op_id, o->needs))
-			src = o->ch->ops[i];
+	const struct op *src = chain_op(o->ch, o->needs);
 	if (!src || !src->made_id || !src->made_id[0] || strspn(src->made_id, "0123456789abcdefABCDEF-") != strlen(src->made_id) ||
 	    strlen(src->made_id) > 64)
 		return -1; /* unknown, or not an id (a journal line or an answer must not steer a path) */
@@ -755,8 +756,8 @@ static void begin(struct op *o)
 /* Ops done in an earlier run are accounted for at once; a dead chain skips the rest. */
 static void step_chain(struct chain *c)
 {
-	while (c->next < c->n && !c->busy) {
-		struct op *o = c->ops[c->next];
+	while (c->next < c->ops.n && !c->busy) {
+		struct op *o = c->ops.v[c->next];
 		if (c->dead) {
 			result(o, O_SKIPPED, 0, 0, NULL, "an earlier op of its chain was not applied");
 			c->next++;
@@ -774,130 +775,82 @@ static void step_chain(struct chain *c)
 	}
 }
 
-/* ---------------------------------------------------------------- main */
+/* ---------------------------------------------------------------- the plan */
 
-static int cmp_seq(const void *a, const void *b)
+/* The plan as read: its ops (in seq order once build_chains has run) and their chains, in the
+ * order of their first op. */
+struct plan {
+	LP_VEC(struct op *) ops;
+	LP_VEC(struct chain *) chains;
+	json_t *hold; /* the ops' records: their strings are the ops' */
+	char id[24];  /* plan_id: a hash of the op_ids in seq order */
+};
+
+/* 1 when path is one a plan's op may write to (with exactly one {placeholder} when the op
+ * needs the id of a record its chain creates, else none). */
+static int path_ok(const char *path, int needs)
 {
-	long x = (*(struct op *const *)a)->seq, y = (*(struct op *const *)b)->seq;
-	return x < y ? -1 : x > y;
+	return !strncmp(path, "/providers/", 11) && !strstr(path, "..") && strspn(path, PATH_CHARS) == strlen(path) &&
+	       (needs ? placeholder_ok(path) : !strpbrk(path, "{}"));
 }
 
-int main(int argc, char **argv)
+/* One loket.op record (kept by the caller: the op's strings are its) as an op, checked; bad
+ * input exits with LP_EXIT_DATA naming the place w and the field. */
+static struct op *read_op(json_t *rec, const char *w)
 {
-	static const struct option opts[] = {
-		{"config", required_argument, 0, 'c'}, {"journal", required_argument, 0, 'j'},
-		{"concurrency", required_argument, 0, 'n'}, {"audit", required_argument, 0, 'a'},
-		{"actor", required_argument, 0, 'A'}, {"base-url", required_argument, 0, 'b'},
-		{"dry-run", no_argument, 0, 'd'}, {"verbose", no_argument, 0, 'v'},
-		{"help", no_argument, 0, 'h'}, {"version", no_argument, 0, 'V'}, {0, 0, 0, 0}};
-	const char *config = NULL, *journal = NULL, *audit_path = NULL, *actor = NULL, *base = NULL;
-	int dry = 0, verbose = 0, c;
-	long conc = 8;
-	lp_init(argv[0]);
-	while ((c = getopt_long(argc, argv, "c:vhV", opts, NULL)) != -1) {
-		switch (c) {
-		case 'c': config = optarg; break;
-		case 'j': journal = optarg; break;
-		case 'n': {
-			char *end;
-			conc = strtol(optarg, &end, 10);
-			if (*end || conc < 1 || conc > 64) {
-				lp_warn("--concurrency: expected 1..64");
-				lp_usage_exit(usage, LP_EXIT_USAGE);
-			}
-			break;
-		}
-		case 'a': audit_path = optarg; break;
-		case 'A': actor = optarg; break;
-		case 'b': base = optarg; break;
-		case 'd': dry = 1; break;
-		case 'v': verbose = 1; break;
-		case 'h': lp_usage_exit(usage, 0);
-		case 'V': lp_version_exit();
-		default: lp_usage_exit(usage, LP_EXIT_USAGE);
-		}
-	}
-	if (!config || (!journal && !dry)) {
-		lp_warn(!config ? "--config is required" : "--journal is required (or --dry-run)");
-		lp_usage_exit(usage, LP_EXIT_USAGE);
-	}
-	lp_config *cfg = lp_config_load(config);
-	if (!cfg)
-		return LP_EXIT_CONFIG;
-	R.cfg = cfg;
-	R.pending = json_array();
-	R.conc = (int)conc;
-	lp_http_opts ho = {0};
-	ho.base_url = base ? base : cfg->loket.base_url ? cfg->loket.base_url : "https://api.loket.nl/v2";
-	if (!dry) { /* everything that can stop a live run is settled before the plan is read */
-		R.oauth = lp_oauth_for_config(cfg);
-		char err[700];
-		R.http = lp_http_new(&ho, err, sizeof err);
-		if (!R.http)
-			lp_die(LP_EXIT_CONFIG, "%s: %s", cfg->client, err);
-	}
+	struct op *o = lp_xmalloc(sizeof *o);
+	memset(o, 0, sizeof *o);
+	o->rec = rec;
+	o->seq = (long)lp_rec_int(rec, "seq", 0, w);
+	if (o->seq < 1)
+		lp_die_at(LP_EXIT_DATA, w, "seq", "expected 1 or more");
+	o->op_id = lp_rec_str(rec, "op_id", 0, w);
+	o->chain_key = lp_rec_str(rec, "chain", 0, w);
+	o->method = lp_rec_str(rec, "method", 0, w);
+	o->path = lp_rec_str(rec, "path", 0, w);
+	o->rule = lp_rec_str(rec, "rule", 0, w);
+	o->entity = lp_rec_str(rec, "entity", 0, w);
+	o->action = lp_rec_str(rec, "action", 0, w);
+	json_t *nv = json_object_get(rec, "needs_id_of");
+	o->needs = !nv || json_is_null(nv) ? NULL : lp_rec_str(rec, "needs_id_of", 0, w);
+	if (!path_ok(o->path, o->needs != NULL))
+		lp_die_at(LP_EXIT_DATA, w, "path", "not a Loket API path%s",
+			  o->needs || strpbrk(o->path, "{}") ? " (needs_id_of goes with exactly one {placeholder} segment)" : "");
+	static const char *const methods[] = {"POST", "PUT", "PATCH", "DELETE"};
+	int okm = 0;
+	for (int i = 0; i < 4; i++)
+		okm |= !strcmp(o->method, methods[i]);
+	if (!okm)
+		lp_die_at(LP_EXIT_DATA, w, "method", "expected POST, PUT, PATCH or DELETE");
+	json_t *b = json_object_get(rec, "body");
+	if (json_is_object(b)) {
+		o->body = lp_json_dumps(b);
+		o->blen = strlen(o->body);
+	} else if (!json_is_null(b))
+		lp_die_at(LP_EXIT_DATA, w, "body", "expected an object or null");
+	return o;
+}
 
-	/* the plan: ops of this client; other records pass through */
-	lp_in *in = lp_in_open(argv + optind, argc - optind);
+/* Read the plan: the ops of this client (other clients' records are refused), its plan record
+ * and its stream_end; every other record passes through to standard output. Returns 0 when
+ * the plan is there, complete and not blocked, else the exit code (its message printed). */
+static int read_plan(char **files, int nfiles, struct plan *p)
+{
+	const char *cl = R.cfg->client;
+	lp_in *in = lp_in_open(files, nfiles);
 	json_t *rec;
-	int rc;
-	struct op **ops = NULL;
-	size_t nops = 0, capops = 0;
-	int have_plan = 0, blocked = 0, complete = 0;
-	json_t *hold = json_array();
+	int rc, have_plan = 0, blocked = 0, complete = 0;
 	char w[600];
 	while ((rc = lp_in_next(in, &rec)) == 1) {
 		snprintf(w, sizeof w, "%s:%lu", lp_in_name(in), lp_in_line(in));
 		const char *type = json_string_value(json_object_get(rec, "type"));
 		const char *client = lp_rec_str(rec, "client", 0, w);
-		if (strcmp(client, cfg->client)) {
-			lp_warn("%s: client: '%s' is not the configured client '%s' (push one client per run)", w, client, cfg->client);
-			exit(LP_EXIT_DATA);
-		}
+		if (strcmp(client, cl))
+			lp_die_at(LP_EXIT_DATA, w, "client", "'%s' is not the configured client '%s' (push one client per run)",
+				  client, cl);
 		if (!strcmp(type, "loket.op")) {
-			json_array_append_new(hold, rec);
-			struct op *o = lp_xmalloc(sizeof *o);
-			memset(o, 0, sizeof *o);
-			o->rec = rec;
-			o->seq = (long)lp_rec_int(rec, "seq", 0, w);
-			if (o->seq < 1) {
-				lp_warn("%s: seq: expected 1 or more", w);
-				exit(LP_EXIT_DATA);
-			}
-			o->op_id = lp_rec_str(rec, "op_id", 0, w);
-			o->chain_key = lp_rec_str(rec, "chain", 0, w);
-			o->method = lp_rec_str(rec, "method", 0, w);
-			o->path = lp_rec_str(rec, "path", 0, w);
-			o->rule = lp_rec_str(rec, "rule", 0, w);
-			o->entity = lp_rec_str(rec, "entity", 0, w);
-			o->action = lp_rec_str(rec, "action", 0, w);
-			json_t *nv = json_object_get(rec, "needs_id_of");
-			o->needs = !nv || json_is_null(nv) ? NULL : lp_rec_str(rec, "needs_id_of", 0, w);
-			if (strncmp(o->path, "/providers/", 11) || strstr(o->path, "..") ||
-			    strspn(o->path, PATH_CHARS) != strlen(o->path) ||
-			    (o->needs ? !placeholder_ok(o->path) : strpbrk(o->path, "{}") != NULL)) {
-				lp_warn("%s: path: not a Loket API path%s", w,
-					o->needs || strpbrk(o->path, "{}") ? " (needs_id_of goes with exactly one {placeholder} segment)" : "");
-				exit(LP_EXIT_DATA);
-			}
-			static const char *const methods[] = {"POST", "PUT", "PATCH", "DELETE"};
-			int okm = 0;
-			for (int i = 0; i < 4; i++)
-				okm |= !strcmp(o->method, methods[i]);
-			if (!okm) {
-				lp_warn("%s: method: expected POST, PUT, PATCH or DELETE", w);
-				exit(LP_EXIT_DATA);
-			}
-			json_t *b = json_object_get(rec, "body");
-			if (json_is_object(b)) {
-				o->body = lp_json_dumps(b);
-				o->blen = strlen(o->body);
-			} else if (!json_is_null(b)) {
-				lp_warn("%s: body: expected an object or null", w);
-				exit(LP_EXIT_DATA);
-			}
-			*(nops == capops ? (ops = lp_xrealloc(ops, (capops = capops * 2 + 16) * sizeof *ops), &ops[nops++])
-					 : &ops[nops++]) = o;
+			json_array_append_new(p->hold, rec);
+			*LP_VEC_PUSH(&p->ops) = read_op(rec, w);
 			continue;
 		}
 		if (!strcmp(type, "plan")) {
@@ -911,187 +864,323 @@ int main(int argc, char **argv)
 			json_decref(rec);
 			continue; /* the pushed stream gets its own */
 		}
-		if (lp_out_new(rec))
-			lp_die(LP_EXIT_IO, "write error on standard output");
+		out_new(rec);
 	}
-	int exit_code = 0;
-	lp_map *chains = lp_map_new();
-	struct chain **corder = lp_xmalloc((nops + 1) * sizeof *corder);
-	size_t nch = 0;
-	if (rc < 0) {
-		exit_code = lp_in_error(in);
-		lp_in_close(in);
-		goto out;
-	}
+	int err = rc < 0 ? lp_in_error(in) : 0;
 	lp_in_close(in);
+	if (rc < 0)
+		return err;
 	if (!have_plan || !complete) {
-		lp_warn("%s: the plan is %s: nothing is pushed", cfg->client,
+		lp_warn("%s: the plan is %s: nothing is pushed", cl,
 			!have_plan ? "missing its plan record (is this diff-loket's output?)" : "incomplete (no complete stream_end)");
-		exit_code = LP_EXIT_DATA;
-		goto out;
+		return LP_EXIT_DATA;
 	}
 	if (blocked) {
-		lp_warn("%s: the plan is blocked (E4, or no current Loket state): nothing is pushed", cfg->client);
-		out_new(lp_stream_end(cfg->client, "push", 1, json_pack("{s:i}", "ops", 0), NULL));
-		exit_code = LP_EXIT_FINDINGS;
-		goto out;
+		lp_warn("%s: the plan is blocked (E4, or no current Loket state): nothing is pushed", cl);
+		out_new(lp_stream_end(cl, "push", 1, json_pack("{s:i}", "ops", 0), NULL));
+		return LP_EXIT_FINDINGS;
 	}
+	return 0;
+}
+
+static int cmp_seq(const void *a, const void *b)
+{
+	long x = (*(struct op *const *)a)->seq, y = (*(struct op *const *)b)->seq;
+	return x < y ? -1 : x > y;
+}
+
+/* The chain of key, made when it is new. */
+static struct chain *chain_of(struct plan *p, lp_map *chains, const char *key)
+{
+	void *v;
+	if (lp_map_get(chains, key, &v))
+		return v;
+	struct chain *ch = lp_xmalloc(sizeof *ch);
+	memset(ch, 0, sizeof *ch);
+	lp_map_put(chains, key, ch);
+	*LP_VEC_PUSH(&p->chains) = ch;
+	return ch;
+}
+
+/* plan_id: the hash of the op_ids in seq order, each followed by a newline. */
+static void plan_id_of(struct plan *p)
+{
+	size_t len = 1;
+	for (size_t i = 0; i < p->ops.n; i++)
+		len += strlen(p->ops.v[i]->op_id) + 1;
+	char *cat = lp_xmalloc(len), *e = cat;
+	for (size_t i = 0; i < p->ops.n; i++) {
+		size_t l = strlen(p->ops.v[i]->op_id);
+		memcpy(e, p->ops.v[i]->op_id, l);
+		e[l] = '\n';
+		e += l + 1;
+	}
+	*e = '\0';
+	snprintf(p->id, sizeof p->id, "%016llx", (unsigned long long)lp_hash_str(cat));
+	free(cat);
+}
+
+/* Sort the ops by seq (a seq or an op_id twice is refused), give each its chain, check that
+ * every needs_id_of names an earlier POST of the same chain, and name the plan. Returns 0 or
+ * LP_EXIT_DATA (its message printed). */
+static int build_chains(struct plan *p)
+{
+	const char *cl = R.cfg->client;
+	struct op **ops = p->ops.v;
+	size_t nops = p->ops.n;
 	if (nops > 1)
 		qsort(ops, nops, sizeof *ops, cmp_seq);
-	char *idcat = lp_xstrdup("");
-	lp_map *seen = lp_map_new();
-	for (size_t i = 0; i < nops; i++) {
+	lp_map *seen = lp_map_new(), *chains = lp_map_new();
+	int rc = 0;
+	for (size_t i = 0; i < nops && !rc; i++) {
 		struct op *o = ops[i];
-		if ((i && ops[i - 1]->seq == o->seq) || !lp_map_add(seen, o->op_id)) {
-			if (i && ops[i - 1]->seq == o->seq)
-				lp_warn("%s: seq %ld twice in the plan", cfg->client, o->seq);
-			else
-				lp_warn("%s: op_id %s twice in the plan (seq %ld)", cfg->client, o->op_id, o->seq);
-			free(idcat);
-			lp_map_free(seen, NULL);
-			exit_code = LP_EXIT_DATA;
-			goto out;
+		if (i && ops[i - 1]->seq == o->seq) {
+			lp_warn("%s: seq %ld twice in the plan", cl, o->seq);
+			rc = LP_EXIT_DATA;
+		} else if (!lp_map_add(seen, o->op_id)) {
+			lp_warn("%s: op_id %s twice in the plan (seq %ld)", cl, o->op_id, o->seq);
+			rc = LP_EXIT_DATA;
+		} else {
+			o->ch = chain_of(p, chains, o->chain_key);
+			*LP_VEC_PUSH(&o->ch->ops) = o;
 		}
-		void *v;
-		struct chain *ch;
-		if (lp_map_get(chains, o->chain_key, &v))
-			ch = v;
-		else {
-			ch = lp_xmalloc(sizeof *ch);
-			memset(ch, 0, sizeof *ch);
-			lp_map_put(chains, o->chain_key, ch);
-			corder[nch++] = ch;
-		}
-		*(ch->n == ch->cap ? (ch->ops = lp_xrealloc(ch->ops, (ch->cap = ch->cap * 2 + 4) * sizeof *ch->ops), &ch->ops[ch->n++])
-				   : &ch->ops[ch->n++]) = o;
-		o->ch = ch;
-		char *t = lp_xasprintf("%s%s\n", idcat, o->op_id);
-		free(idcat);
-		idcat = t;
 	}
 	lp_map_free(seen, NULL);
-	for (size_t i = 0; i < nops; i++) { /* needs_id_of names an earlier POST of the same chain */
-		struct op *o = ops[i], *src = NULL;
-		if (!o->needs)
-			continue;
-		for (size_t k = 0; k < o->ch->n; k++)
-			if (!strcmp(o->ch->ops[k]->op_id, o->needs))
-				src = o->ch->ops[k];
-		if (!src || src->seq >= o->seq || !is_post(src)) {
-			lp_warn("%s: seq %ld: needs_id_of: %s is not an earlier POST of its chain", cfg->client, o->seq, o->needs);
-			free(idcat);
-			exit_code = LP_EXIT_DATA;
-			goto out;
+	lp_map_free(chains, NULL);
+	for (size_t i = 0; i < nops && !rc; i++) { /* needs_id_of names an earlier POST of the same chain */
+		struct op *o = ops[i];
+		const struct op *src = o->needs ? chain_op(o->ch, o->needs) : NULL;
+		if (o->needs && (!src || src->seq >= o->seq || !is_post(src))) {
+			lp_warn("%s: seq %ld: needs_id_of: %s is not an earlier POST of its chain", cl, o->seq, o->needs);
+			rc = LP_EXIT_DATA;
 		}
 	}
-	char plan_id[24];
-	snprintf(plan_id, sizeof plan_id, "%016llx", (unsigned long long)lp_hash_str(idcat));
-	free(idcat);
+	if (!rc)
+		plan_id_of(p);
+	return rc;
+}
 
-	if (dry) {
-		for (size_t i = 0; i < nops; i++) {
-			struct op *o = ops[i];
-			char *url = lp_xasprintf("%s%s", ho.base_url, o->path);
-			json_t *hs = json_pack("[s]", LP_LOKET_ACCEPT);
-			if (o->body)
-				json_array_append_new(hs, json_string(LP_LOKET_CONTENT_TYPE));
-			json_t *r = json_pack("{s:s,s:s,s:I,s:s,s:s,s:s,s:s,s:s,s:o,s:O}", "type", "loket.request", "client",
-					      cfg->client, "seq", (json_int_t)o->seq, "op_id", o->op_id, "rule", o->rule,
-					      "outcome", "dry_run", "method", o->method, "url", url, "headers", hs, "body",
-					      json_object_get(o->rec, "body"));
-			free(url);
-			out_new(r);
-		}
-		out_new(lp_stream_end(cfg->client, "push", 1, json_pack("{s:I}", "ops", (json_int_t)nops), NULL));
-	} else {
-		lp_map *plan_seq = lp_map_new();
-		for (size_t i = 0; i < nops; i++)
-			lp_map_put(plan_seq, ops[i]->op_id, (void *)(intptr_t)ops[i]->seq);
-		char *loket = lp_xasprintf("%s %s", ho.base_url,
-					   cfg->loket.payroll_administration_id ? cfg->loket.payroll_administration_id : "-");
-		exit_code = lp_journal_open(journal, cfg->client, plan_id, loket, plan_seq, &R.journal);
-		free(loket);
-		lp_map_free(plan_seq, NULL);
-		if (exit_code)
-			goto out;
-		R.resumed = lp_journal_resumed(R.journal);
-		R.audit = lp_audit_open(audit_path ? audit_path : cfg->audit_log, actor, cfg->client);
-		for (size_t i = 0; i < nops; i++)
-			ops[i]->js = lp_journal_state(R.journal, ops[i]->op_id);
-		R.multi = lp_http_multi_new(R.http, R.conc, hook, NULL);
-		lp_audit_event(R.audit, "run_start",
-			       json_pack("{s:s,s:s,s:I,s:s}", "payroll_administration_id",
-					 cfg->loket.payroll_administration_id ? cfg->loket.payroll_administration_id : "",
-					 "plan_id", plan_id, "ops", (json_int_t)nops, "journal", journal));
-		/* the loop: start chains while there is room, let the engine work, then make the
-		 * journal durable before any result is written */
-		R.unfinished = nops;
-		for (size_t k = 0; k < nch; k++) {
-			step_chain(corder[k]); /* ops applied by an earlier run */
-			if (corder[k]->next < corder[k]->n)
-				ready_push(corder[k]);
-		}
-		while (R.unfinished > 0) {
-			while (R.inflight < R.conc && R.rhead < R.rtail && !R.auth_failed) {
-				struct chain *ch = R.ready[R.rhead++];
-				if (!ch->busy && ch->next < ch->n)
-					begin(ch->ops[ch->next]);
-			}
-			/* send first, then one fsync while the requests are out (for the "sent" lines
-			 * of this round and the "done" lines of the last; results are written only
-			 * after it), then wait for answers */
-			lp_http_multi_send(R.multi);
-			jsync();
-			int more = lp_http_multi_wait(R.multi);
-			if (!more && R.inflight == 0 && (R.auth_failed || R.rhead == R.rtail))
-				break;
-		}
-		jsync();
-		unsigned long unfinished = R.unfinished;
-		json_t *counts = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "ops", (json_int_t)nops, "applied",
-					   (json_int_t)R.counts[O_APPLIED], "already_applied", (json_int_t)R.counts[O_ALREADY],
-					   "failed", (json_int_t)R.counts[O_FAILED], "skipped", (json_int_t)R.counts[O_SKIPPED],
-					   "remote_failures", (json_int_t)R.counts[O_REMOTE], "not_run", (json_int_t)unfinished);
-		int done = !unfinished && !R.counts[O_REMOTE] && !R.auth_failed;
-		lp_audit_event(R.audit, "run_end", json_pack("{s:s,s:O}", "plan_id", plan_id, "counts", counts));
-		out_new(lp_stream_end(cfg->client, "push", done, counts,
-				      done ? NULL : R.auth_failed ? R.auth_err : "Loket failed for some ops; run again with the same journal"));
-		if (R.auth_failed) {
-			lp_warn("%s: %s", cfg->client, R.auth_err);
-			exit_code = R.auth_code ? R.auth_code : LP_EXIT_AUTH;
-		} else if (!done)
-			exit_code = LP_EXIT_REMOTE;
-		else if (R.counts[O_FAILED] || R.counts[O_SKIPPED])
-			exit_code = LP_EXIT_FINDINGS;
-		if (verbose)
-			lp_warn("%s: %zu ops: %lu applied, %lu applied before, %lu refused, %lu skipped, %lu failed remotely; "
-				"%lu HTTP requests (+%lu token)", cfg->client, nops, R.counts[O_APPLIED], R.counts[O_ALREADY],
-				R.counts[O_FAILED], R.counts[O_SKIPPED], R.counts[O_REMOTE], lp_http_requests(R.http),
-				lp_oauth_requests(R.oauth));
-		lp_http_multi_free(R.multi);
-		lp_audit_close(R.audit);
-		lp_journal_close(R.journal);
-		free(R.ready);
+static void free_plan(struct plan *p)
+{
+	for (size_t i = 0; i < p->ops.n; i++) {
+		struct op *o = p->ops.v[i];
+		free(o->body);
+		free(o->etag);
+		free(o->made_id);
+		free(o->path_own);
+		free(o);
 	}
-out:;
+	for (size_t k = 0; k < p->chains.n; k++) {
+		free(p->chains.v[k]->ops.v);
+		free(p->chains.v[k]);
+	}
+	free(p->ops.v);
+	free(p->chains.v);
+	json_decref(p->hold);
+}
+
+/* ---------------------------------------------------------------- dry run */
+
+/* --dry-run: the request of every op, in seq order, as a loket.request record. */
+static void dry_run(const struct plan *p, const char *base_url)
+{
+	for (size_t i = 0; i < p->ops.n; i++) {
+		const struct op *o = p->ops.v[i];
+		char *url = lp_xasprintf("%s%s", base_url, o->path);
+		json_t *hs = json_pack("[s]", LP_LOKET_ACCEPT);
+		if (o->body)
+			json_array_append_new(hs, json_string(LP_LOKET_CONTENT_TYPE));
+		json_t *r = json_pack("{s:s,s:s,s:I,s:s,s:s,s:s,s:s,s:s,s:o,s:O}", "type", "loket.request", "client",
+				      R.cfg->client, "seq", (json_int_t)o->seq, "op_id", o->op_id, "rule", o->rule, "outcome",
+				      "dry_run", "method", o->method, "url", url, "headers", hs, "body",
+				      json_object_get(o->rec, "body"));
+		free(url);
+		out_new(r);
+	}
+	out_new(lp_stream_end(R.cfg->client, "push", 1, json_pack("{s:I}", "ops", (json_int_t)p->ops.n), NULL));
+}
+
+/* ---------------------------------------------------------------- the run */
+
+struct args {
+	const char *config, *journal, *audit, *actor, *base;
+	int dry, verbose;
+	long conc;
+};
+
+/* Open (or resume) the plan's journal, bound to this Loket; read back each op's state. */
+static int open_journal(const struct plan *p, const char *path, const char *base_url)
+{
+	lp_map *plan_seq = lp_map_new();
+	for (size_t i = 0; i < p->ops.n; i++)
+		lp_map_put(plan_seq, p->ops.v[i]->op_id, (void *)(intptr_t)p->ops.v[i]->seq);
+	const char *admin = R.cfg->loket.payroll_administration_id;
+	char *loket = lp_xasprintf("%s %s", base_url, admin ? admin : "-");
+	int rc = lp_journal_open(path, R.cfg->client, p->id, loket, plan_seq, &R.journal);
+	free(loket);
+	lp_map_free(plan_seq, NULL);
+	if (rc)
+		return rc;
+	R.resumed = lp_journal_resumed(R.journal);
+	for (size_t i = 0; i < p->ops.n; i++)
+		p->ops.v[i]->js = lp_journal_state(R.journal, p->ops.v[i]->op_id);
+	return 0;
+}
+
+/* The loop: start chains while there is room, let the engine work, then make the journal
+ * durable before any result is written. */
+static void send_all(const struct plan *p)
+{
+	R.unfinished = p->ops.n;
+	for (size_t k = 0; k < p->chains.n; k++) {
+		struct chain *c = p->chains.v[k];
+		step_chain(c); /* ops applied by an earlier run */
+		if (c->next < c->ops.n)
+			ready_push(c);
+	}
+	while (R.unfinished > 0) {
+		while (R.inflight < R.conc && R.rhead < R.ready.n && !R.auth_failed) {
+			struct chain *c = R.ready.v[R.rhead++];
+			if (!c->busy && c->next < c->ops.n)
+				begin(c->ops.v[c->next]);
+		}
+		/* send first, then one fsync while the requests are out (for the "sent" lines
+		 * of this round and the "done" lines of the last; results are written only
+		 * after it), then wait for answers */
+		lp_http_multi_send(R.multi);
+		jsync();
+		int more = lp_http_multi_wait(R.multi);
+		if (!more && R.inflight == 0 && (R.auth_failed || R.rhead == R.ready.n))
+			break;
+	}
+	jsync();
+}
+
+/* The counts: to the audit log and the stream_end (and standard error with verbose); the exit
+ * code they make. */
+static int end_run(const struct plan *p, int verbose)
+{
+	size_t nops = p->ops.n;
+	unsigned long unfinished = R.unfinished;
+	json_t *counts = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "ops", (json_int_t)nops, "applied",
+				   (json_int_t)R.counts[O_APPLIED], "already_applied", (json_int_t)R.counts[O_ALREADY],
+				   "failed", (json_int_t)R.counts[O_FAILED], "skipped", (json_int_t)R.counts[O_SKIPPED],
+				   "remote_failures", (json_int_t)R.counts[O_REMOTE], "not_run", (json_int_t)unfinished);
+	int done = !unfinished && !R.counts[O_REMOTE] && !R.auth_failed, rc = 0;
+	lp_audit_event(R.audit, "run_end", json_pack("{s:s,s:O}", "plan_id", p->id, "counts", counts));
+	out_new(lp_stream_end(R.cfg->client, "push", done, counts,
+			      done ? NULL : R.auth_failed ? R.auth_err : "Loket failed for some ops; run again with the same journal"));
+	if (R.auth_failed) {
+		lp_warn("%s: %s", R.cfg->client, R.auth_err);
+		rc = R.auth_code ? R.auth_code : LP_EXIT_AUTH;
+	} else if (!done)
+		rc = LP_EXIT_REMOTE;
+	else if (R.counts[O_FAILED] || R.counts[O_SKIPPED])
+		rc = LP_EXIT_FINDINGS;
+	if (verbose)
+		lp_warn("%s: %zu ops: %lu applied, %lu applied before, %lu refused, %lu skipped, %lu failed remotely; "
+			"%lu HTTP requests (+%lu token)", R.cfg->client, nops, R.counts[O_APPLIED], R.counts[O_ALREADY],
+			R.counts[O_FAILED], R.counts[O_SKIPPED], R.counts[O_REMOTE], lp_http_requests(R.http),
+			lp_oauth_requests(R.oauth));
+	return rc;
+}
+
+/* Apply the plan: the journal, the audit log, the send loop, the counts. Returns the exit code. */
+static int run_plan(const struct plan *p, const struct args *a, const char *base_url)
+{
+	int rc = open_journal(p, a->journal, base_url);
+	if (rc)
+		return rc;
+	R.audit = lp_audit_open(a->audit ? a->audit : R.cfg->audit_log, a->actor, R.cfg->client);
+	R.multi = lp_http_multi_new(R.http, R.conc, hook, NULL);
+	lp_audit_event(R.audit, "run_start",
+		       json_pack("{s:s,s:s,s:I,s:s}", "payroll_administration_id", admin_id(), "plan_id", p->id, "ops",
+				 (json_int_t)p->ops.n, "journal", a->journal));
+	send_all(p);
+	rc = end_run(p, a->verbose);
+	lp_http_multi_free(R.multi);
+	lp_audit_close(R.audit);
+	lp_journal_close(R.journal);
+	free(R.ready.v);
+	return rc;
+}
+
+/* ---------------------------------------------------------------- main */
+
+static void parse_args(int argc, char **argv, struct args *a)
+{
+	static const struct option opts[] = {
+		{"config", required_argument, 0, 'c'}, {"journal", required_argument, 0, 'j'},
+		{"concurrency", required_argument, 0, 'n'}, {"audit", required_argument, 0, 'a'},
+		{"actor", required_argument, 0, 'A'}, {"base-url", required_argument, 0, 'b'},
+		{"dry-run", no_argument, 0, 'd'}, {"verbose", no_argument, 0, 'v'},
+		{"help", no_argument, 0, 'h'}, {"version", no_argument, 0, 'V'}, {0, 0, 0, 0}};
+	memset(a, 0, sizeof *a);
+	a->conc = 8;
+	int c;
+	while ((c = getopt_long(argc, argv, "c:vhV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': a->config = optarg; break;
+		case 'j': a->journal = optarg; break;
+		case 'n': {
+			char *end;
+			a->conc = strtol(optarg, &end, 10);
+			if (*end || a->conc < 1 || a->conc > 64) {
+				lp_warn("--concurrency: expected 1..64");
+				lp_usage_exit(usage, LP_EXIT_USAGE);
+			}
+			break;
+		}
+		case 'a': a->audit = optarg; break;
+		case 'A': a->actor = optarg; break;
+		case 'b': a->base = optarg; break;
+		case 'd': a->dry = 1; break;
+		case 'v': a->verbose = 1; break;
+		case 'h': lp_usage_exit(usage, 0);
+		case 'V': lp_version_exit();
+		default: lp_usage_exit(usage, LP_EXIT_USAGE);
+		}
+	}
+	if (!a->config || (!a->journal && !a->dry)) {
+		lp_warn(!a->config ? "--config is required" : "--journal is required (or --dry-run)");
+		lp_usage_exit(usage, LP_EXIT_USAGE);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct args a;
+	lp_init(argv[0]);
+	parse_args(argc, argv, &a);
+	lp_config *cfg = lp_config_load(a.config);
+	if (!cfg)
+		return LP_EXIT_CONFIG;
+	R.cfg = cfg;
+	R.pending = json_array();
+	R.conc = (int)a.conc;
+	lp_http_opts ho = {0};
+	ho.base_url = a.base ? a.base : cfg->loket.base_url ? cfg->loket.base_url : "https://api.loket.nl/v2";
+	if (!a.dry) { /* everything that can stop a live run is settled before the plan is read */
+		R.oauth = lp_oauth_for_config(cfg);
+		char err[700];
+		R.http = lp_http_new(&ho, err, sizeof err);
+		if (!R.http)
+			lp_die(LP_EXIT_CONFIG, "%s: %s", cfg->client, err);
+	}
+	struct plan p;
+	memset(&p, 0, sizeof p);
+	p.hold = json_array();
+	int exit_code = read_plan(argv + optind, argc - optind, &p);
+	if (!exit_code)
+		exit_code = build_chains(&p);
+	if (!exit_code && a.dry)
+		dry_run(&p, ho.base_url);
+	else if (!exit_code)
+		exit_code = run_plan(&p, &a, ho.base_url);
 	lp_oauth_free(R.oauth);
 	lp_http_free(R.http);
 	int oc = lp_out_close();
-	for (size_t i = 0; i < nops; i++) {
-		free(ops[i]->body);
-		free(ops[i]->etag);
-		free(ops[i]->made_id);
-		free(ops[i]->path_own);
-		free(ops[i]);
-	}
-	for (size_t k = 0; k < nch; k++) {
-		free(corder[k]->ops);
-		free(corder[k]);
-	}
-	free(corder);
-	free(ops);
-	lp_map_free(chains, NULL);
-	json_decref(hold);
+	free_plan(&p);
 	json_decref(R.pending);
 	lp_config_free(cfg);
 	return exit_code ? exit_code : oc;

@@ -281,3 +281,156 @@ load helper
 	run lp-unit mask "x637017961y DE89370400440532013000"
 	assert_output "x*****7961y DE89**************3000"
 }
+
+# --- journal: lib/lp_journal through `lp-unit journal` --------------------------------------
+# A plan of three ops a, b, c (seq 1, 2, 3) of client acme, applied to one Loket.
+LOKET_ADM="https://api.loket.nl/v2 adm-1"
+jopen() { lp-unit journal "$JF" acme p1 "$LOKET_ADM" a:1,b:2,c:3 "$@"; }
+# crc_ok FILE: every line's "crc" is the CRC-32 of the line's text without it
+crc_ok() {
+	python3 -c 'import sys, zlib
+for n, l in enumerate(open(sys.argv[1], "rb").read().split(b"\n")[:-1], 1):
+    t, c = l[:-18], l[-18:]
+    assert c[:8] == b",\"crc\":\"" and int(c[8:16], 16) == zlib.crc32(t), "line %d" % n' "$1"
+}
+# preload BIN: PRELOAD for BIN with tests/tools/enospc-shim.c (libasan first in an ASan build)
+preload() {
+	local so="$BATS_FILE_TMPDIR/enospc-shim.so"
+	[ -s "$so" ] || cc -shared -fPIC -Wall -Wextra -Werror -o "$so" "$ROOT/tests/tools/enospc-shim.c" -ldl
+	PRELOAD=$(ldd "$1" | awk -v so="$so" '/libasan/ { a = $3 } END { print (a ? a ":" : "") so }')
+}
+
+@test "journal: a new journal is made 0600 with its header, then one line per mark, each with its CRC" {
+	JF="$BATS_TEST_TMPDIR/j"
+	run jopen a=sent a=done/201@0a1b-2c3d b=sent
+	assert_success
+	assert_output $'new\na none\nb none\nc none'
+	run stat -c %a "$JF"
+	assert_output 600
+	run jq -c 'del(.crc)' "$JF"
+	assert_line --index 0 '{"journal":"loketpipe push-loket","format":2,"client":"acme","plan_id":"p1","loket":"https://api.loket.nl/v2 adm-1"}'
+	assert_line --index 1 '{"op_id":"a","seq":1,"state":"sent"}'
+	assert_line --index 2 '{"op_id":"a","seq":1,"state":"done","status":201,"id":"0a1b-2c3d"}'
+	assert_line --index 3 '{"op_id":"b","seq":2,"state":"sent"}'
+	assert_equal "${#lines[@]}" 4
+	run crc_ok "$JF"
+	assert_success
+}
+
+@test "journal: reopened, it resumes with each op's state (sent, done, failed, none) and a POST's id; done stays done" {
+	JF="$BATS_TEST_TMPDIR/j"
+	run jopen
+	assert_output $'new\na none\nb none\nc none'
+	run jopen # a header only: a run that stopped before anything was sent
+	assert_output $'resumed\na none\nb none\nc none'
+	jopen a=sent a=done/201@0a1b-2c3d b=sent b=failed/422 c=sent >/dev/null
+	run jopen a=sent a=failed/500
+	assert_success
+	assert_output $'resumed\na done 0a1b-2c3d\nb failed\nc sent'
+	run jopen
+	assert_output $'resumed\na done 0a1b-2c3d\nb failed\nc sent'
+}
+
+@test "journal: a torn last line (no newline) is cut off on open: the op keeps its earlier state, the file its whole lines" {
+	JF="$BATS_TEST_TMPDIR/j"
+	jopen a=sent >/dev/null
+	cp "$JF" "$BATS_TEST_TMPDIR/whole"
+	printf '{"op_id":"a","seq":1,"state":"do' >>"$JF"
+	run jopen
+	assert_success
+	assert_output $'resumed\na sent\nb none\nc none'
+	cmp "$JF" "$BATS_TEST_TMPDIR/whole"
+	# a whole done line but for its newline, its CRC good: still torn, the op still only sent
+	jopen a=done/201@0a1b-2c3d >/dev/null
+	truncate -s -1 "$JF"
+	run jopen
+	assert_output $'resumed\na sent\nb none\nc none'
+	cmp "$JF" "$BATS_TEST_TMPDIR/whole"
+	# torn inside the header: the journal starts again with a new header
+	head -c 20 "$BATS_TEST_TMPDIR/whole" >"$JF"
+	run jopen
+	assert_output $'new\na none\nb none\nc none'
+	run jq -r .plan_id "$JF"
+	assert_output p1
+}
+
+@test "journal: a flipped byte in a middle line is damage: exit 3 naming file and line, the file left as it was" {
+	JF="$BATS_TEST_TMPDIR/j"
+	jopen a=sent a=done/201 b=sent >/dev/null
+	cp "$JF" "$BATS_TEST_TMPDIR/whole"
+	for at in 2 3; do # the byte 10 into line $at (header is line 1)
+		cp "$BATS_TEST_TMPDIR/whole" "$JF"
+		python3 -c 'import sys; p, n = sys.argv[1], int(sys.argv[2]); b = bytearray(open(p, "rb").read())
+i = sum(len(l) + 1 for l in b.split(b"\n")[:n - 1]) + 10; b[i] ^= 0x01; open(p, "wb").write(b)' "$JF" "$at"
+		cp "$JF" "$BATS_TEST_TMPDIR/damaged"
+		run jopen b=done
+		assert_failure 3
+		assert_output --partial "lp-unit: acme: journal $JF:$at is damaged (its checksum does not match): nothing is pushed; keep the file"
+		refute_output --partial resumed
+		cmp "$JF" "$BATS_TEST_TMPDIR/damaged"
+	done
+	# lines with good CRCs that do not fit the plan are damage too
+	cp "$BATS_TEST_TMPDIR/whole" "$JF"
+	jopen zz=sent >/dev/null # an op the plan does not have (seq 99)
+	run jopen
+	assert_failure 3
+	assert_output --partial "journal $JF:5 is damaged (it names an op the plan does not have)"
+	cp "$BATS_TEST_TMPDIR/whole" "$JF"
+	run lp-unit journal "$JF" acme p1 "$LOKET_ADM" a:7,b:2,c:3
+	assert_failure 3
+	assert_output --partial "journal $JF:2 is damaged (its seq is not the op's seq in the plan)"
+	cp "$BATS_TEST_TMPDIR/whole" "$JF"
+	jopen b=sent@0a1b >/dev/null # an id on a line that is not done
+	run jopen
+	assert_failure 3
+	assert_output --partial "journal $JF:5 is damaged (an id belongs to a done line only)"
+}
+
+@test "journal: one of another plan, client or Loket (base URL or administration), or not 0600, is refused with exit 4" {
+	JF="$BATS_TEST_TMPDIR/j"
+	jopen a=done >/dev/null
+	cp "$JF" "$BATS_TEST_TMPDIR/whole"
+	run lp-unit journal "$JF" acme p2 "$LOKET_ADM" a:1,b:2,c:3
+	assert_failure 4
+	assert_output "lp-unit: acme: journal $JF belongs to another plan or client; use one journal per plan"
+	run lp-unit journal "$JF" other p1 "$LOKET_ADM" a:1,b:2,c:3
+	assert_failure 4
+	assert_output "lp-unit: other: journal $JF belongs to another plan or client; use one journal per plan"
+	for lk in "https://other.example/v2 adm-1" "https://api.loket.nl/v2 adm-2"; do
+		run lp-unit journal "$JF" acme p1 "$lk" a:1,b:2,c:3
+		assert_failure 4
+		assert_output "lp-unit: acme: journal $JF was written for another Loket ($LOKET_ADM), not $lk: its ops were not made here; use one journal per plan and Loket"
+	done
+	cmp "$JF" "$BATS_TEST_TMPDIR/whole"
+	chmod 644 "$JF"
+	run jopen
+	assert_failure 4
+	assert_output "lp-unit: acme: journal $JF: mode 644; it must be 0600"
+}
+
+@test "journal: a full disk (ENOSPC) or a failed fsync is an I/O error (exit 7); nothing is recorded that was not written" {
+	JF="$BATS_TEST_TMPDIR/j"
+	preload "$BUILD/bin/lp-unit"
+	shim() { LD_PRELOAD="$PRELOAD" ENOSPC_SHIM_PATTERN="$JF" ENOSPC_SHIM_OPS="$1" ENOSPC_SHIM_ERRNO="$2" "${@:3}"; }
+	# a new journal whose header cannot be written, or made durable
+	for ops in write fsync; do
+		rm -f "$JF"
+		run shim "$ops" ENOSPC lp-unit journal "$JF" acme p1 "$LOKET_ADM" a:1,b:2,c:3
+		assert_failure 7
+		assert_output "lp-unit: acme: journal $JF: write failed: No space left on device"
+	done
+	# an op line that cannot be written: reported, and the journal holds no trace of it
+	rm -f "$JF"
+	jopen >/dev/null
+	run shim write ENOSPC lp-unit journal "$JF" acme p1 "$LOKET_ADM" a:1,b:2,c:3 a=sent
+	assert_failure 7
+	assert_line --index 1 'a none'
+	assert_line --index 4 'mark a=sent: No space left on device'
+	# written, but the fsync fails (EIO): the one sync of the round reports it
+	run shim fsync EIO lp-unit journal "$JF" acme p1 "$LOKET_ADM" a:1,b:2,c:3 a=sent b=sent
+	assert_failure 7
+	assert_line --index 4 'sync: Input/output error'
+	refute_line --partial 'mark'
+	run jopen
+	assert_output $'resumed\na sent\nb sent\nc none'
+}

@@ -577,3 +577,27 @@ PY
 	assert_output 0
 	[ "$(concepts_135)" -eq 0 ]
 }
+
+# preload BIN: PRELOAD for BIN with tests/tools/enospc-shim.c (libasan first in an ASan build)
+preload() {
+	local so="$BATS_FILE_TMPDIR/enospc-shim.so"
+	[ -s "$so" ] || cc -shared -fPIC -Wall -Wextra -Werror -o "$so" "$ROOT/tests/tools/enospc-shim.c" -ldl
+	PRELOAD=$(ldd "$1" | awk -v so="$so" '/libasan/ { a = $3 } END { print (a ? a ":" : "") so }')
+}
+
+@test "a journal line that cannot be written (ENOSPC) or made durable (fsync) stops the run with exit 7, no result written" {
+	preload "$BUILD/bin/push-loket"
+	# SKIP 1: the new journal's header is written and synced; the first op line (or sync) fails
+	d=$(loket_digest)
+	for ops in write fsync; do
+		rm -f "$J"
+		run --separate-stderr env LD_PRELOAD="$PRELOAD" ENOSPC_SHIM_PATTERN="$J" ENOSPC_SHIM_OPS="$ops" \
+			ENOSPC_SHIM_SKIP=1 push-loket -c "$CFG" --journal "$J" "$PLAN"
+		assert_failure 7
+		want=$([ "$ops" = write ] && echo "write failed" || echo "fsync failed")
+		assert_equal "$stderr" "push-loket: acme: journal $J: $want: No space left on device"
+		refute_output --partial loket.result
+		# an op's line is written before its request: with no line written, nothing was sent
+		[ "$ops" = fsync ] || assert_equal "$(loket_digest)" "$d"
+	done
+}

@@ -3,6 +3,7 @@
  * Each sub-command calls one library function on its arguments and prints the result, so
  * tests can state tables of inputs and expected outputs in shell. Not installed.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,7 @@ static const char usage[] =
 	"  json-exact (stdin) | addr LINE | bsn S | iban S | postcode S\n"
 	"  csv-read (stdin) | csv-write FIELD... | ndjson FILE... | map N\n"
 	"  http BASE METHOD TARGET [BODY] | http-new BASE | secret FILE | secret-write FILE TEXT\n"
+	"  journal FILE CLIENT PLAN_ID LOKET OPS [OP=STATE[/STATUS][@ID]]...\n"
 	"  journal-damage JOURNAL PLAN | holds WANT HAVE\n";
 
 static int money_parse(const char *s)
@@ -186,6 +188,67 @@ static int journal_damage(const char *jpath, const char *plan)
 	return unsafe ? 1 : 0;
 }
 
+static const char *const jstate_names[] = {"none", "sent", "done", "failed"};
+
+/* journal FILE CLIENT PLAN_ID LOKET OPS [OP=STATE[/STATUS][@ID]]...: open (or resume) the
+ * journal of a plan whose ops are OPS ("id:seq,id:seq,..."); print "new" or "resumed" and
+ * each op's state as read back (with the id its done line recorded), then append the lines
+ * given (an op the plan does not have gets seq 99) and sync once. Exits with
+ * lp_journal_open's code, or 7 (printing "mark ...: ERROR" or "sync: ERROR") when a line
+ * cannot be written or made durable. */
+static int journal(int argc, char **argv)
+{
+	lp_map *seq = lp_map_new();
+	json_t *ids = json_array();
+	char *ops = lp_xstrdup(argv[5]), *save = NULL;
+	for (char *tok = strtok_r(ops, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		char *colon = strchr(tok, ':');
+		if (!colon)
+			lp_die(2, "journal: OPS is id:seq,id:seq,...");
+		*colon = '\0';
+		lp_map_put(seq, tok, (void *)(intptr_t)atol(colon + 1));
+		json_array_append_new(ids, json_string(tok));
+	}
+	free(ops);
+	lp_journal *j;
+	int rc = lp_journal_open(argv[1], argv[2], argv[3], argv[4], seq, &j);
+	if (!rc) {
+		printf("%s\n", lp_journal_resumed(j) ? "resumed" : "new");
+		size_t i;
+		json_t *id;
+		json_array_foreach(ids, i, id) {
+			const char *made = lp_journal_id(j, json_string_value(id));
+			printf("%s %s%s%s\n", json_string_value(id), jstate_names[lp_journal_state(j, json_string_value(id))],
+			       made ? " " : "", made ? made : "");
+		}
+	}
+	for (int i = 6; i < argc && !rc; i++) {
+		char *op = lp_xstrdup(argv[i]), *state = strchr(op, '='), *made, *status;
+		if (!state)
+			lp_die(2, "journal: a line is OP=STATE[/STATUS][@ID]");
+		*state++ = '\0';
+		if ((made = strchr(state, '@')))
+			*made++ = '\0';
+		if ((status = strchr(state, '/')))
+			*status++ = '\0';
+		void *v;
+		long sq = lp_map_get(seq, op, &v) ? (long)(intptr_t)v : 99;
+		if (lp_journal_mark(j, op, sq, state, status ? atol(status) : -1, made)) {
+			printf("mark %s: %s\n", argv[i], strerror(errno));
+			rc = LP_EXIT_IO;
+		}
+		free(op);
+	}
+	if (!rc && lp_journal_sync(j)) {
+		printf("sync: %s\n", strerror(errno));
+		rc = LP_EXIT_IO;
+	}
+	lp_journal_close(j);
+	lp_map_free(seq, NULL);
+	json_decref(ids);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	lp_init(argv[0]);
@@ -206,6 +269,8 @@ int main(int argc, char **argv)
 		printf("%lld\n", (long long)lp_div_round(atoll(argv[2]), atoll(argv[3])));
 		return 0;
 	}
+	if (!strcmp(cmd, "journal") && argc >= 6)
+		return journal(argc - 1, argv + 1);
 	if (!strcmp(cmd, "journal-damage") && argc == 4)
 		return journal_damage(argv[2], argv[3]);
 	if (!strcmp(cmd, "holds") && argc == 4) {
