@@ -76,19 +76,21 @@ static json_t *counts(const struct run *r)
 	return o;
 }
 
-static _Noreturn void fail(struct run *r, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void fail(struct run *r, int code, const char *fmt, ...)
+/* what fail() frees before the process ends */
+static void fail_cleanup(void *ctx)
 {
-	char msg[1024];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	lp_stream_abort(r->cfg->client, "loket", counts(r), msg);
+	struct run *r = ctx;
 	lp_oauth_free(r->oauth);
 	free(r->first_employee);
 	free(r->first_employment);
-	exit(code);
+}
+
+static _Noreturn void fail(struct run *r, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void fail(struct run *r, int code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	lp_stream_vfail(r->cfg->client, "loket", counts(r), code, fail_cleanup, r, fmt, ap);
 }
 
 static void out(json_t *rec)

@@ -161,6 +161,19 @@ writes() { # write requests Loket has answered, the token endpoint left out
 	assert_not_exists "$O"
 }
 
+@test "a configuration that cannot be read (missing, or a directory): exit 4 (configuration), naming it; nothing is read" {
+	before=$(counters)
+	run --separate-stderr sh "$SYNC" -c "$BATS_TEST_TMPDIR/none.json" --as-of "$AS_OF" --out "$O"
+	assert_failure 4
+	assert_equal "$stderr" "monthly-sync: $BATS_TEST_TMPDIR/none.json: cannot read the configuration"
+	mkdir "$BATS_TEST_TMPDIR/dir.json"
+	run --separate-stderr sh "$SYNC" -c "$BATS_TEST_TMPDIR/dir.json" --as-of "$AS_OF" --out "$O"
+	assert_failure 4
+	assert_equal "$stderr" "monthly-sync: $BATS_TEST_TMPDIR/dir.json: cannot read the configuration"
+	assert_equal "$(counters)" "$before"
+	assert_not_exists "$O"
+}
+
 @test "C1: -c A -c B is a usage error (exit 2), not a sync of B only; nothing is read" {
 	mkdir "$BATS_TEST_TMPDIR/b"
 	jq '.client="acme-bv"|.loket.payroll_administration_id="7a9b3c2d-1e4f-4a5b-8c6d-000000000002"|.loket.tax_id="987654321L01"' \
