@@ -147,3 +147,12 @@ rec_end() { echo '{"type":"stream_end","client":"t","source":"personio","complet
 # one-time and recurring shorthands
 rec_bonus() { rec_comp ". + {kind:\"one_time\",category:\"ONE_TIME\",salary_basis:null,type_id:\"bonus\",type_name:\"Bonus\",interval:null,compensation_id:\"b1\"} | ${1:-.}"; }
 rec_recurring() { rec_comp ". + {kind:\"recurring\",category:\"RECURRING\",salary_basis:null,type_id:\"travel\",type_name:\"Travel\",compensation_id:\"r1\"} | ${1:-.}"; }
+
+# enospc_preload BIN: build tests/tools/enospc-shim.c once per file into $SHIM and set PRELOAD
+# for BIN: the shim, with an AddressSanitizer build's runtime first (the shim's calls then go
+# from ASan's interceptors to the shim to libc).
+enospc_preload() {
+	SHIM="$BATS_FILE_TMPDIR/enospc-shim.so"
+	[ -s "$SHIM" ] || cc -shared -fPIC -Wall -Wextra -Werror -o "$SHIM" "$ROOT/tests/tools/enospc-shim.c" -ldl
+	PRELOAD=$(ldd "$1" | awk -v so="$SHIM" '/libasan/ { a = $3 } END { print (a ? a ":" : "") so }')
+}

@@ -293,12 +293,6 @@ for n, l in enumerate(open(sys.argv[1], "rb").read().split(b"\n")[:-1], 1):
     t, c = l[:-18], l[-18:]
     assert c[:8] == b",\"crc\":\"" and int(c[8:16], 16) == zlib.crc32(t), "line %d" % n' "$1"
 }
-# preload BIN: PRELOAD for BIN with tests/tools/enospc-shim.c (libasan first in an ASan build)
-preload() {
-	local so="$BATS_FILE_TMPDIR/enospc-shim.so"
-	[ -s "$so" ] || cc -shared -fPIC -Wall -Wextra -Werror -o "$so" "$ROOT/tests/tools/enospc-shim.c" -ldl
-	PRELOAD=$(ldd "$1" | awk -v so="$so" '/libasan/ { a = $3 } END { print (a ? a ":" : "") so }')
-}
 
 @test "journal: a new journal is made 0600 with its header, then one line per mark, each with its CRC" {
 	JF="$BATS_TEST_TMPDIR/j"
@@ -410,7 +404,7 @@ i = sum(len(l) + 1 for l in b.split(b"\n")[:n - 1]) + 10; b[i] ^= 0x01; open(p, 
 
 @test "journal: a full disk (ENOSPC) or a failed fsync is an I/O error (exit 7); nothing is recorded that was not written" {
 	JF="$BATS_TEST_TMPDIR/j"
-	preload "$BUILD/bin/lp-unit"
+	enospc_preload "$BUILD/bin/lp-unit"
 	shim() { LD_PRELOAD="$PRELOAD" ENOSPC_SHIM_PATTERN="$JF" ENOSPC_SHIM_OPS="$1" ENOSPC_SHIM_ERRNO="$2" "${@:3}"; }
 	# a new journal whose header cannot be written, or made durable
 	for ops in write fsync; do

@@ -166,16 +166,6 @@ new_code() { curl -fsS -X POST "$LK_URL/__emu/authcode" | jq -r .code; }
 # A full disk, a read-only directory and a run stopped before the rename, without either:
 # tests/tools/enospc-shim.c (LD_PRELOAD) fails chosen file operations on the paths it is told.
 
-shim_build() {
-	SHIM="$BATS_FILE_TMPDIR/enospc-shim.so"
-	[ -s "$SHIM" ] || cc -shared -fPIC -Wall -Wextra -Werror -o "$SHIM" "$ROOT/tests/tools/enospc-shim.c" -ldl
-	# an AddressSanitizer build needs its runtime first in the preload list; the shim's calls
-	# then go from ASan's interceptors to the shim to libc
-	PRELOAD=$SHIM
-	local asan
-	asan=$(ldd "$BUILD/bin/loket-auth" | awk '/libasan/ { print $3; exit }')
-	[ -z "$asan" ] || PRELOAD="$asan:$SHIM"
-}
 # shimmed OPS ERRNO CMD...: CMD with OPS on "$TOKF.new" failing with ERRNO (after $SKIP that pass)
 shimmed() {
 	local ops=$1 e=$2
@@ -191,7 +181,7 @@ refresh_works() { # refresh_works TOKEN: Loket still takes this refresh token (a
 }
 
 @test "token file: the shim itself works (a write to a matching path fails with ENOSPC, others pass)" {
-	shim_build
+	enospc_preload "$BUILD/bin/loket-auth"
 	TOKF="$BATS_TEST_TMPDIR/t.json"
 	# (dd is not an ASan build: the shim alone)
 	PRELOAD=$SHIM run shimmed write ENOSPC dd if=/dev/zero of="$TOKF.new" bs=16 count=1
@@ -206,7 +196,7 @@ refresh_works() { # refresh_works TOKEN: Loket still takes this refresh token (a
 
 @test "token file: a full disk (ENOSPC) stops the refresh before /token is called (exit 7); the saved refresh token still works" {
 	lk_setup
-	shim_build
+	enospc_preload "$BUILD/bin/loket-auth"
 	new_code | loket-auth -c "$CFG"
 	cp "$TOKF" "$BATS_TEST_TMPDIR/before.json"
 	n=$(token_requests)
@@ -238,7 +228,7 @@ refresh_works() { # refresh_works TOKEN: Loket still takes this refresh token (a
 
 @test "token file: fetch-loket with an expired access token on a full disk stops before /token (exit 7, complete:false)" {
 	lk_setup
-	shim_build
+	enospc_preload "$BUILD/bin/loket-auth"
 	jq --arg u "$LK_URL" '.loket.base_url=($u + "/v2")' "$CFG" >"$CFG.new" && mv "$CFG.new" "$CFG"
 	new_code | loket-auth -c "$CFG"
 	token_expire "$TOKF"
@@ -257,7 +247,7 @@ refresh_works() { # refresh_works TOKEN: Loket still takes this refresh token (a
 
 @test "token file: a read-only directory (EROFS, EACCES) stops a login before the code is spent; the same code works afterwards" {
 	lk_setup
-	shim_build
+	enospc_preload "$BUILD/bin/loket-auth"
 	code=$(new_code)
 	for e in EROFS EACCES; do
 		run shimmed open "$e" loket-auth -c "$CFG" <<<"$code"
@@ -275,7 +265,7 @@ refresh_works() { # refresh_works TOKEN: Loket still takes this refresh token (a
 
 @test "token file: a run stopped between Loket's answer and the rename leaves the new token in .new; the next run takes it over" {
 	lk_setup
-	shim_build
+	enospc_preload "$BUILD/bin/loket-auth"
 	new_code | loket-auth -c "$CFG"
 	old=$(jq -r .refresh_token "$TOKF")
 	# 1. the rename fails after Loket rotated: the new token stays, private, in .new
@@ -313,7 +303,7 @@ refresh_works() { # refresh_works TOKEN: Loket still takes this refresh token (a
 
 @test "token file: an unused reservation in .new is removed; a stale, a linked or a shared .new is never used" {
 	lk_setup
-	shim_build
+	enospc_preload "$BUILD/bin/loket-auth"
 	new_code | loket-auth -c "$CFG"
 	# the padding of a reservation whose refresh never got an answer
 	(umask 077 && printf '%*s' 65536 '' >"$TOKF.new")
@@ -351,7 +341,7 @@ refresh_works() { # refresh_works TOKEN: Loket still takes this refresh token (a
 	# the one window that cannot be closed: Loket rotated, the disk failed between the
 	# reservation and the new token's flush
 	lk_setup
-	shim_build
+	enospc_preload "$BUILD/bin/loket-auth"
 	new_code | loket-auth -c "$CFG"
 	n=$(token_requests)
 	SKIP=1 run shimmed fsync EIO loket-auth -c "$CFG" --check

@@ -578,15 +578,9 @@ PY
 	[ "$(concepts_135)" -eq 0 ]
 }
 
-# preload BIN: PRELOAD for BIN with tests/tools/enospc-shim.c (libasan first in an ASan build)
-preload() {
-	local so="$BATS_FILE_TMPDIR/enospc-shim.so"
-	[ -s "$so" ] || cc -shared -fPIC -Wall -Wextra -Werror -o "$so" "$ROOT/tests/tools/enospc-shim.c" -ldl
-	PRELOAD=$(ldd "$1" | awk -v so="$so" '/libasan/ { a = $3 } END { print (a ? a ":" : "") so }')
-}
 
 @test "a journal line that cannot be written (ENOSPC) or made durable (fsync) stops the run with exit 7, no result written" {
-	preload "$BUILD/bin/push-loket"
+	enospc_preload "$BUILD/bin/push-loket"
 	# SKIP 1: the new journal's header is written and synced; the first op line (or sync) fails
 	d=$(loket_digest)
 	for ops in write fsync; do
