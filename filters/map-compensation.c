@@ -27,7 +27,8 @@
 #include "lp_config.h"
 #include "lp_date.h"
 #include "lp_json.h"
-#include "lp_loket.h"
+#include "lp_le_employee.h"
+#include "lp_le_wage.h"
 #include "lp_map.h"
 #include "lp_money.h"
 #include "lp_ndjson.h"
@@ -187,7 +188,7 @@ static void wages(const lp_config *cfg, const struct person *p)
 		json_object_set_new(w, "end_date", r->has_end ? json_string(lp_date_fmt(r->end, d2)) : json_null());
 		json_object_set_new(w, "gross_wage", json_string(lp_money_fmt(r->v, a)));
 		json_object_set_new(w, "gross_wage_type",
-				    json_pack("{s:i}", "key", r->hourly ? LP_LOKET_WAGE_HOURLY : LP_LOKET_WAGE_PERIODIC));
+				    json_pack("{s:i}", "key", r->hourly ? LP_LE_WAGE_HOURLY : LP_LE_WAGE_PERIODIC));
 		json_object_set_new(w, "basis", json_string(r->hourly ? "hourly" : !strcmp(r->c->interval, "yearly") ?
 							    "yearly_divided_by_12" : "monthly"));
 		json_object_set_new(w, "compensation_id", json_string(r->c->cid));
@@ -390,7 +391,7 @@ static int run_block(void *ctx, lp_block *b)
 			continue; /* E2: held back whole */
 		json_t *e = base("loket.employee", cfg->client, p);
 		json_object_set_new(e, "entry_date", json_deep_copy(json_object_get(p->rec, "entry_date")));
-		json_object_set_new(e, "employee", lp_loket_employee_object(p->rec));
+		json_object_set_new(e, "employee", lp_le_employee_object(p->rec));
 		json_object_set_new(e, "citizen_service_number", json_deep_copy(json_object_get(p->rec, "bsn")));
 		json_object_set_new(e, "iban", json_deep_copy(json_object_get(p->rec, "iban")));
 		out_new(e);

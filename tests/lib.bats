@@ -428,3 +428,55 @@ i = sum(len(l) + 1 for l in b.split(b"\n")[:n - 1]) + 10; b[i] ^= 0x01; open(p, 
 	run jopen
 	assert_output $'resumed\na sent\nb sent\nc none'
 }
+
+@test "lp_le: every Loket path, one function each" {
+	run lp-unit le-paths X1
+	assert_success
+	assert_output - <<-'T'
+	/providers/employers/X1/employees
+	/providers/employers/employees/X1
+	/providers/employers/employees/X1/citizenservicenumber
+	/providers/employers/employees/X1/metadata
+	/providers/employers/X1/employees/employments
+	/providers/employers/employees/employments/X1/wages
+	/providers/employers/employees/employments/wages/X1
+	/providers/employers/employees/employments/X1/wages/metadata
+	/providers/employers/employees/employments/X1/benefitsanddeductions
+	/providers/employers/employees/employments/benefitsAndDeductions/X1
+	/providers/employers/employees/employments/X1/payrollperioddata
+	/providers/employers/employees/employments/payrollperioddata/X1
+	/providers/employers/X1/conceptemployees
+	/providers/employers/X1/conceptemployees/metadata
+	/providers/employers/conceptemployees/X1/citizenservicenumber
+	/providers/employers/payrolladministrations/X1/payrollcomponents/year/2025
+	payrollPeriod.year eq 2025 and payrollPeriod.periodNumber eq 3
+	T
+}
+
+@test "lp_le_same_record: a posted record is recognised by its entity's identity fields" {
+	while IFS='|' read -r entity body item want; do
+		run lp-unit le-same "$entity" "$body" "$item"
+		assert_output "$want"
+	done <<-'T'
+	wage|{"startDate":"2025-01-01","grossWage":1}|{"id":"w","startDate":"2025-01-01","grossWage":2}|same
+	wage|{"startDate":"2025-01-01"}|{"startDate":"2025-02-01"}|other
+	wage|{"startDate":"2025-01-01"}|{"id":"w"}|other
+	benefit_deduction|{"payrollComponent":{"key":8042},"startDate":"2025-01-01"}|{"payrollComponent":{"key":8042,"value":"x"},"startDate":"2025-01-01"}|same
+	benefit_deduction|{"payrollComponent":{"key":8042},"startDate":"2025-01-01"}|{"payrollComponent":{"key":8050},"startDate":"2025-01-01"}|other
+	concept_employee|{"uniqueName":"A (Personio 1)"}|{"uniqueName":"A (Personio 1)","id":"c"}|same
+	concept_employee|{"uniqueName":"A (Personio 1)"}|{"uniqueName":"B (Personio 2)"}|other
+	variable_input|{"payrollPeriod":{"year":2025,"periodNumber":3}}|{"payrollPeriod":{"year":2025,"periodNumber":3,"id":9}}|same
+	variable_input|{"payrollPeriod":{"year":2025,"periodNumber":3}}|{"payrollPeriod":{"year":2025,"periodNumber":4}}|other
+	employee|{"x":1}|{"x":1}|other
+	T
+}
+
+@test "lp_le_ppd: the record an upsert lands in, and whether it holds the upsert's components" {
+	body='{"payrollPeriod":{"year":2025,"periodNumber":3},"shift":{"shiftNumber":1},"payrollComponents":[{"payrollComponent":{"key":8042},"value":100.00}]}'
+	run lp-unit le-ppd "$body" '{"payrollPeriod":{"year":2025,"periodNumber":3},"shift":{"shiftNumber":1},"payrollComponents":[{"payrollComponent":{"key":8042},"value":100.00},{"payrollComponent":{"key":1},"value":5}]}'
+	assert_output "lands held"
+	run lp-unit le-ppd "$body" '{"payrollPeriod":{"year":2025,"periodNumber":3},"shift":{"shiftNumber":1},"payrollComponents":[{"payrollComponent":{"key":8042},"value":90.00}]}'
+	assert_output "lands not held"
+	run lp-unit le-ppd "$body" '{"payrollPeriod":{"year":2025,"periodNumber":3},"shift":{"shiftNumber":2},"payrollComponents":[{"payrollComponent":{"key":8042},"value":100.00}]}'
+	assert_output "elsewhere not held"
+}

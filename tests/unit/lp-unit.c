@@ -15,6 +15,14 @@
 #include "lp_http.h"
 #include "lp_journal.h"
 #include "lp_json.h"
+#include "lp_le.h"
+#include "lp_le_benefit.h"
+#include "lp_le_component.h"
+#include "lp_le_concept.h"
+#include "lp_le_employee.h"
+#include "lp_le_employment.h"
+#include "lp_le_ppd.h"
+#include "lp_le_wage.h"
 #include "lp_map.h"
 #include "lp_money.h"
 #include "lp_ndjson.h"
@@ -29,7 +37,8 @@ static const char usage[] =
 	"  csv-read (stdin) | csv-write FIELD... | ndjson FILE... | map N\n"
 	"  http BASE METHOD TARGET [BODY] | http-new BASE | secret FILE | secret-write FILE TEXT\n"
 	"  journal FILE CLIENT PLAN_ID LOKET OPS [OP=STATE[/STATUS][@ID]]...\n"
-	"  journal-damage JOURNAL PLAN | holds WANT HAVE\n";
+	"  journal-damage JOURNAL PLAN | holds WANT HAVE\n"
+	"  le-same ENTITY BODY ITEM | le-ppd BODY ITEM | le-paths ID\n";
 
 static int money_parse(const char *s)
 {
@@ -280,6 +289,37 @@ int main(int argc, char **argv)
 		printf("%s%s%s\n", ok ? "held" : "not held", ok ? "" : ": ", ok ? "" : diff);
 		json_decref(w);
 		json_decref(h);
+		return 0;
+	}
+	if ((!strcmp(cmd, "le-same") && argc == 5) || (!strcmp(cmd, "le-ppd") && argc == 4)) {
+		const char *bt = argv[argc - 2], *it = argv[argc - 1];
+		json_t *bj = lp_json_loadb(bt, strlen(bt), NULL), *ij = lp_json_loadb(it, strlen(it), NULL);
+		if (argc == 5)
+			printf("%s\n", lp_le_same_record(argv[2], bj, ij) ? "same" : "other");
+		else
+			printf("%s %s\n", lp_le_ppd_lands_in(bj, ij) ? "lands" : "elsewhere",
+			       lp_le_ppd_holds(bj, ij) ? "held" : "not held");
+		json_decref(bj);
+		json_decref(ij);
+		return 0;
+	}
+	if (!strcmp(cmd, "le-paths") && argc == 3) {
+		const char *id = argv[2];
+		char *(*const fns[])(const char *) = {
+			lp_le_employee_list, lp_le_employee_record, lp_le_employee_bsn, lp_le_employee_metadata,
+			lp_le_employment_list, lp_le_wage_collection, lp_le_wage_record, lp_le_wage_metadata,
+			lp_le_benefit_collection, lp_le_benefit_record, lp_le_ppd_collection, lp_le_ppd_record,
+			lp_le_concept_list, lp_le_concept_metadata, lp_le_concept_bsn};
+		for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
+			char *t = fns[i](id);
+			printf("%s\n", t);
+			free(t);
+		}
+		char *t = lp_le_component_catalogue(id, 2025);
+		char *f = lp_le_ppd_period_filter(2025, 3);
+		printf("%s\n%s\n", t, f);
+		free(t);
+		free(f);
 		return 0;
 	}
 	if (!strcmp(cmd, "money-fuzz") && argc == 4)

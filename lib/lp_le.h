@@ -1,0 +1,37 @@
+/* lp_le.h - what the Loket entity modules share.
+ *
+ * One module per Loket entity ("le"), lib/lp_le_<entity>.{c,h}: employee, employment, wage,
+ * benefit (benefits and deductions), ppd (payroll period data, variable input), concept
+ * (concept employees) and component (the payroll component catalogue). Each holds its
+ * entity's Loket paths (relative to the API base .../v2, returned malloc'd, one function per
+ * path), the request bodies that write it, the "view" records a plan shows (loketpipe's
+ * snake_case fields), the "expect" of an op that writes over a record (the record as Loket
+ * holds it, in Loket's fields), its comparison, and the identity that recognises an
+ * already-applied POST in its collection. Labels and metadata options are lp_loket.h's.
+ */
+#ifndef LP_LE_H
+#define LP_LE_H
+
+#include <jansson.h>
+
+#include "lp_date.h"
+#include "lp_money.h"
+
+/* An amount as Loket's request bodies carry it: a JSON number with two decimals ("1234.50"). */
+json_t *lp_le_money_num(lp_cents c);
+/* An amount as plan views carry it: a string ("1234.50"). */
+json_t *lp_le_money_str(lp_cents c);
+/* A date as a "YYYY-MM-DD" string. */
+json_t *lp_le_date_str(lp_date d);
+
+/* {"citizenServiceNumber": bsn}: the body of a PUT .../citizenservicenumber (employee or
+ * concept employee). */
+json_t *lp_le_bsn_body(const char *bsn);
+
+/* 1 when item (an entry of the collection a POST went to) is the record body (the POST's
+ * body) created: every field of the entity's identity (lp_le_<entity>_identity) present in
+ * both and equal. entity is the op's: "wage", "benefit_deduction", "concept_employee",
+ * "variable_input"; 0 for any other. */
+int lp_le_same_record(const char *entity, const json_t *body, const json_t *item);
+
+#endif

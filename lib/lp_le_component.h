@@ -1,0 +1,19 @@
+/* lp_le_component.h - Loket's payroll component catalogue (per payroll administration and
+ * year): its path and what a component does with its value.
+ */
+#ifndef LP_LE_COMPONENT_H
+#define LP_LE_COMPONENT_H
+
+/* "/providers/employers/payrolladministrations/{payrollAdministrationId}/payrollcomponents/year/{year}":
+ * the catalogue of one year (GET, paged). */
+char *lp_le_component_catalogue(const char *payroll_administration_id, int year);
+
+/* What a payroll component does with its value, from the label of its deductionOrPayment:
+ * "Inhouding" deducts, "Betaling" pays (the spec's example is {"key": 2, "value":
+ * "Betaling"}; the deduction label is UNCONFIRMED; synonyms as lp_loket_label_eq's). NULL or
+ * another label: neither (the spec: "In case the component is neither a deduction or a
+ * payment, NULL is returned"). */
+enum lp_component_kind { LP_COMPONENT_NEITHER = 0, LP_COMPONENT_PAYMENT = 1, LP_COMPONENT_DEDUCTION = 2 };
+enum lp_component_kind lp_le_component_kind(const char *deduction_or_payment_label);
+
+#endif

@@ -1,0 +1,43 @@
+/* lp_le_concept.h - Loket's concept employee (an employee the payroll administrator has not
+ * finalised yet, M1/M2): paths and the POST body.
+ */
+#ifndef LP_LE_CONCEPT_H
+#define LP_LE_CONCEPT_H
+
+#include <jansson.h>
+
+#include "lp_date.h"
+
+/* "/providers/employers/{employerId}/conceptemployees": the employer's concept employees
+ * (GET, paged; POST creates one). */
+char *lp_le_concept_list(const char *employer_id);
+/* "/providers/employers/{employerId}/conceptemployees/metadata" (GET). */
+char *lp_le_concept_metadata(const char *employer_id);
+/* "/providers/employers/conceptemployees/{conceptEmployeeId}/citizenservicenumber": its BSN
+ * (PUT); id may be a placeholder such as "{conceptEmployeeId}". */
+char *lp_le_concept_bsn(const char *concept_id);
+
+/* What a new concept employee is made of. */
+struct lp_le_concept_new {
+	const char *unique_name;
+	long long number;     /* employeeNumber */
+	json_t *employee;     /* the employee object (metadata as {key}); taken, made writable */
+	const char *iban;     /* or NULL */
+	const char *admin_id; /* the payroll administration's id */
+	int has_start;
+	lp_date start;        /* the employment's startDate, when has_start */
+	long long income;     /* incomeRelationshipNumber, or -1 */
+};
+/* The POST body: {uniqueName, employeeData: {employeeNumber, the employee's fields, iban?},
+ * employmentData: {payrollAdministration: {id}, startDate?, incomeRelationshipNumber?}}.
+ * A wage goes in as "wageData" (lp_le_wage_data), by the caller. */
+json_t *lp_le_concept_body(const struct lp_le_concept_new *c);
+/* The unique name diff-loket gives a concept employee: "First prefix Last (Personio PID)"
+ * from the employee object's personalDetails (missing parts left out). */
+char *lp_le_concept_unique_name(const json_t *employee, const char *personio_id);
+
+/* The identity of a posted concept employee in its collection (NULL-terminated dotted fields
+ * of the POST body): uniqueName. */
+const char *const *lp_le_concept_identity(void);
+
+#endif

@@ -1,0 +1,42 @@
+/* lp_le_employee.h - the Loket employee: its paths, the object built from a Personio person,
+ * what a PUT may carry, and the field-by-field comparison (D2/D3).
+ */
+#ifndef LP_LE_EMPLOYEE_H
+#define LP_LE_EMPLOYEE_H
+
+#include <jansson.h>
+
+/* "/providers/employers/{employerId}/employees": the employer's employees (GET, paged). */
+char *lp_le_employee_list(const char *employer_id);
+/* "/providers/employers/employees/{employeeId}": one employee (PUT). */
+char *lp_le_employee_record(const char *employee_id);
+/* "/providers/employers/employees/{employeeId}/citizenservicenumber": its BSN (GET, PUT). */
+char *lp_le_employee_bsn(const char *employee_id);
+/* "/providers/employers/employees/{employeeId}/metadata": the employee metadata (GET). */
+char *lp_le_employee_metadata(const char *employee_id);
+
+/* The Loket employee object (personalDetails, address, contactInformation) built from a
+ * person record. Blank values are null, so that clearing a field in Personio clears it in
+ * Loket (D3). Metadata fields name their option, never a key: gender {"value": "Man"} (or
+ * null when lp_loket_gender_label has none), country {"isoCode": "NL"}. */
+json_t *lp_le_employee_object(const json_t *person);
+
+/* 0 when Loket does not allow the field at this dotted path to be null (the spec marks it
+ * nullable:false), so a blank in Personio cannot clear it: personalDetails.gender,
+ * .initials, .lastName, .dateOfBirth and address.country. 1 otherwise (D3 clears it). */
+int lp_le_employee_clearable(const char *path);
+
+/* Remove from an employee resource (in place) what the spec marks readOnly for
+ * PUT /providers/employers/employees/{employeeId}: id, revokeEmployeeSelfServiceAccessOn,
+ * statusEmployeeSelfService, personalDetails.aowDate/.formattedName/.photo, the "value" label
+ * of every metadata object ({key, value}) and country.isoCode. A country left without a key
+ * is dropped (its key is only known from Loket's metadata). Makes the PUT body. */
+void lp_le_employee_writable(json_t *employee);
+
+/* Compare the desired employee fields (want, metadata objects already {key}) with merged (a
+ * copy of the current resource), below the dotted prefix ("" at the top): every field that
+ * differs is appended to changes as {field, before, after} and set in merged. A null Loket
+ * cannot hold (lp_le_employee_clearable) is skipped; metadata compare by key. */
+void lp_le_employee_cmp(const json_t *want, json_t *merged, const char *prefix, json_t *changes);
+
+#endif

@@ -1,0 +1,49 @@
+/* lp_le_ppd.h - Loket's payroll period data (variable input: one record per employment,
+ * period and upsert key, holding one entry per payroll component): paths, bodies, views,
+ * and how an upsert (PATCH) meets the records.
+ */
+#ifndef LP_LE_PPD_H
+#define LP_LE_PPD_H
+
+#include <jansson.h>
+
+#include "lp_money.h"
+
+/* Where a new record goes: payroll period data is written with shift 1 and Loket's
+ * defaults for the rest of the upsert key (UNCONFIRMED which defaults Loket applies;
+ * diff-loket therefore matches existing entries on period and component, not on the full
+ * key). */
+#define LP_LE_PPD_DEFAULT_SHIFT 1
+
+/* "/providers/employers/employees/employments/{employmentId}/payrollperioddata": an
+ * employment's payroll period data (GET, paged, filterable; PATCH upserts). */
+char *lp_le_ppd_collection(const char *employment_id);
+/* "/providers/employers/employees/employments/payrollperioddata/{id}": one record (PUT, DELETE). */
+char *lp_le_ppd_record(const char *ppd_id);
+/* Loket's filter for the records of one period: "payrollPeriod.year eq Y and
+ * payrollPeriod.periodNumber eq N" (to be URL-escaped into ?filter=). */
+char *lp_le_ppd_period_filter(json_int_t year, json_int_t period);
+
+/* One entry of payrollComponents: {payrollComponent: {key}, value, isSupplement}. */
+json_t *lp_le_ppd_component(long long key, lp_cents value, int supplement);
+/* Copy the upsert key of an existing record (key: its shift, payslipType, distributionUnit,
+ * costCenter, costUnit, as fetch-loket keeps them) into body, as a PATCH or PUT carries it. */
+void lp_le_ppd_key_into(json_t *body, const json_t *key);
+/* The start of a PATCH body: {payrollPeriod: {year, periodNumber}} and the upsert key of the
+ * record it goes into (key), or, for a new record (key NULL), shift LP_LE_PPD_DEFAULT_SHIFT.
+ * The caller adds payrollComponents. */
+json_t *lp_le_ppd_patch_body(int year, int period, const json_t *key);
+/* The plan's view of one entry: {year, period, payroll_component_key, value}. */
+json_t *lp_le_ppd_view(int year, int period, long long key, lp_cents value);
+
+/* 1 when item (a record of the collection) is the one an upsert with this PATCH body lands
+ * in: the same period and key fields (everything of the body but its components). */
+int lp_le_ppd_lands_in(const json_t *body, const json_t *item);
+/* 1 when item is that record and already holds every component of the body with its value. */
+int lp_le_ppd_holds(const json_t *body, const json_t *item);
+
+/* The identity of an upserted record in its collection (NULL-terminated dotted fields of the
+ * body): payrollPeriod.year, payrollPeriod.periodNumber. */
+const char *const *lp_le_ppd_identity(void);
+
+#endif
