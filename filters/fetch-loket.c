@@ -23,6 +23,13 @@
 #include "lp_date.h"
 #include "lp_http.h"
 #include "lp_json.h"
+#include "lp_le_benefit.h"
+#include "lp_le_component.h"
+#include "lp_le_concept.h"
+#include "lp_le_employee.h"
+#include "lp_le_employment.h"
+#include "lp_le_ppd.h"
+#include "lp_le_wage.h"
 #include "lp_loket.h"
 #include "lp_money.h"
 #include "lp_ndjson.h"
@@ -181,20 +188,11 @@ static json_t *rec(struct run *r, const char *type)
 	return json_pack("{s:s,s:s}", "type", type, "client", r->cfg->client);
 }
 
-/* Loket sends amounts as JSON numbers: keep the exact digits as a decimal string. */
-static json_t *money(struct run *r, const json_t *v, const char *what)
+/* A module's translation failed (an amount that is not one): the stream is incomplete. */
+static void check(struct run *r, int rc, const char *err)
 {
-	lp_cents c;
-	char b[32];
-	if (lp_money_from_json(v, &c) != LP_DEC_OK)
-		fail(r, LP_EXIT_REMOTE, "%s: not an amount with at most two decimals", what);
-	return json_string(lp_money_fmt(c, b));
-}
-
-static json_t *copy(const json_t *o, const char *k)
-{
-	json_t *v = json_object_get(o, k);
-	return v ? json_deep_copy(v) : json_null();
+	if (rc)
+		fail(r, LP_EXIT_REMOTE, "%s", err);
 }
 
 static void employee(struct run *r, json_t *e, void *ctx)
@@ -203,22 +201,11 @@ static void employee(struct run *r, json_t *e, void *ctx)
 	const char *id = lp_json_str(e, "id");
 	if (!id)
 		fail(r, LP_EXIT_REMOTE, "an employee without id");
-	char *t = lp_xasprintf("/providers/employers/employees/%s/citizenservicenumber", id);
+	char *t = lp_le_employee_bsn(id);
 	json_t *b = get(r, t);
 	free(t);
-	json_t *content = lp_json_obj(b, "content");
 	json_t *o = rec(r, "loket.current.employee");
-	json_object_set_new(o, "id", json_string(id));
-	json_object_set_new(o, "employee_number", copy(e, "employeeNumber"));
-	/* the whole resource (a PUT sends it back with the mapped fields changed) */
-	json_t *emp = json_deep_copy(e);
-	json_object_del(emp, "id");
-	static const char *const need[] = {"personalDetails", "address", "contactInformation"};
-	for (int i = 0; i < 3; i++)
-		if (!json_object_get(emp, need[i]))
-			json_object_set_new(emp, need[i], json_null());
-	json_object_set_new(o, "employee", emp);
-	json_object_set_new(o, "citizen_service_number", content ? copy(content, "citizenServiceNumber") : json_null());
+	lp_le_employee_current(o, e, lp_json_obj(b, "content"));
 	json_decref(b);
 	if (!r->first_employee)
 		r->first_employee = lp_xstrdup(id);
@@ -228,96 +215,63 @@ static void employee(struct run *r, json_t *e, void *ctx)
 
 static void wage(struct run *r, json_t *w, void *ctx)
 {
+	char err[200];
 	json_t *o = rec(r, "loket.current.wage");
-	json_object_set_new(o, "id", copy(w, "id"));
-	json_object_set_new(o, "employment_id", json_string(ctx));
-	json_object_set_new(o, "start_date", copy(w, "startDate"));
-	json_object_set_new(o, "end_date", copy(w, "endDate"));
-	json_object_set_new(o, "gross_wage", money(r, json_object_get(w, "grossWage"), "wage grossWage"));
-	json_t *gt = lp_json_obj(w, "grossWageType");
-	json_object_set_new(o, "gross_wage_type", json_pack("{s:O}", "key", gt ? json_object_get(gt, "key") : json_null()));
-	json_t *ap = json_object_get(w, "applyPayGrade");
-	json_object_set_new(o, "apply_pay_grade", json_is_boolean(ap) ? json_deep_copy(ap) : json_null());
-	static const char *const pk[][2] = {{"payScale", "pay_scale"}, {"payGrade", "pay_grade"}};
-	for (int i = 0; i < 2; i++) {
-		json_t *k = json_object_get(lp_json_obj(w, pk[i][0]), "key");
-		json_object_set_new(o, pk[i][1], json_is_integer(k) ? json_deep_copy(k) : json_null());
-	}
+	check(r, lp_le_wage_current(o, w, ctx, err, sizeof err), err);
 	r->counts[C_WAGES]++;
 	out(o);
 }
 
 static void benefit(struct run *r, json_t *b, void *ctx)
 {
-	json_t *pc = lp_json_obj(b, "payrollComponent");
+	char err[200];
 	json_t *o = rec(r, "loket.current.benefit_deduction");
-	json_object_set_new(o, "id", copy(b, "id"));
-	json_object_set_new(o, "employment_id", json_string(ctx));
-	json_object_set_new(o, "payroll_component_key", pc ? copy(pc, "key") : json_null());
-	json_object_set_new(o, "value", money(r, json_object_get(b, "value"), "benefit value"));
-	json_object_set_new(o, "start_date", copy(b, "startDate"));
-	json_object_set_new(o, "end_date", copy(b, "endDate"));
+	check(r, lp_le_benefit_current(o, b, ctx, err, sizeof err), err);
 	r->counts[C_BENEFITS]++;
 	out(o);
 }
 
 static void perioddata(struct run *r, json_t *d, void *ctx)
 {
-	json_t *pp = lp_json_obj(d, "payrollPeriod");
-	json_t *y = pp ? json_object_get(pp, "year") : NULL;
-	if (json_is_integer(y) && json_integer_value(y) < r->start_year)
+	long long y = lp_le_ppd_year(d);
+	if (y >= 0 && y < r->start_year)
 		return; /* before the compensation start date's year: never touched, not needed */
-	json_t *comps = lp_json_arr(d, "payrollComponents");
+	char err[200];
+	json_t *entries = json_array();
+	if (lp_le_ppd_current(entries, d, ctx, err, sizeof err)) {
+		json_decref(entries);
+		fail(r, LP_EXIT_REMOTE, "%s", err);
+	}
 	size_t i;
-	json_t *c;
-	json_array_foreach(comps, i, c) {
-		json_t *pc = lp_json_obj(c, "payrollComponent");
+	json_t *e;
+	json_array_foreach(entries, i, e) {
 		json_t *o = rec(r, "loket.current.variable_input");
-		json_object_set_new(o, "id", copy(d, "id"));
-		json_object_set_new(o, "employment_id", json_string(ctx));
-		json_object_set_new(o, "year", y ? json_deep_copy(y) : json_null());
-		json_object_set_new(o, "period", pp ? copy(pp, "periodNumber") : json_null());
-		json_object_set_new(o, "payroll_component_key", pc ? copy(pc, "key") : json_null());
-		json_object_set_new(o, "value", money(r, json_object_get(c, "value"), "payroll period data value"));
-		json_object_set_new(o, "is_supplement", json_boolean(json_is_true(json_object_get(c, "isSupplement"))));
-		/* the upsert key of payroll period data, besides the period itself */
-		json_t *key = json_object();
-		static const char *const kf[] = {"shift", "payslipType", "distributionUnit", "costCenter", "costUnit"};
-		for (int f = 0; f < 5; f++)
-			json_object_set_new(key, kf[f], copy(d, kf[f]));
-		json_object_set_new(o, "key", key);
+		json_object_update(o, e);
 		r->counts[C_PERIODDATA]++;
 		out(o);
 	}
+	json_decref(entries);
 }
 
 static void employment(struct run *r, json_t *e, void *ctx)
 {
 	(void)ctx;
-	json_t *pa = lp_json_obj(e, "payrollAdministration");
-	const char *paid = pa ? lp_json_str(pa, "id") : NULL;
+	const char *paid = lp_le_employment_admin(e);
 	if (!paid || strcmp(paid, r->cfg->loket.payroll_administration_id))
 		return; /* another administration of the same employer */
 	const char *id = lp_json_str(e, "id");
-	json_t *ee = lp_json_obj(e, "employee");
 	json_t *o = rec(r, "loket.current.employment");
-	json_object_set_new(o, "id", copy(e, "id"));
-	json_object_set_new(o, "employee_id", ee ? copy(ee, "id") : json_null());
-	json_object_set_new(o, "employee_number", ee ? copy(ee, "employeeNumber") : json_null());
-	json_object_set_new(o, "income_number", copy(e, "incomeRelationshipNumber"));
-	json_object_set_new(o, "start_date", copy(e, "startDate"));
-	json_object_set_new(o, "end_date", copy(e, "endDate"));
-	json_object_set_new(o, "payroll_administration_id", json_string(paid));
+	lp_le_employment_current(o, e);
 	r->counts[C_EMPLOYMENTS]++;
 	out(o);
 	if (!id)
 		fail(r, LP_EXIT_REMOTE, "an employment without id");
 	if (!r->first_employment)
 		r->first_employment = lp_xstrdup(id);
-	static const char *const sub[] = {"wages", "benefitsanddeductions", "payrollperioddata"};
-	void (*fns[])(struct run *, json_t *, void *) = {wage, benefit, perioddata};
+	char *(*const paths[])(const char *) = {lp_le_wage_collection, lp_le_benefit_collection, lp_le_ppd_collection};
+	void (*const fns[])(struct run *, json_t *, void *) = {wage, benefit, perioddata};
 	for (int i = 0; i < 3; i++) {
-		char *p = lp_xasprintf("/providers/employers/employees/employments/%s/%s", id, sub[i]);
+		char *p = paths[i](id);
 		list(r, p, fns[i], (void *)id);
 		free(p);
 	}
@@ -326,11 +280,8 @@ static void employment(struct run *r, json_t *e, void *ctx)
 static void concept(struct run *r, json_t *c, void *ctx)
 {
 	(void)ctx;
-	json_t *ed = lp_json_obj(c, "employeeData");
 	json_t *o = rec(r, "loket.current.concept_employee");
-	json_object_set_new(o, "id", copy(c, "id"));
-	json_object_set_new(o, "employee_number", ed ? copy(ed, "employeeNumber") : json_null());
-	json_object_set_new(o, "unique_name", copy(c, "uniqueName"));
+	lp_le_concept_current(o, c);
 	r->counts[C_CONCEPTS]++;
 	out(o);
 }
@@ -343,54 +294,32 @@ static void metadata(struct run *r, const char *resource, const char *target)
 	char pbuf[256];
 	const char *path = lp_http_path(target, pbuf, sizeof pbuf);
 	json_t *j = get(r, target);
-	json_t *items = lp_json_arr(j, "_embedded");
-	if (!items)
-		fail(r, LP_EXIT_REMOTE, "GET %s: the answer has the wrong shape (expected _embedded[] of {field, options[]})", path);
-	size_t i, k;
-	json_t *it, *opt;
-	json_array_foreach(items, i, it) {
-		const char *field = lp_json_str(it, "field");
-		json_t *opts = lp_json_arr(it, "options");
-		if (!field || !*field || !opts)
-			fail(r, LP_EXIT_REMOTE, "GET %s: item %zu: expected {field, options[]}", path, i + 1);
-		json_array_foreach(opts, k, opt) if (!json_is_object(opt) || !json_object_get(opt, "key"))
-			fail(r, LP_EXIT_REMOTE, "GET %s: field %s: option %zu: expected an object with a key", path, field, k + 1);
+	char err[300];
+	json_t *fields = json_array();
+	if (lp_loket_metadata_current(fields, j, resource, err, sizeof err)) {
+		json_decref(fields);
+		fail(r, LP_EXIT_REMOTE, "GET %s: %s", path, err);
+	}
+	size_t i;
+	json_t *f;
+	json_array_foreach(fields, i, f) {
 		json_t *o = rec(r, "loket.current.metadata");
-		json_object_set_new(o, "resource", json_string(resource));
-		json_object_set_new(o, "field", json_string(field));
-		json_object_set_new(o, "options", json_deep_copy(opts));
+		json_object_update(o, f);
 		r->counts[C_METADATA]++;
 		out(o);
 	}
+	json_decref(fields);
 	json_decref(j);
-}
-
-static json_t *metadata_object(const json_t *o, const char *k)
-{
-	json_t *v = json_object_get(o, k);
-	if (!json_is_object(v))
-		return json_null();
-	json_t *key = json_object_get(v, "key"), *val = json_object_get(v, "value");
-	return json_pack("{s:O,s:O}", "key", json_is_integer(key) ? key : json_null(), "value",
-			 json_is_string(val) ? val : json_null());
 }
 
 /* One component of the catalogue of a year (ctx: the year). */
 static void component(struct run *r, json_t *c, void *ctx)
 {
-	json_t *k = json_object_get(c, "key");
-	if (!json_is_integer(k))
-		fail(r, LP_EXIT_REMOTE, "a payroll component without a key (year %d)", *(int *)ctx);
 	json_t *o = rec(r, "loket.current.payroll_component");
-	json_object_set_new(o, "year", json_integer(*(int *)ctx));
-	json_object_set_new(o, "key", json_deep_copy(k));
-	json_object_set_new(o, "description", copy(c, "description"));
-	json_object_set_new(o, "category", metadata_object(c, "category"));
-	json_object_set_new(o, "deduction_or_payment", metadata_object(c, "deductionOrPayment"));
-	json_t *b = json_object_get(c, "canBeSupplemented");
-	json_object_set_new(o, "can_be_supplemented", json_boolean(json_is_true(b)));
-	b = json_object_get(c, "isCollectiveMutationPossible");
-	json_object_set_new(o, "is_collective_mutation_possible", json_boolean(json_is_true(b)));
+	if (lp_le_component_current(o, c, *(int *)ctx)) {
+		json_decref(o);
+		fail(r, LP_EXIT_REMOTE, "a payroll component without a key (year %d)", *(int *)ctx);
+	}
 	r->counts[C_COMPONENTS]++;
 	out(o);
 }
@@ -450,33 +379,32 @@ int main(int argc, char **argv)
 	if (!rep_dir) {
 		r.oauth = lp_oauth_for_config(cfg);
 	}
-	char *p = lp_xasprintf("/providers/employers/%s/employees", cfg->loket.employer_id);
+	char *p = lp_le_employee_list(cfg->loket.employer_id);
 	list(&r, p, employee, NULL);
 	free(p);
-	p = lp_xasprintf("/providers/employers/%s/employees/employments", cfg->loket.employer_id);
+	p = lp_le_employment_list(cfg->loket.employer_id);
 	list(&r, p, employment, NULL);
 	free(p);
-	p = lp_xasprintf("/providers/employers/%s/conceptemployees", cfg->loket.employer_id);
+	p = lp_le_concept_list(cfg->loket.employer_id);
 	list(&r, p, concept, NULL);
 	free(p);
 	/* the metadata, once per run: for a PUT employee and a POST wage (of the first employee and
 	 * employment: generic fields have the same options everywhere) and a POST concept employee */
 	if (r.first_employee) {
-		p = lp_xasprintf("/providers/employers/employees/%s/metadata", r.first_employee);
+		p = lp_le_employee_metadata(r.first_employee);
 		metadata(&r, "employee", p);
 		free(p);
 	}
 	if (r.first_employment) {
-		p = lp_xasprintf("/providers/employers/employees/employments/%s/wages/metadata", r.first_employment);
+		p = lp_le_wage_metadata(r.first_employment);
 		metadata(&r, "wage", p);
 		free(p);
 	}
-	p = lp_xasprintf("/providers/employers/%s/conceptemployees/metadata", cfg->loket.employer_id);
+	p = lp_le_concept_metadata(cfg->loket.employer_id);
 	metadata(&r, "concept_employee", p);
 	free(p);
 	for (int year = r.start_year; year <= last_year; year++) {
-		p = lp_xasprintf("/providers/employers/payrolladministrations/%s/payrollcomponents/year/%d",
-				 cfg->loket.payroll_administration_id, year);
+		p = lp_le_component_catalogue(cfg->loket.payroll_administration_id, year);
 		list_q(&r, p, 0, component, &year);
 		free(p);
 	}

@@ -38,6 +38,10 @@
 #include "lp_http.h"
 #include "lp_journal.h"
 #include "lp_json.h"
+#include "lp_le.h"
+#include "lp_le_concept.h"
+#include "lp_le_employee.h"
+#include "lp_le_ppd.h"
 #include "lp_loket.h"
 #include "lp_map.h"
 #include "lp_ndjson.h"
@@ -71,9 +75,6 @@ static const char usage[] =
 	"token: run loket-auth; 7 I/O; 8 another run for this client holds its lock. See loketpipe(7).\n";
 
 #define MAX_ROUNDS 5 /* POST reconcile-and-resend rounds before giving up */
-/* what a plan's path may hold: Loket's paths are ids, names and one {placeholder} at most
- * (no %-escapes, spaces, query or fragment) */
-#define PATH_CHARS "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/-_.{}"
 
 enum outcome { O_APPLIED, O_ALREADY, O_FAILED, O_SKIPPED, O_REMOTE };
 static const char *const outcome_names[] = {"applied", "already_applied", "failed", "skipped", "failed"};
@@ -271,18 +272,6 @@ static const char *const *hook(void *ctx, char *err, size_t n)
 
 static int is_post(const struct op *o) { return !strcmp(o->method, "POST"); }
 
-/* 1 when path holds exactly one placeholder segment, "/{name}" with letters only. */
-static int placeholder_ok(const char *path)
-{
-	const char *a = strchr(path, '{'), *b = a ? strchr(a, '}') : NULL;
-	if (!b || a[-1] != '/' || b == a + 1 || (b[1] && b[1] != '/') || strpbrk(b + 1, "{}"))
-		return 0;
-	for (const char *p = a + 1; p < b; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')))
-			return 0;
-	return 1;
-}
-
 /* Remove the member at a dotted path from o, if it is there. */
 static void undotted_del(json_t *o, const char *path)
 {
@@ -296,89 +285,6 @@ static void undotted_del(json_t *o, const char *path)
 		json_object_del(parent, last ? last : buf);
 }
 
-/* The identity of a posted record in its collection (how a lost POST is recognised). */
-static int same_record(const struct op *o, const json_t *item)
-{
-	json_t *b = json_object_get(o->rec, "body");
-	static const struct { const char *entity, *fields[3]; } ids[] = {
-		{"wage", {"startDate", NULL}},
-		{"benefit_deduction", {"payrollComponent.key", "startDate", NULL}},
-		{"concept_employee", {"uniqueName", NULL}},
-		{"variable_input", {"payrollPeriod.year", "payrollPeriod.periodNumber", NULL}},
-	};
-	for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
-		if (strcmp(ids[i].entity, o->entity))
-			continue;
-		for (int f = 0; ids[i].fields[f]; f++) {
-			const json_t *x = lp_rec_get(b, ids[i].fields[f]), *y = lp_rec_get(item, ids[i].fields[f]);
-			if (!x || !y || !json_equal(x, y))
-				return 0;
-		}
-		return 1;
-	}
-	return 0;
-}
-
-/* Whether a payroll period data record is the one an upsert (PATCH) lands in: the same period
- * and key fields (everything of the body but its components). */
-static int upsert_record(const struct op *o, const json_t *item)
-{
-	json_t *key = json_deep_copy(json_object_get(o->rec, "body"));
-	json_object_del(key, "payrollComponents");
-	int ok = lp_json_holds(key, item, NULL, 0);
-	json_decref(key);
-	return ok;
-}
-
-/* Whether that record already holds what the upsert would write: every component of the body
- * with its value. */
-static int upsert_held(const struct op *o, const json_t *item)
-{
-	json_t *b = json_object_get(o->rec, "body");
-	int ok = upsert_record(o, item);
-	size_t i, k;
-	json_t *w, *h;
-	json_array_foreach(json_object_get(b, "payrollComponents"), i, w) {
-		int held = 0;
-		json_array_foreach(json_object_get(item, "payrollComponents"), k, h) held |= lp_json_holds(w, h, NULL, 0);
-		ok &= held;
-	}
-	return ok;
-}
-
-/* Whether a payroll period data record the upsert lands in (the same period and key fields)
- * holds, for a component the PATCH writes, a value that is neither the plan's "before" (what
- * Loket held when the plan was made; null: no entry) nor the body's: someone changed it in
- * Loket after the plan was made. Names it in drift. */
-static int upsert_drift(const struct op *o, const json_t *item, char *drift, size_t n)
-{
-	json_t *b = json_object_get(o->rec, "body");
-	if (!upsert_record(o, item))
-		return 0;
-	json_t *before = json_object_get(o->rec, "before");
-	size_t i, k;
-	json_t *w, *h;
-	json_array_foreach(json_object_get(b, "payrollComponents"), i, w) {
-		json_t *wk = json_object_get(json_object_get(w, "payrollComponent"), "key");
-		json_t *was = json_object_get(json_array_get(before, i), "value");
-		lp_cents want, seen, cur;
-		if (lp_money_from_json(json_object_get(w, "value"), &want))
-			continue;
-		int had = was && !lp_money_from_json(was, &seen);
-		json_array_foreach(json_object_get(item, "payrollComponents"), k, h) {
-			if (!json_equal(json_object_get(json_object_get(h, "payrollComponent"), "key"), wk) ||
-			    lp_money_from_json(json_object_get(h, "value"), &cur) || cur == want || (had && cur == seen))
-				continue;
-			char a[32];
-			snprintf(drift, n, "component %" JSON_INTEGER_FORMAT " of this period holds %s in Loket, which the plan did "
-				 "not see (changed in Loket after the plan was made): nothing is written; run fetch-loket and "
-				 "diff-loket again", json_integer_value(wk), lp_money_fmt(cur, a));
-			return 1;
-		}
-	}
-	return 0;
-}
-
 static void on_recon(void *ud, const lp_http_resp *resp, const char *err);
 static void check_no_employee(struct op *o);
 
@@ -386,16 +292,13 @@ static void reconcile(struct op *o)
 {
 	o->recon_page = o->recon_page ? o->recon_page : 1;
 	char *t;
-	json_t *pp = lp_json_obj(json_object_get(o->rec, "body"), "payrollPeriod");
-	json_t *y = json_object_get(pp, "year"), *n = json_object_get(pp, "periodNumber");
-	if (!strcmp(o->method, "PATCH") && json_is_integer(y) && json_is_integer(n)) {
+	json_int_t y, n;
+	if (!strcmp(o->method, "PATCH") && lp_le_ppd_period_of(json_object_get(o->rec, "body"), &y, &n)) {
 		/* only the records of that period: Loket's filter ([SPEC-intro] "Filtering") */
-		char f[96];
-		snprintf(f, sizeof f, "payrollPeriod.year eq %" JSON_INTEGER_FORMAT " and payrollPeriod.periodNumber eq %" JSON_INTEGER_FORMAT,
-			 json_integer_value(y), json_integer_value(n));
-		char *e = lp_http_escape(f);
+		char *f = lp_le_ppd_period_filter(y, n), *e = lp_http_escape(f);
 		t = lp_xasprintf("%s?filter=%s&pageNumber=%ld&pageSize=250", o->path, e, o->recon_page);
 		free(e);
+		free(f);
 	} else
 		t = lp_xasprintf("%s?pageNumber=%ld&pageSize=250", o->path, o->recon_page);
 	static const char *const h[] = {LP_LOKET_ACCEPT, NULL};
@@ -418,10 +321,12 @@ static void on_recon(void *ud, const lp_http_resp *resp, const char *err)
 	size_t i;
 	json_t *it, *found = NULL;
 	int patch = !strcmp(o->method, "PATCH");
-	json_array_foreach(items, i, it) if (!found && (patch ? upsert_held(o, it) : same_record(o, it))) found = it;
+	json_t *body = json_object_get(o->rec, "body");
+	json_array_foreach(items, i, it) if (!found && (patch ? lp_le_ppd_holds(body, it) : lp_le_same_record(o->entity, body, it))) found = it;
 	char drift[600] = "";
 	if (patch && !found)
-		json_array_foreach(items, i, it) if (!drift[0]) upsert_drift(o, it, drift, sizeof drift);
+		json_array_foreach(items, i, it) if (!drift[0])
+			lp_le_ppd_drift(body, json_object_get(o->rec, "before"), it, drift, sizeof drift);
 	if (drift[0]) {
 		json_decref(j);
 		jmark(o, "failed", 409);
@@ -498,23 +403,22 @@ static void on_employee_check(void *ud, const lp_http_resp *resp, const char *er
 
 static void check_no_employee(struct op *o)
 {
-	json_t *num = json_object_get(lp_json_obj(json_object_get(o->rec, "body"), "employeeData"), "employeeNumber");
-	if (!json_is_integer(num)) {
+	long long num = lp_le_concept_number(json_object_get(o->rec, "body"));
+	if (num < 0) {
 		send_op(o); /* Loket gives it a number: nothing to compare */
 		return;
 	}
-	static const char tail[] = "/conceptemployees";
-	size_t pl = strlen(o->path), l = pl - (sizeof tail - 1);
-	if (pl < sizeof tail || strcmp(o->path + l, tail)) {
+	char *list = lp_le_concept_employees_of(o->path);
+	if (!list) {
 		jmark(o, "failed", 0);
 		finish(o, O_FAILED, 0, 0, NULL, "a concept employee is created on an employer's .../conceptemployees path only");
 		return;
 	}
-	char f[64];
-	snprintf(f, sizeof f, "employeeNumber eq %" JSON_INTEGER_FORMAT, json_integer_value(num));
-	char *e = lp_http_escape(f);
-	char *t = lp_xasprintf("%.*s/employees?filter=%s&pageNumber=1&pageSize=1", (int)l, o->path, e);
+	char *f = lp_le_employee_number_filter(num), *e = lp_http_escape(f);
+	char *t = lp_xasprintf("%s?filter=%s&pageNumber=1&pageSize=1", list, e);
 	free(e);
+	free(f);
+	free(list);
 	static const char *const h[] = {LP_LOKET_ACCEPT, NULL};
 	lp_http_multi_add(R.multi, "GET", t, h, NULL, 0, 0, on_employee_check, o);
 	free(t);
@@ -786,14 +690,6 @@ struct plan {
 	char id[24];  /* plan_id: a hash of the op_ids in seq order */
 };
 
-/* 1 when path is one a plan's op may write to (with exactly one {placeholder} when the op
- * needs the id of a record its chain creates, else none). */
-static int path_ok(const char *path, int needs)
-{
-	return !strncmp(path, "/providers/", 11) && !strstr(path, "..") && strspn(path, PATH_CHARS) == strlen(path) &&
-	       (needs ? placeholder_ok(path) : !strpbrk(path, "{}"));
-}
-
 /* One loket.op record (kept by the caller: the op's strings are its) as an op, checked; bad
  * input exits with LP_EXIT_DATA naming the place w and the field. */
 static struct op *read_op(json_t *rec, const char *w)
@@ -813,7 +709,7 @@ static struct op *read_op(json_t *rec, const char *w)
 	o->action = lp_rec_str(rec, "action", 0, w);
 	json_t *nv = json_object_get(rec, "needs_id_of");
 	o->needs = !nv || json_is_null(nv) ? NULL : lp_rec_str(rec, "needs_id_of", 0, w);
-	if (!path_ok(o->path, o->needs != NULL))
+	if (!lp_le_path_ok(o->path, o->needs != NULL))
 		lp_die_at(LP_EXIT_DATA, w, "path", "not a Loket API path%s",
 			  o->needs || strpbrk(o->path, "{}") ? " (needs_id_of goes with exactly one {placeholder} segment)" : "");
 	static const char *const methods[] = {"POST", "PUT", "PATCH", "DELETE"};

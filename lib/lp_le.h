@@ -24,6 +24,12 @@ json_t *lp_le_money_str(lp_cents c);
 /* A date as a "YYYY-MM-DD" string. */
 json_t *lp_le_date_str(lp_date d);
 
+/* 1 when path is one a plan's op may write to: a Loket path ("/providers/..."), of ids and
+ * names only (no "..", %-escapes, spaces, query or fragment), with exactly one placeholder
+ * segment "/{name}" (letters only) when placeholder is set (the op needs the id of a record
+ * its chain creates), else none. */
+int lp_le_path_ok(const char *path, int placeholder);
+
 /* {"citizenServiceNumber": bsn}: the body of a PUT .../citizenservicenumber (employee or
  * concept employee). */
 json_t *lp_le_bsn_body(const char *bsn);
@@ -33,5 +39,16 @@ json_t *lp_le_bsn_body(const char *bsn);
  * both and equal. entity is the op's: "wage", "benefit_deduction", "concept_employee",
  * "variable_input"; 0 for any other. */
 int lp_le_same_record(const char *entity, const json_t *body, const json_t *item);
+
+/* ---- reading Loket's answers into loket.current.* records (fetch-loket) */
+
+/* Member k of o, copied; null when o has none. */
+json_t *lp_le_copy(const json_t *o, const char *k);
+/* An amount Loket sent (a JSON number) as the exact decimal string of a record ("1234.50");
+ * NULL with err "WHAT: not an amount with at most two decimals" when it is not one. */
+json_t *lp_le_money_of(const json_t *v, const char *what, char *err, size_t n);
+/* {key, value} of a metadata object member k of o (null members when absent or of the wrong
+ * type); null when o has no object there. */
+json_t *lp_le_metadata_of(const json_t *o, const char *k);
 
 #endif

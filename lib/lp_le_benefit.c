@@ -1,6 +1,7 @@
 /* lp_le_benefit.c - see lp_le_benefit.h */
 #include "lp_le_benefit.h"
 #include "lp_cli.h"
+#include "lp_json.h"
 #include "lp_le.h"
 
 char *lp_le_benefit_collection(const char *employment_id)
@@ -36,4 +37,19 @@ const char *const *lp_le_benefit_identity(void)
 {
 	static const char *const id[] = {"payrollComponent.key", "startDate", NULL};
 	return id;
+}
+
+int lp_le_benefit_current(json_t *rec, const json_t *b, const char *employment_id, char *err, size_t n)
+{
+	json_t *v = lp_le_money_of(json_object_get(b, "value"), "benefit value", err, n);
+	if (!v)
+		return -1;
+	json_t *pc = lp_json_obj(b, "payrollComponent");
+	json_object_set_new(rec, "id", lp_le_copy(b, "id"));
+	json_object_set_new(rec, "employment_id", json_string(employment_id));
+	json_object_set_new(rec, "payroll_component_key", pc ? lp_le_copy(pc, "key") : json_null());
+	json_object_set_new(rec, "value", v);
+	json_object_set_new(rec, "start_date", lp_le_copy(b, "startDate"));
+	json_object_set_new(rec, "end_date", lp_le_copy(b, "endDate"));
+	return 0;
 }

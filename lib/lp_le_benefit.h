@@ -27,4 +27,9 @@ json_t *lp_le_benefit_view(long long key, lp_cents value, lp_date start, int has
  * fields of the POST body): payrollComponent.key, startDate. */
 const char *const *lp_le_benefit_identity(void);
 
+/* The loket.current.benefit_deduction fields of one Loket sent (an item of
+ * lp_le_benefit_collection), set into rec: id, employment_id, payroll_component_key, value,
+ * start_date, end_date. 0, or -1 with err when its value is not an amount. */
+int lp_le_benefit_current(json_t *rec, const json_t *item, const char *employment_id, char *err, size_t n);
+
 #endif

@@ -1,6 +1,8 @@
 /* lp_le_component.c - see lp_le_component.h */
 #include "lp_le_component.h"
 #include "lp_cli.h"
+#include "lp_json.h"
+#include "lp_le.h"
 #include "lp_loket.h"
 
 char *lp_le_component_catalogue(const char *payroll_administration_id, int year)
@@ -14,4 +16,20 @@ enum lp_component_kind lp_le_component_kind(const char *label)
 	return lp_loket_label_eq(label, "Betaling")    ? LP_COMPONENT_PAYMENT
 	       : lp_loket_label_eq(label, "Inhouding") ? LP_COMPONENT_DEDUCTION
 						       : LP_COMPONENT_NEITHER;
+}
+
+int lp_le_component_current(json_t *rec, const json_t *c, int year)
+{
+	json_t *k = json_object_get(c, "key");
+	if (!json_is_integer(k))
+		return -1;
+	json_object_set_new(rec, "year", json_integer(year));
+	json_object_set_new(rec, "key", json_deep_copy(k));
+	json_object_set_new(rec, "description", lp_le_copy(c, "description"));
+	json_object_set_new(rec, "category", lp_le_metadata_of(c, "category"));
+	json_object_set_new(rec, "deduction_or_payment", lp_le_metadata_of(c, "deductionOrPayment"));
+	json_object_set_new(rec, "can_be_supplemented", json_boolean(json_is_true(json_object_get(c, "canBeSupplemented"))));
+	json_object_set_new(rec, "is_collective_mutation_possible",
+			    json_boolean(json_is_true(json_object_get(c, "isCollectiveMutationPossible"))));
+	return 0;
 }

@@ -4,6 +4,8 @@
 #ifndef LP_LE_COMPONENT_H
 #define LP_LE_COMPONENT_H
 
+#include <jansson.h>
+
 /* "/providers/employers/payrolladministrations/{payrollAdministrationId}/payrollcomponents/year/{year}":
  * the catalogue of one year (GET, paged). */
 char *lp_le_component_catalogue(const char *payroll_administration_id, int year);
@@ -15,5 +17,11 @@ char *lp_le_component_catalogue(const char *payroll_administration_id, int year)
  * payment, NULL is returned"). */
 enum lp_component_kind { LP_COMPONENT_NEITHER = 0, LP_COMPONENT_PAYMENT = 1, LP_COMPONENT_DEDUCTION = 2 };
 enum lp_component_kind lp_le_component_kind(const char *deduction_or_payment_label);
+
+/* The loket.current.payroll_component fields of a component of the catalogue of year (an
+ * item of lp_le_component_catalogue), set into rec: year, key, description, category and
+ * deduction_or_payment ({key, value}), can_be_supplemented, is_collective_mutation_possible.
+ * -1 when it has no key. */
+int lp_le_component_current(json_t *rec, const json_t *item, int year);
 
 #endif

@@ -2,7 +2,12 @@
 #include "lp_le_concept.h"
 #include "lp_cli.h"
 #include "lp_json.h"
+#include "lp_le.h"
 #include "lp_le_employee.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 char *lp_le_concept_list(const char *employer_id)
 {
@@ -57,4 +62,27 @@ const char *const *lp_le_concept_identity(void)
 {
 	static const char *const id[] = {"uniqueName", NULL};
 	return id;
+}
+
+void lp_le_concept_current(json_t *rec, const json_t *c)
+{
+	json_t *ed = lp_json_obj(c, "employeeData");
+	json_object_set_new(rec, "id", lp_le_copy(c, "id"));
+	json_object_set_new(rec, "employee_number", ed ? lp_le_copy(ed, "employeeNumber") : json_null());
+	json_object_set_new(rec, "unique_name", lp_le_copy(c, "uniqueName"));
+}
+
+long long lp_le_concept_number(const json_t *body)
+{
+	json_t *num = json_object_get(lp_json_obj(body, "employeeData"), "employeeNumber");
+	return json_is_integer(num) ? (long long)json_integer_value(num) : -1;
+}
+
+char *lp_le_concept_employees_of(const char *concept_path)
+{
+	static const char tail[] = "/conceptemployees";
+	size_t pl = strlen(concept_path), l = pl - (sizeof tail - 1);
+	if (pl < sizeof tail || strcmp(concept_path + l, tail))
+		return NULL;
+	return lp_xasprintf("%.*s/employees", (int)l, concept_path);
 }

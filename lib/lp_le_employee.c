@@ -2,6 +2,7 @@
 #include "lp_le_employee.h"
 #include "lp_cli.h"
 #include "lp_json.h"
+#include "lp_le.h"
 #include "lp_loket.h"
 
 #include <stdio.h>
@@ -130,4 +131,23 @@ void lp_le_employee_cmp(const json_t *want, json_t *merged, const char *prefix, 
 				      json_pack("{s:s,s:O,s:O}", "field", path, "before", cv ? cv : json_null(), "after", dv));
 		json_object_set(merged, k, dv);
 	}
+}
+
+void lp_le_employee_current(json_t *rec, const json_t *e, const json_t *bsn)
+{
+	json_object_set_new(rec, "id", lp_le_copy(e, "id"));
+	json_object_set_new(rec, "employee_number", lp_le_copy(e, "employeeNumber"));
+	json_t *emp = json_deep_copy(e);
+	json_object_del(emp, "id");
+	static const char *const need[] = {"personalDetails", "address", "contactInformation"};
+	for (int i = 0; i < 3; i++)
+		if (!json_object_get(emp, need[i]))
+			json_object_set_new(emp, need[i], json_null());
+	json_object_set_new(rec, "employee", emp);
+	json_object_set_new(rec, "citizen_service_number", bsn ? lp_le_copy(bsn, "citizenServiceNumber") : json_null());
+}
+
+char *lp_le_employee_number_filter(long long number)
+{
+	return lp_xasprintf("employeeNumber eq %lld", number);
 }

@@ -8,6 +8,9 @@
 
 /* "/providers/employers/{employerId}/employees": the employer's employees (GET, paged). */
 char *lp_le_employee_list(const char *employer_id);
+/* Loket's filter for the employee with this employee number: "employeeNumber eq N" (to be
+ * URL-escaped into ?filter=). */
+char *lp_le_employee_number_filter(long long number);
 /* "/providers/employers/employees/{employeeId}": one employee (PUT). */
 char *lp_le_employee_record(const char *employee_id);
 /* "/providers/employers/employees/{employeeId}/citizenservicenumber": its BSN (GET, PUT). */
@@ -38,5 +41,12 @@ void lp_le_employee_writable(json_t *employee);
  * differs is appended to changes as {field, before, after} and set in merged. A null Loket
  * cannot hold (lp_le_employee_clearable) is skipped; metadata compare by key. */
 void lp_le_employee_cmp(const json_t *want, json_t *merged, const char *prefix, json_t *changes);
+
+/* The loket.current.employee fields of an employee Loket sent (an item of
+ * lp_le_employee_list) and the content of its lp_le_employee_bsn answer (or NULL), set into
+ * rec: id, employee_number, employee (the whole resource but its id, which a PUT sends back
+ * with the mapped fields changed; personalDetails, address, contactInformation null when
+ * absent) and citizen_service_number. */
+void lp_le_employee_current(json_t *rec, const json_t *item, const json_t *bsn_content);
 
 #endif

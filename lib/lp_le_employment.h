@@ -4,8 +4,17 @@
 #ifndef LP_LE_EMPLOYMENT_H
 #define LP_LE_EMPLOYMENT_H
 
+#include <jansson.h>
+
 /* "/providers/employers/{employerId}/employees/employments": every employment of the
  * employer's employees (GET, paged). */
 char *lp_le_employment_list(const char *employer_id);
+
+/* The id of the payroll administration an employment Loket sent belongs to, or NULL. */
+const char *lp_le_employment_admin(const json_t *item);
+/* The loket.current.employment fields of an employment Loket sent (an item of
+ * lp_le_employment_list), set into rec: id, employee_id, employee_number, income_number,
+ * start_date, end_date, payroll_administration_id. */
+void lp_le_employment_current(json_t *rec, const json_t *item);
 
 #endif

@@ -4,6 +4,8 @@
 #include "lp_json.h"
 #include "lp_le.h"
 
+#include <stdio.h>
+
 char *lp_le_ppd_collection(const char *employment_id)
 {
 	return lp_xasprintf("/providers/employers/employees/employments/%s/payrollperioddata", employment_id);
@@ -81,4 +83,77 @@ const char *const *lp_le_ppd_identity(void)
 {
 	static const char *const id[] = {"payrollPeriod.year", "payrollPeriod.periodNumber", NULL};
 	return id;
+}
+
+long long lp_le_ppd_year(const json_t *d)
+{
+	json_t *y = json_object_get(lp_json_obj(d, "payrollPeriod"), "year");
+	return json_is_integer(y) ? (long long)json_integer_value(y) : -1;
+}
+
+int lp_le_ppd_period_of(const json_t *body, json_int_t *year, json_int_t *period)
+{
+	json_t *pp = lp_json_obj(body, "payrollPeriod");
+	json_t *y = json_object_get(pp, "year"), *p = json_object_get(pp, "periodNumber");
+	if (!json_is_integer(y) || !json_is_integer(p))
+		return 0;
+	*year = json_integer_value(y);
+	*period = json_integer_value(p);
+	return 1;
+}
+
+int lp_le_ppd_current(json_t *out, const json_t *d, const char *employment_id, char *err, size_t n)
+{
+	json_t *pp = lp_json_obj(d, "payrollPeriod");
+	json_t *y = pp ? json_object_get(pp, "year") : NULL;
+	size_t i;
+	json_t *c;
+	json_array_foreach(lp_json_arr(d, "payrollComponents"), i, c) {
+		json_t *v = lp_le_money_of(json_object_get(c, "value"), "payroll period data value", err, n);
+		if (!v)
+			return -1;
+		json_t *pc = lp_json_obj(c, "payrollComponent");
+		json_t *o = json_object();
+		json_object_set_new(o, "id", lp_le_copy(d, "id"));
+		json_object_set_new(o, "employment_id", json_string(employment_id));
+		json_object_set_new(o, "year", y ? json_deep_copy(y) : json_null());
+		json_object_set_new(o, "period", pp ? lp_le_copy(pp, "periodNumber") : json_null());
+		json_object_set_new(o, "payroll_component_key", pc ? lp_le_copy(pc, "key") : json_null());
+		json_object_set_new(o, "value", v);
+		json_object_set_new(o, "is_supplement", json_boolean(json_is_true(json_object_get(c, "isSupplement"))));
+		json_t *key = json_object();
+		static const char *const kf[] = {"shift", "payslipType", "distributionUnit", "costCenter", "costUnit"};
+		for (int f = 0; f < 5; f++)
+			json_object_set_new(key, kf[f], lp_le_copy(d, kf[f]));
+		json_object_set_new(o, "key", key);
+		json_array_append_new(out, o);
+	}
+	return 0;
+}
+
+int lp_le_ppd_drift(const json_t *body, const json_t *before, const json_t *item, char *drift, size_t n)
+{
+	if (!lp_le_ppd_lands_in(body, item))
+		return 0;
+	size_t i, k;
+	json_t *w, *h;
+	json_array_foreach(json_object_get(body, "payrollComponents"), i, w) {
+		json_t *wk = json_object_get(json_object_get(w, "payrollComponent"), "key");
+		json_t *was = json_object_get(json_array_get(before, i), "value");
+		lp_cents want, seen, cur;
+		if (lp_money_from_json(json_object_get(w, "value"), &want))
+			continue;
+		int had = was && !lp_money_from_json(was, &seen);
+		json_array_foreach(json_object_get(item, "payrollComponents"), k, h) {
+			if (!json_equal(json_object_get(json_object_get(h, "payrollComponent"), "key"), wk) ||
+			    lp_money_from_json(json_object_get(h, "value"), &cur) || cur == want || (had && cur == seen))
+				continue;
+			char a[32];
+			snprintf(drift, n, "component %" JSON_INTEGER_FORMAT " of this period holds %s in Loket, which the plan did "
+				 "not see (changed in Loket after the plan was made): nothing is written; run fetch-loket and "
+				 "diff-loket again", json_integer_value(wk), lp_money_fmt(cur, a));
+			return 1;
+		}
+	}
+	return 0;
 }

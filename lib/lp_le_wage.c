@@ -1,6 +1,7 @@
 /* lp_le_wage.c - see lp_le_wage.h */
 #include "lp_le_wage.h"
 #include "lp_cli.h"
+#include "lp_json.h"
 #include "lp_le.h"
 #include "lp_loket.h"
 
@@ -63,4 +64,26 @@ const char *const *lp_le_wage_identity(void)
 {
 	static const char *const id[] = {"startDate", NULL};
 	return id;
+}
+
+int lp_le_wage_current(json_t *rec, const json_t *w, const char *employment_id, char *err, size_t n)
+{
+	json_t *gw = lp_le_money_of(json_object_get(w, "grossWage"), "wage grossWage", err, n);
+	if (!gw)
+		return -1;
+	json_object_set_new(rec, "id", lp_le_copy(w, "id"));
+	json_object_set_new(rec, "employment_id", json_string(employment_id));
+	json_object_set_new(rec, "start_date", lp_le_copy(w, "startDate"));
+	json_object_set_new(rec, "end_date", lp_le_copy(w, "endDate"));
+	json_object_set_new(rec, "gross_wage", gw);
+	json_t *gt = lp_json_obj(w, "grossWageType");
+	json_object_set_new(rec, "gross_wage_type", json_pack("{s:O}", "key", gt ? json_object_get(gt, "key") : json_null()));
+	json_t *ap = json_object_get(w, "applyPayGrade");
+	json_object_set_new(rec, "apply_pay_grade", json_is_boolean(ap) ? json_deep_copy(ap) : json_null());
+	static const char *const pk[][2] = {{"payScale", "pay_scale"}, {"payGrade", "pay_grade"}};
+	for (int i = 0; i < 2; i++) {
+		json_t *k = json_object_get(lp_json_obj(w, pk[i][0]), "key");
+		json_object_set_new(rec, pk[i][1], json_is_integer(k) ? json_deep_copy(k) : json_null());
+	}
+	return 0;
 }

@@ -47,4 +47,9 @@ int lp_le_wage_eq(lp_cents a_amount, int a_kind, lp_cents b_amount, int b_kind);
  * POST body): startDate. */
 const char *const *lp_le_wage_identity(void);
 
+/* The loket.current.wage fields of a wage Loket sent (an item of lp_le_wage_collection), set
+ * into rec: id, employment_id, start_date, end_date, gross_wage, gross_wage_type {key},
+ * apply_pay_grade, pay_scale, pay_grade. 0, or -1 with err when its amount is not one. */
+int lp_le_wage_current(json_t *rec, const json_t *item, const char *employment_id, char *err, size_t n);
+
 #endif

@@ -2,6 +2,7 @@
 #include "lp_loket.h"
 #include "lp_json.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -68,4 +69,29 @@ int lp_loket_option_key(const json_t *options, const json_t *want, json_t **key)
 		*key = k;
 	}
 	return found;
+}
+
+int lp_loket_metadata_current(json_t *out, const json_t *answer, const char *resource, char *err, size_t n)
+{
+	json_t *items = lp_json_arr(answer, "_embedded");
+	if (!items) {
+		snprintf(err, n, "the answer has the wrong shape (expected _embedded[] of {field, options[]})");
+		return -1;
+	}
+	size_t i, k;
+	json_t *it, *opt;
+	json_array_foreach(items, i, it) {
+		const char *field = lp_json_str(it, "field");
+		json_t *opts = lp_json_arr(it, "options");
+		if (!field || !*field || !opts) {
+			snprintf(err, n, "item %zu: expected {field, options[]}", i + 1);
+			return -1;
+		}
+		json_array_foreach(opts, k, opt) if (!json_is_object(opt) || !json_object_get(opt, "key")) {
+			snprintf(err, n, "field %s: option %zu: expected an object with a key", field, k + 1);
+			return -1;
+		}
+		json_array_append_new(out, json_pack("{s:s,s:s,s:O}", "resource", resource, "field", field, "options", opts));
+	}
+	return 0;
 }

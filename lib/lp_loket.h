@@ -33,4 +33,10 @@ int lp_loket_option_key(const json_t *options, const json_t *want, json_t **key)
  * "Inhouding"/"Deduction"). */
 int lp_loket_label_eq(const char *a, const char *b);
 
+/* The loket.current.metadata fields of one metadata answer (GET .../metadata: _embedded[] of
+ * {field, options[]}, every option an object with a key), one object {resource, field,
+ * options} per field appended to out. 0, or -1 with err naming the item or option that has the
+ * wrong shape. */
+int lp_loket_metadata_current(json_t *out, const json_t *answer, const char *resource, char *err, size_t n);
+
 #endif
