@@ -324,6 +324,43 @@ static void component(struct run *r, json_t *c, void *ctx)
 	out(o);
 }
 
+/* Everything the diff needs, in this order: employees (with their BSN), employments (with
+ * their wages, benefits and period data), concept employees, the metadata, and the payroll
+ * component catalogue of every year from the start date's to last_year. */
+static void read_all(struct run *r, int last_year)
+{
+	const lp_config *cfg = r->cfg;
+	char *p = lp_le_employee_list(cfg->loket.employer_id);
+	list(r, p, employee, NULL);
+	free(p);
+	p = lp_le_employment_list(cfg->loket.employer_id);
+	list(r, p, employment, NULL);
+	free(p);
+	p = lp_le_concept_list(cfg->loket.employer_id);
+	list(r, p, concept, NULL);
+	free(p);
+	/* the metadata, once per run: for a PUT employee and a POST wage (of the first employee and
+	 * employment: generic fields have the same options everywhere) and a POST concept employee */
+	if (r->first_employee) {
+		p = lp_le_employee_metadata(r->first_employee);
+		metadata(r, "employee", p);
+		free(p);
+	}
+	if (r->first_employment) {
+		p = lp_le_wage_metadata(r->first_employment);
+		metadata(r, "wage", p);
+		free(p);
+	}
+	p = lp_le_concept_metadata(cfg->loket.employer_id);
+	metadata(r, "concept_employee", p);
+	free(p);
+	for (int year = r->start_year; year <= last_year; year++) {
+		p = lp_le_component_catalogue(cfg->loket.payroll_administration_id, year);
+		list_q(r, p, 0, component, &year);
+		free(p);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -379,35 +416,7 @@ int main(int argc, char **argv)
 	if (!rep_dir) {
 		r.oauth = lp_oauth_for_config(cfg);
 	}
-	char *p = lp_le_employee_list(cfg->loket.employer_id);
-	list(&r, p, employee, NULL);
-	free(p);
-	p = lp_le_employment_list(cfg->loket.employer_id);
-	list(&r, p, employment, NULL);
-	free(p);
-	p = lp_le_concept_list(cfg->loket.employer_id);
-	list(&r, p, concept, NULL);
-	free(p);
-	/* the metadata, once per run: for a PUT employee and a POST wage (of the first employee and
-	 * employment: generic fields have the same options everywhere) and a POST concept employee */
-	if (r.first_employee) {
-		p = lp_le_employee_metadata(r.first_employee);
-		metadata(&r, "employee", p);
-		free(p);
-	}
-	if (r.first_employment) {
-		p = lp_le_wage_metadata(r.first_employment);
-		metadata(&r, "wage", p);
-		free(p);
-	}
-	p = lp_le_concept_metadata(cfg->loket.employer_id);
-	metadata(&r, "concept_employee", p);
-	free(p);
-	for (int year = r.start_year; year <= last_year; year++) {
-		p = lp_le_component_catalogue(cfg->loket.payroll_administration_id, year);
-		list_q(&r, p, 0, component, &year);
-		free(p);
-	}
+	read_all(&r, last_year);
 	lp_out_new(lp_stream_end(cfg->client, "loket", 1, counts(&r), NULL));
 	int oc = lp_out_close();
 	if (verbose)

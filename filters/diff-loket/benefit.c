@@ -161,7 +161,8 @@ static void benefits(struct run *r, const struct want_employee *d, const struct 
 	struct ben_plan p = {.start = r->cfg->compensation.start_date};
 	snprintf(p.chain, sizeof p.chain, "employment:%s", m->id);
 	want_list(r, d, &p, p.start > m->start ? p.start : m->start);
-	for (int pass = 0; pass < 2; pass++)
+	for (int pass = 0; pass < 2; pass++) {
+		memset(p.used, 0, p.n + 1); /* each pass matches afresh (the same way) */
 		for (size_t i = 0; i < m->b.n; i++) {
 			const struct cur_benefit *h = &r->cur->bens.v[m->b.v[i]];
 			if (!is_mapped(r, h->key) || is_bad(&p, h->key))
@@ -172,6 +173,7 @@ static void benefits(struct run *r, const struct want_employee *d, const struct 
 			plan_current(r, d, &p, h, pass, path);
 			free(path);
 		}
+	}
 	post_new(r, d, m, &p);
 	free(p.used);
 	free(p.want);
