@@ -321,14 +321,11 @@ static void free_person(void *v)
 	}
 }
 
-static int run_block(void *ctx, lp_block *b)
+/* The people of one block in input order (all but --only's one dropped), indexed in people
+ * by personio_id; returns how many. */
+static size_t read_people(const struct ctx *x, lp_block *b, lp_map *people, struct person **order)
 {
-	struct ctx *x = ctx;
-	const lp_config *cfg = lp_configs_for(&x->cfgs, b->client, lp_block_where(b, 0));
-	size_t n = json_array_size(b->recs);
-	lp_map *people = lp_map_new();
-	struct person **order = lp_xmalloc((n ? n : 1) * sizeof *order);
-	size_t np = 0;
+	size_t n = json_array_size(b->recs), np = 0;
 	for (size_t i = 0; i < n; i++) {
 		json_t *r = json_array_get(b->recs, i);
 		const char *w = lp_block_where(b, i);
@@ -352,6 +349,43 @@ static int run_block(void *ctx, lp_block *b)
 		lp_map_put(people, p->pid, p);
 		order[np++] = p;
 	}
+	return np;
+}
+
+/* A compensation record read into *out; 0 when it is not one to map (not EUR, a salary
+ * interval Loket does not take, or its kind disabled). */
+static int read_comp(const lp_config *cfg, json_t *r, const char *w, struct comp *out)
+{
+	struct comp c = {r, w, NULL, NULL, NULL, NULL, 0, 0, 0, 0};
+	c.kind = lp_rec_str(r, "kind", 0, w);
+	c.cid = lp_rec_str(r, "compensation_id", 0, w);
+	c.interval = lp_rec_str(r, "interval", 1, w);
+	c.type_id = lp_rec_str(r, "type_id", 1, w);
+	c.amount = lp_rec_money(r, "amount", w);
+	lp_rec_date(r, "effective_from", 0, w, &c.from);
+	c.has_to = lp_rec_date(r, "effective_to", 1, w, &c.to) == 0;
+	const char *cur = lp_rec_str(r, "currency", 0, w);
+	if (strcmp(cur, "EUR"))
+		return 0; /* C3: validate reported it */
+	int enabled = !strcmp(c.kind, "salary") ? cfg->compensation.sync_salary
+		      : !strcmp(c.kind, "recurring") ? cfg->compensation.sync_recurring
+		      : !strcmp(c.kind, "one_time") ? cfg->compensation.sync_one_time : -1;
+	if (enabled < 0) {
+		lp_die_at(LP_EXIT_DATA, w, "kind", "expected salary, recurring or one_time");
+	}
+	if (!strcmp(c.kind, "salary") && (!c.interval || (strcmp(c.interval, "monthly") &&
+			strcmp(c.interval, "yearly") && strcmp(c.interval, "hourly"))))
+		return 0; /* validate reported it (C3) */
+	if (!enabled)
+		return 0;
+	*out = c;
+	return 1;
+}
+
+/* Each compensation of a person kept goes to that person's comps, in input order. */
+static void read_comps(const lp_config *cfg, lp_block *b, lp_map *people)
+{
+	size_t n = json_array_size(b->recs);
 	for (size_t i = 0; i < n; i++) {
 		json_t *r = json_array_get(b->recs, i);
 		const char *w = lp_block_where(b, i);
@@ -361,44 +395,40 @@ static int run_block(void *ctx, lp_block *b)
 		if (!lp_map_get(people, lp_rec_str(r, "personio_id", 0, w), &pv))
 			continue; /* validate dropped the person: nothing to sync */
 		struct person *p = pv;
-		struct comp c = {r, w, NULL, NULL, NULL, NULL, 0, 0, 0, 0};
-		c.kind = lp_rec_str(r, "kind", 0, w);
-		c.cid = lp_rec_str(r, "compensation_id", 0, w);
-		c.interval = lp_rec_str(r, "interval", 1, w);
-		c.type_id = lp_rec_str(r, "type_id", 1, w);
-		c.amount = lp_rec_money(r, "amount", w);
-		lp_rec_date(r, "effective_from", 0, w, &c.from);
-		c.has_to = lp_rec_date(r, "effective_to", 1, w, &c.to) == 0;
-		const char *cur = lp_rec_str(r, "currency", 0, w);
-		if (strcmp(cur, "EUR"))
-			continue; /* C3: validate reported it */
-		int enabled = !strcmp(c.kind, "salary") ? cfg->compensation.sync_salary
-			      : !strcmp(c.kind, "recurring") ? cfg->compensation.sync_recurring
-			      : !strcmp(c.kind, "one_time") ? cfg->compensation.sync_one_time : -1;
-		if (enabled < 0) {
-			lp_die_at(LP_EXIT_DATA, w, "kind", "expected salary, recurring or one_time");
-		}
-		if (!strcmp(c.kind, "salary") && (!c.interval || (strcmp(c.interval, "monthly") &&
-				strcmp(c.interval, "yearly") && strcmp(c.interval, "hourly"))))
-			continue; /* validate reported it (C3) */
-		if (!enabled)
-			continue;
-		*LP_VEC_PUSH(&p->comps) = c;
+		struct comp c;
+		if (read_comp(cfg, r, w, &c))
+			*LP_VEC_PUSH(&p->comps) = c;
 	}
-	for (size_t i = 0; i < np; i++) {
-		struct person *p = order[i];
-		if (benefit_values(cfg, p))
-			continue; /* E2: held back whole */
-		json_t *e = base("loket.employee", cfg->client, p);
-		json_object_set_new(e, "entry_date", json_deep_copy(json_object_get(p->rec, "entry_date")));
-		json_object_set_new(e, "employee", lp_le_employee_object(p->rec));
-		json_object_set_new(e, "citizen_service_number", json_deep_copy(json_object_get(p->rec, "bsn")));
-		json_object_set_new(e, "iban", json_deep_copy(json_object_get(p->rec, "iban")));
-		out_new(e);
-		wages(cfg, p);
-		benefits(cfg, p);
-		variable_input(cfg, p);
-	}
+}
+
+/* One person's desired state: loket.employee, wages, benefits and deductions, variable input;
+ * nothing when a benefit or deduction holds the employee back (E2). */
+static void map_person(const lp_config *cfg, const struct person *p)
+{
+	if (benefit_values(cfg, p))
+		return; /* E2: held back whole */
+	json_t *e = base("loket.employee", cfg->client, p);
+	json_object_set_new(e, "entry_date", json_deep_copy(json_object_get(p->rec, "entry_date")));
+	json_object_set_new(e, "employee", lp_le_employee_object(p->rec));
+	json_object_set_new(e, "citizen_service_number", json_deep_copy(json_object_get(p->rec, "bsn")));
+	json_object_set_new(e, "iban", json_deep_copy(json_object_get(p->rec, "iban")));
+	out_new(e);
+	wages(cfg, p);
+	benefits(cfg, p);
+	variable_input(cfg, p);
+}
+
+static int run_block(void *ctx, lp_block *b)
+{
+	struct ctx *x = ctx;
+	const lp_config *cfg = lp_configs_for(&x->cfgs, b->client, lp_block_where(b, 0));
+	size_t n = json_array_size(b->recs);
+	lp_map *people = lp_map_new();
+	struct person **order = lp_xmalloc((n ? n : 1) * sizeof *order);
+	size_t np = read_people(x, b, people, order);
+	read_comps(cfg, b, people);
+	for (size_t i = 0; i < np; i++)
+		map_person(cfg, order[i]);
 	for (size_t i = 0; i < n; i++) {
 		json_t *r = json_array_get(b->recs, i);
 		const char *type = json_string_value(json_object_get(r, "type"));
