@@ -407,7 +407,13 @@ static void compensations(struct run *r)
 	lp_map_free(seen, NULL);
 }
 
-int main(int argc, char **argv)
+/* what the command line names (the rest of it lands in r) */
+struct args {
+	const char *config, *as_of, *base, *rec, *rep;
+};
+
+/* the options, into a and r; exits 0 on --help and --version, 2 on a usage error */
+static void parse_args(int argc, char **argv, struct args *a, struct run *r)
 {
 	static const struct option opts[] = {
 		{"config", required_argument, 0, 'c'}, {"as-of", required_argument, 0, 'a'},
@@ -415,22 +421,17 @@ int main(int argc, char **argv)
 		{"base-url", required_argument, 0, 'b'}, {"record", required_argument, 0, 'r'},
 		{"replay", required_argument, 0, 'p'}, {"verbose", no_argument, 0, 'v'},
 		{"help", no_argument, 0, 'h'}, {"version", no_argument, 0, 'V'}, {0, 0, 0, 0}};
-	const char *config = NULL, *as_of = NULL, *base = NULL, *rec = NULL, *rep = NULL;
-	struct run r;
-	memset(&r, 0, sizeof r);
-	r.future = -1;
-	lp_init(argv[0]);
 	int c;
 	while ((c = getopt_long(argc, argv, "c:vhV", opts, NULL)) != -1) {
 		switch (c) {
-		case 'c': config = optarg; break;
-		case 'a': as_of = optarg; break;
-		case 'f': r.future = (int)lp_opt_long("--future-months", optarg, 0, 24); break;
-		case 'o': r.only = optarg; break;
-		case 'b': base = optarg; break;
-		case 'r': rec = optarg; break;
-		case 'p': rep = optarg; break;
-		case 'v': r.verbose = 1; break;
+		case 'c': a->config = optarg; break;
+		case 'a': a->as_of = optarg; break;
+		case 'f': r->future = (int)lp_opt_long("--future-months", optarg, 0, 24); break;
+		case 'o': r->only = optarg; break;
+		case 'b': a->base = optarg; break;
+		case 'r': a->rec = optarg; break;
+		case 'p': a->rep = optarg; break;
+		case 'v': r->verbose = 1; break;
 		case 'h': lp_usage_exit(usage, 0);
 		case 'V': lp_version_exit();
 		default: lp_usage_exit(usage, LP_EXIT_USAGE);
@@ -439,12 +440,22 @@ int main(int argc, char **argv)
 	if (optind < argc)
 		lp_usage_die(usage, "unexpected argument '%s' (credentials are never taken from the command line)",
 			     argv[optind]);
-	if (!config)
+	if (!a->config)
 		lp_usage_die(usage, "--config is required");
-	if (rec && rep)
+	if (a->rec && a->rep)
 		lp_usage_die(usage, "--record and --replay exclude each other");
-	r.as_of = as_of ? lp_date_opt("--as-of", as_of) : lp_date_today();
-	r.cfg = lp_config_load(config);
+}
+
+int main(int argc, char **argv)
+{
+	struct args a = {0};
+	struct run r;
+	memset(&r, 0, sizeof r);
+	r.future = -1;
+	lp_init(argv[0]);
+	parse_args(argc, argv, &a, &r);
+	r.as_of = a.as_of ? lp_date_opt("--as-of", a.as_of) : lp_date_today();
+	r.cfg = lp_config_load(a.config);
 	if (!r.cfg)
 		return LP_EXIT_CONFIG;
 	if (r.future < 0)
@@ -453,9 +464,9 @@ int main(int argc, char **argv)
 		lp_warn("%s: --as-of is before the compensation start date; reading from the start date's month", r.cfg->client);
 
 	lp_http_opts ho = {0};
-	ho.base_url = base ? base : r.cfg->personio.base_url;
-	ho.record_dir = rec;
-	ho.replay_dir = rep;
+	ho.base_url = a.base ? a.base : r.cfg->personio.base_url;
+	ho.record_dir = a.rec;
+	ho.replay_dir = a.rep;
 	char err[512];
 	r.http = lp_http_new(&ho, err, sizeof err);
 	if (!r.http)

@@ -1,0 +1,71 @@
+/* report.h - what the files of report share: the records of each client, as read (main.c),
+ * checked for completeness (check.c) and written as text or HTML (out.c, top.c, sections.c).
+ */
+#ifndef REPORT_H
+#define REPORT_H
+
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "lp_vec.h"
+
+/* what a file holds, by the last stage that wrote into it (a later stage wins) */
+enum kind { K_INPUT, K_PERSONIO, K_CURRENT, K_VALIDATED, K_DESIRED, K_PLAN, K_PUSH };
+
+/* problems, each in words for a person */
+typedef LP_VEC(char *) prob_list;
+
+/* one client's records in one input file */
+struct seg {
+	const char *file;
+	unsigned long records, after_end, last_line; /* after_end: records after its last stream_end */
+	enum kind kind;
+};
+
+struct client {
+	char *name;
+	json_t *validation, *plan, *ops, *results, *issues, *ends;
+	unsigned long requests; /* loket.request records: a dry run */
+	LP_VEC(struct seg) segs;
+	prob_list probs; /* what makes this client's input incomplete, in words for a person */
+	/* from push-loket's stream_end, -1 when there is none */
+	long long refused, remote, not_run;
+	int has_push; /* push-loket's output is part of the input */
+};
+
+typedef LP_VEC(struct client *) client_list;
+
+extern int html;           /* --html */
+extern client_list order;  /* in the order they first appear */
+extern int worst;          /* 0, LP_EXIT_DATA or LP_EXIT_REMOTE */
+extern prob_list gprobs;   /* problems of no client (an empty file) */
+
+/* check.c: completeness */
+void problem(prob_list *list, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void seg_note(struct client *c, const char *file, const char *type, const json_t *r, unsigned long line);
+void check(struct client *c);
+int incomplete(const struct client *c);
+
+/* out.c: output with masking and escaping */
+void put(const char *s);
+void putf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void tag(const char *s);
+void heading(int level, const char *text);
+void page_begin(const char *title);
+void page_end(void);
+const char *num(long long v);
+const char *str(const json_t *r, const char *k);
+
+/* top.c: said first */
+void warnings(void);
+void summary(const struct client *c);
+
+/* sections.c: the rest of a client's report */
+void changes(const struct client *c);
+void refusals(const struct client *c);
+void issues(const struct client *c);
+void concepts(const struct client *c);
+void excluded(const struct client *c);
+
+#endif
