@@ -185,7 +185,9 @@ struct seen {
 	lp_map *s5;            /* type_id already reported (S5) */
 };
 
-/* X1 needs, per person and month, whether EUR and non-EUR one-time payments meet */
+/* X1 needs, per person and month, whether a EUR and a non-EUR compensation meet: a one-time
+ * payment in its month, a salary or recurring compensation in every month it runs (from the
+ * compensation start date, up to a year past --as-of) */
 static void currency_months(struct block *k, const struct comp *cs, size_t n, struct seen *s)
 {
 	char key[256];
@@ -223,8 +225,9 @@ static void check_comp(struct block *k, struct comp *c, struct seen *s)
 			lp_date_ymd(c->from, &y, &m, &dd);
 			add(k, k->late, "warning", "X1", c->p, "currency",
 			    "enter every compensation of that month in EUR, or remove the other currency",
-			    "%04d-%02d has compensations in EUR and in another currency: nothing of that period "
-			    "is synced for this employee", y, m);
+			    "%04d-%02d has compensations in EUR and in another currency: none of the one-time "
+			    "payments of that month is synced for this employee (salaries and recurring "
+			    "compensation in EUR are; those in another currency are not, C3)", y, m);
 		}
 		c->keep = 0;
 		return;
