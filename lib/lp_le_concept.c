@@ -4,6 +4,7 @@
 #include "lp_json.h"
 #include "lp_le.h"
 #include "lp_le_employee.h"
+#include "lp_le_wage.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,4 +86,9 @@ char *lp_le_concept_employees_of(const char *concept_path)
 	if (pl < sizeof tail || strcmp(concept_path + l, tail))
 		return NULL;
 	return lp_xasprintf("%.*s/employees", (int)l, concept_path);
+}
+
+void lp_le_concept_set_wage(json_t *body, lp_cents amount, long long wage_type_key)
+{
+	json_object_set_new(body, "wageData", lp_le_wage_data(amount, wage_type_key));
 }

@@ -7,6 +7,7 @@
 #include <jansson.h>
 
 #include "lp_date.h"
+#include "lp_money.h"
 
 /* "/providers/employers/{employerId}/conceptemployees": the employer's concept employees
  * (GET, paged; POST creates one). */
@@ -32,6 +33,8 @@ struct lp_le_concept_new {
  * employmentData: {payrollAdministration: {id}, startDate?, incomeRelationshipNumber?}}.
  * A wage goes in as "wageData" (lp_le_wage_data), by the caller. */
 json_t *lp_le_concept_body(const struct lp_le_concept_new *c);
+/* Add the concept employee's wage to its POST body: wageData (lp_le_wage_data). */
+void lp_le_concept_set_wage(json_t *body, lp_cents amount, long long wage_type_key);
 /* The unique name diff-loket gives a concept employee: "First prefix Last (Personio PID)"
  * from the employee object's personalDetails (missing parts left out). */
 char *lp_le_concept_unique_name(const json_t *employee, const char *personio_id);

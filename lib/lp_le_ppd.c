@@ -41,7 +41,7 @@ void lp_le_ppd_key_into(json_t *body, const json_t *key)
 	}
 }
 
-json_t *lp_le_ppd_patch_body(int year, int period, const json_t *key)
+static json_t *patch_body(int year, int period, const json_t *key)
 {
 	json_t *body = json_pack("{s:{s:i,s:i}}", "payrollPeriod", "year", year, "periodNumber", period);
 	if (key)
@@ -156,4 +156,26 @@ int lp_le_ppd_drift(const json_t *body, const json_t *before, const json_t *item
 		}
 	}
 	return 0;
+}
+
+json_t *lp_le_ppd_upsert_body(int year, int period, const json_t *key, json_t *components)
+{
+	json_t *body = patch_body(year, period, key);
+	json_object_set_new(body, "payrollComponents", components);
+	return body;
+}
+
+json_t *lp_le_ppd_put_body(json_t *components, const json_t *key)
+{
+	json_t *body = lp_le_ppd_expect(components);
+	lp_le_ppd_key_into(body, key);
+	json_object_del(body, "payslipType"); /* read-only in a PUT */
+	return body;
+}
+
+json_t *lp_le_ppd_expect(json_t *components)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "payrollComponents", components);
+	return o;
 }

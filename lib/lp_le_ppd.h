@@ -29,10 +29,15 @@ json_t *lp_le_ppd_component(long long key, lp_cents value, int supplement);
 /* Copy the upsert key of an existing record (key: its shift, payslipType, distributionUnit,
  * costCenter, costUnit, as fetch-loket keeps them) into body, as a PATCH or PUT carries it. */
 void lp_le_ppd_key_into(json_t *body, const json_t *key);
-/* The start of a PATCH body: {payrollPeriod: {year, periodNumber}} and the upsert key of the
- * record it goes into (key), or, for a new record (key NULL), shift LP_LE_PPD_DEFAULT_SHIFT.
- * The caller adds payrollComponents. */
-json_t *lp_le_ppd_patch_body(int year, int period, const json_t *key);
+/* The body of a PATCH (upsert) of these entries (taken): {payrollPeriod: {year, periodNumber}},
+ * the upsert key of the record it goes into (key) or, for a new record (key NULL), shift
+ * LP_LE_PPD_DEFAULT_SHIFT, and payrollComponents. */
+json_t *lp_le_ppd_upsert_body(int year, int period, const json_t *key, json_t *components);
+/* The PUT body of an existing record (key: its upsert key) left with these entries (taken):
+ * payrollComponents and the key fields, payslipType left out (read-only in a PUT). */
+json_t *lp_le_ppd_put_body(json_t *components, const json_t *key);
+/* A record as Loket holds it, by its entries (taken): {payrollComponents} (an op's expect). */
+json_t *lp_le_ppd_expect(json_t *components);
 /* The plan's view of one entry: {year, period, payroll_component_key, value}. */
 json_t *lp_le_ppd_view(int year, int period, long long key, lp_cents value);
 

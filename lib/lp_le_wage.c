@@ -87,3 +87,29 @@ int lp_le_wage_current(json_t *rec, const json_t *w, const char *employment_id, 
 	}
 	return 0;
 }
+
+int lp_le_wage_kind_of_key(const json_t *options, long long key)
+{
+	size_t i;
+	json_t *o;
+	json_array_foreach(options, i, o) {
+		json_t *k = json_object_get(o, "key");
+		if (json_is_integer(k) && json_integer_value(k) == key)
+			return lp_le_wage_kind(lp_json_str(o, "value"));
+	}
+	return 0;
+}
+
+void lp_le_wage_keys(const json_t *options, long long key_of[3])
+{
+	int seen[3] = {0, 0, 0};
+	size_t i;
+	json_t *o;
+	key_of[0] = key_of[1] = key_of[2] = -1;
+	json_array_foreach(options, i, o) {
+		int k = lp_le_wage_kind(lp_json_str(o, "value"));
+		json_t *key = json_object_get(o, "key");
+		if (k && json_is_integer(key))
+			key_of[k] = seen[k]++ ? -1 : (long long)json_integer_value(key);
+	}
+}

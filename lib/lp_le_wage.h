@@ -52,4 +52,12 @@ const char *const *lp_le_wage_identity(void);
  * apply_pay_grade, pay_scale, pay_grade. 0, or -1 with err when its amount is not one. */
 int lp_le_wage_current(json_t *rec, const json_t *item, const char *employment_id, char *err, size_t n);
 
+/* The field of Loket's wage metadata that lists the wage kinds. */
+#define LP_LE_WAGE_TYPE_FIELD "grossWageType"
+/* The kind (LP_LE_WAGE_*) of a grossWageType key in those options; 0 when they do not say. */
+int lp_le_wage_kind_of_key(const json_t *options, long long key);
+/* Loket's grossWageType key for each kind (key_of[LP_LE_WAGE_PERIODIC], [..._HOURLY]): the
+ * option whose label means that kind; -1 when no option, or more than one, does. */
+void lp_le_wage_keys(const json_t *options, long long key_of[3]);
+
 #endif

@@ -95,3 +95,35 @@ int lp_loket_metadata_current(json_t *out, const json_t *answer, const char *res
 	}
 	return 0;
 }
+
+const char *lp_loket_option_label(const json_t *o)
+{
+	return lp_json_str(o, "isoCode") ? lp_json_str(o, "isoCode") : lp_json_str(o, "value");
+}
+
+const char *lp_loket_option_labels(const json_t *opts, char *buf, size_t n)
+{
+	size_t i, used = 0;
+	json_t *o;
+	buf[0] = '\0';
+	json_array_foreach(opts, i, o) {
+		const char *v = lp_loket_option_label(o);
+		if (i == 8 || used + (v ? strlen(v) : 1) + 8 >= n) {
+			snprintf(buf + used, n - used, ", ...");
+			break;
+		}
+		used += (size_t)snprintf(buf + used, n - used, "%s%s", i ? ", " : "", v ? v : "?");
+	}
+	return opts && buf[0] ? buf : "none";
+}
+
+int lp_loket_names_option(const json_t *v)
+{
+	return json_is_object(v) && !json_object_get(v, "key") &&
+	       (json_object_get(v, "value") || json_object_get(v, "isoCode"));
+}
+
+json_t *lp_loket_key_object(json_t *key)
+{
+	return json_pack("{s:O}", "key", key);
+}

@@ -39,4 +39,16 @@ int lp_loket_label_eq(const char *a, const char *b);
  * wrong shape. */
 int lp_loket_metadata_current(json_t *out, const json_t *answer, const char *resource, char *err, size_t n);
 
+/* What a metadata option is called in a message: its isoCode, else its value (label); NULL
+ * when it has neither. */
+const char *lp_loket_option_label(const json_t *option);
+/* The labels of a metadata field's options, for messages ("Man, Vrouw, ..."; at most 8, then
+ * ", ..."), in buf; "none" when there are none. */
+const char *lp_loket_option_labels(const json_t *options, char *buf, size_t n);
+/* 1 when v names a metadata option by label or ISO code ({value} or {isoCode}) and has no key
+ * yet: what a desired record carries where Loket wants a key. */
+int lp_loket_names_option(const json_t *v);
+/* {"key": key}: how a write names a metadata option. */
+json_t *lp_loket_key_object(json_t *key);
+
 #endif

@@ -28,8 +28,7 @@ static void post(struct run *r, const struct want_employee *d, const char *name,
 	json_t *after = json_pack("{s:I,s:s}", "employee_number", (json_int_t)d->number, "unique_name", name);
 	int with_wage = d->w.n && wage_keys_ok(r, d);
 	if (with_wage) { /* M2: base salary only, the first one of the chain */
-		json_object_set_new(body, "wageData",
-				    lp_le_wage_data(d->w.v[0].amount, loket_wage_key(r->cur, d->w.v[0].type)));
+		lp_le_concept_set_wage(body, d->w.v[0].amount, loket_wage_key(r->cur, d->w.v[0].type));
 		json_object_set_new(after, "gross_wage", lp_le_money_str(d->w.v[0].amount));
 	}
 	char *path = lp_le_concept_list(r->cfg->loket.employer_id);

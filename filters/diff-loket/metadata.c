@@ -45,19 +45,6 @@ const json_t *meta_options(const struct cur *c, const char *resource, const char
 	return NULL;
 }
 
-/* The wage kind (LP_LE_WAGE_*) of a grossWageType key, 0 when the metadata does not say. */
-static int wage_kind_of_key(const json_t *options, long long key)
-{
-	size_t i;
-	json_t *o;
-	json_array_foreach(options, i, o) {
-		json_t *k = json_object_get(o, "key");
-		if (json_is_integer(k) && json_integer_value(k) == key)
-			return lp_le_wage_kind(lp_json_str(o, "value"));
-	}
-	return 0;
-}
-
 void load_metadata(struct cur *c, json_t *r, const char *w)
 {
 	const char *res = lp_rec_str(r, "resource", 0, w), *field = lp_rec_str(r, "field", 0, w);
@@ -110,29 +97,12 @@ int cur_has_year(const struct cur *c, int year)
 /* A current wage's type is compared by kind: Loket's key read through its metadata. */
 void read_wage_kinds(struct cur *c)
 {
-	const json_t *wt = meta_options(c, "wage", "grossWageType");
+	const json_t *wt = meta_options(c, "wage", LP_LE_WAGE_TYPE_FIELD);
 	for (size_t i = 0; i < c->wages.n; i++)
-		c->wages.v[i].type = wage_kind_of_key(wt, c->wages.v[i].type);
+		c->wages.v[i].type = lp_le_wage_kind_of_key(wt, c->wages.v[i].type);
 }
 
 /* ---- metadata keys: from Loket's metadata in the current state, never guessed */
-
-/* The labels of a metadata field's options, for messages ("Man, Vrouw, ..."). */
-static const char *labels_of(const json_t *opts, char *buf, size_t n)
-{
-	size_t i, used = 0;
-	json_t *o;
-	buf[0] = '\0';
-	json_array_foreach(opts, i, o) {
-		const char *v = lp_json_str(o, "isoCode") ? lp_json_str(o, "isoCode") : lp_json_str(o, "value");
-		if (i == 8 || used + (v ? strlen(v) : 1) + 8 >= n) {
-			snprintf(buf + used, n - used, ", ...");
-			break;
-		}
-		used += (size_t)snprintf(buf + used, n - used, "%s%s", i ? ", " : "", v ? v : "?");
-	}
-	return opts && buf[0] ? buf : "none";
-}
 
 long long loket_wage_key(const struct cur *c, int kind)
 {
@@ -141,16 +111,7 @@ long long loket_wage_key(const struct cur *c, int kind)
 
 void set_wage_keys(struct cur *c)
 {
-	int seen[3] = {0, 0, 0};
-	size_t i;
-	json_t *o;
-	c->wage_key_of[1] = c->wage_key_of[2] = -1;
-	json_array_foreach(meta_options(c, "wage", "grossWageType"), i, o) {
-		int k = lp_le_wage_kind(lp_json_str(o, "value"));
-		json_t *key = json_object_get(o, "key");
-		if (k && json_is_integer(key))
-			c->wage_key_of[k] = seen[k]++ ? -1 : (long long)json_integer_value(key);
-	}
+	lp_le_wage_keys(meta_options(c, "wage", LP_LE_WAGE_TYPE_FIELD), c->wage_key_of);
 }
 
 /* LX2: every desired wage of the employee has a key in Loket's wage metadata; else an error
@@ -166,7 +127,7 @@ int wage_keys_ok(struct run *r, const struct want_employee *d)
 		      "Employee %lld: Loket's wage metadata has no single grossWageType option for a%s wage (options: %s), "
 		      "and the key is never guessed: no wage of this employee is sent", d->number,
 		      d->w.v[i].type == LP_LE_WAGE_HOURLY ? "n hourly" : " periodic",
-		      labels_of(meta_options(r->cur, "wage", "grossWageType"), lb, sizeof lb));
+		      lp_loket_option_labels(meta_options(r->cur, "wage", LP_LE_WAGE_TYPE_FIELD), lb, sizeof lb));
 		return 0;
 	}
 	return 1;
@@ -186,7 +147,7 @@ static void resolve_into(struct run *r, const struct want_employee *d, json_t *o
 		snprintf(path, sizeof path, "%s%s%s", prefix, *prefix ? "." : "", k);
 		if (!json_is_object(v))
 			continue;
-		if (json_object_get(v, "key") || (!json_object_get(v, "value") && !json_object_get(v, "isoCode"))) {
+		if (!lp_loket_names_option(v)) {
 			resolve_into(r, d, v, resource, path);
 			continue;
 		}
@@ -194,14 +155,14 @@ static void resolve_into(struct run *r, const struct want_employee *d, json_t *o
 		json_t *key = NULL;
 		int found = opts ? lp_loket_option_key(opts, v, &key) : 0;
 		if (found == 1) {
-			json_object_set_new(o, k, json_pack("{s:O}", "key", key));
+			json_object_set_new(o, k, lp_loket_key_object(key));
 			continue;
 		}
-		const char *name = lp_json_str(v, "isoCode") ? lp_json_str(v, "isoCode") : lp_json_str(v, "value");
+		const char *name = lp_loket_option_label(v);
 		issue(r, d, "warning", "LX2", path, "correct the value in Personio (a country as its ISO code, e.g. NL), or set it in Loket by hand",
 		      "Employee %lld: %s '%s' has %s in Loket's %s metadata (options: %s), and the key is never guessed: "
 		      "left as it is in Loket", d->number, path, name ? name : "?", found < 0 ? "more than one option" : "no option",
-		      k, labels_of(opts, lb, sizeof lb));
+		      k, lp_loket_option_labels(opts, lb, sizeof lb));
 		json_object_del(o, k);
 	}
 }

@@ -129,13 +129,11 @@ static void remove_unclaimed(struct run *r, const struct want_employee *d, const
 		long long k0 = (long long)json_integer_value(json_object_get(json_array_get(gone, 0), "payroll_component_key"));
 		struct plan_op o = {.d = d, .rule = "O3", .entity = "variable_input", .action = "delete", .chain = p->chain,
 				    .method = "DELETE", .path = path, .before = json_incref(gone),
-				    .expect = json_pack("{s:O}", "payrollComponents", all)}; /* the record as the plan saw it */
+				    .expect = lp_le_ppd_expect(json_incref(all))}; /* the record as the plan saw it */
 		if (json_array_size(keep)) {
 			o.action = "remove";
 			o.method = "PUT";
-			o.body = json_pack("{s:O}", "payrollComponents", keep);
-			lp_le_ppd_key_into(o.body, c->key);
-			json_object_del(o.body, "payslipType"); /* read-only in a PUT */
+			o.body = lp_le_ppd_put_body(json_incref(keep), c->key);
 			plan_op(r, &o,
 				"Employee %lld: period %d-%02d: component %lld%s not in Personio and is removed; the "
 				"record's other components stay", d->number, c->year, c->period, k0,
@@ -153,8 +151,7 @@ static void remove_unclaimed(struct run *r, const struct want_employee *d, const
 static void upsert(struct run *r, const struct want_employee *d, const struct cur_employment *m,
 		   const struct vi_plan *p, const struct upsert *up)
 {
-	json_t *body = lp_le_ppd_patch_body(up->year, up->period, up->rec ? up->rec->key : NULL);
-	json_object_set_new(body, "payrollComponents", up->comps);
+	json_t *body = lp_le_ppd_upsert_body(up->year, up->period, up->rec ? up->rec->key : NULL, up->comps);
 	char *path = lp_le_ppd_collection(m->id);
 	int all_new = 1;
 	size_t i;
