@@ -151,3 +151,29 @@ char *lp_le_employee_number_filter(long long number)
 {
 	return lp_xasprintf("employeeNumber eq %lld", number);
 }
+
+size_t lp_le_employee_max_length(const char *person_field, const char **loket_field)
+{
+	static const struct {
+		const char *person, *loket;
+		size_t max;
+	} limits[] = {
+		{"address.street", "street", 24},
+		{"address.house_number_addition", "houseNumberAddition", 4},
+		{"address.postal_code", "postalCode", 9},
+		{"address.city", "city", 24},
+		{"email", "emailAddress", 255},
+		{"phone", "phoneNumber", 15},
+		{"initials", "initials", 6},
+		{"first_name", "firstName", 28},
+		{"prefix", "prefix", 10},
+		{"last_name", "lastName", 25},
+	};
+	for (size_t i = 0; i < sizeof limits / sizeof limits[0]; i++)
+		if (!strcmp(limits[i].person, person_field)) {
+			*loket_field = limits[i].loket;
+			return limits[i].max;
+		}
+	*loket_field = NULL;
+	return 0;
+}

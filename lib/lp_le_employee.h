@@ -49,4 +49,10 @@ void lp_le_employee_cmp(const json_t *want, json_t *merged, const char *prefix, 
  * absent) and citizen_service_number. */
 void lp_le_employee_current(json_t *rec, const json_t *item, const json_t *bsn_content);
 
+/* The most characters Loket takes in the employee field a person record's field goes to
+ * (address.street, address.house_number_addition, address.postal_code, address.city, email,
+ * phone, initials, first_name, prefix, last_name), with Loket's name of that field in
+ * *loket_field; 0 for a field without a limit here. */
+size_t lp_le_employee_max_length(const char *person_field, const char **loket_field);
+
 #endif

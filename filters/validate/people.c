@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "lp_cli.h"
+#include "lp_le_employee.h"
 #include "lp_nlid.h"
 #include "lp_rec.h"
 #include "validate.h"
@@ -27,10 +28,12 @@ static int all_digits(const char *s, size_t maxlen)
 	return l > 0 && l <= maxlen && strspn(s, "0123456789") == l && s[0] != '0';
 }
 
-static void check_length(struct block *k, struct person *p, const char *field, const char *v, size_t max,
-			 const char *loket_name)
+/* E2: a value longer than Loket allows for the employee field it goes to (lp_le_employee) */
+static void check_length(struct block *k, struct person *p, const char *field, const char *v)
 {
-	if (v && !len_ok(v, max))
+	const char *loket_name;
+	size_t max = lp_le_employee_max_length(field, &loket_name);
+	if (v && max && !len_ok(v, max))
 		add(k, p->issues, "error", "E2", p, field, "shorten it in Personio",
 		    "%s is longer than the %zu characters Loket allows for %s: '%s'", field, max, loket_name, v);
 }
@@ -54,24 +57,23 @@ static void check_contact(struct block *k, struct person *p)
 	const char *city = lp_rec_str(r, "address.city", 1, w);
 	const char *country = lp_rec_str(r, "address.country", 1, w);
 	require(k, p, "address.street", street, "Street");
-	check_length(k, p, "address.street", street, 24, "street");
+	check_length(k, p, "address.street", street);
 	require(k, p, "address.house_number", hn, "House number");
 	if (hn && !all_digits(hn, 6))
 		add(k, p->issues, "error", "E2", p, "address.house_number",
 		    "put letters and other additions in House number addition",
 		    "house number '%s' is not a whole number", hn);
-	check_length(k, p, "address.house_number_addition", lp_rec_str(r, "address.house_number_addition", 1, w), 4,
-		     "houseNumberAddition");
+	check_length(k, p, "address.house_number_addition", lp_rec_str(r, "address.house_number_addition", 1, w));
 	require(k, p, "address.postal_code", pc, "Postal code");
 	if (pc && (!country || !strcasecmp(country, "NL")) && !lp_nlid_postcode_valid(pc))
 		add(k, p->issues, "error", "E2", p, "address.postal_code", "write it as 1234 AB",
 		    "'%s' is not a Dutch postal code", pc);
 	else
-		check_length(k, p, "address.postal_code", pc, 9, "postalCode");
+		check_length(k, p, "address.postal_code", pc);
 	require(k, p, "address.city", city, "City");
-	check_length(k, p, "address.city", city, 24, "city");
-	check_length(k, p, "email", lp_rec_str(r, "email", 1, w), 255, "emailAddress");
-	check_length(k, p, "phone", lp_rec_str(r, "phone", 1, w), 15, "phoneNumber");
+	check_length(k, p, "address.city", city);
+	check_length(k, p, "email", lp_rec_str(r, "email", 1, w));
+	check_length(k, p, "phone", lp_rec_str(r, "phone", 1, w));
 }
 
 /* E2 on who the person is: numbers, names, dates; then the address, email and phone */
@@ -107,12 +109,12 @@ static void check_person_data(struct block *k, struct person *p)
 
 	const char *ini = lp_rec_str(r, "initials", 1, w);
 	require(k, p, "initials", ini, "Initials");
-	check_length(k, p, "initials", ini, 6, "initials");
-	check_length(k, p, "first_name", lp_rec_str(r, "first_name", 1, w), 28, "firstName");
-	check_length(k, p, "prefix", lp_rec_str(r, "prefix", 1, w), 10, "prefix");
+	check_length(k, p, "initials", ini);
+	check_length(k, p, "first_name", lp_rec_str(r, "first_name", 1, w));
+	check_length(k, p, "prefix", lp_rec_str(r, "prefix", 1, w));
 	const char *ln = lp_rec_str(r, "last_name", 1, w);
 	require(k, p, "last_name", ln, "Last name");
-	check_length(k, p, "last_name", ln, 25, "lastName");
+	check_length(k, p, "last_name", ln);
 
 	lp_date dob;
 	if (lp_rec_date(r, "date_of_birth", 1, w, &dob))
