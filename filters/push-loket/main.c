@@ -1,0 +1,136 @@
+/* push-loket - apply a reviewed plan (diff-loket's loket.op records) to Loket, exactly once.
+ *
+ * Ops of one chain (an employment, an employee, a concept employee) are applied one after
+ * the other in seq order; different chains run side by side, up to --concurrency requests
+ * in flight (libcurl multi, lib/lp_http). 429, 5xx and transport errors are retried with
+ * backoff and jitter (Retry-After honoured); a 4xx business-rule answer is a failed result
+ * carrying Loket's messages, and the rest of that op's chain is skipped.
+ *
+ * Exactly once. Every op reads its target before it writes, whatever the journal says: a POST
+ * its collection (sent only when its record is not there; a wage or benefit there with other
+ * values is drift), a PATCH the employment's period data (done when a record of the period
+ * holds the body's values), a PUT its record (done when it holds the body; an employee must
+ * still hold every value the plan read, else drift), a DELETE its record (done when gone).
+ * So a plan is bound to the state it was made from, and a second application, with another
+ * journal or none, writes nothing. libcurl's own resend of a POST on a fresh connection is
+ * refused (lib/lp_http); the POST's answer then counts as lost and it is read back.
+ *
+ * The journal (lib/lp_journal: NDJSON with a CRC per line) records each op as "sent" when its
+ * request is handed out and "done"/"failed" when the answer is in; one fsync per round makes a
+ * round's lines durable while its requests are in flight, and a result record goes to
+ * standard output only after the journal line for it is on disk. A resumed run skips done
+ * ops; the others read their target first, as every op does.
+ */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lp_cli.h"
+#include "lp_config.h"
+#include "lp_http.h"
+#include "lp_ndjson.h"
+#include "lp_oauth.h"
+#include "push.h"
+
+static const char usage[] =
+	"Usage: push-loket -c CONFIG --journal FILE [OPTION]... [PLAN]...\n"
+	"Apply a plan (diff-loket's output) to Loket: one loket.result record per op.\n"
+	"\n"
+	"  -c, --config FILE      the client configuration (loket.base_url, token_file, oauth_url)\n"
+	"      --journal FILE     the run's journal: a killed run resumes from it (required\n"
+	"                         unless --dry-run; one journal per plan)\n"
+	"      --concurrency N    requests in flight at most (1..64, default 8)\n"
+	"      --audit FILE       append to this audit log (default: the config's audit_log)\n"
+	"      --actor NAME       who runs the push, for the audit log (default: $USER)\n"
+	"      --base-url URL     the Loket API base (default: config, else https://api.loket.nl/v2)\n"
+	"      --dry-run          send nothing: print the requests the run would send\n"
+	"  -v, --verbose          report counts and HTTP requests on standard error\n"
+	"  -h, --help             show this help and exit\n"
+	"  -V, --version          show the version and exit\n"
+	"\n"
+	"Client credentials: loket.credentials_file (0600), else LOKET_CLIENT_ID and\n"
+	"LOKET_CLIENT_SECRET. The refresh token lives in loket.token_file (see loket-auth(1)).\n"
+	"\n"
+	"Exit status: 0 every op applied (or applied before); 1 Loket refused ops (business rules,\n"
+	"drift) or the plan is blocked; 2 usage; 3 bad plan; 4 configuration, token or journal file;\n"
+	"5 Loket failed after retries (resume later with the same journal); 6 Loket refused the\n"
+	"token: run loket-auth; 7 I/O; 8 another run for this client holds its lock. See loketpipe(7).\n";
+
+static void parse_args(int argc, char **argv, struct args *a)
+{
+	static const struct option opts[] = {
+		{"config", required_argument, 0, 'c'}, {"journal", required_argument, 0, 'j'},
+		{"concurrency", required_argument, 0, 'n'}, {"audit", required_argument, 0, 'a'},
+		{"actor", required_argument, 0, 'A'}, {"base-url", required_argument, 0, 'b'},
+		{"dry-run", no_argument, 0, 'd'}, {"verbose", no_argument, 0, 'v'},
+		{"help", no_argument, 0, 'h'}, {"version", no_argument, 0, 'V'}, {0, 0, 0, 0}};
+	memset(a, 0, sizeof *a);
+	a->conc = 8;
+	int c;
+	while ((c = getopt_long(argc, argv, "c:vhV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': a->config = optarg; break;
+		case 'j': a->journal = optarg; break;
+		case 'n': {
+			char *end;
+			a->conc = strtol(optarg, &end, 10);
+			if (*end || a->conc < 1 || a->conc > 64) {
+				lp_warn("--concurrency: expected 1..64");
+				lp_usage_exit(usage, LP_EXIT_USAGE);
+			}
+			break;
+		}
+		case 'a': a->audit = optarg; break;
+		case 'A': a->actor = optarg; break;
+		case 'b': a->base = optarg; break;
+		case 'd': a->dry = 1; break;
+		case 'v': a->verbose = 1; break;
+		case 'h': lp_usage_exit(usage, 0);
+		case 'V': lp_version_exit();
+		default: lp_usage_exit(usage, LP_EXIT_USAGE);
+		}
+	}
+	if (!a->config || (!a->journal && !a->dry)) {
+		lp_warn(!a->config ? "--config is required" : "--journal is required (or --dry-run)");
+		lp_usage_exit(usage, LP_EXIT_USAGE);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct args a;
+	lp_init(argv[0]);
+	parse_args(argc, argv, &a);
+	lp_config *cfg = lp_config_load(a.config);
+	if (!cfg)
+		return LP_EXIT_CONFIG;
+	R.cfg = cfg;
+	R.pending = json_array();
+	R.conc = (int)a.conc;
+	lp_http_opts ho = {0};
+	ho.base_url = a.base ? a.base : cfg->loket.base_url ? cfg->loket.base_url : "https://api.loket.nl/v2";
+	if (!a.dry) { /* everything that can stop a live run is settled before the plan is read */
+		R.oauth = lp_oauth_for_config(cfg);
+		char err[700];
+		R.http = lp_http_new(&ho, err, sizeof err);
+		if (!R.http)
+			lp_die(LP_EXIT_CONFIG, "%s: %s", cfg->client, err);
+	}
+	struct plan p;
+	memset(&p, 0, sizeof p);
+	p.hold = json_array();
+	int exit_code = read_plan(argv + optind, argc - optind, &p);
+	if (!exit_code)
+		exit_code = build_chains(&p);
+	if (!exit_code && a.dry)
+		dry_run(&p, ho.base_url);
+	else if (!exit_code)
+		exit_code = run_plan(&p, &a, ho.base_url);
+	lp_oauth_free(R.oauth);
+	lp_http_free(R.http);
+	int oc = lp_out_close();
+	free_plan(&p);
+	json_decref(R.pending);
+	lp_config_free(cfg);
+	return exit_code ? exit_code : oc;
+}
