@@ -2,19 +2,22 @@
  *
  * Reads validate's output one client at a time and writes, per person in scope:
  *   loket.employee           employee data in Loket's own layout, BSN and IBAN (D3: blanks are null)
+ *                            (this file)
  *   loket.wage               the basic wage chain from the compensation start date (S1, S2, S3):
  *                            monthly as is, annual / 12 (rounded half away from zero), hourly as
- *                            an hourly wage; always the 100% FTE amount
+ *                            an hourly wage; always the 100% FTE amount (wages.c)
  *   loket.benefit_deduction  each mapped monthly recurring compensation (R1): value positive,
  *                            deduction true for a negative amount; a mapping pair
- *                            {payment, deduction} picks the component by that sign
+ *                            {payment, deduction} picks the component by that sign (benefits.c)
  *   loket.variable_input     one-time compensations of a mapped type summed per payroll period
- *                            (O1, O2)
+ *                            (O1, O2) (one_time.c)
  * Unmapped types and disabled kinds produce nothing (K2). Nothing is dated before the
  * compensation start date (K1). Issue, validation, stream_end and other records pass through.
  * An amount Loket would refuse (lp_range.h) is never written (E2, for a pipeline without
- * validate): a bad salary holds back that employee's wage chain, a bad benefit or deduction
- * the whole employee, each with an error issue; the other employees are mapped.
+ * validate): a bad salary holds back that employee's wage chain (wages.c), a bad benefit or
+ * deduction the whole employee (benefits.c), each with an error issue (held_back, here); the
+ * other employees are mapped. This file: the options, reading a client's block and the
+ * records every rule writes from; map.h: what the files share.
  */
 #include <getopt.h>
 #include <stdarg.h>
@@ -22,20 +25,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "map.h"
 #include "lp_block.h"
 #include "lp_cli.h"
-#include "lp_config.h"
-#include "lp_date.h"
 #include "lp_json.h"
 #include "lp_le_employee.h"
-#include "lp_le_wage.h"
 #include "lp_map.h"
-#include "lp_money.h"
 #include "lp_ndjson.h"
-#include "lp_range.h"
 #include "lp_rec.h"
 #include "lp_emit.h"
-#include "lp_vec.h"
 
 static const char usage[] =
 	"Usage: map-compensation -c CONFIG [-c CONFIG]... [FILE]...\n"
@@ -54,26 +52,12 @@ static const char usage[] =
 	"employee's wages or the employee (E2 error issues); 2 usage; 3 bad input (file:line and\n"
 	"field named); 4 configuration. See loketpipe(7).\n";
 
-struct comp {
-	const json_t *rec;
-	const char *where, *kind, *interval, *type_id, *cid;
-	lp_cents amount;
-	lp_date from, to;
-	int has_to;
-};
-
-struct person {
-	const json_t *rec;
-	const char *where, *pid;
-	LP_VEC(struct comp) comps;
-};
-
 struct ctx {
 	lp_configs cfgs;
 	const char *only;  /* --only: one employee by Personio id or Employee number */
 };
 
-static void out_new(json_t *r)
+void out_new(json_t *r)
 {
 	if (lp_out_new(r))
 		lp_die(LP_EXIT_IO, "write error on standard output");
@@ -87,23 +71,11 @@ static json_t *number_or_null(const char *s)
 	return json_integer(atoll(s));
 }
 
-static json_t *base(const char *type, const char *client, const struct person *p)
+json_t *base(const char *type, const char *client, const struct person *p)
 {
 	return json_pack("{s:s,s:s,s:s,s:o,s:o}", "type", type, "client", client, "personio_id", p->pid,
 			 "employee_number", number_or_null(lp_json_str(p->rec, "employee_number")), "income_number",
 			 number_or_null(lp_json_str(p->rec, "income_number")));
-}
-
-static int cmp_from(const void *a, const void *b)
-{
-	const struct comp *x = *(const struct comp *const *)a, *y = *(const struct comp *const *)b;
-	return x->from < y->from ? -1 : x->from > y->from ? 1 : 0;
-}
-
-/* The component of a mapped type (K2: -1 when unmapped); a pair routes by sign (R1). */
-static long long mapped_key(const lp_config *cfg, const char *type_id, int negative)
-{
-	return lp_config_component(cfg, type_id, negative);
 }
 
 /* E2: an amount Loket would refuse holds back what it belongs to, with an error issue naming
@@ -111,10 +83,8 @@ static long long mapped_key(const lp_config *cfg, const char *type_id, int negat
  * pipeline without it). Counted for the exit status. */
 static unsigned long held_errors;
 
-static void held_back(const lp_config *cfg, const struct person *p, const struct comp *c, const char *field,
-		      const char *hint, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
-static void held_back(const lp_config *cfg, const struct person *p, const struct comp *c, const char *field,
-		      const char *hint, const char *fmt, ...)
+void held_back(const lp_config *cfg, const struct person *p, const struct comp *c, const char *field,
+	       const char *hint, const char *fmt, ...)
 {
 	char msg[700];
 	va_list ap;
@@ -125,191 +95,6 @@ static void held_back(const lp_config *cfg, const struct person *p, const struct
 	lp_issue_source(i, c->where);
 	out_new(i);
 	held_errors++;
-}
-
-struct wrow {
-	const struct comp *c;
-	lp_date from, end;
-	int has_end, hourly;
-	lp_cents v;
-};
-
-/* S1-S3 and K1: the wage chain from the compensation start date. A salary Loket would not
- * take (lp_range.h), or two salaries starting on one day, hold back the whole chain of that
- * employee (E2): diff-loket then leaves Loket's wages as they are, as for S4. */
-static void wages(const lp_config *cfg, const struct person *p)
-{
-	struct comp **s = lp_xmalloc((p->comps.n ? p->comps.n : 1) * sizeof *s);
-	struct wrow *row = lp_xmalloc((p->comps.n ? p->comps.n : 1) * sizeof *row);
-	size_t n = 0, nr = 0;
-	for (size_t i = 0; i < p->comps.n; i++)
-		if (!strcmp(p->comps.v[i].kind, "salary"))
-			s[n++] = &p->comps.v[i];
-	qsort(s, n, sizeof *s, cmp_from); /* qsort is not stable: equal dates keep no order, so hold them back */
-	lp_date start = cfg->compensation.start_date;
-	int bad = 0;
-	char a[32], d1[16], d2[11], msg[400], hint[200];
-	for (size_t i = 0; i < n; i++) {
-		if (i + 1 < n && s[i + 1]->from == s[i]->from) {
-			held_back(cfg, p, s[i], "effective_from", "end one of them in Personio (a person has one salary at a time)",
-				  "salaries %s and %s both start on %s; which one counts cannot be guessed, so no salary of "
-				  "this employee is synced", s[i]->cid, s[i + 1]->cid, lp_date_human(s[i]->from, d1));
-			bad = 1;
-		}
-		struct wrow *r = &row[nr];
-		r->c = s[i];
-		r->from = s[i]->from < start ? start : s[i]->from;
-		r->has_end = 0;
-		r->end = 0;
-		if (i + 1 < n) {
-			r->end = s[i + 1]->from - 1;
-			r->has_end = 1;
-		}
-		if (s[i]->has_to && (!r->has_end || s[i]->to < r->end)) {
-			r->end = s[i]->to;
-			r->has_end = 1;
-		}
-		if (r->has_end && r->end < r->from)
-			continue; /* superseded or ended before the compensation start date */
-		r->hourly = !strcmp(s[i]->interval, "hourly");
-		r->v = !strcmp(s[i]->interval, "yearly") ? lp_div_round(s[i]->amount, 12) : s[i]->amount;
-		nr++;
-		if (!lp_range_salary(s[i]->cid, s[i]->amount, s[i]->interval, msg, sizeof msg))
-			continue;
-		snprintf(hint, sizeof hint, "correct the amount of salary %s in Personio; until then Loket keeps this "
-			 "employee's wages as they are", s[i]->cid);
-		held_back(cfg, p, s[i], "amount", hint, "%s; no salary of this employee is synced", msg);
-		bad = 1;
-	}
-	for (size_t i = 0; i < nr && !bad; i++) {
-		const struct wrow *r = &row[i];
-		json_t *w = base("loket.wage", cfg->client, p);
-		json_object_set_new(w, "start_date", json_string(lp_date_fmt(r->from, d1)));
-		json_object_set_new(w, "end_date", r->has_end ? json_string(lp_date_fmt(r->end, d2)) : json_null());
-		json_object_set_new(w, "gross_wage", json_string(lp_money_fmt(r->v, a)));
-		json_object_set_new(w, "gross_wage_type",
-				    json_pack("{s:i}", "key", r->hourly ? LP_LE_WAGE_HOURLY : LP_LE_WAGE_PERIODIC));
-		json_object_set_new(w, "basis", json_string(r->hourly ? "hourly" : !strcmp(r->c->interval, "yearly") ?
-							    "yearly_divided_by_12" : "monthly"));
-		json_object_set_new(w, "compensation_id", json_string(r->c->cid));
-		out_new(w);
-	}
-	free(row);
-	free(s);
-}
-
-/* E2: the benefits and deductions benefits() would write must have a value Loket takes.
- * One that does not holds back the whole employee (no loket.* record at all): a benefit
- * merely left out would read downstream as deleted in Personio (R3), and Loket's record
- * would be removed. Returns 1 when the employee is held back. */
-static int benefit_values(const lp_config *cfg, const struct person *p)
-{
-	if (!cfg->compensation.sync_recurring)
-		return 0;
-	lp_date start = cfg->compensation.start_date;
-	int bad = 0;
-	char msg[400], hint[240];
-	for (size_t i = 0; i < p->comps.n; i++) {
-		const struct comp *c = &p->comps.v[i];
-		if (strcmp(c->kind, "recurring") || !c->type_id || !json_object_get(cfg->compensation.mapping, c->type_id) ||
-		    !c->interval || strcmp(c->interval, "monthly") || (c->has_to && c->to < start))
-			continue;
-		if (!lp_range_recurring(c->cid, NULL, c->amount, msg, sizeof msg))
-			continue;
-		snprintf(hint, sizeof hint, "correct the amount of compensation %s in Personio (end it rather than setting "
-			 "it to 0); until then nothing of this employee is synced", c->cid);
-		held_back(cfg, p, c, "amount", hint, "%s; this employee is left out of the sync", msg);
-		bad = 1;
-	}
-	return bad;
-}
-
-/* R1, K1, K2: mapped monthly recurring compensations from the start date on. */
-static void benefits(const lp_config *cfg, const struct person *p)
-{
-	lp_date start = cfg->compensation.start_date;
-	for (size_t i = 0; i < p->comps.n; i++) {
-		const struct comp *c = &p->comps.v[i];
-		long long key = mapped_key(cfg, c->type_id, c->amount < 0);
-		if (strcmp(c->kind, "recurring") || key < 0 || !c->interval || strcmp(c->interval, "monthly"))
-			continue;
-		if (c->has_to && c->to < start)
-			continue;
-		char a[32], d1[11], d2[11];
-		json_t *b = base("loket.benefit_deduction", cfg->client, p);
-		json_object_set_new(b, "payroll_component_key", json_integer(key));
-		json_object_set_new(b, "value", json_string(lp_money_fmt(c->amount < 0 ? -c->amount : c->amount, a)));
-		json_object_set_new(b, "deduction", json_boolean(c->amount < 0));
-		json_object_set_new(b, "start_date", json_string(lp_date_fmt(c->from < start ? start : c->from, d1)));
-		json_object_set_new(b, "end_date", c->has_to ? json_string(lp_date_fmt(c->to, d2)) : json_null());
-		json_object_set_new(b, "compensation_id", json_string(c->cid));
-		out_new(b);
-	}
-}
-
-struct vi {
-	int year, period;
-	long long key;
-	lp_cents sum;
-	json_t *ids;
-};
-
-static int cmp_vi(const void *a, const void *b)
-{
-	const struct vi *x = a, *y = b;
-	if (x->year != y->year)
-		return x->year < y->year ? -1 : 1;
-	if (x->period != y->period)
-		return x->period < y->period ? -1 : 1;
-	return x->key < y->key ? -1 : x->key > y->key;
-}
-
-/* O1, O2, K1, K2: one-time payments of a mapped type, summed per period and component. */
-static void variable_input(const lp_config *cfg, const struct person *p)
-{
-	struct vi *v = lp_xmalloc((p->comps.n ? p->comps.n : 1) * sizeof *v);
-	size_t n = 0;
-	lp_map *idx = lp_map_new();
-	for (size_t i = 0; i < p->comps.n; i++) {
-		const struct comp *c = &p->comps.v[i];
-		/* a pair's payment component: variable input keeps its sign (the spec: "a value can
-		 * be a negative number"), so nothing is lost by not routing it */
-		long long key = mapped_key(cfg, c->type_id, 0);
-		if (strcmp(c->kind, "one_time") || key < 0 || c->from < cfg->compensation.start_date)
-			continue;
-		int y, per;
-		lp_period_of(c->from, &y, &per);
-		char k[64];
-		snprintf(k, sizeof k, "%d|%d|%lld", y, per, key);
-		void *slot;
-		struct vi *e;
-		if (lp_map_get(idx, k, &slot))
-			e = &v[(size_t)slot - 1];
-		else {
-			e = &v[n++];
-			e->year = y;
-			e->period = per;
-			e->key = key;
-			e->sum = 0;
-			e->ids = json_array();
-			lp_map_put(idx, k, (void *)n);
-		}
-		e->sum += c->amount;
-		json_array_append_new(e->ids, json_string(c->cid));
-	}
-	qsort(v, n, sizeof *v, cmp_vi);
-	for (size_t i = 0; i < n; i++) {
-		char a[32];
-		json_t *r = base("loket.variable_input", cfg->client, p);
-		json_object_set_new(r, "year", json_integer(v[i].year));
-		json_object_set_new(r, "period", json_integer(v[i].period));
-		json_object_set_new(r, "payroll_component_key", json_integer(v[i].key));
-		json_object_set_new(r, "value", json_string(lp_money_fmt(v[i].sum, a)));
-		json_object_set_new(r, "compensation_ids", v[i].ids);
-		out_new(r);
-	}
-	lp_map_free(idx, NULL);
-	free(v);
 }
 
 static void free_person(void *v)
