@@ -233,24 +233,22 @@ static void benefit(struct run *r, json_t *b, void *ctx)
 
 static void perioddata(struct run *r, json_t *d, void *ctx)
 {
-	long long y = lp_le_ppd_year(d);
-	if (y >= 0 && y < r->start_year)
+	long long y;
+	if (lp_le_ppd_year(d, &y) && y < r->start_year)
 		return; /* before the compensation start date's year: never touched, not needed */
 	char err[200];
 	json_t *entries = json_array();
-	if (lp_le_ppd_current(entries, d, ctx, err, sizeof err)) {
-		json_decref(entries);
-		fail(r, LP_EXIT_REMOTE, "%s", err);
-	}
+	int rc = lp_le_ppd_current(entries, d, ctx, err, sizeof err);
 	size_t i;
 	json_t *e;
-	json_array_foreach(entries, i, e) {
+	json_array_foreach(entries, i, e) { /* on a bad amount: the entries before it, then the failure */
 		json_t *o = rec(r, "loket.current.variable_input");
 		json_object_update(o, e);
 		r->counts[C_PERIODDATA]++;
 		out(o);
 	}
 	json_decref(entries);
+	check(r, rc, err);
 }
 
 static void employment(struct run *r, json_t *e, void *ctx)
@@ -296,19 +294,20 @@ static void metadata(struct run *r, const char *resource, const char *target)
 	json_t *j = get(r, target);
 	char err[300];
 	json_t *fields = json_array();
-	if (lp_loket_metadata_current(fields, j, resource, err, sizeof err)) {
-		json_decref(fields);
-		fail(r, LP_EXIT_REMOTE, "GET %s: %s", path, err);
-	}
+	int rc = lp_loket_metadata_current(fields, j, resource, err, sizeof err);
 	size_t i;
 	json_t *f;
-	json_array_foreach(fields, i, f) {
+	json_array_foreach(fields, i, f) { /* on a field of the wrong shape: the fields before it, then the failure */
 		json_t *o = rec(r, "loket.current.metadata");
 		json_object_update(o, f);
 		r->counts[C_METADATA]++;
 		out(o);
 	}
 	json_decref(fields);
+	if (rc) {
+		json_decref(j);
+		fail(r, LP_EXIT_REMOTE, "GET %s: %s", path, err);
+	}
 	json_decref(j);
 }
 

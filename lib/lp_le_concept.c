@@ -73,10 +73,13 @@ void lp_le_concept_current(json_t *rec, const json_t *c)
 	json_object_set_new(rec, "unique_name", lp_le_copy(c, "uniqueName"));
 }
 
-long long lp_le_concept_number(const json_t *body)
+int lp_le_concept_number(const json_t *body, long long *number)
 {
 	json_t *num = json_object_get(lp_json_obj(body, "employeeData"), "employeeNumber");
-	return json_is_integer(num) ? (long long)json_integer_value(num) : -1;
+	if (!json_is_integer(num))
+		return 0;
+	*number = (long long)json_integer_value(num);
+	return 1;
 }
 
 char *lp_le_concept_employees_of(const char *concept_path)

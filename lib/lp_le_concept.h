@@ -46,9 +46,9 @@ const char *const *lp_le_concept_identity(void);
 /* The loket.current.concept_employee fields of one Loket sent (an item of
  * lp_le_concept_list), set into rec: id, employee_number, unique_name. */
 void lp_le_concept_current(json_t *rec, const json_t *item);
-/* The employee number a concept employee's POST body gives it (employeeData.employeeNumber),
- * or -1 when Loket is to choose one. */
-long long lp_le_concept_number(const json_t *body);
+/* The employee number a concept employee's POST body gives it (employeeData.employeeNumber):
+ * 1 and *number set, or 0 when it gives none (Loket is to choose one). */
+int lp_le_concept_number(const json_t *body, long long *number);
 /* The employer's employee list (lp_le_employee_list) of a concept employee's POST path,
  * ".../{employerId}/conceptemployees"; NULL when concept_path is not one. */
 char *lp_le_concept_employees_of(const char *concept_path);

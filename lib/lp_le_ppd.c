@@ -85,10 +85,13 @@ const char *const *lp_le_ppd_identity(void)
 	return id;
 }
 
-long long lp_le_ppd_year(const json_t *d)
+int lp_le_ppd_year(const json_t *d, long long *year)
 {
 	json_t *y = json_object_get(lp_json_obj(d, "payrollPeriod"), "year");
-	return json_is_integer(y) ? (long long)json_integer_value(y) : -1;
+	if (!json_is_integer(y))
+		return 0;
+	*year = (long long)json_integer_value(y);
+	return 1;
 }
 
 int lp_le_ppd_period_of(const json_t *body, json_int_t *year, json_int_t *period)

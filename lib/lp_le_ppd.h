@@ -51,15 +51,16 @@ int lp_le_ppd_holds(const json_t *body, const json_t *item);
  * body): payrollPeriod.year, payrollPeriod.periodNumber. */
 const char *const *lp_le_ppd_identity(void);
 
-/* The payroll year of a record Loket sent (payrollPeriod.year), or -1 when it has none. */
-long long lp_le_ppd_year(const json_t *item);
+/* The payroll year of a record Loket sent (payrollPeriod.year): 1 and *year set, or 0 when it
+ * has none (or not an integer). */
+int lp_le_ppd_year(const json_t *item, long long *year);
 /* The period a PATCH body writes (payrollPeriod.year, .periodNumber): 1 and both set, or 0. */
 int lp_le_ppd_period_of(const json_t *body, json_int_t *year, json_int_t *period);
 /* The loket.current.variable_input fields of a record Loket sent (an item of
  * lp_le_ppd_collection), one object per component entry, appended to out: id, employment_id,
  * year, period, payroll_component_key, value, is_supplement and key (the record's upsert key
  * besides the period: shift, payslipType, distributionUnit, costCenter, costUnit). 0, or -1
- * with err when a value is not an amount. */
+ * with err when a value is not an amount (the entries before it appended). */
 int lp_le_ppd_current(json_t *out, const json_t *item, const char *employment_id, char *err, size_t n);
 /* Whether a record the upsert with this body lands in (lp_le_ppd_lands_in) holds, for a
  * component the body writes, a value that is neither the plan's before (before[i] the

@@ -36,7 +36,7 @@ int lp_loket_label_eq(const char *a, const char *b);
 /* The loket.current.metadata fields of one metadata answer (GET .../metadata: _embedded[] of
  * {field, options[]}, every option an object with a key), one object {resource, field,
  * options} per field appended to out. 0, or -1 with err naming the item or option that has the
- * wrong shape. */
+ * wrong shape (the fields before it appended). */
 int lp_loket_metadata_current(json_t *out, const json_t *answer, const char *resource, char *err, size_t n);
 
 /* What a metadata option is called in a message: its isoCode, else its value (label); NULL

@@ -146,8 +146,8 @@ static void on_employee_check(void *ud, const lp_http_resp *resp, const char *er
 
 static void check_no_employee(struct op *o)
 {
-	long long num = lp_le_concept_number(json_object_get(o->rec, "body"));
-	if (num < 0) {
+	long long num;
+	if (!lp_le_concept_number(json_object_get(o->rec, "body"), &num)) {
 		send_op(o); /* Loket gives it a number: nothing to compare */
 		return;
 	}
