@@ -209,3 +209,42 @@ PA=7a9b3c2d-1e4f-4a5b-8c6d-000000000001
 	[[ "$stderr" == *"wages/metadata: the answer has the wrong shape"* ]]
 	[[ "$(echo "$output" | tail -n 1)" == *'"complete":false'* ]]
 }
+
+@test "a bad amount in a payroll period data answer, or a metadata field of the wrong shape: what came before it is written, then exit 5 and complete:false, counted" {
+	fetch-loket -c "$CFG" --record "$BATS_TEST_TMPDIR/rec" >"$OUT"
+	# the first recorded period data answer with two or more components: its last one gets three decimals
+	local f
+	f=$(grep -l '"payrollComponents":\[{[^]]*},{' "$BATS_TEST_TMPDIR/rec"/*payrollperioddata*.body | head -n 1)
+	[ -n "$f" ]
+	cp -R "$BATS_TEST_TMPDIR/rec" "$BATS_TEST_TMPDIR/bad"
+	local b="$BATS_TEST_TMPDIR/bad/$(basename "$f")"
+	jq -c '(._embedded[0].payrollComponents[-1].value) |= 1.234' "$f" >"$b"
+	local good
+	good=$(jq '._embedded[0].payrollComponents | length - 1' "$f")
+	run --separate-stderr fetch-loket -c "$CFG" --replay "$BATS_TEST_TMPDIR/bad" --base-url http://127.0.0.1:9/v2
+	assert_equal "$status" 5
+	[[ "$stderr" == *"payroll period data value: not an amount with at most two decimals"* ]]
+	local id
+	id=$(jq -r '._embedded[0].id' "$f")
+	assert_equal "$(jq -c --arg id "$id" 'select(.type=="loket.current.variable_input" and .id==$id)' <<<"$output" | wc -l)" "$good"
+	# counted: the period data entries of the records read before this one, and its good ones
+	local before
+	before=$(jq -r 'select(.type=="loket.current.variable_input") | .id' "$OUT" | grep -n -m 1 -xF "$id" | cut -d: -f1)
+	run jq -c 'select(.type=="stream_end") | [.complete, .counts.payroll_period_data]' <<<"$output"
+	assert_output "[false,$((before - 1 + good))]"
+	# metadata: the second field of the employee metadata loses its options' keys
+	rm -rf "$BATS_TEST_TMPDIR/bad" && cp -R "$BATS_TEST_TMPDIR/rec" "$BATS_TEST_TMPDIR/bad"
+	f=$(ls "$BATS_TEST_TMPDIR/rec"/*_employees_*_metadata-*.body | grep -v -e employments -e conceptemployees)
+	b="$BATS_TEST_TMPDIR/bad/$(basename "$f")"
+	jq -c '._embedded[1].options = [{"value": "x"}]' "$f" >"$b"
+	local field
+	field=$(jq -r '._embedded[1].field' "$f")
+	run --separate-stderr fetch-loket -c "$CFG" --replay "$BATS_TEST_TMPDIR/bad" --base-url http://127.0.0.1:9/v2
+	assert_equal "$status" 5
+	[[ "$stderr" == *"field $field: option 1: expected an object with a key"* ]]
+	local P=$output
+	run jq -c 'select(.type=="loket.current.metadata") | [.resource, .field]' <<<"$P"
+	assert_output "[\"employee\",$(jq -c '._embedded[0].field' "$f")]"
+	run jq -c 'select(.type=="stream_end") | [.complete, .counts.metadata_fields]' <<<"$P"
+	assert_output '[false,1]'
+}
