@@ -95,7 +95,7 @@ static void link_cell(const json_t *r, const char *k, const char *label)
 	printf("</td>");
 }
 
-static const char *const kinds[] = {"done", "no_changes", "planned", "blocked", "refused", "busy", "login", "failed", "not_run"};
+static const char *const kinds[] = {"done", "no_changes", "planned", "blocked", "refused", "busy", "auth", "failed", "not_run"};
 #define NKINDS (sizeof kinds / sizeof *kinds)
 
 typedef LP_VEC(json_t *) recs;
@@ -204,7 +204,7 @@ int main(int argc, char **argv)
 		put(title);
 		printf("</title>\n<style>body{font-family:sans-serif;max-width:80em;margin:2em auto}table{border-collapse:collapse}"
 		       "td,th{border:1px solid #ccc;padding:.2em .5em;text-align:left;vertical-align:top}"
-		       ".failed,.not_run,.login,.busy{color:#a00}.blocked,.refused{color:#a60}.done{color:#060}</style>"
+		       ".failed,.not_run,.auth,.busy{color:#a00}.blocked,.refused{color:#a60}.done{color:#060}</style>"
 		       "</head><body>\n<h1>");
 		put(title);
 		printf("</h1>\n<p id=\"totals\">");
