@@ -1,0 +1,335 @@
+#!/usr/bin/env bats
+# pipelines/bureau-sync: a bureau's clients in one batch on GNU parallel against both emulators.
+# Four clients, each its own Loket employer and payroll administration in one Loket state (acme's
+# state four times, every id made the client's own), and each its own Personio tenant: 1-3 are
+# acme with the seeds' fix, 4 is acme as shipped (validate blocks it, E4).
+
+load helper
+
+setup_file() {
+	load helper
+	local k
+	mkdir -p "$BATS_FILE_TMPDIR/lfx" "$BATS_FILE_TMPDIR/pfx"
+	for k in 1 2 3 4; do
+		# every id of acme's state made client k's own (its 4th group c00K), its own tax id and number
+		jq --arg k "$k" 'walk(if type == "string" then gsub("(?<a>[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-)[0-9a-f]{4}(?<b>-[0-9a-f]{12})"; "\(.a)c00\($k)\(.b)") else . end)
+			| .payrollAdministrations[].payrollTaxesNumber = "12345678\($k)L01"
+			| .payrollAdministrations[].clientNumber = (12340 + ($k | tonumber))
+			| .employers[].companyName = "Client \($k) B.V."' "$LOKET_FIX/state.json" >"$BATS_FILE_TMPDIR/lfx/s$k.json"
+		mkdir "$BATS_FILE_TMPDIR/pfx/p$k"
+		cp "$SAMPLES"/personio/acme/*.json "$BATS_FILE_TMPDIR/pfx/p$k/"
+		[ $k -eq 4 ] || jq '(.[] | select(.attributes.id.value >= 1026 and .attributes.id.value <= 1032) | .attributes.dynamic_1003.value) = "No"' \
+			"$SAMPLES/personio/acme/employees.json" >"$BATS_FILE_TMPDIR/pfx/p$k/employees.json"
+		jq --arg k "$k" '.client_id += "-\($k)"' "$SAMPLES/personio/acme/credentials.json" >"$BATS_FILE_TMPDIR/pfx/p$k/credentials.json"
+	done
+	jq -s 'reduce .[] as $s ({}; reduce ($s | keys[]) as $key (.;
+		.[$key] = (if $key == "metadata" then $s.metadata else (.[$key] // []) + $s[$key] end)))' \
+		"$BATS_FILE_TMPDIR"/lfx/s?.json >"$BATS_FILE_TMPDIR/lfx/state.json"
+	cp "$LOKET_FIX/client.json" "$BATS_FILE_TMPDIR/lfx/"
+	emu_start "$BATS_FILE_TMPDIR/pfx"
+	LOKET_FIX="$BATS_FILE_TMPDIR/lfx" loket_start
+	# the ssh stand-in: ssh [OPTIONS] HOST [--] COMMAND... runs COMMAND with sh here (as ssh hands
+	# the words joined to the remote shell), and notes HOST
+	cat >"$BATS_FILE_TMPDIR/ssh" <<'EOF'
+#!/bin/sh
+while [ $# -gt 0 ]; do
+	case $1 in
+	-l | -p | -o | -i | -S) shift 2 ;;
+	--) shift; break ;;
+	-*) shift ;;
+	*) break ;;
+	esac
+done
+host=$1
+shift
+[ "${1:-}" != -- ] || shift
+echo "$host" >>"$SSH_STANDIN_LOG"
+exec sh -c "$*"
+EOF
+	chmod +x "$BATS_FILE_TMPDIR/ssh"
+}
+teardown_file() {
+	emu_stop
+	loket_stop
+}
+
+setup() {
+	curl -fsS -X POST "$LK_URL/__emu/reset" >/dev/null
+	emu_reset
+	unset PERSONIO_CLIENT_ID PERSONIO_CLIENT_SECRET LOKET_CLIENT_ID LOKET_CLIENT_SECRET
+	export LOKETPIPE_BIN="$BUILD/bin"
+	BATCH="$ROOT/pipelines/bureau-sync"
+	D="$BATS_TEST_TMPDIR/clients"
+	O="$BATS_TEST_TMPDIR/out"
+	S="$O/batch.$AS_OF"
+}
+
+# client K [JQ]: client K's configuration $D/clientK.json (its credentials in 0600 files next to
+# it, its own token file), JQ applied to it, logged in to Loket once
+client() {
+	local k=$1
+	mkdir -p "$D"
+	jq '{client_id, client_secret}' "$LOKET_FIX/client.json" >"$D/loket-credentials.json"
+	cp "$BATS_FILE_TMPDIR/pfx/p$k/credentials.json" "$D/personio-$k.json"
+	chmod 600 "$D/loket-credentials.json" "$D/personio-$k.json"
+	jq --arg k "$k" --arg p "$EMU_URL" --arg u "$LK_URL" '.client = "client\($k)" | .personio.base_url = $p
+		| .personio.credentials_file = "personio-\($k).json" | .loket.oauth_url = $u | .loket.base_url = ($u + "/v2")
+		| .loket.token_file = "token-\($k).json" | .loket.credentials_file = "loket-credentials.json"
+		| .loket.redirect_uri = "http://127.0.0.1/callback" | .audit_log = "audit-\($k).ndjson"
+		| .loket.employer_id |= sub("9f10"; "c00\($k)") | .loket.payroll_administration_id |= sub("8c6d"; "c00\($k)")
+		| .loket.tax_id = "12345678\($k)L01" | .loket.client_number = (12340 + ($k | tonumber)) | '"${2:-.}" \
+		"$SAMPLES/acme.json" >"$D/client$k.json"
+	curl -fsS -X POST "$LK_URL/__emu/authcode" | jq -r .code | loket-auth -c "$D/client$k.json" 2>/dev/null
+}
+lk_stats() { curl -fsS "$LK_URL/__emu/stats"; }
+# requests so far: Personio, Loket (the token endpoint left out)
+requests() { echo "$(emu_stats | jq .requests) $(lk_stats | jq '.requests - (.by_path["/token"] // 0)')"; }
+loket_writes() { lk_stats | jq '.requests - (.by_method.GET // 0) - (.by_path["/token"] // 0)'; }
+tokens() { lk_stats | jq '.by_path["/token"] // 0'; }
+# slice K: the digest of every record of client K's employer in Loket's state (ids hold c00K)
+slice() { curl -fsS "$LK_URL/__emu/state" | jq -S -c --arg k "-c00$1-" '[.[] | arrays | .[] | select(tostring | contains($k))]' | sha256sum; }
+# requests Loket answered on paths of client K's employer, payroll administration or employments
+reads_of() { lk_stats | jq --arg k "-c00$1-" '[.by_path | to_entries[] | select(.key | contains($k)) | .value] | add // 0'; }
+
+@test "a batch of three clients, each its own Loket employer: all done (exit 0), a run status per client; the same joblog again repeats nothing" {
+	client 1 && client 2 && client 3
+	run --separate-stderr sh "$BATCH" -d "$D" --as-of "$AS_OF" --out "$O" -j 2
+	assert_success
+	[[ "$stderr" == *"3 clients: 3 done"* ]]
+	[[ "$stderr" == *"client2: done exit 0"* ]] # a plain line per client when not a terminal
+	run jq -c -s 'map([.type, .client, .outcome, .exit, .counts.applied, .ops])' "$S/status.ndjson"
+	assert_output '[["run.status","client1","done",0,25,25],["run.status","client2","done",0,25,25],["run.status","client3","done",0,25,25]]'
+	for k in 1 2 3; do
+		assert_file_exists "$O/client$k/$AS_OF/report.html"
+		assert_equal "$(jq -r .report_href "$S/status.ndjson" | sed -n ${k}p)" "../client$k/$AS_OF/report.html"
+		jq -e --arg k "$k" '.client == "client\($k)" and .type == "run.status"' "$O/client$k/$AS_OF/status.json"
+	done
+	assert_equal "$(tail -n +2 "$S/joblog" | wc -l)" 3
+	w=$(loket_writes)
+	[ "$w" -ge 72 ]
+	before=$(requests)
+	# the same batch again: parallel --resume-failed skips the three, nothing is read or written
+	run --separate-stderr sh "$BATCH" -d "$D" --as-of "$AS_OF" --out "$O" -j 2
+	assert_success
+	assert_equal "$(tail -n +2 "$S/joblog" | wc -l)" 3
+	assert_equal "$(requests)" "$before"
+	assert_equal "$(loket_writes)" "$w"
+	[[ "$stderr" == *"3 clients: 3 done"* ]]
+}
+
+@test "C1: two configurations linking one Loket administration stop the preflight, naming both files; nothing is read or written for any client (exit 4)" {
+	client 1 && client 2 && client 3
+	jq --arg a "$(jq -r .loket.payroll_administration_id "$D/client1.json")" '.loket.payroll_administration_id = $a' "$D/client2.json" >"$D/x" && mv "$D/x" "$D/client2.json"
+	before=$(requests) t=$(tokens)
+	run --separate-stderr sh "$BATCH" -d "$D" --as-of "$AS_OF" --out "$O"
+	assert_failure 4
+	[[ "$stderr" == *"preflight: C1/C2"*"$D/client1.json (C1 loket.payroll_administration_id)"*"$D/client2.json (C1 loket.payroll_administration_id)"* ]]
+	[[ "$stderr" == *"nothing was read from Personio or Loket for any client"* ]]
+	assert_equal "$(requests)" "$before"
+	assert_equal "$(tokens)" "$t" # not even the login check
+	assert_not_exists "$O/client3"
+	assert_not_exists "$S/joblog"
+}
+
+@test "C2: two administrations with one tax id stop the preflight, naming both files; nothing is read (exit 4)" {
+	client 1 && client 2
+	jq '.loket.tax_id = "123456781L01"' "$D/client2.json" >"$D/x" && mv "$D/x" "$D/client2.json"
+	before=$(requests)
+	run --separate-stderr sh "$BATCH" -d "$D" --as-of "$AS_OF" --out "$O"
+	assert_failure 4
+	[[ "$stderr" == *"$D/client1.json (C2 loket.tax_id)"*"$D/client2.json (C2 loket.tax_id)"* ]]
+	assert_equal "$(requests)" "$before"
+	assert_not_exists "$O/client1"
+}
+
+@test "preflight: a client configured twice, a token file of mode 0644, a missing token file, missing Personio credentials, an unreadable *.json: each named, exit 4, nothing read" {
+	client 1 && client 2 && client 3 && client 4
+	jq '.personio.legal_entity_id = "171" | .loket.tax_id = "999999999L01" | .loket.payroll_administration_id = "x"' "$D/client1.json" >"$D/again.json"
+	chmod 644 "$D/token-2.json"
+	rm "$D/token-3.json"
+	jq 'del(.personio.credentials_file)' "$D/client4.json" >"$D/x" && mv "$D/x" "$D/client4.json"
+	echo '{"client": "broken",' >"$D/broken.json"
+	before=$(requests)
+	run --separate-stderr sh "$BATCH" -d "$D" --as-of "$AS_OF" --out "$O"
+	assert_failure 4
+	[[ "$stderr" == *"client client1 is configured twice: $D/again.json and $D/client1.json"* ]]
+	[[ "$stderr" == *"$D/client2.json: loket.token_file $D/token-2.json has mode 644; it must be 0600"* ]]
+	[[ "$stderr" == *"$D/client3.json: loket.token_file $D/token-3.json does not exist: log in once with loket-auth -c $D/client3.json"* ]]
+	[[ "$stderr" == *"$D/client4.json: no Personio credentials"* ]]
+	[[ "$stderr" == *"$D/broken.json: cannot tell whether it is a client configuration: jq cannot read it as JSON"* ]]
+	assert_equal "$(requests)" "$before"
+}
+
+@test "preflight: a Loket login that no longer works stops the batch (exit 6), naming the token file and its clients; the check runs once per token file" {
+	client 1 && client 2
+	# client 3 shares client 1's Loket user: one token file for both
+	client 3 '.loket.token_file = "token-1.json"'
+	run --separate-stderr sh "$BATCH" -d "$D" --as-of "$AS_OF" --out "$O" --plan-only -j 1
+	assert_success
+	# the check (a refresh, in the audit log of the configuration it ran with) once per token file
+	run sh -c "cat '$D'/audit-*.ndjson | grep -c 'rotated (check)'"
+	assert_output 2
+	run jq -r -s 'map(.outcome) | unique[]' "$S/status.ndjson"
+	assert_output planned
+	curl -fsS -X POST "$LK_URL/__emu/revoke-tokens" >/dev/null
+	p=$(emu_stats | jq .requests)
+	run --separate-stderr sh "$BATCH" -d "$D" --as-of "$AS_OF" --out "$BATS_TEST_TMPDIR/again"
+	assert_failure 6
+	[[ "$stderr" == *"the Loket login in $D/token-1.json (clients client1, client3) does not work"* ]]
+	[[ "$stderr" == *"the Loket login in $D/token-2.json (clients client2) does not work"* ]]
+	assert_equal "$(emu_stats | jq .requests)" "$p"
+	assert_not_exists "$BATS_TEST_TMPDIR/again/client1"
+}
+
+@test "one failing client (Personio refuses its credentials) does not stop the others: they are done; its run status says so (exit 5)" {
+	client 1 && client 2 && client 3
+	jq '.client_secret = "wrong"' "$D/personio-2.json" >"$D/x" && mv "$D/x" "$D/personio-2.json" && chmod 600 "$D/personio-2.json"
+	s2=$(slice 2)
+	run --separate-stderr sh "$BATCH" -d "$D" --as-of "$AS_OF" --out "$O" -j 1
+	assert_failure 5
+	run jq -c -s 'map([.client, .outcome, .counts.applied])' "$S/status.ndjson"
+	assert_output '[["client1","done",25],["client2","auth",0],["client3","done",25]]'
+	run jq -r 'select(.client == "client2") | .first_error' "$S/status.ndjson"
+	assert_output --partial 'extract-personio failed (exit 6)'
+	assert_equal "$(slice 2)" "$s2"
+	grep -q 'extract-personio' "$S/logs/client2.log"
+}
+
+@test "a blocked client (E4) reads and writes nothing in Loket; the others are done (exit 1); the overview says why" {
+	client 1 && client 4
+	s4=$(slice 4)
+	run --separate-stderr sh "$BATCH" -d "$D" --as-of "$AS_OF" --out "$O"
+	assert_failure 1
+	run jq -c -s 'map([.client, .outcome, .exit, .counts.applied])' "$S/status.ndjson"
+	assert_output '[["client1","done",0,25],["client4","blocked",1,0]]'
+	assert_equal "$(slice 4)" "$s4"
+	assert_equal "$(reads_of 4)" 0
+	run jq -r 'select(.client == "client4") | .first_error' "$S/status.ndjson"
+	assert_output --regexp '^E4: 7 error\(s\) block the sync; first: '
+	grep -q 'E4: 7 error(s) block the sync' "$S/overview.html"
+	[[ "$stderr" == *"2 clients: 1 done, 1 blocked"* ]]
+}
+
+# The kill test's push-loket: the real one, except for client 2's first push, which runs one op
+# at a time, and once its journal holds 3 ops done, SIGKILLs every process of the batch's session
+# (bureau-sync, parallel, every monthly-sync and program), itself last.
+killer() {
+	W="$BATS_TEST_TMPDIR/bin"
+	mkdir -p "$W"
+	for p in "$BUILD"/bin/*; do ln -sf "$p" "$W/"; done
+	rm "$W/push-loket"
+	cat >"$W/push-loket" <<EOF
+#!/bin/sh
+case " \$* " in *client2.json*) [ -e "$BATS_TEST_TMPDIR/killed" ] || { : >"$BATS_TEST_TMPDIR/killed"; exec sh "$BATS_TEST_TMPDIR/kill-push" "\$@"; } ;; esac
+exec "$BUILD/bin/push-loket" "\$@"
+EOF
+	cat >"$BATS_TEST_TMPDIR/kill-push" <<EOF
+j= prev=
+for a; do [ "\$prev" != --journal ] || j=\$a; prev=\$a; done
+"$BUILD/bin/push-loket" "\$@" --concurrency 1 >/dev/null &
+until [ "\$(grep -c '"done"' "\$j" 2>/dev/null)" -ge 3 ]; do sleep 0.01; done
+sid=\$(ps -o sid= -p \$\$)
+kill -KILL \$(ps -o pid= -s \$sid | grep -vw \$\$)
+kill -KILL \$\$
+EOF
+	chmod +x "$W/push-loket"
+}
+
+@test "a batch SIGKILLed in the middle of a push, run again with the same joblog: the same Loket state as an uninterrupted batch, no op twice, the clients already done not run again" {
+	client 1 && client 2 && client 3
+	run sh "$BATCH" -d "$D" --as-of "$AS_OF" --out "$BATS_TEST_TMPDIR/ref" -j 2
+	assert_success
+	ref=$(loket_digest)
+	curl -fsS -X POST "$LK_URL/__emu/reset" >/dev/null
+	[ "$(loket_digest)" != "$ref" ]
+	killer
+	LOKETPIPE_BIN=$W run setsid -w sh "$BATCH" -d "$D" --as-of "$AS_OF" --out "$O" -j 1
+	assert_failure
+	assert_file_exists "$BATS_TEST_TMPDIR/killed"
+	j=$(ls "$O"/client2/$AS_OF/plan.ndjson.*.journal)
+	n=$(grep -c '"done"' "$j")
+	[ "$n" -ge 3 ] && [ "$n" -lt 25 ] # killed in the middle of client 2's push
+	run awk -F'\t' 'NR > 1 { print $1, $7 }' "$S/joblog"
+	assert_output '1 0' # client 1 was done; client 2 was running; client 3 never started
+	LOKETPIPE_BIN=$W run --separate-stderr sh "$BATCH" -d "$D" --as-of "$AS_OF" --out "$O" -j 1
+	assert_success
+	[[ "$stderr" == *"client2: an earlier push is unfinished ($n of 25 ops done"* ]]
+	run awk -F'\t' 'NR > 1 { print $1, $7 }' "$S/joblog"
+	assert_output "$(printf '1 0\n2 0\n3 0')"
+	assert_equal "$(loket_digest)" "$ref"
+	run jq -c -s 'map([.client, .outcome])' "$S/status.ndjson"
+	assert_output '[["client1","done"],["client2","done"],["client3","done"]]'
+}
+
+@test "--sshlogin: with a local stand-in for ssh (parallel --ssh) every client runs through it, the joblog names the hosts; credentials from the environment are a preflight finding then" {
+	client 1 && client 2 && client 3
+	export SSH_STANDIN_LOG="$BATS_TEST_TMPDIR/ssh.log"
+	run --separate-stderr sh "$BATCH" -d "$D" --as-of "$AS_OF" --out "$O" -j 1 --sshlogin h1 --sshlogin h2 --ssh "$BATS_FILE_TMPDIR/ssh"
+	assert_success
+	run jq -r -s 'map(.outcome) | unique[]' "$S/status.ndjson"
+	assert_output done
+	run sh -c "awk -F'\t' 'NR > 1 { print \$2 }' '$S/joblog' | sort -u"
+	assert_output "$(printf 'h1\nh2')" # one job at a time per host: the first two start on both
+	[ "$(grep -c '^h[12]$' "$SSH_STANDIN_LOG")" -ge 3 ]
+	# Loket credentials from the environment cannot go to the other hosts
+	loket_client
+	jq 'del(.loket.credentials_file)' "$D/client3.json" >"$D/x" && mv "$D/x" "$D/client3.json"
+	run --separate-stderr sh "$BATCH" -d "$D" --as-of "$AS_OF" --out "$BATS_TEST_TMPDIR/o2" --sshlogin h1 --ssh "$BATS_FILE_TMPDIR/ssh"
+	assert_failure 4
+	[[ "$stderr" == *"$D/client3.json: Loket credentials from the environment cannot go to other hosts (--sshlogin)"* ]]
+}
+
+@test "the HTML overview rendered in headless chromium: one row per client with its outcome and a link to its report; values escaped, no BSN or IBAN" {
+	command -v chromium >/dev/null || fail "chromium is needed (scripts/deps.sh installs it)"
+	client 1 && client 2 && client 4
+	run sh "$BATCH" -d "$D" --as-of "$AS_OF" --out "$O"
+	assert_failure 1
+	HOME="$BATS_TEST_TMPDIR" run chromium --headless --no-sandbox --disable-gpu --user-data-dir="$BATS_TEST_TMPDIR/chromium" \
+		--dump-dom "file://$S/overview.html"
+	assert_success
+	dom=$output
+	assert_equal "$(grep -c '<tr class=' <<<"$dom")" 3
+	grep -q '<tr class="done"><td>client1</td><td class="outcome">done</td><td>25 of 25</td>' <<<"$dom"
+	grep -q '<tr class="blocked"><td>client4</td><td class="outcome">blocked</td>' <<<"$dom"
+	grep -q "<a href=\"../client2/$AS_OF/report.html\">report</a>" <<<"$dom"
+	for v in $(jq -r 'select(.type=="person") | .bsn, .iban // empty' "$O/client4/$AS_OF/personio.ndjson"); do
+		! grep -q "$v" "$S/overview.html" "$S/status.ndjson" "$S/summary.txt"
+	done
+	# batch-report escapes every value and masks BSNs and IBANs in any text; links only when relative paths
+	run batch-report --html <<<'{"type":"run.status","client":"<b>x</b>","outcome":"failed","first_error":"BSN 111222333 & NL91ABNA0417164300 \"<script>\"","report_href":"javascript:alert(1)","log_href":"logs/x.log"}'
+	assert_success
+	assert_output --partial '<td>&lt;b&gt;x&lt;/b&gt;</td>'
+	assert_output --partial 'BSN *****2333 &amp; NL91**********4300 &quot;&lt;script&gt;&quot;'
+	refute_output --partial 'javascript'
+	assert_output --partial '<a href="logs/x.log">log</a>'
+}
+
+@test "usage: -d or --clients-file is required, not both; a bad -j or --as-of; exit 2; --help, --version; --clients-file names the configurations" {
+	run sh "$BATCH"
+	assert_failure 2
+	run sh "$BATCH" -d "$BATS_TEST_TMPDIR" --clients-file /dev/null
+	assert_failure 2
+	run sh "$BATCH" -d "$BATS_TEST_TMPDIR" -j x
+	assert_failure 2
+	run sh "$BATCH" -d "$BATS_TEST_TMPDIR" --as-of 15-11-2026
+	assert_failure 2
+	run sh "$BATCH" --frobnicate
+	assert_failure 2
+	run sh "$BATCH" --help
+	assert_success
+	assert_output --partial 'Exit status: 0 every client done'
+	run sh "$BATCH" --version
+	assert_success
+	run batch-report --version
+	assert_success
+	client 1 && client 2 && client 3
+	printf '# two of them\n%s\n\n%s\n' "$D/client3.json" "$D/client1.json" >"$BATS_TEST_TMPDIR/list"
+	run --separate-stderr sh "$BATCH" --clients-file "$BATS_TEST_TMPDIR/list" --as-of "$AS_OF" --out "$O" --plan-only
+	assert_success
+	run cut -f1 "$S/clients.tsv"
+	assert_output "$(printf 'client1\nclient3')"
+	printf '%s\n' "$D/loket-credentials.json" >"$BATS_TEST_TMPDIR/list"
+	run --separate-stderr sh "$BATCH" --clients-file "$BATS_TEST_TMPDIR/list" --as-of "$AS_OF" --out "$O"
+	assert_failure 4
+	[[ "$stderr" == *"it is not a client configuration"* ]]
+}
