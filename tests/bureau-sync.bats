@@ -1,33 +1,17 @@
 #!/usr/bin/env bats
 # pipelines/bureau-sync: a bureau's clients in one batch on GNU parallel against both emulators.
-# Four clients, each its own Loket employer and payroll administration in one Loket state (acme's
-# state four times, every id made the client's own), and each its own Personio tenant: 1-3 are
-# acme with the seeds' fix, 4 is acme as shipped (validate blocks it, E4).
+# Four clients (tests/fixtures/make-bureau), each its own Loket employer and payroll
+# administration in one Loket state (acme's state four times, every id made the client's own),
+# and each its own Personio tenant: 1-3 are acme with the seeds' fix, 4 is acme as shipped
+# (validate blocks it, E4).
 
 load helper
 
 setup_file() {
 	load helper
-	local k
-	mkdir -p "$BATS_FILE_TMPDIR/lfx" "$BATS_FILE_TMPDIR/pfx"
-	for k in 1 2 3 4; do
-		# every id of acme's state made client k's own (its 4th group c00K), its own tax id and number
-		jq --arg k "$k" 'walk(if type == "string" then gsub("(?<a>[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-)[0-9a-f]{4}(?<b>-[0-9a-f]{12})"; "\(.a)c00\($k)\(.b)") else . end)
-			| .payrollAdministrations[].payrollTaxesNumber = "12345678\($k)L01"
-			| .payrollAdministrations[].clientNumber = (12340 + ($k | tonumber))
-			| .employers[].companyName = "Client \($k) B.V."' "$LOKET_FIX/state.json" >"$BATS_FILE_TMPDIR/lfx/s$k.json"
-		mkdir "$BATS_FILE_TMPDIR/pfx/p$k"
-		cp "$SAMPLES"/personio/acme/*.json "$BATS_FILE_TMPDIR/pfx/p$k/"
-		[ $k -eq 4 ] || jq '(.[] | select(.attributes.id.value >= 1026 and .attributes.id.value <= 1032) | .attributes.dynamic_1003.value) = "No"' \
-			"$SAMPLES/personio/acme/employees.json" >"$BATS_FILE_TMPDIR/pfx/p$k/employees.json"
-		jq --arg k "$k" '.client_id += "-\($k)"' "$SAMPLES/personio/acme/credentials.json" >"$BATS_FILE_TMPDIR/pfx/p$k/credentials.json"
-	done
-	jq -s 'reduce .[] as $s ({}; reduce ($s | keys[]) as $key (.;
-		.[$key] = (if $key == "metadata" then $s.metadata else (.[$key] // []) + $s[$key] end)))' \
-		"$BATS_FILE_TMPDIR"/lfx/s?.json >"$BATS_FILE_TMPDIR/lfx/state.json"
-	cp "$LOKET_FIX/client.json" "$BATS_FILE_TMPDIR/lfx/"
-	emu_start "$BATS_FILE_TMPDIR/pfx"
-	LOKET_FIX="$BATS_FILE_TMPDIR/lfx" loket_start
+	"$FIXTURES/make-bureau" fixtures "$BATS_FILE_TMPDIR" 4 4
+	emu_start "$BATS_FILE_TMPDIR/personio"
+	LOKET_FIX="$BATS_FILE_TMPDIR/loket" loket_start
 	# the ssh stand-in: ssh [OPTIONS] HOST [--] COMMAND... runs COMMAND with sh here (as ssh hands
 	# the words joined to the remote shell), and notes HOST
 	cat >"$BATS_FILE_TMPDIR/ssh" <<'EOF'
@@ -67,19 +51,9 @@ setup() {
 # client K [JQ]: client K's configuration $D/clientK.json (its credentials in 0600 files next to
 # it, its own token file), JQ applied to it, logged in to Loket once
 client() {
-	local k=$1
-	mkdir -p "$D"
-	jq '{client_id, client_secret}' "$LOKET_FIX/client.json" >"$D/loket-credentials.json"
-	cp "$BATS_FILE_TMPDIR/pfx/p$k/credentials.json" "$D/personio-$k.json"
-	chmod 600 "$D/loket-credentials.json" "$D/personio-$k.json"
-	jq --arg k "$k" --arg p "$EMU_URL" --arg u "$LK_URL" '.client = "client\($k)" | .personio.base_url = $p
-		| .personio.credentials_file = "personio-\($k).json" | .loket.oauth_url = $u | .loket.base_url = ($u + "/v2")
-		| .loket.token_file = "token-\($k).json" | .loket.credentials_file = "loket-credentials.json"
-		| .loket.redirect_uri = "http://127.0.0.1/callback" | .audit_log = "audit-\($k).ndjson"
-		| .loket.employer_id |= sub("9f10"; "c00\($k)") | .loket.payroll_administration_id |= sub("8c6d"; "c00\($k)")
-		| .loket.tax_id = "12345678\($k)L01" | .loket.client_number = (12340 + ($k | tonumber)) | '"${2:-.}" \
-		"$SAMPLES/acme.json" >"$D/client$k.json"
-	curl -fsS -X POST "$LK_URL/__emu/authcode" | jq -r .code | loket-auth -c "$D/client$k.json" 2>/dev/null
+	"$FIXTURES/make-bureau" config "$BATS_FILE_TMPDIR" "$1" "$EMU_URL" "$LK_URL" "$D"
+	if [ -n "${2:-}" ]; then jq "$2" "$D/client$1.json" >"$D/x" && mv "$D/x" "$D/client$1.json"; fi
+	curl -fsS -X POST "$LK_URL/__emu/authcode" | jq -r .code | loket-auth -c "$D/client$1.json" 2>/dev/null
 }
 lk_stats() { curl -fsS "$LK_URL/__emu/stats"; }
 # requests so far: Personio, Loket (the token endpoint left out)
