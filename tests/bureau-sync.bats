@@ -184,6 +184,41 @@ reads_of() { lk_stats | jq --arg k "-c00$1-" '[.by_path | to_entries[] | select(
 	[[ "$stderr" == *"2 clients: 1 done, 1 blocked"* ]]
 }
 
+@test "--halt now,fail=1: the first client failing stops the batch; the clients never started are not_run in the run status (exit 5)" {
+	client 1 && client 2 && client 3
+	jq '.client_secret = "wrong"' "$D/personio-1.json" >"$D/x" && mv "$D/x" "$D/personio-1.json" && chmod 600 "$D/personio-1.json"
+	run --separate-stderr sh "$BATCH" -d "$D" --as-of "$AS_OF" --out "$O" -j 1 --halt now,fail=1
+	assert_failure 5
+	run jq -c -s 'map([.client, .outcome])' "$S/status.ndjson"
+	assert_output '[["client1","auth"],["client2","not_run"],["client3","not_run"]]'
+	assert_equal "$(loket_writes)" 0
+	[[ "$stderr" == *"3 clients: 1 auth, 2 not_run"* ]]
+}
+
+@test "run status: monthly-sync writes OUT/status.json at every exit once OUT exists: planned, done, then no_changes; its fields" {
+	client 1
+	SYNC="$ROOT/pipelines/monthly-sync"
+	run --separate-stderr sh "$SYNC" -c "$D/client1.json" --as-of "$AS_OF" --out "$O/a" --plan-only
+	assert_success
+	run jq -c '[.type, .client, .as_of, .mode, .outcome, .exit, .stage, .ops, .counts.applied, .first_error, .report]' "$O/a/status.json"
+	assert_output "[\"run.status\",\"client1\",\"$AS_OF\",\"plan\",\"planned\",0,\"diff\",25,0,null,\"$O/a/report.html\"]"
+	run --separate-stderr sh "$SYNC" -c "$D/client1.json" --as-of "$AS_OF" --out "$O/a" --apply "$O/a/plan.ndjson"
+	assert_success
+	run jq -c '[.mode, .outcome, .exit, .stage, .counts.applied, .counts.refused, .counts.not_run]' "$O/a/status.json"
+	assert_output '["apply","done",0,"push",25,0,0]'
+	run --separate-stderr sh "$SYNC" -c "$D/client1.json" --as-of "$AS_OF" --out "$O/b"
+	assert_success
+	run jq -c '[.mode, .outcome, .exit, .ops, .counts.applied]' "$O/b/status.json"
+	assert_output '["sync","no_changes",0,0,0]'
+	[ "$(stat -c %a "$O/b/status.json")" = 600 ]
+	# a stop in the middle: Loket's reads fail (fetch-loket), the first error says where
+	curl -fsS -X POST --data '{"always":{"path":"/v2","status":500}}' "$LK_URL/__emu/faults" >/dev/null
+	run --separate-stderr sh "$SYNC" -c "$D/client1.json" --as-of "$AS_OF" --out "$O/c"
+	assert_failure 5
+	run jq -c '[.outcome, .exit, .stage, .first_error]' "$O/c/status.json"
+	assert_output '["failed",5,"fetch","fetch-loket failed (exit 5); nothing was sent to Loket"]'
+}
+
 # The kill test's push-loket: the real one, except for client 2's first push, which runs one op
 # at a time, and once its journal holds 3 ops done, SIGKILLs every process of the batch's session
 # (bureau-sync, parallel, every monthly-sync and program), itself last.
