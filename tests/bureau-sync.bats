@@ -101,8 +101,7 @@ reads_of() { lk_stats | jq --arg k "-c00$1-" '[.by_path | to_entries[] | select(
 	[[ "$stderr" == *"nothing was read from Personio or Loket for any client"* ]]
 	assert_equal "$(requests)" "$before"
 	assert_equal "$(tokens)" "$t" # not even the login check
-	assert_not_exists "$O/client3"
-	assert_not_exists "$S/joblog"
+	assert_not_exists "$O" # not even the batch's own directory
 }
 
 @test "C2: two administrations with one tax id stop the preflight, naming both files; nothing is read (exit 4)" {
