@@ -115,13 +115,16 @@ reads_of() { lk_stats | jq --arg k "-c00$1-" '[.by_path | to_entries[] | select(
 	assert_not_exists "$O/client1"
 }
 
-@test "preflight: a client configured twice, a token file of mode 0644, a missing token file, missing Personio credentials, an unreadable *.json: each named, exit 4, nothing read" {
+@test "preflight: a client configured twice, a token file of mode 0644, a missing token file, missing Personio credentials, a *.json that does not parse, is empty or holds two values: each named, exit 4, nothing read" {
 	client 1 && client 2 && client 3 && client 4
 	jq '.personio.legal_entity_id = "171" | .loket.tax_id = "999999999L01" | .loket.payroll_administration_id = "x"' "$D/client1.json" >"$D/again.json"
 	chmod 644 "$D/token-2.json"
 	rm "$D/token-3.json"
 	jq 'del(.personio.credentials_file)' "$D/client4.json" >"$D/x" && mv "$D/x" "$D/client4.json"
 	echo '{"client": "broken",' >"$D/broken.json"
+	: >"$D/empty.json"
+	echo '{"client": "x"} {"client": "y"}' >"$D/two.json"
+	echo '{"token": "not a configuration"}' >"$D/other.json" # left alone
 	before=$(requests)
 	run --separate-stderr sh "$BATCH" -d "$D" --as-of "$AS_OF" --out "$O"
 	assert_failure 4
@@ -130,6 +133,15 @@ reads_of() { lk_stats | jq --arg k "-c00$1-" '[.by_path | to_entries[] | select(
 	[[ "$stderr" == *"$D/client3.json: loket.token_file $D/token-3.json does not exist: log in once with loket-auth -c $D/client3.json"* ]]
 	[[ "$stderr" == *"$D/client4.json: no Personio credentials"* ]]
 	[[ "$stderr" == *"$D/broken.json: cannot tell whether it is a client configuration: jq cannot read it as JSON"* ]]
+	[[ "$stderr" == *"$D/empty.json: cannot tell whether it is a client configuration: it holds no JSON value (empty)"* ]]
+	[[ "$stderr" == *"$D/two.json: cannot tell whether it is a client configuration: it holds 2 JSON values, not one"* ]]
+	[[ "$stderr" != *"other.json"* ]]
+	rm "$D/broken.json" # without it, every file is read in one jq call: the same findings
+	run --separate-stderr sh "$BATCH" -d "$D" --as-of "$AS_OF" --out "$O"
+	assert_failure 4
+	[[ "$stderr" == *"client client1 is configured twice: $D/again.json and $D/client1.json"* ]]
+	[[ "$stderr" == *"$D/two.json: cannot tell whether it is a client configuration: it holds 2 JSON values, not one"* ]]
+	[[ "$stderr" == *"$D/client3.json: loket.token_file $D/token-3.json does not exist"* ]]
 	assert_equal "$(requests)" "$before"
 }
 
