@@ -66,7 +66,8 @@ static const char usage[] =
 	"\n"
 	"Exit status: 0 complete; 2 usage; 4 configuration or token file; 5 Loket failed or the\n"
 	"data came incomplete (the stream ends with complete:false); 6 Loket refused the token:\n"
-	"run loket-auth; 7 local I/O error; 8 another run for this client holds its lock.\n"
+	"run loket-auth; 7 local I/O error (also: the --state snapshot cannot be saved, the old one\n"
+	"is kept); 8 another run for this client holds its lock.\n"
 	"See loketpipe(7).\n";
 
 static const char *const count_names[C__N] = {"employees", "employments", "wages", "benefits_deductions",
@@ -455,6 +456,11 @@ int main(int argc, char **argv)
 			cfg->client, r.counts[0], r.counts[1], r.counts[2], r.counts[3], r.counts[4], r.counts[5],
 			r.counts[C_COMPONENTS], r.start_year, last_year, r.counts[C_METADATA], lp_http_requests(r.http),
 			r.oauth ? lp_oauth_requests(r.oauth) : 0UL);
+	if (verbose && state)
+		lp_warn("%s: --state %s: employer version number %" JSON_INTEGER_FORMAT "; employees and employments %s; "
+			"wages and benefits of %lu employments and the payroll period data of %lu closed periods from the snapshot",
+			cfg->client, state, r.employer_version, r.reread ? "read" : "from the snapshot", r.reused_employments,
+			r.reused_periods);
 	lp_oauth_free(r.oauth);
 	free(r.first_employee);
 	free(r.first_employment);
