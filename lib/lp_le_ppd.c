@@ -188,8 +188,13 @@ char *lp_le_ppd_periods(const char *payroll_administration_id)
 	return lp_xasprintf("/providers/employers/payrolladministrations/%s/payrollperiods", payroll_administration_id);
 }
 
-char *lp_le_ppd_of_period(const char *payroll_administration_id, long long period_id, int payslip_type, long long category)
+char *lp_le_ppd_of_period(const char *payroll_administration_id, long long period_id, int payslip_type, const char *set,
+			  long long category)
 {
+	if (set)
+		return lp_xasprintf("/providers/employers/payrolladministrations/%s/payrollPeriods/%lld/payrollperioddata"
+				    "?payslipType=%d&payrollComponentSet=%s",
+				    payroll_administration_id, period_id, payslip_type, set);
 	return lp_xasprintf("/providers/employers/payrolladministrations/%s/payrollPeriods/%lld/payrollperioddata"
 			    "?payslipType=%d&payrollComponentCategory=%lld",
 			    payroll_administration_id, period_id, payslip_type, category);

@@ -22,11 +22,13 @@ char *lp_le_ppd_collection(const char *employment_id);
  * administration's payroll periods, each with its payrollRuns (GET; the spec declares no
  * paging for it). */
 char *lp_le_ppd_periods(const char *payroll_administration_id);
-/* "/providers/employers/payrolladministrations/{payrollAdministrationId}/payrollPeriods/{payrollPeriodId}/payrollperioddata?payslipType=T&payrollComponentCategory=C":
- * the payroll period data of every employment of the administration in one period, of one
- * payslip type, with the entries of the components of one category (GET, paged; each item
+/* "/providers/employers/payrolladministrations/{payrollAdministrationId}/payrollPeriods/{payrollPeriodId}/payrollperioddata?payslipType=T&payrollComponentSet=S"
+ * (or, set NULL, "...&payrollComponentCategory=C"): the payroll period data of every
+ * employment of the administration in one period, of one payslip type, with the entries of
+ * the components of one payroll component set (or of one category) (GET, paged; each item
  * names its employment: employment.id). */
-char *lp_le_ppd_of_period(const char *payroll_administration_id, long long period_id, int payslip_type, long long category);
+char *lp_le_ppd_of_period(const char *payroll_administration_id, long long period_id, int payslip_type, const char *set,
+			  long long category);
 /* The payslip type loketpipe reads and writes: 1, the normal payslip ("Normale strook"). */
 #define LP_LE_PPD_PAYSLIP_NORMAL 1
 /* The status of a payroll run that Loket has approved: payrollRunStatus.key 9 ("Verloning

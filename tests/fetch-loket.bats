@@ -330,20 +330,38 @@ sorted() { jq -S -c . "$1" | grep -v '"stream_end"' | sort; }
 	cmp "$BATS_TEST_TMPDIR/b.ndjson" "$BATS_TEST_TMPDIR/full.ndjson"
 }
 
-@test "state: the same records as a read without --state, but payroll period data only of the periods the sync concerns and the mapped components' categories" {
+@test "state: the same records as a read without --state, but payroll period data only of the periods the sync concerns (through a component set that holds every component)" {
 	fetch_state "$BATS_TEST_TMPDIR/a.ndjson"
 	fetch-loket -c "$CFG" --as-of 2026-11-15 >"$BATS_TEST_TMPDIR/plain.ndjson"
 	diff <(sorted "$BATS_TEST_TMPDIR/a.ndjson" | grep -v variable_input) <(sorted "$BATS_TEST_TMPDIR/plain.ndjson" | grep -v variable_input)
-	# every period data entry of a mapped component in 2026-01 .. 2027-01 is there
-	want=$(jq -c 'select(.type=="loket.current.variable_input") | select(.payroll_component_key as $k | [8042,8043,8046,8055,8061,8101,8102,8103] | index($k)) | select(.year * 100 + .period <= 202701) | [.employment_id,.year,.period,.payroll_component_key,.value]' "$BATS_TEST_TMPDIR/plain.ndjson" | sort)
-	got=$(jq -c 'select(.type=="loket.current.variable_input") | [.employment_id,.year,.period,.payroll_component_key,.value]' "$BATS_TEST_TMPDIR/a.ndjson" | sort)
-	[ -n "$want" ]
-	# every one of them (and others of the same categories: 7002, category 12), none of an
-	# unmapped category (component 1, "Uren")
-	assert_equal "$(comm -23 <(echo "$want") <(echo "$got"))" ""
-	grep -q ',7002,' <<<"$got"
-	! grep -q '",2026,[0-9]*,1,' <<<"$got"
-	grep -q '",2026,5,1,' <<<"$(jq -c 'select(.type=="loket.current.variable_input") | [.employment_id,.year,.period,.payroll_component_key,.value]' "$BATS_TEST_TMPDIR/plain.ndjson")"
+	# every entry of every record in 2026-01 .. 2027-01 (the mixed record of 115 in 2026-05 whole)
+	want=$(jq -c 'select(.type=="loket.current.variable_input" and .year * 100 + .period <= 202701)' "$BATS_TEST_TMPDIR/plain.ndjson" | jq -S -c . | sort)
+	got=$(jq -c 'select(.type=="loket.current.variable_input")' "$BATS_TEST_TMPDIR/a.ndjson" | jq -S -c . | sort)
+	[ "$(wc -l <<<"$want")" -ge 5 ]
+	assert_equal "$got" "$want"
+	run grep -c '"payroll_component_key":1,' <<<"$got"
+	assert_output 1
+	# one request per period, by the set "5e75...0001" (the bonus set covers too little)
+	run bash -c "curl -fsS '$LK_URL/__emu/requests' | jq -r '.[] | select(.path | test(\"/payrollPeriods/[0-9]+/payrollperioddata\$\")) | .query.payrollComponentSet' | sort -u"
+	assert_output 5e750000-0000-4000-8000-000000000001
+}
+
+@test "state: without a payroll component set that holds every component, one request per category of the catalogue (complete records still)" {
+	curl -fsS -X POST --data '{"malformed":{"path":"/v2/providers/employers/payrolladministrations/7a9b3c2d-1e4f-4a5b-8c6d-000000000001/availablepayrollcomponentsets","kind":"wrongshape"}}' "$LK_URL/__emu/faults" >/dev/null
+	run fetch_state "$BATS_TEST_TMPDIR/a.ndjson"
+	assert_failure 5
+	curl -fsS -X POST --data '{}' "$LK_URL/__emu/faults" >/dev/null
+	# the emulator's sets without the all-components one: the state has only the bonus set then
+	tok=$(loket_token)
+	fetch_state "$BATS_TEST_TMPDIR/a.ndjson"
+	snap="$BATS_TEST_TMPDIR/state/fetch-loket.snapshot"
+	body=$(tail -n +2 "$snap" | jq -c '.components.sets |= map(select(.id != "5e750000-0000-4000-8000-000000000001")) | .periods |= map(.closed = false)')
+	(umask 077; { printf 'lp-snap 1 %d %08x\n' "${#body}" "$(printf '%s' "$body" | python3 -c 'import sys,zlib; print(zlib.crc32(sys.stdin.buffer.read()))')"; printf '%s' "$body"; } >"$snap")
+	curl -fsS -X POST "$LK_URL/__emu/reset-log" >/dev/null
+	fetch_state "$BATS_TEST_TMPDIR/b.ndjson"
+	run bash -c "curl -fsS '$LK_URL/__emu/requests' | jq -r '.[] | select(.path | endswith(\"/payrolladministrations/7a9b3c2d-1e4f-4a5b-8c6d-000000000001/payrollPeriods/202605/payrollperioddata\")) | .query.payrollComponentCategory' | sort -n | tr '\n' ' '"
+	assert_output '1 7 9 12 13 '
+	cmp "$BATS_TEST_TMPDIR/a.ndjson" "$BATS_TEST_TMPDIR/b.ndjson"
 }
 
 @test "state: a damaged snapshot (a flipped byte, cut short, another client's) -> a full read with a warning, never wrong output" {
@@ -356,7 +374,7 @@ sorted() { jq -S -c . "$1" | grep -v '"stream_end"' | sort; }
 		flip) printf 'X' | dd of="$snap" bs=1 seek=200 conv=notrunc status=none ;;
 		cut) truncate -s -100 "$snap" ;;
 		client) body=$(tail -n +2 "$BATS_TEST_TMPDIR/good" | jq -c '.client="other"')
-			(umask 077; { printf 'lp-snap 1 %d %s\n' "${#body}" "$(printf '%s' "$body" | gzip -c | tail -c 8 | head -c 4 | od -An -tx4 | tr -d ' ')"; printf '%s' "$body"; } >"$snap") ;;
+			(umask 077; { printf 'lp-snap 1 %d %08x\n' "${#body}" "$(printf '%s' "$body" | python3 -c 'import sys,zlib; print(zlib.crc32(sys.stdin.buffer.read()))')"; printf '%s' "$body"; } >"$snap") ;;
 		esac
 		clear_log
 		run --separate-stderr fetch-loket -c "$CFG" --as-of 2026-11-15 --state "$BATS_TEST_TMPDIR/state"
@@ -449,4 +467,23 @@ sorted() { jq -S -c . "$1" | grep -v '"stream_end"' | sort; }
 	LOKET_CLIENT_ID= LOKET_CLIENT_SECRET= fetch-loket -c "$CFG" --as-of 2026-11-15 --state "$BATS_TEST_TMPDIR/s2" --replay "$BATS_TEST_TMPDIR/rec" >"$BATS_TEST_TMPDIR/b.ndjson"
 	cmp "$BATS_TEST_TMPDIR/a.ndjson" "$BATS_TEST_TMPDIR/b.ndjson"
 	assert_equal "$(nreq)" 0
+}
+
+@test "state: after a write to Loket (DIR/loket-written, made before a push) no closed period comes from the snapshot; the mark goes once a new snapshot is saved" {
+	fetch_state "$BATS_TEST_TMPDIR/a.ndjson"
+	# a plan writes into 2026-06, which an approved payroll run closed
+	em=3d2c1b0a-9f8e-4d7c-8b6a-000000000112
+	: >"$BATS_TEST_TMPDIR/state/loket-written"
+	lk PATCH "/providers/employers/employees/employments/$em/payrollperioddata" '{"payrollPeriod":{"year":2026,"periodNumber":6},"shift":{"shiftNumber":1},"payrollComponents":[{"payrollComponent":{"key":8102},"value":30}]}'
+	clear_log
+	fetch_state "$BATS_TEST_TMPDIR/b.ndjson"
+	run jq -c "select(.type==\"loket.current.variable_input\" and .employment_id==\"$em\" and .period==6) | .value" "$BATS_TEST_TMPDIR/b.ndjson"
+	assert_output '"30.00"'
+	[ "$(curl -fsS "$LK_URL/__emu/requests" | jq -r '.[].path' | grep -c '/payrollPeriods/[0-9]*/payrollperioddata$')" -eq 13 ]
+	assert_file_not_exists "$BATS_TEST_TMPDIR/state/loket-written"
+	# without the mark, the closed periods come from the snapshot again (3 open ones read)
+	clear_log
+	fetch_state "$BATS_TEST_TMPDIR/c.ndjson"
+	[ "$(curl -fsS "$LK_URL/__emu/requests" | jq -r '.[].path' | grep -c '/payrollPeriods/[0-9]*/payrollperioddata$')" -eq 3 ]
+	cmp "$BATS_TEST_TMPDIR/b.ndjson" "$BATS_TEST_TMPDIR/c.ndjson"
 }

@@ -42,6 +42,8 @@ void list_q(struct run *r, const char *path, int declared, void (*fn)(struct run
 void list(struct run *r, const char *path, void (*fn)(struct run *, json_t *, void *), void *ctx);
 /* list() of a malloc'd path, freed after. */
 void list_at(struct run *r, char *path, void (*fn)(struct run *, json_t *, void *), void *ctx);
+/* The same for a list whose operation declares no paging (list_q with declared 0). */
+void list_at0(struct run *r, char *path, void (*fn)(struct run *, json_t *, void *), void *ctx);
 /* A new record {type, client}. */
 json_t *rec(struct run *r, const char *type);
 /* A translation failed: the stream is incomplete. */

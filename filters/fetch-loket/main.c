@@ -195,6 +195,12 @@ void list_at(struct run *r, char *path, void (*fn)(struct run *, json_t *, void 
 	free(path);
 }
 
+void list_at0(struct run *r, char *path, void (*fn)(struct run *, json_t *, void *), void *ctx)
+{
+	list_q(r, path, 0, fn, ctx);
+	free(path);
+}
+
 json_t *rec(struct run *r, const char *type)
 {
 	return json_pack("{s:s,s:s}", "type", type, "client", r->cfg->client);

@@ -11,22 +11,29 @@
  *      employments that are gone are gone;
  *   3. the payroll periods of the administration (1 request, with their payroll runs); per
  *      period from the compensation start date to --as-of plus personio.future_months, its
- *      payroll period data for the whole administration (1 request per category of the
- *      components compensation.mapping names), except for a period closed by an approved
- *      payroll run that was closed already when the snapshot read it: that one comes from the
- *      snapshot (Loket takes no payroll period data for a period whose run is approved:
- *      corrections go into a later period, so what was read after the approval stays true);
- *   4. the concept employees (1 request) every time; the metadata (3 requests) and the
- *      component catalogue (1 per year) from the snapshot while it is no older than
- *      --max-age days, else read again.
+ *      payroll period data for the whole administration, payslip type 1: 1 request by a
+ *      payroll component set that holds every component of the year's catalogue (so every
+ *      record comes whole: diff-loket must see all entries of a record before it deletes
+ *      it), else 1 request per category of the catalogue; except for a period closed by an
+ *      approved payroll run that was closed already when the snapshot read it: that one
+ *      comes from the snapshot (Loket takes no payroll period data for a period whose run is
+ *      approved: corrections go into a later period, so what was read after the approval
+ *      stays true; but loketpipe's own plans may write into such a period, so a writer
+ *      first creates DIR/loket-written, and while it exists no period comes from the
+ *      snapshot; it is removed once a snapshot read after it is saved);
+ *   4. the concept employees (1 request) every time; the metadata (3 requests), the
+ *      component catalogue (1 per year) and the component sets (1) from the snapshot while
+ *      it is no older than --max-age days, else read again.
  * The records written are the same as a --full read's (the same order). The new snapshot is
  * saved after the last record and before stream_end: a failure to save it (a full disk) ends
  * the stream complete:false with exit 7 and leaves the old snapshot as it was; a failed read
  * saves nothing.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "fetch.h"
 #include "lp_cli.h"
@@ -44,6 +51,9 @@
 #include "lp_snap.h"
 
 #define SNAP_NAME "fetch-loket.snapshot"
+/* Made by whoever writes to Loket (monthly-sync, before push-loket): the closed periods of the
+ * snapshot may have been written since; removed after a snapshot read after it is saved. */
+#define WRITTEN_NAME "loket-written"
 #define SNAP_FORMAT 1
 
 struct st {
@@ -57,6 +67,7 @@ struct st {
 	json_t *ees;          /* the new employee records */
 	json_t *periods;      /* the administration's payroll periods (as Loket sent them) */
 	unsigned long reused; /* employments whose wages and benefits came from the snapshot */
+	int written;          /* WRITTEN_NAME exists: no period from the snapshot */
 };
 
 static char *date_str(lp_date d)
@@ -239,21 +250,16 @@ static void ppd_item(struct run *r, json_t *d, void *ctx)
 	perioddata(r, d, (void *)em);
 }
 
-/* The categories (sorted, distinct) of the components compensation.mapping names, by the
- * catalogue records of year. */
-static json_t *categories(const struct run *r, const json_t *catalogue, long long year)
+/* The categories (sorted, distinct) of the components of the catalogue of year: asked one by
+ * one, they give every entry of every record (a record may hold components of several
+ * categories, and diff-loket must see all of them before it deletes one). */
+static json_t *categories(const json_t *catalogue, long long year)
 {
 	json_t *cats = json_array(), *c;
 	size_t i;
 	json_array_foreach(catalogue, i, c) {
-		if (json_integer_value(json_object_get(c, "year")) != year)
-			continue;
-		json_int_t key = json_integer_value(json_object_get(c, "key"));
-		int mapped = 0;
-		for (size_t k = 0; k < r->cfg->compensation.nmap; k++)
-			mapped |= r->cfg->compensation.map[k].payment == key || r->cfg->compensation.map[k].deduction == key;
 		json_t *cat = json_object_get(json_object_get(c, "category"), "key");
-		if (!mapped || !json_is_integer(cat))
+		if (json_integer_value(json_object_get(c, "year")) != year || !json_is_integer(cat))
 			continue;
 		size_t at = 0;
 		while (at < json_array_size(cats) && json_integer_value(json_array_get(cats, at)) < json_integer_value(cat))
@@ -278,8 +284,18 @@ static json_t *closed_before(const json_t *old, const json_t *period)
 	return NULL;
 }
 
+/* The first payroll component set that holds every component of the catalogue of year, or NULL. */
+static const char *covering_set(const json_t *sets, const json_t *catalogue, long long year)
+{
+	size_t i;
+	json_t *set;
+	json_array_foreach(sets, i, set) if (lp_json_str(set, "id") && lp_le_component_set_covers(set, catalogue, year))
+		return lp_json_str(set, "id");
+	return NULL;
+}
+
 /* the payroll period data of every period the sync concerns, into snap's "periods" */
-static unsigned long read_periods(struct run *r, struct st *s, json_t *snap, const json_t *catalogue)
+static unsigned long read_periods(struct run *r, struct st *s, json_t *snap, const json_t *catalogue, const json_t *sets)
 {
 	const lp_config *c = r->cfg;
 	char *p = lp_le_ppd_periods(c->loket.payroll_administration_id);
@@ -300,22 +316,21 @@ static unsigned long read_periods(struct run *r, struct st *s, json_t *snap, con
 		if (pe < first || ps > last)
 			continue;
 		int closed = lp_le_ppd_period_closed(per);
-		json_t *was = closed ? closed_before(s->old, per) : NULL;
+		json_t *was = closed && !s->written ? closed_before(s->old, per) : NULL;
 		json_t *recs;
 		if (was) {
 			recs = json_incref(json_object_get(was, "records"));
 			reused++;
 		} else {
 			recs = json_array();
-			json_t *cats = categories(r, catalogue, json_integer_value(y)), *cat;
+			const char *set = covering_set(sets, catalogue, json_integer_value(y));
+			json_t *cats = set ? json_pack("[i]", 0) : categories(catalogue, json_integer_value(y)), *cat;
 			size_t k;
 			out_sink(recs);
-			json_array_foreach(cats, k, cat) {
-				char *q = lp_le_ppd_of_period(c->loket.payroll_administration_id, json_integer_value(id),
-							      LP_LE_PPD_PAYSLIP_NORMAL, json_integer_value(cat));
-				list(r, q, ppd_item, NULL);
-				free(q);
-			}
+			json_array_foreach(cats, k, cat) list_at(r, lp_le_ppd_of_period(c->loket.payroll_administration_id,
+									json_integer_value(id), LP_LE_PPD_PAYSLIP_NORMAL, set,
+									json_integer_value(cat)),
+							ppd_item, NULL);
 			out_sink(NULL);
 			json_decref(cats);
 		}
@@ -326,15 +341,24 @@ static unsigned long read_periods(struct run *r, struct st *s, json_t *snap, con
 	return reused;
 }
 
-/* the catalogue of every year the sync concerns: from the snapshot while young, else read */
+static void keep_set(struct run *r, json_t *set, void *ctx)
+{
+	(void)r;
+	json_array_append(ctx, set);
+}
+
+/* the catalogue of every year the sync concerns and the payroll component sets: from the
+ * snapshot while young, else read */
 static void read_catalogue(struct run *r, const json_t *old, json_t *snap, long max_age, const char *as_of)
 {
 	const json_t *was = json_object_get(old, "components");
 	if (old && young(r, was, max_age) && json_integer_value(json_object_get(was, "first")) == r->start_year &&
-	    json_integer_value(json_object_get(was, "last")) == r->last_year) {
+	    json_integer_value(json_object_get(was, "last")) == r->last_year && json_is_array(json_object_get(was, "sets"))) {
 		json_object_set(snap, "components", (json_t *)was);
 		return;
 	}
+	json_t *sets = json_array();
+	list_at0(r, lp_le_component_sets(r->cfg->loket.payroll_administration_id), keep_set, sets);
 	json_t *recs = json_array();
 	out_sink(recs);
 	for (int year = r->start_year; year <= r->last_year; year++) {
@@ -343,8 +367,8 @@ static void read_catalogue(struct run *r, const json_t *old, json_t *snap, long 
 		free(p);
 	}
 	out_sink(NULL);
-	json_object_set_new(snap, "components", json_pack("{s:s,s:i,s:i,s:o}", "as_of", as_of, "first", r->start_year,
-							  "last", r->last_year, "records", recs));
+	json_object_set_new(snap, "components", json_pack("{s:s,s:i,s:i,s:o,s:o}", "as_of", as_of, "first", r->start_year,
+							  "last", r->last_year, "records", recs, "sets", sets));
 }
 
 /* the metadata (of the first employee and employment, as a full read): from the snapshot
@@ -387,9 +411,10 @@ int fetch_with_state(struct run *r, const char *dir, int full, long max_age)
 	if (lp_snap_dir(dir, err, sizeof err))
 		fail(r, LP_EXIT_IO, "%s", err);
 	json_t *old = full ? NULL : load(r, dir, max_age);
+	char *written = lp_xasprintf("%s/%s", dir, WRITTEN_NAME);
 	struct st s = {.old = old, .versions = json_object(), .covered = json_object(), .dirty = json_object(),
 		       .old_ems = json_object(), .old_ees = json_object(), .ems = json_array(), .ees = json_array(),
-		       .periods = json_array()};
+		       .periods = json_array(), .written = access(written, F_OK) == 0};
 	char *as_of = date_str(r->as_of);
 
 	/* 1. the employer's version number, asked before anything it covers is read: a change
@@ -419,7 +444,8 @@ int fetch_with_state(struct run *r, const char *dir, int full, long max_age)
 
 	read_catalogue(r, old, snap, max_age, as_of);
 	const json_t *catalogue = json_object_get(json_object_get(snap, "components"), "records");
-	unsigned long closed = read_periods(r, &s, snap, catalogue);
+	unsigned long closed =
+		read_periods(r, &s, snap, catalogue, json_object_get(json_object_get(snap, "components"), "sets"));
 	json_t *concepts = json_array();
 	out_sink(concepts);
 	list_at(r, lp_le_concept_list(c->loket.employer_id), concept, NULL);
@@ -449,6 +475,9 @@ int fetch_with_state(struct run *r, const char *dir, int full, long max_age)
 	free(body);
 	if (rc)
 		fail(r, LP_EXIT_IO, "%s (the previous snapshot is kept)", err);
+	if (s.written && unlink(written) != 0 && errno != ENOENT) /* it stays: the next run reads every period again */
+		lp_warn("%s: cannot remove %s: %s", c->client, written, strerror(errno));
+	free(written);
 	json_decref(snap);
 	json_decref(old);
 	json_decref(s.versions);

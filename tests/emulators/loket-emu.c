@@ -87,6 +87,7 @@ static const char *const COLLECTIONS[] = {
 	"employers", "payrollAdministrations", "employees", "employments", "wages", "benefitsAndDeductions",
 	"payrollPeriodData", "conceptEmployees", "payrollComponents", "payrollPeriods",
 	"payrollRuns", "journalRuns", "journalRunResults", "payslips", "yearEndStatements", "metadata",
+	"payrollComponentSets",
 };
 
 /* Collections whose objects have no "id" (the real API gives them none). */
@@ -1084,6 +1085,39 @@ static void h_periods(struct ctx *x)
 		list_page(x, "payrollPeriods", "payrollAdministrationId", x->p[0], NULL, NULL, NULL);
 }
 
+/* GET .../payrolladministrations/{id}/availablepayrollcomponentsets: the administration's
+ * payroll component sets (state collection payrollComponentSets: {id, payrollAdministrationId,
+ * isDefaultFor..., payrollComponents[{payrollComponent: {key}}]}), the components labelled
+ * from the catalogue of the latest year that has them. */
+static void h_component_sets(struct ctx *x)
+{
+	if (!need(x, "payrollAdministrations", x->p[0], "payroll administration"))
+		return;
+	json_t *all = json_array();
+	size_t i, k;
+	json_t *o, *m;
+	IDX_EACH("payrollComponentSets", "payrollAdministrationId", x->p[0], i, o) {
+		json_t *v = view(o, "payrollComponentSets"), *pcs = json_array();
+		json_array_foreach(json_object_get(o, "payrollComponents"), k, m) {
+			json_t *key = json_object_get(json_object_get(m, "payrollComponent"), "key"), *best = NULL, *pc;
+			size_t q;
+			IDX_EACH("payrollComponents", "payrollAdministrationId", x->p[0], q, pc) if (json_equal(json_object_get(pc, "key"), key))
+				best = pc;
+			json_t *d = json_pack("{s:O}", "key", key);
+			if (best) {
+				json_object_set(d, "value", json_object_get(best, "description"));
+				json_object_set(d, "category", json_object_get(best, "category"));
+				json_object_set(d, "deductionOrPayment", json_object_get(best, "deductionOrPayment"));
+				json_object_set(d, "canBeSupplemented", json_object_get(best, "canBeSupplemented"));
+			}
+			json_array_append_new(pcs, json_pack("{s:o}", "payrollComponent", d));
+		}
+		json_object_set_new(v, "payrollComponents", pcs);
+		json_array_append_new(all, v);
+	}
+	list_items(x, all, NULL);
+}
+
 /* GET .../payrolladministrations/{id}/payrollPeriods/{payrollPeriodId}/payrollperioddata: the
  * payroll period data of every employment of the administration active in that period, of
  * one payslipType, with the entries of the components asked for (payrollComponentCategory,
@@ -1112,6 +1146,11 @@ static void h_admin_period_ppd(struct ctx *x)
 		BBR(x->rep, 1802, "one of payrollComponentSet, payrollComponentCategory or payrollComponentId is required");
 		return;
 	}
+	json_t *set = ss ? find_id("payrollComponentSets", ss, NULL) : NULL;
+	if (ss && (!set || !sget(set, "payrollAdministrationId") || strcmp(sget(set, "payrollAdministrationId"), x->p[0]))) {
+		BBR(x->rep, 1803, "payrollComponentSet: no such payroll component set for this payroll administration");
+		return;
+	}
 	json_t *year = json_object_get(per, "year"), *pn = json_object_get(per, "periodNumber");
 	long ps = 0, pe = 0;
 	int has_ps = get_date(per, "startDate", &ps) == 0, has_pe = get_date(per, "endDate", &pe) == 0;
@@ -1136,6 +1175,15 @@ static void h_admin_period_ppd(struct ctx *x)
 				json_int_t key = json_integer_value(json_object_get(json_object_get(c, "payrollComponent"), "key"));
 				if (cid >= 0 && key != cid)
 					continue;
+				if (set) {
+					json_t *m2;
+					size_t q2;
+					int in = 0;
+					json_array_foreach(json_object_get(set, "payrollComponents"), q2, m2) in |= json_integer_value(
+						json_object_get(json_object_get(m2, "payrollComponent"), "key")) == key;
+					if (!in)
+						continue;
+				}
 				if (cat >= 0) {
 					json_t *comp = NULL;
 					IDX_FOREACH("payrollComponents", "payrollAdministrationId", x->p[0], q, pc) if (
@@ -2368,6 +2416,7 @@ static const struct { const char *method, *pattern; handler h; enum scope scope;
 	{"GET", "providers/employers/lastmodifiedversionnumbers", h_employer_versions, SC_NONE},
 	{"GET", "providers/employers/*/employees/employments/lastmodifiedversionnumbers", h_employment_versions, SC_NONE},
 	{"GET", "providers/employers/payrolladministrations/*/payrollperiods/*/payrollperioddata", h_admin_period_ppd, SC_NONE},
+	{"GET", "providers/employers/payrolladministrations/*/availablepayrollcomponentsets", h_component_sets, SC_NONE},
 	{"GET", "providers/employers", h_employers, SC_NONE},
 	{"GET", "providers/employers/*", h_employer, SC_NONE},
 	{"GET", "providers/employers/*/payrolladministrations", h_payrolladmins, SC_NONE},
