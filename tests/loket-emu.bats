@@ -678,3 +678,20 @@ ver() { call GET "$1" >/dev/null; jq -c "$2" "$BATS_TEST_TMPDIR/body"; }
 	run jq -c '.totalSize' "$BATS_TEST_TMPDIR/body"
 	assert_output 0
 }
+
+@test "payroll component sets: GET .../availablepayrollcomponentsets lists the administration's, labelled from the catalogue; payrollComponentSet selects their entries (an unknown set: 400)" {
+	TOK=$(token)
+	run call GET "/providers/employers/payrolladministrations/$PA/availablepayrollcomponentsets"
+	assert_output 200
+	run jq -c '[._embedded[] | [.id, (.payrollComponents | length)]], ._embedded[1].payrollComponents[0].payrollComponent' "$BATS_TEST_TMPDIR/body"
+	assert_output "$(printf '%s\n' '[["5e750000-0000-4000-8000-000000000001",13],["5e750000-0000-4000-8000-000000000002",3]]' \
+		'{"key":8101,"value":"PRESTATIEBONUS","category":{"key":7,"value":"Bruto vergoeding volgens tabel"},"deductionOrPayment":{"key":2,"value":"Betaling"},"canBeSupplemented":true}')"
+	run call GET "/providers/employers/payrolladministrations/$PA/payrollPeriods/202605/payrollperioddata?payslipType=1&payrollComponentSet=5e750000-0000-4000-8000-000000000001"
+	run jq -c '[._embedded[] | [.payrollComponents[].payrollComponent.key]]' "$BATS_TEST_TMPDIR/body"
+	assert_output '[[1,8102]]'
+	run call GET "/providers/employers/payrolladministrations/$PA/payrollPeriods/202605/payrollperioddata?payslipType=1&payrollComponentSet=5e750000-0000-4000-8000-000000000002"
+	run jq -c '[._embedded[] | [.payrollComponents[].payrollComponent.key]]' "$BATS_TEST_TMPDIR/body"
+	assert_output '[[8102]]'
+	run call GET "/providers/employers/payrolladministrations/$PA/payrollPeriods/202605/payrollperioddata?payslipType=1&payrollComponentSet=00000000-0000-4000-8000-000000000000"
+	assert_output 400
+}
