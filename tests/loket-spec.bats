@@ -118,8 +118,6 @@ JR10_REMOVED=f1f2f3f4-a5a6-4b7b-9c8c-000002026101
 	conforms GET "/providers/employers/payrolladministrations/journalruns/{journalrunId}" "/providers/employers/payrolladministrations/journalruns/$JR10_REMOVED" 200
 	conforms GET "/providers/employers/payrolladministrations/journalruns/{journalrunId}/results" "/providers/employers/payrolladministrations/journalruns/$JR10/results" 200
 	conforms GET "/providers/employers/payrolladministrations/{payrollAdministrationId}/payrollperiods" "/providers/employers/payrolladministrations/$PA/payrollperiods" 200
-	conforms GET "/providers/employers/payrolladministrations/{payrollAdministrationId}/availablepayrollcomponentsets" "/providers/employers/payrolladministrations/$PA/availablepayrollcomponentsets" 200
-	conforms GET "/providers/employers/payrolladministrations/{payrollAdministrationId}/payrollPeriods/{payrollPeriodId}/payrollperioddata" "/providers/employers/payrolladministrations/$PA/payrollPeriods/202605/payrollperioddata?payslipType=1&payrollComponentSet=5e750000-0000-4000-8000-000000000001" 200
 	run jq '[._embedded[].payrollRuns[]] | length' "$BATS_TEST_TMPDIR/body.json"
 	assert_output 10
 	# a removed journal run has no results: a broken business rule
