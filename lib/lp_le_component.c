@@ -33,3 +33,25 @@ int lp_le_component_current(json_t *rec, const json_t *c, int year)
 			    json_boolean(json_is_true(json_object_get(c, "isCollectiveMutationPossible"))));
 	return 0;
 }
+
+char *lp_le_component_sets(const char *payroll_administration_id)
+{
+	return lp_xasprintf("/providers/employers/payrolladministrations/%s/availablepayrollcomponentsets",
+			    payroll_administration_id);
+}
+
+int lp_le_component_set_covers(const json_t *set, const json_t *catalogue, long long year)
+{
+	size_t i, k;
+	json_t *c, *m;
+	json_array_foreach(catalogue, i, c) {
+		if (json_integer_value(json_object_get(c, "year")) != year)
+			continue;
+		int in = 0;
+		json_array_foreach(json_object_get(set, "payrollComponents"), k, m)
+			in |= json_equal(json_object_get(json_object_get(m, "payrollComponent"), "key"), json_object_get(c, "key"));
+		if (!in)
+			return 0;
+	}
+	return 1;
+}

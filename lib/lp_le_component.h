@@ -10,6 +10,14 @@
  * the catalogue of one year (GET, paged). */
 char *lp_le_component_catalogue(const char *payroll_administration_id, int year);
 
+/* "/providers/employers/payrolladministrations/{payrollAdministrationId}/availablepayrollcomponentsets":
+ * the administration's payroll component sets (GET; no paging declared), each {id,
+ * payrollComponents[{payrollComponent: {key, ...}}], isDefault...}. */
+char *lp_le_component_sets(const char *payroll_administration_id);
+/* 1 when the set (an item of lp_le_component_sets) holds every key of the components of the
+ * catalogue (loket.current.payroll_component records) of year. */
+int lp_le_component_set_covers(const json_t *set, const json_t *catalogue, long long year);
+
 /* What a payroll component does with its value, from the label of its deductionOrPayment:
  * "Inhouding" deducts, "Betaling" pays (the spec's example is {"key": 2, "value":
  * "Betaling"}; the deduction label is UNCONFIRMED; synonyms as lp_loket_label_eq's). NULL or

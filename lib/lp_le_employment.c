@@ -9,6 +9,11 @@ char *lp_le_employment_list(const char *employer_id)
 	return lp_xasprintf("/providers/employers/%s/employees/employments", employer_id);
 }
 
+char *lp_le_employment_versions(const char *employer_id)
+{
+	return lp_xasprintf("/providers/employers/%s/employees/employments/lastmodifiedversionnumbers", employer_id);
+}
+
 const char *lp_le_employment_admin(const json_t *e)
 {
 	return lp_json_str(lp_json_obj(e, "payrollAdministration"), "id");

@@ -10,6 +10,11 @@
  * employer's employees (GET, paged). */
 char *lp_le_employment_list(const char *employer_id);
 
+/* "/providers/employers/{employerId}/employees/employments/lastmodifiedversionnumbers": the
+ * version number ({id, lastModifiedVersionNumber}) of every employment of the employer (GET,
+ * paged); see lp_le_employer.h. */
+char *lp_le_employment_versions(const char *employer_id);
+
 /* The id of the payroll administration an employment Loket sent belongs to, or NULL. */
 const char *lp_le_employment_admin(const json_t *item);
 /* The loket.current.employment fields of an employment Loket sent (an item of

@@ -182,3 +182,37 @@ json_t *lp_le_ppd_expect(json_t *components)
 	json_object_set_new(o, "payrollComponents", components);
 	return o;
 }
+
+char *lp_le_ppd_periods(const char *payroll_administration_id)
+{
+	return lp_xasprintf("/providers/employers/payrolladministrations/%s/payrollperiods", payroll_administration_id);
+}
+
+char *lp_le_ppd_of_period(const char *payroll_administration_id, long long period_id, int payslip_type, const char *set,
+			  long long category)
+{
+	if (set)
+		return lp_xasprintf("/providers/employers/payrolladministrations/%s/payrollPeriods/%lld/payrollperioddata"
+				    "?payslipType=%d&payrollComponentSet=%s",
+				    payroll_administration_id, period_id, payslip_type, set);
+	return lp_xasprintf("/providers/employers/payrolladministrations/%s/payrollPeriods/%lld/payrollperioddata"
+			    "?payslipType=%d&payrollComponentCategory=%lld",
+			    payroll_administration_id, period_id, payslip_type, category);
+}
+
+int lp_le_ppd_period_closed(const json_t *period)
+{
+	size_t i;
+	json_t *run;
+	json_array_foreach(json_object_get(period, "payrollRuns"), i, run) {
+		json_t *k = json_object_get(json_object_get(run, "payrollRunStatus"), "key");
+		if (json_is_integer(k) && json_integer_value(k) == LP_LE_RUN_APPROVED)
+			return 1;
+	}
+	return 0;
+}
+
+const char *lp_le_ppd_employment_of(const json_t *item)
+{
+	return lp_json_str(lp_json_obj(item, "employment"), "id");
+}

@@ -18,6 +18,28 @@
 /* "/providers/employers/employees/employments/{employmentId}/payrollperioddata": an
  * employment's payroll period data (GET, paged, filterable; PATCH upserts). */
 char *lp_le_ppd_collection(const char *employment_id);
+/* "/providers/employers/payrolladministrations/{payrollAdministrationId}/payrollperiods": the
+ * administration's payroll periods, each with its payrollRuns (GET; the spec declares no
+ * paging for it). */
+char *lp_le_ppd_periods(const char *payroll_administration_id);
+/* "/providers/employers/payrolladministrations/{payrollAdministrationId}/payrollPeriods/{payrollPeriodId}/payrollperioddata?payslipType=T&payrollComponentSet=S"
+ * (or, set NULL, "...&payrollComponentCategory=C"): the payroll period data of every
+ * employment of the administration in one period, of one payslip type, with the entries of
+ * the components of one payroll component set (or of one category) (GET, paged; each item
+ * names its employment: employment.id). */
+char *lp_le_ppd_of_period(const char *payroll_administration_id, long long period_id, int payslip_type, const char *set,
+			  long long category);
+/* The payslip type loketpipe reads and writes: 1, the normal payslip ("Normale strook"). */
+#define LP_LE_PPD_PAYSLIP_NORMAL 1
+/* The status of a payroll run that Loket has approved: payrollRunStatus.key 9 ("Verloning
+ * goedgekeurd."). */
+#define LP_LE_RUN_APPROVED 9
+/* 1 when a payroll period Loket sent (an item of lp_le_ppd_periods) has an approved payroll
+ * run (payrollRuns[].payrollRunStatus.key LP_LE_RUN_APPROVED): the period is closed. */
+int lp_le_ppd_period_closed(const json_t *period);
+/* The employment id of an item of lp_le_ppd_of_period (employment.id), or NULL. */
+const char *lp_le_ppd_employment_of(const json_t *item);
+
 /* "/providers/employers/employees/employments/payrollperioddata/{id}": one record (PUT, DELETE). */
 char *lp_le_ppd_record(const char *ppd_id);
 /* Loket's filter for the records of one period: "payrollPeriod.year eq Y and

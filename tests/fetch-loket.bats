@@ -248,3 +248,242 @@ PA=7a9b3c2d-1e4f-4a5b-8c6d-000000000001
 	run jq -c 'select(.type=="stream_end") | [.complete, .counts.metadata_fields]' <<<"$P"
 	assert_output '[false,1]'
 }
+
+# ---- --state DIR: Loket's request floor (issue 11)
+
+# nreq: the Loket requests since the last reset (tokens included); reset_log: counters and log
+# to zero, the state kept
+nreq() { curl -fsS "$LK_URL/__emu/requests" | jq 'length'; }
+reqs_since() { curl -fsS "$LK_URL/__emu/requests" | jq -r '.[] | "\(.method) \(.path)"'; }
+clear_log() { curl -fsS -X POST "$LK_URL/__emu/reset-log" >/dev/null; }
+# lk METHOD PATH [BODY]: one API call with a fresh token, as another Loket user would make it
+lk() {
+	local tok
+	tok=$(loket_token)
+	curl -fsS -X "$1" -H "Authorization: Bearer $tok" -H 'Content-Type: application/json' ${3:+--data "$3"} "$LK_URL/v2$2" >/dev/null
+}
+# a full read with --state (into $1), then the records of one sorted
+fetch_state() { fetch-loket -c "$CFG" --as-of 2026-11-15 --state "$BATS_TEST_TMPDIR/state" "${@:2}" >"$1"; }
+sorted() { jq -S -c . "$1" | grep -v '"stream_end"' | sort; }
+
+@test "state: a second run without changes makes at most 15 Loket requests (tokens included) and writes the same records" {
+	fetch_state "$BATS_TEST_TMPDIR/a.ndjson"
+	schema_ok "$BATS_TEST_TMPDIR/a.ndjson"
+	run tail -n 1 "$BATS_TEST_TMPDIR/a.ndjson"
+	assert_output --partial '"complete":true'
+	[ "$(stat -c %a "$BATS_TEST_TMPDIR/state")" = 700 ]
+	[ "$(stat -c %a "$BATS_TEST_TMPDIR/state/fetch-loket.snapshot")" = 600 ]
+	clear_log
+	fetch_state "$BATS_TEST_TMPDIR/b.ndjson"
+	n=$(nreq)
+	echo "second run: $n requests" >&3
+	reqs_since >&3
+	[ "$n" -le 15 ]
+	cmp "$BATS_TEST_TMPDIR/a.ndjson" "$BATS_TEST_TMPDIR/b.ndjson"
+	# nothing per employment, no BSN
+	run bash -c "curl -fsS '$LK_URL/__emu/requests' | jq -r '.[].path' | grep -E '/wages\$|/benefitsanddeductions\$|/citizenservicenumber\$|/employments/[^/]+/payrollperioddata\$'"
+	assert_output ''
+}
+
+@test "state: a wage written through the API between runs: that employment is read again and no other; the records equal a --full read's" {
+	fetch_state "$BATS_TEST_TMPDIR/a.ndjson"
+	em=3d2c1b0a-9f8e-4d7c-8b6a-000000000103
+	lk POST "/providers/employers/employees/employments/$em/wages" '{"startDate":"2026-11-01","grossWage":4321.00,"grossWageType":{"key":1},"applyPayGrade":false}'
+	clear_log
+	fetch_state "$BATS_TEST_TMPDIR/b.ndjson"
+	run bash -c "curl -fsS '$LK_URL/__emu/requests' | jq -r '.[].path' | grep -E '/wages\$|/benefitsanddeductions\$' | sort"
+	assert_output "$(printf '%s\n' "/providers/employers/employees/employments/$em/benefitsanddeductions" "/providers/employers/employees/employments/$em/wages")"
+	run jq -c "select(.type==\"loket.current.wage\" and .employment_id==\"$em\" and .start_date==\"2026-11-01\") | .gross_wage" "$BATS_TEST_TMPDIR/b.ndjson"
+	assert_output '"4321.00"'
+	fetch_state "$BATS_TEST_TMPDIR/full.ndjson" --full
+	cmp "$BATS_TEST_TMPDIR/b.ndjson" "$BATS_TEST_TMPDIR/full.ndjson"
+}
+
+@test "state: a payroll period data write (not covered by version numbers) is seen in an open period; the records equal a --full read's" {
+	fetch_state "$BATS_TEST_TMPDIR/a.ndjson"
+	em=3d2c1b0a-9f8e-4d7c-8b6a-000000000103
+	lk PATCH "/providers/employers/employees/employments/$em/payrollperioddata" '{"payrollPeriod":{"year":2026,"periodNumber":12},"shift":{"shiftNumber":1},"payrollComponents":[{"payrollComponent":{"key":8101},"value":777}]}'
+	fetch_state "$BATS_TEST_TMPDIR/b.ndjson"
+	run jq -c "select(.type==\"loket.current.variable_input\" and .employment_id==\"$em\" and .period==12) | [.payroll_component_key, .value]" "$BATS_TEST_TMPDIR/b.ndjson"
+	assert_output '[8101,"777.00"]'
+	fetch_state "$BATS_TEST_TMPDIR/full.ndjson" --full
+	cmp "$BATS_TEST_TMPDIR/b.ndjson" "$BATS_TEST_TMPDIR/full.ndjson"
+}
+
+@test "state: a new hire (converted concept employee) and an ended employment: read, the rest not; equal to a --full read" {
+	fetch_state "$BATS_TEST_TMPDIR/a.ndjson"
+	ce=$(state | jq -r '.conceptEmployees[0].id')
+	lk PATCH "/providers/employers/conceptemployees/$ce/convertToEmployee"
+	em=3d2c1b0a-9f8e-4d7c-8b6a-000000000104
+	lk PATCH "/providers/employers/employees/employments/$em/terminate" '{"endDate":"2026-11-30"}'
+	clear_log
+	fetch_state "$BATS_TEST_TMPDIR/b.ndjson"
+	n=$(curl -fsS "$LK_URL/__emu/requests" | jq -r '.[].path' | grep -cE '/wages$')
+	[ "$n" -eq 2 ]
+	run bash -c "curl -fsS '$LK_URL/__emu/requests' | jq -r '.[].path' | grep -c '/citizenservicenumber\$'"
+	assert_output 2
+	run jq -r "select(.type==\"loket.current.employee\" and .id==\"$ce\") | .id" "$BATS_TEST_TMPDIR/b.ndjson"
+	assert_output "$ce"
+	run jq -r "select(.type==\"loket.current.employment\" and .id==\"$em\") | .end_date" "$BATS_TEST_TMPDIR/b.ndjson"
+	assert_output 2026-11-30
+	fetch_state "$BATS_TEST_TMPDIR/full.ndjson" --full
+	cmp "$BATS_TEST_TMPDIR/b.ndjson" "$BATS_TEST_TMPDIR/full.ndjson"
+}
+
+@test "state: the same records as a read without --state, but payroll period data only of the periods the sync concerns (through a component set that holds every component)" {
+	fetch_state "$BATS_TEST_TMPDIR/a.ndjson"
+	fetch-loket -c "$CFG" --as-of 2026-11-15 >"$BATS_TEST_TMPDIR/plain.ndjson"
+	diff <(sorted "$BATS_TEST_TMPDIR/a.ndjson" | grep -v variable_input) <(sorted "$BATS_TEST_TMPDIR/plain.ndjson" | grep -v variable_input)
+	# every entry of every record in 2026-01 .. 2027-01 (the mixed record of 115 in 2026-05 whole)
+	want=$(jq -c 'select(.type=="loket.current.variable_input" and .year * 100 + .period <= 202701)' "$BATS_TEST_TMPDIR/plain.ndjson" | jq -S -c . | sort)
+	got=$(jq -c 'select(.type=="loket.current.variable_input")' "$BATS_TEST_TMPDIR/a.ndjson" | jq -S -c . | sort)
+	[ "$(wc -l <<<"$want")" -ge 5 ]
+	assert_equal "$got" "$want"
+	run grep -c '"payroll_component_key":1,' <<<"$got"
+	assert_output 1
+	# one request per period, by the set "5e75...0001" (the bonus set covers too little)
+	run bash -c "curl -fsS '$LK_URL/__emu/requests' | jq -r '.[] | select(.path | test(\"/payrollPeriods/[0-9]+/payrollperioddata\$\")) | .query.payrollComponentSet' | sort -u"
+	assert_output 5e750000-0000-4000-8000-000000000001
+}
+
+@test "state: without a payroll component set that holds every component, one request per category of the catalogue (complete records still)" {
+	curl -fsS -X POST --data '{"malformed":{"path":"/v2/providers/employers/payrolladministrations/7a9b3c2d-1e4f-4a5b-8c6d-000000000001/availablepayrollcomponentsets","kind":"wrongshape"}}' "$LK_URL/__emu/faults" >/dev/null
+	run fetch_state "$BATS_TEST_TMPDIR/a.ndjson"
+	assert_failure 5
+	curl -fsS -X POST --data '{}' "$LK_URL/__emu/faults" >/dev/null
+	# the emulator's sets without the all-components one: the state has only the bonus set then
+	tok=$(loket_token)
+	fetch_state "$BATS_TEST_TMPDIR/a.ndjson"
+	snap="$BATS_TEST_TMPDIR/state/fetch-loket.snapshot"
+	body=$(tail -n +2 "$snap" | jq -c '.components.sets |= map(select(.id != "5e750000-0000-4000-8000-000000000001")) | .periods |= map(.closed = false)')
+	(umask 077; { printf 'lp-snap 1 %d %08x\n' "${#body}" "$(printf '%s' "$body" | python3 -c 'import sys,zlib; print(zlib.crc32(sys.stdin.buffer.read()))')"; printf '%s' "$body"; } >"$snap")
+	curl -fsS -X POST "$LK_URL/__emu/reset-log" >/dev/null
+	fetch_state "$BATS_TEST_TMPDIR/b.ndjson"
+	run bash -c "curl -fsS '$LK_URL/__emu/requests' | jq -r '.[] | select(.path | endswith(\"/payrolladministrations/7a9b3c2d-1e4f-4a5b-8c6d-000000000001/payrollPeriods/202605/payrollperioddata\")) | .query.payrollComponentCategory' | sort -n | tr '\n' ' '"
+	assert_output '1 7 9 12 13 '
+	cmp "$BATS_TEST_TMPDIR/a.ndjson" "$BATS_TEST_TMPDIR/b.ndjson"
+}
+
+@test "state: a damaged snapshot (a flipped byte, cut short, another client's) -> a full read with a warning, never wrong output" {
+	fetch_state "$BATS_TEST_TMPDIR/a.ndjson"
+	snap="$BATS_TEST_TMPDIR/state/fetch-loket.snapshot"
+	cp "$snap" "$BATS_TEST_TMPDIR/good"
+	for damage in flip cut client; do
+		cp "$BATS_TEST_TMPDIR/good" "$snap"
+		case $damage in
+		flip) printf 'X' | dd of="$snap" bs=1 seek=200 conv=notrunc status=none ;;
+		cut) truncate -s -100 "$snap" ;;
+		client) body=$(tail -n +2 "$BATS_TEST_TMPDIR/good" | jq -c '.client="other"')
+			(umask 077; { printf 'lp-snap 1 %d %08x\n' "${#body}" "$(printf '%s' "$body" | python3 -c 'import sys,zlib; print(zlib.crc32(sys.stdin.buffer.read()))')"; printf '%s' "$body"; } >"$snap") ;;
+		esac
+		clear_log
+		run --separate-stderr fetch-loket -c "$CFG" --as-of 2026-11-15 --state "$BATS_TEST_TMPDIR/state"
+		assert_success
+		echo "$damage: $stderr"
+		case $damage in
+		flip) [[ $stderr == *"damaged snapshot (checksum mismatch); reading everything"* ]] ;;
+		cut) [[ $stderr == *"damaged snapshot"*"reading everything"* ]] ;;
+		client) [[ $stderr == *"another client, employer or payroll administration; reading everything"* ]] ;;
+		esac
+		[ "$output" = "$(cat "$BATS_TEST_TMPDIR/a.ndjson")" ]
+		[ "$(curl -fsS "$LK_URL/__emu/requests" | jq -r '.[].path' | grep -c '/wages$')" -ge 30 ]
+	done
+}
+
+@test "state: --full reads everything; --max-age: a snapshot older than DAYS (by --as-of dates) is read again; --full needs --state" {
+	fetch_state "$BATS_TEST_TMPDIR/a.ndjson"
+	clear_log
+	fetch_state "$BATS_TEST_TMPDIR/b.ndjson" --full
+	[ "$(curl -fsS "$LK_URL/__emu/requests" | jq -r '.[].path' | grep -c '/wages$')" -ge 30 ]
+	cmp "$BATS_TEST_TMPDIR/a.ndjson" "$BATS_TEST_TMPDIR/b.ndjson"
+	# 7 days after: still used (default --max-age 7); 8 days: read again, with a warning
+	clear_log
+	run --separate-stderr fetch-loket -c "$CFG" --as-of 2026-11-22 --state "$BATS_TEST_TMPDIR/state"
+	assert_success
+	[ "$(curl -fsS "$LK_URL/__emu/requests" | jq -r '.[].path' | grep -c '/wages$')" -eq 0 ]
+	clear_log
+	run --separate-stderr fetch-loket -c "$CFG" --as-of 2026-11-30 --state "$BATS_TEST_TMPDIR/state" --max-age 3
+	assert_success
+	[[ $stderr == *"older than --max-age days; reading everything"* ]]
+	[ "$(curl -fsS "$LK_URL/__emu/requests" | jq -r '.[].path' | grep -c '/wages$')" -ge 30 ]
+	# an earlier --as-of than the snapshot's: read again
+	run --separate-stderr fetch-loket -c "$CFG" --as-of 2026-11-01 --state "$BATS_TEST_TMPDIR/state"
+	assert_success
+	[[ $stderr == *"later --as-of date; reading everything"* ]]
+	run fetch-loket -c "$CFG" --full
+	assert_failure 2
+	run fetch-loket -c "$CFG" --state "$BATS_TEST_TMPDIR/state" --max-age x
+	assert_failure 2
+}
+
+@test "state: a full disk while saving the snapshot -> exit 7, complete:false, the old snapshot intact; a failed read saves nothing" {
+	fetch_state "$BATS_TEST_TMPDIR/a.ndjson"
+	snap="$BATS_TEST_TMPDIR/state/fetch-loket.snapshot"
+	cp "$snap" "$BATS_TEST_TMPDIR/good"
+	lk POST "/providers/employers/employees/employments/3d2c1b0a-9f8e-4d7c-8b6a-000000000103/wages" '{"startDate":"2026-11-01","grossWage":4321.00,"grossWageType":{"key":1},"applyPayGrade":false}'
+	enospc_preload "$BUILD/bin/fetch-loket"
+	for ops in write fsync rename; do
+		run --separate-stderr env LD_PRELOAD="$PRELOAD" ENOSPC_SHIM_PATTERN="$BATS_TEST_TMPDIR/state/*" ENOSPC_SHIM_OPS=$ops \
+			fetch-loket -c "$CFG" --as-of 2026-11-15 --state "$BATS_TEST_TMPDIR/state"
+		assert_failure 7
+		[[ $stderr == *"previous snapshot is kept"* ]]
+		run jq -c 'select(.type=="stream_end") | .complete' <<<"$output"
+		assert_output false
+		cmp "$snap" "$BATS_TEST_TMPDIR/good"
+	done
+	[ -z "$(ls "$BATS_TEST_TMPDIR/state" | grep -v '^fetch-loket.snapshot$')" ]
+	# a read that fails: the snapshot stays
+	curl -fsS -X POST --data '{"always":{"path":"/v2/providers/employers/5c1e0f8a-6b2d-4c3e-9f10-000000000001/conceptemployees","status":503}}' "$LK_URL/__emu/faults" >/dev/null
+	run fetch-loket -c "$CFG" --as-of 2026-11-15 --state "$BATS_TEST_TMPDIR/state"
+	assert_failure 5
+	cmp "$snap" "$BATS_TEST_TMPDIR/good"
+}
+
+@test "state: SIGKILL at any moment of a run (the snapshot's save included) leaves the old snapshot or the new one, never half" {
+	fetch_state "$BATS_TEST_TMPDIR/a.ndjson"
+	snap="$BATS_TEST_TMPDIR/state/fetch-loket.snapshot"
+	cp "$snap" "$BATS_TEST_TMPDIR/old"
+	lk POST "/providers/employers/employees/employments/3d2c1b0a-9f8e-4d7c-8b6a-000000000103/wages" '{"startDate":"2026-11-01","grossWage":4321.00,"grossWageType":{"key":1},"applyPayGrade":false}'
+	fetch_state "$BATS_TEST_TMPDIR/new.ndjson"
+	cp "$snap" "$BATS_TEST_TMPDIR/new"
+	# killed after 0, 10, ... 190 ms: whatever it was doing, the snapshot is one of the two,
+	# whole, and the next run writes what Loket holds
+	for ms in $(seq 0 10 190); do
+		cp "$BATS_TEST_TMPDIR/old" "$snap"
+		fetch-loket -c "$CFG" --as-of 2026-11-15 --state "$BATS_TEST_TMPDIR/state" >/dev/null 2>&1 &
+		pid=$!
+		sleep "0.$(printf %03d "$ms")"
+		kill -9 "$pid" 2>/dev/null || true
+		wait "$pid" || true
+		cmp -s "$snap" "$BATS_TEST_TMPDIR/old" || cmp "$snap" "$BATS_TEST_TMPDIR/new"
+	done
+	fetch-loket -c "$CFG" --as-of 2026-11-15 --state "$BATS_TEST_TMPDIR/state" >"$BATS_TEST_TMPDIR/after.ndjson"
+	cmp "$BATS_TEST_TMPDIR/after.ndjson" "$BATS_TEST_TMPDIR/new.ndjson"
+}
+
+@test "state: --record and --replay still work (the replay makes no request)" {
+	fetch-loket -c "$CFG" --as-of 2026-11-15 --state "$BATS_TEST_TMPDIR/s1" --record "$BATS_TEST_TMPDIR/rec" >"$BATS_TEST_TMPDIR/a.ndjson"
+	clear_log
+	LOKET_CLIENT_ID= LOKET_CLIENT_SECRET= fetch-loket -c "$CFG" --as-of 2026-11-15 --state "$BATS_TEST_TMPDIR/s2" --replay "$BATS_TEST_TMPDIR/rec" >"$BATS_TEST_TMPDIR/b.ndjson"
+	cmp "$BATS_TEST_TMPDIR/a.ndjson" "$BATS_TEST_TMPDIR/b.ndjson"
+	assert_equal "$(nreq)" 0
+}
+
+@test "state: after a write to Loket (DIR/loket-written, made before a push) no closed period comes from the snapshot; the mark goes once a new snapshot is saved" {
+	fetch_state "$BATS_TEST_TMPDIR/a.ndjson"
+	# a plan writes into 2026-06, which an approved payroll run closed
+	em=3d2c1b0a-9f8e-4d7c-8b6a-000000000112
+	: >"$BATS_TEST_TMPDIR/state/loket-written"
+	lk PATCH "/providers/employers/employees/employments/$em/payrollperioddata" '{"payrollPeriod":{"year":2026,"periodNumber":6},"shift":{"shiftNumber":1},"payrollComponents":[{"payrollComponent":{"key":8102},"value":30}]}'
+	clear_log
+	fetch_state "$BATS_TEST_TMPDIR/b.ndjson"
+	run jq -c "select(.type==\"loket.current.variable_input\" and .employment_id==\"$em\" and .period==6) | .value" "$BATS_TEST_TMPDIR/b.ndjson"
+	assert_output '"30.00"'
+	[ "$(curl -fsS "$LK_URL/__emu/requests" | jq -r '.[].path' | grep -c '/payrollPeriods/[0-9]*/payrollperioddata$')" -eq 13 ]
+	assert_file_not_exists "$BATS_TEST_TMPDIR/state/loket-written"
+	# without the mark, the closed periods come from the snapshot again (3 open ones read)
+	clear_log
+	fetch_state "$BATS_TEST_TMPDIR/c.ndjson"
+	[ "$(curl -fsS "$LK_URL/__emu/requests" | jq -r '.[].path' | grep -c '/payrollPeriods/[0-9]*/payrollperioddata$')" -eq 3 ]
+	cmp "$BATS_TEST_TMPDIR/b.ndjson" "$BATS_TEST_TMPDIR/c.ndjson"
+}

@@ -599,3 +599,99 @@ PY
 	run body '.content.grossWageType'
 	assert_output '{"key":2,"value":"Uurloon"}'
 }
+
+# ---- version numbers (issue 11): lastmodifiedversionnumbers of employers and employments
+
+# ver PATH JQ: the answer of a version list, through jq
+ver() { call GET "$1" >/dev/null; jq -c "$2" "$BATS_TEST_TMPDIR/body"; }
+
+@test "version numbers: deterministic at load, int64 {id, lastModifiedVersionNumber}; the employer holds its highest employment's" {
+	TOK=$(token)
+	run ver /providers/employers/lastmodifiedversionnumbers '._embedded'
+	assert_output "[{\"id\":\"$ER\",\"lastModifiedVersionNumber\":1000037}]"
+	run ver "/providers/employers/$ER/employees/employments/lastmodifiedversionnumbers" '[.totalSize, ._embedded[0], (._embedded | map(.lastModifiedVersionNumber) | max)]'
+	assert_output "[37,{\"id\":\"$EM101\",\"lastModifiedVersionNumber\":1000001},1000037]"
+	# a reset gives the same numbers again
+	curl -fsS -X POST "$LK_URL/__emu/reset" >/dev/null
+	run ver /providers/employers/lastmodifiedversionnumbers '._embedded[0].lastModifiedVersionNumber'
+	assert_output 1000037
+	# the views of the employments and employers do not carry them (the spec's do not)
+	call GET "/providers/employers/employees/employments/$EM101" >/dev/null
+	run jq 'has("content") and (.content | has("lastModifiedVersionNumber") | not) and (.content | has("employerId") | not)' "$BATS_TEST_TMPDIR/body"
+	assert_output true
+}
+
+@test "version numbers: a wage, benefit, employee, BSN or termination write moves the employment's and the employer's number (one global counter); payroll period data and a refused write do not" {
+	TOK=$(token)
+	emv() { ver "/providers/employers/$ER/employees/employments/lastmodifiedversionnumbers" "._embedded[] | select(.id==\"$1\") | .lastModifiedVersionNumber"; }
+	erv() { ver /providers/employers/lastmodifiedversionnumbers '._embedded[0].lastModifiedVersionNumber'; }
+	run call POST "/providers/employers/employees/employments/$EM101/wages" '{"startDate":"2026-12-01","grossWage":4000.00,"grossWageType":{"key":1},"applyPayGrade":false}'
+	assert_output 201
+	assert_equal "$(emv "$EM101")" 1000038
+	assert_equal "$(erv)" 1000038
+	# the filter of the spec's recommended usage: only what moved
+	run ver "/providers/employers/$ER/employees/employments/lastmodifiedversionnumbers?filter=lastModifiedVersionNumber%20gt%201000037" '[._embedded[].id]'
+	assert_output "[\"$EM101\"]"
+	run ver "/providers/employers/lastmodifiedversionnumbers?filter=lastModifiedVersionNumber%20gt%201000038" '.totalSize'
+	assert_output 0
+	run ver "/providers/employers/$ER/employees/employments/lastmodifiedversionnumbers?orderBy=-lastModifiedVersionNumber&pageSize=2" '[._embedded[].lastModifiedVersionNumber]'
+	assert_output '[1000038,1000037]'
+	# an employee write moves its employments' numbers (the spec: employee data included)
+	run call PUT "/providers/employers/employees/$EE101/citizenservicenumber" '{"citizenServiceNumber":"111222333"}'
+	assert_output 200
+	assert_equal "$(emv "$EM101")" 1000039
+	# a wage DELETE moves the number of the employment it was of
+	w=$(curl -fsS "$LK_URL/__emu/state" | jq -r ".wages[] | select(.employmentId==\"$EM101\" and .startDate==\"2026-12-01\") | .id")
+	run call DELETE "/providers/employers/employees/employments/wages/$w"
+	assert_output 200
+	assert_equal "$(emv "$EM101")" 1000040
+	# payroll period data: no move
+	run call PATCH "/providers/employers/employees/employments/$EM101/payrollperioddata" '{"payrollPeriod":{"year":2026,"periodNumber":12},"payrollComponents":[{"payrollComponent":{"key":8101},"value":10}]}'
+	assert_output 200
+	assert_equal "$(erv)" 1000040
+	# a refused write: no move
+	run call POST "/providers/employers/employees/employments/$EM101/wages" '{"grossWage":1}'
+	assert_output 400
+	assert_equal "$(erv)" 1000040
+	run call GET "/providers/employers/lastmodifiedversionnumbers?orderBy=companyName"
+	assert_output 400
+	run call GET "/providers/employers/lastmodifiedversionnumbers?filter=id%20gt%20'x'"
+	assert_output 400
+}
+
+@test "payroll period data of one period for the whole administration: payslipType and a component filter required; the active employments' entries of that category" {
+	TOK=$(token)
+	run call GET "/providers/employers/payrolladministrations/$PA/payrollPeriods/202605/payrollperioddata?payrollComponentCategory=7"
+	assert_output 400
+	run call GET "/providers/employers/payrolladministrations/$PA/payrollPeriods/202605/payrollperioddata?payslipType=1"
+	assert_output 400
+	run call GET "/providers/employers/payrolladministrations/$PA/payrollPeriods/209901/payrollperioddata?payslipType=1&payrollComponentCategory=7"
+	assert_output 404
+	run call GET "/providers/employers/payrolladministrations/$PA/payrollPeriods/202605/payrollperioddata?payslipType=1&payrollComponentCategory=7"
+	assert_output 200
+	run jq -c '[.totalSize, [._embedded[] | [.employment.id, .payrollPeriod.periodNumber, [.payrollComponents[].payrollComponent.key]]]]' "$BATS_TEST_TMPDIR/body"
+	assert_output '[1,[["3d2c1b0a-9f8e-4d7c-8b6a-000000000115",5,[8102]]]]'
+	run call GET "/providers/employers/payrolladministrations/$PA/payrollPeriods/202605/payrollperioddata?payslipType=1&payrollComponentCategory=1"
+	run jq -c '[._embedded[] | [.payrollComponents[].payrollComponent.key]]' "$BATS_TEST_TMPDIR/body"
+	assert_output '[[1]]'
+	run call GET "/providers/employers/payrolladministrations/$PA/payrollPeriods/202605/payrollperioddata?payslipType=2&payrollComponentCategory=1"
+	run jq -c '.totalSize' "$BATS_TEST_TMPDIR/body"
+	assert_output 0
+}
+
+@test "payroll component sets: GET .../availablepayrollcomponentsets lists the administration's, labelled from the catalogue; payrollComponentSet selects their entries (an unknown set: 400)" {
+	TOK=$(token)
+	run call GET "/providers/employers/payrolladministrations/$PA/availablepayrollcomponentsets"
+	assert_output 200
+	run jq -c '[._embedded[] | [.id, (.payrollComponents | length)]], ._embedded[1].payrollComponents[0].payrollComponent' "$BATS_TEST_TMPDIR/body"
+	assert_output "$(printf '%s\n' '[["5e750000-0000-4000-8000-000000000001",13],["5e750000-0000-4000-8000-000000000002",3]]' \
+		'{"key":8101,"value":"PRESTATIEBONUS","category":{"key":7,"value":"Bruto vergoeding volgens tabel"},"deductionOrPayment":{"key":2,"value":"Betaling"},"canBeSupplemented":true}')"
+	run call GET "/providers/employers/payrolladministrations/$PA/payrollPeriods/202605/payrollperioddata?payslipType=1&payrollComponentSet=5e750000-0000-4000-8000-000000000001"
+	run jq -c '[._embedded[] | [.payrollComponents[].payrollComponent.key]]' "$BATS_TEST_TMPDIR/body"
+	assert_output '[[1,8102]]'
+	run call GET "/providers/employers/payrolladministrations/$PA/payrollPeriods/202605/payrollperioddata?payslipType=1&payrollComponentSet=5e750000-0000-4000-8000-000000000002"
+	run jq -c '[._embedded[] | [.payrollComponents[].payrollComponent.key]]' "$BATS_TEST_TMPDIR/body"
+	assert_output '[[8102]]'
+	run call GET "/providers/employers/payrolladministrations/$PA/payrollPeriods/202605/payrollperioddata?payslipType=1&payrollComponentSet=00000000-0000-4000-8000-000000000000"
+	assert_output 400
+}

@@ -186,3 +186,23 @@ META_TMPL="/providers/employers/employees/employments/{employmentId}/leave/metad
 	refute_output --partial 'request 1'
 	refute_output --partial 'request 2'
 }
+
+@test "version numbers and one period's payroll period data for the administration (issue 11) have the spec's shapes; fetch-loket --state asks only what the spec declares" {
+	PA=7a9b3c2d-1e4f-4a5b-8c6d-000000000001
+	conforms GET /providers/employers/lastmodifiedversionnumbers "/providers/employers/lastmodifiedversionnumbers?filter=lastModifiedVersionNumber%20gt%201&orderBy=-lastModifiedVersionNumber" 200
+	conforms GET "/providers/employers/{employerId}/employees/employments/lastmodifiedversionnumbers" "/providers/employers/$ER/employees/employments/lastmodifiedversionnumbers" 200
+	conforms GET "/providers/employers/payrolladministrations/{payrollAdministrationId}/payrollPeriods/{payrollPeriodId}/payrollperioddata" "/providers/employers/payrolladministrations/$PA/payrollPeriods/202605/payrollperioddata?payslipType=1&payrollComponentCategory=7" 200
+	conforms GET "/providers/employers/payrolladministrations/{payrollAdministrationId}/payrollperiods" "/providers/employers/payrolladministrations/$PA/payrollperiods" 200
+	conforms GET "/providers/employers/payrolladministrations/{payrollAdministrationId}/availablepayrollcomponentsets" "/providers/employers/payrolladministrations/$PA/availablepayrollcomponentsets" 200
+	conforms GET "/providers/employers/payrolladministrations/{payrollAdministrationId}/payrollPeriods/{payrollPeriodId}/payrollperioddata" "/providers/employers/payrolladministrations/$PA/payrollPeriods/202605/payrollperioddata?payslipType=1&payrollComponentSet=5e750000-0000-4000-8000-000000000001" 200
+	loket_login
+	curl -fsS -X POST "$LK_URL/__emu/reset-log" >/dev/null
+	fetch-loket -c "$CFG" --as-of 2026-11-15 --state "$BATS_TEST_TMPDIR/state" >/dev/null
+	curl -fsS "$LK_URL/v2/providers/employers/employees/employments/3d2c1b0a-9f8e-4d7c-8b6a-000000000103/wages" -X POST -H "Authorization: Bearer $TOK" \
+		-H 'Content-Type: application/json' --data '{"startDate":"2026-11-01","grossWage":4321.00,"grossWageType":{"key":1},"applyPayGrade":false}' >/dev/null
+	fetch-loket -c "$CFG" --as-of 2026-11-15 --state "$BATS_TEST_TMPDIR/state" >/dev/null
+	curl -fsS "$LK_URL/__emu/requests" >"$BATS_TEST_TMPDIR/req.json"
+	jq -e 'map(.path) | any(endswith("/lastmodifiedversionnumbers"))' "$BATS_TEST_TMPDIR/req.json"
+	run spec-check "$SPEC" --requests "$BATS_TEST_TMPDIR/req.json"
+	assert_success
+}

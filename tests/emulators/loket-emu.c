@@ -73,10 +73,12 @@ static struct {
 	struct emu_plan plan;
 	json_t *state;          /* current state; fixture copy in g_initial */
 	json_t *requests;       /* the /v2 requests received (method, path, query, body), for spec checks */
+	json_int_t version;     /* Loket's database-global lastModifiedVersionNumber, never decreasing */
 } S = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
 
 static json_t *g_initial;
+static json_int_t g_version0; /* the version number after loading the fixture */
 static char *g_client_id, *g_client_secret;
 static long long g_token_ttl = 3599;
 
@@ -85,6 +87,7 @@ static const char *const COLLECTIONS[] = {
 	"employers", "payrollAdministrations", "employees", "employments", "wages", "benefitsAndDeductions",
 	"payrollPeriodData", "conceptEmployees", "payrollComponents", "payrollPeriods",
 	"payrollRuns", "journalRuns", "journalRunResults", "payslips", "yearEndStatements", "metadata",
+	"payrollComponentSets",
 };
 
 /* Collections whose objects have no "id" (the real API gives them none). */
@@ -141,6 +144,47 @@ static void reset_counters_locked(void) { emu_stats_reset(&S.st); }
 
 /* -------------------------------------------------------------- fixtures */
 
+/* Loket's version numbers at load, deterministic: 1 000 000 + the employment's place in the
+ * fixture; an employer holds the highest of its employments (its place among the employers
+ * when it has none), its employments their employer's id ("employerId", an internal link the
+ * views strip, so that the employer's employments are an index lookup). A fixture may give
+ * lastModifiedVersionNumber itself (an integer); the counter starts above every number. */
+static void number_versions(json_t *st)
+{
+	json_t *ems = json_object_get(st, "employments"), *ees = json_object_get(st, "employees"),
+	       *ers = json_object_get(st, "employers"), *o, *e;
+	json_t *employer_of = json_object(), *er_obj = json_object(); /* employeeId -> employerId, id -> employer */
+	size_t i;
+	json_int_t top = 1000000;
+	json_array_foreach(ees, i, e) if (json_is_string(json_object_get(e, "id")) && json_is_string(json_object_get(e, "employerId")))
+		json_object_set(employer_of, json_string_value(json_object_get(e, "id")), json_object_get(e, "employerId"));
+	json_array_foreach(ers, i, o) {
+		if (!json_is_integer(json_object_get(o, "lastModifiedVersionNumber")))
+			json_object_set_new(o, "lastModifiedVersionNumber", json_integer(top - 100000 + (json_int_t)i));
+		if (json_is_string(json_object_get(o, "id")))
+			json_object_set(er_obj, json_string_value(json_object_get(o, "id")), o);
+	}
+	json_array_foreach(ems, i, o) {
+		json_t *v = json_object_get(o, "lastModifiedVersionNumber");
+		json_int_t n = json_is_integer(v) ? json_integer_value(v) : top + 1 + (json_int_t)i;
+		json_object_set_new(o, "lastModifiedVersionNumber", json_integer(n));
+		const char *ee = json_string_value(json_object_get(o, "employeeId"));
+		json_t *er = ee ? json_object_get(employer_of, ee) : NULL;
+		if (er)
+			json_object_set(o, "employerId", er);
+		json_t *eo = er && json_is_string(er) ? json_object_get(er_obj, json_string_value(er)) : NULL;
+		if (eo && json_integer_value(json_object_get(eo, "lastModifiedVersionNumber")) < n)
+			json_object_set_new(eo, "lastModifiedVersionNumber", json_integer(n));
+	}
+	json_decref(employer_of);
+	json_decref(er_obj);
+	g_version0 = top + (json_int_t)json_array_size(ems);
+	json_array_foreach(ers, i, o) if (json_integer_value(json_object_get(o, "lastModifiedVersionNumber")) > g_version0)
+		g_version0 = json_integer_value(json_object_get(o, "lastModifiedVersionNumber"));
+	json_array_foreach(ems, i, o) if (json_integer_value(json_object_get(o, "lastModifiedVersionNumber")) > g_version0)
+		g_version0 = json_integer_value(json_object_get(o, "lastModifiedVersionNumber"));
+}
+
 static void load_fixtures(const char *dir)
 {
 	char path[4096];
@@ -175,7 +219,9 @@ static void load_fixtures(const char *dir)
 				emu_fixture_fail("%s: %s[%zu] needs an \"id\"", path, COLLECTIONS[i], k);
 		}
 	}
+	number_versions(st);
 	g_initial = st;
+	S.version = g_version0;
 	S.state = json_deep_copy(st);
 	if (!S.state)
 		emu_oom();
@@ -357,6 +403,165 @@ static json_t *parse_form(const char *s, size_t len)
 
 static json_t *coll(const char *name) { return json_object_get(S.state, name); }
 
+/* ------------------------------------------------------------ indexes
+ * Every lookup by a link key (id, employerId, employeeId, employmentId,
+ * payrollAdministrationId) goes through a hash index of its collection, so a request
+ * costs in proportion to its answer, not to the whole state (1 000 employers x 50
+ * employees). An index maps a key's value (a string, or an integer as its decimal
+ * text) to the objects holding it, in the collection's order. Indexes are built on
+ * first use; coll_add() appends to them, coll_del() and a reset mark them stale. */
+struct ient { json_t *o; size_t pos; };
+struct ibucket { char *val; struct ient *e; size_t n, cap; };
+struct index { const char *cname, *key; struct ibucket *b; size_t nb, used; int stale; };
+#define MAX_INDEXES 48
+static struct index IDX[MAX_INDEXES];
+static size_t NIDX;
+
+static size_t str_hash(const char *s)
+{
+	size_t h = 1469598103934665603ULL;
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
+	return h;
+}
+
+/* The text of o's key k as an index holds it; NULL when o has none. */
+static const char *key_text(json_t *o, const char *k, char buf[32])
+{
+	json_t *v = json_object_get(o, k);
+	if (json_is_string(v))
+		return json_string_value(v);
+	if (json_is_integer(v)) {
+		snprintf(buf, 32, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+		return buf;
+	}
+	return NULL;
+}
+
+static void idx_clear(struct index *ix)
+{
+	for (size_t i = 0; i < ix->nb; i++) {
+		free(ix->b[i].val);
+		free(ix->b[i].e);
+	}
+	free(ix->b);
+	ix->b = NULL;
+	ix->nb = ix->used = 0;
+}
+
+static struct ibucket *idx_slot(struct index *ix, const char *val, int create)
+{
+	if (create && (ix->used + 1) * 2 > ix->nb) {
+		struct index old = *ix;
+		ix->nb = old.nb ? old.nb * 2 : 64;
+		ix->b = emu_xcalloc(ix->nb, sizeof *ix->b);
+		ix->used = 0;
+		for (size_t i = 0; i < old.nb; i++)
+			if (old.b[i].val) {
+				struct ibucket *nb = idx_slot(ix, old.b[i].val, 1);
+				*nb = old.b[i];
+			}
+		free(old.b);
+	}
+	if (!ix->nb)
+		return NULL;
+	for (size_t h = str_hash(val) & (ix->nb - 1);; h = (h + 1) & (ix->nb - 1)) {
+		struct ibucket *b = &ix->b[h];
+		if (!b->val) {
+			if (!create)
+				return NULL;
+			ix->used++;
+			b->val = emu_xstrdup(val);
+			return b;
+		}
+		if (strcmp(b->val, val) == 0)
+			return b;
+	}
+}
+
+static void idx_put(struct index *ix, json_t *o, size_t pos)
+{
+	char buf[32];
+	const char *v = key_text(o, ix->key, buf);
+	if (!v)
+		return;
+	struct ibucket *b = idx_slot(ix, v, 1);
+	if (b->n == b->cap) {
+		b->cap = b->cap ? b->cap * 2 : 2;
+		b->e = realloc(b->e, b->cap * sizeof *b->e);
+		if (!b->e)
+			emu_oom();
+	}
+	b->e[b->n++] = (struct ient){o, pos};
+}
+
+static json_t *coll(const char *name);
+
+/* The objects of cname whose key k is val (n set), in the collection's order. */
+static const struct ient *idx_find(const char *cname, const char *k, const char *val, size_t *n)
+{
+	struct index *ix = NULL;
+	for (size_t i = 0; i < NIDX && !ix; i++)
+		if (!strcmp(IDX[i].cname, cname) && !strcmp(IDX[i].key, k))
+			ix = &IDX[i];
+	if (!ix) {
+		if (NIDX == MAX_INDEXES)
+			emu_oom();
+		ix = &IDX[NIDX++];
+		*ix = (struct index){.cname = cname, .key = k, .stale = 1};
+	}
+	if (ix->stale) {
+		idx_clear(ix);
+		json_t *o;
+		size_t i;
+		json_array_foreach(coll(cname), i, o) idx_put(ix, o, i);
+		ix->stale = 0;
+	}
+	struct ibucket *b = val ? idx_slot(ix, val, 0) : NULL;
+	*n = b ? b->n : 0;
+	return b ? b->e : NULL;
+}
+
+/* Append o (taken) to collection cname, keeping its indexes. */
+static void coll_add(const char *cname, json_t *o)
+{
+	json_t *a = coll(cname);
+	if (json_array_append_new(a, o))
+		emu_oom();
+	for (size_t i = 0; i < NIDX; i++)
+		if (!strcmp(IDX[i].cname, cname) && !IDX[i].stale)
+			idx_put(&IDX[i], o, json_array_size(a) - 1);
+}
+
+/* Remove element i of collection cname. */
+static void coll_del(const char *cname, size_t i)
+{
+	json_array_remove(coll(cname), i);
+	for (size_t k = 0; k < NIDX; k++)
+		if (!strcmp(IDX[k].cname, cname))
+			IDX[k].stale = 1;
+}
+
+static void idx_stale_all(void)
+{
+	for (size_t k = 0; k < NIDX; k++)
+		IDX[k].stale = 1;
+}
+
+/* Loop over the objects of cname whose key k is val (NULL: none), in order, with the
+ * caller's size_t i and json_t *o (i counts the matches, it is no place in the array). */
+#define IDX_EACH(cname, k, val, i, var)                                                                        \
+	for (size_t i##_n = 0, i##_once = 1; i##_once; i##_once = 0)                                            \
+		for (const struct ient *i##_e = (val) ? idx_find(cname, k, (val) ? (val) : "", &i##_n) : NULL; \
+		     i##_e; i##_e = NULL)                                                                       \
+			for (i = 0; i < i##_n && ((var) = i##_e[i].o); i++)
+
+/* Loop over the objects of cname whose key k is val, in order. */
+#define IDX_FOREACH(cname, k, val, it, var)                                                                    \
+	for (size_t it##_n, it = 0, it##_d = 0; !it##_d; it##_d = 1)                                         \
+		for (const struct ient *it##_e = idx_find(cname, k, val, &it##_n); it < it##_n; it++)       \
+			for (json_t *var = it##_e[it].o; var; var = NULL)
+
 static int id_eq(json_t *o, const char *id)
 {
 	json_t *v = json_object_get(o, "id");
@@ -372,15 +577,14 @@ static int id_eq(json_t *o, const char *id)
 
 static json_t *find_by(const char *cname, const char *key, const char *val, size_t *idx)
 {
-	json_t *a = coll(cname), *o;
-	size_t i;
-	json_array_foreach(a, i, o) {
-		int hit = strcmp(key, "id") == 0 ? id_eq(o, val)
-			  : json_is_string(json_object_get(o, key)) && strcmp(json_string_value(json_object_get(o, key)), val) == 0;
+	size_t n;
+	const struct ient *e = idx_find(cname, key, val, &n);
+	for (size_t i = 0; i < n; i++) {
+		int hit = strcmp(key, "id") == 0 ? id_eq(e[i].o, val) : json_is_string(json_object_get(e[i].o, key));
 		if (hit) {
 			if (idx)
-				*idx = i;
-			return o;
+				*idx = e[i].pos;
+			return e[i].o;
 		}
 	}
 	return NULL;
@@ -417,14 +621,14 @@ static json_t *runs_of_period(json_t *period)
 	json_t *out = json_array(), *r, *j;
 	size_t i, k;
 	const char *adm = sget(period, "payrollAdministrationId");
-	json_array_foreach(coll("payrollRuns"), i, r) {
+	IDX_EACH("payrollRuns", "payrollAdministrationId", adm, i, r) {
 		json_t *pp = json_object_get(r, "payrollPeriod");
 		if (!adm || !sget(r, "payrollAdministrationId") || strcmp(adm, sget(r, "payrollAdministrationId")) != 0 ||
 		    !json_equal(json_object_get(pp, "year"), json_object_get(period, "year")) ||
 		    !json_equal(json_object_get(pp, "periodNumber"), json_object_get(period, "periodNumber")))
 			continue;
 		json_t *js = json_array();
-		json_array_foreach(coll("journalRuns"), k, j) {
+		IDX_EACH("journalRuns", "payrollAdministrationId", adm, k, j) {
 			const char *rid = sget(json_object_get(j, "payrollRun"), "payrollRunId");
 			if (rid && id_eq(r, rid))
 				json_array_append_new(js, json_pack("{s:O*,s:O*,s:O*}", "id", json_object_get(j, "id"),
@@ -445,7 +649,7 @@ static json_t *view(json_t *o, const char *cname)
 {
 	json_t *c = json_deep_copy(o);
 	static const char *strip[] = {"employerId", "employeeId", "employmentId", "payrollAdministrationId",
-				      "citizenServiceNumber", "journalRunId"};
+				      "citizenServiceNumber", "journalRunId", "lastModifiedVersionNumber"};
 	for (size_t i = 0; i < sizeof strip / sizeof strip[0]; i++)
 		json_object_del(c, strip[i]);
 	if (strcmp(cname, "payrollComponents") == 0)
@@ -514,6 +718,7 @@ struct flt {
 	char *field, *text; /* text: NULL for an integer or null */
 	long long num;
 	int is_null;
+	int op; /* 0 eq; 1 gt, 2 ge, 3 lt, 4 le (integers only: the version numbers' "gt N") */
 };
 
 static int filter_parse(char *q, struct flt *f)
@@ -532,7 +737,12 @@ static int filter_parse(char *q, struct flt *f)
 		*p++ = '\0';
 		while (*p == ' ')
 			p++;
-		if (strncasecmp(p, "eq ", 3))
+		static const char *const ops[] = {"eq ", "gt ", "ge ", "lt ", "le "};
+		f[n].op = -1;
+		for (int k = 0; k < 5; k++)
+			if (!strncasecmp(p, ops[k], 3))
+				f[n].op = k;
+		if (f[n].op < 0)
 			return -1;
 		p += 3;
 		while (*p == ' ')
@@ -545,9 +755,13 @@ static int filter_parse(char *q, struct flt *f)
 				return -1;
 			*e = '\0';
 			p = e + 1;
+			if (f[n].op)
+				return -1;
 		} else if (!strncasecmp(p, "null", 4) && (!p[4] || p[4] == ' ')) {
 			f[n].is_null = 1;
 			p += 4;
+			if (f[n].op)
+				return -1;
 		} else {
 			char *e;
 			errno = 0;
@@ -587,30 +801,50 @@ static int filter_match(json_t *o, const struct flt *f, int n)
 {
 	for (int i = 0; i < n; i++) {
 		json_t *v = get_ci(o, f[i].field);
+		json_int_t iv = json_integer_value(v);
+		int cmp_ok = f[i].op == 0 ? iv == f[i].num : f[i].op == 1 ? iv > f[i].num : f[i].op == 2 ? iv >= f[i].num
+			     : f[i].op == 3 ? iv < f[i].num : iv <= f[i].num;
 		if (f[i].is_null ? v && !json_is_null(v)
 		    : f[i].text ? !json_is_string(v) || strcasecmp(json_string_value(v), f[i].text)
-				: !json_is_integer(v) || json_integer_value(v) != f[i].num)
+				: !json_is_integer(v) || !cmp_ok)
 			return 0;
 	}
 	return 1;
 }
 
-static void list_page(struct ctx *x, const char *cname, const char *key, const char *val,
-		      int (*filt)(json_t *o, const char *a, const char *b), const char *fa, const char *fb)
+struct ord { json_int_t k; size_t at; json_t *v; };
+static int ord_cmp(const void *pa, const void *pb, void *desc)
+{
+	const struct ord *a = pa, *b = pb;
+	if (a->k != b->k)
+		return (a->k < b->k ? -1 : 1) * (*(int *)desc ? -1 : 1);
+	return a->at < b->at ? -1 : a->at > b->at;
+}
+
+/* The paged answer of a list: items (views, taken) through the filter and orderBy
+ * parameters, one page of them. orderable: the one field orderBy may name (NULL: orderBy is
+ * refused, loket-emu orders no other list). */
+static void list_items(struct ctx *x, json_t *items, const char *orderable)
 {
 	long long pn = 1, ps = 250;
 	const char *s = MHD_lookup_connection_value(x->c, MHD_GET_ARGUMENT_KIND, "pageNumber");
 	if (s && emu_strict_ll(s, 1, 1000000, &pn)) {
+		json_decref(items);
 		BBR(x->rep, 1001, "pageNumber must be an integer of at least 1");
 		return;
 	}
 	s = MHD_lookup_connection_value(x->c, MHD_GET_ARGUMENT_KIND, "pageSize");
 	if (s && emu_strict_ll(s, 1, 100000, &ps)) {
+		json_decref(items);
 		BBR(x->rep, 1002, "pageSize must be an integer 1..100000");
 		return;
 	}
-	if (MHD_lookup_connection_value(x->c, MHD_GET_ARGUMENT_KIND, "orderBy")) {
-		loket_error(x->rep, 400, 1003, "Exception", "orderBy is not supported by loket-emu");
+	const char *ob = MHD_lookup_connection_value(x->c, MHD_GET_ARGUMENT_KIND, "orderBy");
+	int desc = ob && *ob == '-';
+	if (ob && (!orderable || strcasecmp(ob + desc, orderable))) {
+		json_decref(items);
+		loket_error(x->rep, 400, 1003, "Exception", "orderBy is not supported by loket-emu%s%s", orderable ? " but on " : "",
+			    orderable ? orderable : "");
 		return;
 	}
 	struct flt fl[FLT_MAX];
@@ -619,24 +853,28 @@ static void list_page(struct ctx *x, const char *cname, const char *key, const c
 	char *ftext = s ? strdup(s) : NULL;
 	if (s && (!ftext || (nfl = filter_parse(ftext, fl)) < 0)) {
 		free(ftext);
+		json_decref(items);
 		loket_error(x->rep, 400, 1003, "Exception",
-			    "filter: loket-emu takes FIELD eq VALUE clauses joined by 'and' (VALUE an integer, 'text' or null)");
+			    "filter: loket-emu takes FIELD OP VALUE clauses joined by 'and' (OP eq, or gt/ge/lt/le for an integer; VALUE an integer, 'text' or null)");
 		return;
 	}
-	json_t *all = json_array(), *a = coll(cname), *o;
+	json_t *all = json_array(), *v;
 	size_t i;
-	json_array_foreach(a, i, o) {
-		if (key && !(json_is_string(json_object_get(o, key)) && strcmp(sget(o, key), val) == 0))
-			continue;
-		if (filt && !filt(o, fa, fb))
-			continue;
-		json_t *v = view(o, cname);
-		if (filter_match(v, fl, nfl))
-			json_array_append_new(all, v);
-		else
-			json_decref(v);
-	}
+	json_array_foreach(items, i, v) if (filter_match(v, fl, nfl)) json_array_append(all, v);
+	json_decref(items);
 	free(ftext);
+	if (ob) { /* by an integer field: a stable insertion sort would be O(n^2); qsort with the place as tie-break */
+		size_t n = json_array_size(all);
+		struct ord *o = emu_xcalloc(n + 1, sizeof *o);
+		json_array_foreach(all, i, v) o[i] = (struct ord){json_integer_value(get_ci(v, orderable)), i, v};
+		qsort_r(o, n, sizeof *o, ord_cmp, &desc);
+		json_t *sorted = json_array();
+		for (i = 0; i < n; i++)
+			json_array_append(sorted, o[i].v);
+		free(o);
+		json_decref(all);
+		all = sorted;
+	}
 	long long total = (long long)json_array_size(all);
 	long long pages = total ? (total + ps - 1) / ps : 1;
 	json_t *page = json_array();
@@ -647,6 +885,27 @@ static void list_page(struct ctx *x, const char *cname, const char *key, const c
 		   json_pack("{s:I,s:I,s:I,s:I,s:o,s:[],s:o}", "totalSize", (json_int_t)total, "pageSize", (json_int_t)ps,
 			     "totalPages", (json_int_t)pages, "currentPage", (json_int_t)pn, "version", version_obj(),
 			     "messages", "_embedded", page));
+}
+
+/* Paged list of the objects in cname matching key == val (key NULL: all; through the index
+ * of key), filt optional. */
+static void list_page(struct ctx *x, const char *cname, const char *key, const char *val,
+		      int (*filt)(json_t *o, const char *a, const char *b), const char *fa, const char *fb)
+{
+	json_t *all = json_array(), *a = coll(cname);
+	size_t n = 0;
+	const struct ient *e = key ? idx_find(cname, key, val, &n) : NULL;
+	if (!key)
+		n = json_array_size(a);
+	for (size_t i = 0; i < n; i++) {
+		json_t *o = key ? e[i].o : json_array_get(a, i);
+		if (key && !json_is_string(json_object_get(o, key)))
+			continue;
+		if (filt && !filt(o, fa, fb))
+			continue;
+		json_array_append_new(all, view(o, cname));
+	}
+	list_items(x, all, NULL);
 }
 
 static json_t *need(struct ctx *x, const char *cname, const char *id, const char *what)
@@ -703,7 +962,68 @@ static int emp_of_employer(json_t *o, const char *a, const char *b)
 static void h_employments_er(struct ctx *x)
 {
 	if (need(x, "employers", x->p[0], "employer"))
-		list_page(x, "employments", NULL, NULL, emp_of_employer, x->p[0], NULL);
+		list_page(x, "employments", "employerId", x->p[0], emp_of_employer, x->p[0], NULL);
+}
+
+/* ----- Loket's version numbers: {id, lastModifiedVersionNumber} of the employers (all of
+ * them: the API client is the one user) and of the employments of one employer; filter
+ * (lastModifiedVersionNumber gt N) and orderBy=-lastModifiedVersionNumber as the spec's
+ * recommended usage. A write the numbers cover (the employee, its BSN, the employment, its
+ * wages, benefits and deductions) gives the employment and its employer the next number of
+ * one database-global counter; payroll period data does not move them (the spec: "excludes
+ * payroll period data"). */
+static json_t *version_item(json_t *o)
+{
+	return json_pack("{s:O,s:O}", "id", json_object_get(o, "id"), "lastModifiedVersionNumber",
+			 json_object_get(o, "lastModifiedVersionNumber"));
+}
+
+static void h_employer_versions(struct ctx *x)
+{
+	json_t *all = json_array(), *o;
+	size_t i;
+	json_array_foreach(coll("employers"), i, o) json_array_append_new(all, version_item(o));
+	list_items(x, all, "lastModifiedVersionNumber");
+}
+
+static void h_employment_versions(struct ctx *x)
+{
+	if (!need(x, "employers", x->p[0], "employer"))
+		return;
+	json_t *all = json_array();
+	IDX_FOREACH("employments", "employerId", x->p[0], i, o) json_array_append_new(all, version_item(o));
+	list_items(x, all, "lastModifiedVersionNumber");
+}
+
+static void touch_employment(const char *employment_id)
+{
+	json_t *m = find_id("employments", employment_id, NULL);
+	if (!m)
+		return;
+	json_int_t n = ++S.version;
+	json_object_set_new(m, "lastModifiedVersionNumber", json_integer(n));
+	json_t *er = sget(m, "employerId") ? find_id("employers", sget(m, "employerId"), NULL) : NULL;
+	if (er)
+		json_object_set_new(er, "lastModifiedVersionNumber", json_integer(n));
+}
+
+/* an employee's data changed: every employment of it, and its employer (also without any) */
+static void touch_employee(const char *employee_id)
+{
+	json_t *e = find_id("employees", employee_id, NULL);
+	size_t n = 0;
+	idx_find("employments", "employeeId", employee_id, &n);
+	char **ids = emu_xcalloc(n + 1, sizeof *ids);
+	size_t k = 0;
+	IDX_FOREACH("employments", "employeeId", employee_id, i, o) ids[k++] = emu_xstrdup(sget(o, "id") ? sget(o, "id") : "");
+	for (size_t i = 0; i < k; i++) {
+		touch_employment(ids[i]);
+		free(ids[i]);
+	}
+	free(ids);
+	json_t *er = e && sget(e, "employerId") ? find_id("employers", sget(e, "employerId"), NULL) : NULL;
+	if (er && !k)
+		json_object_set_new(er, "lastModifiedVersionNumber", json_integer(++S.version));
 }
 
 static void h_employments_ee(struct ctx *x)
@@ -763,6 +1083,130 @@ static void h_periods(struct ctx *x)
 {
 	if (need(x, "payrollAdministrations", x->p[0], "payroll administration"))
 		list_page(x, "payrollPeriods", "payrollAdministrationId", x->p[0], NULL, NULL, NULL);
+}
+
+/* GET .../payrolladministrations/{id}/availablepayrollcomponentsets: the administration's
+ * payroll component sets (state collection payrollComponentSets: {id, payrollAdministrationId,
+ * isDefaultFor..., payrollComponents[{payrollComponent: {key}}]}), the components labelled
+ * from the catalogue of the latest year that has them. */
+static void h_component_sets(struct ctx *x)
+{
+	if (!need(x, "payrollAdministrations", x->p[0], "payroll administration"))
+		return;
+	json_t *all = json_array();
+	size_t i, k;
+	json_t *o, *m;
+	IDX_EACH("payrollComponentSets", "payrollAdministrationId", x->p[0], i, o) {
+		json_t *v = view(o, "payrollComponentSets"), *pcs = json_array();
+		json_array_foreach(json_object_get(o, "payrollComponents"), k, m) {
+			json_t *key = json_object_get(json_object_get(m, "payrollComponent"), "key"), *best = NULL, *pc;
+			size_t q;
+			IDX_EACH("payrollComponents", "payrollAdministrationId", x->p[0], q, pc) if (json_equal(json_object_get(pc, "key"), key))
+				best = pc;
+			json_t *d = json_pack("{s:O}", "key", key);
+			if (best) {
+				json_object_set(d, "value", json_object_get(best, "description"));
+				json_object_set(d, "category", json_object_get(best, "category"));
+				json_object_set(d, "deductionOrPayment", json_object_get(best, "deductionOrPayment"));
+				json_object_set(d, "canBeSupplemented", json_object_get(best, "canBeSupplemented"));
+			}
+			json_array_append_new(pcs, json_pack("{s:o}", "payrollComponent", d));
+		}
+		json_object_set_new(v, "payrollComponents", pcs);
+		json_array_append_new(all, v);
+	}
+	list_items(x, all, NULL);
+}
+
+/* GET .../payrolladministrations/{id}/payrollPeriods/{payrollPeriodId}/payrollperioddata: the
+ * payroll period data of every employment of the administration active in that period, of
+ * one payslipType, with the entries of the components asked for (payrollComponentCategory,
+ * payrollComponentId or payrollComponentSet: one is required; loket-emu has no component
+ * sets, so a set selects every component); each item names its employment and employee. */
+static void h_admin_period_ppd(struct ctx *x)
+{
+	json_t *pa = need(x, "payrollAdministrations", x->p[0], "payroll administration"), *per;
+	if (!pa)
+		return;
+	long long pid, pst, cat = -1, cid = -1;
+	if (emu_strict_ll(x->p[1], 0, INT_MAX, &pid) || !(per = find_id("payrollPeriods", x->p[1], NULL)) ||
+	    !sget(per, "payrollAdministrationId") || strcmp(sget(per, "payrollAdministrationId"), x->p[0])) {
+		loket_error(x->rep, 404, 404, "NotFound", "payroll period not found");
+		return;
+	}
+	const char *s = MHD_lookup_connection_value(x->c, MHD_GET_ARGUMENT_KIND, "payslipType");
+	if (!s || emu_strict_ll(s, 0, INT_MAX, &pst)) {
+		BBR(x->rep, 1801, "payslipType (an integer) is required");
+		return;
+	}
+	const char *sc = MHD_lookup_connection_value(x->c, MHD_GET_ARGUMENT_KIND, "payrollComponentCategory"),
+		   *si = MHD_lookup_connection_value(x->c, MHD_GET_ARGUMENT_KIND, "payrollComponentId"),
+		   *ss = MHD_lookup_connection_value(x->c, MHD_GET_ARGUMENT_KIND, "payrollComponentSet");
+	if ((!sc && !si && !ss) || (sc && emu_strict_ll(sc, 0, INT_MAX, &cat)) || (si && emu_strict_ll(si, 0, INT_MAX, &cid))) {
+		BBR(x->rep, 1802, "one of payrollComponentSet, payrollComponentCategory or payrollComponentId is required");
+		return;
+	}
+	json_t *set = ss ? find_id("payrollComponentSets", ss, NULL) : NULL;
+	if (ss && (!set || !sget(set, "payrollAdministrationId") || strcmp(sget(set, "payrollAdministrationId"), x->p[0]))) {
+		BBR(x->rep, 1803, "payrollComponentSet: no such payroll component set for this payroll administration");
+		return;
+	}
+	json_t *year = json_object_get(per, "year"), *pn = json_object_get(per, "periodNumber");
+	long ps = 0, pe = 0;
+	int has_ps = get_date(per, "startDate", &ps) == 0, has_pe = get_date(per, "endDate", &pe) == 0;
+	char ybuf[32];
+	snprintf(ybuf, sizeof ybuf, "%" JSON_INTEGER_FORMAT, json_integer_value(year));
+	json_t *all = json_array();
+	IDX_FOREACH("employments", "payrollAdministrationId", x->p[0], i, m) {
+		long ms, me;
+		if (has_pe && get_date(m, "startDate", &ms) == 0 && ms > pe)
+			continue; /* not yet active in the period */
+		if (has_ps && get_date(m, "endDate", &me) == 0 && me < ps)
+			continue; /* ended before it */
+		json_t *ee = find_id("employees", sget(m, "employeeId") ? sget(m, "employeeId") : "", NULL);
+		IDX_FOREACH("payrollPeriodData", "employmentId", sget(m, "id") ? sget(m, "id") : "", k, d) {
+			json_t *pp = json_object_get(d, "payrollPeriod");
+			if (!json_equal(json_object_get(pp, "year"), year) || !json_equal(json_object_get(pp, "periodNumber"), pn) ||
+			    json_integer_value(json_object_get(json_object_get(d, "payslipType"), "key")) != pst)
+				continue;
+			json_t *v = view(d, "payrollPeriodData"), *pcs = json_array(), *c;
+			size_t j;
+			json_array_foreach(json_object_get(d, "payrollComponents"), j, c) {
+				json_int_t key = json_integer_value(json_object_get(json_object_get(c, "payrollComponent"), "key"));
+				if (cid >= 0 && key != cid)
+					continue;
+				if (set) {
+					json_t *m2;
+					size_t q2;
+					int in = 0;
+					json_array_foreach(json_object_get(set, "payrollComponents"), q2, m2) in |= json_integer_value(
+						json_object_get(json_object_get(m2, "payrollComponent"), "key")) == key;
+					if (!in)
+						continue;
+				}
+				if (cat >= 0) {
+					json_t *comp = NULL;
+					IDX_FOREACH("payrollComponents", "payrollAdministrationId", x->p[0], q, pc) if (
+						year_is(pc, ybuf, NULL) && json_integer_value(json_object_get(pc, "key")) == key) comp = pc;
+					if (json_integer_value(json_object_get(json_object_get(comp, "category"), "key")) != cat)
+						continue;
+				}
+				json_array_append(pcs, c);
+			}
+			if (!json_array_size(pcs)) {
+				json_decref(pcs);
+				json_decref(v);
+				continue;
+			}
+			json_object_set_new(v, "payrollComponents", pcs);
+			json_object_set_new(v, "employment", json_pack("{s:O,s:O*}", "id", json_object_get(m, "id"),
+								       "incomeRelationshipNumber",
+								       json_object_get(m, "incomeRelationshipNumber")));
+			json_object_set_new(v, "employee", json_pack("{s:O*}", "employeeNumber", json_object_get(ee, "employeeNumber")));
+			json_array_append_new(all, v);
+		}
+	}
+	list_items(x, all, NULL);
 }
 
 static void h_concepts(struct ctx *x)
@@ -1049,7 +1493,7 @@ static json_t *find_payslip(const char *employment, const char *run)
 {
 	json_t *o;
 	size_t i;
-	json_array_foreach(coll("payslips"), i, o) {
+	IDX_EACH("payslips", "employmentId", employment, i, o) {
 		if (sget(o, "employmentId") && strcmp(sget(o, "employmentId"), employment) == 0 && sget(o, "payrollrunId") &&
 		    strcmp(sget(o, "payrollrunId"), run) == 0)
 			return o;
@@ -1087,7 +1531,7 @@ static void h_payslip_get(struct ctx *x)
 		if (!path_year(x, x->p[1], &y))
 			return;
 		json_t *pages = json_array();
-		json_array_foreach(coll("payslips"), i, o) {
+		IDX_EACH("payslips", "employmentId", x->p[0], i, o) {
 			if (sget(o, "employmentId") && strcmp(sget(o, "employmentId"), x->p[0]) == 0 &&
 			    json_integer_value(json_object_get(json_object_get(o, "payrollPeriod"), "year")) == y)
 				payslip_pages(pages, m, o);
@@ -1129,7 +1573,7 @@ static void h_yearend_get(struct ctx *x)
 	size_t i;
 	if (!m || !path_year(x, x->p[1], &y))
 		return;
-	json_array_foreach(coll("yearEndStatements"), i, o) {
+	IDX_EACH("yearEndStatements", "employmentId", x->p[0], i, o) {
 		if (sget(o, "employmentId") && strcmp(sget(o, "employmentId"), x->p[0]) == 0 &&
 		    json_integer_value(json_object_get(o, "year")) == y)
 			ys = o;
@@ -1168,7 +1612,7 @@ static int number_taken(const char *employer, json_int_t num, json_t *self)
 {
 	json_t *o;
 	size_t i;
-	json_array_foreach(coll("employees"), i, o) {
+	IDX_EACH("employees", "employerId", employer, i, o) {
 		if (o != self && strcmp(employer_of_employee(o), employer) == 0 &&
 		    json_integer_value(json_object_get(o, "employeeNumber")) == num)
 			return 1;
@@ -1313,7 +1757,7 @@ static void h_concept_post(struct ctx *x)
 	emu_uuid(id, 1);
 	json_object_set_new(o, "id", json_string(id));
 	json_object_set_new(o, "employerId", json_string(x->p[0]));
-	json_array_append_new(coll("conceptEmployees"), o);
+	coll_add("conceptEmployees", o);
 	single(x, 201, view(o, "conceptEmployees"));
 }
 
@@ -1369,7 +1813,7 @@ static void h_convert(struct ctx *x)
 		json_int_t max = 0;
 		json_t *o;
 		size_t i;
-		json_array_foreach(coll("employees"), i, o) {
+		IDX_EACH("employees", "employerId", er, i, o) {
 			json_int_t n = json_integer_value(json_object_get(o, "employeeNumber"));
 			if (strcmp(employer_of_employee(o), er) == 0 && n > max)
 				max = n;
@@ -1384,7 +1828,7 @@ static void h_convert(struct ctx *x)
 	json_object_set_new(emp, "employerId", json_string(er));
 	if (json_object_get(ce, "citizenServiceNumber"))
 		json_object_set(emp, "citizenServiceNumber", json_object_get(ce, "citizenServiceNumber"));
-	json_array_append_new(coll("employees"), emp);
+	coll_add("employees", emp);
 
 	char mid[37];
 	emu_uuid(mid, 1);
@@ -1397,12 +1841,14 @@ static void h_convert(struct ctx *x)
 	for (size_t i = 0; i < sizeof mcopy / sizeof mcopy[0]; i++)
 		if (json_object_get(md, mcopy[i]))
 			json_object_set(m, mcopy[i], json_object_get(md, mcopy[i]));
-	json_array_append_new(coll("employments"), m);
+	json_object_set_new(m, "employerId", json_string(er)); /* internal link (see number_versions) */
+	json_object_set_new(m, "lastModifiedVersionNumber", json_integer(S.version));
+	coll_add("employments", m);
 	json_t *wd = json_object_get(ce, "wageData");
 	if (json_is_number(json_object_get(wd, "grossWage")))
-		json_array_append_new(coll("wages"), wage_new(mid, wd, sget(md, "startDate")));
+		coll_add("wages", wage_new(mid, wd, sget(md, "startDate")));
 	json_t *res = json_pack("{s:O,s:s}", "employeeId", json_object_get(emp, "id"), "employmentId", mid);
-	json_array_remove(coll("conceptEmployees"), ci);
+	coll_del("conceptEmployees", ci);
 	single(x, 200, res);
 }
 
@@ -1447,8 +1893,10 @@ static size_t chain(const char *cname, const char *employment, json_t ***out)
 {
 	json_t *o;
 	size_t i, n = 0;
-	json_t **v = emu_xcalloc(json_array_size(coll(cname)) + 1, sizeof *v);
-	json_array_foreach(coll(cname), i, o) {
+	size_t cap;
+	idx_find(cname, "employmentId", employment, &cap);
+	json_t **v = emu_xcalloc(cap + 1, sizeof *v);
+	IDX_EACH(cname, "employmentId", employment, i, o) {
 		if (sget(o, "employmentId") && strcmp(sget(o, "employmentId"), employment) == 0 && sget(o, "startDate"))
 			v[n++] = o;
 	}
@@ -1504,7 +1952,7 @@ static void h_wage_post(struct ctx *x)
 	json_decref(body);
 	if (get_date(m, "endDate", &me) == 0)
 		json_object_set_new(w, "endDate", date_json(me));
-	json_array_append_new(coll("wages"), w);
+	coll_add("wages", w);
 	single(x, 201, view(w, "wages"));
 }
 
@@ -1573,7 +2021,7 @@ static void h_wage_delete(struct ctx *x)
 	if (pos > 0) /* no gap: the previous record takes over the end date */
 		json_object_set(v[pos - 1], "endDate", json_object_get(w, "endDate"));
 	free(v);
-	json_array_remove(coll("wages"), idx);
+	coll_del("wages", idx);
 	single(x, 200, json_null());
 }
 
@@ -1584,7 +2032,7 @@ static json_t *employment_admin_component(json_t *m, json_int_t key)
 	const char *pa = sget(m, "payrollAdministrationId");
 	json_t *o;
 	size_t i;
-	json_array_foreach(coll("payrollComponents"), i, o) {
+	IDX_EACH("payrollComponents", "payrollAdministrationId", pa, i, o) {
 		if (pa && sget(o, "payrollAdministrationId") && strcmp(sget(o, "payrollAdministrationId"), pa) == 0 &&
 		    json_integer_value(json_object_get(o, "key")) == key)
 			return o;
@@ -1627,7 +2075,7 @@ static int bd_apply(struct ctx *x, json_t *m, json_t *rec, json_t *self, int par
 	}
 	json_t *o;
 	size_t i;
-	json_array_foreach(coll("benefitsAndDeductions"), i, o) {
+	IDX_EACH("benefitsAndDeductions", "employmentId", sget(m, "id"), i, o) {
 		long os, oe;
 		if (o == self || !sget(o, "employmentId") || strcmp(sget(o, "employmentId"), sget(m, "id")) != 0 ||
 		    json_integer_value(json_object_get(json_object_get(o, "payrollComponent"), "key")) != key ||
@@ -1665,7 +2113,7 @@ static void h_bd_post(struct ctx *x)
 		json_decref(rec);
 		return;
 	}
-	json_array_append_new(coll("benefitsAndDeductions"), rec);
+	coll_add("benefitsAndDeductions", rec);
 	single(x, 201, view(rec, "benefitsAndDeductions"));
 }
 
@@ -1694,7 +2142,7 @@ static void h_bd_delete(struct ctx *x)
 		loket_error(x->rep, 404, 404, "NotFound", "benefit or deduction not found");
 		return;
 	}
-	json_array_remove(coll("benefitsAndDeductions"), idx);
+	coll_del("benefitsAndDeductions", idx);
 	single(x, 200, json_null());
 }
 
@@ -1747,7 +2195,7 @@ static int ppd_check(struct ctx *x, json_t *m)
 	int any = 0, hit = 0;
 	json_t *o;
 	size_t i;
-	json_array_foreach(coll("payrollPeriods"), i, o) {
+	IDX_EACH("payrollPeriods", "payrollAdministrationId", pa, i, o) {
 		if (!pa || !sget(o, "payrollAdministrationId") || strcmp(sget(o, "payrollAdministrationId"), pa) != 0)
 			continue;
 		if (json_integer_value(json_object_get(o, "year")) != json_integer_value(y))
@@ -1789,7 +2237,7 @@ static json_t *ppd_find(const char *employment, json_t *key)
 {
 	json_t *o;
 	size_t i;
-	json_array_foreach(coll("payrollPeriodData"), i, o) {
+	IDX_EACH("payrollPeriodData", "employmentId", employment, i, o) {
 		if (!sget(o, "employmentId") || strcmp(sget(o, "employmentId"), employment) != 0)
 			continue;
 		json_t *k = ppd_key(o);
@@ -1853,7 +2301,7 @@ static void ppd_write(struct ctx *x, int upsert)
 			json_t *v = json_object_get(x->body, ks[i]);
 			json_object_set_new(rec, ks[i], json_is_object(v) ? json_deep_copy(v) : ppd_default(ks[i]));
 		}
-		json_array_append_new(coll("payrollPeriodData"), rec);
+		coll_add("payrollPeriodData", rec);
 	}
 	if (json_object_get(x->body, "payslipText"))
 		json_object_set(rec, "payslipText", json_object_get(x->body, "payslipText"));
@@ -1911,7 +2359,7 @@ static void h_ppd_delete(struct ctx *x)
 		loket_error(x->rep, 404, 404, "NotFound", "payroll period data not found");
 		return;
 	}
-	json_array_remove(coll("payrollPeriodData"), idx);
+	coll_del("payrollPeriodData", idx);
 	single(x, 200, json_null());
 }
 
@@ -1921,7 +2369,7 @@ static void close_open(const char *cname, const char *employment, long end)
 {
 	json_t *o;
 	size_t i;
-	json_array_foreach(coll(cname), i, o) {
+	IDX_EACH(cname, "employmentId", employment, i, o) {
 		long e, s;
 		if (!sget(o, "employmentId") || strcmp(sget(o, "employmentId"), employment) != 0)
 			continue;
@@ -1960,55 +2408,63 @@ static void h_terminate(struct ctx *x)
 }
 
 /* Routes relative to /v2; "*" is a path parameter; literals compare case-insensitively. */
-static const struct { const char *method, *pattern; handler h; } API[] = {
-	{"GET", "providers/employers", h_employers},
-	{"GET", "providers/employers/*", h_employer},
-	{"GET", "providers/employers/*/payrolladministrations", h_payrolladmins},
-	{"GET", "providers/employers/*/employees", h_employees},
-	{"GET", "providers/employers/*/employees/employments", h_employments_er},
-	{"GET", "providers/employers/employees/*", h_employee_get},
-	{"PUT", "providers/employers/employees/*", h_employee_put},
-	{"GET", "providers/employers/employees/*/metadata", h_meta_employee},
-	{"GET", "providers/employers/employees/*/citizenservicenumber", h_bsn_get},
-	{"PUT", "providers/employers/employees/*/citizenservicenumber", h_bsn_put},
-	{"GET", "providers/employers/employees/*/employments", h_employments_ee},
-	{"GET", "providers/employers/employees/employments/*", h_employment_get},
-	{"PATCH", "providers/employers/employees/employments/*/terminate", h_terminate},
-	{"GET", "providers/employers/employees/employments/wages/*", h_wage_get},
-	{"PUT", "providers/employers/employees/employments/wages/*", h_wage_put},
-	{"DELETE", "providers/employers/employees/employments/wages/*", h_wage_delete},
-	{"GET", "providers/employers/employees/employments/*/wages", h_wages},
-	{"GET", "providers/employers/employees/employments/*/wages/metadata", h_meta_wage},
-	{"POST", "providers/employers/employees/employments/*/wages", h_wage_post},
-	{"GET", "providers/employers/employees/employments/benefitsanddeductions/*", h_bd_get},
-	{"PUT", "providers/employers/employees/employments/benefitsanddeductions/*", h_bd_put},
-	{"DELETE", "providers/employers/employees/employments/benefitsanddeductions/*", h_bd_delete},
-	{"GET", "providers/employers/employees/employments/*/benefitsanddeductions", h_bds},
-	{"POST", "providers/employers/employees/employments/*/benefitsanddeductions", h_bd_post},
-	{"GET", "providers/employers/employees/employments/payrollperioddata/*", h_ppd_get},
-	{"PUT", "providers/employers/employees/employments/payrollperioddata/*", h_ppd_put},
-	{"DELETE", "providers/employers/employees/employments/payrollperioddata/*", h_ppd_delete},
-	{"GET", "providers/employers/employees/employments/*/payrollperioddata", h_ppds},
-	{"POST", "providers/employers/employees/employments/*/payrollperioddata", h_ppd_post},
-	{"PATCH", "providers/employers/employees/employments/*/payrollperioddata", h_ppd_patch},
-	{"GET", "providers/employers/payrolladministrations/*/payrollcomponents/year/*", h_components},
-	{"GET", "providers/employers/payrolladministrations/*/payrollperiods", h_periods},
-	{"GET", "providers/employers/payrolladministrations/payrollruns/*", h_payrollrun_get},
-	{"GET", "providers/employers/payrolladministrations/*/payrollruns", h_payrollruns},
-	{"GET", "providers/employers/payrolladministrations/journalruns/*", h_journalrun_get},
-	{"GET", "providers/employers/payrolladministrations/journalruns/*/results", h_journal_results},
-	{"GET", "providers/employers/payrolladministrations/*/journalruns", h_journalruns},
-	{"GET", "providers/employers/employees/employments/*/payslips", h_payslips},
-	{"GET", "providers/employers/employees/employments/*/payslips/*", h_payslip_get},
-	{"GET", "providers/employers/employees/employments/*/yearendstatements", h_yearends},
-	{"GET", "providers/employers/employees/employments/*/yearendstatements/*", h_yearend_get},
-	{"GET", "providers/employers/*/conceptemployees", h_concepts},
-	{"GET", "providers/employers/*/conceptemployees/metadata", h_meta_concept},
-	{"POST", "providers/employers/*/conceptemployees", h_concept_post},
-	{"GET", "providers/employers/conceptemployees/*", h_concept_get},
-	{"PATCH", "providers/employers/conceptemployees/*/convertToEmployee", h_convert},
-	{"GET", "providers/employers/conceptemployees/*/citizenservicenumber", h_concept_bsn_get},
-	{"PUT", "providers/employers/conceptemployees/*/citizenservicenumber", h_concept_bsn_put},
+/* What a write moves the version numbers of (the path parameter names it): the employee's
+ * employments, one employment, the employment of a wage or of a benefit/deduction; the
+ * employee a concept employee became. Payroll period data and concept employees: none. */
+enum scope { SC_NONE, SC_EMPLOYEE, SC_EMPLOYMENT, SC_WAGE, SC_BD, SC_CONVERT };
+static const struct { const char *method, *pattern; handler h; enum scope scope; } API[] = {
+	{"GET", "providers/employers/lastmodifiedversionnumbers", h_employer_versions, SC_NONE},
+	{"GET", "providers/employers/*/employees/employments/lastmodifiedversionnumbers", h_employment_versions, SC_NONE},
+	{"GET", "providers/employers/payrolladministrations/*/payrollperiods/*/payrollperioddata", h_admin_period_ppd, SC_NONE},
+	{"GET", "providers/employers/payrolladministrations/*/availablepayrollcomponentsets", h_component_sets, SC_NONE},
+	{"GET", "providers/employers", h_employers, SC_NONE},
+	{"GET", "providers/employers/*", h_employer, SC_NONE},
+	{"GET", "providers/employers/*/payrolladministrations", h_payrolladmins, SC_NONE},
+	{"GET", "providers/employers/*/employees", h_employees, SC_NONE},
+	{"GET", "providers/employers/*/employees/employments", h_employments_er, SC_NONE},
+	{"GET", "providers/employers/employees/*", h_employee_get, SC_NONE},
+	{"PUT", "providers/employers/employees/*", h_employee_put, SC_EMPLOYEE},
+	{"GET", "providers/employers/employees/*/metadata", h_meta_employee, SC_NONE},
+	{"GET", "providers/employers/employees/*/citizenservicenumber", h_bsn_get, SC_NONE},
+	{"PUT", "providers/employers/employees/*/citizenservicenumber", h_bsn_put, SC_EMPLOYEE},
+	{"GET", "providers/employers/employees/*/employments", h_employments_ee, SC_NONE},
+	{"GET", "providers/employers/employees/employments/*", h_employment_get, SC_NONE},
+	{"PATCH", "providers/employers/employees/employments/*/terminate", h_terminate, SC_EMPLOYMENT},
+	{"GET", "providers/employers/employees/employments/wages/*", h_wage_get, SC_NONE},
+	{"PUT", "providers/employers/employees/employments/wages/*", h_wage_put, SC_WAGE},
+	{"DELETE", "providers/employers/employees/employments/wages/*", h_wage_delete, SC_WAGE},
+	{"GET", "providers/employers/employees/employments/*/wages", h_wages, SC_NONE},
+	{"GET", "providers/employers/employees/employments/*/wages/metadata", h_meta_wage, SC_NONE},
+	{"POST", "providers/employers/employees/employments/*/wages", h_wage_post, SC_EMPLOYMENT},
+	{"GET", "providers/employers/employees/employments/benefitsanddeductions/*", h_bd_get, SC_NONE},
+	{"PUT", "providers/employers/employees/employments/benefitsanddeductions/*", h_bd_put, SC_BD},
+	{"DELETE", "providers/employers/employees/employments/benefitsanddeductions/*", h_bd_delete, SC_BD},
+	{"GET", "providers/employers/employees/employments/*/benefitsanddeductions", h_bds, SC_NONE},
+	{"POST", "providers/employers/employees/employments/*/benefitsanddeductions", h_bd_post, SC_EMPLOYMENT},
+	{"GET", "providers/employers/employees/employments/payrollperioddata/*", h_ppd_get, SC_NONE},
+	{"PUT", "providers/employers/employees/employments/payrollperioddata/*", h_ppd_put, SC_NONE},
+	{"DELETE", "providers/employers/employees/employments/payrollperioddata/*", h_ppd_delete, SC_NONE},
+	{"GET", "providers/employers/employees/employments/*/payrollperioddata", h_ppds, SC_NONE},
+	{"POST", "providers/employers/employees/employments/*/payrollperioddata", h_ppd_post, SC_NONE},
+	{"PATCH", "providers/employers/employees/employments/*/payrollperioddata", h_ppd_patch, SC_NONE},
+	{"GET", "providers/employers/payrolladministrations/*/payrollcomponents/year/*", h_components, SC_NONE},
+	{"GET", "providers/employers/payrolladministrations/*/payrollperiods", h_periods, SC_NONE},
+	{"GET", "providers/employers/payrolladministrations/payrollruns/*", h_payrollrun_get, SC_NONE},
+	{"GET", "providers/employers/payrolladministrations/*/payrollruns", h_payrollruns, SC_NONE},
+	{"GET", "providers/employers/payrolladministrations/journalruns/*", h_journalrun_get, SC_NONE},
+	{"GET", "providers/employers/payrolladministrations/journalruns/*/results", h_journal_results, SC_NONE},
+	{"GET", "providers/employers/payrolladministrations/*/journalruns", h_journalruns, SC_NONE},
+	{"GET", "providers/employers/employees/employments/*/payslips", h_payslips, SC_NONE},
+	{"GET", "providers/employers/employees/employments/*/payslips/*", h_payslip_get, SC_NONE},
+	{"GET", "providers/employers/employees/employments/*/yearendstatements", h_yearends, SC_NONE},
+	{"GET", "providers/employers/employees/employments/*/yearendstatements/*", h_yearend_get, SC_NONE},
+	{"GET", "providers/employers/*/conceptemployees", h_concepts, SC_NONE},
+	{"GET", "providers/employers/*/conceptemployees/metadata", h_meta_concept, SC_NONE},
+	{"POST", "providers/employers/*/conceptemployees", h_concept_post, SC_NONE},
+	{"GET", "providers/employers/conceptemployees/*", h_concept_get, SC_NONE},
+	{"PATCH", "providers/employers/conceptemployees/*/convertToEmployee", h_convert, SC_CONVERT},
+	{"GET", "providers/employers/conceptemployees/*/citizenservicenumber", h_concept_bsn_get, SC_NONE},
+	{"PUT", "providers/employers/conceptemployees/*/citizenservicenumber", h_concept_bsn_put, SC_NONE},
 };
 
 static size_t split(char *path, char *segs[MAX_SEGS + 1])
@@ -2119,6 +2575,7 @@ static void handle_control(struct req *r, const char *url, const char *method, s
 	int known = strcmp(url, "/__emu/stats") == 0 || strcmp(url, "/__emu/state") == 0 ||
 		    strcmp(url, "/__emu/requests") == 0 ||
 		    strcmp(url, "/__emu/faults") == 0 || strcmp(url, "/__emu/reset") == 0 ||
+		    strcmp(url, "/__emu/reset-log") == 0 ||
 		    strcmp(url, "/__emu/authcode") == 0 || strcmp(url, "/__emu/revoke-tokens") == 0;
 	if (!known) {
 		reply_body(rep, 404, json_pack("{s:s}", "error", "unknown control endpoint"));
@@ -2158,6 +2615,11 @@ static void handle_control(struct req *r, const char *url, const char *method, s
 			S.plan = p;
 			emu_sb_adds(&rep->body, "{\"ok\":true}");
 		}
+	} else if (strcmp(url, "/__emu/reset-log") == 0) { /* counters and request log only: the state stays */
+		reset_counters_locked();
+		json_decref(S.requests);
+		S.requests = NULL;
+		emu_sb_adds(&rep->body, "{\"ok\":true}");
 	} else if (strcmp(url, "/__emu/reset") == 0) {
 		reset_counters_locked();
 		json_decref(S.requests);
@@ -2166,6 +2628,8 @@ static void handle_control(struct req *r, const char *url, const char *method, s
 		emu_plan_default(&S.plan);
 		json_decref(S.state);
 		S.state = json_deep_copy(g_initial);
+		S.version = g_version0;
+		idx_stale_all();
 		if (!S.state)
 			emu_oom();
 		emu_sb_adds(&rep->body, "{\"ok\":true}");
@@ -2181,6 +2645,35 @@ static void handle_control(struct req *r, const char *url, const char *method, s
 }
 
 /* ------------------------------------------------------------- dispatch */
+
+/* The id whose version numbers a write of this scope moves, looked up before the write (a
+ * DELETE removes the record that names its employment); NULL when none. */
+static char *scope_before(const enum scope *sc, const char *p0)
+{
+	json_t *o;
+	switch (*sc) {
+	case SC_EMPLOYEE: case SC_EMPLOYMENT: case SC_CONVERT:
+		return p0 ? emu_xstrdup(p0) : NULL;
+	case SC_WAGE: case SC_BD:
+		o = p0 ? find_id(*sc == SC_WAGE ? "wages" : "benefitsAndDeductions", p0, NULL) : NULL;
+		return o && sget(o, "employmentId") ? emu_xstrdup(sget(o, "employmentId")) : NULL;
+	default:
+		return NULL;
+	}
+}
+
+/* After a write that succeeded (2xx, not X-ValidateOnly): the next version numbers. */
+static void scope_after(enum scope sc, char *id, struct MHD_Connection *c, unsigned status)
+{
+	const char *vo = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-ValidateOnly");
+	if (id && status >= 200 && status < 300 && !(vo && strcasecmp(vo, "true") == 0)) {
+		if (sc == SC_EMPLOYEE || sc == SC_CONVERT)
+			touch_employee(id); /* a converted concept employee's GUID is its employee's */
+		else
+			touch_employment(id);
+	}
+	free(id);
+}
 
 static void handle_api(struct req *r, struct MHD_Connection *c, const char *url, const char *method, struct reply *rep)
 {
@@ -2229,8 +2722,11 @@ static void handle_api(struct req *r, struct MHD_Connection *c, const char *url,
 					}
 				}
 			}
-			if (ok)
+			if (ok) {
+				char *scope_id = scope_before(&API[ri].scope, x.p[0]);
 				API[ri].h(&x);
+				scope_after(API[ri].scope, scope_id, x.c, rep->status);
+			}
 			json_decref(x.body);
 		}
 	}

@@ -35,6 +35,7 @@
 #include "lp_ndjson.h"
 #include "lp_oauth.h"
 #include "lp_emit.h"
+#include "fetch.h"
 
 static const char usage[] =
 	"Usage: fetch-loket --config FILE [OPTION]...\n"
@@ -47,6 +48,13 @@ static const char usage[] =
 	"                      component catalogue is read for the years from the compensation\n"
 	"                      start date to DATE plus personio.future_months\n"
 	"      --base-url URL  Loket API base (default: config, else https://api.loket.nl/v2)\n"
+	"      --state DIR     keep the last complete read in DIR (0700) and, next time, read\n"
+	"                      again only what Loket's version numbers say changed; payroll\n"
+	"                      period data per period of the administration, the periods an\n"
+	"                      approved payroll run closed from DIR\n"
+	"      --full          with --state: read everything (and save a new snapshot)\n"
+	"      --max-age DAYS  with --state: a snapshot made more than DAYS before --as-of\n"
+	"                      (and the cached metadata and catalogue) is read again (default 7)\n"
 	"      --record DIR    store every raw API response in DIR (0700/0600)\n"
 	"      --replay DIR    answer every request from DIR instead of the network\n"
 	"  -v, --verbose       report counts and HTTP requests on stderr\n"
@@ -58,24 +66,15 @@ static const char usage[] =
 	"\n"
 	"Exit status: 0 complete; 2 usage; 4 configuration or token file; 5 Loket failed or the\n"
 	"data came incomplete (the stream ends with complete:false); 6 Loket refused the token:\n"
-	"run loket-auth; 7 local I/O error; 8 another run for this client holds its lock.\n"
+	"run loket-auth; 7 local I/O error (also: the --state snapshot cannot be saved, the old one\n"
+	"is kept); 8 another run for this client holds its lock.\n"
 	"See loketpipe(7).\n";
 
-struct run {
-	lp_config *cfg;
-	lp_http *http;
-	lp_oauth *oauth;
-	int start_year, refreshed;
-	unsigned long counts[8];
-	char *first_employee, *first_employment; /* whose /metadata is read */
-};
-
-enum { C_EMPLOYEES, C_EMPLOYMENTS, C_WAGES, C_BENEFITS, C_PERIODDATA, C_CONCEPTS, C_COMPONENTS, C_METADATA, C__N };
 static const char *const count_names[C__N] = {"employees", "employments", "wages", "benefits_deductions",
 					      "payroll_period_data", "concept_employees", "payroll_components",
 					      "metadata_fields"};
 
-static json_t *counts(const struct run *r)
+json_t *counts(const struct run *r)
 {
 	json_t *o = json_object();
 	for (int i = 0; i < C__N; i++)
@@ -92,22 +91,29 @@ static void fail_cleanup(void *ctx)
 	free(r->first_employment);
 }
 
-static _Noreturn void fail(struct run *r, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void fail(struct run *r, int code, const char *fmt, ...)
+void fail(struct run *r, int code, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
 	lp_stream_vfail(r->cfg->client, "loket", counts(r), code, fail_cleanup, r, fmt, ap);
 }
 
-static void out(json_t *rec)
+static json_t *g_sink;
+
+void out_sink(json_t *array) { g_sink = array; }
+
+void out(json_t *rec)
 {
+	if (g_sink) {
+		json_array_append_new(g_sink, rec);
+		return;
+	}
 	if (lp_out_new(rec))
 		lp_die(LP_EXIT_IO, "write error on standard output");
 }
 
 /* GET one page; returns the parsed answer (an object). */
-static json_t *get(struct run *r, const char *target)
+json_t *get(struct run *r, const char *target)
 {
 	char pbuf[256], auth[600], err[700];
 	const char *path = lp_http_path(target, pbuf, sizeof pbuf);
@@ -148,7 +154,7 @@ static json_t *get(struct run *r, const char *target)
  * operation declares pageNumber/pageSize; where it does not (the component catalogue), the
  * first page is asked for without them and later pages, only if the answer announces more,
  * with pageNumber alone (the spec's general pagination rule for every list). */
-static void list_q(struct run *r, const char *path, int declared, void (*fn)(struct run *, json_t *, void *), void *ctx)
+void list_q(struct run *r, const char *path, int declared, void (*fn)(struct run *, json_t *, void *), void *ctx)
 {
 	long got = 0, total = -1;
 	for (long page = 1;; page++) {
@@ -178,18 +184,30 @@ static void list_q(struct run *r, const char *path, int declared, void (*fn)(str
 		fail(r, LP_EXIT_REMOTE, "GET %s: received %ld items, Loket announced %ld", path, got, total);
 }
 
-static void list(struct run *r, const char *path, void (*fn)(struct run *, json_t *, void *), void *ctx)
+void list(struct run *r, const char *path, void (*fn)(struct run *, json_t *, void *), void *ctx)
 {
 	list_q(r, path, 1, fn, ctx);
 }
 
-static json_t *rec(struct run *r, const char *type)
+void list_at(struct run *r, char *path, void (*fn)(struct run *, json_t *, void *), void *ctx)
+{
+	list_q(r, path, 1, fn, ctx);
+	free(path);
+}
+
+void list_at0(struct run *r, char *path, void (*fn)(struct run *, json_t *, void *), void *ctx)
+{
+	list_q(r, path, 0, fn, ctx);
+	free(path);
+}
+
+json_t *rec(struct run *r, const char *type)
 {
 	return json_pack("{s:s,s:s}", "type", type, "client", r->cfg->client);
 }
 
 /* A module's translation failed (an amount that is not one): the stream is incomplete. */
-static void check(struct run *r, int rc, const char *err)
+void check(struct run *r, int rc, const char *err)
 {
 	if (rc)
 		fail(r, LP_EXIT_REMOTE, "%s", err);
@@ -213,7 +231,7 @@ static void employee(struct run *r, json_t *e, void *ctx)
 	out(o);
 }
 
-static void wage(struct run *r, json_t *w, void *ctx)
+void wage(struct run *r, json_t *w, void *ctx)
 {
 	char err[200];
 	json_t *o = rec(r, "loket.current.wage");
@@ -222,7 +240,7 @@ static void wage(struct run *r, json_t *w, void *ctx)
 	out(o);
 }
 
-static void benefit(struct run *r, json_t *b, void *ctx)
+void benefit(struct run *r, json_t *b, void *ctx)
 {
 	char err[200];
 	json_t *o = rec(r, "loket.current.benefit_deduction");
@@ -231,7 +249,7 @@ static void benefit(struct run *r, json_t *b, void *ctx)
 	out(o);
 }
 
-static void perioddata(struct run *r, json_t *d, void *ctx)
+void perioddata(struct run *r, json_t *d, void *ctx)
 {
 	long long y;
 	if (lp_le_ppd_year(d, &y) && y < r->start_year)
@@ -275,7 +293,7 @@ static void employment(struct run *r, json_t *e, void *ctx)
 	}
 }
 
-static void concept(struct run *r, json_t *c, void *ctx)
+void concept(struct run *r, json_t *c, void *ctx)
 {
 	(void)ctx;
 	json_t *o = rec(r, "loket.current.concept_employee");
@@ -287,7 +305,7 @@ static void concept(struct run *r, json_t *c, void *ctx)
 /* One metadata answer (GET <write endpoint>/metadata): _embedded[] of {field, options[]}, one
  * loket.current.metadata record per field. Metadata lists the fields of one resource, so it is
  * one request; its totalSize is not checked (the spec's own example reports 3 for one field). */
-static void metadata(struct run *r, const char *resource, const char *target)
+void metadata(struct run *r, const char *resource, const char *target)
 {
 	char pbuf[256];
 	const char *path = lp_http_path(target, pbuf, sizeof pbuf);
@@ -312,7 +330,7 @@ static void metadata(struct run *r, const char *resource, const char *target)
 }
 
 /* One component of the catalogue of a year (ctx: the year). */
-static void component(struct run *r, json_t *c, void *ctx)
+void component(struct run *r, json_t *c, void *ctx)
 {
 	json_t *o = rec(r, "loket.current.payroll_component");
 	if (lp_le_component_current(o, c, *(int *)ctx)) {
@@ -323,23 +341,11 @@ static void component(struct run *r, json_t *c, void *ctx)
 	out(o);
 }
 
-/* Everything the diff needs, in this order: employees (with their BSN), employments (with
- * their wages, benefits and period data), concept employees, the metadata, and the payroll
- * component catalogue of every year from the start date's to last_year. */
-static void read_all(struct run *r, int last_year)
+/* The metadata, once per run: for a PUT employee and a POST wage (of the first employee and
+ * employment: generic fields have the same options everywhere) and a POST concept employee. */
+void read_metadata_all(struct run *r)
 {
-	const lp_config *cfg = r->cfg;
-	char *p = lp_le_employee_list(cfg->loket.employer_id);
-	list(r, p, employee, NULL);
-	free(p);
-	p = lp_le_employment_list(cfg->loket.employer_id);
-	list(r, p, employment, NULL);
-	free(p);
-	p = lp_le_concept_list(cfg->loket.employer_id);
-	list(r, p, concept, NULL);
-	free(p);
-	/* the metadata, once per run: for a PUT employee and a POST wage (of the first employee and
-	 * employment: generic fields have the same options everywhere) and a POST concept employee */
+	char *p;
 	if (r->first_employee) {
 		p = lp_le_employee_metadata(r->first_employee);
 		metadata(r, "employee", p);
@@ -350,9 +356,22 @@ static void read_all(struct run *r, int last_year)
 		metadata(r, "wage", p);
 		free(p);
 	}
-	p = lp_le_concept_metadata(cfg->loket.employer_id);
+	p = lp_le_concept_metadata(r->cfg->loket.employer_id);
 	metadata(r, "concept_employee", p);
 	free(p);
+}
+
+/* Everything the diff needs, in this order: employees (with their BSN), employments (with
+ * their wages, benefits and period data), concept employees, the metadata, and the payroll
+ * component catalogue of every year from the start date's to last_year. */
+static void read_all(struct run *r, int last_year)
+{
+	const lp_config *cfg = r->cfg;
+	char *p;
+	list_at(r, lp_le_employee_list(cfg->loket.employer_id), employee, NULL);
+	list_at(r, lp_le_employment_list(cfg->loket.employer_id), employment, NULL);
+	list_at(r, lp_le_concept_list(cfg->loket.employer_id), concept, NULL);
+	read_metadata_all(r);
 	for (int year = r->start_year; year <= last_year; year++) {
 		p = lp_le_component_catalogue(cfg->loket.payroll_administration_id, year);
 		list_q(r, p, 0, component, &year);
@@ -364,18 +383,30 @@ int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"config", required_argument, 0, 'c'}, {"base-url", required_argument, 0, 'b'},
-		{"as-of", required_argument, 0, 'a'},
+		{"as-of", required_argument, 0, 'a'}, {"state", required_argument, 0, 's'},
+		{"full", no_argument, 0, 'F'}, {"max-age", required_argument, 0, 'm'},
 		{"record", required_argument, 0, 'r'}, {"replay", required_argument, 0, 'p'},
 		{"verbose", no_argument, 0, 'v'}, {"help", no_argument, 0, 'h'},
 		{"version", no_argument, 0, 'V'}, {0, 0, 0, 0}};
-	const char *config = NULL, *base = NULL, *rec_dir = NULL, *rep_dir = NULL, *as_of = NULL;
-	int verbose = 0, c;
+	const char *config = NULL, *base = NULL, *rec_dir = NULL, *rep_dir = NULL, *as_of = NULL, *state = NULL;
+	int verbose = 0, full = 0, c;
+	long max_age = 7;
+	char *end;
 	lp_init(argv[0]);
 	while ((c = getopt_long(argc, argv, "c:vhV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': config = optarg; break;
 		case 'b': base = optarg; break;
 		case 'a': as_of = optarg; break;
+		case 's': state = optarg; break;
+		case 'F': full = 1; break;
+		case 'm':
+			max_age = strtol(optarg, &end, 10);
+			if (!*optarg || *end || max_age < 0 || max_age > 36600) {
+				lp_warn("--max-age: expected a number of days (0..36600), got '%s'", optarg);
+				lp_usage_exit(usage, LP_EXIT_USAGE);
+			}
+			break;
 		case 'r': rec_dir = optarg; break;
 		case 'p': rep_dir = optarg; break;
 		case 'v': verbose = 1; break;
@@ -384,9 +415,9 @@ int main(int argc, char **argv)
 		default: lp_usage_exit(usage, LP_EXIT_USAGE);
 		}
 	}
-	if (!config || optind < argc || (rec_dir && rep_dir)) {
+	if (!config || optind < argc || (rec_dir && rep_dir) || (full && !state)) {
 		lp_warn(!config ? "--config is required" : optind < argc ? "unexpected argument" :
-			"--record and --replay exclude each other");
+			full && !state ? "--full needs --state" : "--record and --replay exclude each other");
 		lp_usage_exit(usage, LP_EXIT_USAGE);
 	}
 	struct run r;
@@ -404,6 +435,8 @@ int main(int argc, char **argv)
 	lp_date_ymd(lp_date_add_months(lp_date_month_start(day), cfg->personio.future_months), &last_year, &m, &d);
 	if (last_year < r.start_year)
 		last_year = r.start_year;
+	r.last_year = last_year;
+	r.as_of = day;
 	lp_http_opts ho = {0};
 	ho.base_url = base ? base : cfg->loket.base_url ? cfg->loket.base_url : "https://api.loket.nl/v2";
 	ho.record_dir = rec_dir;
@@ -415,15 +448,25 @@ int main(int argc, char **argv)
 	if (!rep_dir) {
 		r.oauth = lp_oauth_for_config(cfg);
 	}
-	read_all(&r, last_year);
-	lp_out_new(lp_stream_end(cfg->client, "loket", 1, counts(&r), NULL));
-	int oc = lp_out_close();
+	int oc;
+	if (state) {
+		oc = fetch_with_state(&r, state, full, max_age);
+	} else {
+		read_all(&r, last_year);
+		lp_out_new(lp_stream_end(cfg->client, "loket", 1, counts(&r), NULL));
+		oc = lp_out_close();
+	}
 	if (verbose)
 		lp_warn("%s: %lu employees, %lu employments, %lu wages, %lu benefits/deductions, %lu period data, %lu concept "
 			"employees, %lu payroll components (%d-%d), %lu metadata fields, %lu HTTP requests (+%lu token)",
 			cfg->client, r.counts[0], r.counts[1], r.counts[2], r.counts[3], r.counts[4], r.counts[5],
 			r.counts[C_COMPONENTS], r.start_year, last_year, r.counts[C_METADATA], lp_http_requests(r.http),
 			r.oauth ? lp_oauth_requests(r.oauth) : 0UL);
+	if (verbose && state)
+		lp_warn("%s: --state %s: employer version number %" JSON_INTEGER_FORMAT "; employees and employments %s; "
+			"wages and benefits of %lu employments and the payroll period data of %lu closed periods from the snapshot",
+			cfg->client, state, r.employer_version, r.reread ? "read" : "from the snapshot", r.reused_employments,
+			r.reused_periods);
 	lp_oauth_free(r.oauth);
 	free(r.first_employee);
 	free(r.first_employment);

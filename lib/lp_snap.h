@@ -1,0 +1,26 @@
+/* lp_snap.h - a program's state directory: snapshots that are either whole or detected.
+ *
+ * A state directory (created 0700 when missing; refused when group or others may enter it)
+ * holds snapshot files (0600), each replaced atomically (lp_secret_write_file: a temporary
+ * file, fsync, rename, fsync of the directory), so that a crash, a SIGKILL or a full disk
+ * leaves the old snapshot or the new one, never half of one. Each file is the line
+ * "lp-snap 1 LENGTH CRC32\n" followed by LENGTH bytes of content whose zlib crc32 (8 hex
+ * digits) is CRC32: flipped bytes, a cut or a stray append are found on reading.
+ */
+#ifndef LP_SNAP_H
+#define LP_SNAP_H
+
+#include <stddef.h>
+
+/* Create dir (0700) when it does not exist; 0, or -1 with a reason in err when it cannot be
+ * made, is no directory, or is open to group or others. */
+int lp_snap_dir(const char *dir, char *err, size_t n);
+/* Replace dir/name with content (len bytes). 0, or -1 with a reason in err (the old file
+ * is left as it was). */
+int lp_snap_save(const char *dir, const char *name, const char *content, size_t len, char *err, size_t n);
+/* Read dir/name: 1 with the content (malloc'd, NUL-terminated, *len bytes), 0 when there is
+ * none, -1 with a reason in err when it is damaged (bad header, length or checksum) or
+ * cannot be read (or is not private to the user). */
+int lp_snap_load(const char *dir, const char *name, char **content, size_t *len, char *err, size_t n);
+
+#endif
