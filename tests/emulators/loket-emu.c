@@ -1129,8 +1129,12 @@ static void h_admin_period_ppd(struct ctx *x)
 	if (!pa)
 		return;
 	long long pid, pst, cat = -1, cid = -1;
-	if (emu_strict_ll(x->p[1], 0, INT_MAX, &pid) || !(per = find_id("payrollPeriods", x->p[1], NULL)) ||
-	    !sget(per, "payrollAdministrationId") || strcmp(sget(per, "payrollAdministrationId"), x->p[0])) {
+	/* a period's id (202601) is the administration's own: look it up among that administration's */
+	per = NULL;
+	json_t *po;
+	size_t pi;
+	IDX_EACH("payrollPeriods", "payrollAdministrationId", x->p[0], pi, po) if (!per && id_eq(po, x->p[1])) per = po;
+	if (emu_strict_ll(x->p[1], 0, INT_MAX, &pid) || !per) {
 		loket_error(x->rep, 404, 404, "NotFound", "payroll period not found");
 		return;
 	}
