@@ -20,7 +20,7 @@ override CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Werror -Ilib -
 SAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 FILTERS = extract-personio validate map-compensation loket-auth fetch-loket diff-loket push-loket report batch-report
-TOOLS   = personio-emu gen-personio lp-unit loket-emu
+TOOLS   = personio-emu gen-personio gen-loket lp-unit loket-emu
 
 # A program is filters/NAME.c, or a folder filters/NAME/ of .c files (one program, several
 # files). Each links liblp.a and only the libraries it uses (LIBS_NAME).
@@ -34,6 +34,7 @@ LIBS_push-loket       = -lcurl -ljansson -lz
 LIBS_report           = -ljansson -lz
 LIBS_batch-report     = -ljansson -lz
 LIBS_gen-personio     = -ljansson -lz
+LIBS_gen-loket        = -ljansson -lz
 LIBS_lp-unit          = -lcurl -ljansson -lcsv -lz
 LIBS_personio-emu     = -lmicrohttpd -ljansson -lpthread
 LIBS_loket-emu        = -lmicrohttpd -ljansson -lpthread
@@ -45,7 +46,9 @@ BINS    = $(FILTERS:%=$(BUILD)/bin/%) $(TOOLS:%=$(BUILD)/bin/%)
 src_of  = $(or $(wildcard filters/$(1).c),$(wildcard filters/$(1)/*.c),$(wildcard tests/unit/$(1).c),$(wildcard samples/$(1).c))
 obj_of  = $(patsubst %.c,$(BUILD)/obj/%.o,$(call src_of,$(1)))
 EMU_OBJ = $(BUILD)/obj/tests/emulators/emu.o
-ALL_OBJ = $(LIB_OBJ) $(foreach p,$(FILTERS) gen-personio lp-unit,$(call obj_of,$(p))) \
+# the synthetic bureau both generators share (samples/gen-model.c)
+GEN_OBJ = $(BUILD)/obj/samples/gen-model.o
+ALL_OBJ = $(LIB_OBJ) $(foreach p,$(FILTERS) gen-personio gen-loket lp-unit,$(call obj_of,$(p))) $(GEN_OBJ) \
 	  $(EMU_OBJ) $(BUILD)/obj/tests/emulators/loket-emu.o $(BUILD)/obj/tests/emulators/personio-emu.o
 
 all: $(BINS)
@@ -67,6 +70,8 @@ $(BUILD)/bin/%: $$(call obj_of,%) $(BUILD)/liblp.a
 $(BUILD)/bin/personio-emu $(BUILD)/bin/loket-emu: $(BUILD)/bin/%: $(BUILD)/obj/tests/emulators/%.o $(EMU_OBJ)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS_$*)
+
+$(BUILD)/bin/gen-personio $(BUILD)/bin/gen-loket: $(GEN_OBJ)
 
 -include $(ALL_OBJ:.o=.d)
 

@@ -103,3 +103,146 @@ setup() { ACME="$BATS_FILE_TMPDIR/acme.ndjson"; }
 	run gen-personio --employees 5
 	assert_failure 2
 }
+
+# --- the bureau month: gen-personio --month and gen-loket (doc/generators.md) ---
+
+# gen_bureau N M MONTH DIR [OPTIONS]: both generators for the same arguments
+gen_bureau() {
+	local n=$1 m=$2 k=$3 d=$4
+	shift 4
+	gen-personio --clients "$n" --employees "$m" --seed 5 --month "$k" --out "$d" "$@"
+	gen-loket --clients "$n" --employees "$m" --seed 5 --out "$d"
+}
+
+@test "bureau generators: the same arguments give byte-identical Personio data, Loket state and configurations" {
+	gen_bureau 3 40 2 "$BATS_TEST_TMPDIR/a"
+	gen_bureau 3 40 2 "$BATS_TEST_TMPDIR/b"
+	diff -r "$BATS_TEST_TMPDIR/a" "$BATS_TEST_TMPDIR/b"
+	run cat "$BATS_TEST_TMPDIR/a/as-of"
+	assert_output 2026-02-15
+	# month 1 and month 2 differ in Personio only; Loket is always the state before month 1
+	gen_bureau 3 40 1 "$BATS_TEST_TMPDIR/c"
+	cmp "$BATS_TEST_TMPDIR/a/loket/state.json" "$BATS_TEST_TMPDIR/c/loket/state.json"
+	run cmp "$BATS_TEST_TMPDIR/a/personio/gen0001/compensations.json" "$BATS_TEST_TMPDIR/c/personio/gen0001/compensations.json"
+	assert_failure
+	run stat -c %a "$BATS_TEST_TMPDIR/a/loket/client.json"
+	assert_output 600
+	# without --month the Personio data is the classic snapshot (no as-of file)
+	gen-personio --clients 1 --employees 10 --seed 5 --out "$BATS_TEST_TMPDIR/d"
+	assert_file_not_exists "$BATS_TEST_TMPDIR/d/as-of"
+}
+
+@test "bureau generators: C1/C2 hold over every generated configuration, which share one Loket login" {
+	gen-personio --clients 40 --employees 2 --month 1 --out "$BATS_TEST_TMPDIR/g"
+	cfgs=()
+	for c in "$BATS_TEST_TMPDIR"/g/config/*.json; do cfgs+=(-c "$c"); done
+	[ "${#cfgs[@]}" -eq 80 ]
+	run validate --check-config "${cfgs[@]}"
+	assert_success
+	assert_output ""
+	run jq -s -r '[map(.loket.token_file), map(.loket.credentials_file)] | map(unique | length) | @tsv' "$BATS_TEST_TMPDIR"/g/config/*.json
+	assert_output "$(printf '1\t1')"
+	run jq -s -r '[map(.loket.employer_id), map(.loket.payroll_administration_id), map(.loket.client_number), map(.loket.tax_id), map(.personio.credentials_file)] | map(unique | length) | @tsv' "$BATS_TEST_TMPDIR"/g/config/*.json
+	assert_output "$(printf '40\t40\t40\t40\t40')"
+	# the check can fail: a second client on gen0007's tax id breaks C2
+	jq '.client = "copy" | .loket.payroll_administration_id = "x" | .loket.employer_id = "y" | .personio.legal_entity_id = "9"' \
+		"$BATS_TEST_TMPDIR/g/config/gen0007.json" >"$BATS_TEST_TMPDIR/copy.json"
+	run validate --check-config "${cfgs[@]}" -c "$BATS_TEST_TMPDIR/copy.json"
+	assert_failure 4
+	assert_output --partial gen0007.json
+}
+
+@test "bureau generators: every client's month-1 and month-2 Personio data extracts completely and validates" {
+	gen-personio --clients 3 --employees 40 --seed 5 --month 2 --out "$BATS_TEST_TMPDIR/g"
+	emu_launch personio-emu gen "$BATS_TEST_TMPDIR/g/personio"
+	local url=$LAUNCHED_URL pid=$LAUNCHED_PID
+	unset PERSONIO_CLIENT_ID PERSONIO_CLIENT_SECRET
+	for c in "$BATS_TEST_TMPDIR"/g/config/*.json; do
+		extract-personio -c "$c" --as-of 2026-02-15 --base-url "$url" >"$BATS_TEST_TMPDIR/x.ndjson"
+		run jq -s -c '[(last | .complete), (map(select(.type=="person")) | length >= 40)]' "$BATS_TEST_TMPDIR/x.ndjson"
+		assert_output '[true,true]'
+		run validate -c "$c" --as-of 2026-02-15 "$BATS_TEST_TMPDIR/x.ndjson"
+		assert_success
+		printf '%s\n' "$output" | jq -e -s 'map(select(.type=="validation"))[0] | .blocked == false and .counts.errors == 0' >/dev/null
+	done
+	emu_kill "$pid"
+}
+
+@test "bureau generators: the Loket state loads in loket-emu; fetch-loket reads one client completely; the first sync plans wages and benefits only" {
+	gen_bureau 3 40 1 "$BATS_TEST_TMPDIR/g"
+	LOKET_FIX="$BATS_TEST_TMPDIR/g/loket" loket_start
+	emu_launch personio-emu gen "$BATS_TEST_TMPDIR/g/personio"
+	local purl=$LAUNCHED_URL ppid=$LAUNCHED_PID
+	gen-personio --clients 3 --employees 40 --seed 5 --month 1 --out "$BATS_TEST_TMPDIR/g" --configs-only \
+		--personio-url "$purl" --loket-url "$LK_URL"
+	cfg="$BATS_TEST_TMPDIR/g/config/gen0002.json"
+	unset LOKET_CLIENT_ID LOKET_CLIENT_SECRET PERSONIO_CLIENT_ID PERSONIO_CLIENT_SECRET
+	curl -fsS -X POST "$LK_URL/__emu/authcode" | jq -r .code | loket-auth -c "$cfg" 2>/dev/null
+	run stat -c %a "$BATS_TEST_TMPDIR/g/loket/token.json"
+	assert_output 600
+	fetch-loket -c "$cfg" --as-of 2026-01-15 >"$BATS_TEST_TMPDIR/current.ndjson"
+	# exactly gen0002's employees, employments and wages of the state, nothing of the others
+	emp=$(jq -r .loket.employer_id "$cfg")
+	want=$(jq -c --arg e "$emp" '(.employees | map(select(.employerId == $e))) as $ee | ($ee | map(.id)) as $ids
+		| (.employments | map(select(.employeeId as $i | $ids | index($i)))) as $em | ($em | map(.id)) as $emids
+		| [($ee | length), ($em | length), (.wages | map(select(.employmentId as $i | $emids | index($i))) | length)]' \
+		"$BATS_TEST_TMPDIR/g/loket/state.json")
+	run jq -c 'select(.type=="stream_end") | [.complete, .counts.employees, .counts.employments, .counts.wages] | .[0], .[1:]' \
+		"$BATS_TEST_TMPDIR/current.ndjson"
+	assert_line --index 0 true
+	assert_line --index 1 "$want"
+	[ "$(jq -r '.[0]' <<<"$want")" -ge 30 ]
+	# the two generators describe the same people: the first sync changes no employee data
+	extract-personio -c "$cfg" --as-of 2026-01-15 >"$BATS_TEST_TMPDIR/p.ndjson"
+	validate -c "$cfg" --as-of 2026-01-15 "$BATS_TEST_TMPDIR/p.ndjson" | map-compensation -c "$cfg" >"$BATS_TEST_TMPDIR/desired.ndjson"
+	diff-loket -c "$cfg" --current "$BATS_TEST_TMPDIR/current.ndjson" "$BATS_TEST_TMPDIR/desired.ndjson" >"$BATS_TEST_TMPDIR/plan.ndjson"
+	run jq -r 'select(.type=="loket.op") | "\(.entity) \(.action)"' "$BATS_TEST_TMPDIR/plan.ndjson"
+	assert_line "wage create"
+	refute_output --partial employee
+	run jq -r 'select(.type=="loket.op") | .entity' "$BATS_TEST_TMPDIR/plan.ndjson"
+	refute_line --regexp '^(employee|citizen_service_number|concept_employee|employment)$'
+	emu_kill "$ppid"
+	loket_stop
+}
+
+@test "bureau generators: month 2 differs from month 1 by about the stated shares (3% salary, 10% bonus, 2% recurring, 0.5% leavers, 1% hires)" {
+	gen-personio --clients 20 --employees 50 --seed 5 --month 1 --out "$BATS_TEST_TMPDIR/m1"
+	gen-personio --clients 20 --employees 50 --seed 5 --month 2 --out "$BATS_TEST_TMPDIR/m2"
+	run jq -n -c --slurpfile a <(cat "$BATS_TEST_TMPDIR"/m1/personio/*/compensations.json) \
+		--slurpfile b <(cat "$BATS_TEST_TMPDIR"/m2/personio/*/compensations.json) \
+		--slurpfile ea <(cat "$BATS_TEST_TMPDIR"/m1/personio/*/employees.json) \
+		--slurpfile eb <(cat "$BATS_TEST_TMPDIR"/m2/personio/*/employees.json) '
+		def key: "\(.legal_entity.id)/\(.id)";
+		def pkey: "\(.attributes.subcompany.value.attributes.id)/\(.attributes.id.value)";
+		($a | add | map({(key): .}) | add) as $old
+		| ($ea | add | map({(pkey): .}) | add) as $olde
+		| ($b | add) as $new
+		| ($new | map(select($old[key] == null and (.person.id | tonumber) <= 1050))) as $added
+		| { employed: ($ea | add | map(select(.attributes.status.value == "active" and .attributes.hire_date.value < "2026-02")) | length),
+		    salary: ($added | map(select(.type.category | test("SALARY"))) | length),
+		    bonus: ($added | map(select(.type.category == "BONUS")) | length),
+		    recurring: ($added | map(select(.type.category == "RECURRING")) | length),
+		    leavers: ($eb | add | map(select(.attributes.termination_date.value != null and $olde[pkey].attributes.termination_date.value == null)) | length),
+		    hires: (($eb | add | length) - ($ea | add | length)) }'
+	assert_success
+	echo "$output"
+	ok=$(jq -r '[.salary >= .employed * 0.015 and .salary <= .employed * 0.05,
+		.bonus >= .employed * 0.07 and .bonus <= .employed * 0.13,
+		.recurring >= .employed * 0.008 and .recurring <= .employed * 0.035,
+		.leavers >= 1 and .leavers <= .employed * 0.015,
+		.hires >= 3 and .hires <= 20, .employed >= 800] | all' <<<"$output")
+	[ "$ok" = true ]
+}
+
+@test "bureau generators: bad usage exits 2" {
+	run gen-personio --clients 1 --employees 5 --month 0 --out "$BATS_TEST_TMPDIR/x"
+	assert_failure 2
+	run gen-personio --clients 1 --employees 5 --month 13 --out "$BATS_TEST_TMPDIR/x"
+	assert_failure 2
+	run gen-loket --clients 1 --employees 5 --month 1 --out "$BATS_TEST_TMPDIR/x"
+	assert_failure 2
+	run gen-loket --clients 1 --out "$BATS_TEST_TMPDIR/x"
+	assert_failure 2
+	run gen-loket --version
+	assert_success
+}
