@@ -115,6 +115,8 @@ int main(int argc, char **argv)
 
 	if (!lp_http_replaying(r.http)) {
 		load_credentials(&r);
+		r.rate = lp_rate_personio(lp_http_base(r.http), r.client_id);
+		lp_http_set_gate(r.http, lp_rate_wait, r.rate);
 		v1_auth(&r);
 	}
 	employees(&r);
@@ -125,8 +127,10 @@ int main(int argc, char **argv)
 	lp_out_new(lp_stream_end(r.cfg->client, "personio", 1, counts(&r), NULL));
 	int out = lp_out_close();
 	if (r.verbose)
-		lp_warn("%s: %lu persons, %lu compensations, %lu issues (%lu errors), %lu HTTP requests", r.cfg->client,
-			r.persons, r.compensations, r.issues, r.errors, lp_http_requests(r.http));
+		lp_warn("%s: %lu persons, %lu compensations, %lu issues (%lu errors), %lu HTTP requests (%lu waited "
+			"%llu ms for the rate limits)", r.cfg->client, r.persons, r.compensations, r.issues, r.errors,
+			lp_http_requests(r.http), r.rate ? lp_rate_waits(r.rate) : 0UL,
+			r.rate ? (unsigned long long)lp_rate_waited_ms(r.rate) : 0ULL);
 	wipe(&r.v1_token);
 	wipe(&r.v2_token);
 	wipe(&r.client_id);
@@ -134,6 +138,7 @@ int main(int argc, char **argv)
 	free(r.only_pid);
 	json_decref(r.issues_buf);
 	lp_http_free(r.http);
+	lp_rate_free(r.rate);
 	lp_config_free(r.cfg);
 	if (out)
 		return out;
