@@ -622,3 +622,18 @@ extract_cfg() { extract-personio -c "$CFG" --as-of "$AS_OF" --base-url "$EMU_URL
 	run git -C "$ROOT" status --porcelain -- samples
 	assert_output ""
 }
+
+@test "token cache: Personio's v1 rotation header is followed (each answer a new token) and the last token is saved" {
+	tenants 1
+	rl_start --rotate-v1-tokens yes
+	cache_cfg
+	jq '.personio.page_size=4' "$CFG" >"$CFG.new" && mv "$CFG.new" "$CFG"
+	PERSONIO_CLIENT_ID=t1-id PERSONIO_CLIENT_SECRET=t1-secret-value \
+		run --separate-stderr extract-personio -c "$CFG" --as-of "$AS_OF" --base-url "$RL_URL"
+	assert_success
+	assert_equal "$(curl -fsS "$RL_URL/__emu/stats" | jq -c '[.by_path["/v1/auth"], .by_path["/v1/company/employees"]]')" "[1,10]"
+	# the saved token is the one the last answer handed over: it still works
+	t=$(jq -r .v1.token "$CACHE")
+	assert_equal "$(curl -sS -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $t" "$RL_URL/v1/company/employees")" 200
+	emu_kill "$RL_PID"
+}

@@ -353,6 +353,32 @@ static int token_tenant(const char *tok, enum tok_kind kind)
 	return res;
 }
 
+/* --rotate-v1-tokens: every successful v1 answer carries a new token in its Authorization
+ * header and the one used stops working, as Personio's v1 tokens did before they became
+ * stable for 24 h (personio-api-notes.md 1a) */
+static int g_rotate_v1;
+
+/* the token used for a v1 answer replaced by a new one of the same tenant; the new one in out */
+static void rotate_token(const char *old, char out[72])
+{
+	int tenant = -1;
+	size_t b = tok_bucket(old);
+	pthread_mutex_lock(&S.lock);
+	for (struct token **p = &S.tokens[b]; *p; p = &(*p)->next)
+		if (strcmp((*p)->tok, old) == 0) {
+			struct token *t = *p;
+			tenant = t->tenant;
+			*p = t->next;
+			free(t);
+			break;
+		}
+	pthread_mutex_unlock(&S.lock);
+	if (tenant >= 0)
+		mint_token(tenant, TOK_V1, out);
+	else
+		snprintf(out, 72, "%s", old);
+}
+
 static void revoke_tokens_locked(void)
 {
 	for (size_t b = 0; b < TOKEN_BUCKETS; b++) {
@@ -466,8 +492,15 @@ static long long limit_take(enum lim lim, const char *key)
 	return wait;
 }
 
+/* the flags of this emulator: --rate-* and --rotate-v1-tokens */
 static int limit_option(const char *name, const char *v)
 {
+	if (!strcmp(name, "--rotate-v1-tokens")) {
+		if (strcmp(v, "yes") && strcmp(v, "no"))
+			emu_bad_usage("--rotate-v1-tokens takes yes or no", v);
+		g_rotate_v1 = !strcmp(v, "yes");
+		return 0;
+	}
 	for (int i = 0; i < L__N; i++) {
 		if (strcmp(name, g_lim[i].flag) != 0)
 			continue;
@@ -771,8 +804,17 @@ static enum MHD_Result queue_reply(struct MHD_Connection *c, struct reply *rep)
 	}
 	if (rep->retry_after[0])
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, rep->retry_after);
-	if (rep->authz && rep->status < 400) /* legacy rotation header, successes only */
+	if (rep->authz && rep->status < 400) { /* legacy rotation header, successes only */
+		if (g_rotate_v1) {
+			char tok[72];
+			rotate_token(rep->authz + 7, tok); /* after "Bearer " */
+			free(rep->authz);
+			size_t n = strlen(tok) + 8;
+			rep->authz = emu_xcalloc(1, n);
+			snprintf(rep->authz, n, "Bearer %s", tok);
+		}
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_AUTHORIZATION, rep->authz);
+	}
 	if (rep->allow)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, rep->allow);
 	enum MHD_Result ret = emu_queue(c, rep->status, resp);
@@ -1397,6 +1439,7 @@ static void usage(FILE *f)
 {
 	fputs("usage: personio-emu --fixtures DIR [--port N] [--port-file F] [--faults JSON]\n"
 	      "                    [--threads N] [--watch-pid PID] [--rate-LIMIT N/SECONDS[:BURST]|off]...\n"
+	      "                    [--rotate-v1-tokens yes|no]\n"
 	      "       personio-emu --help | --version\n\n"
 	      "Offline emulator of the Personio API (v1 auth/employees/documents, v2 token/\n"
 	      "compensations) serving every tenant sub-directory of DIR on 127.0.0.1.\n\n"
@@ -1413,7 +1456,8 @@ static void usage(FILE *f)
 	      "  --rate-documents L   POST /v1/company/documents per credential (default 60/60)\n"
 	      "  --rate-v2-token L    POST /v2/auth/token per client_id (default 150/60)\n"
 	      "                   L: N requests per SECONDS, at most BURST at once (default N), or off;\n"
-	      "                   over it: 429, Retry-After, counted in /__emu/stats rate_limited\n\n"
+	      "                   over it: 429, Retry-After, counted in /__emu/stats rate_limited\n"
+	      "  --rotate-v1-tokens yes  every v1 answer carries a new token; the used one stops working\n\n"
 	      "Control endpoints: GET /__emu/stats, POST /__emu/faults, POST /__emu/reset,\n"
 	      "GET /__emu/documents, POST /__emu/revoke-tokens.  See doc/personio-fixtures.md.\n",
 	      f);

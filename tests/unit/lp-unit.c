@@ -28,6 +28,7 @@
 #include "lp_ndjson.h"
 #include "lp_nlid.h"
 #include "lp_oauth.h"
+#include "lp_rate.h"
 #include "lp_secret.h"
 
 static const char usage[] =
@@ -40,7 +41,7 @@ static const char usage[] =
 	"  journal FILE CLIENT PLAN_ID LOKET OPS [OP=STATE[/STATUS][@ID]]...\n"
 	"  journal-damage JOURNAL PLAN | holds WANT HAVE\n"
 	"  le-same ENTITY BODY ITEM | le-ppd BODY ITEM | le-paths ID\n"
-	"  oauth-401 TOKEN_FILE [NEW_ACCESS]\n";
+	"  oauth-401 TOKEN_FILE [NEW_ACCESS] | rate-parse SPEC\n";
 
 static int money_parse(const char *s)
 {
@@ -312,6 +313,13 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "div-round") && argc == 4) {
 		printf("%lld\n", (long long)lp_div_round(atoll(argv[2]), atoll(argv[3])));
+		return 0;
+	}
+	if (!strcmp(cmd, "rate-parse") && argc == 3) {
+		lp_rate_spec rs;
+		if (lp_rate_parse(argv[2], &rs))
+			return printf("error\n"), 1;
+		printf("%ld per %ld s, burst %ld\n", rs.n, rs.per_s, rs.burst);
 		return 0;
 	}
 	if (!strcmp(cmd, "oauth-401") && (argc == 3 || argc == 4))
