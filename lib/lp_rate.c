@@ -121,7 +121,7 @@ static int64_t take_file(struct bucket *b, int64_t now, int *ok)
 	char buf[128];
 	ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
 	long long tokens = 0, t = 0;
-	int valid = 0, fresh = n == 0, used;
+	int valid = 0, fresh = n == 0, used = -1;
 	if (n > 0) {
 		buf[n] = '\0';
 		valid = sscanf(buf, "lp_rate 1 %lld %lld\n%n", &tokens, &t, &used) == 2 && used == n;
