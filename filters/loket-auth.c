@@ -36,10 +36,15 @@ static const char usage[] =
 	"Client credentials: loket.credentials_file (0600 JSON {client_id, client_secret}), else\n"
 	"LOKET_CLIENT_ID and LOKET_CLIENT_SECRET from the environment. Never on the command line.\n"
 	"\n"
+	"Clients sharing one Loket login name the same token file: it is read, refreshed and saved\n"
+	"under its lock (<token file>.lock, waited for up to 60 s, LOKETPIPE_LOCK_WAIT_MS), so one\n"
+	"refresh serves them all. The run lock of a client is loket.lock_file (default\n"
+	"<client>.lock beside the token file).\n"
+	"\n"
 	"Exit status: 0 saved; 2 usage; 4 configuration or token file; 5 Loket failed;\n"
 	"6 Loket refused the code, the token or the client; 7 the new token file cannot be written\n"
 	"(checked before Loket is asked: the saved token then still works); 8 another run for this\n"
-	"client holds its lock. See loketpipe(7).\n";
+	"client holds its lock, or the token file's lock stayed held past the wait. See loketpipe(7).\n";
 
 /* The code itself, or the value of code= in a pasted redirect URL. Returns a new string. */
 static char *code_from(const char *line)

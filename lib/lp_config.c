@@ -189,10 +189,10 @@ lp_config *lp_config_load(const char *path)
 {
 	static const char *const top_keys[] = {"client", "personio", "loket", "compensation", "attributes", "documents", "audit_log", NULL};
 	static const char *const personio_keys[] = {"base_url", "credentials_file", "app_id", "partner_id",
-						    "legal_entity_id", "future_months", "page_size", NULL};
+						    "legal_entity_id", "future_months", "page_size", "token_cache", NULL};
 	static const char *const loket_keys[] = {"base_url", "employer_id", "payroll_administration_id",
 						 "client_number", "tax_id", "token_file", "oauth_url",
-						 "credentials_file", "redirect_uri", NULL};
+						 "credentials_file", "redirect_uri", "lock_file", NULL};
 	static const char *const comp_keys[] = {"start_date", "sync_salary", "sync_recurring", "sync_one_time", "mapping", NULL};
 	static const char *const doc_keys[] = {"category_id", NULL};
 	struct ctx x = {path, 0};
@@ -257,6 +257,9 @@ lp_config *lp_config_load(const char *path)
 		c->personio.legal_entity_id = get_str(&x, p, "personio", "legal_entity_id", 1);
 		c->personio.future_months = (int)get_int(&x, p, "personio", "future_months", 0, 24, 2);
 		c->personio.page_size = (int)get_int(&x, p, "personio", "page_size", 1, 100, 100);
+		char *tc = get_str(&x, p, "personio", "token_cache", 0);
+		c->personio.token_cache = resolve(c, tc);
+		free(tc);
 	}
 	if (!c->personio.base_url)
 		c->personio.base_url = lp_xstrdup("https://api.personio.de");
@@ -284,6 +287,17 @@ lp_config *lp_config_load(const char *path)
 		c->loket.credentials_file = resolve(c, lc);
 		free(lc);
 		c->loket.redirect_uri = get_str(&x, l, "loket", "redirect_uri", 0);
+		char *lf = get_str(&x, l, "loket", "lock_file", 0);
+		c->loket.lock_file = resolve(c, lf);
+		free(lf);
+	}
+	if (c->loket.token_file && c->client) { /* the defaults beside the token file */
+		const char *tf = c->loket.token_file, *sl = strrchr(tf, '/');
+		int dl = (int)(sl - tf); /* resolve() made it absolute or relative to a directory */
+		if (!c->loket.lock_file)
+			c->loket.lock_file = lp_xasprintf("%.*s/%s.lock", dl ? dl : 1, tf, c->client);
+		if (!c->personio.token_cache)
+			c->personio.token_cache = lp_xasprintf("%.*s/%s.personio-token.json", dl ? dl : 1, tf, c->client);
 	}
 	if (!c->loket.oauth_url)
 		c->loket.oauth_url = lp_xstrdup("https://oauth.loket.nl");
@@ -365,6 +379,8 @@ void lp_config_free(lp_config *c)
 	free(c->loket.oauth_url);
 	free(c->loket.credentials_file);
 	free(c->loket.redirect_uri);
+	free(c->loket.lock_file);
+	free(c->personio.token_cache);
 	free(c->compensation.map);
 	json_decref(c->root);
 	free(c);

@@ -47,12 +47,17 @@ typedef struct {
 		char *legal_entity_id;
 		int future_months;     /* default 2 */
 		int page_size;         /* default 100 */
+		char *token_cache;     /* Personio token cache (0600): personio.token_cache, else
+					* "<directory of loket.token_file>/<client>.personio-token.json",
+					* else NULL (no cache) */
 	} personio;
 	struct {
 		char *base_url, *employer_id, *payroll_administration_id, *tax_id, *token_file;
 		char *oauth_url;        /* default https://oauth.loket.nl */
 		char *credentials_file; /* absolute, or NULL: environment */
 		char *redirect_uri;
+		char *lock_file;        /* the client's run lock (lp_lock): loket.lock_file, else
+					 * "<directory of token_file>/<client>.lock", else NULL */
 		long long client_number; /* -1 when absent */
 	} loket;
 	struct {

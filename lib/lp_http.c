@@ -27,6 +27,8 @@ struct xfer {
 	int too_big;
 	long retry_after_ms;
 	char etag[128];
+	int want_authz; /* LP_HTTP_AUTHZ */
+	char *authz;    /* the response's Authorization: Bearer token, when wanted */
 	int sends;     /* times libcurl put this request on a connection (its own resends included) */
 	int no_resend; /* a second send is refused (requests that must not be repeated blindly) */
 	int refused;   /* ... and it was */
@@ -41,6 +43,8 @@ struct lp_http {
 	unsigned rng;
 	char err[512];
 	struct xfer x;     /* the blocking client's transfer */
+	lp_http_gate_fn gate;
+	void *gate_ctx;
 };
 
 static long env_long(const char *name, long dflt)
@@ -152,6 +156,7 @@ void lp_http_free(lp_http *h)
 	free(h->base);
 	free(h->origin);
 	free(h->x.body);
+	lp_secret_free(h->x.authz);
 	free(h);
 }
 
@@ -164,6 +169,16 @@ void lp_http_resp_free(lp_http_resp *r)
 	free(r->body);
 	r->body = NULL;
 	r->len = 0;
+	lp_secret_free(r->authz);
+	r->authz = NULL;
+}
+
+const char *lp_http_base(const lp_http *h) { return h->base; }
+
+void lp_http_set_gate(lp_http *h, lp_http_gate_fn fn, void *ctx)
+{
+	h->gate = fn;
+	h->gate_ctx = ctx;
 }
 
 /* The path and query of a target: what follows the origin of an absolute URL. */
@@ -242,6 +257,15 @@ static size_t header_cb(char *buf, size_t size, size_t nitems, void *ud)
 			memcpy(h->etag, v, l);
 			h->etag[l] = '\0';
 		}
+	}
+	if (h->want_authz && n > 21 && strncasecmp(buf, "Authorization: Bearer ", 22) == 0) {
+		size_t l = n - 22;
+		while (l && (buf[22 + l - 1] == '\r' || buf[22 + l - 1] == '\n' || buf[22 + l - 1] == ' '))
+			l--;
+		lp_secret_free(h->authz);
+		h->authz = lp_xmalloc(l + 1);
+		memcpy(h->authz, buf + 22, l);
+		h->authz[l] = '\0';
 	}
 	if (n > 12 && strncasecmp(buf, "Retry-After:", 12) == 0) {
 		char v[128];
@@ -433,6 +457,9 @@ static void setup_easy(lp_http *h, CURL *c, struct xfer *x, const char *url, con
 	x->too_big = 0;
 	x->retry_after_ms = -1;
 	x->etag[0] = '\0';
+	lp_secret_free(x->authz);
+	x->authz = NULL;
+	x->want_authz = (flags & LP_HTTP_AUTHZ) != 0;
 	x->sends = x->refused = 0;
 	x->no_resend = (flags & LP_HTTP_NO_RETRY) != 0;
 	cerr[0] = '\0';
@@ -474,6 +501,7 @@ static void take_body(const struct xfer *x, long status, int attempt, lp_http_re
 	resp->len = x->len;
 	resp->attempts = attempt;
 	memcpy(resp->etag, x->etag, sizeof resp->etag);
+	resp->authz = x->authz ? lp_xstrdup(x->authz) : NULL;
 }
 
 /* How long to wait before attempt+1: Retry-After when given (capped), else the backoff. */
@@ -515,6 +543,8 @@ int lp_http_request(lp_http *h, const char *method, const char *target, const ch
 	char cerr[CURL_ERROR_SIZE];
 	for (int attempt = 1; attempt <= max; attempt++) {
 		curl_easy_reset(c);
+		if (h->gate)
+			h->gate(h->gate_ctx, method, path);
 		setup_easy(h, c, &h->x, url, method, hl, body, body_len, flags, cerr);
 		h->requests++;
 		CURLcode cc = curl_easy_perform(c);
@@ -626,6 +656,7 @@ static void mreq_free(struct mreq *r)
 	free(r->extra);
 	free(r->url);
 	free(r->x.body);
+	lp_secret_free(r->x.authz);
 	free(r);
 }
 

@@ -43,13 +43,17 @@ typedef struct {
 	size_t len;
 	int attempts;     /* attempts made for this request */
 	char etag[128];   /* the ETag header, "" when none */
+	char *authz;      /* with LP_HTTP_AUTHZ: the token of an "Authorization: Bearer" response
+			   * header (Personio v1's rotation header), malloc'd, wiped by
+			   * lp_http_resp_free; NULL when none */
 } lp_http_resp;
 
 enum {
 	LP_HTTP_SECRET = 1,   /* carries credentials: never recorded, body never in a message */
 	LP_HTTP_NO_RETRY = 2, /* do not retry (non-idempotent writes) */
 	LP_HTTP_RETRY_429 = 4, /* with NO_RETRY: still retry a 429, which the server did not process */
-	LP_HTTP_FRESH = 8      /* on a new connection (never one the server may just have closed) */
+	LP_HTTP_FRESH = 8,     /* on a new connection (never one the server may just have closed) */
+	LP_HTTP_AUTHZ = 16     /* keep a response's Authorization header in resp->authz */
 };
 /* Whatever the flags, libcurl's own resend of a request on a fresh connection (when a reused
  * keep-alive connection closed before any answer) is seen: with LP_HTTP_NO_RETRY it is refused
@@ -60,6 +64,8 @@ enum {
 lp_http *lp_http_new(const lp_http_opts *o, char *err, size_t errlen);
 void lp_http_free(lp_http *h);
 int lp_http_replaying(const lp_http *h);
+/* The base URL, without a trailing slash. */
+const char *lp_http_base(const lp_http *h);
 unsigned long lp_http_requests(const lp_http *h);
 
 /* target: "/path?query" relative to the base URL, or an absolute URL on the same origin.
@@ -69,6 +75,10 @@ unsigned long lp_http_requests(const lp_http *h);
 int lp_http_request(lp_http *h, const char *method, const char *target, const char *const *headers,
 		    const char *body, size_t body_len, unsigned flags, lp_http_resp *resp);
 const char *lp_http_error(const lp_http *h);
+/* A gate that every attempt of a blocking request (each retry too) passes before it is sent,
+ * not when replaying: lp_rate_wait waits there for its rate-limit tokens. NULL: none. */
+typedef void (*lp_http_gate_fn)(void *ctx, const char *method, const char *path);
+void lp_http_set_gate(lp_http *h, lp_http_gate_fn fn, void *ctx);
 void lp_http_resp_free(lp_http_resp *r);
 
 /* ---- many requests at once (libcurl multi), for writes at bureau scale ----

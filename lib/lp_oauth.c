@@ -23,6 +23,7 @@ struct lp_oauth {
 	lp_http *http;
 	char *client_id, *client_secret, *token_file;
 	char *pending; /* "<token file>.new": the next token file, written before it replaces it */
+	char *lock;    /* "<token file>.lock": held while the token file is read, refreshed, saved */
 	char *access;
 	time_t expires;
 };
@@ -42,6 +43,7 @@ lp_oauth *lp_oauth_new(const char *oauth_url, const char *client_id, const char 
 	o->client_secret = lp_xstrdup(client_secret);
 	o->token_file = lp_xstrdup(token_file);
 	o->pending = lp_xasprintf("%s.new", token_file);
+	o->lock = lp_xasprintf("%s.lock", token_file);
 	return o;
 }
 
@@ -54,6 +56,7 @@ void lp_oauth_free(lp_oauth *o)
 	lp_secret_free(o->client_secret);
 	free(o->token_file);
 	free(o->pending);
+	free(o->lock);
 	lp_secret_free(o->access);
 	free(o);
 }
@@ -66,7 +69,7 @@ lp_oauth *lp_oauth_for_config(const lp_config *cfg)
 {
 	if (!cfg->loket.token_file)
 		lp_die(LP_EXIT_CONFIG, "%s: loket.token_file is not set (the file where loket-auth keeps the tokens)", cfg->path);
-	lp_lock_client(cfg->client, cfg->loket.token_file);
+	lp_lock_client(cfg->client, cfg->loket.lock_file);
 	char *id, *secret, err[700];
 	lp_secret_credentials(cfg->path, "loket.credentials_file", cfg->loket.credentials_file, "LOKET_CLIENT_ID",
 			      "LOKET_CLIENT_SECRET", &id, &secret);
@@ -220,10 +223,75 @@ static char *form(const char *fmt, const char *a, const char *b, const char *c, 
 	return f;
 }
 
+/* The token file's lock, for one read-refresh-save step: 0 (*fd holds it), or an exit code
+ * with err filled (8: another process held it longer than the wait). */
+static int lock_tokens(lp_oauth *o, int *fd, char *err, size_t n)
+{
+	int busy;
+	char lerr[600];
+	*fd = lp_lock_wait(o->lock, -1, &busy, lerr, sizeof lerr);
+	if (*fd >= 0)
+		return 0;
+	snprintf(err, n, "token file: %s%s", lerr, busy ? "; nothing was sent to Loket" : "");
+	return busy ? LP_EXIT_BUSY : LP_EXIT_IO;
+}
+
 int lp_oauth_exchange_code(lp_oauth *o, const char *code, const char *redirect_uri, char *err, size_t n)
 {
+	int fd, rc = lock_tokens(o, &fd, err, n);
+	if (rc)
+		return rc;
 	char *f = form("grant_type=authorization_code&code=%s&redirect_uri=%s&client_id=%s&client_secret=%s", code,
 		       redirect_uri, o->client_id, o->client_secret);
+	rc = token_request(o, f, err, n);
+	lp_lock_release(fd);
+	return rc;
+}
+
+/* Under the token file's lock: the token file read again (another process may have
+ * refreshed meanwhile) and its access token taken when it will do, else a refresh.
+ * force: the access token in memory was refused (a 401), or, with none in memory yet, a
+ * refresh is wanted whatever the file holds (loket-auth --check). */
+static int locked_access_token(lp_oauth *o, int force, char *err, size_t n)
+{
+	char *buf, ferr[512];
+	size_t len;
+	int code = recover_pending(o, err, n);
+	if (code)
+		return code;
+	if (lp_secret_read_file(o->token_file, &buf, &len, ferr, sizeof ferr)) {
+		snprintf(err, n, "token file %s; run loket-auth to log in once", ferr);
+		return LP_EXIT_CONFIG;
+	}
+	json_t *j = json_loadb(buf, len, 0, NULL);
+	lp_secret_free(buf);
+	const char *rt = j ? lp_json_str(j, "refresh_token") : NULL;
+	const char *at = j ? lp_json_str(j, "access_token") : NULL;
+	json_t *ea = j ? json_object_get(j, "expires_at") : NULL;
+	int fresh = rt && *rt && at && *at && json_is_integer(ea) && (time_t)json_integer_value(ea) - time(NULL) > 300;
+	/* a refused token is only replaced by a refresh while the file still holds it: when
+	 * another process has saved a newer one, that one is used */
+	int usable = fresh && (!force || (o->access && strcmp(at, o->access) != 0));
+	if (usable) {
+		lp_secret_free(o->access);
+		o->access = lp_xstrdup(at);
+		o->expires = (time_t)json_integer_value(ea);
+	}
+	char *f = NULL;
+	if (!usable && rt && *rt)
+		f = form("grant_type=refresh_token&refresh_token=%s&client_id=%s&client_secret=%s%s", rt, o->client_id,
+			 o->client_secret, "");
+	if (rt)
+		json_string_set(json_object_get(j, "refresh_token"), "");
+	if (at)
+		json_string_set(json_object_get(j, "access_token"), "");
+	json_decref(j);
+	if (usable)
+		return 0;
+	if (!f) {
+		snprintf(err, n, "%s: not a token file (no refresh_token); run loket-auth", o->token_file);
+		return LP_EXIT_CONFIG;
+	}
 	return token_request(o, f, err, n);
 }
 
@@ -231,42 +299,11 @@ static const char *access_token(lp_oauth *o, int force, int *code, char *err, si
 {
 	if (!force && o->access && o->expires - time(NULL) > 300)
 		return o->access;
-	char *buf, ferr[512];
-	size_t len;
-	if ((*code = recover_pending(o, err, n)))
+	int fd;
+	if ((*code = lock_tokens(o, &fd, err, n)))
 		return NULL;
-	if (lp_secret_read_file(o->token_file, &buf, &len, ferr, sizeof ferr)) {
-		snprintf(err, n, "token file %s; run loket-auth to log in once", ferr);
-		*code = LP_EXIT_CONFIG;
-		return NULL;
-	}
-	json_t *j = json_loadb(buf, len, 0, NULL);
-	lp_secret_free(buf);
-	const char *rt = j ? lp_json_str(j, "refresh_token") : NULL;
-	const char *at = j ? lp_json_str(j, "access_token") : NULL;
-	json_t *ea = j ? json_object_get(j, "expires_at") : NULL;
-	if (!force && rt && *rt && at && *at && json_is_integer(ea) && (time_t)json_integer_value(ea) - time(NULL) > 300) {
-		lp_secret_free(o->access); /* a saved access token that still has time: no refresh */
-		o->access = lp_xstrdup(at);
-		o->expires = (time_t)json_integer_value(ea);
-		json_string_set(json_object_get(j, "access_token"), "");
-		json_string_set(json_object_get(j, "refresh_token"), "");
-		json_decref(j);
-		return o->access;
-	}
-	if (!rt || !*rt) {
-		json_decref(j);
-		snprintf(err, n, "%s: not a token file (no refresh_token); run loket-auth", o->token_file);
-		*code = LP_EXIT_CONFIG;
-		return NULL;
-	}
-	char *f = form("grant_type=refresh_token&refresh_token=%s&client_id=%s&client_secret=%s%s", rt, o->client_id,
-		       o->client_secret, "");
-	json_string_set(json_object_get(j, "refresh_token"), "");
-	if (at)
-		json_string_set(json_object_get(j, "access_token"), "");
-	json_decref(j);
-	*code = token_request(o, f, err, n);
+	*code = locked_access_token(o, force, err, n);
+	lp_lock_release(fd);
 	return *code ? NULL : o->access;
 }
 

@@ -10,6 +10,15 @@
  * ".new" (an unused reservation) is removed.
  * A refused refresh token (invalid_grant) is exit code 6: a person must log in again
  * (loket-auth). Tokens never appear in messages.
+ *
+ * One holder of the refresh token: many processes (one per client of a bureau) may share a
+ * token file. Every read-refresh-save of it, and the take-over of a ".new", happens under an
+ * exclusive flock on "<token file>.lock", held only for that step; a process waits for it
+ * (sleeping, up to 60 s, LOKETPIPE_LOCK_WAIT_MS) and then reads the file again: when another
+ * process has refreshed meanwhile (an access token with more than five minutes left), that
+ * token is used and /token is not called. So N workers whose saved access token expired make
+ * one /token request between them. The access token reaches them only through the token file.
+ * A wait that runs out is exit 8, with nothing sent to Loket.
  */
 #ifndef LP_OAUTH_H
 #define LP_OAUTH_H
@@ -31,7 +40,11 @@ void lp_oauth_free(lp_oauth *o);
  * token file, 7 the new token file cannot be written), err says why without any token in it. The token file (0600) holds the refresh token, the access token and its
  * expiry (epoch seconds). */
 const char *lp_oauth_access_token(lp_oauth *o, int *code, char *err, size_t errlen);
-/* The same, but always refreshing (proves the refresh token works; rotates it). */
+/* The access token from lp_oauth_access_token was refused (a 401): a new one. Under the lock,
+ * when the token file holds another access token with time left (another process refreshed
+ * already), that one; only when the file still holds the refused token (or none with time
+ * left) a refresh, rotating the refresh token. Before any access token was used by this
+ * process (loket-auth --check) it always refreshes, which proves the refresh token works. */
 const char *lp_oauth_refresh(lp_oauth *o, int *code, char *err, size_t errlen);
 
 /* Exchange an authorization code (the one-time login) and save the refresh token.
@@ -39,7 +52,8 @@ const char *lp_oauth_refresh(lp_oauth *o, int *code, char *err, size_t errlen);
 int lp_oauth_exchange_code(lp_oauth *o, const char *auth_code, const char *redirect_uri, char *err, size_t errlen);
 
 /* The OAuth client of a client configuration, the way every Loket program starts: it needs
- * loket.token_file, takes the client's lock (lp_lock: exit 8 when another run holds it), reads
+ * loket.token_file, takes the client's lock (lp_lock on loket.lock_file, by default
+ * "<directory of the token file>/<client>.lock": exit 8 when another run holds it), reads
  * the client credentials (loket.credentials_file, else LOKET_CLIENT_ID / LOKET_CLIENT_SECRET)
  * and exits 4 with the key named when any of that is missing or wrong. */
 lp_oauth *lp_oauth_for_config(const lp_config *cfg);

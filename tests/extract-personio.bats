@@ -4,6 +4,8 @@
 # kept), plus the extract rules PX1/PX2 (README).
 
 load helper
+# every test its own rate-limit buckets (lib/lp_rate.h): no test waits for another's tokens
+export LOKETPIPE_RATE_DIR="${BATS_TEST_TMPDIR:-$BATS_FILE_TMPDIR}/rate"
 
 setup_file() {
 	load helper
@@ -447,4 +449,191 @@ replay_acme() {
 	jq '.personio.page_size=500' "$SAMPLES/acme.json" >"$BATS_TEST_TMPDIR/c.json"
 	run schema-check "$SCHEMAS" --as client-config "$BATS_TEST_TMPDIR/c.json"
 	assert_failure
+}
+
+# --- shared rate limits (lib/lp_rate) against an emulator enforcing them -----------------
+
+# tenants N: $BATS_TEST_TMPDIR/rl/tI, acme's data with credentials of its own (tI-id)
+tenants() {
+	for i in $(seq 1 "$1"); do
+		mkdir -p "$BATS_TEST_TMPDIR/rl/t$i"
+		for f in employees compensations document-categories; do
+			ln -sf "$SAMPLES/personio/acme/$f.json" "$BATS_TEST_TMPDIR/rl/t$i/$f.json"
+		done
+		echo "{\"client_id\":\"t$i-id\",\"client_secret\":\"t$i-secret-value\"}" >"$BATS_TEST_TMPDIR/rl/t$i/credentials.json"
+	done
+}
+# workers N CRED RATEDIR: N extract-personio runs at once (page size 4: 11 v1 requests each),
+# worker I with the credentials of tenant tI (CRED=each) or all of t1 (CRED=one), and the rate
+# directory RATEDIR (or RATEDIR/I when it ends in /each); exit codes in $BATS_TEST_TMPDIR/wrcI
+workers() {
+	local pids=() i id
+	jq '.personio.page_size=4' "$SAMPLES/acme.json" >"$BATS_TEST_TMPDIR/p4.json"
+	for i in $(seq 1 "$1"); do
+		id=$([ "$2" = each ] && echo "$i" || echo 1)
+		local dir=$3
+		[[ "$dir" == */each ]] && dir="${dir%/each}/$i"
+		(PERSONIO_CLIENT_ID="t$id-id" PERSONIO_CLIENT_SECRET="t$id-secret-value" LOKETPIPE_RATE_DIR="$dir" \
+			extract-personio -c "$BATS_TEST_TMPDIR/p4.json" --as-of "$AS_OF" --base-url "$RL_URL" \
+			>"$BATS_TEST_TMPDIR/w$i.ndjson" 2>"$BATS_TEST_TMPDIR/w$i.err"
+		 echo $? >"$BATS_TEST_TMPDIR/wrc$i") &
+		pids+=($!)
+	done
+	wait "${pids[@]}"
+	for i in $(seq 1 "$1"); do # every worker complete, with the reference's records
+		[ "$(cat "$BATS_TEST_TMPDIR/wrc$i")" = 0 ] || { cat "$BATS_TEST_TMPDIR/w$i.err" >&2; return 1; }
+		[ "$(grep -vc stream_end "$BATS_TEST_TMPDIR/w$i.ndjson")" = "$(grep -vc stream_end "$REF")" ]
+	done
+}
+rl_start() { # rl_start EMU-FLAGS...: an emulator of its own, limits lowered
+	emu_launch personio-emu rl "$BATS_TEST_TMPDIR/rl" "$@"
+	RL_URL=$LAUNCHED_URL RL_PID=$LAUNCHED_PID
+}
+refused() { curl -fsS "$RL_URL/__emu/stats" | jq ".rate_limited.$1"; }
+
+@test "shared limits: 6 clients' workers at once stay under the per-IP v1 limit (no 429); with a rate directory each they are refused (429) and still finish" {
+	tenants 6
+	rl_start --rate-v1 20/1
+	export LOKETPIPE_RATE_V1=20/1 LOKETPIPE_HTTP_RETRY_AFTER_MAX_MS=2000
+	workers 6 each "$BATS_TEST_TMPDIR/shared"
+	assert_equal "$(refused total)" 0
+	[ "$(curl -fsS "$RL_URL/__emu/stats" | jq '.by_path["/v1/company/employees"]')" -eq 60 ]
+	curl -fsS -X POST "$RL_URL/__emu/reset" >/dev/null
+	workers 6 each "$BATS_TEST_TMPDIR/own/each" # no limiter shared: together over the limit
+	[ "$(refused v1)" -gt 0 ]
+	emu_kill "$RL_PID"
+}
+
+@test "shared limits: 4 workers of one credential share its employees limit (no 429); apart they are refused" {
+	tenants 1
+	rl_start --rate-employees 10/1 --rate-v1 off
+	export LOKETPIPE_RATE_EMPLOYEES=10/1 LOKETPIPE_HTTP_RETRY_AFTER_MAX_MS=2000
+	workers 4 one "$BATS_TEST_TMPDIR/shared"
+	assert_equal "$(refused total)" 0
+	curl -fsS -X POST "$RL_URL/__emu/reset" >/dev/null
+	workers 4 one "$BATS_TEST_TMPDIR/own/each"
+	[ "$(refused employees)" -gt 0 ]
+	emu_kill "$RL_PID"
+}
+
+@test "shared limits: a damaged bucket file starts again empty (the run waits, never unlimited); a bad limit variable is exit 4" {
+	export LOKETPIPE_RATE_V1=1000/1 LOKETPIPE_RATE_DIR="$BATS_TEST_TMPDIR/rate"
+	run --separate-stderr extract_acme -v
+	assert_success
+	[[ "$stderr" == *"HTTP requests (0 waited"* ]] # a new bucket starts full
+	run stat -c %a "$LOKETPIPE_RATE_DIR"
+	assert_output 700
+	for f in "$LOKETPIPE_RATE_DIR"/personio-v1-????????????????; do
+		printf 'lp_rate 1 99999999999999 12\njunk' >"$f"
+	done
+	run --separate-stderr extract_acme -v
+	assert_success
+	[[ "$stderr" == *"was damaged; it starts again empty"* ]]
+	[[ "$stderr" != *"HTTP requests (0 waited"* ]]
+	run grep -L '^lp_rate 1 -\?[0-9]* [0-9]*$' "$LOKETPIPE_RATE_DIR"/personio-*
+	assert_output "" # every bucket file is whole again
+	LOKETPIPE_RATE_V1_AUTH=fast run extract_acme
+	assert_failure 4
+	assert_output --partial "LOKETPIPE_RATE_V1_AUTH: 'fast' is not a rate limit"
+}
+
+@test "shared limits: a rate directory that is not private is not used; the limits stay inside the process" {
+	export LOKETPIPE_RATE_DIR="$BATS_TEST_TMPDIR/open" LOKETPIPE_RATE_V1=1000/1
+	mkdir -m 755 "$LOKETPIPE_RATE_DIR"
+	run --separate-stderr extract_acme -v
+	assert_success
+	[[ "$stderr" == *"is not a private directory of yours (mode 0700); the limits are kept inside this process"* ]]
+	run ls "$LOKETPIPE_RATE_DIR"
+	assert_output ""
+}
+
+# --- the Personio token cache ---------------------------------------------------------------
+
+auths() { emu_stats | jq -c '[.by_path["/v1/auth"] // 0, .by_path["/v2/auth/token"] // 0]'; }
+cache_cfg() { # $CFG: acme with the token cache $CACHE
+	CACHE="$BATS_TEST_TMPDIR/cache/acme.personio-token.json"
+	mkdir -p "$BATS_TEST_TMPDIR/cache"
+	CFG="$BATS_TEST_TMPDIR/acme.json"
+	jq --arg f "$CACHE" '.personio.token_cache=$f' "$SAMPLES/acme.json" >"$CFG"
+}
+extract_cfg() { extract-personio -c "$CFG" --as-of "$AS_OF" --base-url "$EMU_URL" "$@"; }
+
+@test "token cache: a second run within the tokens' lifetime logs in no more; the cache is 0600 and its tokens reach no output" {
+	cache_cfg
+	extract_cfg >"$OUT" 2>"$ERR"
+	assert_equal "$(auths)" "[1,1]"
+	run stat -c %a "$CACHE"
+	assert_output 600
+	run jq -r '[.base_url, .client_id, (.v1.expires_at - now > 86000), (.v2.expires_at - now > 86000)] | @tsv' "$CACHE"
+	assert_output "$(printf '%s\t%s\ttrue\ttrue' "$EMU_URL" "$PERSONIO_CLIENT_ID")"
+	extract_cfg -v >"$BATS_TEST_TMPDIR/out2.ndjson" 2>>"$ERR"
+	assert_equal "$(auths)" "[1,1]"
+	cmp "$OUT" "$BATS_TEST_TMPDIR/out2.ndjson"
+	for t in $(jq -r '.v1.token, .v2.token' "$CACHE"); do
+		! grep -q -e "$t" "$OUT" "$ERR"
+	done
+}
+
+@test "token cache: tokens Personio no longer takes are minted again once (401/403), the run completes, the cache is renewed" {
+	cache_cfg
+	extract_cfg >/dev/null
+	old=$(jq -c '[.v1.token, .v2.token]' "$CACHE")
+	curl -fsS -X POST "$EMU_URL/__emu/revoke-tokens" >/dev/null
+	run --separate-stderr extract_cfg
+	assert_success
+	assert_equal "$(auths)" "[2,2]"
+	[ "$(jq -c '[.v1.token, .v2.token]' "$CACHE")" != "$old" ]
+	# a refusal of a freshly minted token is still the credential's problem: exit 6, no loop
+	emu_faults '{"malformed":{"path":"/v2/compensations","kind":"status403"}}'
+	run extract_cfg
+	assert_failure 6
+}
+
+@test "token cache: an entry near its end, of another credential or of another base URL is not used" {
+	cache_cfg
+	extract_cfg >/dev/null
+	edit() { (umask 077 && jq -c "$1" "$CACHE" >"$CACHE.t" && mv "$CACHE.t" "$CACHE"); }
+	edit '.v1.expires_at = (now | floor) + 200' # less than the five-minute margin left
+	extract_cfg >/dev/null
+	assert_equal "$(auths)" "[2,1]"
+	edit '.client_id = "someone-else"'
+	extract_cfg >/dev/null
+	assert_equal "$(auths)" "[3,2]"
+	edit '.base_url = "https://api.personio.de"'
+	extract_cfg >/dev/null
+	assert_equal "$(auths)" "[4,3]"
+	chmod 644 "$CACHE" # not private: not read, a warning, and a login
+	run --separate-stderr extract_cfg
+	assert_success
+	[[ "$stderr" == *"token cache $CACHE: permissions 0644 are too open"* ]]
+	assert_equal "$(auths)" "[5,4]"
+}
+
+@test "token cache: by default beside the Loket token file (<client>.personio-token.json); none without either" {
+	jq --arg t "$BATS_TEST_TMPDIR/tok/loket-token.json" '.loket.token_file=$t' "$SAMPLES/acme.json" >"$BATS_TEST_TMPDIR/acme.json"
+	mkdir -m 700 "$BATS_TEST_TMPDIR/tok"
+	CFG="$BATS_TEST_TMPDIR/acme.json"
+	extract_cfg >/dev/null
+	assert_file_exists "$BATS_TEST_TMPDIR/tok/acme.personio-token.json"
+	extract_cfg >/dev/null
+	assert_equal "$(auths)" "[1,1]"
+	extract_acme >/dev/null # samples/acme.json: no token file, no cache
+	assert_equal "$(auths)" "[2,2]"
+	run git -C "$ROOT" status --porcelain -- samples
+	assert_output ""
+}
+
+@test "token cache: Personio's v1 rotation header is followed (each answer a new token) and the last token is saved" {
+	tenants 1
+	rl_start --rotate-v1-tokens yes
+	cache_cfg
+	jq '.personio.page_size=4' "$CFG" >"$CFG.new" && mv "$CFG.new" "$CFG"
+	PERSONIO_CLIENT_ID=t1-id PERSONIO_CLIENT_SECRET=t1-secret-value \
+		run --separate-stderr extract-personio -c "$CFG" --as-of "$AS_OF" --base-url "$RL_URL"
+	assert_success
+	assert_equal "$(curl -fsS "$RL_URL/__emu/stats" | jq -c '[.by_path["/v1/auth"], .by_path["/v1/company/employees"]]')" "[1,10]"
+	# the saved token is the one the last answer handed over: it still works
+	t=$(jq -r .v1.token "$CACHE")
+	assert_equal "$(curl -sS -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $t" "$RL_URL/v1/company/employees")" 200
+	emu_kill "$RL_PID"
 }

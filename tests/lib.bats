@@ -480,3 +480,24 @@ i = sum(len(l) + 1 for l in b.split(b"\n")[:n - 1]) + 10; b[i] ^= 0x01; open(p, 
 	run lp-unit le-ppd "$body" '{"payrollPeriod":{"year":2025,"periodNumber":3},"shift":{"shiftNumber":2},"payrollComponents":[{"payrollComponent":{"key":8042},"value":100.00}]}'
 	assert_output "elsewhere not held"
 }
+
+@test "lp_rate: limits are N/SECONDS[:BURST], positive, the burst at most N (default N)" {
+	while IFS='|' read -r in want; do
+		run lp-unit rate-parse "$in"
+		assert_output "$want"
+	done <<'T'
+60/60|60 per 60 s, burst 60
+300/60:15|300 per 60 s, burst 15
+5/2|5 per 2 s, burst 5
+1/1:1|1 per 1 s, burst 1
+0/60|error
+5/0|error
+5/60:6|error
+5/60:0|error
+-5/60|error
+5|error
+5/60:|error
+5/60x|error
+/60|error
+T
+}

@@ -353,3 +353,118 @@ refresh_works() { # refresh_works TOKEN: Loket still takes this refresh token (a
 	assert_failure 6
 	loket_stop
 }
+
+# --- one Loket login for many employers: the client lock, one holder of the refresh token ---
+
+# clients N: configurations c1..cN ($BATS_TEST_TMPDIR/cI.json), each $CFG with another client
+# name, all sharing the one token file $TOKF
+clients() {
+	for i in $(seq 1 "$1"); do
+		jq --arg c "c$i" '.client=$c' "$CFG" >"$BATS_TEST_TMPDIR/c$i.json"
+	done
+}
+# parallel_fetch N: fetch-loket of c1..cN at once; their exit codes in $BATS_TEST_TMPDIR/rcI
+parallel_fetch() {
+	local pids=() i
+	for i in $(seq 1 "$1"); do
+		(fetch-loket -c "$BATS_TEST_TMPDIR/c$i.json" >"$BATS_TEST_TMPDIR/out$i" 2>"$BATS_TEST_TMPDIR/err$i"
+		 echo $? >"$BATS_TEST_TMPDIR/rc$i") &
+		pids+=($!)
+	done
+	wait "${pids[@]}"
+}
+all_complete() { # all_complete N: every run of parallel_fetch N exited 0 with a complete stream
+	for i in $(seq 1 "$1"); do
+		[ "$(cat "$BATS_TEST_TMPDIR/rc$i")" = 0 ] || { cat "$BATS_TEST_TMPDIR/err$i" >&2; return 1; }
+		[ "$(jq -c 'select(.type=="stream_end") | .complete' "$BATS_TEST_TMPDIR/out$i")" = true ]
+	done
+}
+lk_fetch_setup() {
+	lk_setup
+	jq --arg u "$LK_URL" '.loket.base_url=($u + "/v2")' "$CFG" >"$CFG.new" && mv "$CFG.new" "$CFG"
+	new_code | loket-auth -c "$CFG"
+}
+
+@test "client lock: a second run of the same client exits 8 naming its lock; another client sharing the token file runs" {
+	lk_fetch_setup
+	clients 1
+	lock="$BATS_TEST_TMPDIR/acme.lock"
+	run flock "$lock" fetch-loket -c "$CFG"
+	assert_failure 8
+	assert_output --partial "another run for this client is in progress (its lock $lock is held)"
+	run flock "$lock" loket-auth -c "$CFG" --check
+	assert_failure 8
+	# the same token file, another client: not held up
+	run --separate-stderr flock "$lock" fetch-loket -c "$BATS_TEST_TMPDIR/c1.json"
+	assert_success
+	# the token file's own lock is not the client lock
+	run flock "$TOKF.lock" -c "true"
+	assert_success
+	# loket.lock_file moves it
+	jq --arg l "$BATS_TEST_TMPDIR/elsewhere.lock" '.loket.lock_file=$l' "$CFG" >"$BATS_TEST_TMPDIR/moved.json"
+	run --separate-stderr flock "$lock" fetch-loket -c "$BATS_TEST_TMPDIR/moved.json"
+	assert_success
+	run flock "$BATS_TEST_TMPDIR/elsewhere.lock" fetch-loket -c "$BATS_TEST_TMPDIR/moved.json"
+	assert_failure 8
+	loket_stop
+}
+
+@test "one holder: 8 clients sharing one token file with an expired access token make exactly one /token request" {
+	lk_fetch_setup
+	clients 8
+	token_expire "$TOKF"
+	n=$(token_requests)
+	parallel_fetch 8
+	all_complete 8
+	assert_equal "$(token_requests)" "$((n + 1))"
+	run stat -c %a "$TOKF"
+	assert_output 600
+	assert_file_not_exists "$TOKF.new"
+	# the saved refresh token is the one Loket holds now
+	assert_equal "$(refresh_works "$(jq -r .refresh_token "$TOKF")")" 200
+	loket_stop
+}
+
+@test "one holder: the holder SIGKILLed between Loket's answer and the rename; 8 clients after it take its token over, no /token request" {
+	lk_fetch_setup
+	enospc_preload "$BUILD/bin/fetch-loket"
+	clients 8
+	token_expire "$TOKF"
+	old=$(jq -r .refresh_token "$TOKF")
+	n=$(token_requests)
+	run shimmed rename KILL fetch-loket -c "$BATS_TEST_TMPDIR/c1.json"
+	assert_equal "$status" 137 # killed right before rename(.new, token file)
+	assert_equal "$(token_requests)" "$((n + 1))"
+	assert_equal "$(jq -r .refresh_token "$TOKF")" "$old"
+	assert_equal "$(refresh_works "$old")" 400 # rotated away at Loket: only .new has the new one
+	kept=$(jq -r .refresh_token "$TOKF.new")
+	n=$(token_requests)
+	parallel_fetch 8
+	all_complete 8
+	assert_equal "$(token_requests)" "$n" # its access token is used: no second refresh
+	[ "$(grep -l 'took over the refresh token' "$BATS_TEST_TMPDIR"/err* | wc -l)" -eq 1 ]
+	assert_file_not_exists "$TOKF.new"
+	assert_equal "$(jq -r .refresh_token "$TOKF")" "$kept"
+	assert_equal "$(refresh_works "$kept")" 200
+	loket_stop
+}
+
+@test "one holder: a token file lock held past the wait stops the run (exit 8) before anything is sent" {
+	lk_fetch_setup
+	token_expire "$TOKF"
+	n=$(token_requests)
+	run --separate-stderr flock "$TOKF.lock" env LOKETPIPE_LOCK_WAIT_MS=0 fetch-loket -c "$CFG"
+	assert_equal "$status" 8
+	[[ "$stderr" == *"$TOKF.lock: another process has held this lock for more than 0 ms; nothing was sent to Loket"* ]]
+	assert_equal "$(token_requests)" "$n"
+	assert_equal "$(curl -fsS "$LK_URL/__emu/stats" | jq .requests)" "$n"
+	loket_stop
+}
+
+@test "one holder: on a 401, the token another process saved meanwhile is taken; the refused one is refreshed" {
+	(umask 077 && echo "{\"refresh_token\":\"r\",\"access_token\":\"refused\",\"expires_at\":$(($(date +%s) + 3600))}" >"$BATS_TEST_TMPDIR/t.json")
+	run lp-unit oauth-401 "$BATS_TEST_TMPDIR/t.json" newer-token
+	assert_output "took the saved token newer-token (0 token requests)"
+	run lp-unit oauth-401 "$BATS_TEST_TMPDIR/t.json"
+	assert_output --partial "refresh: exit 5: POST /token:" # the file still held the refused token
+}

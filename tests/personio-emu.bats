@@ -201,3 +201,70 @@ $(jq -c '._data[].id' "$BATS_TEST_TMPDIR/page")"
 	run get "$(v1_token)" "/v1/company/employees?limit=1"
 	assert_output 200
 }
+
+# --- rate limits (doc/personio-fixtures.md "Rate limits") ------------------------------------
+
+# an emulator of its own with the flags given; sets RL_URL, RL_PID
+rl_emu() {
+	emu_launch personio-emu rl "$SAMPLES/personio" "$@"
+	RL_URL=$LAUNCHED_URL RL_PID=$LAUNCHED_PID
+}
+rl_auth() { # rl_auth ID SECRET: status of POST /v1/auth; headers in $BATS_TEST_TMPDIR/h, body in body
+	curl -sS -D "$BATS_TEST_TMPDIR/h" -o "$BATS_TEST_TMPDIR/body" -w '%{http_code}' -X POST \
+		-H 'Content-Type: application/json' --data "{\"client_id\":\"$1\",\"client_secret\":\"$2\"}" "$RL_URL/v1/auth"
+}
+
+@test "rate limits: over a limit -> 429 with Retry-After and Personio's error body, counted; per credential and per IP apart; reset refills" {
+	rl_emu --rate-v1-auth 2/60 --rate-v1 5/60
+	assert_equal "$(rl_auth "$PERSONIO_CLIENT_ID" "$PERSONIO_CLIENT_SECRET")" 200
+	assert_equal "$(rl_auth "$PERSONIO_CLIENT_ID" "$PERSONIO_CLIENT_SECRET")" 200
+	assert_equal "$(rl_auth "$PERSONIO_CLIENT_ID" "$PERSONIO_CLIENT_SECRET")" 429
+	run jq -c . "$BATS_TEST_TMPDIR/body"
+	assert_output '{"success":false,"error":{"message":"Too many requests","code":429}}'
+	run grep -i '^retry-after: [0-9]' "$BATS_TEST_TMPDIR/h"
+	assert_success
+	# another client_id has a bucket of its own (refused as a credential, but not rate limited)
+	assert_equal "$(rl_auth someone-else wrong-secret)" 401
+	# the per-IP limit counts every /v1/ request of the address: 4 so far, one more passes
+	assert_equal "$(rl_auth someone-else wrong-secret)" 401
+	assert_equal "$(rl_auth someone-else wrong-secret)" 429
+	run curl -fsS "$RL_URL/__emu/stats"
+	assert_equal "$(jq -c .rate_limited <<<"$output")" '{"v1":1,"v1_auth":1,"employees":0,"documents":0,"v2_token":0,"total":2}'
+	# v2 is not under the v1 limits
+	run curl -sS -o /dev/null -w '%{http_code}' -X POST --data-urlencode grant_type=client_credentials \
+		--data-urlencode "client_id=$PERSONIO_CLIENT_ID" --data-urlencode "client_secret=$PERSONIO_CLIENT_SECRET" "$RL_URL/v2/auth/token"
+	assert_output 200
+	curl -fsS -X POST "$RL_URL/__emu/reset" >/dev/null
+	assert_equal "$(rl_auth "$PERSONIO_CLIENT_ID" "$PERSONIO_CLIENT_SECRET")" 200
+	assert_equal "$(curl -fsS "$RL_URL/__emu/stats" | jq .rate_limited.total)" 0
+	emu_kill "$RL_PID"
+}
+
+@test "rate limits: the v2 token endpoint answers 429 as problem+json; a limit can be off; bad flags are usage errors" {
+	rl_emu --rate-v2-token 1/60 --rate-v1-auth off
+	v2() { curl -sS -o "$BATS_TEST_TMPDIR/body" -w '%{http_code}' -X POST --data-urlencode grant_type=client_credentials \
+		--data-urlencode "client_id=$PERSONIO_CLIENT_ID" --data-urlencode "client_secret=$PERSONIO_CLIENT_SECRET" "$RL_URL/v2/auth/token"; }
+	assert_equal "$(v2)" 200
+	assert_equal "$(v2)" 429
+	run jq -r '.errors[0].type' "$BATS_TEST_TMPDIR/body"
+	assert_output "https://developer.personio.de/reference/errors#common.too_many_requests"
+	for i in 1 2 3 4 5; do assert_equal "$(rl_auth "$PERSONIO_CLIENT_ID" "$PERSONIO_CLIENT_SECRET")" 200; done
+	emu_kill "$RL_PID"
+	for bad in 0/60 5/0 5/60:6 fast 5/60:x; do
+		run personio-emu --fixtures "$SAMPLES/personio" --rate-v1 "$bad"
+		assert_failure
+		assert_output --partial "N/SECONDS[:BURST]"
+	done
+}
+
+@test "--rotate-v1-tokens: a v1 answer carries a new token; the used one no longer works" {
+	rl_emu --rotate-v1-tokens yes
+	assert_equal "$(rl_auth "$PERSONIO_CLIENT_ID" "$PERSONIO_CLIENT_SECRET")" 200
+	t1=$(jq -r .data.token "$BATS_TEST_TMPDIR/body")
+	t2=$(curl -sS -D - -o /dev/null -H "Authorization: Bearer $t1" "$RL_URL/v1/company/employees?limit=1" |
+		sed -n 's/^[Aa]uthorization: Bearer \([^[:space:]]*\).*/\1/p')
+	[ -n "$t2" ] && [ "$t2" != "$t1" ]
+	assert_equal "$(curl -sS -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $t1" "$RL_URL/v1/company/employees")" 403
+	assert_equal "$(curl -sS -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $t2" "$RL_URL/v1/company/employees")" 200
+	emu_kill "$RL_PID"
+}

@@ -147,10 +147,10 @@ outcomes() { jq -r 'select(.type=="loket.result") | .outcome' "${1:-$OUT}" | sor
 
 @test "one run per client: a second run while the lock is held exits 8 and sends nothing" {
 	n=$(curl -fsS "$LK_URL/__emu/stats" | jq .requests)
-	flock "$BATS_TEST_TMPDIR/token.json.lock" -c "push-loket -c '$CFG' --journal '$J' '$PLAN' >/dev/null 2>'$BATS_TEST_TMPDIR/err'; echo \$? >'$BATS_TEST_TMPDIR/rc'"
+	flock "$BATS_TEST_TMPDIR/acme.lock" -c "push-loket -c '$CFG' --journal '$J' '$PLAN' >/dev/null 2>'$BATS_TEST_TMPDIR/err'; echo \$? >'$BATS_TEST_TMPDIR/rc'"
 	assert_equal "$(cat "$BATS_TEST_TMPDIR/rc")" 8
 	grep -q 'another run for this client' "$BATS_TEST_TMPDIR/err"
-	run flock "$BATS_TEST_TMPDIR/token.json.lock" fetch-loket -c "$CFG"
+	run flock "$BATS_TEST_TMPDIR/acme.lock" fetch-loket -c "$CFG"
 	assert_failure 8
 	assert_equal "$(curl -fsS "$LK_URL/__emu/stats" | jq .requests)" "$n"
 }

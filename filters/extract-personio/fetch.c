@@ -1,6 +1,6 @@
-/* fetch.c - extract-personio's requests to Personio: credentials, the v1 and v2 tokens, the
- * headers, GET with one re-authentication on 401, and fail(), which closes the stream as
- * incomplete.
+/* fetch.c - extract-personio's requests to Personio: credentials, the headers, GET with one
+ * new token when Personio refuses the one it has (tokens.c), and fail(), which closes the
+ * stream as incomplete.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -66,8 +66,7 @@ void load_credentials(struct run *r)
 			      "PERSONIO_CLIENT_ID", "PERSONIO_CLIENT_SECRET", &r->client_id, &r->client_secret);
 }
 
-/* Headers for a request: the app headers, then the token (if any) or a content type. */
-static const char *const *api_headers(struct run *r, const char *token, const char *content_type, char hbuf[3][600])
+const char *const *api_headers(struct run *r, const char *token, const char *content_type, char hbuf[3][600])
 {
 	static const char *h[6];
 	int n = 0;
@@ -86,59 +85,6 @@ static const char *const *api_headers(struct run *r, const char *token, const ch
 		h[n++] = content_type;
 	h[n] = NULL;
 	return h;
-}
-
-/* POST credentials (body, wiped here) to an authentication endpoint and return the token
- * found at [obj.]key of the answer. Nothing of the request or answer is ever logged. */
-static char *authenticate(struct run *r, const char *path, const char *content_type, char *body, const char *obj,
-			  const char *key)
-{
-	char hbuf[3][600];
-	lp_http_resp resp;
-	int rc = lp_http_request(r->http, "POST", path, api_headers(r, NULL, content_type, hbuf), body, strlen(body),
-				 LP_HTTP_SECRET, &resp);
-	lp_secret_free(body);
-	if (rc)
-		fail(r, LP_EXIT_REMOTE, "%s", lp_http_error(r->http));
-	if (resp.status != 200) {
-		lp_secret_free(resp.body);
-		if (resp.status == 400 || resp.status == 401 || resp.status == 403)
-			fail(r, LP_EXIT_AUTH,
-			     "POST %s: HTTP %ld: Personio refused the credentials; check client_id and client_secret "
-			     "of this client's Personio API credential", path, resp.status);
-		fail(r, LP_EXIT_REMOTE, "POST %s: HTTP %ld%s", path, resp.status, resp.attempts > 1 ? " after retries" : "");
-	}
-	json_t *j = json_loadb(resp.body, resp.len, 0, NULL);
-	lp_secret_free(resp.body);
-	json_t *holder = obj ? lp_json_obj(j, obj) : j;
-	const char *tok = holder ? lp_json_str(holder, key) : NULL;
-	if (!tok || !*tok) {
-		json_decref(j);
-		fail(r, LP_EXIT_REMOTE, "POST %s: the answer has no %s%s%s", path, obj ? obj : "", obj ? "." : "", key);
-	}
-	char *t = lp_xstrdup(tok);
-	json_string_set(json_object_get(holder, key), "");
-	json_decref(j);
-	return t;
-}
-
-void v1_auth(struct run *r)
-{
-	json_t *b = json_pack("{s:s,s:s}", "client_id", r->client_id, "client_secret", r->client_secret);
-	char *body = json_dumps(b, JSON_COMPACT);
-	json_string_set(json_object_get(b, "client_secret"), "");
-	json_decref(b);
-	r->v1_token = authenticate(r, "/v1/auth", "Content-Type: application/json", body, "data", "token");
-}
-
-void v2_auth(struct run *r)
-{
-	char *id = lp_http_escape(r->client_id), *sec = lp_http_escape(r->client_secret);
-	char *body = lp_xasprintf("grant_type=client_credentials&client_id=%s&client_secret=%s", id, sec);
-	lp_secret_free(id);
-	lp_secret_free(sec);
-	r->v2_token = authenticate(r, "/v2/auth/token", "Content-Type: application/x-www-form-urlencoded", body, NULL,
-				   "access_token");
 }
 
 /* A short, safe excerpt of an API error body: Personio's own message only. */
@@ -170,17 +116,15 @@ json_t *api_get(struct run *r, int v2, const char *target, const char *what)
 	for (int reauth = 0;; reauth++) {
 		char **tok = v2 ? &r->v2_token : &r->v1_token;
 		lp_http_resp resp;
-		if (lp_http_request(r->http, "GET", target, api_headers(r, *tok, NULL, hbuf), NULL, 0, 0, &resp))
+		if (lp_http_request(r->http, "GET", target, api_headers(r, *tok, NULL, hbuf), NULL, 0, v2 ? 0 : LP_HTTP_AUTHZ,
+				    &resp))
 			fail(r, LP_EXIT_REMOTE, "%s (%s)", lp_http_error(r->http), what);
-		if (resp.status == 401 && !reauth && !lp_http_replaying(r->http)) {
+		if (!reauth && !lp_http_replaying(r->http) && token_refused(r, v2, resp.status)) {
 			lp_http_resp_free(&resp);
-			wipe(tok);
-			if (v2)
-				v2_auth(r);
-			else
-				v1_auth(r);
 			continue;
 		}
+		if (resp.status == 200 && resp.authz)
+			token_rotated(r, resp.authz);
 		if (resp.status != 200) {
 			api_message(&resp, msg, sizeof msg);
 			long st = resp.status;

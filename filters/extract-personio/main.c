@@ -41,7 +41,10 @@ static const char usage[] =
 	"\n"
 	"Credentials: the JSON file personio.credentials_file of the configuration (mode 0600,\n"
 	"{\"client_id\":...,\"client_secret\":...}), else PERSONIO_CLIENT_ID and PERSONIO_CLIENT_SECRET\n"
-	"from the environment. Never on the command line.\n"
+	"from the environment. Never on the command line. The tokens are kept for their lifetime in\n"
+	"personio.token_cache (0600; default <client>.personio-token.json beside loket.token_file).\n"
+	"Personio's rate limits are shared by every process of the host through LOKETPIPE_RATE_DIR\n"
+	"(default ${TMPDIR:-/tmp}/loketpipe-rate-UID); see extract-personio(1).\n"
 	"\n"
 	"Exit status: 0 complete; 1 complete, with error issues in the data; 2 usage; 4 configuration\n"
 	"or credentials; 5 Personio failed or answered nonsense (the stream is marked incomplete);\n"
@@ -115,6 +118,8 @@ int main(int argc, char **argv)
 
 	if (!lp_http_replaying(r.http)) {
 		load_credentials(&r);
+		r.rate = lp_rate_personio(lp_http_base(r.http), r.client_id);
+		lp_http_set_gate(r.http, lp_rate_wait, r.rate);
 		v1_auth(&r);
 	}
 	employees(&r);
@@ -125,8 +130,10 @@ int main(int argc, char **argv)
 	lp_out_new(lp_stream_end(r.cfg->client, "personio", 1, counts(&r), NULL));
 	int out = lp_out_close();
 	if (r.verbose)
-		lp_warn("%s: %lu persons, %lu compensations, %lu issues (%lu errors), %lu HTTP requests", r.cfg->client,
-			r.persons, r.compensations, r.issues, r.errors, lp_http_requests(r.http));
+		lp_warn("%s: %lu persons, %lu compensations, %lu issues (%lu errors), %lu HTTP requests (%lu waited "
+			"%llu ms for the rate limits)", r.cfg->client, r.persons, r.compensations, r.issues, r.errors,
+			lp_http_requests(r.http), r.rate ? lp_rate_waits(r.rate) : 0UL,
+			r.rate ? (unsigned long long)lp_rate_waited_ms(r.rate) : 0ULL);
 	wipe(&r.v1_token);
 	wipe(&r.v2_token);
 	wipe(&r.client_id);
@@ -134,6 +141,7 @@ int main(int argc, char **argv)
 	free(r.only_pid);
 	json_decref(r.issues_buf);
 	lp_http_free(r.http);
+	lp_rate_free(r.rate);
 	lp_config_free(r.cfg);
 	if (out)
 		return out;

@@ -23,7 +23,8 @@
  *   - Many tenants at once: one per sub-directory of --fixtures.
  *
  * What it deliberately does not emulate
- *   - Token expiry by clock, real rate limiting, X-RateLimit headers.
+ *   - Token expiry by clock, X-RateLimit headers.  (Personio's documented rate
+ *     limits are enforced, per IP and per credential: see "rate limits".)
  *   - v1 `email`, `updated_since` and `attributes[]` query parameters,
  *     GET /v1/company/employees/{id}, any write endpoint besides documents.
  *   - Repeated query parameters (person.id=1&person.id=2): only the first is
@@ -59,6 +60,8 @@
 #include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 
 #include "emu.h"
 
@@ -350,6 +353,32 @@ static int token_tenant(const char *tok, enum tok_kind kind)
 	return res;
 }
 
+/* --rotate-v1-tokens: every successful v1 answer carries a new token in its Authorization
+ * header and the one used stops working, as Personio's v1 tokens did before they became
+ * stable for 24 h (personio-api-notes.md 1a) */
+static int g_rotate_v1;
+
+/* the token used for a v1 answer replaced by a new one of the same tenant; the new one in out */
+static void rotate_token(const char *old, char out[72])
+{
+	int tenant = -1;
+	size_t b = tok_bucket(old);
+	pthread_mutex_lock(&S.lock);
+	for (struct token **p = &S.tokens[b]; *p; p = &(*p)->next)
+		if (strcmp((*p)->tok, old) == 0) {
+			struct token *t = *p;
+			tenant = t->tenant;
+			*p = t->next;
+			free(t);
+			break;
+		}
+	pthread_mutex_unlock(&S.lock);
+	if (tenant >= 0)
+		mint_token(tenant, TOK_V1, out);
+	else
+		snprintf(out, 72, "%s", old);
+}
+
 static void revoke_tokens_locked(void)
 {
 	for (size_t b = 0; b < TOKEN_BUCKETS; b++) {
@@ -375,10 +404,128 @@ static void free_docs_locked(void)
 	S.next_doc = 1;
 }
 
+/* ------------------------------------------------------------ rate limits */
+
+/* Personio's documented limits (personio-api-notes.md section 5) as token buckets of n
+ * requests per `per` seconds holding at most `burst`: per IP (the client's address) for
+ * every /v1/ request, per credential (client_id, or the tenant of the token) for the rest.
+ * A request over a limit gets 429 with Retry-After (seconds until a token) and Personio's
+ * error body, and is counted in /__emu/stats "rate_limited". Refused requests take no
+ * token. --rate-* flags scale them (tests), "off" lifts one. */
+enum lim { L_V1, L_V1_AUTH, L_EMPLOYEES, L_DOCUMENTS, L_V2_TOKEN, L__N };
+static struct {
+	const char *flag, *stat;
+	long long n, per, burst; /* n == 0: off */
+} g_lim[L__N] = {
+	[L_V1] = {"--rate-v1", "v1", 2000, 60, 2000},
+	[L_V1_AUTH] = {"--rate-v1-auth", "v1_auth", 60, 60, 60},
+	[L_EMPLOYEES] = {"--rate-employees", "employees", 300, 60, 15},
+	[L_DOCUMENTS] = {"--rate-documents", "documents", 60, 60, 60},
+	[L_V2_TOKEN] = {"--rate-v2-token", "v2_token", 150, 60, 150},
+};
+
+#define LIM_BUCKETS 1024
+struct lbucket {
+	struct lbucket *next;
+	enum lim lim;
+	char key[96];
+	long long milli;   /* thousandths of a token */
+	long long t_ms;    /* CLOCK_MONOTONIC */
+};
+static struct {
+	struct lbucket *b[LIM_BUCKETS];
+	uint64_t refused[L__N];
+} L; /* behind S.lock */
+
+static long long mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void free_buckets_locked(void)
+{
+	for (size_t i = 0; i < LIM_BUCKETS; i++)
+		while (L.b[i]) {
+			struct lbucket *n = L.b[i]->next;
+			free(L.b[i]);
+			L.b[i] = n;
+		}
+	memset(L.refused, 0, sizeof L.refused);
+}
+
+/* Take a token of limit `lim` for key: 0, or the seconds to wait (the request is refused). */
+static long long limit_take(enum lim lim, const char *key)
+{
+	if (!g_lim[lim].n)
+		return 0;
+	long long rate_n = g_lim[lim].n, per = g_lim[lim].per, cap = g_lim[lim].burst * 1000, now = mono_ms();
+	pthread_mutex_lock(&S.lock);
+	size_t h = (emu_fnv1a(2166136261u, key) ^ (unsigned)lim) % LIM_BUCKETS;
+	struct lbucket *b = L.b[h];
+	while (b && (b->lim != lim || strcmp(b->key, key) != 0))
+		b = b->next;
+	if (!b) { /* a new bucket is full */
+		b = emu_xcalloc(1, sizeof *b);
+		b->lim = lim;
+		snprintf(b->key, sizeof b->key, "%s", key);
+		b->milli = cap;
+		b->t_ms = now;
+		b->next = L.b[h];
+		L.b[h] = b;
+	}
+	b->milli += (now - b->t_ms) * rate_n / per; /* ms * n / per s = thousandths of a token */
+	if (b->milli > cap)
+		b->milli = cap;
+	b->t_ms = now;
+	long long wait = 0;
+	if (b->milli >= 1000)
+		b->milli -= 1000;
+	else {
+		wait = ((1000 - b->milli) * per + rate_n * 1000 - 1) / (rate_n * 1000); /* seconds, rounded up */
+		if (wait < 1)
+			wait = 1;
+		L.refused[lim]++;
+	}
+	pthread_mutex_unlock(&S.lock);
+	return wait;
+}
+
+/* the flags of this emulator: --rate-* and --rotate-v1-tokens */
+static int limit_option(const char *name, const char *v)
+{
+	if (!strcmp(name, "--rotate-v1-tokens")) {
+		if (strcmp(v, "yes") && strcmp(v, "no"))
+			emu_bad_usage("--rotate-v1-tokens takes yes or no", v);
+		g_rotate_v1 = !strcmp(v, "yes");
+		return 0;
+	}
+	for (int i = 0; i < L__N; i++) {
+		if (strcmp(name, g_lim[i].flag) != 0)
+			continue;
+		long long n, per, burst = -1;
+		char tail;
+		if (!strcmp(v, "off")) {
+			g_lim[i].n = 0;
+			return 0;
+		}
+		int k = sscanf(v, "%lld/%lld:%lld%c", &n, &per, &burst, &tail);
+		if (k == 2 ? strchr(v, ':') != NULL : k != 3)
+			emu_bad_usage("a rate limit is N/SECONDS[:BURST] (positive, BURST <= N) or off", v);
+		if (n <= 0 || per <= 0 || n > 1000000 || per > 86400 || (k == 3 && (burst <= 0 || burst > n)))
+			emu_bad_usage("a rate limit is N/SECONDS[:BURST] (positive, BURST <= N) or off", v);
+		g_lim[i].n = n, g_lim[i].per = per, g_lim[i].burst = k == 3 ? burst : n;
+		return 0;
+	}
+	return -1;
+}
+
 static void reset_counters_locked(void)
 {
 	emu_stats_reset(&S.st);
 	S.no_app_id = 0;
+	free_buckets_locked();
 }
 
 /* -------------------------------------------------------------- requests */
@@ -597,6 +744,32 @@ static void oauth_error(struct reply *rep, const char *error, const char *desc, 
 
 static int is_v2(const char *url) { return emu_starts_with(url, "/v2/"); }
 
+/* limit `lim` for key; on refusal the 429 in the API's shape (v1 or v2): 1, else 0 */
+static int limited(enum lim lim, const char *key, struct reply *rep, int v2)
+{
+	long long wait = limit_take(lim, key);
+	if (!wait)
+		return 0;
+	if (v2)
+		v2_problem(rep, 429, "Too many requests. Please retry later.");
+	else
+		v1_error(rep, 429, "Too many requests", 429);
+	snprintf(rep->retry_after, sizeof rep->retry_after, "%lld", wait);
+	return 1;
+}
+
+/* the client's address, for the per-IP limit */
+static const char *client_ip(struct MHD_Connection *c, char out[64])
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	snprintf(out, 64, "?");
+	if (ci && ci->client_addr && ci->client_addr->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)ci->client_addr)->sin_addr, out, 64);
+	else if (ci && ci->client_addr && ci->client_addr->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)ci->client_addr)->sin6_addr, out, 64);
+	return out;
+}
+
 static void error_for(struct reply *rep, const char *url, int status)
 {
 	if (is_v2(url))
@@ -631,8 +804,17 @@ static enum MHD_Result queue_reply(struct MHD_Connection *c, struct reply *rep)
 	}
 	if (rep->retry_after[0])
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, rep->retry_after);
-	if (rep->authz && rep->status < 400) /* legacy rotation header, successes only */
+	if (rep->authz && rep->status < 400) { /* legacy rotation header, successes only */
+		if (g_rotate_v1) {
+			char tok[72];
+			rotate_token(rep->authz + 7, tok); /* after "Bearer " */
+			free(rep->authz);
+			size_t n = strlen(tok) + 8;
+			rep->authz = emu_xcalloc(1, n);
+			snprintf(rep->authz, n, "Bearer %s", tok);
+		}
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_AUTHORIZATION, rep->authz);
+	}
 	if (rep->allow)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, rep->allow);
 	enum MHD_Result ret = emu_queue(c, rep->status, resp);
@@ -704,6 +886,8 @@ static void handle_v1_auth(struct req *r, struct MHD_Connection *c, struct reply
 		secret = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "client_secret");
 	if (!id || !*id || !secret || !*secret) {
 		v1_error(rep, 400, "The client_id and client_secret fields are required", 400);
+	} else if (limited(L_V1_AUTH, id, rep, 0)) {
+		/* 429 */
 	} else {
 		struct tenant *t = tenant_by_credentials(id, secret);
 		if (!t) {
@@ -736,6 +920,8 @@ static void handle_v2_token(struct req *r, struct reply *rep)
 		return;
 	}
 	json_decref(missing);
+	if (limited(L_V2_TOKEN, field(r, "client_id"), rep, 1))
+		return;
 	if (strcmp(field(r, "grant_type"), "client_credentials") != 0) {
 		oauth_error(rep, "unsupported_grant_type", "Only the client_credentials grant type is supported.", NULL);
 		return;
@@ -758,7 +944,7 @@ static void handle_v2_token(struct req *r, struct reply *rep)
 static void handle_employees(struct MHD_Connection *c, struct reply *rep)
 {
 	struct tenant *t = auth_v1(c, rep);
-	if (!t)
+	if (!t || limited(L_EMPLOYEES, t->client_id, rep, 0))
 		return;
 	long long limit = 50, offset = 0;
 	const char *ls = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "limit");
@@ -1005,7 +1191,7 @@ static void handle_compensations(struct MHD_Connection *c, struct reply *rep)
 static void handle_doc_upload(struct req *r, struct MHD_Connection *c, struct reply *rep)
 {
 	struct tenant *t = auth_v1(c, rep);
-	if (!t)
+	if (!t || limited(L_DOCUMENTS, t->client_id, rep, 0))
 		return;
 	if (r->mode != B_FORM || r->pp_failed) {
 		v1_error(rep, 400, "Invalid multipart request body and/or headers supplied", 0);
@@ -1094,6 +1280,14 @@ static void handle_control(struct req *r, struct reply *rep)
 		json_t *o = json_pack("{s:I}", "without_app_id", (json_int_t)S.no_app_id);
 		emu_stats_json(o, &S.st, &S.plan);
 		json_object_set_new(o, "documents", json_integer((json_int_t)S.ndocs));
+		json_t *rl = json_object();
+		uint64_t total = 0;
+		for (int i = 0; i < L__N; i++) {
+			json_object_set_new(rl, g_lim[i].stat, json_integer((json_int_t)L.refused[i]));
+			total += L.refused[i];
+		}
+		json_object_set_new(rl, "total", json_integer((json_int_t)total));
+		json_object_set_new(o, "rate_limited", rl);
 		pthread_mutex_unlock(&S.lock);
 		emu_sb_json(&rep->body, o);
 		break;
@@ -1159,6 +1353,9 @@ static void handle_control(struct req *r, struct reply *rep)
 
 static void handle_api(struct req *r, struct MHD_Connection *c, const char *url, struct reply *rep)
 {
+	char ip[64];
+	if (emu_starts_with(url, "/v1/") && limited(L_V1, client_ip(c, ip), rep, 0))
+		return;
 	switch (r->route) {
 	case R_V1_AUTH: handle_v1_auth(r, c, rep); break;
 	case R_V2_TOKEN: handle_v2_token(r, rep); break;
@@ -1241,7 +1438,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 static void usage(FILE *f)
 {
 	fputs("usage: personio-emu --fixtures DIR [--port N] [--port-file F] [--faults JSON]\n"
-	      "                    [--threads N] [--watch-pid PID]\n"
+	      "                    [--threads N] [--watch-pid PID] [--rate-LIMIT N/SECONDS[:BURST]|off]...\n"
+	      "                    [--rotate-v1-tokens yes|no]\n"
 	      "       personio-emu --help | --version\n\n"
 	      "Offline emulator of the Personio API (v1 auth/employees/documents, v2 token/\n"
 	      "compensations) serving every tenant sub-directory of DIR on 127.0.0.1.\n\n"
@@ -1251,7 +1449,15 @@ static void usage(FILE *f)
 	      "  --port-file F    write the port to F (atomically) once listening\n"
 	      "  --faults JSON    initial fault plan (default: $PERSONIO_EMU_FAULTS)\n"
 	      "  --threads N      worker threads (default 2)\n"
-	      "  --watch-pid PID  exit when process PID is gone\n\n"
+	      "  --watch-pid PID  exit when process PID is gone\n"
+	      "  --rate-v1 L          every /v1/ request, per client IP (default 2000/60)\n"
+	      "  --rate-v1-auth L     POST /v1/auth per client_id (default 60/60)\n"
+	      "  --rate-employees L   GET /v1/company/employees per credential (default 300/60:15)\n"
+	      "  --rate-documents L   POST /v1/company/documents per credential (default 60/60)\n"
+	      "  --rate-v2-token L    POST /v2/auth/token per client_id (default 150/60)\n"
+	      "                   L: N requests per SECONDS, at most BURST at once (default N), or off;\n"
+	      "                   over it: 429, Retry-After, counted in /__emu/stats rate_limited\n"
+	      "  --rotate-v1-tokens yes  every v1 answer carries a new token; the used one stops working\n\n"
 	      "Control endpoints: GET /__emu/stats, POST /__emu/faults, POST /__emu/reset,\n"
 	      "GET /__emu/documents, POST /__emu/revoke-tokens.  See doc/personio-fixtures.md.\n",
 	      f);
@@ -1277,6 +1483,7 @@ int main(int argc, char **argv)
 		.faults_env = "PERSONIO_EMU_FAULTS",
 		.plan = &S.plan,
 		.usage = usage,
+		.option = limit_option,
 		.load = load_fixtures,
 		.on_request = on_request,
 		.free_req = free_req,

@@ -6,7 +6,9 @@
  *   ENOSPC_SHIM_OPS      comma list of what fails: fallocate (posix_fallocate, fallocate),
  *                        write (write, pwrite), open (open/openat for writing or creating),
  *                        fsync, rename (the old path), unlink. Default: fallocate,write.
- *   ENOSPC_SHIM_ERRNO    ENOSPC (default), EDQUOT, EROFS, EACCES or EIO.
+ *   ENOSPC_SHIM_ERRNO    ENOSPC (default), EDQUOT, EROFS, EACCES or EIO; or KILL: instead of
+ *                        failing, the process kills itself (SIGKILL) right there, as a
+ *                        power cut or kill -9 at that point would leave things.
  *   ENOSPC_SHIM_SKIP     let this many matching calls pass before the first failure (default 0):
  *                        e.g. with fsync, 1 lets the reservation's fsync pass and fails the next.
  *
@@ -20,6 +22,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +34,8 @@
 static int err_no(void)
 {
 	const char *e = getenv("ENOSPC_SHIM_ERRNO");
+	if (e && !strcmp(e, "KILL"))
+		raise(SIGKILL);
 	if (!e || !strcmp(e, "ENOSPC"))
 		return ENOSPC;
 	if (!strcmp(e, "EDQUOT"))

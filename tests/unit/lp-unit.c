@@ -27,6 +27,8 @@
 #include "lp_money.h"
 #include "lp_ndjson.h"
 #include "lp_nlid.h"
+#include "lp_oauth.h"
+#include "lp_rate.h"
 #include "lp_secret.h"
 
 static const char usage[] =
@@ -38,7 +40,8 @@ static const char usage[] =
 	"  http BASE METHOD TARGET [BODY] | http-new BASE | secret FILE | secret-write FILE TEXT\n"
 	"  journal FILE CLIENT PLAN_ID LOKET OPS [OP=STATE[/STATUS][@ID]]...\n"
 	"  journal-damage JOURNAL PLAN | holds WANT HAVE\n"
-	"  le-same ENTITY BODY ITEM | le-ppd BODY ITEM | le-paths ID\n";
+	"  le-same ENTITY BODY ITEM | le-ppd BODY ITEM | le-paths ID\n"
+	"  oauth-401 TOKEN_FILE [NEW_ACCESS] | rate-parse SPEC\n";
 
 static int money_parse(const char *s)
 {
@@ -258,6 +261,40 @@ static int journal(int argc, char **argv)
 	return rc;
 }
 
+/* The access token of a token file is taken, refused (as a 401 would), and replaced; when
+ * NEW_ACCESS is given, another process "refreshed" in between (the file now holds it). Prints
+ * what lp_oauth_refresh did: "took the saved token <token>" or "refresh: exit N: why". The
+ * OAuth URL is a closed loopback port: a refresh attempt cannot succeed. */
+static int oauth_401(const char *tokf, const char *fresh)
+{
+	char err[700];
+	int code;
+	lp_oauth *o = lp_oauth_new("http://127.0.0.1:9", "id", "secret", tokf, err, sizeof err);
+	if (!o || !lp_oauth_access_token(o, &code, err, sizeof err))
+		return printf("first token: %s\n", err), 1;
+	if (fresh) {
+		char *buf;
+		size_t len;
+		if (lp_secret_read_file(tokf, &buf, &len, err, sizeof err))
+			return printf("%s\n", err), 1;
+		json_t *j = json_loadb(buf, len, 0, NULL);
+		lp_secret_free(buf);
+		json_object_set_new(j, "access_token", json_string(fresh));
+		char *t = json_dumps(j, JSON_COMPACT);
+		json_decref(j);
+		if (lp_secret_write_file(tokf, t, strlen(t), err, sizeof err))
+			return printf("%s\n", err), 1;
+		free(t);
+	}
+	const char *tok = lp_oauth_refresh(o, &code, err, sizeof err);
+	if (tok)
+		printf("took the saved token %s (%lu token requests)\n", tok, lp_oauth_requests(o));
+	else
+		printf("refresh: exit %d: %s\n", code, err);
+	lp_oauth_free(o);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	lp_init(argv[0]);
@@ -278,6 +315,15 @@ int main(int argc, char **argv)
 		printf("%lld\n", (long long)lp_div_round(atoll(argv[2]), atoll(argv[3])));
 		return 0;
 	}
+	if (!strcmp(cmd, "rate-parse") && argc == 3) {
+		lp_rate_spec rs;
+		if (lp_rate_parse(argv[2], &rs))
+			return printf("error\n"), 1;
+		printf("%ld per %ld s, burst %ld\n", rs.n, rs.per_s, rs.burst);
+		return 0;
+	}
+	if (!strcmp(cmd, "oauth-401") && (argc == 3 || argc == 4))
+		return oauth_401(argv[2], argc == 4 ? argv[3] : NULL);
 	if (!strcmp(cmd, "journal") && argc >= 6)
 		return journal(argc - 1, argv + 1);
 	if (!strcmp(cmd, "journal-damage") && argc == 4)
