@@ -4,8 +4,6 @@
 # kept), plus the extract rules PX1/PX2 (README).
 
 load helper
-# every test its own rate-limit buckets (lib/lp_rate.h): no test waits for another's tokens
-export LOKETPIPE_RATE_DIR="${BATS_TEST_TMPDIR:-$BATS_FILE_TMPDIR}/rate"
 
 setup_file() {
 	load helper

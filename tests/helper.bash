@@ -11,6 +11,9 @@ export PATH="$BUILD/bin:$ROOT/tests/tools:$PATH"
 export LC_ALL=C
 # fast, bounded retries in tests
 export LOKETPIPE_HTTP_BACKOFF_MS=5 LOKETPIPE_HTTP_ATTEMPTS=6 LOKETPIPE_HTTP_TIMEOUT_MS=5000
+# Personio's rate limits (lib/lp_rate) are shared through a directory: each test has its own, so
+# tests never wait for one another's logins (a test of the sharing sets its own)
+export LOKETPIPE_RATE_DIR="${BATS_TEST_TMPDIR:-$BATS_FILE_TMPDIR}/rate"
 SCHEMAS="$ROOT/schemas"
 SAMPLES="$ROOT/samples"
 FIXTURES="$ROOT/tests/fixtures"
