@@ -288,6 +288,21 @@ static void write_state(const struct gen_run *r, const char *path)
 			}
 	}
 	end(&o);
+	/* one payroll component set per administration holding every component, as a bureau defines
+	 * it for fetch-loket (README: one request per payroll period instead of one per category) */
+	begin(&o, "payrollComponentSets", 0);
+	for (unsigned ci = 1; ci <= r->clients; ci++) {
+		gen_client(r, ci, &c);
+		item(&o);
+		fprintf(f, "{\"payrollAdministrationId\": \"%s\", \"id\": \"5e750000-0000-4000-8000-%012u\","
+			   " \"isDefaultForBrowserPayrollPeriodData\": true, \"isDefaultForPayrollPeriodData\": false,"
+			   " \"isDefinedOnProviderLevel\": false, \"payrollComponents\": [",
+			c.admin_id, ci);
+		for (size_t k = 0; k < N_OF(components); k++)
+			fprintf(f, "%s{\"payrollComponent\": {\"key\": %d}}", k ? ", " : "", components[k].key);
+		fputs("]}", f);
+	}
+	end(&o);
 	begin(&o, "payrollPeriods", 0);
 	for (unsigned ci = 1; ci <= r->clients; ci++) {
 		gen_client(r, ci, &c);

@@ -54,7 +54,7 @@ static const char usage[] =
 	"                      approved payroll run closed from DIR\n"
 	"      --full          with --state: read everything (and save a new snapshot)\n"
 	"      --max-age DAYS  with --state: a snapshot made more than DAYS before --as-of\n"
-	"                      (and the cached metadata and catalogue) is read again (default 7)\n"
+	"                      is read again in full (default 35: a monthly run uses it)\n"
 	"      --record DIR    store every raw API response in DIR (0700/0600)\n"
 	"      --replay DIR    answer every request from DIR instead of the network\n"
 	"  -v, --verbose       report counts and HTTP requests on stderr\n"
@@ -390,7 +390,7 @@ int main(int argc, char **argv)
 		{"version", no_argument, 0, 'V'}, {0, 0, 0, 0}};
 	const char *config = NULL, *base = NULL, *rec_dir = NULL, *rep_dir = NULL, *as_of = NULL, *state = NULL;
 	int verbose = 0, full = 0, c;
-	long max_age = 7;
+	long max_age = 35;
 	char *end;
 	lp_init(argv[0]);
 	while ((c = getopt_long(argc, argv, "c:vhV", opts, NULL)) != -1) {

@@ -22,8 +22,10 @@
  *      first creates DIR/loket-written, and while it exists no period comes from the
  *      snapshot; it is removed once a snapshot read after it is saved);
  *   4. the concept employees (1 request) every time; the metadata (3 requests), the
- *      component catalogue (1 per year) and the component sets (1) from the snapshot while
- *      it is no older than --max-age days, else read again.
+ *      component catalogue (1 per year) and the component sets (1) from the snapshot only
+ *      for a run on the same --as-of date (a resumed or repeated run), else read again: no
+ *      version number covers them, and a period read by a set that no longer holds every
+ *      component would miss entries that diff-loket then deletes.
  * The records written are the same as a --full read's (the same order). The new snapshot is
  * saved after the last record and before stream_end: a failure to save it (a full disk) ends
  * the stream complete:false with exit 7 and leaves the old snapshot as it was; a failed read
@@ -442,7 +444,7 @@ int fetch_with_state(struct run *r, const char *dir, int full, long max_age)
 	if (json_array_size(ems))
 		r->first_employment = lp_xstrdup(lp_json_str(lp_json_obj(json_array_get(ems, 0), "record"), "id"));
 
-	read_catalogue(r, old, snap, max_age, as_of);
+	read_catalogue(r, old, snap, 0, as_of); /* same --as-of only (4. above) */
 	const json_t *catalogue = json_object_get(json_object_get(snap, "components"), "records");
 	unsigned long closed =
 		read_periods(r, &s, snap, catalogue, json_object_get(json_object_get(snap, "components"), "sets"));
@@ -450,7 +452,7 @@ int fetch_with_state(struct run *r, const char *dir, int full, long max_age)
 	out_sink(concepts);
 	list_at(r, lp_le_concept_list(c->loket.employer_id), concept, NULL);
 	out_sink(NULL);
-	read_metadata(r, old, snap, max_age, as_of);
+	read_metadata(r, old, snap, 0, as_of);
 
 	/* everything was received: write it, in a full read's order */
 	memset(r->counts, 0, sizeof r->counts);
