@@ -15,6 +15,10 @@
  * journal or none, writes nothing. libcurl's own resend of a POST on a fresh connection is
  * refused (lib/lp_http); the POST's answer then counts as lost and it is read back.
  *
+ * Payroll period data upserts (PATCH) that are ready at the same time go out in one collective
+ * PATCH per up to --collective-items ops, with one read per touched period before and after
+ * (collect.c); --no-collective sends each on its own.
+ *
  * The journal (lib/lp_journal: NDJSON with a CRC per line) records each op as "sent" when its
  * request is handed out and "done"/"failed" when the answer is in; one fsync per round makes a
  * round's lines durable while its requests are in flight, and a result record goes to
@@ -40,7 +44,8 @@ static const char usage[] =
 	"      --journal FILE     the run's journal: a killed run resumes from it (required\n"
 	"                         unless --dry-run; one journal per plan)\n"
 	"      --concurrency N    requests in flight at most (1..64, default 8)\n"
-	"      --collective-items N  payroll period data upserts per collective PATCH at most\n"
+	"      --collective-items N\n"
+	"                         payroll period data upserts per collective PATCH at most\n"
 	"                         (1..1000, default 100)\n"
 	"      --no-collective    send every payroll period data upsert on its own (per employment)\n"
 	"      --audit FILE       append to this audit log (default: the config's audit_log)\n"
