@@ -833,3 +833,22 @@ push_one_fails() {
 	run spec-check "$LOKET_SPEC" --requests "$BATS_TEST_TMPDIR/requests.json"
 	assert_success
 }
+
+@test "collective: an employment Loket's list of the period leaves out (not active in it): sent with the others, confirmed by reading its own records, applied once" {
+	"$ROOT/tests/bench/gen-push-plan" "$LOKET_FIX/state.json" 34 >"$PLAN" # with the two that start later in 2026
+	reset_log
+	run --separate-stderr push
+	assert_success
+	printf '%s\n' "$output" >"$OUT"
+	run outcomes
+	assert_output 'applied=34'
+	assert_equal "$(coll_sizes)" 34
+	# the two are read on their own, and not written again
+	run bash -c "jq -r '.[] | select(.path | startswith(\"/providers/employers/employees/employments/\")) | \"\(.method) \(.path | split(\"/\")[5])\"' '$BATS_TEST_TMPDIR/requests.json' | sort"
+	assert_output "$(printf '%s\n' 'GET 3d2c1b0a-9f8e-4d7c-8b6a-000000000123' 'GET 3d2c1b0a-9f8e-4d7c-8b6a-000000001372')"
+	d=$(loket_digest)
+	curl -fsS -X POST "$LK_URL/__emu/reset" >/dev/null
+	rm -f "$J"
+	push --no-collective >/dev/null
+	assert_equal "$(loket_digest)" "$d"
+}
