@@ -5,6 +5,7 @@
 #include "lp_le.h"
 
 #include <stdio.h>
+#include <string.h>
 
 char *lp_le_ppd_collection(const char *employment_id)
 {
@@ -215,4 +216,46 @@ int lp_le_ppd_period_closed(const json_t *period)
 const char *lp_le_ppd_employment_of(const json_t *item)
 {
 	return lp_json_str(lp_json_obj(item, "employment"), "id");
+}
+
+char *lp_le_ppd_collective(const char *employer_id)
+{
+	return lp_xasprintf("/providers/employers/%s/payrollperioddata", employer_id);
+}
+
+char *lp_le_ppd_employment_of_path(const char *path)
+{
+	static const char pre[] = "/providers/employers/employees/employments/", post[] = "/payrollperioddata";
+	size_t n = strlen(path), a = sizeof pre - 1, b = sizeof post - 1;
+	if (n <= a + b || strncmp(path, pre, a) || strcmp(path + n - b, post) || memchr(path + a, '/', n - a - b))
+		return NULL;
+	return lp_xasprintf("%.*s", (int)(n - a - b), path + a);
+}
+
+json_t *lp_le_ppd_collective_item(const json_t *body, const char *employment_id)
+{
+	json_t *it = json_deep_copy(body);
+	json_object_set_new(it, "employmentId", json_string(employment_id));
+	return it;
+}
+
+int lp_le_ppd_period_id(const json_t *periods, json_int_t year, json_int_t period, long long *id)
+{
+	size_t i;
+	json_t *p;
+	json_array_foreach(periods, i, p) {
+		json_t *pid = json_object_get(p, "id");
+		if (json_integer_value(json_object_get(p, "year")) == year &&
+		    json_integer_value(json_object_get(p, "periodNumber")) == period && json_is_integer(pid)) {
+			*id = (long long)json_integer_value(pid);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+long long lp_le_ppd_payslip_of(const json_t *body)
+{
+	json_t *k = json_object_get(lp_json_obj(body, "payslipType"), "key");
+	return json_is_integer(k) ? (long long)json_integer_value(k) : 0;
 }

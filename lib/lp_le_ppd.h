@@ -90,4 +90,21 @@ int lp_le_ppd_current(json_t *out, const json_t *item, const char *employment_id
  * changed in Loket after the plan was made. 1 with the component and value named in drift. */
 int lp_le_ppd_drift(const json_t *body, const json_t *before, const json_t *item, char *drift, size_t n);
 
+/* ---- the collective PATCH (PatchCollectivePayrollPeriodDataByEmployerId) */
+
+/* "/providers/employers/{employerId}/payrollperioddata": the collective upsert (PATCH; the
+ * body a JSON array of items, each a per-employment PATCH body plus employmentId; 200 with
+ * no body declared, 400 with messages[]). */
+char *lp_le_ppd_collective(const char *employer_id);
+/* The employment id of a per-employment path (lp_le_ppd_collection's), malloc'd, or NULL. */
+char *lp_le_ppd_employment_of_path(const char *path);
+/* An item of the collective body: a copy of the per-employment PATCH body with employmentId. */
+json_t *lp_le_ppd_collective_item(const json_t *body, const char *employment_id);
+/* The id of the payroll period year/period among the administration's periods (the items of
+ * lp_le_ppd_periods): 1 and *id set, or 0 when it is not there. */
+int lp_le_ppd_period_id(const json_t *periods, json_int_t year, json_int_t period, long long *id);
+/* The payslip type a PATCH body names (payslipType.key), or 0 when it names none (Loket's
+ * default applies). */
+long long lp_le_ppd_payslip_of(const json_t *body);
+
 #endif

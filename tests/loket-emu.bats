@@ -695,3 +695,50 @@ ver() { call GET "$1" >/dev/null; jq -c "$2" "$BATS_TEST_TMPDIR/body"; }
 	run call GET "/providers/employers/payrolladministrations/$PA/payrollPeriods/202605/payrollperioddata?payslipType=1&payrollComponentSet=00000000-0000-4000-8000-000000000000"
 	assert_output 400
 }
+
+@test "collective payroll period data PATCH: each item upserts as the per-employment PATCH (others untouched, null deletes); one invalid item refuses the whole request, naming it; version numbers stay" {
+	TOK=$(token)
+	EM102=3d2c1b0a-9f8e-4d7c-8b6a-000000000102
+	C=/providers/employers/$ER/payrollperioddata
+	v0=$(curl -fsS "$LK_URL/__emu/state" | jq -c '[.employers[].lastModifiedVersionNumber, .employments[].lastModifiedVersionNumber]')
+	run call PATCH "$EMPL/$EM101/payrollperioddata" '{"payrollPeriod":{"year":2026,"periodNumber":3},"payrollComponents":[{"payrollComponent":{"key":1},"value":144},{"payrollComponent":{"key":7002},"value":500}]}'
+	assert_output 200
+	run call PATCH "$C" '[{"employmentId":"'"$EM101"'","payrollPeriod":{"year":2026,"periodNumber":3},"shift":{"shiftNumber":1},"payrollComponents":[{"payrollComponent":{"key":7002},"value":750},{"payrollComponent":{"key":1},"value":null}]},
+		{"employmentId":"'"$EM102"'","payrollPeriod":{"year":2026,"periodNumber":3},"payrollComponents":[{"payrollComponent":{"key":8101},"value":12.5,"isSupplement":false}]}]'
+	assert_output 200
+	run body '[.messages, .content]'
+	assert_output '[[],null]'
+	run call GET "$EMPL/$EM101/payrollperioddata?filter=payrollPeriod.year%20eq%202026%20and%20payrollPeriod.periodNumber%20eq%203"
+	run body '[.totalSize, (._embedded[0].payrollComponents | map([.payrollComponent.key, .value]))]'
+	assert_output '[1,[[7002,750]]]'
+	run call GET "$EMPL/$EM102/payrollperioddata?filter=payrollPeriod.year%20eq%202026%20and%20payrollPeriod.periodNumber%20eq%203"
+	run body '[._embedded[0].payrollComponents[] | [.payrollComponent.key, .value]]'
+	assert_output '[[8101,12.5]]'
+	# one bad item (a component not in the catalogue; an unknown employment): 400, nothing applied
+	before=$(curl -fsS "$LK_URL/__emu/state" | jq -c .payrollPeriodData)
+	run call PATCH "$C" '[{"employmentId":"'"$EM101"'","payrollPeriod":{"year":2026,"periodNumber":4},"payrollComponents":[{"payrollComponent":{"key":8101},"value":1}]},
+		{"employmentId":"'"$EM102"'","payrollPeriod":{"year":2026,"periodNumber":4},"payrollComponents":[{"payrollComponent":{"key":9999},"value":1}]},
+		{"employmentId":"3d2c1b0a-9f8e-4d7c-8b6a-00000000ffff","payrollPeriod":{"year":2026,"periodNumber":4},"payrollComponents":[]},
+		{"employmentId":"'"$EM101"'","payrollPeriod":{"year":2026,"periodNumber":5},"payrollComponents":[{"payrollComponent":{"key":8101},"value":100000000}]}]'
+	assert_output 400
+	run body '[.messages[] | [.code, .id, .type, .description]]'
+	assert_output "$(jq -cn --arg a "$EM102" --arg b 3d2c1b0a-9f8e-4d7c-8b6a-00000000ffff --arg c "$EM101" '[
+		[1705, $a, "BrokenBusinessRule", "item 1 (employmentId \($a)): payrollComponent 9999 is not available for this payroll administration"],
+		[1708, $b, "BrokenBusinessRule", "item 2 (employmentId \($b)): employmentId: not an employment of this employer"],
+		[1709, $c, "BrokenBusinessRule", "item 3 (employmentId \($c)): payrollComponents[0].value: an amount lies between -100000000 and 100000000"]]')"
+	assert_equal "$(curl -fsS "$LK_URL/__emu/state" | jq -c .payrollPeriodData)" "$before"
+	# not an array, an empty one, an unknown employer
+	run call PATCH "$C" '{"employmentId":"'"$EM101"'"}'
+	assert_output 400
+	run call PATCH "$C" '[]'
+	assert_output 400
+	run call PATCH "/providers/employers/5c1e0f8a-6b2d-4c3e-9f10-00000000ffff/payrollperioddata" '[{"employmentId":"'"$EM101"'","payrollPeriod":{"year":2026,"periodNumber":3},"payrollComponents":[]}]'
+	assert_output 404
+	# payroll period data is not covered by the version numbers
+	assert_equal "$(curl -fsS "$LK_URL/__emu/state" | jq -c '[.employers[].lastModifiedVersionNumber, .employments[].lastModifiedVersionNumber]')" "$v0"
+	# what was sent is what the spec declares
+	curl -fsS "$LK_URL/__emu/requests" | jq -c '[.[] | select(.method=="PATCH" and (.path | endswith("ffff/payrollperioddata") | not) and (.body | type) == "array" and (.body | length) > 0 and .body[0].employmentId != null and (.body | length) == 2)]' >"$BATS_TEST_TMPDIR/req.json"
+	[ "$(jq length "$BATS_TEST_TMPDIR/req.json")" -eq 1 ]
+	run spec-check "$LOKET_SPEC" --requests "$BATS_TEST_TMPDIR/req.json"
+	assert_success
+}

@@ -206,3 +206,21 @@ META_TMPL="/providers/employers/employees/employments/{employmentId}/leave/metad
 	run spec-check "$SPEC" --requests "$BATS_TEST_TMPDIR/req.json"
 	assert_success
 }
+
+@test "the collective payroll period data PATCH (issue 11): its requests are the spec's; a 400 naming the item has the spec's shape" {
+	C=/providers/employers/$ER/payrollperioddata
+	T="/providers/employers/{employerId}/payrollperioddata"
+	item='{"employmentId":"'"$EM"'","payrollPeriod":{"year":2026,"periodNumber":3},"shift":{"shiftNumber":1},"payrollComponents":[{"payrollComponent":{"key":8101},"value":12.5,"isSupplement":false}]}'
+	run curl -sS -o /dev/null -w '%{http_code}' -X PATCH -H "Authorization: Bearer $TOK" -H 'Content-Type: application/json;version=2018-01-01' --data "[$item]" "$LK_URL/v2$C"
+	assert_output 200
+	conforms PATCH "$T" "$C" 400 "[$item, $(jq -c '.payrollComponents[0].payrollComponent.key=9999' <<<"$item")]"
+	run jq -r '.messages[0].description' "$BATS_TEST_TMPDIR/body.json"
+	assert_output --partial 'item 1 (employmentId'
+	curl -fsS "$LK_URL/__emu/requests" | jq -c '[.[] | select(.method=="PATCH")][0:1]' >"$BATS_TEST_TMPDIR/req.json"
+	run spec-check "$SPEC" --requests "$BATS_TEST_TMPDIR/req.json"
+	assert_success
+	# an item the spec's schema refuses is caught (an employmentId that is not a GUID)
+	jq -c '.[0].body[0].employmentId="101"' "$BATS_TEST_TMPDIR/req.json" >"$BATS_TEST_TMPDIR/bad.json"
+	run spec-check "$SPEC" --requests "$BATS_TEST_TMPDIR/bad.json"
+	assert_failure
+}

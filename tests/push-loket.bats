@@ -595,3 +595,260 @@ PY
 		[ "$ops" = fsync ] || assert_equal "$(loket_digest)" "$d"
 	done
 }
+
+# ---------------------------------------------------------------- the collective PATCH of payroll period data
+
+LK_ER=5c1e0f8a-6b2d-4c3e-9f10-000000000001
+LK_PA=7a9b3c2d-1e4f-4a5b-8c6d-000000000001
+COLL_PATH=/providers/employers/$LK_ER/payrollperioddata
+# ppd_plan N: gen-push-plan's N payroll period data upserts into $PLAN (one chain per open
+# employment of acme, 34 of them: op k+34 is in period 2 of the chain of op k in period 1)
+# The two employments that start later in 2026 are left out: Loket's list of a period has
+# only the employments active in it.
+ppd_plan() {
+	"$ROOT/tests/bench/gen-push-plan" "$LOKET_FIX/state.json" "$1" | jq -c 'select(.type != "loket.op" or
+		((.path | split("/")[5]) as $e | ["3d2c1b0a-9f8e-4d7c-8b6a-000000000123", "3d2c1b0a-9f8e-4d7c-8b6a-000000001372"] | index($e) | not))' >"$PLAN"
+}
+reqlog() { curl -fsS "$LK_URL/__emu/requests" >"$BATS_TEST_TMPDIR/requests.json"; }
+# the requests of the log as "METHOD PATH", the payroll period id of a per-period read kept
+req_lines() { reqlog; jq -r '.[] | "\(.method) \(.path)"' "$BATS_TEST_TMPDIR/requests.json"; }
+# the item counts of the collective PATCHes, in the order sent
+coll_sizes() { reqlog; jq -r --arg p "$COLL_PATH" '[.[] | select(.method=="PATCH" and .path==$p) | .body | length] | join(" ")' "$BATS_TEST_TMPDIR/requests.json"; }
+# the results without what the way of sending changes: seq, outcome, status, attempts, error
+result_view() { jq -c 'select(.type=="loket.result") | [.seq, .outcome, .http_status, .attempts, .error, .messages]' "$1" | sort; }
+reset_log() { curl -fsS -X POST "$LK_URL/__emu/reset-log" >/dev/null; }
+lk_faults() { curl -fsS -X POST --data "$1" "$LK_URL/__emu/faults" >/dev/null; }
+# op 7 of the plan gets an amount Loket refuses (outside its range)
+bad_value_7() {
+	jq -c 'if .type=="loket.op" and .seq==7 then .body.payrollComponents[0].value=123456789 else . end' "$PLAN" >"$PLAN.x"
+	mv "$PLAN.x" "$PLAN"
+}
+# a push of $PLAN (results in $OUT) in which one op fails and the 31 others are applied
+push_one_fails() {
+	reset_log
+	run --separate-stderr push
+	assert_failure 1
+	printf '%s\n' "$output" >"$OUT"
+	run outcomes
+	assert_output 'applied=31 failed=1'
+}
+
+@test "collective: 32 payroll period data upserts: periods and sets once, one read of the period, one PATCH, one read back; results and Loket's state as --no-collective" {
+	ppd_plan 34
+	reset_log
+	run --separate-stderr push -v
+	assert_success
+	printf '%s\n' "$output" >"$OUT"
+	[[ "$stderr" == *"1 collective PATCH requests for 32 items"* ]]
+	run req_lines
+	assert_equal "${#lines[@]}" 5
+	run sort <<<"$(req_lines)"
+	assert_output "$(printf '%s\n' "GET /providers/employers/payrolladministrations/$LK_PA/availablepayrollcomponentsets" \
+		"GET /providers/employers/payrolladministrations/$LK_PA/payrollPeriods/202601/payrollperioddata" \
+		"GET /providers/employers/payrolladministrations/$LK_PA/payrollPeriods/202601/payrollperioddata" \
+		"GET /providers/employers/payrolladministrations/$LK_PA/payrollperiods" \
+		"PATCH $COLL_PATH")"
+	# the read before the PATCH, the read back after it
+	run bash -c "jq -r '.[] | .method' '$BATS_TEST_TMPDIR/requests.json' | tail -n 3 | paste -sd' '"
+	assert_output 'GET PATCH GET'
+	assert_equal "$(coll_sizes)" 32
+	schema_ok "$OUT"
+	run spec-check "$LOKET_SPEC" --requests "$BATS_TEST_TMPDIR/requests.json"
+	assert_success
+	run outcomes
+	assert_output 'applied=32'
+	d=$(loket_digest)
+	result_view "$OUT" >"$BATS_TEST_TMPDIR/coll.results"
+	# the per-op way, from the same state: the same results and the same state
+	curl -fsS -X POST "$LK_URL/__emu/reset" >/dev/null
+	rm -f "$J"
+	run --separate-stderr push --no-collective
+	assert_success
+	printf '%s\n' "$output" >"$OUT"
+	assert_equal "$(coll_sizes)" ''
+	assert_equal "$(jq '[.[] | select(.method=="PATCH")] | length' "$BATS_TEST_TMPDIR/requests.json")" 32
+	assert_equal "$(result_view "$OUT")" "$(cat "$BATS_TEST_TMPDIR/coll.results")"
+	assert_equal "$(loket_digest)" "$d"
+}
+
+@test "collective: a second push (new journal) reads the period once and writes nothing" {
+	ppd_plan 34
+	push >/dev/null
+	d=$(loket_digest)
+	reset_log
+	run --separate-stderr push-loket -c "$CFG" --journal "$BATS_TEST_TMPDIR/second.journal" "$PLAN"
+	assert_success
+	printf '%s\n' "$output" >"$OUT"
+	run outcomes
+	assert_output 'already_applied=32'
+	assert_equal "$(writes)" 0
+	assert_equal "$(req_lines | wc -l)" 3
+	assert_equal "$(loket_digest)" "$d"
+}
+
+@test "collective: the PATCH's answer lost (it landed): read back, nothing sent twice, all applied; a 500 (it did not): read back, sent again" {
+	ppd_plan 34
+	fault_free_digest
+	lk_faults '{"scope":"/v2'"$COLL_PATH"'","lost":1}'
+	reset_log
+	run --separate-stderr push
+	assert_equal "$(curl -fsS "$LK_URL/__emu/stats" | jq .faults.lost)" 1
+	assert_success
+	printf '%s\n' "$output" >"$OUT"
+	run outcomes
+	assert_output 'applied=32'
+	assert_equal "$(coll_sizes)" 32
+	assert_equal "$(loket_digest)" "$(cat "$BATS_TEST_TMPDIR/clean.digest")"
+	# not processed at all: the read back finds nothing, the same items go again
+	curl -fsS -X POST "$LK_URL/__emu/reset" >/dev/null
+	rm -f "$J"
+	lk_faults '{"scope":"/v2'"$COLL_PATH"'","500":1}'
+	run --separate-stderr push
+	assert_success
+	assert_equal "$(curl -fsS "$LK_URL/__emu/stats" | jq '.faults["500"]')" 1
+	run outcomes
+	assert_output 'applied=32'
+	assert_equal "$(coll_sizes)" 32 # the log has what was processed: the 500 was not
+	assert_equal "$(loket_digest)" "$(cat "$BATS_TEST_TMPDIR/clean.digest")"
+	# failing every time: the ops fail remotely (exit 5), and a resume finishes them
+	curl -fsS -X POST "$LK_URL/__emu/reset" >/dev/null
+	rm -f "$J"
+	lk_faults '{"always":{"path":"/v2'"$COLL_PATH"'","status":503}}'
+	run --separate-stderr push
+	assert_failure 5
+	lk_faults '{}'
+	run --separate-stderr push
+	assert_success
+	assert_equal "$(loket_digest)" "$(cat "$BATS_TEST_TMPDIR/clean.digest")"
+}
+
+@test "collective: SIGKILL before the request, while it is out and after it landed: resumed, the same state, nothing lost or doubled" {
+	ppd_plan 68 # two ops per chain: two collective PATCHes, one after the other
+	fault_free_digest
+	for point in header sent landed; do
+		curl -fsS -X POST "$LK_URL/__emu/reset" >/dev/null
+		rm -f "$J"
+		case $point in
+		landed) lk_faults '{"scope":"/v2'"$COLL_PATH"'","lost":1,"latency_ms":150}' ;;
+		*) lk_faults '{"latency_ms":150}' ;;
+		esac
+		push-loket -c "$CFG" --journal "$J" "$PLAN" >/dev/null 2>&1 &
+		pid=$!
+		case $point in
+		header) until [ -s "$J" ] || ! kill -0 $pid 2>/dev/null; do sleep 0.005; done ;;
+		sent) until grep -q '"state":"sent"' "$J" 2>/dev/null || ! kill -0 $pid 2>/dev/null; do sleep 0.005; done ;;
+		landed) until [ "$(curl -fsS "$LK_URL/__emu/stats" | jq .faults.lost)" -ge 1 ] || ! kill -0 $pid 2>/dev/null; do sleep 0.005; done ;;
+		esac
+		kill -9 $pid 2>/dev/null || { echo "$point: the push ended before the kill"; false; }
+		wait $pid 2>/dev/null || true
+		[ "$point" != header ] || ! grep -q '"state"' "$J"
+		lk_faults '{}'
+		run --separate-stderr push
+		[ "$status" -eq 0 ] || { echo "$point: exit $status: $stderr"; false; }
+		run jq -r 'select(.type=="loket.result" and .outcome!="applied" and .outcome!="already_applied") | .seq' <<<"$output"
+		assert_output ''
+		[ "$(loket_digest)" = "$(cat "$BATS_TEST_TMPDIR/clean.digest")" ] || { echo "$point: another state"; false; }
+		# one record per employment and period
+		run bash -c "curl -fsS '$LK_URL/__emu/state' | jq '[.payrollPeriodData[] | [.employmentId, .payrollPeriod.year, .payrollPeriod.periodNumber]] | (length == (unique | length))'"
+		assert_output true
+	done
+}
+
+@test "collective: one item Loket refuses: the request gets 400, every op goes on its own, only that one is refused" {
+	ppd_plan 34
+	bad_value_7
+	push_one_fails
+	run jq -r 'select(.type=="loket.result" and .outcome=="failed") | "\(.seq) \(.http_status) \(.method) \(.messages[0])"' "$OUT"
+	assert_output --regexp '^7 400 PATCH payrollComponents\[0\]\.value: an amount lies between'
+	assert_equal "$(coll_sizes)" 32
+	# the collective answer named the item
+	[ "$(jq -r --arg p "$COLL_PATH" '[.[] | select(.method=="PATCH" and .path==$p)] | length' "$BATS_TEST_TMPDIR/requests.json")" -eq 1 ]
+	em=$(jq -r 'select(.type=="loket.op" and .seq==7) | .path | split("/")[5]' "$PLAN")
+	run bash -c "curl -fsS '$LK_URL/__emu/state' | jq --arg em '$em' '[.payrollPeriodData[] | select(.employmentId==\$em and .payrollPeriod.year==2026 and .payrollPeriod.periodNumber==1) | .payrollComponents[] | select(.payrollComponent.key==8101)] | length'"
+	assert_output 0
+}
+
+@test "collective: Loket applying part of a request and answering 200 (--collective-partial 200): the read back finds the one that did not land, it goes on its own" {
+	LK_NAME=partial loket_start --collective-partial 200
+	jq --arg u "$LK_URL" '.loket.oauth_url=$u | .loket.base_url=($u + "/v2")' "$CFG" >"$CFG.p"
+	mv "$CFG.p" "$CFG"
+	curl -fsS -X POST "$LK_URL/__emu/authcode" | jq -r .code | loket-auth -c "$CFG" 2>/dev/null
+	ppd_plan 34
+	bad_value_7
+	push_one_fails
+	assert_equal "$(coll_sizes)" 32
+	kill "$LK_PID" 2>/dev/null || true
+	run jq -r 'select(.type=="loket.result" and .outcome=="failed") | "\(.seq) \(.http_status)"' "$OUT"
+	assert_output '7 400'
+}
+
+@test "collective: drift on one op (its period's record edited in Loket after the plan): only that op fails, the others go in the PATCH" {
+	ppd_plan 34
+	em=$(jq -r 'select(.type=="loket.op" and .seq==3) | .path | split("/")[5]' "$PLAN")
+	curl -fsS -X PATCH -H "Authorization: Bearer $(loket_token)" -H 'Content-Type: application/json' \
+		--data '{"payrollPeriod":{"year":2026,"periodNumber":1},"shift":{"shiftNumber":1},"payrollComponents":[{"payrollComponent":{"key":8101},"value":77,"isSupplement":false}]}' \
+		"$LK_URL/v2/providers/employers/employees/employments/$em/payrollperioddata" >/dev/null
+	push_one_fails
+	run jq -r 'select(.type=="loket.result" and .outcome=="failed") | "\(.seq) \(.error)"' "$OUT"
+	assert_output --regexp '^3 component 8101 of this period holds 77.00 in Loket'
+	assert_equal "$(coll_sizes)" 31
+	assert_equal "$(lk_get "/providers/employers/employees/employments/$em/payrollperioddata" '[._embedded[] | select(.payrollPeriod.periodNumber==1) | .payrollComponents[].value]')" '[77]'
+}
+
+@test "collective: --collective-items splits the ops into several requests; a bad value is refused" {
+	ppd_plan 34
+	reset_log
+	run --separate-stderr push --collective-items 10
+	assert_success
+	printf '%s\n' "$output" >"$OUT"
+	run outcomes
+	assert_output 'applied=32'
+	assert_equal "$(coll_sizes | tr ' ' '\n' | sort -n | paste -sd' ')" '2 10 10 10'
+	for bad in 0 1001 x; do
+		run push-loket -c "$CFG" --journal x --collective-items "$bad" "$PLAN"
+		assert_failure 2
+	done
+}
+
+@test "collective: chain order kept: an op after a payroll period data op of its chain waits for it, one after a POST waits for the POST" {
+	ppd_plan 68
+	reset_log
+	run --separate-stderr push
+	assert_success
+	# period 1 of every chain in the first PATCH, period 2 in the second
+	assert_equal "$(coll_sizes)" '32 32'
+	run jq -r --arg p "$COLL_PATH" '[.[] | select(.method=="PATCH" and .path==$p) | [.body[].payrollPeriod.periodNumber] | unique | join(",")] | join(" ")' "$BATS_TEST_TMPDIR/requests.json"
+	assert_output '1 2'
+	# acme: seq 25 (payroll period data of 140) after seq 24 (a POST of a benefit of 140)
+	cp "$ROOT/tests/golden/acme.plan.ndjson" "$PLAN"
+	curl -fsS -X POST "$LK_URL/__emu/reset" >/dev/null
+	rm -f "$J"
+	run --separate-stderr push
+	assert_success
+	reqlog
+	em=3d2c1b0a-9f8e-4d7c-8b6a-000000000140
+	post=$(jq --arg em "$em" '[.[] | .method == "POST" and (.path | endswith($em + "/benefitsanddeductions"))] | index(true)' "$BATS_TEST_TMPDIR/requests.json")
+	patch=$(jq --arg p "$COLL_PATH" --arg em "$em" '[.[] | .method == "PATCH" and .path == $p and any(.body[]; .employmentId == $em)] | index(true)' "$BATS_TEST_TMPDIR/requests.json")
+	[ "$post" != null ] && [ "$patch" != null ] && [ "$post" -lt "$patch" ]
+	run spec-check "$LOKET_SPEC" --requests "$BATS_TEST_TMPDIR/requests.json"
+	assert_success
+}
+
+@test "collective: an employment Loket's list of the period leaves out (not active in it): sent with the others, confirmed by reading its own records, applied once" {
+	"$ROOT/tests/bench/gen-push-plan" "$LOKET_FIX/state.json" 34 >"$PLAN" # with the two that start later in 2026
+	reset_log
+	run --separate-stderr push
+	assert_success
+	printf '%s\n' "$output" >"$OUT"
+	run outcomes
+	assert_output 'applied=34'
+	assert_equal "$(coll_sizes)" 34
+	# the two are read on their own, and not written again
+	run bash -c "jq -r '.[] | select(.path | startswith(\"/providers/employers/employees/employments/\")) | \"\(.method) \(.path | split(\"/\")[5])\"' '$BATS_TEST_TMPDIR/requests.json' | sort"
+	assert_output "$(printf '%s\n' 'GET 3d2c1b0a-9f8e-4d7c-8b6a-000000000123' 'GET 3d2c1b0a-9f8e-4d7c-8b6a-000000001372')"
+	d=$(loket_digest)
+	curl -fsS -X POST "$LK_URL/__emu/reset" >/dev/null
+	rm -f "$J"
+	push --no-collective >/dev/null
+	assert_equal "$(loket_digest)" "$d"
+}

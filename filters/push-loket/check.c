@@ -29,6 +29,24 @@ static void undotted_del(json_t *o, const char *path)
 }
 
 static void on_recon(void *ud, const lp_http_resp *resp, const char *err);
+
+int ppd_judge(const struct op *o, const json_t *items, const char *employment, char *drift, size_t n)
+{
+	json_t *body = json_object_get(o->rec, "body"), *it;
+	size_t i;
+	json_array_foreach(items, i, it) {
+		const char *em = employment ? lp_le_ppd_employment_of(it) : NULL;
+		if ((!employment || (em && !strcmp(em, employment))) && lp_le_ppd_holds(body, it))
+			return 1;
+	}
+	json_array_foreach(items, i, it) {
+		const char *em = employment ? lp_le_ppd_employment_of(it) : NULL;
+		if ((!employment || (em && !strcmp(em, employment))) &&
+		    lp_le_ppd_drift(body, json_object_get(o->rec, "before"), it, drift, n))
+			return -1;
+	}
+	return 0;
+}
 static void check_no_employee(struct op *o);
 
 void reconcile(struct op *o)
@@ -65,11 +83,12 @@ static void on_recon(void *ud, const lp_http_resp *resp, const char *err)
 	json_t *it, *found = NULL;
 	int patch = !strcmp(o->method, "PATCH");
 	json_t *body = json_object_get(o->rec, "body");
-	json_array_foreach(items, i, it) if (!found && (patch ? lp_le_ppd_holds(body, it) : lp_le_same_record(o->entity, body, it))) found = it;
 	char drift[600] = "";
-	if (patch && !found)
-		json_array_foreach(items, i, it) if (!drift[0])
-			lp_le_ppd_drift(body, json_object_get(o->rec, "before"), it, drift, sizeof drift);
+	if (patch) {
+		int v = ppd_judge(o, items, NULL, drift, sizeof drift);
+		found = v > 0 ? items : NULL;
+	} else
+		json_array_foreach(items, i, it) if (!found && lp_le_same_record(o->entity, body, it)) found = it;
 	if (drift[0]) {
 		json_decref(j);
 		jmark(o, "failed", 409);

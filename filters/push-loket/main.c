@@ -15,6 +15,10 @@
  * journal or none, writes nothing. libcurl's own resend of a POST on a fresh connection is
  * refused (lib/lp_http); the POST's answer then counts as lost and it is read back.
  *
+ * Payroll period data upserts (PATCH) that are ready at the same time go out in one collective
+ * PATCH per up to --collective-items ops, with one read per touched period before and after
+ * (collect.c); --no-collective sends each on its own.
+ *
  * The journal (lib/lp_journal: NDJSON with a CRC per line) records each op as "sent" when its
  * request is handed out and "done"/"failed" when the answer is in; one fsync per round makes a
  * round's lines durable while its requests are in flight, and a result record goes to
@@ -40,6 +44,10 @@ static const char usage[] =
 	"      --journal FILE     the run's journal: a killed run resumes from it (required\n"
 	"                         unless --dry-run; one journal per plan)\n"
 	"      --concurrency N    requests in flight at most (1..64, default 8)\n"
+	"      --collective-items N\n"
+	"                         payroll period data upserts per collective PATCH at most\n"
+	"                         (1..1000, default 100)\n"
+	"      --no-collective    send every payroll period data upsert on its own (per employment)\n"
 	"      --audit FILE       append to this audit log (default: the config's audit_log)\n"
 	"      --actor NAME       who runs the push, for the audit log (default: $USER)\n"
 	"      --base-url URL     the Loket API base (default: config, else https://api.loket.nl/v2)\n"
@@ -56,6 +64,18 @@ static const char usage[] =
 	"5 Loket failed after retries (resume later with the same journal); 6 Loket refused the\n"
 	"token: run loket-auth; 7 I/O; 8 another run for this client holds its lock. See loketpipe(7).\n";
 
+/* optarg as an integer 1..max, else a usage error naming the option */
+static long int_arg(const char *name, long max)
+{
+	char *end;
+	long v = strtol(optarg, &end, 10);
+	if (*end || !*optarg || v < 1 || v > max) {
+		lp_warn("%s: expected 1..%ld", name, max);
+		lp_usage_exit(usage, LP_EXIT_USAGE);
+	}
+	return v;
+}
+
 static void parse_args(int argc, char **argv, struct args *a)
 {
 	static const struct option opts[] = {
@@ -63,23 +83,19 @@ static void parse_args(int argc, char **argv, struct args *a)
 		{"concurrency", required_argument, 0, 'n'}, {"audit", required_argument, 0, 'a'},
 		{"actor", required_argument, 0, 'A'}, {"base-url", required_argument, 0, 'b'},
 		{"dry-run", no_argument, 0, 'd'}, {"verbose", no_argument, 0, 'v'},
+		{"collective-items", required_argument, 0, 'C'}, {"no-collective", no_argument, 0, 'N'},
 		{"help", no_argument, 0, 'h'}, {"version", no_argument, 0, 'V'}, {0, 0, 0, 0}};
 	memset(a, 0, sizeof *a);
 	a->conc = 8;
+	a->cap = 100;
 	int c;
 	while ((c = getopt_long(argc, argv, "c:vhV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': a->config = optarg; break;
 		case 'j': a->journal = optarg; break;
-		case 'n': {
-			char *end;
-			a->conc = strtol(optarg, &end, 10);
-			if (*end || a->conc < 1 || a->conc > 64) {
-				lp_warn("--concurrency: expected 1..64");
-				lp_usage_exit(usage, LP_EXIT_USAGE);
-			}
-			break;
-		}
+		case 'n': a->conc = int_arg("--concurrency", 64); break;
+		case 'C': a->cap = int_arg("--collective-items", 1000); break;
+		case 'N': a->no_collective = 1; break;
 		case 'a': a->audit = optarg; break;
 		case 'A': a->actor = optarg; break;
 		case 'b': a->base = optarg; break;
@@ -107,6 +123,8 @@ int main(int argc, char **argv)
 	R.cfg = cfg;
 	R.pending = json_array();
 	R.conc = (int)a.conc;
+	R.collective = !a.no_collective;
+	R.cap = a.cap;
 	lp_http_opts ho = {0};
 	ho.base_url = a.base ? a.base : cfg->loket.base_url ? cfg->loket.base_url : "https://api.loket.nl/v2";
 	if (!a.dry) { /* everything that can stop a live run is settled before the plan is read */

@@ -1,6 +1,7 @@
 /* push.h - push-loket's private interface: the shared state of a run (R), the plan reader and
  * its chains (plan.c), the run loop, the journal and the results (run.c), the reads that go
- * before every write (check.c) and the writes (send.c); usage and main in main.c.
+ * before every write (check.c), the writes (send.c) and the collective PATCH of payroll period
+ * data (collect.c); usage and main in main.c.
  */
 #ifndef PUSH_H
 #define PUSH_H
@@ -22,6 +23,7 @@
 enum outcome { O_APPLIED, O_ALREADY, O_FAILED, O_SKIPPED, O_REMOTE };
 
 struct chain;
+struct group;
 
 struct op {
 	json_t *rec;
@@ -38,6 +40,8 @@ struct op {
 	char *path_own;    /* the path with that id filled in */
 	json_t *recon; /* reconcile: the collection read so far */
 	long recon_page;
+	int gathered; /* waiting for or in a collective PATCH (counted in R.grouped, not R.inflight) */
+	int solo;     /* goes the per-op way (left a collective PATCH, or never fit one) */
 };
 
 struct chain {
@@ -64,6 +68,16 @@ struct run {
 	time_t refreshed_at;
 	char auth_err[700], authz[800];
 	const char *hdrs[2];
+	/* the collective PATCH of payroll period data (collect.c) */
+	int collective;        /* on (not --no-collective) */
+	long cap;              /* items per request at most */
+	LP_VEC(struct op *) gather; /* ready ops waiting for a collective PATCH, in ready order */
+	size_t ghead;
+	size_t grouped;        /* ops gathered or in a collective PATCH */
+	int coll_setup;        /* 0 not read, 1 reading, 2 read, -1 failed: the periods and sets */
+	int setup_out;
+	json_t *periods, *sets; /* the administration's payroll periods and component sets */
+	unsigned long coll_requests, coll_items;
 };
 
 extern struct run R; /* the run (run.c) */
@@ -79,8 +93,8 @@ struct plan {
 
 struct args {
 	const char *config, *journal, *audit, *actor, *base;
-	int dry, verbose;
-	long conc;
+	int dry, verbose, no_collective;
+	long conc, cap;
 };
 
 /* ---------------------------------------------------------------- plan.c */
@@ -98,12 +112,28 @@ void jmark(struct op *o, const char *state, long status);
 json_t *messages_of(const lp_http_resp *resp);
 void finish(struct op *o, enum outcome oc, long status, int attempts, json_t *messages, const char *error);
 int is_post(const struct op *o);
+void ready_push(struct chain *c);
 int run_plan(const struct plan *p, const struct args *a, const char *base_url);
 
 /* ---------------------------------------------------------------- check.c */
 
 void reconcile(struct op *o);
 void preflight(struct op *o);
+/* What Loket's records (items) say of a payroll period data PATCH op: 1 a record holds its
+ * body (done), -1 a record it lands in holds a value the plan did not see (drift, named in
+ * drift), 0 neither (to be sent). employment: look only at the items of this employment
+ * (employment.id, the per-period list); NULL: at every item (the employment's own list). */
+int ppd_judge(const struct op *o, const json_t *items, const char *employment, char *drift, size_t n);
+
+/* ---------------------------------------------------------------- collect.c */
+
+/* 1 when op o is ready to go in a collective PATCH (then coll_gather it, not begin). */
+int coll_wants(const struct op *o);
+void coll_gather(struct op *o);
+/* Start what the gathered ops need: the periods and sets once, then collective PATCHes of up
+ * to R.cap items while there is room. */
+void coll_step(void);
+void coll_free(void);
 
 /* ---------------------------------------------------------------- send.c */
 

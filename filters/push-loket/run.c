@@ -110,7 +110,7 @@ json_t *messages_of(const lp_http_resp *resp)
 
 static void step_chain(struct chain *c);
 
-static void ready_push(struct chain *c)
+void ready_push(struct chain *c)
 {
 	if (R.ready.n == R.ready.cap && R.rhead > 0) { /* reuse the consumed front */
 		memmove(R.ready.v, R.ready.v + R.rhead, (R.ready.n - R.rhead) * sizeof *R.ready.v);
@@ -123,7 +123,11 @@ static void ready_push(struct chain *c)
 void finish(struct op *o, enum outcome oc, long status, int attempts, json_t *messages, const char *error)
 {
 	result(o, oc, status, attempts, messages, error);
-	R.inflight--;
+	if (o->gathered) {
+		o->gathered = 0;
+		R.grouped--;
+	} else
+		R.inflight--;
 	struct chain *c = o->ch;
 	c->busy = 0;
 	c->next++;
@@ -234,18 +238,32 @@ static void send_all(const struct plan *p)
 			ready_push(c);
 	}
 	while (R.unfinished > 0) {
-		while (R.inflight < R.conc && R.rhead < R.ready.n && !R.auth_failed) {
-			struct chain *c = R.ready.v[R.rhead++];
-			if (!c->busy && c->next < c->ops.n)
-				begin(c->ops.v[c->next]);
+		while (R.rhead < R.ready.n && !R.auth_failed) {
+			struct chain *c = R.ready.v[R.rhead];
+			if (c->busy || c->next >= c->ops.n) {
+				R.rhead++;
+				continue;
+			}
+			struct op *o = c->ops.v[c->next];
+			if (coll_wants(o)) { /* waits for a collective PATCH with the others ready now */
+				R.rhead++;
+				coll_gather(o);
+				continue;
+			}
+			if (R.inflight >= R.conc)
+				break;
+			R.rhead++;
+			begin(o);
 		}
+		if (!R.auth_failed)
+			coll_step();
 		/* send first, then one fsync while the requests are out (for the "sent" lines
 		 * of this round and the "done" lines of the last; results are written only
 		 * after it), then wait for answers */
 		lp_http_multi_send(R.multi);
 		jsync();
 		int more = lp_http_multi_wait(R.multi);
-		if (!more && R.inflight == 0 && (R.auth_failed || R.rhead == R.ready.n))
+		if (!more && R.inflight == 0 && (R.auth_failed || (R.rhead == R.ready.n && !R.grouped)))
 			break;
 	}
 	jsync();
@@ -272,6 +290,9 @@ static int end_run(const struct plan *p, int verbose)
 		rc = LP_EXIT_REMOTE;
 	else if (R.counts[O_FAILED] || R.counts[O_SKIPPED])
 		rc = LP_EXIT_FINDINGS;
+	if (verbose && R.coll_requests)
+		lp_warn("%s: payroll period data: %lu collective PATCH requests for %lu items", R.cfg->client, R.coll_requests,
+			R.coll_items);
 	if (verbose)
 		lp_warn("%s: %zu ops: %lu applied, %lu applied before, %lu refused, %lu skipped, %lu failed remotely; "
 			"%lu HTTP requests (+%lu token)", R.cfg->client, nops, R.counts[O_APPLIED], R.counts[O_ALREADY],
@@ -294,6 +315,7 @@ int run_plan(const struct plan *p, const struct args *a, const char *base_url)
 	send_all(p);
 	rc = end_run(p, a->verbose);
 	lp_http_multi_free(R.multi);
+	coll_free();
 	lp_audit_close(R.audit);
 	lp_journal_close(R.journal);
 	free(R.ready.v);

@@ -2186,14 +2186,16 @@ static json_t *ppd_key(json_t *b)
 	return k;
 }
 
-/* Validate a PATCH/POST body; returns 1 ok. */
-static int ppd_check(struct ctx *x, json_t *m)
+/* Whether a PATCH/POST body (or an item of the collective PATCH) breaks a rule for employment
+ * m: 0 when not, else 1 with Loket's code and description. */
+static int ppd_invalid(json_t *body, json_t *m, int *code, char *msg, size_t n)
 {
-	json_t *pp = json_object_get(x->body, "payrollPeriod");
+	json_t *pp = json_object_get(body, "payrollPeriod");
 	json_t *y = json_object_get(pp, "year"), *p = json_object_get(pp, "periodNumber");
 	if (!json_is_integer(y) || !json_is_integer(p) || json_integer_value(p) < 1 || json_integer_value(p) > 53) {
-		BBR(x->rep, 1701, "payrollPeriod.year and payrollPeriod.periodNumber (1..53) are required");
-		return 0;
+		*code = 1701;
+		snprintf(msg, n, "payrollPeriod.year and payrollPeriod.periodNumber (1..53) are required");
+		return 1;
 	}
 	const char *pa = sget(m, "payrollAdministrationId");
 	int any = 0, hit = 0;
@@ -2208,33 +2210,54 @@ static int ppd_check(struct ctx *x, json_t *m)
 		hit |= json_integer_value(json_object_get(o, "periodNumber")) == json_integer_value(p);
 	}
 	if (any && !hit) {
-		BBR(x->rep, 1702, "payrollPeriod %" JSON_INTEGER_FORMAT "/%" JSON_INTEGER_FORMAT
-			" does not exist for this payroll administration", json_integer_value(y), json_integer_value(p));
-		return 0;
+		*code = 1702;
+		snprintf(msg, n, "payrollPeriod %" JSON_INTEGER_FORMAT "/%" JSON_INTEGER_FORMAT
+			 " does not exist for this payroll administration", json_integer_value(y), json_integer_value(p));
+		return 1;
 	}
-	json_t *pcs = json_object_get(x->body, "payrollComponents");
+	json_t *pcs = json_object_get(body, "payrollComponents");
 	if (pcs && !json_is_array(pcs)) {
-		BBR(x->rep, 1703, "payrollComponents must be an array");
-		return 0;
+		*code = 1703;
+		snprintf(msg, n, "payrollComponents must be an array");
+		return 1;
 	}
 	json_array_foreach(pcs, i, o) {
-		json_t *k = json_object_get(json_object_get(o, "payrollComponent"), "key");
-		if (!json_is_integer(k) || !json_is_number(json_object_get(o, "value"))) {
-			BBR(x->rep, 1704, "payrollComponents[%zu] needs payrollComponent.key and a numeric value", i);
-			return 0;
+		json_t *k = json_object_get(json_object_get(o, "payrollComponent"), "key"), *v = json_object_get(o, "value");
+		if (!json_is_integer(k) || (!json_is_number(v) && !json_is_null(v))) {
+			*code = 1704;
+			snprintf(msg, n, "payrollComponents[%zu] needs payrollComponent.key and a numeric value (or null)", i);
+			return 1;
+		}
+		if (json_is_number(v) && (json_number_value(v) <= -1e8 || json_number_value(v) >= 1e8)) { /* the spec's rule of thumb */
+			*code = 1709;
+			snprintf(msg, n, "payrollComponents[%zu].value: an amount lies between -100000000 and 100000000", i);
+			return 1;
 		}
 		json_t *cat = employment_admin_component(m, json_integer_value(k));
 		if (!cat) {
-			BBR(x->rep, 1705, "payrollComponent %" JSON_INTEGER_FORMAT " is not available for this payroll administration",
-			    json_integer_value(k));
-			return 0;
+			*code = 1705;
+			snprintf(msg, n, "payrollComponent %" JSON_INTEGER_FORMAT " is not available for this payroll administration",
+				 json_integer_value(k));
+			return 1;
 		}
 		if (json_is_true(json_object_get(o, "isSupplement")) && !json_is_true(json_object_get(cat, "canBeSupplemented"))) {
-			BBR(x->rep, 1706, "payrollComponent %" JSON_INTEGER_FORMAT " cannot be supplemented", json_integer_value(k));
-			return 0;
+			*code = 1706;
+			snprintf(msg, n, "payrollComponent %" JSON_INTEGER_FORMAT " cannot be supplemented", json_integer_value(k));
+			return 1;
 		}
 	}
-	return 1;
+	return 0;
+}
+
+/* Validate a PATCH/POST body; returns 1 ok (else the 400 is set). */
+static int ppd_check(struct ctx *x, json_t *m)
+{
+	int code;
+	char msg[300];
+	if (!ppd_invalid(x->body, m, &code, msg, sizeof msg))
+		return 1;
+	BBR(x->rep, code, "%s", msg);
+	return 0;
 }
 
 static json_t *ppd_find(const char *employment, json_t *key)
@@ -2267,16 +2290,48 @@ static void ppd_merge_components(json_t *rec, json_t *pcs)
 		json_t *e;
 		size_t j;
 		int done = 0;
+		int del = json_is_null(json_object_get(o, "value")); /* null deletes the entry ([SPEC]) */
 		json_array_foreach(cur, j, e) {
 			if (json_integer_value(json_object_get(json_object_get(e, "payrollComponent"), "key")) == k) {
-				json_array_set(cur, j, o);
+				if (del)
+					json_array_remove(cur, j);
+				else
+					json_array_set(cur, j, o);
 				done = 1;
 				break;
 			}
 		}
-		if (!done)
+		if (!done && !del)
 			json_array_append(cur, o);
 	}
+}
+
+/* The upsert of body (checked) into employment m's records: the record its key names, made
+ * when new (*made set), its components merged. */
+static json_t *ppd_upsert(const char *employment, json_t *body, int *made)
+{
+	json_t *key = ppd_key(body);
+	json_t *rec = ppd_find(employment, key);
+	json_decref(key);
+	*made = !rec;
+	if (!rec) {
+		char id[37];
+		emu_uuid(id, 1);
+		rec = json_pack("{s:s,s:s,s:{s:O,s:O},s:o,s:[]}", "id", id, "employmentId", employment,
+				"payrollPeriod", "year", json_object_get(json_object_get(body, "payrollPeriod"), "year"),
+				"periodNumber", json_object_get(json_object_get(body, "payrollPeriod"), "periodNumber"),
+				"payslipText", json_null(), "payrollComponents");
+		static const char *ks[] = {"shift", "payslipType", "distributionUnit", "costCenter", "costUnit"};
+		for (size_t i = 0; i < sizeof ks / sizeof ks[0]; i++) {
+			json_t *v = json_object_get(body, ks[i]);
+			json_object_set_new(rec, ks[i], json_is_object(v) ? json_deep_copy(v) : ppd_default(ks[i]));
+		}
+		coll_add("payrollPeriodData", rec);
+	}
+	if (json_object_get(body, "payslipText"))
+		json_object_set(rec, "payslipText", json_object_get(body, "payslipText"));
+	ppd_merge_components(rec, json_object_get(body, "payrollComponents"));
+	return rec;
 }
 
 static void ppd_write(struct ctx *x, int upsert)
@@ -2292,29 +2347,70 @@ static void ppd_write(struct ctx *x, int upsert)
 				  "costUnit already exists (use PATCH to upsert)");
 		return;
 	}
-	unsigned status = rec ? 200 : upsert ? 200 : 201;
-	if (!rec) {
-		char id[37];
-		emu_uuid(id, 1);
-		rec = json_pack("{s:s,s:s,s:{s:O,s:O},s:o,s:[]}", "id", id, "employmentId", x->p[0],
-				"payrollPeriod", "year", json_object_get(json_object_get(x->body, "payrollPeriod"), "year"),
-				"periodNumber", json_object_get(json_object_get(x->body, "payrollPeriod"), "periodNumber"),
-				"payslipText", json_null(), "payrollComponents");
-		static const char *ks[] = {"shift", "payslipType", "distributionUnit", "costCenter", "costUnit"};
-		for (size_t i = 0; i < sizeof ks / sizeof ks[0]; i++) {
-			json_t *v = json_object_get(x->body, ks[i]);
-			json_object_set_new(rec, ks[i], json_is_object(v) ? json_deep_copy(v) : ppd_default(ks[i]));
-		}
-		coll_add("payrollPeriodData", rec);
-	}
-	if (json_object_get(x->body, "payslipText"))
-		json_object_set(rec, "payslipText", json_object_get(x->body, "payslipText"));
-	ppd_merge_components(rec, json_object_get(x->body, "payrollComponents"));
-	single(x, status, view(rec, "payrollPeriodData"));
+	int made;
+	rec = ppd_upsert(x->p[0], x->body, &made);
+	single(x, made && !upsert ? 201 : 200, view(rec, "payrollPeriodData"));
 }
 
 static void h_ppd_patch(struct ctx *x) { ppd_write(x, 1); }
 static void h_ppd_post(struct ctx *x) { ppd_write(x, 0); }
+
+/* What a collective PATCH with invalid items does: 0 (the default) refuses the whole request
+ * (400, nothing applied); 200 or 400 (--collective-partial) applies the valid items and
+ * answers with that status and the messages of the others (Loket's behaviour is UNCONFIRMED). */
+static int g_partial;
+
+/* PATCH /providers/employers/{employerId}/payrollperioddata: the collective upsert. The body
+ * is a JSON array, one item per employment x period x key: the per-employment PATCH's body
+ * plus employmentId (an employment of this employer). Every item is checked as that PATCH's
+ * body is; a 400 names each invalid item by its index (from 0) and employmentId (the
+ * message's id). The items are applied in order, each as the per-employment PATCH would.
+ * Answer 200, content null (the spec declares no body). */
+static void h_ppd_collective(struct ctx *x)
+{
+	if (!need(x, "employers", x->p[0], "employer"))
+		return;
+	if (!json_is_array(x->body) || !json_array_size(x->body)) {
+		loket_error(x->rep, 400, 1000, "Exception", "The request body must be a non-empty JSON array");
+		return;
+	}
+	size_t n = json_array_size(x->body), i;
+	json_t *msgs = json_array(), *item;
+	json_t **ms = emu_xcalloc(n, sizeof *ms);
+	json_array_foreach(x->body, i, item) {
+		const char *eid = sget(item, "employmentId");
+		json_t *m = eid ? find_id("employments", eid, NULL) : NULL;
+		int code = 1708;
+		char msg[300], d[420];
+		if (!json_is_object(item))
+			snprintf(msg, sizeof msg, "an item must be an object");
+		else if (!m || !emp_of_employer(m, x->p[0], NULL))
+			snprintf(msg, sizeof msg, "employmentId: not an employment of this employer");
+		else if (!ppd_invalid(item, m, &code, msg, sizeof msg)) {
+			ms[i] = m;
+			continue;
+		}
+		snprintf(d, sizeof d, "item %zu (employmentId %s): %s", i, eid ? eid : "missing", msg);
+		json_array_append_new(msgs, json_pack("{s:i,s:o,s:s,s:s,s:[]}", "code", code, "id", eid ? json_string(eid) : json_null(),
+						      "type", "BrokenBusinessRule", "description", d, "properties"));
+	}
+	if (json_array_size(msgs) && !g_partial) {
+		reply_body(x->rep, 400, json_pack("{s:o,s:o,s:[]}", "version", version_obj(), "messages", msgs, "_embedded"));
+		free(ms);
+		return;
+	}
+	json_array_foreach(x->body, i, item) if (ms[i]) {
+		int made;
+		ppd_upsert(sget(item, "employmentId"), item, &made);
+	}
+	free(ms);
+	if (json_array_size(msgs))
+		reply_body(x->rep, (unsigned)g_partial, json_pack("{s:o,s:o,s:n}", "version", version_obj(), "messages", msgs, "content"));
+	else {
+		json_decref(msgs);
+		single(x, 200, json_null());
+	}
+}
 
 /* PUT changes the writable fields the body sends (a field not sent keeps its value); a
  * payrollComponents sent replaces the list as a whole, so a component left out is removed
@@ -2421,6 +2517,7 @@ static const struct { const char *method, *pattern; handler h; enum scope scope;
 	{"GET", "providers/employers/*/employees/employments/lastmodifiedversionnumbers", h_employment_versions, SC_NONE},
 	{"GET", "providers/employers/payrolladministrations/*/payrollperiods/*/payrollperioddata", h_admin_period_ppd, SC_NONE},
 	{"GET", "providers/employers/payrolladministrations/*/availablepayrollcomponentsets", h_component_sets, SC_NONE},
+	{"PATCH", "providers/employers/*/payrollperioddata", h_ppd_collective, SC_NONE},
 	{"GET", "providers/employers", h_employers, SC_NONE},
 	{"GET", "providers/employers/*", h_employer, SC_NONE},
 	{"GET", "providers/employers/*/payrolladministrations", h_payrolladmins, SC_NONE},
@@ -2797,6 +2894,10 @@ static void usage(FILE *f)
 	      "  --faults JSON      initial fault plan (default: $LOKET_EMU_FAULTS)\n"
 	      "  --token-ttl S      access token lifetime in seconds (default 3599)\n"
 	      "  --threads N        worker threads (default 2)\n"
+	      "  --collective-partial 200|400\n"
+	      "                     a collective payroll period data PATCH with invalid items\n"
+	      "                     applies the valid ones and answers this status (default:\n"
+	      "                     the whole request is refused with 400, nothing applied)\n"
 	      "  --watch-pid PID    exit when process PID is gone\n\n"
 	      "Control endpoints: GET /__emu/stats, GET /__emu/state, POST /__emu/faults,\n"
 	      "POST /__emu/reset, POST /__emu/authcode, POST /__emu/revoke-tokens.\n"
@@ -2806,6 +2907,13 @@ static void usage(FILE *f)
 
 static int token_ttl_option(const char *name, const char *v)
 {
+	if (strcmp(name, "--collective-partial") == 0) {
+		long long st;
+		if (emu_strict_ll(v, 200, 400, &st) || (st != 200 && st != 400))
+			emu_bad_usage("--collective-partial must be 200 or 400", v);
+		g_partial = (int)st;
+		return 0;
+	}
 	if (strcmp(name, "--token-ttl") != 0)
 		return -1;
 	if (emu_strict_ll(v, 0, 86400LL * 365, &g_token_ttl))
