@@ -353,3 +353,63 @@ EOF
 	assert_failure 4
 	[[ "$stderr" == *"it is not a client configuration"* ]]
 }
+
+# kills FILE: a push-loket wrapper in $W that, for each line "CLIENT N" of FILE in turn, kills the
+# whole batch (every process of its session) once CLIENT's journal holds N ops done (or its push
+# has ended), one line per batch run
+killer3() {
+	W="$BATS_TEST_TMPDIR/bin"
+	mkdir -p "$W"
+	for p in "$BUILD"/bin/*; do ln -sf "$p" "$W/"; done
+	rm "$W/push-loket"
+	cat >"$W/push-loket" <<EOS
+#!/bin/sh
+k=\$(cat "$BATS_TEST_TMPDIR/fired" 2>/dev/null || echo 0)
+line=\$(sed -n "\$((k + 1))p" "$1")
+c=\${line% *} n=\${line#* }
+case " \$* " in *"/\$c.json "*) [ -n "\$line" ] && echo \$((k + 1)) >"$BATS_TEST_TMPDIR/fired" && exec sh "$BATS_TEST_TMPDIR/kill-push" "\$n" "\$@" ;; esac
+exec "$BUILD/bin/push-loket" "\$@"
+EOS
+	cat >"$BATS_TEST_TMPDIR/kill-push" <<EOS
+n=\$1
+shift
+j= prev=
+for a; do [ "\$prev" != --journal ] || j=\$a; prev=\$a; done
+"$BUILD/bin/push-loket" "\$@" --concurrency 1 >/dev/null &
+p=\$!
+until [ "\$(grep -c '"done"' "\$j" 2>/dev/null)" -ge "\$n" ] || ! kill -0 \$p 2>/dev/null; do sleep 0.01; done
+sid=\$(ps -o sid= -p \$\$)
+kill -KILL \$(ps -o pid= -s \$sid | grep -vw \$\$)
+kill -KILL \$\$
+EOS
+	chmod +x "$W/push-loket"
+}
+
+@test "a batch SIGKILLed three times (points drawn with a fixed seed), resumed each time with the same joblog: the same Loket state as an uninterrupted batch, no op twice" {
+	client 1 && client 2 && client 3
+	run sh "$BATCH" -d "$D" --as-of "$AS_OF" --out "$BATS_TEST_TMPDIR/ref" -j 2
+	assert_success
+	ref=$(loket_digest)
+	curl -fsS -X POST "$LK_URL/__emu/reset" >/dev/null
+	[ "$(loket_digest)" != "$ref" ]
+	# three kill points: a client and a number of its ops done (1..24), from bash's RANDOM seeded with 11
+	RANDOM=11
+	for i in 1 2 3; do echo "client$((RANDOM % 3 + 1)) $((RANDOM % 24 + 1))"; done >"$BATS_TEST_TMPDIR/kills"
+	killer3 "$BATS_TEST_TMPDIR/kills"
+	for i in 1 2 3; do # one client at a time, so that kill point i is the one this run meets
+		LOKETPIPE_BIN=$W run setsid -w sh "$BATCH" -d "$D" --as-of "$AS_OF" --out "$O" -j 1
+		assert_failure
+		assert_equal "$(cat "$BATS_TEST_TMPDIR/fired")" "$i" # this run was killed by kill point i
+	done
+	LOKETPIPE_BIN=$W run --separate-stderr sh "$BATCH" -d "$D" --as-of "$AS_OF" --out "$O" -j 2
+	assert_success
+	assert_equal "$(loket_digest)" "$ref"
+	# done, or nothing left to do when a kill came after the client's last op landed
+	run jq -c -s 'map([.client, (.outcome | IN("done", "no_changes"))])' "$S/status.ndjson"
+	assert_output '[["client1",true],["client2",true],["client3",true]]'
+	# every op of every client's last plan is done once in Loket: no write was made twice
+	for k in 1 2 3; do
+		run jq -s '[.[] | select(.type == "stream_end") | .counts.failed] | add' "$O/client$k/$AS_OF/results.ndjson"
+		assert_output 0
+	done
+}
