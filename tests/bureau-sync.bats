@@ -413,3 +413,44 @@ EOS
 		assert_output 0
 	done
 }
+
+@test "joblog: a --plan-only batch, then the real batch the same day: the plan-only joblog is set aside and every client is pushed (parallel resumes by job number alone)" {
+	client 1 && client 2
+	run --separate-stderr sh "$BATCH" -d "$D" --as-of "$AS_OF" --out "$O" --plan-only
+	assert_success
+	run jq -c -s 'map(.outcome)' "$S/status.ndjson"
+	assert_output '["planned","planned"]'
+	assert_equal "$(loket_writes)" 0
+	run --separate-stderr sh "$BATCH" -d "$D" --as-of "$AS_OF" --out "$O"
+	assert_success
+	[[ "$stderr" == *"was written for another batch"* ]]
+	assert_file_exists "$S/joblog.before"
+	run jq -c -s 'map(.outcome)' "$S/status.ndjson"
+	assert_output '["done","done"]'
+	[ "$(loket_writes)" -gt 0 ]
+}
+
+@test "locks: a second bureau-sync of the same batch while one runs exits 8 before any client runs; a second monthly-sync with the same --out exits 8 and leaves the run status alone" {
+	client 1
+	mkdir -p "$S" "$O/client1/$AS_OF"
+	flock "$S/lock" sleep 30 &
+	holder=$!
+	until ! flock -n "$S/lock" true; do sleep 0.05; done
+	before=$(emu_stats | jq .requests)
+	run --separate-stderr sh "$BATCH" -d "$D" --as-of "$AS_OF" --out "$O"
+	kill $holder
+	assert_failure 8
+	[[ "$stderr" == *"another bureau-sync runs the batch"* ]]
+	assert_equal "$(emu_stats | jq .requests)" "$before" # nothing read from Personio
+	assert_file_not_exists "$O/client1/$AS_OF/personio.ndjson"
+	echo '{"type":"run.status","client":"client1","outcome":"done"}' >"$O/client1/$AS_OF/status.json"
+	flock "$O/client1/$AS_OF/.lock" sleep 30 &
+	holder=$!
+	until ! flock -n "$O/client1/$AS_OF/.lock" true; do sleep 0.05; done
+	run --separate-stderr sh "$ROOT/pipelines/monthly-sync" -c "$D/client1.json" --as-of "$AS_OF" --out "$O/client1/$AS_OF"
+	kill $holder
+	assert_failure 8
+	[[ "$stderr" == *"another monthly-sync runs in"* ]]
+	assert_equal "$(jq -r .outcome "$O/client1/$AS_OF/status.json")" done
+	assert_equal "$(emu_stats | jq .requests)" "$before"
+}
