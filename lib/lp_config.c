@@ -294,8 +294,13 @@ lp_config *lp_config_load(const char *path)
 	if (c->loket.token_file && c->client) { /* the defaults beside the token file */
 		const char *tf = c->loket.token_file, *sl = strrchr(tf, '/');
 		int dl = (int)(sl - tf); /* resolve() made it absolute or relative to a directory */
-		if (!c->loket.lock_file)
-			c->loket.lock_file = lp_xasprintf("%.*s/%s.lock", dl ? dl : 1, tf, c->client);
+		char *tl = lp_xasprintf("%s.lock", tf); /* the token file's own lock (lp_oauth) */
+		if (c->loket.lock_file && !strcmp(c->loket.lock_file, tl))
+			bad(&x, "loket.lock_file", "is the token file's own lock (%s); the client lock must be another file", tl);
+		if (!c->loket.lock_file) /* <client>.lock, unless that is the token file's lock (token file named <client>) */
+			c->loket.lock_file = lp_xasprintf("%.*s/%s%s.lock", dl ? dl : 1, tf, c->client,
+							  strcmp(tf + (sl ? sl - tf + 1 : 0), c->client) ? "" : ".client");
+		free(tl);
 		if (!c->personio.token_cache)
 			c->personio.token_cache = lp_xasprintf("%.*s/%s.personio-token.json", dl ? dl : 1, tf, c->client);
 	}

@@ -136,8 +136,11 @@ static int64_t take_file(struct bucket *b, int64_t now, int *ok)
 	wait = take(&b->spec, &tk, &tt, valid, now);
 	int len = snprintf(buf, sizeof buf, "lp_rate 1 %lld %lld\n", (long long)tk, (long long)tt);
 	if (pwrite(fd, buf, (size_t)len, 0) != len || ftruncate(fd, len) != 0) {
+		/* not shared then (a full disk): the limit is kept inside this process, never dropped */
+		*ok = 0;
 		if (!warned++)
-			lp_warn("rate limit: %s: cannot write: %s", b->file, strerror(errno));
+			lp_warn("rate limit: %s: cannot write: %s; the limits are kept inside this process", b->file,
+				strerror(errno));
 	}
 	lp_lock_release(fd);
 	return wait;

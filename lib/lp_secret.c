@@ -49,6 +49,11 @@ int lp_secret_check_file(const char *path, char *err, size_t errlen)
 
 int lp_secret_read_file(const char *path, char **out, size_t *len, char *err, size_t errlen)
 {
+	return lp_secret_read_file_max(path, out, len, (size_t)1 << 20, err, errlen);
+}
+
+int lp_secret_read_file_max(const char *path, char **out, size_t *len, size_t max, char *err, size_t errlen)
+{
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0) {
 		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
@@ -62,8 +67,8 @@ int lp_secret_read_file(const char *path, char **out, size_t *len, char *err, si
 	char *buf = lp_xmalloc(cap);
 	for (;;) {
 		if (n + 1 >= cap) {
-			if (cap >= 1 << 20) {
-				snprintf(err, errlen, "%s: larger than 1 MiB", path);
+			if (cap >= max) {
+				snprintf(err, errlen, "%s: larger than %zu MiB", path, max >> 20);
 				explicit_bzero(buf, cap);
 				free(buf);
 				close(fd);

@@ -13,6 +13,9 @@
 /* Read a whole private file. Returns 0 and a NUL-terminated malloc'd buffer, or -1 with a
  * reason in err (which names the path and the problem, never the content). */
 int lp_secret_read_file(const char *path, char **out, size_t *len, char *err, size_t errlen);
+/* The same, for files up to max bytes (lp_secret_read_file: 1 MiB, for secrets; a snapshot of a
+ * large client's Loket state is bigger). */
+int lp_secret_read_file_max(const char *path, char **out, size_t *len, size_t max, char *err, size_t errlen);
 /* Check the permissions only (0 ok). */
 int lp_secret_check_file(const char *path, char *err, size_t errlen);
 /* Replace a private file atomically: write a temporary file (0600, a new unique name

@@ -11,6 +11,8 @@
 #include <zlib.h>
 
 #define MAGIC "lp-snap 1 "
+/* the largest snapshot loaded: about 1.8 kB per employee, so 1 GiB is some 500 000 employees */
+#define LP_SNAP_MAX ((size_t)1 << 30)
 
 int lp_snap_dir(const char *dir, char *err, size_t n)
 {
@@ -58,7 +60,7 @@ int lp_snap_load(const char *dir, const char *name, char **content, size_t *len,
 		free(p);
 		return 0;
 	}
-	if (lp_secret_read_file(p, &buf, &got, err, n)) {
+	if (lp_secret_read_file_max(p, &buf, &got, LP_SNAP_MAX, err, n)) {
 		free(p);
 		return -1;
 	}

@@ -406,6 +406,19 @@ lk_fetch_setup() {
 	assert_success
 	run flock "$BATS_TEST_TMPDIR/elsewhere.lock" fetch-loket -c "$BATS_TEST_TMPDIR/moved.json"
 	assert_failure 8
+	# a loket.lock_file that is the token file's own lock is a configuration error
+	jq --arg l "$TOKF.lock" '.loket.lock_file=$l' "$CFG" >"$BATS_TEST_TMPDIR/same.json"
+	run fetch-loket -c "$BATS_TEST_TMPDIR/same.json"
+	assert_failure 4
+	assert_output --partial "loket.lock_file: is the token file's own lock"
+	# a token file named after the client: the default client lock is <client>.client.lock, not
+	# <token file>.lock (which would make the run wait for its own lock and exit 8)
+	cp -p "$TOKF" "$BATS_TEST_TMPDIR/acme"
+	jq --arg t "$BATS_TEST_TMPDIR/acme" '.loket.token_file=$t' "$CFG" >"$BATS_TEST_TMPDIR/named.json"
+	LOKETPIPE_LOCK_WAIT_MS=500 run --separate-stderr fetch-loket -c "$BATS_TEST_TMPDIR/named.json"
+	assert_success
+	run flock "$BATS_TEST_TMPDIR/acme.client.lock" fetch-loket -c "$BATS_TEST_TMPDIR/named.json"
+	assert_failure 8
 	loket_stop
 }
 
