@@ -7,10 +7,10 @@
  * (report_href, log_href) are written only when they are plain relative paths (letters,
  * digits, . _ - /): no scheme, so never javascript: or a remote page.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lp_cli.h"
 #include "lp_json.h"
@@ -164,19 +164,7 @@ static void html_row(const json_t *r)
 int main(int argc, char **argv)
 {
 	lp_init(argv[0]);
-	static const struct option opts[] = {{"html", no_argument, 0, 'H'}, {"title", required_argument, 0, 't'},
-					     {"help", no_argument, 0, 'h'}, {"version", no_argument, 0, 'V'}, {0, 0, 0, 0}};
-	const char *title = "loketpipe batch overview";
-	int c;
-	while ((c = getopt_long(argc, argv, "hV", opts, NULL)) != -1) {
-		switch (c) {
-		case 'H': html = 1; break;
-		case 't': title = optarg; break;
-		case 'h': lp_usage_exit(usage, 0);
-		case 'V': lp_version_exit();
-		default: lp_usage_exit(usage, LP_EXIT_USAGE);
-		}
-	}
+	const char *title = lp_report_opts(argc, argv, usage, "loketpipe batch overview", &html);
 	recs rs = {0};
 	lp_in *in = lp_in_open(argv + optind, argc - optind);
 	json_t *r;

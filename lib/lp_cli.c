@@ -2,6 +2,7 @@
 #include "lp_cli.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
@@ -143,4 +144,22 @@ long lp_opt_long(const char *opt, const char *val, long min, long max)
 	if (errno || end == val || *end || v < min || v > max)
 		lp_usage_die(NULL, "%s: expected a whole number from %ld to %ld, got '%s'", opt, min, max, val);
 	return v;
+}
+
+const char *lp_report_opts(int argc, char **argv, const char *usage, const char *def, int *html)
+{
+	static const struct option opts[] = {{"html", no_argument, 0, 'H'}, {"title", required_argument, 0, 't'},
+					     {"help", no_argument, 0, 'h'}, {"version", no_argument, 0, 'V'}, {0, 0, 0, 0}};
+	const char *title = def;
+	int c;
+	while ((c = getopt_long(argc, argv, "hV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'H': *html = 1; break;
+		case 't': title = optarg; break;
+		case 'h': lp_usage_exit(usage, 0);
+		case 'V': lp_version_exit();
+		default: lp_usage_exit(usage, LP_EXIT_USAGE);
+		}
+	}
+	return title;
 }

@@ -45,6 +45,10 @@ _Noreturn void lp_usage_exit(const char *usage, int code);
  * information.", all on stderr; exit 2. */
 _Noreturn void lp_usage_die(const char *usage, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 _Noreturn void lp_version_exit(void);
+/* The options of a report (report, batch-report): --html (sets *html), --title T (returned;
+ * def when not given), --help (usage), --version; exit 2 with usage on anything else.
+ * optind is left at the first operand. */
+const char *lp_report_opts(int argc, char **argv, const char *usage, const char *def, int *html);
 
 /* Allocation that never returns NULL: on failure the program exits with LP_EXIT_IO. */
 void *lp_xmalloc(size_t n);

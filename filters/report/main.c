@@ -68,24 +68,6 @@ static struct client *client_for(const char *name)
 	return c;
 }
 
-/* the options; the report's title */
-static const char *parse_options(int argc, char **argv)
-{
-	static const struct option opts[] = {{"html", no_argument, 0, 'H'}, {"title", required_argument, 0, 't'},
-					     {"help", no_argument, 0, 'h'}, {"version", no_argument, 0, 'V'}, {0, 0, 0, 0}};
-	const char *title = "loketpipe sync report";
-	int c;
-	while ((c = getopt_long(argc, argv, "hV", opts, NULL)) != -1) {
-		switch (c) {
-		case 'H': html = 1; break;
-		case 't': title = optarg; break;
-		case 'h': lp_usage_exit(usage, 0);
-		case 'V': lp_version_exit();
-		default: lp_usage_exit(usage, LP_EXIT_USAGE);
-		}
-	}
-	return title;
-}
 
 /* record r, read from in (file, in words), to its client; seen: the issues so far */
 static void take_record(json_t *r, lp_in *in, const char *file, lp_map *seen)
@@ -200,7 +182,7 @@ static void free_all(void)
 int main(int argc, char **argv)
 {
 	lp_init(argv[0]);
-	const char *title = parse_options(argc, argv);
+	const char *title = lp_report_opts(argc, argv, usage, "loketpipe sync report", &html);
 	clients = lp_map_new();
 	int bad = read_input(argc - optind, argv + optind);
 	if (!bad) { /* nothing is written from bad input */
