@@ -434,3 +434,19 @@ EOS
 	assert_equal "$(jq -r .outcome "$O/client1/$AS_OF/status.json")" done
 	assert_equal "$(emu_stats | jq .requests)" "$before"
 }
+
+@test "paths with spaces: configurations, --out and one Loket token file shared by two clients, all with spaces in their names: the preflight checks the login once, both are done" {
+	D="$BATS_TEST_TMPDIR/my clients"
+	O="$BATS_TEST_TMPDIR/out dir"
+	S="$O/batch.$AS_OF"
+	client 1 '.loket.token_file = "shared token.json"'
+	"$FIXTURES/make-bureau" config "$BATS_FILE_TMPDIR" 2 "$EMU_URL" "$LK_URL" "$D"
+	jq '.loket.token_file = "shared token.json"' "$D/client2.json" >"$D/x" && mv "$D/x" "$D/client2.json"
+	t=$(tokens)
+	run --separate-stderr sh "$BATCH" -d "$D" --as-of "$AS_OF" --out "$O" -j 2
+	assert_success
+	run jq -c -s 'map([.client, .outcome])' "$S/status.ndjson"
+	assert_output '[["client1","done"],["client2","done"]]'
+	# one refresh for the login check; the clients use the access token it saved
+	assert_equal "$(tokens)" "$((t + 1))"
+}

@@ -68,7 +68,6 @@ static struct client *client_for(const char *name)
 	return c;
 }
 
-
 /* record r, read from in (file, in words), to its client; seen: the issues so far */
 static void take_record(json_t *r, lp_in *in, const char *file, lp_map *seen)
 {
