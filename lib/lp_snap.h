@@ -12,6 +12,12 @@
 
 #include <stddef.h>
 
+/* The mark a writer to Loket leaves in fetch-loket's state directory before its first write
+ * (push-loket --state): while it exists, fetch-loket takes no payroll period from its snapshot
+ * (a write may have gone into a closed period); fetch-loket removes it once it saved a snapshot
+ * read after it. Both hold the client's lock meanwhile, so the two never interleave. */
+#define LP_SNAP_WRITTEN "loket-written"
+
 /* Create dir (0700) when it does not exist; 0, or -1 with a reason in err when it cannot be
  * made, is no directory, or is open to group or others. */
 int lp_snap_dir(const char *dir, char *err, size_t n);

@@ -852,3 +852,26 @@ push_one_fails() {
 	push --no-collective >/dev/null
 	assert_equal "$(loket_digest)" "$d"
 }
+
+@test "--state DIR: the mark DIR/loket-written (for fetch-loket) is made before the first write; a state directory that cannot be marked stops the push before anything is sent (exit 7); --dry-run leaves none" {
+	st="$BATS_TEST_TMPDIR/state"
+	run --separate-stderr push-loket -c "$CFG" --dry-run --state "$st" "$PLAN"
+	assert_success
+	assert_file_not_exists "$st/loket-written"
+	mkdir -m 755 "$st"
+	n=$(curl -fsS "$LK_URL/__emu/stats" | jq .requests)
+	run --separate-stderr push --state "$st"
+	assert_failure 7
+	[[ "$stderr" == *"--state: $st: the state directory is open to group or others"*"nothing was sent to Loket"* ]]
+	assert_equal "$(curl -fsS "$LK_URL/__emu/stats" | jq .requests)" "$n"
+	chmod 700 "$st"
+	w=$(writes)
+	run --separate-stderr push --state "$st"
+	assert_success
+	assert_file_exists "$st/loket-written"
+	[ "$(stat -c %a "$st/loket-written")" = 600 ]
+	[ "$(writes)" -gt "$w" ]
+	# fetch-loket takes it as the mark and removes it once a snapshot read after it is saved
+	fetch-loket -c "$CFG" --state "$st" >/dev/null
+	assert_file_not_exists "$st/loket-written"
+}

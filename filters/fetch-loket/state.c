@@ -19,7 +19,8 @@
  *      comes from the snapshot (Loket takes no payroll period data for a period whose run is
  *      approved: corrections go into a later period, so what was read after the approval
  *      stays true; but loketpipe's own plans may write into such a period, so a writer
- *      first creates DIR/loket-written, and while it exists no period comes from the
+ *      first creates DIR/loket-written (push-loket --state, under the client's lock), and
+ *      while it exists no period comes from the
  *      snapshot; it is removed once a snapshot read after it is saved);
  *   4. the concept employees (1 request) every time; the metadata (3 requests), the
  *      component catalogue (1 per year) and the component sets (1) from the snapshot only
@@ -55,7 +56,7 @@
 #define SNAP_NAME "fetch-loket.snapshot"
 /* Made by whoever writes to Loket (monthly-sync, before push-loket): the closed periods of the
  * snapshot may have been written since; removed after a snapshot read after it is saved. */
-#define WRITTEN_NAME "loket-written"
+#define WRITTEN_NAME LP_SNAP_WRITTEN
 #define SNAP_FORMAT 1
 
 struct st {

@@ -34,6 +34,7 @@
 #include "lp_http.h"
 #include "lp_ndjson.h"
 #include "lp_oauth.h"
+#include "lp_snap.h"
 #include "push.h"
 
 static const char usage[] =
@@ -51,6 +52,9 @@ static const char usage[] =
 	"      --audit FILE       append to this audit log (default: the config's audit_log)\n"
 	"      --actor NAME       who runs the push, for the audit log (default: $USER)\n"
 	"      --base-url URL     the Loket API base (default: config, else https://api.loket.nl/v2)\n"
+	"      --state DIR        fetch-loket's state directory: DIR/loket-written is made before\n"
+	"                         the first write (under the client's lock), so that fetch-loket\n"
+	"                         reads closed payroll periods again (see fetch-loket(1))\n"
 	"      --dry-run          send nothing: print the requests the run would send\n"
 	"  -v, --verbose          report counts and HTTP requests on standard error\n"
 	"  -h, --help             show this help and exit\n"
@@ -84,6 +88,7 @@ static void parse_args(int argc, char **argv, struct args *a)
 		{"actor", required_argument, 0, 'A'}, {"base-url", required_argument, 0, 'b'},
 		{"dry-run", no_argument, 0, 'd'}, {"verbose", no_argument, 0, 'v'},
 		{"collective-items", required_argument, 0, 'C'}, {"no-collective", no_argument, 0, 'N'},
+		{"state", required_argument, 0, 'S'},
 		{"help", no_argument, 0, 'h'}, {"version", no_argument, 0, 'V'}, {0, 0, 0, 0}};
 	memset(a, 0, sizeof *a);
 	a->conc = 8;
@@ -96,6 +101,7 @@ static void parse_args(int argc, char **argv, struct args *a)
 		case 'n': a->conc = int_arg("--concurrency", 64); break;
 		case 'C': a->cap = int_arg("--collective-items", 1000); break;
 		case 'N': a->no_collective = 1; break;
+		case 'S': a->state = optarg; break;
 		case 'a': a->audit = optarg; break;
 		case 'A': a->actor = optarg; break;
 		case 'b': a->base = optarg; break;
@@ -128,8 +134,10 @@ int main(int argc, char **argv)
 	lp_http_opts ho = {0};
 	ho.base_url = a.base ? a.base : cfg->loket.base_url ? cfg->loket.base_url : "https://api.loket.nl/v2";
 	if (!a.dry) { /* everything that can stop a live run is settled before the plan is read */
-		R.oauth = lp_oauth_for_config(cfg);
+		R.oauth = lp_oauth_for_config(cfg); /* takes the client's lock */
 		char err[700];
+		if (a.state && (lp_snap_dir(a.state, err, sizeof err) || lp_snap_save(a.state, LP_SNAP_WRITTEN, "", 0, err, sizeof err)))
+			lp_die(LP_EXIT_IO, "%s: --state: %s; nothing was sent to Loket", cfg->client, err);
 		R.http = lp_http_new(&ho, err, sizeof err);
 		if (!R.http)
 			lp_die(LP_EXIT_CONFIG, "%s: %s", cfg->client, err);

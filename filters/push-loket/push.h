@@ -92,7 +92,7 @@ struct plan {
 };
 
 struct args {
-	const char *config, *journal, *audit, *actor, *base;
+	const char *config, *journal, *audit, *actor, *base, *state;
 	int dry, verbose, no_collective;
 	long conc, cap;
 };
