@@ -40,18 +40,22 @@ char *lp_le_component_sets(const char *payroll_administration_id)
 			    payroll_administration_id);
 }
 
+int lp_le_component_set_has(const json_t *set, const json_t *key)
+{
+	size_t k;
+	json_t *m;
+	json_array_foreach(json_object_get(set, "payrollComponents"), k, m)
+		if (json_equal(json_object_get(json_object_get(m, "payrollComponent"), "key"), key))
+			return 1;
+	return 0;
+}
+
 int lp_le_component_set_covers(const json_t *set, const json_t *catalogue, long long year)
 {
-	size_t i, k;
-	json_t *c, *m;
-	json_array_foreach(catalogue, i, c) {
-		if (json_integer_value(json_object_get(c, "year")) != year)
-			continue;
-		int in = 0;
-		json_array_foreach(json_object_get(set, "payrollComponents"), k, m)
-			in |= json_equal(json_object_get(json_object_get(m, "payrollComponent"), "key"), json_object_get(c, "key"));
-		if (!in)
+	size_t i;
+	json_t *c;
+	json_array_foreach(catalogue, i, c)
+		if (json_integer_value(json_object_get(c, "year")) == year && !lp_le_component_set_has(set, json_object_get(c, "key")))
 			return 0;
-	}
 	return 1;
 }

@@ -17,6 +17,8 @@ char *lp_le_component_sets(const char *payroll_administration_id);
 /* 1 when the set (an item of lp_le_component_sets) holds every key of the components of the
  * catalogue (loket.current.payroll_component records) of year. */
 int lp_le_component_set_covers(const json_t *set, const json_t *catalogue, long long year);
+/* 1 when the set holds the component with this key (a JSON integer). */
+int lp_le_component_set_has(const json_t *set, const json_t *key);
 
 /* What a payroll component does with its value, from the label of its deductionOrPayment:
  * "Inhouding" deducts, "Betaling" pays (the spec's example is {"key": 2, "value":

@@ -29,6 +29,11 @@
 
 typedef struct lp_oauth lp_oauth;
 
+/* The --help paragraph of every program that logs in with lp_oauth_for_config. */
+#define LP_OAUTH_HELP                                                                      \
+	"Client credentials: loket.credentials_file (0600), else LOKET_CLIENT_ID and\n"       \
+	"LOKET_CLIENT_SECRET. The refresh token lives in loket.token_file (see loket-auth(1)).\n"
+
 /* oauth_url: "https://oauth.loket.nl" (the token endpoint is oauth_url + "/token"). */
 lp_oauth *lp_oauth_new(const char *oauth_url, const char *client_id, const char *client_secret,
 		       const char *token_file, char *err, size_t errlen);

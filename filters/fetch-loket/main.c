@@ -61,8 +61,7 @@ static const char usage[] =
 	"  -h, --help          show this help and exit\n"
 	"  -V, --version       show the version and exit\n"
 	"\n"
-	"Client credentials: loket.credentials_file (0600), else LOKET_CLIENT_ID and\n"
-	"LOKET_CLIENT_SECRET. The refresh token lives in loket.token_file (see loket-auth(1)).\n"
+	LP_OAUTH_HELP
 	"\n"
 	"Exit status: 0 complete; 2 usage; 4 configuration or token file; 5 Loket failed or the\n"
 	"data came incomplete (the stream ends with complete:false); 6 Loket refused the token:\n"

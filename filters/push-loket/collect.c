@@ -314,15 +314,9 @@ static void send_group(struct group *g)
 /* 1 when the set (an item of the component sets) holds every key of keys. */
 static int set_holds(const json_t *set, const json_t *keys)
 {
-	size_t i, k;
-	json_t *want, *m;
-	json_array_foreach(keys, i, want) {
-		int in = 0;
-		json_array_foreach(json_object_get(set, "payrollComponents"), k, m) in |=
-			json_equal(json_object_get(json_object_get(m, "payrollComponent"), "key"), want);
-		if (!in)
-			return 0;
-	}
+	size_t i;
+	json_t *want;
+	json_array_foreach(keys, i, want) if (!lp_le_component_set_has(set, want)) return 0;
 	return 1;
 }
 

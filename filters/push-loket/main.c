@@ -60,8 +60,7 @@ static const char usage[] =
 	"  -h, --help             show this help and exit\n"
 	"  -V, --version          show the version and exit\n"
 	"\n"
-	"Client credentials: loket.credentials_file (0600), else LOKET_CLIENT_ID and\n"
-	"LOKET_CLIENT_SECRET. The refresh token lives in loket.token_file (see loket-auth(1)).\n"
+	LP_OAUTH_HELP
 	"\n"
 	"Exit status: 0 every op applied (or applied before); 1 Loket refused ops (business rules,\n"
 	"drift) or the plan is blocked; 2 usage; 3 bad plan; 4 configuration, token or journal file;\n"
