@@ -12,8 +12,9 @@ setup_file() {
 	"$FIXTURES/make-bureau" fixtures "$BATS_FILE_TMPDIR" 4 4
 	emu_start "$BATS_FILE_TMPDIR/personio"
 	LOKET_FIX="$BATS_FILE_TMPDIR/loket" loket_start
-	# the ssh stand-in: ssh [OPTIONS] HOST [--] COMMAND... runs COMMAND with sh here (as ssh hands
-	# the words joined to the remote shell), and notes HOST
+	# the ssh stand-in: ssh [OPTIONS] HOST [--] COMMAND... runs COMMAND here as sshd would: the
+	# words joined, given to the user's login shell with SHELL set to it (parallel's remote
+	# wrapper runs the job with $SHELL; CI runs without SHELL), and notes HOST
 	cat >"$BATS_FILE_TMPDIR/ssh" <<'EOF'
 #!/bin/sh
 while [ $# -gt 0 ]; do
@@ -28,7 +29,9 @@ host=$1
 shift
 [ "${1:-}" != -- ] || shift
 echo "$host" >>"$SSH_STANDIN_LOG"
-exec sh -c "$*"
+SHELL=$(getent passwd "$(id -u)" | cut -d: -f7)
+export SHELL="${SHELL:-/bin/sh}"
+exec "$SHELL" -c "$*"
 EOF
 	chmod +x "$BATS_FILE_TMPDIR/ssh"
 }
