@@ -189,6 +189,8 @@ char *lp_le_ppd_periods(const char *payroll_administration_id)
 	return lp_xasprintf("/providers/employers/payrolladministrations/%s/payrollperiods", payroll_administration_id);
 }
 
+const int lp_le_ppd_payslip_types[LP_LE_PPD_N_PAYSLIP_TYPES] = {LP_LE_PPD_PAYSLIP_NORMAL, 2};
+
 char *lp_le_ppd_of_period(const char *payroll_administration_id, long long period_id, int payslip_type, const char *set,
 			  long long category)
 {

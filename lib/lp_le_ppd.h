@@ -29,8 +29,15 @@ char *lp_le_ppd_periods(const char *payroll_administration_id);
  * names its employment: employment.id). */
 char *lp_le_ppd_of_period(const char *payroll_administration_id, long long period_id, int payslip_type, const char *set,
 			  long long category);
-/* The payslip type loketpipe reads and writes: 1, the normal payslip ("Normale strook"). */
+/* The payslip type loketpipe writes: 1, the normal payslip ("Normale strook"). */
 #define LP_LE_PPD_PAYSLIP_NORMAL 1
+/* The payslip types a read of a whole administration's period (lp_le_ppd_of_period, one
+ * request each) asks for: 1 and 2, the normal payslip and the special-rate one ("Bijzonder
+ * tarief strook"): the spec's payslipType parameter of that list names these two ("either for
+ * the normal payslip or the tarif payslip"). A record on either counts for diff-loket, as on a
+ * read per employment, which returns every payslip type. */
+extern const int lp_le_ppd_payslip_types[];
+#define LP_LE_PPD_N_PAYSLIP_TYPES 2
 /* The status of a payroll run that Loket has approved: payrollRunStatus.key 9 ("Verloning
  * goedgekeurd."). */
 #define LP_LE_RUN_APPROVED 9

@@ -310,6 +310,22 @@ sorted() { jq -S -c . "$1" | grep -v '"stream_end"' | sort; }
 	cmp "$BATS_TEST_TMPDIR/b.ndjson" "$BATS_TEST_TMPDIR/full.ndjson"
 }
 
+@test "state: payroll period data on the special-rate payslip (payslip type 2) is read as a read per employment reads it: the same records, both payslip types asked for per period" {
+	em=3d2c1b0a-9f8e-4d7c-8b6a-000000000103
+	lk PATCH "/providers/employers/employees/employments/$em/payrollperioddata" '{"payrollPeriod":{"year":2026,"periodNumber":11},"shift":{"shiftNumber":1},"payslipType":{"key":2},"payrollComponents":[{"payrollComponent":{"key":8101},"value":555}]}'
+	clear_log
+	fetch_state "$BATS_TEST_TMPDIR/a.ndjson"
+	run jq -c "select(.type==\"loket.current.variable_input\" and .employment_id==\"$em\" and .period==11) | [.payroll_component_key, .value, .key.payslipType.key]" "$BATS_TEST_TMPDIR/a.ndjson"
+	assert_output '[8101,"555.00",2]'
+	fetch-loket -c "$CFG" --as-of 2026-11-15 >"$BATS_TEST_TMPDIR/plain.ndjson"
+	want=$(jq -c "select(.type==\"loket.current.variable_input\" and .year==2026 and .period==11)" "$BATS_TEST_TMPDIR/plain.ndjson" | jq -S -c . | sort)
+	got=$(jq -c "select(.type==\"loket.current.variable_input\" and .year==2026 and .period==11)" "$BATS_TEST_TMPDIR/a.ndjson" | jq -S -c . | sort)
+	grep -q '"payslipType":{"key":2' <<<"$want"
+	assert_equal "$got" "$want"
+	run bash -c "curl -fsS '$LK_URL/__emu/requests' | jq -r '.[] | select(.path | endswith(\"/payrollPeriods/202611/payrollperioddata\")) | .query.payslipType' | sort | tr '\n' ' '"
+	assert_output '1 2 '
+}
+
 @test "state: a new hire (converted concept employee) and an ended employment: read, the rest not; equal to a --full read" {
 	fetch_state "$BATS_TEST_TMPDIR/a.ndjson"
 	ce=$(state | jq -r '.conceptEmployees[0].id')
@@ -359,8 +375,8 @@ sorted() { jq -S -c . "$1" | grep -v '"stream_end"' | sort; }
 	(umask 077; { printf 'lp-snap 1 %d %08x\n' "${#body}" "$(printf '%s' "$body" | python3 -c 'import sys,zlib; print(zlib.crc32(sys.stdin.buffer.read()))')"; printf '%s' "$body"; } >"$snap")
 	curl -fsS -X POST "$LK_URL/__emu/reset-log" >/dev/null
 	fetch_state "$BATS_TEST_TMPDIR/b.ndjson"
-	run bash -c "curl -fsS '$LK_URL/__emu/requests' | jq -r '.[] | select(.path | endswith(\"/payrolladministrations/7a9b3c2d-1e4f-4a5b-8c6d-000000000001/payrollPeriods/202605/payrollperioddata\")) | .query.payrollComponentCategory' | sort -n | tr '\n' ' '"
-	assert_output '1 7 9 12 13 '
+	run bash -c "curl -fsS '$LK_URL/__emu/requests' | jq -r '.[] | select(.path | endswith(\"/payrolladministrations/7a9b3c2d-1e4f-4a5b-8c6d-000000000001/payrollPeriods/202605/payrollperioddata\")) | \"\\(.query.payslipType):\\(.query.payrollComponentCategory)\"' | sort -t: -k1,1n -k2,2n | tr '\n' ' '"
+	assert_output '1:1 1:7 1:9 1:12 1:13 2:1 2:7 2:9 2:12 2:13 '
 	cmp "$BATS_TEST_TMPDIR/a.ndjson" "$BATS_TEST_TMPDIR/b.ndjson"
 }
 
@@ -479,11 +495,11 @@ sorted() { jq -S -c . "$1" | grep -v '"stream_end"' | sort; }
 	fetch_state "$BATS_TEST_TMPDIR/b.ndjson"
 	run jq -c "select(.type==\"loket.current.variable_input\" and .employment_id==\"$em\" and .period==6) | .value" "$BATS_TEST_TMPDIR/b.ndjson"
 	assert_output '"30.00"'
-	[ "$(curl -fsS "$LK_URL/__emu/requests" | jq -r '.[].path' | grep -c '/payrollPeriods/[0-9]*/payrollperioddata$')" -eq 13 ]
+	[ "$(curl -fsS "$LK_URL/__emu/requests" | jq -r '.[].path' | grep -c '/payrollPeriods/[0-9]*/payrollperioddata$')" -eq 26 ] # 13 periods, 2 payslip types
 	assert_file_not_exists "$BATS_TEST_TMPDIR/state/loket-written"
-	# without the mark, the closed periods come from the snapshot again (3 open ones read)
+	# without the mark, the closed periods come from the snapshot again (3 open ones read, 2 payslip types)
 	clear_log
 	fetch_state "$BATS_TEST_TMPDIR/c.ndjson"
-	[ "$(curl -fsS "$LK_URL/__emu/requests" | jq -r '.[].path' | grep -c '/payrollPeriods/[0-9]*/payrollperioddata$')" -eq 3 ]
+	[ "$(curl -fsS "$LK_URL/__emu/requests" | jq -r '.[].path' | grep -c '/payrollPeriods/[0-9]*/payrollperioddata$')" -eq 6 ]
 	cmp "$BATS_TEST_TMPDIR/b.ndjson" "$BATS_TEST_TMPDIR/c.ndjson"
 }

@@ -11,7 +11,8 @@
  *      employments that are gone are gone;
  *   3. the payroll periods of the administration (1 request, with their payroll runs); per
  *      period from the compensation start date to --as-of plus personio.future_months, its
- *      payroll period data for the whole administration, payslip type 1: 1 request by a
+ *      payroll period data for the whole administration, for each payslip type of
+ *      lp_le_ppd_payslip_types (the normal and the special-rate payslip): 1 request by a
  *      payroll component set that holds every component of the year's catalogue (so every
  *      record comes whole: diff-loket must see all entries of a record before it deletes
  *      it), else 1 request per category of the catalogue; except for a period closed by an
@@ -330,10 +331,12 @@ static unsigned long read_periods(struct run *r, struct st *s, json_t *snap, con
 			json_t *cats = set ? json_pack("[i]", 0) : categories(catalogue, json_integer_value(y)), *cat;
 			size_t k;
 			out_sink(recs);
-			json_array_foreach(cats, k, cat) list_at(r, lp_le_ppd_of_period(c->loket.payroll_administration_id,
-									json_integer_value(id), LP_LE_PPD_PAYSLIP_NORMAL, set,
-									json_integer_value(cat)),
-							ppd_item, NULL);
+			for (int t = 0; t < LP_LE_PPD_N_PAYSLIP_TYPES; t++)
+				json_array_foreach(cats, k, cat) list_at(r, lp_le_ppd_of_period(c->loket.payroll_administration_id,
+										json_integer_value(id),
+										lp_le_ppd_payslip_types[t], set,
+										json_integer_value(cat)),
+								ppd_item, NULL);
 			out_sink(NULL);
 			json_decref(cats);
 		}
