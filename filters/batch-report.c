@@ -22,7 +22,8 @@ static const char usage[] =
 	"Usage: batch-report [--html] [--title TEXT] [FILE]...\n"
 	"The bureau's view of a batch: run status records (type run.status, one per client) as a\n"
 	"text summary (a line per client and a total) or, with --html, one HTML page with a row\n"
-	"per client: outcome, changes, refusals, warnings, the blocked reason or first error, and\n"
+	"per client: outcome, changes, refusals, warnings, what the read back after the push found\n"
+	"left (remaining), the blocked reason or first error, and\n"
 	"links to the client's report and log. Values are escaped; BSNs and IBANs are masked.\n"
 	"\n"
 	"      --html          write HTML instead of text\n"
@@ -130,6 +131,14 @@ static void text_line(const json_t *r)
 	printf(" (exit %s): %lld applied of ", x ? x : "-", count(r, "applied"));
 	put(ops ? ops : "-");
 	printf(" planned, %lld refused, %lld warning(s)", count(r, "refused"), count(r, "warnings"));
+	const char *left = text_of(r, "remaining");
+	if (left && !strcmp(left, "0"))
+		printf(", verified");
+	else if (left) {
+		printf(", ");
+		put(left);
+		printf(" left after the read back");
+	}
 	const char *e = text_of(r, "first_error");
 	if (e) {
 		printf(": ");
@@ -153,7 +162,9 @@ static void html_row(const json_t *r)
 		printf(" of ");
 		put(ops);
 	}
-	printf("</td><td>%lld</td><td>%lld</td><td>", count(r, "refused"), count(r, "warnings"));
+	printf("</td><td>%lld</td><td>%lld</td><td class=\"left\">", count(r, "refused"), count(r, "warnings"));
+	put(text_of(r, "remaining"));
+	printf("</td><td>");
 	put(text_of(r, "first_error"));
 	printf("</td>");
 	link_cell(r, "report_href", "report");
@@ -200,7 +211,7 @@ int main(int argc, char **argv)
 	totals(&rs);
 	if (html)
 		printf("</p>\n<table id=\"clients\">\n<tr><th>Client</th><th>Outcome</th><th>Changes applied</th>"
-		       "<th>Refused</th><th>Warnings</th><th>Blocked reason or first error</th><th>Report</th><th>Log</th></tr>\n");
+		       "<th>Refused</th><th>Warnings</th><th>Left after the read back</th><th>Blocked reason or first error</th><th>Report</th><th>Log</th></tr>\n");
 	for (size_t i = 0; i < rs.n; i++) {
 		(html ? html_row : text_line)(rs.v[i]);
 		json_decref(rs.v[i]);

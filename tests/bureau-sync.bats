@@ -297,7 +297,7 @@ reference_batch() {
 	assert_success
 	dom=$output
 	assert_equal "$(grep -c '<tr class=' <<<"$dom")" 3
-	grep -q '<tr class="done"><td>client1</td><td class="outcome">done</td><td>25 of 25</td>' <<<"$dom"
+	grep -q '<tr class="done"><td>client1</td><td class="outcome">done</td><td>25 of 25</td><td>0</td><td>10</td><td class="left">0</td>' <<<"$dom"
 	grep -q '<tr class="blocked"><td>client4</td><td class="outcome">blocked</td>' <<<"$dom"
 	grep -q "<a href=\"../client2/$AS_OF/report.html\">report</a>" <<<"$dom"
 	for v in $(jq -r 'select(.type=="person") | .bsn, .iban // empty' "$O/client4/$AS_OF/personio.ndjson"); do
@@ -310,6 +310,14 @@ reference_batch() {
 	assert_output --partial 'BSN *****2333 &amp; NL91**********4300 &quot;&lt;script&gt;&quot;'
 	refute_output --partial 'javascript'
 	assert_output --partial '<a href="logs/x.log">log</a>'
+	# what the read back after the push left: "verified" at 0, else the number; nothing when not read back
+	run batch-report <<<'{"type":"run.status","client":"a","outcome":"done","ops":3,"counts":{"applied":3},"remaining":0}
+{"type":"run.status","client":"b","outcome":"refused","exit":1,"ops":3,"counts":{"applied":2,"refused":1},"remaining":2}
+{"type":"run.status","client":"c","outcome":"failed","remaining":null}'
+	assert_success
+	assert_line -n 1 'a: done (exit -): 3 applied of 3 planned, 0 refused, 0 warning(s), verified'
+	assert_line -n 2 'b: refused (exit 1): 2 applied of 3 planned, 1 refused, 0 warning(s), 2 left after the read back'
+	assert_line -n 3 'c: failed (exit -): 0 applied of - planned, 0 refused, 0 warning(s)'
 }
 
 @test "usage: -d or --clients-file is required, not both; a bad -j or --as-of; exit 2; --help, --version; --clients-file names the configurations" {

@@ -135,8 +135,6 @@ int main(int argc, char **argv)
 	if (!a.dry) { /* everything that can stop a live run is settled before the plan is read */
 		R.oauth = lp_oauth_for_config(cfg); /* takes the client's lock */
 		char err[700];
-		if (a.state && (lp_snap_dir(a.state, err, sizeof err) || lp_snap_save(a.state, LP_SNAP_WRITTEN, "", 0, err, sizeof err)))
-			lp_die(LP_EXIT_IO, "%s: --state: %s; nothing was sent to Loket", cfg->client, err);
 		R.http = lp_http_new(&ho, err, sizeof err);
 		if (!R.http)
 			lp_die(LP_EXIT_CONFIG, "%s: %s", cfg->client, err);
@@ -149,8 +147,15 @@ int main(int argc, char **argv)
 		exit_code = build_chains(&p);
 	if (!exit_code && a.dry)
 		dry_run(&p, ho.base_url);
-	else if (!exit_code)
+	else if (!exit_code) {
+		/* the mark for fetch-loket, under the client's lock, before the first write: a plan
+		 * without ops writes nothing and leaves the snapshot's closed periods good */
+		char err[700];
+		if (a.state && p.ops.n &&
+		    (lp_snap_dir(a.state, err, sizeof err) || lp_snap_save(a.state, LP_SNAP_WRITTEN, "", 0, err, sizeof err)))
+			lp_die(LP_EXIT_IO, "%s: --state: %s; nothing was sent to Loket", cfg->client, err);
 		exit_code = run_plan(&p, &a, ho.base_url);
+	}
 	lp_oauth_free(R.oauth);
 	lp_http_free(R.http);
 	int oc = lp_out_close();
