@@ -106,16 +106,8 @@ token_expire() {
 }
 
 # loket_digest: what the Loket emulator at $LK_URL holds, without the ids Loket makes up:
-# two states with the same digest hold the same records, none twice.
-loket_digest() {
-	curl -fsS "$LK_URL/__emu/state" | jq -S -c '{
-		employees: [.employees[] | {employeeNumber, personalDetails, address, contactInformation}] | sort_by(.employeeNumber),
-		wages: [.wages[] | {employmentId, startDate, endDate, grossWage, t: .grossWageType.key, applyPayGrade}] | sort_by(.employmentId, .startDate),
-		benefits: [.benefitsAndDeductions[] | {employmentId, k: .payrollComponent.key, value, startDate, endDate}] | sort_by(.employmentId, .k, .startDate),
-		ppd: [.payrollPeriodData[] | {employmentId, y: .payrollPeriod.year, p: .payrollPeriod.periodNumber,
-			c: (.payrollComponents | map([.payrollComponent.key, .value]) | sort)}] | sort_by(.employmentId, .y, .p),
-		concepts: [.conceptEmployees[] | {uniqueName, n: .employeeData.employeeNumber}] | sort_by(.uniqueName)}'
-}
+# two states with the same digest hold the same records, none twice (tests/loket-digest.jq).
+loket_digest() { curl -fsS "$LK_URL/__emu/state" | jq -S -c -f "$ROOT/tests/loket-digest.jq"; }
 
 # emu_faults JSON: replace the fault plan; emu_reset: no faults, counters zero.
 emu_faults() { curl -fsS -X POST --data "$1" "$EMU_URL/__emu/faults" >/dev/null; }
