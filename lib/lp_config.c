@@ -185,9 +185,101 @@ long long lp_config_component(const lp_config *c, const char *type_id, int deduc
 	return -1;
 }
 
+long long lp_config_hour_component(const lp_config *c, const char *code)
+{
+	json_t *v = code ? json_object_get(c->hours.codes, code) : NULL;
+	return json_is_integer(v) ? (long long)json_integer_value(v) : -1;
+}
+
+int lp_config_hours_skip(const lp_config *c, long long employee_number)
+{
+	size_t i;
+	json_t *v;
+	json_array_foreach(c->hours.do_not_import, i, v) if (json_integer_value(v) == employee_number) return 1;
+	return 0;
+}
+
+/* hours.csv.delimiter / .decimal: one of two characters, or absent (0: either) */
+static char get_char(struct ctx *x, json_t *o, const char *key, const char *allowed)
+{
+	char full[64];
+	snprintf(full, sizeof full, "hours.csv.%s", key);
+	json_t *v = json_object_get(o, key);
+	if (!v)
+		return 0;
+	const char *s = json_string_value(v);
+	if (!s || strlen(s) != 1 || !strchr(allowed, s[0])) {
+		char want[16];
+		snprintf(want, sizeof want, "'%c' or '%c'", allowed[0], allowed[1]);
+		bad(x, full, "must be %s", want);
+		return 0;
+	}
+	return s[0];
+}
+
+static void load_hours(struct ctx *x, lp_config *c, json_t *h)
+{
+	static const char *const hours_keys[] = {"codes", "default_code", "code_from", "do_not_import",
+						 "distribution_unit", "shift", "csv", NULL};
+	static const char *const csv_keys[] = {"employee_number", "date", "hour_code", "hours", "delimiter", "decimal", NULL};
+	only_keys(x, h, "hours", hours_keys);
+	json_t *codes = json_object_get(h, "codes");
+	if (codes && !json_is_object(codes))
+		bad(x, "hours.codes", "must be an object: hour code -> Loket payroll component number%s", "");
+	else if (codes) {
+		const char *k;
+		json_t *v;
+		json_object_foreach(codes, k, v) {
+			char full[300];
+			snprintf(full, sizeof full, "hours.codes.%s", k);
+			if (!json_is_integer(v) || json_integer_value(v) < 1 || json_integer_value(v) > 99999)
+				bad(x, full, "must be a Loket payroll component number (a whole number 1 to 99999)%s", "");
+			else if (!*k || strlen(k) > 64)
+				bad(x, full, "an hour code must be 1-64 characters%s", "");
+		}
+		c->hours.codes = codes;
+	}
+	c->hours.default_code = get_str(x, h, "hours", "default_code", 0);
+	c->hours.code_from = get_str(x, h, "hours", "code_from", 0);
+	if (c->hours.code_from && strcmp(c->hours.code_from, "project") && strcmp(c->hours.code_from, "none"))
+		bad(x, "hours.code_from", "must be \"project\" or \"none\"%s", "");
+	if (!c->hours.code_from)
+		c->hours.code_from = lp_xstrdup("project");
+	json_t *dn = json_object_get(h, "do_not_import");
+	size_t i;
+	json_t *v;
+	if (dn && !json_is_array(dn))
+		bad(x, "hours.do_not_import", "must be an array of employee numbers%s", "");
+	else if (dn) {
+		json_array_foreach(dn, i, v) if (!json_is_integer(v) || json_integer_value(v) < 0) {
+			bad(x, "hours.do_not_import", "must be an array of employee numbers (whole numbers)%s", "");
+			break;
+		}
+		c->hours.do_not_import = dn;
+	}
+	c->hours.distribution_unit = get_bool(x, h, "hours", "distribution_unit", 0);
+	c->hours.shift = (int)get_int(x, h, "hours", "shift", 1, 99, 1);
+	json_t *csv = get_obj(x, h, "csv", 0);
+	if (csv) {
+		only_keys(x, csv, "hours.csv", csv_keys);
+		c->hours.csv.employee_number = get_str(x, csv, "hours.csv", "employee_number", 0);
+		c->hours.csv.date = get_str(x, csv, "hours.csv", "date", 0);
+		c->hours.csv.hour_code = get_str(x, csv, "hours.csv", "hour_code", 0);
+		c->hours.csv.hours = get_str(x, csv, "hours.csv", "hours", 0);
+		c->hours.csv.delimiter = get_char(x, csv, "delimiter", ";,");
+		c->hours.csv.decimal = get_char(x, csv, "decimal", ",.");
+	}
+	static const char *const dflt[] = {"employee_number", "date", "hour_code", "hours"};
+	char **f[] = {&c->hours.csv.employee_number, &c->hours.csv.date, &c->hours.csv.hour_code, &c->hours.csv.hours};
+	for (int k = 0; k < 4; k++)
+		if (!*f[k])
+			*f[k] = lp_xstrdup(dflt[k]);
+}
+
 lp_config *lp_config_load(const char *path)
 {
-	static const char *const top_keys[] = {"client", "personio", "loket", "compensation", "attributes", "documents", "audit_log", NULL};
+	static const char *const top_keys[] = {"client", "personio", "loket", "compensation", "attributes", "documents", "hours",
+					       "audit_log", NULL};
 	static const char *const personio_keys[] = {"base_url", "credentials_file", "app_id", "partner_id",
 						    "legal_entity_id", "future_months", "page_size", "token_cache", NULL};
 	static const char *const loket_keys[] = {"base_url", "employer_id", "payroll_administration_id",
@@ -356,6 +448,10 @@ lp_config *lp_config_load(const char *path)
 		c->documents_category_id = get_int(&x, d, "documents", "category_id", 0, INT64_MAX, -1);
 	}
 
+	json_t *h = get_obj(&x, root, "hours", 0), *none = json_object();
+	load_hours(&x, c, h ? h : none); /* without the section: its defaults */
+	json_decref(none);
+
 	if (x.bad) {
 		lp_config_free(c);
 		return NULL;
@@ -387,6 +483,12 @@ void lp_config_free(lp_config *c)
 	free(c->loket.lock_file);
 	free(c->personio.token_cache);
 	free(c->compensation.map);
+	free(c->hours.default_code);
+	free(c->hours.code_from);
+	free(c->hours.csv.employee_number);
+	free(c->hours.csv.date);
+	free(c->hours.csv.hour_code);
+	free(c->hours.csv.hours);
 	json_decref(c->root);
 	free(c);
 }

@@ -69,6 +69,20 @@ typedef struct {
 	} compensation;
 	const char *attr[LP_A__COUNT]; /* Personio attribute key per field, or NULL */
 	long long documents_category_id; /* -1 when absent */
+	struct {                   /* hours to Loket (H1-H3, H5); all optional */
+		json_t *codes;     /* hours.codes: hour code -> Loket payroll component number (H1) */
+		char *default_code;/* hours.default_code: the code of an attendance without one */
+		char *code_from;   /* hours.code_from: the Personio attendance field naming the code
+				    * ("project", the default, or "none": every attendance is default_code) */
+		json_t *do_not_import; /* hours.do_not_import: employee numbers left out (H2), array */
+		int distribution_unit; /* hours.distribution_unit: the CSV's distribution unit column (H3; default 0) */
+		int shift;         /* hours.shift: the shift (ploeg) of every row (default 1) */
+		struct {           /* hours.csv: a timesheet CSV (hours-from-csv) */
+			char *employee_number, *date, *hour_code, *hours; /* header names */
+			char delimiter; /* ';' or ',', 0: either (from the header line) */
+			char decimal;   /* ',' or '.', 0: either */
+		} csv;
+	} hours;
 	char *audit_log;           /* absolute, or NULL: no audit log unless --audit */
 	json_t *root;
 } lp_config;
@@ -77,6 +91,12 @@ typedef struct {
  * deduction component when deduction is set (a negative amount), else the payment one; for a
  * plain key, that key whatever the sign. -1 when the type is not mapped (K2). */
 long long lp_config_component(const lp_config *c, const char *type_id, int deduction);
+
+/* hours.codes: the Loket payroll component number an hour code goes to, or -1 when the code
+ * is not mapped (H1: left out and reported). */
+long long lp_config_hour_component(const lp_config *c, const char *code);
+/* 1 when hours.do_not_import names this employee number (H2). */
+int lp_config_hours_skip(const lp_config *c, long long employee_number);
 
 /* Load and check. On error returns NULL after printing "PROG: FILE: key.path: problem". */
 lp_config *lp_config_load(const char *path);
