@@ -87,7 +87,7 @@ static const char *const COLLECTIONS[] = {
 	"employers", "payrollAdministrations", "employees", "employments", "wages", "benefitsAndDeductions",
 	"payrollPeriodData", "conceptEmployees", "payrollComponents", "payrollPeriods",
 	"payrollRuns", "journalRuns", "journalRunResults", "payslips", "yearEndStatements", "metadata",
-	"payrollComponentSets",
+	"payrollComponentSets", "workingHours", "organizationalEntities",
 };
 
 /* Collections whose objects have no "id" (the real API gives them none). */
@@ -963,6 +963,58 @@ static void h_employments_er(struct ctx *x)
 {
 	if (need(x, "employers", x->p[0], "employer"))
 		list_page(x, "employments", "employerId", x->p[0], emp_of_employer, x->p[0], NULL);
+}
+
+/* ----- the comprehensive employment list (GetEmploymentsComprehensiveByEmployerId): every
+ * employment of the employer as the plain list serves it, with its whole employee (address
+ * and contact information; never the BSN) and the date-dependent parts in force on
+ * referenceDate (YYYY-MM-DD, or a date-time whose date is taken; default today): the
+ * working hours ("workingHours" collection), the organizational entity
+ * ("organizationalEntities": department, function) and the wage, each the record of the
+ * employment whose startDate..endDate holds the date, else null. Ended employments are in
+ * it too (the plain list's filter settings: all). */
+static json_t *in_force(const char *cname, const char *employment, long day)
+{
+	json_t *hit = NULL;
+	IDX_FOREACH(cname, "employmentId", employment, i, o) {
+		long s, e;
+		if (hit || get_date(o, "startDate", &s) != 0 || s > day)
+			continue;
+		int er = get_date(o, "endDate", &e);
+		if (er == 1 || (er == 0 && e >= day))
+			hit = o;
+	}
+	return hit ? view(hit, cname) : json_null();
+}
+
+static void h_comprehensive(struct ctx *x)
+{
+	if (!need(x, "employers", x->p[0], "employer"))
+		return;
+	const char *rd = MHD_lookup_connection_value(x->c, MHD_GET_ARGUMENT_KIND, "referenceDate");
+	long day = (long)(time(NULL) / 86400);
+	if (rd) {
+		char d[11];
+		snprintf(d, sizeof d, "%s", rd);
+		if ((strlen(rd) != 10 && (strlen(rd) < 11 || rd[10] != 'T')) || emu_date_days(d, &day)) {
+			BBR(x->rep, 1901, "referenceDate must be a date (YYYY-MM-DD)");
+			return;
+		}
+	}
+	json_t *all = json_array();
+	IDX_FOREACH("employments", "employerId", x->p[0], i, m) {
+		if (!emp_of_employer(m, x->p[0], NULL))
+			continue;
+		const char *id = sget(m, "id") ? sget(m, "id") : "";
+		json_t *c = view(m, "employments");
+		json_t *emp = find_id("employees", sget(m, "employeeId") ? sget(m, "employeeId") : "", NULL);
+		json_object_set_new(c, "employee", emp ? view(emp, "employees") : json_null());
+		json_object_set_new(c, "workinghours", in_force("workingHours", id, day));
+		json_object_set_new(c, "organizationalEntity", in_force("organizationalEntities", id, day));
+		json_object_set_new(c, "wage", in_force("wages", id, day));
+		json_array_append_new(all, c);
+	}
+	list_items(x, all, NULL);
 }
 
 /* ----- Loket's version numbers: {id, lastModifiedVersionNumber} of the employers (all of
@@ -1851,6 +1903,22 @@ static void h_convert(struct ctx *x)
 	json_t *wd = json_object_get(ce, "wageData");
 	if (json_is_number(json_object_get(wd, "grossWage")))
 		coll_add("wages", wage_new(mid, wd, sget(md, "startDate")));
+	/* the concept's working hours and organizational entity (as given) from the start date on */
+	static const char *const parts[][2] = {{"workingHoursData", "workingHours"},
+					       {"organizationalEntityData", "organizationalEntities"}};
+	for (size_t i = 0; i < 2; i++) {
+		json_t *src = json_object_get(ce, parts[i][0]);
+		if (!json_is_object(src))
+			continue;
+		json_t *o = json_deep_copy(src);
+		char pid[37];
+		emu_uuid(pid, 1);
+		json_object_set_new(o, "id", json_string(pid));
+		json_object_set_new(o, "employmentId", json_string(mid));
+		json_object_set(o, "startDate", json_object_get(md, "startDate"));
+		json_object_set_new(o, "endDate", json_null());
+		coll_add(parts[i][1], o);
+	}
 	json_t *res = json_pack("{s:O,s:s}", "employeeId", json_object_get(emp, "id"), "employmentId", mid);
 	coll_del("conceptEmployees", ci);
 	single(x, 200, res);
@@ -2515,6 +2583,7 @@ enum scope { SC_NONE, SC_EMPLOYEE, SC_EMPLOYMENT, SC_WAGE, SC_BD, SC_CONVERT };
 static const struct { const char *method, *pattern; handler h; enum scope scope; } API[] = {
 	{"GET", "providers/employers/lastmodifiedversionnumbers", h_employer_versions, SC_NONE},
 	{"GET", "providers/employers/*/employees/employments/lastmodifiedversionnumbers", h_employment_versions, SC_NONE},
+	{"GET", "providers/employers/*/employees/employments/comprehensive", h_comprehensive, SC_NONE},
 	{"GET", "providers/employers/payrolladministrations/*/payrollperiods/*/payrollperioddata", h_admin_period_ppd, SC_NONE},
 	{"GET", "providers/employers/payrolladministrations/*/availablepayrollcomponentsets", h_component_sets, SC_NONE},
 	{"PATCH", "providers/employers/*/payrollperioddata", h_ppd_collective, SC_NONE},

@@ -1,0 +1,97 @@
+/* lp_loket_get.c - see lp_loket_get.h */
+#include "lp_loket_get.h"
+#include "lp_cli.h"
+#include "lp_json.h"
+#include "lp_loket.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static _Noreturn void gfail(lp_loket_get *g, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static _Noreturn void gfail(lp_loket_get *g, int code, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	g->fail(g->ctx, code, msg);
+	abort(); /* fail must not return */
+}
+
+json_t *lp_loket_get_one(lp_loket_get *g, const char *target, const char *accept)
+{
+	char pbuf[256], auth[600], err[700];
+	const char *path = lp_http_path(target, pbuf, sizeof pbuf);
+	const char *h[3] = {accept ? accept : LP_LOKET_ACCEPT, NULL, NULL};
+	for (;;) {
+		if (g->oauth) {
+			int code;
+			const char *tok = lp_oauth_access_token(g->oauth, &code, err, sizeof err);
+			if (!tok)
+				gfail(g, code, "%s", err);
+			snprintf(auth, sizeof auth, "Authorization: Bearer %s", tok);
+			h[1] = auth;
+		}
+		lp_http_resp resp;
+		int rc = lp_http_request(g->http, "GET", target, h, NULL, 0, 0, &resp);
+		memset(auth, 0, sizeof auth);
+		if (rc)
+			gfail(g, LP_EXIT_REMOTE, "%s", lp_http_error(g->http));
+		if (resp.status == 401 && g->oauth && !g->refreshed) {
+			/* the saved access token was refused (revoked): refresh once and ask again */
+			lp_http_resp_free(&resp);
+			int code;
+			g->refreshed = 1;
+			if (!lp_oauth_refresh(g->oauth, &code, err, sizeof err))
+				gfail(g, code, "%s", err);
+			continue;
+		}
+		if (resp.status != 200) {
+			long st = resp.status;
+			lp_http_resp_free(&resp);
+			gfail(g, st == 401 || st == 403 ? LP_EXIT_AUTH : LP_EXIT_REMOTE, "GET %s: HTTP %ld", path, st);
+		}
+		json_t *j = lp_json_loadb(resp.body, resp.len, NULL);
+		lp_http_resp_free(&resp);
+		if (!json_is_object(j)) {
+			json_decref(j);
+			gfail(g, LP_EXIT_REMOTE, "GET %s: the answer is not a JSON object", path);
+		}
+		return j;
+	}
+}
+
+long lp_loket_get_list(lp_loket_get *g, const char *path, const char *accept, void (*fn)(json_t *item, void *ctx),
+		       void *ctx)
+{
+	char pbuf[256];
+	const char *shown = lp_http_path(path, pbuf, sizeof pbuf);
+	long got = 0, total = -1;
+	for (long page = 1;; page++) {
+		char *t = lp_xasprintf("%s%spageNumber=%ld&pageSize=250", path, strchr(path, '?') ? "&" : "?", page);
+		json_t *j = lp_loket_get_one(g, t, accept);
+		free(t);
+		json_t *items = lp_json_arr(j, "_embedded"), *ts = json_object_get(j, "totalSize");
+		if (!items || !json_is_integer(ts) || json_integer_value(ts) < 0) {
+			json_decref(j);
+			gfail(g, LP_EXIT_REMOTE, "GET %s: the answer has the wrong shape (expected _embedded[] and totalSize)", shown);
+		}
+		if (total < 0)
+			total = (long)json_integer_value(ts);
+		size_t i, n = json_array_size(items);
+		json_t *it;
+		json_array_foreach(items, i, it) fn(it, ctx);
+		got += (long)n;
+		json_decref(j);
+		if (got >= total)
+			break;
+		if (n == 0)
+			gfail(g, LP_EXIT_REMOTE, "GET %s: received %ld of %ld items; the list is incomplete", shown, got, total);
+	}
+	if (got != total)
+		gfail(g, LP_EXIT_REMOTE, "GET %s: received %ld items, Loket announced %ld", shown, got, total);
+	return got;
+}

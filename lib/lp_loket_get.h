@@ -1,0 +1,38 @@
+/* lp_loket_get.h - reading Loket: a GET with the client's access token, and a paged list read
+ * to the end and checked for completeness.
+ *
+ * A read session holds the HTTP client and the OAuth client (lp_oauth_for_config; NULL when
+ * replaying). A 401 on a saved access token refreshes once and asks again; any other answer
+ * than 200 fails. Lists are read with pageNumber/pageSize=250 to the end and checked
+ * against totalSize: fewer items than announced, an empty page before the end, or more
+ * items than announced fail. Every failure calls the session's fail function (which must
+ * not return: it ends the program, e.g. with a stream_end complete:false), with an exit code
+ * (LP_EXIT_REMOTE, LP_EXIT_AUTH, or lp_oauth's) and a message naming the path, never a token.
+ */
+#ifndef LP_LOKET_GET_H
+#define LP_LOKET_GET_H
+
+#include <jansson.h>
+
+#include "lp_http.h"
+#include "lp_oauth.h"
+
+typedef struct {
+	lp_http *http;
+	lp_oauth *oauth; /* NULL: no Authorization header (replay) */
+	int refreshed;   /* a 401 was answered by one refresh already */
+	void (*fail)(void *ctx, int code, const char *msg); /* never returns */
+	void *ctx;
+} lp_loket_get;
+
+/* GET target ("/path?query" relative to the API base) with the Accept header accept (a whole
+ * "Accept: ..." line; NULL: LP_LOKET_ACCEPT); returns the answer, a JSON object (new
+ * reference). */
+json_t *lp_loket_get_one(lp_loket_get *g, const char *target, const char *accept);
+
+/* Every item of the paged list at path (which may hold a query already): fn(item, ctx) per
+ * item in Loket's order; returns the number of items (= totalSize). */
+long lp_loket_get_list(lp_loket_get *g, const char *path, const char *accept, void (*fn)(json_t *item, void *ctx),
+		       void *ctx);
+
+#endif
