@@ -971,19 +971,30 @@ static void h_employments_er(struct ctx *x)
  * referenceDate (YYYY-MM-DD, or a date-time whose date is taken; default today): the
  * working hours ("workingHours" collection), the organizational entity
  * ("organizationalEntities": department, function) and the wage, each the record of the
- * employment whose startDate..endDate holds the date, else null. Ended employments are in
- * it too (the plain list's filter settings: all). */
+ * employment whose startDate..endDate holds the date; when none does, the last one before
+ * the date (an ended employment), else the first after it (a later start); null when the
+ * employment has none (a converted concept employee without workingHoursData, say: the
+ * spec marks these parts non-nullable, what Loket does then is UNCONFIRMED). Ended
+ * employments are in the list too (the plain list's filter settings: all). */
 static json_t *in_force(const char *cname, const char *employment, long day)
 {
-	json_t *hit = NULL;
+	json_t *hit = NULL, *before = NULL, *after = NULL;
+	long bd = 0, ad = 0;
 	IDX_FOREACH(cname, "employmentId", employment, i, o) {
 		long s, e;
-		if (hit || get_date(o, "startDate", &s) != 0 || s > day)
+		if (get_date(o, "startDate", &s) != 0)
 			continue;
 		int er = get_date(o, "endDate", &e);
-		if (er == 1 || (er == 0 && e >= day))
+		if (s <= day && (er == 1 || (er == 0 && e >= day)) && !hit)
 			hit = o;
+		else if (s > day && (!after || s < ad))
+			after = o, ad = s;
+		else if (er == 0 && e < day && (!before || e > bd))
+			before = o, bd = e;
 	}
+	/* none in force: the last one before the date (an ended employment), else the first
+	 * after it (one that starts later) */
+	hit = hit ? hit : before ? before : after;
 	return hit ? view(hit, cname) : json_null();
 }
 
