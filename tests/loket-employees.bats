@@ -206,7 +206,7 @@ write_snap() {
 	cmp "$BATS_TEST_TMPDIR/a.ndjson" "$BATS_TEST_TMPDIR/f.ndjson"
 	run loket-employees -c "$CFG" --full
 	assert_failure 2
-	assert_output --partial -- '--full needs --state'
+	assert_output --partial 'needs --state'
 }
 
 @test "H4: SIGKILL at any moment of a run (the state's save included) leaves the old state or the new one, never half" {
@@ -376,7 +376,7 @@ write_snap() {
 	jq 'del(.loket.employer_id)' "$CFG" >"$BATS_TEST_TMPDIR/noer.json"
 	run loket-employees -c "$BATS_TEST_TMPDIR/noer.json"
 	assert_failure 4
-	assert_output --partial 'loket.employer_id is required'
+	assert_output --partial 'employer_id'
 	jq --arg t "$BATS_TEST_TMPDIR/missing-token.json" '.loket.token_file=$t' "$CFG" >"$BATS_TEST_TMPDIR/notok.json"
 	run loket-employees -c "$BATS_TEST_TMPDIR/notok.json" --as-of 2026-11-15
 	assert_failure 4

@@ -981,7 +981,7 @@ static json_t *in_force(const char *cname, const char *employment, long day)
 	json_t *hit = NULL, *before = NULL, *after = NULL;
 	long bd = 0, ad = 0;
 	IDX_FOREACH(cname, "employmentId", employment, i, o) {
-		long s, e;
+		long s = 0, e = 0;
 		if (get_date(o, "startDate", &s) != 0)
 			continue;
 		int er = get_date(o, "endDate", &e);
