@@ -388,3 +388,26 @@ write_snap() {
 	run mandoc -Tlint -W warning "$ROOT/man/loket-employees.1"
 	assert_success
 }
+
+@test "H4: a list longer than a page (300 employments: 2 pages of 250) is read to the end, every one new; employments without working hours or an organizational entity have null there" {
+	gen-loket --clients 1 --employees 300 --seed 3 --out "$BATS_TEST_TMPDIR/g" >/dev/null
+	emu_launch loket-emu big "$BATS_TEST_TMPDIR/g/loket"
+	local url=$LAUNCHED_URL pid=$LAUNCHED_PID
+	LOKET_CLIENT_ID=$(jq -r .client_id "$BATS_TEST_TMPDIR/g/loket/client.json")
+	LOKET_CLIENT_SECRET=$(jq -r .client_secret "$BATS_TEST_TMPDIR/g/loket/client.json")
+	export LOKET_CLIENT_ID LOKET_CLIENT_SECRET
+	jq --arg u "$url" --slurpfile s "$BATS_TEST_TMPDIR/g/loket/state.json" '.loket.oauth_url=$u | .loket.base_url=($u + "/v2")
+		| .loket.employer_id=$s[0].employers[0].id | .loket.payroll_administration_id=$s[0].payrollAdministrations[0].id' "$CFG" >"$BATS_TEST_TMPDIR/big.json"
+	curl -fsS -X POST "$url/__emu/authcode" | jq -r .code | loket-auth -c "$BATS_TEST_TMPDIR/big.json" 2>/dev/null
+	loket-employees -c "$BATS_TEST_TMPDIR/big.json" --as-of 2026-11-15 --state "$BATS_TEST_TMPDIR/s3" >"$BATS_TEST_TMPDIR/big.ndjson"
+	curl -fsS "$url/__emu/requests" | jq -r '.[] | select(.path | endswith("/comprehensive")) | .query.pageNumber' >"$BATS_TEST_TMPDIR/pages"
+	n=$(jq '[.employments[]] | length' "$BATS_TEST_TMPDIR/g/loket/state.json")
+	emu_kill "$pid"
+	schema_ok "$BATS_TEST_TMPDIR/big.ndjson"
+	[ "$n" -gt 250 ]
+	assert_equal "$(tr '\n' ' ' <"$BATS_TEST_TMPDIR/pages")" "1 2 "
+	run jq -s -c '[map(select(.type=="loket.change.employment" and .change=="new")) | length, (map(select(.type=="loket.change.employment")) | map(.hours_per_week) | unique)]' "$BATS_TEST_TMPDIR/big.ndjson"
+	assert_output "[$n,[null]]"
+	run jq -c 'select(.type=="stream_end") | [.complete, .counts.employments]' "$BATS_TEST_TMPDIR/big.ndjson"
+	assert_output "[true,$n]"
+}
