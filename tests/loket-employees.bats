@@ -47,8 +47,8 @@ write_snap() {
 	run tail -n 1 "$BATS_TEST_TMPDIR/a.ndjson"
 	assert_output --partial '"type":"stream_end","client":"acme","source":"loket","complete":true'
 	# as many as the emulator holds (one administration: all of acme's)
-	run jq -s -c '[map(select(.type=="loket.change.employee" and .change=="new")) | length,
-		map(select(.type=="loket.change.employment" and .change=="new")) | length, map(select(.change != null and .change != "new")) | length]' "$BATS_TEST_TMPDIR/a.ndjson"
+	run jq -s -c '[(map(select(.type=="loket.change.employee" and .change=="new")) | length),
+		(map(select(.type=="loket.change.employment" and .change=="new")) | length), (map(select(.change != null and .change != "new")) | length)]' "$BATS_TEST_TMPDIR/a.ndjson"
 	assert_output "$(state | jq -c '[(.employees | length), (.employments | length), 0]')"
 	run jq -c 'select(.type=="loket.change.employee" and .employee_number==101) | [.last_name, .prefix, .street, .house_number, .house_number_addition, .postal_code, .city, .country, .changes]' "$BATS_TEST_TMPDIR/a.ndjson"
 	assert_output '["Vries","de","Westerstraat",120,"2","1015 MN","Amsterdam","NL",[]]'
@@ -406,7 +406,7 @@ write_snap() {
 	schema_ok "$BATS_TEST_TMPDIR/big.ndjson"
 	[ "$n" -gt 250 ]
 	assert_equal "$(tr '\n' ' ' <"$BATS_TEST_TMPDIR/pages")" "1 2 "
-	run jq -s -c '[map(select(.type=="loket.change.employment" and .change=="new")) | length, (map(select(.type=="loket.change.employment")) | map(.hours_per_week) | unique)]' "$BATS_TEST_TMPDIR/big.ndjson"
+	run jq -s -c '[(map(select(.type=="loket.change.employment" and .change=="new")) | length), (map(select(.type=="loket.change.employment")) | map(.hours_per_week) | unique)]' "$BATS_TEST_TMPDIR/big.ndjson"
 	assert_output "[$n,[null]]"
 	run jq -c 'select(.type=="stream_end") | [.complete, .counts.employments]' "$BATS_TEST_TMPDIR/big.ndjson"
 	assert_output "[true,$n]"
