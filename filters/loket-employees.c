@@ -467,7 +467,7 @@ int main(int argc, char **argv)
 			out_csv(&r, CSV_COLS);
 	} else {
 		char *p = lp_le_comprehensive_list(cfg->loket.employer_id, r.as_of);
-		lp_loket_get_list(&r.g, p, LP_LE_COMPREHENSIVE_ACCEPT, item, &r);
+		lp_loket_get_list(&r.g, p, LP_LE_COMPREHENSIVE_ACCEPT, 1, item, &r);
 		free(p);
 		r.n[N_EE] = json_object_size(r.ees);
 		const char *k;

@@ -64,14 +64,16 @@ json_t *lp_loket_get_one(lp_loket_get *g, const char *target, const char *accept
 	}
 }
 
-long lp_loket_get_list(lp_loket_get *g, const char *path, const char *accept, void (*fn)(json_t *item, void *ctx),
-		       void *ctx)
+long lp_loket_get_list(lp_loket_get *g, const char *path, const char *accept, int declared,
+		       void (*fn)(json_t *item, void *ctx), void *ctx)
 {
 	char pbuf[256];
 	const char *shown = lp_http_path(path, pbuf, sizeof pbuf);
 	long got = 0, total = -1;
 	for (long page = 1;; page++) {
-		char *t = lp_xasprintf("%s%spageNumber=%ld&pageSize=250", path, strchr(path, '?') ? "&" : "?", page);
+		const char *sep = strchr(path, '?') ? "&" : "?";
+		char *t = declared ? lp_xasprintf("%s%spageNumber=%ld&pageSize=250", path, sep, page)
+			  : page == 1 ? lp_xstrdup(path) : lp_xasprintf("%s%spageNumber=%ld", path, sep, page);
 		json_t *j = lp_loket_get_one(g, t, accept);
 		free(t);
 		json_t *items = lp_json_arr(j, "_embedded"), *ts = json_object_get(j, "totalSize");

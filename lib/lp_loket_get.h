@@ -31,8 +31,12 @@ typedef struct {
 json_t *lp_loket_get_one(lp_loket_get *g, const char *target, const char *accept);
 
 /* Every item of the paged list at path (which may hold a query already): fn(item, ctx) per
- * item in Loket's order; returns the number of items (= totalSize). */
-long lp_loket_get_list(lp_loket_get *g, const char *path, const char *accept, void (*fn)(json_t *item, void *ctx),
-		       void *ctx);
+ * item in Loket's order; returns the number of items (= totalSize). declared: the operation
+ * declares pageNumber/pageSize (every page asks pageNumber=N&pageSize=250); 0 where it does
+ * not (the payroll component catalogue): the first page is asked for without them and later
+ * pages, only when the answer announces more, with pageNumber alone (the spec's general
+ * pagination rule for every list). */
+long lp_loket_get_list(lp_loket_get *g, const char *path, const char *accept, int declared,
+		       void (*fn)(json_t *item, void *ctx), void *ctx);
 
 #endif

@@ -7,13 +7,15 @@
 #include "lp_config.h"
 #include "lp_date.h"
 #include "lp_http.h"
+#include "lp_loket_get.h"
 #include "lp_oauth.h"
 
 struct run {
 	lp_config *cfg;
 	lp_http *http;
 	lp_oauth *oauth;
-	int start_year, last_year, refreshed;
+	lp_loket_get g;       /* the read session (lib/lp_loket_get) over http and oauth */
+	int start_year, last_year;
 	lp_date as_of;
 	unsigned long counts[8];
 	char *first_employee, *first_employment; /* whose /metadata is read */

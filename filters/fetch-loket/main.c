@@ -111,76 +111,30 @@ void out(json_t *rec)
 		lp_die(LP_EXIT_IO, "write error on standard output");
 }
 
-/* GET one page; returns the parsed answer (an object). */
-json_t *get(struct run *r, const char *target)
+/* GET one answer (lib/lp_loket_get: the access token, one refresh on a 401, 200 or fail). */
+json_t *get(struct run *r, const char *target) { return lp_loket_get_one(&r->g, target, NULL); }
+
+/* the read session's failures end the stream */
+static void get_fail(void *ctx, int code, const char *msg) { fail(ctx, code, "%s", msg); }
+
+struct each {
+	struct run *r;
+	void (*fn)(struct run *, json_t *, void *);
+	void *ctx;
+};
+
+static void each_item(json_t *it, void *ctx)
 {
-	char pbuf[256], auth[600], err[700];
-	const char *path = lp_http_path(target, pbuf, sizeof pbuf);
-	const char *h[4] = {LP_LOKET_ACCEPT, NULL, NULL, NULL};
-	if (r->oauth) {
-		int code;
-		const char *tok = lp_oauth_access_token(r->oauth, &code, err, sizeof err);
-		if (!tok)
-			fail(r, code, "%s", err);
-		snprintf(auth, sizeof auth, "Authorization: Bearer %s", tok);
-		h[1] = auth;
-	}
-	lp_http_resp resp;
-	if (lp_http_request(r->http, "GET", target, h, NULL, 0, 0, &resp))
-		fail(r, LP_EXIT_REMOTE, "%s", lp_http_error(r->http));
-	if (resp.status == 401 && r->oauth && !r->refreshed) {
-		/* the saved access token was refused (revoked): refresh once and ask again */
-		lp_http_resp_free(&resp);
-		int code;
-		r->refreshed = 1;
-		if (!lp_oauth_refresh(r->oauth, &code, err, sizeof err))
-			fail(r, code, "%s", err);
-		return get(r, target);
-	}
-	if (resp.status != 200) {
-		long st = resp.status;
-		lp_http_resp_free(&resp);
-		fail(r, st == 401 || st == 403 ? LP_EXIT_AUTH : LP_EXIT_REMOTE, "GET %s: HTTP %ld", path, st);
-	}
-	json_t *j = lp_json_loadb(resp.body, resp.len, NULL);
-	lp_http_resp_free(&resp);
-	if (!json_is_object(j))
-		fail(r, LP_EXIT_REMOTE, "GET %s: the answer is not a JSON object", path);
-	return j;
+	struct each *e = ctx;
+	e->fn(e->r, it, e->ctx);
 }
 
-/* Every item of a paged list, checked against totalSize; fn is called per item. declared: the
- * operation declares pageNumber/pageSize; where it does not (the component catalogue), the
- * first page is asked for without them and later pages, only if the answer announces more,
- * with pageNumber alone (the spec's general pagination rule for every list). */
+/* Every item of a paged list, checked against totalSize (lp_loket_get_list); fn is called
+ * per item. declared: the operation declares pageNumber/pageSize (see lp_loket_get.h). */
 void list_q(struct run *r, const char *path, int declared, void (*fn)(struct run *, json_t *, void *), void *ctx)
 {
-	long got = 0, total = -1;
-	for (long page = 1;; page++) {
-		const char *sep = strchr(path, '?') ? "&" : "?";
-		char *t = declared ? lp_xasprintf("%s%spageNumber=%ld&pageSize=250", path, sep, page)
-			  : page == 1 ? lp_xstrdup(path) : lp_xasprintf("%s%spageNumber=%ld", path, sep, page);
-		json_t *j = get(r, t);
-		free(t);
-		json_t *items = lp_json_arr(j, "_embedded");
-		json_t *ts = json_object_get(j, "totalSize");
-		if (!items || !json_is_integer(ts))
-			fail(r, LP_EXIT_REMOTE, "GET %s: the answer has the wrong shape (expected _embedded[] and totalSize)", path);
-		if (total < 0)
-			total = (long)json_integer_value(ts);
-		size_t i;
-		json_t *it;
-		json_array_foreach(items, i, it) fn(r, it, ctx);
-		got += (long)json_array_size(items);
-		size_t n = json_array_size(items);
-		json_decref(j);
-		if (got >= total)
-			break;
-		if (n == 0)
-			fail(r, LP_EXIT_REMOTE, "GET %s: received %ld of %ld items; the list is incomplete", path, got, total);
-	}
-	if (got != total)
-		fail(r, LP_EXIT_REMOTE, "GET %s: received %ld items, Loket announced %ld", path, got, total);
+	struct each e = {r, fn, ctx};
+	lp_loket_get_list(&r->g, path, NULL, declared, each_item, &e);
 }
 
 void list(struct run *r, const char *path, void (*fn)(struct run *, json_t *, void *), void *ctx)
@@ -447,6 +401,7 @@ int main(int argc, char **argv)
 	if (!rep_dir) {
 		r.oauth = lp_oauth_for_config(cfg);
 	}
+	r.g = (lp_loket_get){.http = r.http, .oauth = r.oauth, .fail = get_fail, .ctx = &r};
 	int oc;
 	if (state) {
 		oc = fetch_with_state(&r, state, full, max_age);
