@@ -55,6 +55,8 @@ static const char usage[] =
 	"      --full          with --state: write everything as new (and save a new state)\n"
 	"      --csv           write CSV instead of NDJSON (';', CRLF, UTF-8, a header row)\n"
 	"      --base-url URL  Loket API base (default: config, else https://api.loket.nl/v2)\n"
+	"      --record DIR    store every raw API response in DIR (0700/0600)\n"
+	"      --replay DIR    answer every request from DIR instead of the network\n"
 	"  -v, --verbose       report counts and HTTP requests on stderr\n"
 	"  -h, --help          show this help and exit\n"
 	"  -V, --version       show the version and exit\n"
@@ -405,9 +407,10 @@ int main(int argc, char **argv)
 		{"config", required_argument, 0, 'c'}, {"base-url", required_argument, 0, 'b'},
 		{"as-of", required_argument, 0, 'a'}, {"state", required_argument, 0, 's'},
 		{"full", no_argument, 0, 'F'}, {"csv", no_argument, 0, 'C'},
+		{"record", required_argument, 0, 'r'}, {"replay", required_argument, 0, 'p'},
 		{"verbose", no_argument, 0, 'v'}, {"help", no_argument, 0, 'h'},
 		{"version", no_argument, 0, 'V'}, {0, 0, 0, 0}};
-	const char *config = NULL, *base = NULL, *as_of = NULL, *state = NULL;
+	const char *config = NULL, *base = NULL, *as_of = NULL, *state = NULL, *rec_dir = NULL, *rep_dir = NULL;
 	int verbose = 0, full = 0, csv = 0, c;
 	lp_init(argv[0]);
 	while ((c = getopt_long(argc, argv, "c:vhV", opts, NULL)) != -1) {
@@ -418,6 +421,8 @@ int main(int argc, char **argv)
 		case 's': state = optarg; break;
 		case 'F': full = 1; break;
 		case 'C': csv = 1; break;
+		case 'r': rec_dir = optarg; break;
+		case 'p': rep_dir = optarg; break;
 		case 'v': verbose = 1; break;
 		case 'h': lp_usage_exit(usage, 0);
 		case 'V': lp_version_exit();
@@ -430,6 +435,8 @@ int main(int argc, char **argv)
 		lp_usage_die(usage, "unexpected argument '%s'", argv[optind]);
 	if (full && !state)
 		lp_usage_die(usage, "--full needs --state");
+	if (rec_dir && rep_dir)
+		lp_usage_die(usage, "--record and --replay exclude each other");
 	struct run r;
 	memset(&r, 0, sizeof r);
 	r.csv = csv;
@@ -442,13 +449,16 @@ int main(int argc, char **argv)
 		lp_die(LP_EXIT_CONFIG, "%s: loket.employer_id is required", cfg->path);
 	lp_http_opts ho = {0};
 	ho.base_url = base ? base : cfg->loket.base_url ? cfg->loket.base_url : "https://api.loket.nl/v2";
+	ho.record_dir = rec_dir;
+	ho.replay_dir = rep_dir;
 	char err[700];
 	r.http = lp_http_new(&ho, err, sizeof err);
 	if (!r.http)
 		lp_die(LP_EXIT_CONFIG, "%s: %s", cfg->client, err);
 	if (state && lp_snap_dir(state, err, sizeof err))
 		lp_die(LP_EXIT_IO, "%s", err);
-	r.oauth = lp_oauth_for_config(cfg); /* takes the client's lock */
+	if (!rep_dir)
+		r.oauth = lp_oauth_for_config(cfg); /* takes the client's lock */
 	r.g = (lp_loket_get){.http = r.http, .oauth = r.oauth, .fail = get_fail, .ctx = &r};
 	r.ees = json_object();
 	r.ems = json_object();

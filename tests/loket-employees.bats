@@ -411,3 +411,38 @@ write_snap() {
 	run jq -c 'select(.type=="stream_end") | [.complete, .counts.employments]' "$BATS_TEST_TMPDIR/big.ndjson"
 	assert_output "[true,$n]"
 }
+
+@test "H4: --record then --replay: the same records with no network; a recorded list that holds more or fewer than it announces -> exit 5, complete:false, the state as it was" {
+	loket-employees -c "$CFG" --as-of 2026-11-15 --state "$BATS_TEST_TMPDIR/s1" --record "$BATS_TEST_TMPDIR/rec" >"$BATS_TEST_TMPDIR/a.ndjson"
+	clear_log
+	LOKET_CLIENT_ID= LOKET_CLIENT_SECRET= loket-employees -c "$CFG" --as-of 2026-11-15 --state "$ST" --replay "$BATS_TEST_TMPDIR/rec" --base-url http://127.0.0.1:9/v2 >"$BATS_TEST_TMPDIR/b.ndjson"
+	cmp "$BATS_TEST_TMPDIR/a.ndjson" "$BATS_TEST_TMPDIR/b.ndjson"
+	assert_equal "$(nreq)" 0
+	cp "$SNAP" "$BATS_TEST_TMPDIR/good"
+	f=$(ls "$BATS_TEST_TMPDIR/rec"/*comprehensive*.body)
+	[ "$(wc -l <<<"$f")" -eq 1 ]
+	for damage in more fewer; do
+		rm -rf "$BATS_TEST_TMPDIR/bad" && cp -R "$BATS_TEST_TMPDIR/rec" "$BATS_TEST_TMPDIR/bad"
+		case $damage in
+		# 37 items where Loket announced 36
+		more) jq -c '.totalSize -= 1' "$f" >"$BATS_TEST_TMPDIR/bad/$(basename "$f")" ;;
+		# one left out of the page (a page boundary that moved): 36 of 37, so page 2 is asked for (and not there)
+		fewer) jq -c '._embedded |= .[1:]' "$f" >"$BATS_TEST_TMPDIR/bad/$(basename "$f")" ;;
+		esac
+		# the version number must look moved, or the state is used and the list not read at all
+		v=$(ls "$BATS_TEST_TMPDIR/bad"/*lastmodifiedversionnumbers*.body)
+		jq -c '._embedded[0].lastModifiedVersionNumber += 1' "$v" >"$v.tmp" && mv "$v.tmp" "$v"
+		run --separate-stderr loket-employees -c "$CFG" --as-of 2026-11-15 --state "$ST" --replay "$BATS_TEST_TMPDIR/bad" --base-url http://127.0.0.1:9/v2
+		echo "$damage: $stderr"
+		assert_equal "$status" 5
+		case $damage in
+		more) [[ $stderr == *"/comprehensive: received 37 items, Loket announced 36"* ]] ;;
+		fewer) [[ $stderr == *"pageNumber=2"* || $stderr == *"has no recorded response"* ]] ;;
+		esac
+		run jq -c '[.type, .complete]' <<<"$output"
+		assert_output '["stream_end",false]'
+		cmp "$SNAP" "$BATS_TEST_TMPDIR/good"
+	done
+	run loket-employees -c "$CFG" --record a --replay b
+	assert_failure 2
+}
