@@ -146,7 +146,7 @@ replay_acme() { extract-hours -c "$SAMPLES/acme.json" --from 2026-11-01 --to 202
 	assert_failure 1
 	assert_output --partial "attendance 60001 on 2026-11-02: no project and no hours.default_code: no hour code"
 	run hours <(echo "$output")
-	assert_output "$(printf '60006\t101\t2026-11-09\tTRAINING\t8.00')"
+	assert_output "$(printf '60006\t101\t2026-11-09\tTRAINING\t8.00\n60016\t101\t2026-11-17\tWORK\t23.00')"
 }
 
 @test "H5: --only asks Personio for one employee (employees[]); by Personio id or Employee number" {
