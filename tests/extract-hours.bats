@@ -162,6 +162,9 @@ replay_acme() { extract-hours -c "$SAMPLES/acme.json" --from 2026-11-01 --to 202
 	assert_failure 3
 	assert_output --partial "--only no-such-person: no employee"
 	assert_line --partial '"complete":false'
+	# the employees are read once per run (one page of 40 each time)
+	run emu_stats
+	assert_output --partial '"/v1/company/employees":3'
 }
 
 @test "H5: paging: page size 7 gives the same records, ceil(n/7) attendance requests" {
@@ -236,4 +239,23 @@ replay_acme() { extract-hours -c "$SAMPLES/acme.json" --from 2026-11-01 --to 202
 	assert_output --partial "Usage: extract-hours"
 	run extract-hours --version
 	assert_output --regexp '^extract-hours \(loketpipe\) [0-9]+\.[0-9]+\.[0-9]+$'
+}
+
+@test "token cache and rate limits are extract-personio's (lp_psession): a second run logs in no more; the attendance pages wait for the per-IP v1 limit" {
+	CACHE="$BATS_TEST_TMPDIR/cache/acme.personio-token.json"
+	mkdir -p "$BATS_TEST_TMPDIR/cache"
+	jq --arg f "$CACHE" '.personio.token_cache=$f | .personio.page_size=10' "$SAMPLES/acme.json" >"$BATS_TEST_TMPDIR/acme.json"
+	run_cfg() { extract-hours -c "$BATS_TEST_TMPDIR/acme.json" --from 2026-11-01 --to 2026-11-30 --base-url "$EMU_URL" "$@"; }
+	run_cfg >"$OUT"
+	run_cfg >"$BATS_TEST_TMPDIR/out2.ndjson"
+	cmp "$OUT" "$BATS_TEST_TMPDIR/out2.ndjson"
+	run emu_stats
+	assert_output --partial '"/v1/auth":1,'
+	run stat -c %a "$CACHE"
+	assert_output 600
+	# 4 employee pages + 11 attendance pages at 5 a second: the limiter makes them wait
+	LOKETPIPE_RATE_V1=5/1 run_cfg -v >"$OUT" 2>"$ERR"
+	cmp "$OUT" "$BATS_TEST_TMPDIR/out2.ndjson"
+	run cat "$ERR"
+	assert_output --regexp "15 HTTP requests \(([1-9][0-9]*) waited [1-9][0-9]* ms for the rate limits\)"
 }
