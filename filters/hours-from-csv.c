@@ -57,6 +57,7 @@ struct file_run {
 	const char *colname[C__N]; /* the configured header names */
 	long idx[C__N];            /* their field index, -1 before the header */
 	size_t need;               /* fields a row must have: 1 + the largest index */
+	size_t ncols;              /* the header's fields */
 	char sep;                  /* the delimiter used */
 	int header_done;
 	unsigned long rows, bad;   /* data rows, bad ones */
@@ -207,6 +208,7 @@ static int header(struct file_run *f, unsigned long line, char **fields, size_t 
 		issue(f, line, f->colname[c], NULL, hint, "the header has no column '%s'; the file is left out", f->colname[c]);
 		f->stop_bad = 1;
 	}
+	f->ncols = n;
 	f->header_done = 1;
 	return f->stop_bad;
 }
@@ -238,6 +240,14 @@ static int row(void *ctx, unsigned long line, char **fields, size_t n)
 		f->bad++;
 		return 0;
 	}
+	for (size_t i = f->ncols; i < n; i++)
+		if (*trim(fields[i])) { /* 7,5 unquoted in a ',' file: never read as 7 */
+			issue(f, line, NULL, NULL, "quote a value that holds the delimiter, e.g. \"7,5\" in a ',' file",
+			      "long row: %zu fields, the header has %zu (field %zu is '%s'); the row is left out", n, f->ncols,
+			      i + 1, lp_hours_show(fields[i], (char[48]){0}));
+			f->bad++;
+			return 0;
+		}
 	char *emp = trim(fields[f->idx[C_EMP]]), *date = trim(fields[f->idx[C_DATE]]);
 	char *code = trim(fields[f->idx[C_CODE]]), *hrs = trim(fields[f->idx[C_HOURS]]);
 	char b[48], why[256];

@@ -128,6 +128,15 @@ issues() { jq -r 'select(.type=="issue") | [.rule, .source, .field, .message] | 
 	assert_failure 1
 	run hours <(echo "$output")
 	assert_output "$(printf '101\t2026-11-02\tWORK\t7.50\t2')"
+	# a decimal comma left unquoted in a ',' file is never read as whole hours; empty extra fields are fine
+	csv 'Personeelsnummer,Datum,Code,Uren\n101,2026-11-02,WORK,7,5\n102,2026-11-02,WORK,8,,\n'
+	run --separate-stderr hours-from-csv -c "$CFG" "$T"
+	assert_failure 1
+	echo "$output" >"$OUT"
+	run hours "$OUT"
+	assert_output "$(printf '102\t2026-11-02\tWORK\t8.00\t3')"
+	run issues "$OUT"
+	assert_output "$(printf 'H5\t%s:2\t\tlong row: 5 fields, the header has 4 (field 5 is '"'"'5'"'"'); the row is left out' "$T")"
 	# a ',' file read with the configured ';': the header has one column, and the hint says why
 	cfg '.'
 	csv 'Personeelsnummer,Datum,Code,Uren\n101,2026-11-02,WORK,7\n'
