@@ -8,7 +8,8 @@
 
 struct rd {
 	LP_VEC(char *) fields;
-	unsigned long row;
+	unsigned long line; /* the line being fed */
+	unsigned long last; /* the last line that had bytes */
 	lp_csv_row_fn fn;
 	void *ctx;
 	int stop;
@@ -28,37 +29,115 @@ static void row_cb(int c, void *data)
 {
 	struct rd *r = data;
 	(void)c;
-	r->row++;
+	/* the row ends on the line being fed; it started as many lines earlier as its fields
+	 * hold line ends */
+	unsigned long nl = 0;
+	for (size_t i = 0; i < r->fields.n; i++)
+		for (const char *p = r->fields.v[i]; (p = strchr(p, '\n')); p++)
+			nl++;
 	if (!r->stop)
-		r->stop = r->fn(r->ctx, r->row, r->fields.v, r->fields.n);
+		r->stop = r->fn(r->ctx, r->line > nl ? r->line - nl : 1, r->fields.v, r->fields.n);
 	for (size_t i = 0; i < r->fields.n; i++)
 		free(r->fields.v[i]);
 	r->fields.n = 0;
 }
 
-int lp_csv_read(FILE *f, const char *name, char sep, lp_csv_row_fn fn, void *ctx)
+/* the separator of seps found most often outside quotes in the first line of b (n bytes) */
+static char sniff(const char *b, size_t n, const char *seps)
+{
+	size_t best = 0;
+	char sep = seps[0];
+	int inq = 0;
+	for (const char *s = seps; *s; s++) {
+		size_t k = 0;
+		inq = 0;
+		for (size_t i = 0; i < n && (inq || b[i] != '\n'); i++) {
+			if (b[i] == '"')
+				inq = !inq;
+			else if (!inq && b[i] == *s)
+				k++;
+		}
+		if (k > best) {
+			best = k;
+			sep = *s;
+		}
+	}
+	return sep;
+}
+
+/* feed n bytes to the parser line by line, so that r->line is the line being parsed */
+static int feed(struct csv_parser *p, struct rd *r, const char *b, size_t n, const char *name)
+{
+	while (n && !r->stop) {
+		const char *e = memchr(b, '\n', n);
+		size_t k = e ? (size_t)(e - b) + 1 : n;
+		r->last = r->line;
+		if (csv_parse(p, b, k, field_cb, row_cb, r) != k) {
+			lp_warn_at(name, r->line, NULL, "CSV: %s", csv_strerror(csv_error(p)));
+			return -1;
+		}
+		if (e)
+			r->line++;
+		b += k;
+		n -= k;
+	}
+	return 0;
+}
+
+int lp_csv_read_opts(FILE *f, const char *name, const lp_csv_opts *o, char *used, lp_csv_row_fn fn, void *ctx)
 {
 	struct csv_parser p;
-	struct rd r = {{NULL, 0, 0}, 0, fn, ctx, 0};
+	struct rd r = {{NULL, 0, 0}, 1, 1, fn, ctx, 0};
 	char buf[65536];
 	size_t got;
-	int rc = 0;
+	int rc = 0, first = 1;
+	char *head = NULL; /* sep 0: the first line read ahead */
+	size_t hn = 0;
+	char sep = o->sep;
 	if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0)
 		lp_die(LP_EXIT_IO, "out of memory");
-	csv_set_delim(&p, (unsigned char)sep);
 	while (!r.stop && (got = fread(buf, 1, sizeof buf, f)) > 0) {
-		if (csv_parse(&p, buf, got, field_cb, row_cb, &r) != got) {
-			lp_warn_at(name, r.row + 1, NULL, "CSV: %s", csv_strerror(csv_error(&p)));
-			rc = -1;
-			break;
+		const char *b = buf;
+		if (first && o->bom && got >= 3 && !memcmp(buf, "\xEF\xBB\xBF", 3))
+			b += 3, got -= 3;
+		first = 0;
+		if (!sep) { /* gather the first line, then decide */
+			head = lp_xrealloc(head, hn + got);
+			memcpy(head + hn, b, got);
+			hn += got;
+			if (!memchr(b, '\n', got))
+				continue;
+			sep = sniff(head, hn, o->seps && *o->seps ? o->seps : ",");
+			csv_set_delim(&p, (unsigned char)sep);
+			if (used)
+				*used = sep;
+			rc = feed(&p, &r, head, hn, name);
+			free(head);
+			head = NULL;
+			if (rc)
+				break;
+			continue;
 		}
+		if (used)
+			*used = sep;
+		csv_set_delim(&p, (unsigned char)sep);
+		if ((rc = feed(&p, &r, b, got, name)))
+			break;
 	}
 	if (rc == 0 && ferror(f)) {
 		lp_warn("%s: read error", name);
 		rc = -1;
 	}
+	if (rc == 0 && !r.stop && !sep) { /* one line without an end, or nothing */
+		sep = sniff(head ? head : "", hn, o->seps && *o->seps ? o->seps : ",");
+		csv_set_delim(&p, (unsigned char)sep);
+		if (used)
+			*used = sep;
+		rc = feed(&p, &r, head ? head : "", hn, name);
+	}
+	free(head);
 	if (rc == 0 && !r.stop && csv_fini(&p, field_cb, row_cb, &r) != 0) {
-		lp_warn_at(name, r.row + 1, NULL, "CSV: %s", csv_strerror(csv_error(&p)));
+		lp_warn_at(name, r.last, NULL, "CSV: %s", csv_strerror(csv_error(&p)));
 		rc = -1;
 	}
 	for (size_t i = 0; i < r.fields.n; i++)
@@ -66,6 +145,12 @@ int lp_csv_read(FILE *f, const char *name, char sep, lp_csv_row_fn fn, void *ctx
 	free(r.fields.v);
 	csv_free(&p);
 	return rc ? rc : r.stop;
+}
+
+int lp_csv_read(FILE *f, const char *name, char sep, lp_csv_row_fn fn, void *ctx)
+{
+	lp_csv_opts o = {sep, NULL, 0};
+	return lp_csv_read_opts(f, name, &o, NULL, fn, ctx);
 }
 
 int lp_csv_write_row(FILE *f, char sep, const char *const *fields, size_t n)

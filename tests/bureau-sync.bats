@@ -267,6 +267,9 @@ reference_batch() {
 	assert_equal "$(loket_digest)" "$ref"
 	run jq -c -s 'map([.client, .outcome])' "$S/status.ndjson"
 	assert_output '[["client1","done"],["client2","done"],["client3","done"]]'
+	# client 2's log holds both attempts, the killed one first
+	assert_equal "$(grep -c '^--- [0-9]\{4\}-[0-9][0-9]-[0-9][0-9]T' "$S/logs/client2.log")" 2
+	assert_equal "$(grep -c '^--- ' "$S/logs/client1.log")" 1
 }
 
 @test "--sshlogin: with a local stand-in for ssh (parallel --ssh) every client runs through it, the joblog names the hosts; credentials from the environment are a preflight finding then" {

@@ -268,3 +268,46 @@ rl_auth() { # rl_auth ID SECRET: status of POST /v1/auth; headers in $BATS_TEST_
 	assert_equal "$(curl -sS -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $t2" "$RL_URL/v1/company/employees")" 200
 	emu_kill "$RL_PID"
 }
+
+@test "attendances: start_date and end_date required and inclusive, limit default 200, element offset, metadata; a v1 token" {
+	t=$(v1_token)
+	run get "$t" "/v1/company/attendances"
+	assert_output 400
+	run get "$t" "/v1/company/attendances?start_date=2026-11-30&end_date=2026-11-01"
+	assert_output 400
+	run get "$t" "/v1/company/attendances?start_date=2026-11-01&end_date=2026-11-30&limit=0"
+	assert_output 400
+	run get "$(v2_token)" "/v1/company/attendances?start_date=2026-11-01&end_date=2026-11-30"
+	[ "$output" = 401 ] || [ "$output" = 403 ]
+	# confirmed ones only (no includePending), every date of the range, fixture order
+	n=$(jq '[.[] | select(.attributes.status=="confirmed")] | length' "$SAMPLES/personio/acme/attendances.json")
+	run get "$t" "/v1/company/attendances?start_date=2026-11-01&end_date=2026-11-30"
+	assert_output 200
+	run jq -c '[.success, .limit, .offset, .metadata.total_elements, .metadata.total_pages, (.data | length), .data[0].id, .data[0].type]' "$BATS_TEST_TMPDIR/body"
+	assert_output "[true,200,0,$n,1,$n,50001,\"AttendancePeriod\"]"
+	run get "$t" "/v1/company/attendances?start_date=2026-11-01&end_date=2026-11-30&limit=10&offset=100"
+	run jq -c '[.metadata.current_page, .metadata.total_pages, (.data | length)]' "$BATS_TEST_TMPDIR/body"
+	assert_output "[10,$(( (n + 9) / 10 )),$((n - 100))]"
+	# one day, inclusive at both ends
+	run get "$t" "/v1/company/attendances?start_date=2026-11-02&end_date=2026-11-02"
+	run jq -r '[.data[].attributes.date] | unique | join(" ")' "$BATS_TEST_TMPDIR/body"
+	assert_output "2026-11-02"
+	run get "$t" "/v1/company/attendances?start_date=2026-11-30&end_date=2026-11-30&includePending=true"
+	run jq -r '[.data[].attributes.status] | unique | join(" ")' "$BATS_TEST_TMPDIR/body"
+	assert_output "confirmed pending"
+}
+
+@test "attendances: employees[] (repeated) filters by Personio employee id; a bad id is 400; faults apply" {
+	t=$(v1_token)
+	run get "$t" "/v1/company/attendances?start_date=2026-11-01&end_date=2026-11-30&employees%5B%5D=1037&employees[]=1040"
+	assert_output 200
+	run jq -r '[.data[].attributes.employee] | unique | join(" ")' "$BATS_TEST_TMPDIR/body"
+	assert_output "1037 1040"
+	run jq '.metadata.total_elements' "$BATS_TEST_TMPDIR/body"
+	assert_output 23
+	run get "$t" "/v1/company/attendances?start_date=2026-11-01&end_date=2026-11-30&employees%5B%5D=x"
+	assert_output 400
+	emu_faults '{"always":{"path":"/v1/company/attendances","status":500}}'
+	run get "$t" "/v1/company/attendances?start_date=2026-11-01&end_date=2026-11-30"
+	assert_output 500
+}

@@ -47,7 +47,7 @@ static void month_window(struct run *r, lp_date m, char *target, lp_map *seen)
 	for (int pageno = 0;; pageno++) {
 		char what[64];
 		snprintf(what, sizeof what, "compensations %.7s page %d", d1, pageno + 1);
-		json_t *j = api_get(r, 1, target, what);
+		json_t *j = lp_psession_get(&r->ps, 1, target, what);
 		json_t *data = lp_json_arr(j, "_data");
 		json_t *meta = lp_json_obj(j, "_meta");
 		json_t *links_o = meta ? lp_json_obj(meta, "links") : NULL;

@@ -11,7 +11,8 @@
  * records. The last record is "stream_end" with complete:true only when everything was
  * received; any failure ends the stream with complete:false and a non-zero exit, so a
  * cut-off extract never looks complete (fail() in fetch.c, with the requests, the tokens and
- * the credentials). This file: the command line and the run; extract.h: what they share.
+ * the credentials: lib/lp_psession). This file: the command line and the run; extract.h: what
+ * they share.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -106,25 +107,11 @@ int main(int argc, char **argv)
 	if (r.as_of < r.cfg->compensation.start_date && lp_date_month_start(r.as_of) < lp_date_month_start(r.cfg->compensation.start_date))
 		lp_warn("%s: --as-of is before the compensation start date; reading from the start date's month", r.cfg->client);
 
-	lp_http_opts ho = {0};
-	ho.base_url = a.base ? a.base : r.cfg->personio.base_url;
-	ho.record_dir = a.rec;
-	ho.replay_dir = a.rep;
-	char err[512];
-	r.http = lp_http_new(&ho, err, sizeof err);
-	if (!r.http)
-		lp_die(LP_EXIT_CONFIG, "%s: %s", r.cfg->client, err);
 	r.issues_buf = json_array();
-
-	if (!lp_http_replaying(r.http)) {
-		load_credentials(&r);
-		r.rate = lp_rate_personio(lp_http_base(r.http), r.client_id);
-		lp_http_set_gate(r.http, lp_rate_wait, r.rate);
-		v1_auth(&r);
-	}
+	lp_psession_init(&r.ps, r.cfg, a.base, a.rec, a.rep, fail_hook, &r);
+	lp_psession_v1_auth(&r.ps);
 	employees(&r);
-	if (!lp_http_replaying(r.http))
-		v2_auth(&r);
+	lp_psession_v2_auth(&r.ps);
 	compensations(&r);
 
 	lp_out_new(lp_stream_end(r.cfg->client, "personio", 1, counts(&r), NULL));
@@ -132,16 +119,11 @@ int main(int argc, char **argv)
 	if (r.verbose)
 		lp_warn("%s: %lu persons, %lu compensations, %lu issues (%lu errors), %lu HTTP requests (%lu waited "
 			"%llu ms for the rate limits)", r.cfg->client, r.persons, r.compensations, r.issues, r.errors,
-			lp_http_requests(r.http), r.rate ? lp_rate_waits(r.rate) : 0UL,
-			r.rate ? (unsigned long long)lp_rate_waited_ms(r.rate) : 0ULL);
-	wipe(&r.v1_token);
-	wipe(&r.v2_token);
-	wipe(&r.client_id);
-	wipe(&r.client_secret);
+			lp_http_requests(r.ps.http), r.ps.rate ? lp_rate_waits(r.ps.rate) : 0UL,
+			r.ps.rate ? (unsigned long long)lp_rate_waited_ms(r.ps.rate) : 0ULL);
+	lp_psession_free(&r.ps);
 	free(r.only_pid);
 	json_decref(r.issues_buf);
-	lp_http_free(r.http);
-	lp_rate_free(r.rate);
 	lp_config_free(r.cfg);
 	if (out)
 		return out;

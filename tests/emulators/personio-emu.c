@@ -15,6 +15,8 @@
  *     (multipart; metadata and byte count are stored, file content is not).
  *     Successful v1 responses echo `Authorization: Bearer <same token>` as
  *     Personio's legacy rotation header does.
+ *   - GET /v1/company/attendances (start_date/end_date, employees[],
+ *     includePending, limit default 200, element offset; fixture order).
  *   - GET /v2/compensations (month window, legal_entity.id / person.id
  *     filters, limit 1-100, opaque checksummed cursors, absolute next href).
  *   - Control endpoints under /__emu/ (stats, faults, reset, documents, and
@@ -94,11 +96,19 @@ struct comp {
 	int has_to;
 };
 struct category { long long id; char *json; };
+struct attendance {
+	char *json;
+	size_t len;
+	long long employee;
+	long date;
+	int confirmed; /* status confirmed (or none given) */
+};
 struct tenant {
 	char *name, *client_id, *client_secret;
 	struct employee *emps; size_t nemps;
 	struct comp *comps; size_t ncomps;
 	struct category *cats; size_t ncats;
+	struct attendance *atts; size_t natts;
 };
 
 static struct tenant *g_tenants;
@@ -212,6 +222,32 @@ static void load_tenant(struct tenant *t, const char *dir, const char *name)
 		}
 		json_decref(cats);
 	}
+
+	snprintf(path, sizeof path, "%s/attendances.json", dir);
+	if (access(path, F_OK) == 0) {
+		json_t *atts = emu_load_fixture(path, 0);
+		if (!json_is_array(atts))
+			emu_fixture_fail("%s: expected a JSON array of attendance periods", path);
+		t->natts = json_array_size(atts);
+		t->atts = emu_xcalloc(t->natts, sizeof *t->atts);
+		for (size_t i = 0; i < t->natts; i++) {
+			json_t *a = json_array_get(atts, i), *at = json_object_get(a, "attributes");
+			long long id;
+			struct attendance *k = &t->atts[i];
+			if (!json_is_object(a) || id_integer(json_object_get(a, "id"), &id) || !json_is_object(at))
+				emu_fixture_fail("%s: element %zu: expected {\"id\": integer, \"type\": \"AttendancePeriod\", "
+						 "\"attributes\": {...}}", path, i);
+			if (id_integer(json_object_get(at, "employee"), &k->employee))
+				emu_fixture_fail("%s: element %zu: attributes.employee must be an integer", path, i);
+			if (emu_date_days(json_string_value(json_object_get(at, "date")), &k->date))
+				emu_fixture_fail("%s: element %zu: attributes.date must be a YYYY-MM-DD date", path, i);
+			const char *st = json_string_value(json_object_get(at, "status"));
+			k->confirmed = !st || strcmp(st, "confirmed") == 0;
+			k->json = emu_dump_json(a);
+			k->len = strlen(k->json);
+		}
+		json_decref(atts);
+	}
 }
 
 static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
@@ -276,7 +312,9 @@ static void free_fixtures(void)
 		}
 		for (size_t k = 0; k < t->ncats; k++)
 			free(t->cats[k].json);
-		free(t->emps), free(t->comps), free(t->cats);
+		for (size_t k = 0; k < t->natts; k++)
+			free(t->atts[k].json);
+		free(t->emps), free(t->comps), free(t->cats), free(t->atts);
 		free(t->name), free(t->client_id), free(t->client_secret);
 	}
 	free(g_tenants);
@@ -531,7 +569,7 @@ static void reset_counters_locked(void)
 /* -------------------------------------------------------------- requests */
 
 enum route {
-	R_NOT_FOUND, R_BAD_METHOD, R_V1_AUTH, R_V2_TOKEN, R_EMPLOYEES, R_COMPENSATIONS,
+	R_NOT_FOUND, R_BAD_METHOD, R_V1_AUTH, R_V2_TOKEN, R_EMPLOYEES, R_COMPENSATIONS, R_ATTENDANCES,
 	R_DOC_CATEGORIES, R_DOC_UPLOAD, R_C_STATS, R_C_FAULTS, R_C_RESET, R_C_DOCUMENTS, R_C_REVOKE
 };
 
@@ -540,6 +578,7 @@ static const struct { const char *path, *method; enum route route; } ROUTES[] = 
 	{"/v2/auth/token", "POST", R_V2_TOKEN},
 	{"/v1/company/employees", "GET", R_EMPLOYEES},
 	{"/v2/compensations", "GET", R_COMPENSATIONS},
+	{"/v1/company/attendances", "GET", R_ATTENDANCES},
 	{"/v1/company/document-categories", "GET", R_DOC_CATEGORIES},
 	{"/v1/company/documents", "POST", R_DOC_UPLOAD},
 	{"/__emu/stats", "GET", R_C_STATS},
@@ -994,6 +1033,101 @@ static void handle_doc_categories(struct MHD_Connection *c, struct reply *rep)
 	emu_sb_adds(&rep->body, "]}");
 }
 
+/* ---------------------------------------------------------- attendances */
+
+/* the employees[] query parameters (repeated, as the spec's explode: true says) */
+struct emp_filter { long long *ids; size_t n; int bad; };
+
+static enum MHD_Result emp_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	struct emp_filter *f = cls;
+	long long id;
+	(void)kind;
+	if (strcmp(key, "employees[]") != 0)
+		return MHD_YES;
+	if (!value || emu_strict_ll(value, 0, LLONG_MAX, &id)) {
+		f->bad = 1;
+		return MHD_YES;
+	}
+	f->ids = emu_xrealloc(f->ids, (f->n + 1) * sizeof *f->ids);
+	f->ids[f->n++] = id;
+	return MHD_YES;
+}
+
+/* GET /v1/company/attendances: start_date and end_date (required, inclusive), employees[]
+ * (repeated), includePending, limit (default 200, at least 1) and an element offset, as the
+ * v1 spec gives them; the AttendancePeriodsResponse with metadata. Fixture order. */
+static void handle_attendances(struct MHD_Connection *c, struct reply *rep)
+{
+	struct tenant *t = auth_v1(c, rep);
+	if (!t)
+		return;
+	const char *sd = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "start_date");
+	const char *ed = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "end_date");
+	const char *ls = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "limit");
+	const char *os = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "offset");
+	const char *ip = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "includePending");
+	long start, end;
+	long long limit = 200, offset = 0;
+	if (!sd || !ed || emu_date_days(sd, &start) || emu_date_days(ed, &end)) {
+		v1_error(rep, 400, "start_date and end_date are required dates (YYYY-MM-DD).", 400);
+		return;
+	}
+	if (end < start) {
+		v1_error(rep, 400, "end_date must not be before start_date.", 400);
+		return;
+	}
+	if (ls && emu_strict_ll(ls, 1, 1000000000, &limit)) {
+		v1_error(rep, 400, "The limit must be an integer of at least 1.", 400);
+		return;
+	}
+	if (os && emu_strict_ll(os, 0, 1000000000, &offset)) {
+		v1_error(rep, 400, "The offset must be an integer of at least 0.", 400);
+		return;
+	}
+	struct emp_filter f = {NULL, 0, 0};
+	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, emp_arg, &f);
+	if (f.bad) {
+		free(f.ids);
+		v1_error(rep, 400, "employees[] must be Personio employee ids (integers).", 400);
+		return;
+	}
+	int pending = ip && (strcmp(ip, "true") == 0 || strcmp(ip, "1") == 0);
+	size_t total = 0, need = 256, from = 0, taken = 0;
+	size_t *idx = emu_xcalloc(t->natts ? t->natts : 1, sizeof *idx);
+	for (size_t i = 0; i < t->natts; i++) {
+		const struct attendance *a = &t->atts[i];
+		int in = a->date >= start && a->date <= end && (pending || a->confirmed);
+		if (in && f.n) {
+			int hit = 0;
+			for (size_t k = 0; k < f.n && !hit; k++)
+				hit = f.ids[k] == a->employee;
+			in = hit;
+		}
+		if (in)
+			idx[total++] = i;
+	}
+	free(f.ids);
+	from = (size_t)offset < total ? (size_t)offset : total;
+	taken = total - from < (size_t)limit ? total - from : (size_t)limit;
+	for (size_t i = from; i < from + taken; i++)
+		need += t->atts[idx[i]].len + 1;
+	rep->status = 200;
+	rep->ctype = "application/json";
+	emu_sb_grow(&rep->body, need);
+	emu_sb_addf(&rep->body,
+		"{\"success\":true,\"metadata\":{\"total_elements\":%zu,\"current_page\":%lld,\"total_pages\":%lld},"
+		"\"offset\":%lld,\"limit\":%lld,\"data\":[",
+		total, offset / limit, ((long long)total + limit - 1) / limit, offset, limit);
+	for (size_t i = from; i < from + taken; i++) {
+		if (i > from)
+			emu_sb_addn(&rep->body, ",", 1);
+		emu_sb_addn(&rep->body, t->atts[idx[i]].json, t->atts[idx[i]].len);
+	}
+	emu_sb_adds(&rep->body, "]}");
+	free(idx);
+}
+
 /* -------------------------------------------------------- compensations */
 
 static void url_encode(struct emu_sb *b, const char *s)
@@ -1361,6 +1495,7 @@ static void handle_api(struct req *r, struct MHD_Connection *c, const char *url,
 	case R_V2_TOKEN: handle_v2_token(r, rep); break;
 	case R_EMPLOYEES: handle_employees(c, rep); break;
 	case R_COMPENSATIONS: handle_compensations(c, rep); break;
+	case R_ATTENDANCES: handle_attendances(c, rep); break;
 	case R_DOC_CATEGORIES: handle_doc_categories(c, rep); break;
 	case R_DOC_UPLOAD: handle_doc_upload(r, c, rep); break;
 	case R_BAD_METHOD:
@@ -1441,10 +1576,10 @@ static void usage(FILE *f)
 	      "                    [--threads N] [--watch-pid PID] [--rate-LIMIT N/SECONDS[:BURST]|off]...\n"
 	      "                    [--rotate-v1-tokens yes|no]\n"
 	      "       personio-emu --help | --version\n\n"
-	      "Offline emulator of the Personio API (v1 auth/employees/documents, v2 token/\n"
-	      "compensations) serving every tenant sub-directory of DIR on 127.0.0.1.\n\n"
+	      "Offline emulator of the Personio API (v1 auth/employees/attendances/documents, v2\n"
+	      "token/compensations) serving every tenant sub-directory of DIR on 127.0.0.1.\n\n"
 	      "  --fixtures DIR   tenant directories (credentials.json, employees.json,\n"
-	      "                   compensations.json, document-categories.json)\n"
+	      "                   compensations.json, document-categories.json, attendances.json)\n"
 	      "  --port N         TCP port, 0 (default) picks a free one\n"
 	      "  --port-file F    write the port to F (atomically) once listening\n"
 	      "  --faults JSON    initial fault plan (default: $PERSONIO_EMU_FAULTS)\n"
