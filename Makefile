@@ -19,7 +19,8 @@ override CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Werror -Ilib -
 
 SAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-FILTERS = extract-personio validate map-compensation loket-auth fetch-loket diff-loket push-loket report batch-report
+FILTERS = extract-personio validate map-compensation loket-auth fetch-loket diff-loket push-loket report batch-report \
+	  hours-to-collective-mutations
 TOOLS   = personio-emu gen-personio gen-loket lp-unit loket-emu
 
 # A program is filters/NAME.c, or a folder filters/NAME/ of .c files (one program, several
@@ -33,6 +34,7 @@ LIBS_diff-loket       = -ljansson -lz
 LIBS_push-loket       = -lcurl -ljansson -lz
 LIBS_report           = -ljansson -lz
 LIBS_batch-report     = -ljansson -lz
+LIBS_hours-to-collective-mutations = -ljansson -lcsv -lz
 LIBS_gen-personio     = -ljansson -lz
 LIBS_gen-loket        = -ljansson -lz
 LIBS_lp-unit          = -lcurl -ljansson -lcsv -lz
