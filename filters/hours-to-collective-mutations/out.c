@@ -63,8 +63,10 @@ static int left_out(const struct employee *e)
 static void checks(struct run *r)
 {
 	char b[32], c[32];
-	qsort(r->emps.v, r->emps.n, sizeof *r->emps.v, cmp_emp);
-	qsort(r->rowv.v, r->rowv.n, sizeof *r->rowv.v, cmp_row);
+	if (r->emps.n > 1) /* (qsort's array may not be NULL, even for none) */
+		qsort(r->emps.v, r->emps.n, sizeof *r->emps.v, cmp_emp);
+	if (r->rowv.n > 1)
+		qsort(r->rowv.v, r->rowv.n, sizeof *r->rowv.v, cmp_row);
 	for (size_t i = 0; i < r->emps.n; i++) {
 		struct employee *e = r->emps.v[i];
 		char key[24];
@@ -92,7 +94,8 @@ static void checks(struct run *r)
 					hours_text(w->val[k], b), r->cols[k], w->m->payroll_id, lp_date_fmt(r->from, c),
 					lp_date_fmt(r->to, c + 11));
 	}
-	qsort(r->unmapped.v, r->unmapped.n, sizeof *r->unmapped.v, cmp_unmapped);
+	if (r->unmapped.n > 1)
+		qsort(r->unmapped.v, r->unmapped.n, sizeof *r->unmapped.v, cmp_unmapped);
 	for (size_t i = 0; i < r->unmapped.n; i++) {
 		const struct unmapped *u = r->unmapped.v[i];
 		finding(r, "warning", "H1", NULL, -1, "hour_code", NULL, "map it in hours.codes to import it",
