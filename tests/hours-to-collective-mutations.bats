@@ -340,7 +340,7 @@ issues() { jq -r 'select(.type=="issue") | [.severity, .rule, (.employee_number 
 	assert_success
 }
 
-@test "bad input that stops everything: a current state that is incomplete, of another client, or older than payroll_id" {
+@test "bad input that stops everything: a current state that is incomplete, of another client, with a payrollId twice, or older than payroll_id" {
 	hrec 101 2026-11-02 WORK 8.00 >"$BATS_TEST_TMPDIR/h.ndjson"
 	head -n -1 "$CUR" >"$BATS_TEST_TMPDIR/cur.ndjson"
 	run --separate-stderr hours-to-collective-mutations -c "$CFGF" --current "$BATS_TEST_TMPDIR/cur.ndjson" "${RANGE[@]}" "$BATS_TEST_TMPDIR/h.ndjson"
@@ -353,6 +353,10 @@ issues() { jq -r 'select(.type=="issue") | [.severity, .rule, (.employee_number 
 	jq -c '.client="beta"' "$CUR" >"$BATS_TEST_TMPDIR/cur.ndjson"
 	run --separate-stderr hours-to-collective-mutations -c "$CFGF" --current "$BATS_TEST_TMPDIR/cur.ndjson" "${RANGE[@]}" "$BATS_TEST_TMPDIR/h.ndjson"
 	assert_failure 3
+	jq -c 'if .type=="loket.current.employment" and .employee_number==140 then .payroll_id=1 else . end' "$CUR" >"$BATS_TEST_TMPDIR/cur.ndjson"
+	run --separate-stderr hours-to-collective-mutations -c "$CFGF" --current "$BATS_TEST_TMPDIR/cur.ndjson" "${RANGE[@]}" "$BATS_TEST_TMPDIR/h.ndjson"
+	assert_failure 3
+	[[ "$stderr" == *"payroll_id: payrollId 1 of a second employment"* ]]
 	jq -c 'del(.payroll_id)' "$CUR" >"$BATS_TEST_TMPDIR/cur.ndjson"
 	run --separate-stderr hours-to-collective-mutations -c "$CFGF" --current "$BATS_TEST_TMPDIR/cur.ndjson" "${RANGE[@]}" "$BATS_TEST_TMPDIR/h.ndjson"
 	assert_failure 3

@@ -44,6 +44,11 @@ static void employment(struct run *r, const json_t *rec, const char *where)
 			  r->loket_client_number);
 	if (cn >= 0)
 		r->loket_client_number = cn;
+	char pk[24];
+	snprintf(pk, sizeof pk, "%lld", m->payroll_id);
+	if (m->payroll_id >= 0 && !lp_map_add(r->payroll_ids, pk)) /* a row is found by it: never two employments' */
+		lp_die_at(LP_EXIT_DATA, where, "payroll_id", "payrollId %lld of a second employment: Loket makes it unique per administration",
+			  m->payroll_id);
 	if (m->employee_number < 0)
 		return; /* no employee number: no hours can find it */
 	char key[24];

@@ -75,6 +75,7 @@ struct run {
 	/* the current state */
 	LP_VEC(struct employment) ems;
 	lp_map *ems_by_number;    /* "N" -> struct emlist * */
+	lp_map *payroll_ids;      /* the payrollIds seen (unique) */
 	lp_map *catalogue;        /* "KEY" -> (void *)1 collective mutation possible, (void *)2 not; of --year */
 	int have_catalogue;
 	/* the hours */

@@ -232,7 +232,7 @@ int finish(struct run *r)
 	free(r->strs.v);
 	free(r->cols);
 	lp_map_free(r->ems_by_number, free_emlist);
-	lp_map *maps[] = {r->catalogue, r->employees, r->claims, r->rows, r->unmapped_by_code};
+	lp_map *maps[] = {r->catalogue, r->employees, r->claims, r->rows, r->unmapped_by_code, r->payroll_ids};
 	for (size_t i = 0; i < sizeof maps / sizeof maps[0]; i++)
 		lp_map_free(maps[i], NULL);
 	lp_configs_free(&r->account);
