@@ -19,7 +19,10 @@ char *lp_le_employment_versions(const char *employer_id);
 const char *lp_le_employment_admin(const json_t *item);
 /* The loket.current.employment fields of an employment Loket sent (an item of
  * lp_le_employment_list), set into rec: id, employee_id, employee_number, income_number,
- * start_date, end_date, payroll_administration_id. */
+ * payroll_id (payrollId, "PersoneelsnummerVerloning": the persnr of Loket's CSV imports, made
+ * by Loket, unique per payroll administration), start_date, end_date,
+ * payroll_administration_id and client_number (the administration's clientNumber, the
+ * aanslnr of the CSV imports, which Loket sends with every employment). */
 void lp_le_employment_current(json_t *rec, const json_t *item);
 
 #endif

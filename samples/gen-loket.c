@@ -157,10 +157,10 @@ static void employment(struct out *o, const struct gen_run *r, const struct gen_
 	fprintf(o->f, "{\"id\": \"%s\", \"employeeId\": \"%s\", \"payrollAdministrationId\": \"%s\", \"startDate\": \"%s\", \"endDate\": ",
 		id, ee, c->admin_id, d);
 	date_or_null(o->f, p->term);
-	fprintf(o->f, ", \"historicalStartDate\": \"%s\", \"incomeRelationshipNumber\": 1,\n"
+	fprintf(o->f, ", \"historicalStartDate\": \"%s\", \"incomeRelationshipNumber\": 1, \"payrollId\": %lu,\n"
 		      "   \"employmentContractType\": {\"key\": 1, \"value\": \"Arbeidsovereenkomst (excl BBL)\"},"
 		      " \"employmentDurationType\": {\"key\": 1, \"value\": \"Contract of indefinite duration\"}}",
-		d);
+		d, p->number); /* payrollId: one employment per person, so the person's index is unique in the administration */
 }
 
 static void wage(struct out *o, const struct gen_run *r, const struct gen_client *c, unsigned ci,

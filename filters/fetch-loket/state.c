@@ -58,7 +58,8 @@
 /* Made by whoever writes to Loket (monthly-sync, before push-loket): the closed periods of the
  * snapshot may have been written since; removed after a snapshot read after it is saved. */
 #define WRITTEN_NAME LP_SNAP_WRITTEN
-#define SNAP_FORMAT 1
+/* 2: employment records carry payroll_id and client_number (a format 1 snapshot is read again) */
+#define SNAP_FORMAT 2
 
 struct st {
 	const json_t *old;    /* the usable snapshot, or NULL */

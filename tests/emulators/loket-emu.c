@@ -21,7 +21,11 @@
  *     journal run results (ledger lines), payslips and year-end statements of
  *     an employment, the documents as small generated PDFs with a
  *     Content-Disposition file name.
- *   - Control endpoints under /__emu/ and the same fault plan as personio-emu.
+ *   - Control endpoints under /__emu/ and the same fault plan as personio-emu; among them
+ *     POST /__emu/import-variable-data, Loket's import of a variable data CSV (action
+ *     Overwrite) into the payroll period data.
+ *   - Every employment's payrollId (made at load when the fixture has none; a new employment
+ *     gets its administration's next one).
  *
  *   - The metadata of a PUT employee, a POST wage and a POST concept employee
  *     (GET .../metadata, {field, options[{key, value, isoCode?}]}, from the
@@ -55,6 +59,7 @@
 #include <time.h>
 
 #include "emu.h"
+#include "lp_hours_csv.h" /* the layout of the variable data import (macros only) */
 
 
 /* ---------------------------------------------------------- shared state */
@@ -185,6 +190,28 @@ static void number_versions(json_t *st)
 		g_version0 = json_integer_value(json_object_get(o, "lastModifiedVersionNumber"));
 }
 
+/* Loket makes every employment's payrollId ("PersoneelsnummerVerloning", never null, unique per
+ * payroll administration): an employment the fixture gives none gets the next number of its
+ * administration, in the fixture's order (deterministic; /__emu/reset restores them). */
+static void number_payroll_ids(json_t *st)
+{
+	json_t *ems = json_object_get(st, "employments"), *top = json_object(), *o; /* administration -> highest */
+	size_t i;
+	for (int pass = 0; pass < 2; pass++)
+		json_array_foreach(ems, i, o) {
+			const char *a = json_string_value(json_object_get(o, "payrollAdministrationId"));
+			json_t *v = json_object_get(o, "payrollId");
+			json_int_t hi = json_integer_value(json_object_get(top, a ? a : ""));
+			if (pass == 0 && json_is_integer(v) && json_integer_value(v) > hi)
+				json_object_set_new(top, a ? a : "", json_integer(json_integer_value(v)));
+			if (pass == 1 && !json_is_integer(v)) {
+				json_object_set_new(o, "payrollId", json_integer(hi + 1));
+				json_object_set_new(top, a ? a : "", json_integer(hi + 1));
+			}
+		}
+	json_decref(top);
+}
+
 static void load_fixtures(const char *dir)
 {
 	char path[4096];
@@ -220,6 +247,7 @@ static void load_fixtures(const char *dir)
 		}
 	}
 	number_versions(st);
+	number_payroll_ids(st);
 	g_initial = st;
 	S.version = g_version0;
 	S.state = json_deep_copy(st);
@@ -1266,7 +1294,8 @@ static void h_admin_period_ppd(struct ctx *x)
 				continue;
 			}
 			json_object_set_new(v, "payrollComponents", pcs);
-			json_object_set_new(v, "employment", json_pack("{s:O,s:O*}", "id", json_object_get(m, "id"),
+			json_object_set_new(v, "employment", json_pack("{s:O,s:O*,s:O*}", "id", json_object_get(m, "id"),
+								       "payrollId", json_object_get(m, "payrollId"),
 								       "incomeRelationshipNumber",
 								       json_object_get(m, "incomeRelationshipNumber")));
 			json_object_set_new(v, "employee", json_pack("{s:O*}", "employeeNumber", json_object_get(ee, "employeeNumber")));
@@ -1910,6 +1939,10 @@ static void h_convert(struct ctx *x)
 			json_object_set(m, mcopy[i], json_object_get(md, mcopy[i]));
 	json_object_set_new(m, "employerId", json_string(er)); /* internal link (see number_versions) */
 	json_object_set_new(m, "lastModifiedVersionNumber", json_integer(S.version));
+	json_int_t top = 0; /* the administration's next payrollId */
+	IDX_FOREACH("employments", "payrollAdministrationId", paid, pk, pm) if (json_integer_value(json_object_get(pm, "payrollId")) > top)
+		top = json_integer_value(json_object_get(pm, "payrollId"));
+	json_object_set_new(m, "payrollId", json_integer(top + 1));
 	coll_add("employments", m);
 	json_t *wd = json_object_get(ce, "wageData");
 	if (json_is_number(json_object_get(wd, "grossWage")))
@@ -2745,9 +2778,334 @@ static void handle_token(struct req *r, struct reply *rep)
 	json_decref(f);
 }
 
+/* ------------------------------------------------ the variable data import (control) */
+
+/* POST /__emu/import-variable-data?payrollAdministrationId=..&year=YYYY&from=DATE&to=DATE&distributionUnit=yes|no
+ * with the CSV as the body: what Loket's dialog Werkgever -> Collectieve mutaties -> Importeren
+ * -> Variabele gegevens does with action Overwrite (doc/loket-fixtures.md; the file's layout:
+ * lib/lp_hours_csv.h). The date range must lie in the year and within one payroll period of
+ * it (the emulator's choice: what Loket does with a range over several periods is
+ * UNCONFIRMED); each row writes the payroll period data of the employment with that payrollId
+ * in the administration, in that period, payslip type 1, its shift and distribution unit
+ * (an empty cell: the emulator's default one, as a REST write without one): every filled cell
+ * overwrites that component's value, an empty cell leaves it ("an empty cell means no
+ * value"). Everything is checked first; any problem is 400 {"error": "row R, column C
+ * (NAME): ..."} and nothing is applied. Called with S.lock held. */
+
+#define IMP_MAX_COLS 256
+#define IMP_ERR(...) (snprintf(err, errn, __VA_ARGS__), 1)
+
+/* A cell's number: -?digits(,d{1,2})? (Loket's decimal comma) as a JSON number with two
+ * decimals, as a REST body's amount arrives (a real); NULL when it is not one. */
+static json_t *imp_number(const char *s)
+{
+	const char *p = s;
+	char buf[32];
+	size_t n = 0;
+	if (*p == '-')
+		buf[n++] = *p++;
+	size_t d = strspn(p, "0123456789");
+	if (d < 1 || d > 8)
+		return NULL;
+	memcpy(buf + n, p, d);
+	n += d;
+	p += d;
+	char frac[3] = "00";
+	if (*p == ',') {
+		size_t f = strspn(++p, "0123456789");
+		if (f < 1 || f > 2)
+			return NULL;
+		memcpy(frac, p, f);
+		p += f;
+	}
+	if (*p)
+		return NULL;
+	snprintf(buf + n, sizeof buf - n, ".%s", frac);
+	return json_loads(buf, JSON_DECODE_ANY, NULL);
+}
+
+/* The distribution unit of code in the administration's records (or the default one). */
+static json_t *imp_du(long long code)
+{
+	json_t *d = ppd_default("distributionUnit"), *o;
+	size_t i;
+	if (json_integer_value(json_object_get(d, "code")) == code)
+		return d;
+	json_decref(d);
+	json_array_foreach(coll("payrollPeriodData"), i, o) {
+		json_t *u = json_object_get(o, "distributionUnit");
+		if (json_is_integer(json_object_get(u, "code")) && json_integer_value(json_object_get(u, "code")) == code)
+			return json_deep_copy(u);
+	}
+	return NULL;
+}
+
+/* Split line (modified) at ';' into f; returns the number of fields, or -1 when too many. */
+static int imp_split(char *line, char **f)
+{
+	int n = 0;
+	for (char *p = line;; p++) {
+		if (n == IMP_MAX_COLS)
+			return -1;
+		f[n++] = p;
+		p += strcspn(p, ";");
+		if (!*p)
+			return n;
+		*p = '\0';
+	}
+}
+
+static int import_check(struct MHD_Connection *c, struct req *r, char *err, size_t errn, json_t **rows_out,
+			json_t **period_out, int *ncells)
+{
+	const char *pa_id = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "payrollAdministrationId"),
+		   *ys = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "year"),
+		   *fs = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "from"),
+		   *ts = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "to"),
+		   *dus = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "distributionUnit");
+	long long year;
+	long from, to;
+	json_t *pa = pa_id ? find_id("payrollAdministrations", pa_id, NULL) : NULL;
+	if (!pa)
+		return IMP_ERR("payrollAdministrationId: %s", pa_id ? "no such payroll administration" : "required");
+	if (!ys || emu_strict_ll(ys, 1900, 2999, &year))
+		return IMP_ERR("year: a four-digit year is required");
+	if (!fs || emu_date_days(fs, &from) || !ts || emu_date_days(ts, &to) || from > to)
+		return IMP_ERR("from and to: two dates YYYY-MM-DD, from not after to, are required");
+	if (from < emu_days_from_civil(year, 1, 1) || to > emu_days_from_civil(year, 12, 31))
+		return IMP_ERR("from and to: the date range must lie in the year %lld", year);
+	if (!dus || (strcmp(dus, "yes") && strcmp(dus, "no")))
+		return IMP_ERR("distributionUnit: yes or no is required");
+	int with_du = !strcmp(dus, "yes");
+	/* the payroll period: the one period of the year the range lies in */
+	json_t *per = NULL, *o;
+	size_t i;
+	int nper = 0;
+	IDX_EACH("payrollPeriods", "payrollAdministrationId", pa_id, i, o) {
+		long ps, pe;
+		if (json_integer_value(json_object_get(o, "year")) != year || get_date(o, "startDate", &ps) || get_date(o, "endDate", &pe) ||
+		    pe < from || ps > to)
+			continue;
+		nper++;
+		if (!per || ps <= from)
+			per = o;
+	}
+	if (!nper)
+		return IMP_ERR("from and to: no payroll period of %lld lies in the date range", year);
+	long ps, pe;
+	get_date(per, "startDate", &ps);
+	get_date(per, "endDate", &pe);
+	if (nper > 1 || from < ps || to > pe)
+		return IMP_ERR("from and to: the date range covers %d payroll periods of %lld; loket-emu imports into one "
+			       "(a range within one period)", nper, year);
+	/* the file */
+	if (!r->raw.len)
+		return IMP_ERR("the body (the CSV file) is empty");
+	for (size_t k = 0; k < r->raw.len; k++) {
+		unsigned char ch = (unsigned char)r->raw.p[k];
+		if (ch >= 0x7f || (ch < 0x20 && ch != '\r' && ch != '\n')) {
+			size_t row = 1;
+			for (size_t q = 0; q < k; q++)
+				row += r->raw.p[q] == '\n';
+			return IMP_ERR("row %zu: not ASCII text (byte 0x%02x)", row, ch);
+		}
+	}
+	char *text = emu_xstrdup(r->raw.p), *f[IMP_MAX_COLS];
+	char *names[IMP_MAX_COLS] = {0};
+	json_int_t keys[IMP_MAX_COLS];
+	int ncol = 0, first = with_du ? 4 : 3, bad = 0;
+	size_t rowno = 0, len = strlen(text);
+	json_t *rows = json_array(), *seen = json_object();
+	char ybuf[32];
+	snprintf(ybuf, sizeof ybuf, "%lld", year);
+	*ncells = 0;
+	/* lines: CRLF (or LF); a last line ending the file with its line break */
+	for (char *line = text; !bad && line < text + len;) {
+		char *nl = strchr(line, '\n'), *next = nl ? nl + 1 : text + len;
+		if (nl)
+			*nl = '\0';
+		size_t ll = strlen(line);
+		if (ll && line[ll - 1] == '\r')
+			line[--ll] = '\0';
+		rowno++;
+		if (strchr(line, '\r')) {
+			bad = IMP_ERR("row %zu: a CR inside the line", rowno);
+			break;
+		}
+		int n = imp_split(line, f);
+		if (n < 0) {
+			bad = IMP_ERR("row %zu: more than %d columns", rowno, IMP_MAX_COLS);
+			break;
+		}
+		if (rowno == 1) { /* the header */
+			static const char *const fixed[] = {LP_HOURS_CSV_CLIENT, LP_HOURS_CSV_PERSNR, LP_HOURS_CSV_SHIFT, LP_HOURS_CSV_DU};
+			for (int k = 0; k < first && !bad; k++)
+				if (k >= n || strcasecmp(f[k], fixed[k]))
+					bad = IMP_ERR("row 1, column %d (%s): expected %s%s", k + 1, k < n ? f[k] : "missing", fixed[k],
+						      k == 3 ? " (distributionUnit=yes)" : "");
+			if (bad)
+				break;
+			if (n == first) {
+				bad = IMP_ERR("row 1: no payroll component columns after %s", fixed[first - 1]);
+				break;
+			}
+			for (int k = first; k < n && !bad; k++) {
+				long long key;
+				names[k] = f[k];
+				if (emu_strict_ll(f[k], 0, INT_MAX, &key)) {
+					bad = IMP_ERR("row 1, column %d (%s): not a payroll component number", k + 1, f[k]);
+					break;
+				}
+				json_t *comp = NULL, *pc;
+				size_t q;
+				IDX_EACH("payrollComponents", "payrollAdministrationId", pa_id, q, pc) if (year_is(pc, ybuf, NULL) &&
+									json_integer_value(json_object_get(pc, "key")) == key) comp = pc;
+				if (!comp)
+					bad = IMP_ERR("row 1, column %d (%s): payroll component %lld is not in the catalogue of %lld", k + 1, f[k], key, year);
+				else if (json_is_false(json_object_get(comp, "isCollectiveMutationPossible")))
+					bad = IMP_ERR("row 1, column %d (%s): payroll component %lld cannot be imported (isCollectiveMutationPossible is false)", k + 1, f[k], key);
+				for (int j = first; j < k && !bad; j++)
+					if (keys[j] == key)
+						bad = IMP_ERR("row 1, column %d (%s): payroll component %lld twice (column %d)", k + 1, f[k], key, j + 1);
+				keys[k] = (json_int_t)key;
+			}
+			ncol = n;
+			line = next;
+			continue;
+		}
+		if (n != ncol) {
+			bad = IMP_ERR("row %zu: %d columns, the header has %d", rowno, n, ncol);
+			break;
+		}
+		long long v;
+		if (emu_strict_ll(f[0], 0, INT_MAX, &v) || v != json_integer_value(json_object_get(pa, "clientNumber"))) {
+			bad = IMP_ERR("row %zu, column 1 (%s): '%s' is not this payroll administration's client number", rowno,
+				      LP_HOURS_CSV_CLIENT, f[0]);
+			break;
+		}
+		json_t *m = NULL;
+		long long persnr;
+		if (!emu_strict_ll(f[1], 0, INT_MAX, &persnr))
+			IDX_FOREACH("employments", "payrollAdministrationId", pa_id, q, e) if (json_integer_value(json_object_get(e, "payrollId")) == persnr &&
+											  json_is_integer(json_object_get(e, "payrollId"))) m = e;
+		if (!m) {
+			bad = IMP_ERR("row %zu, column 2 (%s): no employment with payrollId '%s' in this payroll administration", rowno,
+				      LP_HOURS_CSV_PERSNR, f[1]);
+			break;
+		}
+		long ms, me;
+		if ((get_date(m, "startDate", &ms) == 0 && ms > pe) || (get_date(m, "endDate", &me) == 0 && me < ps)) {
+			bad = IMP_ERR("row %zu, column 2 (%s): the employment with payrollId %lld is not active in payroll period %lld/%" JSON_INTEGER_FORMAT,
+				      rowno, LP_HOURS_CSV_PERSNR, persnr, year, json_integer_value(json_object_get(per, "periodNumber")));
+			break;
+		}
+		long long shift = 1, code = -1;
+		if (*f[2] && emu_strict_ll(f[2], 1, 99, &shift)) {
+			bad = IMP_ERR("row %zu, column 3 (%s): '%s' is not a shift number", rowno, LP_HOURS_CSV_SHIFT, f[2]);
+			break;
+		}
+		json_t *du = NULL;
+		if (with_du && *f[3] && (emu_strict_ll(f[3], 0, INT_MAX, &code) || !(du = imp_du(code)))) {
+			bad = IMP_ERR("row %zu, column 4 (%s): '%s' is not a distribution unit code of this payroll administration", rowno,
+				      LP_HOURS_CSV_DU, f[3]);
+			break;
+		}
+		if (!du)
+			du = ppd_default("distributionUnit");
+		char key[96];
+		snprintf(key, sizeof key, "%lld/%lld/%" JSON_INTEGER_FORMAT, persnr, shift, json_integer_value(json_object_get(du, "code")));
+		if (json_object_get(seen, key)) {
+			json_decref(du);
+			bad = IMP_ERR("row %zu: payrollId %lld, shift %lld and this distribution unit again (row %" JSON_INTEGER_FORMAT ")",
+				      rowno, persnr, shift, json_integer_value(json_object_get(seen, key)));
+			break;
+		}
+		json_object_set_new(seen, key, json_integer((json_int_t)rowno));
+		json_t *pcs = json_array();
+		for (int k = first; k < n && !bad; k++) {
+			if (!*f[k])
+				continue; /* no value: left as it is */
+			json_t *num = imp_number(f[k]);
+			if (!num) {
+				bad = IMP_ERR("row %zu, column %d (%s): '%s' is not a number (digits, a decimal comma, at most two decimals)",
+					      rowno, k + 1, names[k], f[k]);
+				json_decref(pcs);
+				json_decref(du);
+				break;
+			}
+			json_array_append_new(pcs, json_pack("{s:{s:I},s:o,s:b}", "payrollComponent", "key", keys[k], "value", num,
+							     "isSupplement", 0));
+			(*ncells)++;
+		}
+		if (bad)
+			break;
+		json_array_append_new(rows, json_pack("{s:O,s:I,s:o,s:o}", "employment", json_object_get(m, "id"), "shift",
+						      (json_int_t)shift, "distributionUnit", du, "payrollComponents", pcs));
+		{ /* the write as the REST PATCH would check it */
+			json_t *body = json_pack("{s:{s:I,s:O},s:{s:I},s:O,s:O}", "payrollPeriod", "year", (json_int_t)year, "periodNumber",
+						 json_object_get(per, "periodNumber"), "shift", "shiftNumber", (json_int_t)shift,
+						 "distributionUnit", du, "payrollComponents", pcs);
+			int code2;
+			char msg[300];
+			if (ppd_invalid(body, m, &code2, msg, sizeof msg))
+				bad = IMP_ERR("row %zu: %s", rowno, msg);
+			json_decref(body);
+		}
+		line = next;
+	}
+	if (!bad && rowno < 2)
+		bad = IMP_ERR("row 2: the file has no rows after the header");
+	free(text);
+	json_decref(seen);
+	if (bad) {
+		json_decref(rows);
+		return 1;
+	}
+	*rows_out = rows;
+	*period_out = per;
+	return 0;
+}
+#undef IMP_ERR
+
+static void import_variable_data(struct MHD_Connection *c, struct req *r, struct reply *rep)
+{
+	char err[600];
+	json_t *rows, *per;
+	int cells;
+	if (r->too_large) {
+		reply_body(rep, 413, json_pack("{s:s}", "error", "the file is too large"));
+		return;
+	}
+	if (import_check(c, r, err, sizeof err, &rows, &per, &cells)) {
+		reply_body(rep, 400, json_pack("{s:o}", "error", emu_jstr(err)));
+		return;
+	}
+	size_t i, made_n = 0, written = 0;
+	json_t *row;
+	json_array_foreach(rows, i, row) {
+		if (!json_array_size(json_object_get(row, "payrollComponents")))
+			continue; /* only empty cells: nothing to write */
+		json_t *body = json_pack("{s:{s:O,s:O},s:{s:O},s:{s:i,s:s},s:O,s:O}", "payrollPeriod", "year",
+					 json_object_get(per, "year"), "periodNumber", json_object_get(per, "periodNumber"), "shift",
+					 "shiftNumber", json_object_get(row, "shift"), "payslipType", "key", 1, "value", "Normale strook",
+					 "distributionUnit", json_object_get(row, "distributionUnit"), "payrollComponents",
+					 json_object_get(row, "payrollComponents"));
+		int made;
+		ppd_upsert(sget(row, "employment"), body, &made);
+		made_n += (size_t)made;
+		written++;
+		json_decref(body);
+	}
+	reply_body(rep, 200, json_pack("{s:b,s:O,s:O,s:I,s:I,s:I,s:I}", "ok", 1, "year", json_object_get(per, "year"),
+				       "periodNumber", json_object_get(per, "periodNumber"), "rows", (json_int_t)json_array_size(rows),
+				       "records_written", (json_int_t)written, "records_created", (json_int_t)made_n, "values",
+				       (json_int_t)cells));
+	json_decref(rows);
+}
+
 /* ------------------------------------------------------------- control */
 
-static void handle_control(struct req *r, const char *url, const char *method, struct reply *rep)
+static void handle_control(struct req *r, struct MHD_Connection *c, const char *url, const char *method, struct reply *rep)
 {
 	rep->status = 200;
 	rep->ctype = "application/json";
@@ -2757,7 +3115,8 @@ static void handle_control(struct req *r, const char *url, const char *method, s
 		    strcmp(url, "/__emu/requests") == 0 ||
 		    strcmp(url, "/__emu/faults") == 0 || strcmp(url, "/__emu/reset") == 0 ||
 		    strcmp(url, "/__emu/reset-log") == 0 ||
-		    strcmp(url, "/__emu/authcode") == 0 || strcmp(url, "/__emu/revoke-tokens") == 0;
+		    strcmp(url, "/__emu/authcode") == 0 || strcmp(url, "/__emu/revoke-tokens") == 0 ||
+		    strcmp(url, "/__emu/import-variable-data") == 0;
 	if (!known) {
 		reply_body(rep, 404, json_pack("{s:s}", "error", "unknown control endpoint"));
 		return;
@@ -2814,6 +3173,8 @@ static void handle_control(struct req *r, const char *url, const char *method, s
 		if (!S.state)
 			emu_oom();
 		emu_sb_adds(&rep->body, "{\"ok\":true}");
+	} else if (strcmp(url, "/__emu/import-variable-data") == 0) {
+		import_variable_data(c, r, rep);
 	} else if (strcmp(url, "/__emu/authcode") == 0) {
 		char code[72];
 		mint_token_locked(TOK_CODE, 600, code);
@@ -2942,7 +3303,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		return hold > 0 ? MHD_YES : MHD_NO;
 	struct reply rep = {0};
 	if (r->control) {
-		handle_control(r, url, method, &rep);
+		handle_control(r, c, url, method, &rep);
 	} else if (r->f.kind == EMU_F_STATUS) {
 		error_for(&rep, r->f.status);
 		if (r->f.status == 429)
@@ -2980,7 +3341,8 @@ static void usage(FILE *f)
 	      "                     the whole request is refused with 400, nothing applied)\n"
 	      "  --watch-pid PID    exit when process PID is gone\n\n"
 	      "Control endpoints: GET /__emu/stats, GET /__emu/state, POST /__emu/faults,\n"
-	      "POST /__emu/reset, POST /__emu/authcode, POST /__emu/revoke-tokens.\n"
+	      "POST /__emu/reset, POST /__emu/authcode, POST /__emu/revoke-tokens,\n"
+	      "POST /__emu/import-variable-data (Loket's CSV import of variable data).\n"
 	      "See doc/loket-fixtures.md.\n",
 	      f);
 }
