@@ -301,12 +301,22 @@ employment_of() { jq -r --argjson n "$1" 'select(.type=="loket.current.employmen
 	schema_ok "$PLAN"
 }
 
-@test "H5: a current state without the payroll period data of the employment it names is bad input (exit 3)" {
+@test "H5: a current state whose variable input is not an amount or has no upsert key is bad input (exit 3), nothing planned" {
 	fetch
-	jq -c 'if .type=="loket.current.employment" then empty else . end' "$CUR" >"$CUR.x"
-	printf '%s\n' '{"type":"loket.current.variable_input","client":"acme","id":"x","employment_id":"nope","year":2026,"period":11,"payroll_component_key":1,"value":"8.00","is_supplement":false,"key":{}}' >"$CUR"
-	cat "$CUR.x" >>"$CUR"
-	run --separate-stderr plan
-	assert_failure 3
-	[[ "$stderr" == *"employment_id"* ]]
+	for bad in '.value="8,00"' '.key=null' '.payroll_component_key="1"'; do
+		jq -c 'if .type=="loket.current.employment" and .employee_number==101 then ., ({type:"loket.current.variable_input",client:"acme",id:"x",
+			employment_id:.id,year:2026,period:11,payroll_component_key:1,value:"8.00",is_supplement:false,key:{}} | '"$bad"') else . end' \
+			"$BATS_TEST_TMPDIR/current.ndjson" >"$BATS_TEST_TMPDIR/cur.bad"
+		run --separate-stderr hours-to-collective-mutations -c "$CFGF" --current "$BATS_TEST_TMPDIR/cur.bad" "${RANGE[@]}" --plan "$HOURS"
+		assert_failure 3
+		assert_output ''
+		[[ "$stderr" == *"cur.bad:"* ]]
+	done
+	# an entry of an employment the state does not have: no op for it, no error
+	jq -c 'if .type=="stream_end" then ({type:"loket.current.variable_input",client:"acme",id:"x",employment_id:"nope",year:2026,
+		period:11,payroll_component_key:1,value:"8.00",is_supplement:false,key:{}}), . else . end' "$CUR" >"$BATS_TEST_TMPDIR/cur.x"
+	run --separate-stderr hours-to-collective-mutations -c "$CFGF" --current "$BATS_TEST_TMPDIR/cur.x" "${RANGE[@]}" --plan "$HOURS"
+	assert_success
+	run jq -c 'select(.type=="loket.op" and (.path | contains("nope")))' <<<"$output"
+	assert_output ''
 }

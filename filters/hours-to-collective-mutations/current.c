@@ -50,7 +50,6 @@ static void employment(struct run *r, const json_t *rec, const char *where)
 	if (m->payroll_id >= 0 && !lp_map_add(r->payroll_ids, pk)) /* a row is found by it: never two employments' */
 		lp_die_at(LP_EXIT_DATA, where, "payroll_id", "payrollId %lld of a second employment: Loket makes it unique per administration",
 			  m->payroll_id);
-	lp_map_put(r->ems_by_id, m->id, (void *)(uintptr_t)r->ems.n); /* index + 1 */
 	if (m->employee_number < 0)
 		return; /* no employee number: no hours can find it */
 	char key[24];
@@ -64,7 +63,8 @@ static void employment(struct run *r, const json_t *rec, const char *where)
 	*LP_VEC_PUSH(&((struct emlist *)v)->v) = r->ems.n - 1;
 }
 
-/* --plan: an entry of a mapped component in the plan's period, of an employment before it */
+/* --plan: an entry of a mapped component in the plan's period (its employment found at the
+ * end: one that is not among the current state's employments gets no op) */
 static void variable_input(struct run *r, const json_t *rec, const char *where)
 {
 	if (lp_rec_int(rec, "year", 0, where) != r->pyear || lp_rec_int(rec, "period", 0, where) != r->pperiod)
@@ -75,10 +75,7 @@ static void variable_input(struct run *r, const json_t *rec, const char *where)
 		mapped |= r->cols[k] == comp;
 	if (!mapped)
 		return; /* not the hours' (H1): never touched */
-	void *v;
 	const char *em = lp_rec_str(rec, "employment_id", 0, where);
-	if (!lp_map_get(r->ems_by_id, em, &v))
-		lp_die_at(LP_EXIT_DATA, where, "employment_id", "employment %s is not one of the current state's employments before it", em);
 	lp_cents value;
 	if (lp_money_from_json(json_object_get(rec, "value"), &value))
 		lp_die_at(LP_EXIT_DATA, where, "value", "expected an amount such as \"8.00\"");
@@ -86,7 +83,7 @@ static void variable_input(struct run *r, const json_t *rec, const char *where)
 	if (!json_is_object(key))
 		lp_die_at(LP_EXIT_DATA, where, "key", "expected the record's upsert key (an object)");
 	struct held *h = LP_VEC_PUSH(&r->held);
-	*h = (struct held){(size_t)(uintptr_t)v - 1, json_incref(key), comp, value, lp_rec_bool(rec, "is_supplement", 1, where) == 1};
+	*h = (struct held){lp_xstrdup(em), json_incref(key), comp, value, lp_rec_bool(rec, "is_supplement", 1, where) == 1};
 }
 
 static void component(struct run *r, const json_t *rec, const char *where)

@@ -27,7 +27,7 @@ struct employment {
 /* An entry Loket holds of a mapped component in the plan's period (loket.current.variable_input,
  * --plan only). */
 struct held {
-	size_t em;      /* index into run.ems */
+	char *em;       /* employment id */
 	json_t *key;    /* the record's upsert key besides the period (fetch-loket's "key") */
 	long long comp; /* payroll component key */
 	lp_cents value;
@@ -88,7 +88,6 @@ struct run {
 	LP_VEC(struct employment) ems;
 	lp_map *ems_by_number;    /* "N" -> struct emlist * */
 	lp_map *payroll_ids;      /* the payrollIds seen (unique) */
-	lp_map *ems_by_id;        /* employment id -> index + 1 into ems */
 	LP_VEC(struct held) held; /* --plan: Loket's entries of the mapped components in the period */
 	lp_map *catalogue;        /* "KEY" -> (void *)1 collective mutation possible, (void *)2 not; of --year */
 	int have_catalogue;

@@ -248,7 +248,6 @@ int main(int argc, char **argv)
 	if (r.report_path && !(r.report = fopen(r.report_path, "w")))
 		lp_die(LP_EXIT_IO, "--report %s: cannot write it", r.report_path);
 	r.ems_by_number = lp_map_new();
-	r.ems_by_id = lp_map_new();
 	r.payroll_ids = lp_map_new();
 	r.catalogue = lp_map_new();
 	r.employees = lp_map_new();

@@ -223,10 +223,11 @@ int finish(struct run *r)
 	}
 	for (size_t i = 0; i < r->ems.n; i++)
 		free(r->ems.v[i].id);
-	for (size_t i = 0; i < r->held.n; i++)
+	for (size_t i = 0; i < r->held.n; i++) {
 		json_decref(r->held.v[i].key);
+		free(r->held.v[i].em);
+	}
 	free(r->held.v);
-	lp_map_free(r->ems_by_id, NULL);
 	for (size_t i = 0; i < r->strs.n; i++)
 		free(r->strs.v[i]);
 	free(r->rowv.v);

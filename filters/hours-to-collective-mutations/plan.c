@@ -73,7 +73,7 @@ static int employment_op(struct run *r, struct lp_plan *p, size_t mi, const stru
 	memset(cur, 0, (r->ncols + 1) * sizeof *cur);
 	for (size_t i = 0; i < r->held.n; i++) {
 		const struct held *h = &r->held.v[i];
-		if (h->em != mi || !target_key(r, h->key))
+		if (strcmp(h->em, m->id) || !target_key(r, h->key))
 			continue;
 		const json_t *hd = du_of(h->key);
 		if (have && !(hd == du || (hd && du && json_equal(hd, du))))
