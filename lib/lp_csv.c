@@ -72,6 +72,10 @@ static int feed(struct csv_parser *p, struct rd *r, const char *b, size_t n, con
 		const char *e = memchr(b, '\n', n);
 		size_t k = e ? (size_t)(e - b) + 1 : n;
 		r->last = r->line;
+		if (memchr(b, '\0', k)) { /* a field would end there: never read "7<NUL>5" as 7 */
+			lp_warn_at(name, r->line, NULL, "CSV: a NUL byte: not a text file (UTF-16? save it as UTF-8)");
+			return -1;
+		}
 		if (csv_parse(p, b, k, field_cb, row_cb, r) != k) {
 			lp_warn_at(name, r->line, NULL, "CSV: %s", csv_strerror(csv_error(p)));
 			return -1;

@@ -16,7 +16,8 @@
 typedef int (*lp_csv_row_fn)(void *ctx, unsigned long line, char **fields, size_t n);
 
 /* Read all rows of f with separator sep. Returns 0, the callback's non-zero value, or -1
- * on a CSV syntax or read error (reported as "PROG: NAME:LINE: message"). */
+ * on a CSV syntax or read error or a NUL byte in the input (reported as "PROG: NAME:LINE:
+ * message"). */
 int lp_csv_read(FILE *f, const char *name, char sep, lp_csv_row_fn fn, void *ctx);
 
 typedef struct {

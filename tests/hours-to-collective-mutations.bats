@@ -257,7 +257,7 @@ issues() { jq -r 'select(.type=="issue") | [.severity, .rule, (.employee_number 
 }
 
 @test "H3: the man page and the README text say how to import it and warn that Overwrite replaces the period's values" {
-	for f in "$ROOT/man/hours-to-collective-mutations.1" "$ROOT/doc/README-hours-csv.md"; do
+	for f in "$ROOT/man/hours-to-collective-mutations.1" "$ROOT/README.md"; do
 		text=$(tr '\n' ' ' <"$f")
 		for want in "Collectieve mutaties" "Variabele gegevens" "year" "date range" "CSV" "Overwrite" "distribution unit Yes" \
 			"replaces the period's values"; do

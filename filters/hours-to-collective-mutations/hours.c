@@ -252,6 +252,15 @@ static void one(struct run *r, const json_t *rec, const char *at)
 		}
 		return;
 	}
+	if (json_is_string(pid) && strcmp(e->personio_id, json_string_value(pid))) { /* H2: never two people's hours in one row */
+		if (!e->said_two_persons)
+			finding(r, "error", "H2", e, -1, "personio_id", where, "give each Personio employee an Employee number of their own",
+				"employee number %lld is two Personio employees (%.64s and %.64s): not guessed", number, e->personio_id,
+				json_string_value(pid));
+		else
+			e->errors++;
+		e->said_two_persons = 1;
+	}
 	int bad = quantity(r, e, rec, where, &h);
 	if (!bad) {
 		e->hours += h;

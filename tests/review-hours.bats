@@ -1,0 +1,198 @@
+#!/usr/bin/env bats
+# review of issue 12 (hours to Loket): each test proves one finding of the review. A test marked
+# skip "FINDING: ..." fails on the code as it is and describes what is left to fix; the others
+# failed before the fix made with them.
+
+load helper
+
+ADMIN=7a9b3c2d-1e4f-4a5b-8c6d-000000000001
+RANGE=(--year 2026 --from 2026-11-01 --to 2026-11-30)
+EE101=0e7f3a1c-2b4d-4e5f-8a9b-000000000101
+
+# a small Personio tenant "rvw": acme's employees 1001 (101) and 1026, attendances made here
+make_rvw() {
+	local d="$BATS_FILE_TMPDIR/fx/rvw"
+	mkdir -p "$d"
+	echo '{"client_id":"rvw-test-id","client_secret":"rvw-test-secret-0000"}' >"$d/credentials.json"
+	echo '[]' >"$d/compensations.json"
+	jq '[.[] | select(.attributes.id.value == (1001, 1026))]' "$SAMPLES/personio/acme/employees.json" >"$d/employees.json"
+	jq -n '
+	  def att($id; $d; $s; $t; $st): {id: $id, type: "AttendancePeriod", attributes: {employee: 1001, date: $d,
+	    start_time: $s, end_time: $t, break: 0, comment: "", status: $st, is_holiday: false,
+	    is_on_time_off: false, project: null}};
+	  [ att(70001; "2026-11-02"; "08:00"; "08:20"; "confirmed"),
+	    att(70002; "2026-11-02"; "09:00"; "09:20"; "confirmed"),
+	    att(70003; "2026-11-02"; "10:00"; "10:20"; "confirmed"),
+	    att(70004; "2026-11-19"; "08:00"; "16:00"; "pending") ]' >"$d/attendances.json"
+	jq '.personio.legal_entity_id="170"' "$SAMPLES/acme.json" >"$BATS_FILE_TMPDIR/rvw.json"
+}
+
+setup_file() {
+	load helper
+	mkdir -p "$BATS_FILE_TMPDIR/fx"
+	make_rvw
+	emu_start "$BATS_FILE_TMPDIR/fx"
+	loket_start
+}
+teardown_file() {
+	emu_stop
+	loket_stop
+}
+
+setup() {
+	curl -fsS -X POST "$LK_URL/__emu/reset" >/dev/null
+	emu_reset
+	loket_client
+	loket_login '.personio.base_url=$ENV.EMU_URL'
+	OUT="$BATS_TEST_TMPDIR/out"
+	REP="$BATS_TEST_TMPDIR/report.ndjson"
+}
+
+rvw_credentials() { export PERSONIO_CLIENT_ID=rvw-test-id PERSONIO_CLIENT_SECRET=rvw-test-secret-0000; }
+# the acme config with a csv section given by JQ
+csvcfg() { jq "$1" "$SAMPLES/acme.json" >"$BATS_TEST_TMPDIR/c.json"; echo "$BATS_TEST_TMPDIR/c.json"; }
+current() { fetch-loket -c "$CFG" --as-of 2026-11-15 >"$BATS_TEST_TMPDIR/current.ndjson"; }
+hcm() { hours-to-collective-mutations -c "$CFG" --current "$BATS_TEST_TMPDIR/current.ndjson" "${RANGE[@]}" "$@"; }
+hrec() {
+	jq -cn --argjson n "$1" --arg d "$2" --arg c "$3" --arg h "$4" \
+		'{type:"hours",client:"acme",employee_number:$n,personio_id:null,date:$d,hour_code:$c,hours:$h,
+		  distribution_unit:null,source:{kind:"csv",file:"t.csv",line:2}} | '"${5:-.}"
+}
+lk() {
+	local tok
+	tok=$(loket_token)
+	curl -fsS -X "$1" -H "Authorization: Bearer $tok" -H 'Content-Type: application/json' ${3:+--data "$3"} "$LK_URL/v2$2"
+}
+
+# ---- hours-from-csv -------------------------------------------------------------------
+
+@test "review hours-from-csv: a NUL byte inside a value is not cut there ('7<NUL>5' is never 7.00 hours)" {
+	c=$(csvcfg '.hours.csv = {"delimiter": ";", "decimal": ","}')
+	printf 'employee_number;date;hour_code;hours\n101;2026-11-02;WORK;7\0005\n102;2026-11-02;WORK;8\n' >"$BATS_TEST_TMPDIR/t.csv"
+	run --separate-stderr hours-from-csv -c "$c" "$BATS_TEST_TMPDIR/t.csv"
+	refute_output --partial '"hours":"7.00"'
+	assert_failure 3
+	[[ "$stderr" == *"t.csv:2: "*"NUL"* ]]
+}
+
+@test "review hours-from-csv: CR-only line ends (old Mac export): a bad row is named by its own line, not line 1" {
+	skip "FINDING: lp_csv counts lines by LF only; with CR line ends every row is line 1 (and without a configured delimiter the whole file is read ahead as 'the first line')"
+	c=$(csvcfg '.hours.csv = {"delimiter": ";", "decimal": ","}')
+	printf 'employee_number;date;hour_code;hours\r101;2026-11-02;WORK;7,5\r102;2026-11-02;WORK;x\r' >"$BATS_TEST_TMPDIR/t.csv"
+	run --separate-stderr hours-from-csv -c "$c" "$BATS_TEST_TMPDIR/t.csv"
+	assert_failure 1
+	[[ "$stderr" == *"t.csv:3: hours"* ]]
+}
+
+@test "review hours-from-csv: a ',' file whose hours column is followed by another column: an unquoted 7,5 is not read as 7 hours" {
+	skip "FINDING: with delimiter ',' and hours.csv.decimal unset (either), 101,2026-11-02,WORK,7,5 under the header employee_number,date,hour_code,hours,comment gives 7.00 hours (comment '5'), exit 0"
+	c=$(csvcfg 'del(.hours.csv)')
+	printf 'employee_number,date,hour_code,hours,comment\n101,2026-11-02,WORK,7,5\n' >"$BATS_TEST_TMPDIR/t.csv"
+	run --separate-stderr hours-from-csv -c "$c" "$BATS_TEST_TMPDIR/t.csv"
+	refute_output --partial '"hours":"7.00"'
+	assert_failure 1
+}
+
+@test "review hours-from-csv: a file name that is not UTF-8 still gives records with their source (schema)" {
+	skip "FINDING: json_pack fails on the non-UTF-8 name, lp_hours_record gets source NULL and writes the record without source (required by schemas/hours.schema.json); the issue records lose their source too"
+	cp "$SAMPLES/hours/acme-2026-11.csv" "$BATS_TEST_TMPDIR/"$'x\xff.csv'
+	hours-from-csv -c "$SAMPLES/acme.json" "$BATS_TEST_TMPDIR/"$'x\xff.csv' >"$BATS_TEST_TMPDIR/h.ndjson"
+	schema_ok "$BATS_TEST_TMPDIR/h.ndjson"
+}
+
+# ---- extract-hours ---------------------------------------------------------------------
+
+@test "review extract-hours: the warning about an attendance that is not confirmed names its date (not the status twice)" {
+	rvw_credentials
+	REC="$BATS_TEST_TMPDIR/rec"
+	extract-hours -c "$BATS_FILE_TMPDIR/rvw.json" --from 2026-11-01 --to 2026-11-30 --base-url "$EMU_URL" --record "$REC" >/dev/null
+	for f in "$REC"/GET_v1_company_attendances*.body; do
+		jq -c '.data[0].attributes.status = "rejected"' "$f" >"$f.new" && mv "$f.new" "$f"
+	done
+	run --separate-stderr extract-hours -c "$BATS_FILE_TMPDIR/rvw.json" --from 2026-11-01 --to 2026-11-30 --replay "$REC"
+	assert_success
+	run jq -r 'select(.type=="issue" and .field=="status") | .message' <<<"$output"
+	assert_output 'attendance 70001 on 2026-11-02: status rejected, not confirmed; left out'
+}
+
+@test "review extract-hours: an attendance still pending approval on the day of the export is said (a warning), not silently missing from the payroll" {
+	skip "FINDING: extract-hours does not send includePending=true, so Personio serves confirmed attendances only: 101's pending 8 hours of 2026-11-19 are neither in the hours nor in any issue, exit 0 (the status warning in the code can never fire against Personio)"
+	rvw_credentials
+	run --separate-stderr extract-hours -c "$BATS_FILE_TMPDIR/rvw.json" --from 2026-11-01 --to 2026-11-30 --base-url "$EMU_URL"
+	assert_success
+	run jq -r 'select(.type=="issue" and .field=="status") | .message' <<<"$output"
+	assert_output 'attendance 70004 on 2026-11-19: status pending, not confirmed; left out'
+}
+
+@test "review extract-hours: three attendances of 20 minutes on a day are 1.00 hour in Loket's file, not 0.99" {
+	skip "FINDING: each attendance is rounded to the hundredth on its own (20 min = 0.33) and the rounded values are summed: 3 x 20 min = 0.99 h; a month of short periods drifts by up to 0.005 h per attendance (sum the minutes per employee, code and day, or per cell, before rounding)"
+	rvw_credentials
+	extract-hours -c "$BATS_FILE_TMPDIR/rvw.json" --from 2026-11-01 --to 2026-11-30 --base-url "$EMU_URL" >"$BATS_TEST_TMPDIR/h.ndjson"
+	current
+	run --separate-stderr hcm "$BATS_TEST_TMPDIR/h.ndjson"
+	assert_output "$(printf 'aanslnr;persnr;ploeg;verdelingseenheid;1\r\n12345;1;1;;1\r')"
+}
+
+# ---- hours-to-collective-mutations -----------------------------------------------------
+
+@test "review hcm H2: one employee number for two Personio employees is an error naming both; the hours are not summed into one employment" {
+	current
+	{ hrec 101 2026-11-02 WORK 8.00 '.personio_id="1001"'; hrec 101 2026-11-03 WORK 7.00 '.personio_id="1099"'
+	  hrec 102 2026-11-02 WORK 6.00; } >"$BATS_TEST_TMPDIR/h.ndjson"
+	run --separate-stderr hcm --report "$REP" "$BATS_TEST_TMPDIR/h.ndjson"
+	assert_failure 1
+	assert_output "$(printf 'aanslnr;persnr;ploeg;verdelingseenheid;1\r\n12345;2;1;;6\r')"
+	[[ "$stderr" == *"employee 101: error: "*"1001"*"1099"* ]]
+	run jq -r 'select(.type=="issue" and .severity=="error") | "\(.rule) \(.employee_number) \(.field)"' "$REP"
+	assert_output 'H2 101 personio_id'
+	schema_ok "$REP"
+}
+
+@test "review hcm: a value cut in the middle of a UTF-8 character keeps the issue's message (valid UTF-8, schema)" {
+	current
+	{ hrec 101 2026-11-02 WORK "x$(printf 'é%.0s' {1..30})"; hrec 102 2026-11-02 WORK 1 '.client = "a" + ("é" * 40)'; } >"$BATS_TEST_TMPDIR/h.ndjson"
+	run --separate-stderr hcm --report "$REP" "$BATS_TEST_TMPDIR/h.ndjson"
+	assert_failure 1
+	run jq -r 'select(.type=="issue" and .severity=="error") | .message' "$REP"
+	assert_line --partial "is not a decimal number"
+	assert_line --partial "a record of client"
+	schema_ok "$REP"
+	# and stderr is valid UTF-8 too
+	iconv -f UTF-8 -t UTF-8 <<<"$stderr" >/dev/null
+}
+
+@test "review hours-export: an employee with a bad row in the source is not written with the rest of the hours (Overwrite would replace the period's value with a partial sum)" {
+	skip "FINDING: hours-to-collective-mutations ignores the sources' issue records: 102's row 1,255 is left out but 102 is written with his other hours (131,75); Overwrite then replaces the period's value with the partial sum (hcm's own rule for an error in an hours record leaves the employee out)"
+	export LOKETPIPE_BIN="$BUILD/bin"
+	{ cat "$SAMPLES/hours/acme-2026-11.csv"; printf '102;"Berg, Sanne van den";27-11-2026;WORK;1,255\r\n'; } >"$BATS_TEST_TMPDIR/bad.csv"
+	run --separate-stderr sh "$ROOT/pipelines/hours-export" -c "$CFG" "${RANGE[@]}" --csv "$BATS_TEST_TMPDIR/bad.csv" --out "$OUT"
+	assert_failure 1
+	run cut -d';' -f2 "$OUT/variabele-gegevens-2026-11-01-2026-11-30.csv"
+	refute_line 2
+}
+
+# ---- loket-employees --csv -------------------------------------------------------------
+
+@test "review loket-employees --csv: a name or city that starts with = + - @ cannot run as a spreadsheet formula" {
+	# (within Loket's maximum lengths: lastName 25, firstName 28, street and city 24)
+	lk GET "/providers/employers/employees/$EE101" | jq -c '.content
+		| .personalDetails.lastName = "=HYPERLINK(\"//e.x\")"
+		| .personalDetails.firstName = "@SUM(1+1)*cmd|\"/c calc\"!A0" | .address.city = "+31-2" | .address.street = "-2+3"' \
+		>"$BATS_TEST_TMPDIR/emp.json"
+	lk PUT "/providers/employers/employees/$EE101" "$(cat "$BATS_TEST_TMPDIR/emp.json")" >/dev/null
+	loket-employees -c "$CFG" --as-of 2026-11-15 --csv >"$BATS_TEST_TMPDIR/a.csv"
+	run python3 -c '
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1], newline="", encoding="utf-8"), delimiter=";"))
+bad = [c for r in rows[1:] for c in r if c[:1] in ("=", "+", "-", "@", "\t", "\r")]
+assert not bad, bad
+r = [r for r in rows if r[3] == "101" and r[0] == "employee"][0]
+print(r[5], r[7], r[9], r[13], sep="|")' "$BATS_TEST_TMPDIR/a.csv"
+	assert_success
+	# nothing starts a cell with a formula character; the values are kept behind a quote
+	assert_output "'@SUM(1+1)*cmd|\"/c calc\"!A0|'=HYPERLINK(\"//e.x\")|'-2+3|'+31-2"
+	# the NDJSON keeps the values as Loket holds them
+	loket-employees -c "$CFG" --as-of 2026-11-15 >"$BATS_TEST_TMPDIR/a.ndjson"
+	run jq -r 'select(.type=="loket.change.employee" and .employee_number==101) | .city' "$BATS_TEST_TMPDIR/a.ndjson"
+	assert_output '+31-2'
+}
