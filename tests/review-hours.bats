@@ -171,6 +171,22 @@ lk() {
 	refute_line 2
 }
 
+@test "review hours-export: a configuration whose client is a path ('../../x') makes no directory outside --out's default before it is refused (exit 4)" {
+	export LOKETPIPE_BIN="$BUILD/bin"
+	mkdir -p "$BATS_TEST_TMPDIR/w/a/b"
+	jq '.client = "../../escaped"' "$CFG" >"$BATS_TEST_TMPDIR/bad.json"
+	cd "$BATS_TEST_TMPDIR/w/a/b"
+	run --separate-stderr sh "$ROOT/pipelines/hours-export" -c "$BATS_TEST_TMPDIR/bad.json" "${RANGE[@]}" --csv "$SAMPLES/hours/acme-2026-11.csv"
+	assert_failure 4
+	[[ "$stderr" == *"client: must be"* ]]
+	[ ! -e "$BATS_TEST_TMPDIR/w/a/escaped" ]
+	[ ! -e "$BATS_TEST_TMPDIR/w/escaped" ]
+	jq --arg c "$(printf 'c%.0s' {1..65})" '.client = $c' "$CFG" >"$BATS_TEST_TMPDIR/long.json"
+	run sh "$ROOT/pipelines/hours-export" -c "$BATS_TEST_TMPDIR/long.json" "${RANGE[@]}" --csv "$SAMPLES/hours/acme-2026-11.csv"
+	assert_failure 4
+	[ ! -e "$BATS_TEST_TMPDIR/w/a/b/out" ]
+}
+
 # ---- loket-employees --csv -------------------------------------------------------------
 
 @test "review loket-employees --csv: a name or city that starts with = + - @ cannot run as a spreadsheet formula" {
