@@ -227,6 +227,16 @@ lk() {
 	[ ! -e "$BATS_TEST_TMPDIR/w/a/b/out" ]
 }
 
+@test "review hours-export: a timesheet whose header names no hours column gives no import file (not a header-only file and 'import it in Loket')" {
+	skip "FINDING: hours-from-csv leaves the whole file out with exit 1 (as for a bad row), hours-export goes on: a header-only variabele-gegevens file, exit 1, and the advice to import it (which loket-emu refuses: no rows after the header); with two --csv files the other file's hours go out alone"
+	export LOKETPIPE_BIN="$BUILD/bin"
+	sed '1s/Uren/Hours/' "$SAMPLES/hours/acme-2026-11.csv" >"$BATS_TEST_TMPDIR/hdr.csv"
+	run --separate-stderr sh "$ROOT/pipelines/hours-export" -c "$CFG" "${RANGE[@]}" --csv "$BATS_TEST_TMPDIR/hdr.csv" --out "$OUT"
+	[ "$status" -gt 1 ]
+	[ ! -e "$OUT/variabele-gegevens-2026-11-01-2026-11-30.csv" ]
+	[[ "$stderr" != *"import it in Loket"* ]]
+}
+
 # ---- loket-employees --csv -------------------------------------------------------------
 
 @test "review loket-employees --csv: a name or city that starts with = + - @ cannot run as a spreadsheet formula" {
