@@ -262,3 +262,16 @@ print(r[5], r[7], r[9], r[13], sep="|")' "$BATS_TEST_TMPDIR/a.csv"
 	run jq -r 'select(.type=="loket.change.employee" and .employee_number==101) | .city' "$BATS_TEST_TMPDIR/a.ndjson"
 	assert_output '+31-2'
 }
+
+@test "review loket-employees: one employment whose hours a week have more than two decimals (Loket's double, e.g. 22.8571) does not stop the night's run for every employee" {
+	skip "FINDING: lp_le_comprehensive_employment fails the whole run (exit 5, complete:false, no records, the state not saved) when one employment's deviatingHoursPerWeek is not exact to the hundredth; the spec gives a double (minimum 0.01, maximum 99) without a scale, so every following night fails too until someone edits Loket"
+	REC="$BATS_TEST_TMPDIR/rec"
+	loket-employees -c "$CFG" --as-of 2026-11-15 --record "$REC" >/dev/null
+	for f in "$REC"/*comprehensive*.body; do
+		jq -c '._embedded[3].workinghours.deviatingHoursPerWeek = 22.8571' "$f" >"$f.new" && mv "$f.new" "$f"
+	done
+	run --separate-stderr loket-employees -c "$CFG" --as-of 2026-11-15 --replay "$REC"
+	assert_success
+	run jq -s 'map(select(.type=="loket.change.employee")) | length' <<<"$output"
+	[ "$output" -gt 1 ]
+}
