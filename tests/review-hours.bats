@@ -202,7 +202,7 @@ lk() {
 }
 
 @test "review hours-export: an employee with a bad row in the source is not written with the rest of the hours (Overwrite would replace the period's value with a partial sum)" {
-	skip "FINDING: hours-to-collective-mutations ignores the sources' issue records: 102's row 1,255 is left out but 102 is written with his other hours (131,75); Overwrite then replaces the period's value with the partial sum (hcm's own rule for an error in an hours record leaves the employee out)"
+
 	export LOKETPIPE_BIN="$BUILD/bin"
 	{ cat "$SAMPLES/hours/acme-2026-11.csv"; printf '102;"Berg, Sanne van den";27-11-2026;WORK;1,255\r\n'; } >"$BATS_TEST_TMPDIR/bad.csv"
 	run --separate-stderr sh "$ROOT/pipelines/hours-export" -c "$CFG" "${RANGE[@]}" --csv "$BATS_TEST_TMPDIR/bad.csv" --out "$OUT"
@@ -296,4 +296,18 @@ print(r[5], r[7], r[9], r[13], sep="|")' "$BATS_TEST_TMPDIR/a.csv"
 		| .[] | select(.type=="loket.current.variable_input" and .year==2026 and .period==11 and .payroll_component_key==1 and .value != null and .value != 0)
 		| "\($p[.employment_id]) \(.value)"' "$BATS_TEST_TMPDIR/after.ndjson"
 	assert_output '1 14.00'
+}
+
+@test "review hcm: an error issue of the hours' source naming an employee leaves that employee out; a warning, another client's issue or one without a number does not" {
+	current
+	iss() { jq -cn --arg s "$1" --arg c "$2" --arg n "$3" '{type:"issue",client:$c,severity:$s,rule:"H5",stage:"hours-from-csv",personio_id:null,employee_number:(if $n == "" then null else $n end),field:"hours",message:"x",hint:null,source:"t.csv:9"}'; }
+	{ hrec 101 2026-11-02 WORK 8.00; hrec 102 2026-11-02 WORK 6.00; hrec 103 2026-11-02 WORK 5.00; hrec 104 2026-11-02 WORK 4.00
+	  iss error acme 101; iss warning acme 102; iss error other 103; iss error acme ""; iss error acme 101; } >"$BATS_TEST_TMPDIR/h.ndjson"
+	run --separate-stderr hcm --report "$REP" "$BATS_TEST_TMPDIR/h.ndjson"
+	assert_failure 1
+	assert_output "$(printf 'aanslnr;persnr;ploeg;verdelingseenheid;1\r\n12345;2;1;;6\r\n12345;3;1;;5\r\n12345;4;1;;4\r')"
+	[[ "$stderr" == *"employee 101: error: the hours source left some of the employee's hours out (t.csv:9)"* ]]
+	run jq -r 'select(.type=="issue" and .severity=="error") | "\(.rule) \(.employee_number)"' "$REP"
+	assert_output 'H5 101'
+	schema_ok "$REP"
 }

@@ -35,7 +35,7 @@ struct employee {
 	long long number;
 	char *personio_id;      /* the first record's, or NULL */
 	int skip;               /* hours.do_not_import (H2) */
-	int said_not_in_loket, said_no_payroll_id, said_two_persons;
+	int said_not_in_loket, said_no_payroll_id, said_two_persons, said_source_error;
 	int written;            /* a row of the file is its */
 	unsigned long errors;   /* findings of severity error: the employee is left out */
 	const char *claimed_by; /* another client of the account whose hours or configuration has the number */
