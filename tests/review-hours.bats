@@ -202,7 +202,6 @@ lk() {
 }
 
 @test "review hours-export: an employee with a bad row in the source is not written with the rest of the hours (Overwrite would replace the period's value with a partial sum)" {
-
 	export LOKETPIPE_BIN="$BUILD/bin"
 	{ cat "$SAMPLES/hours/acme-2026-11.csv"; printf '102;"Berg, Sanne van den";27-11-2026;WORK;1,255\r\n'; } >"$BATS_TEST_TMPDIR/bad.csv"
 	run --separate-stderr sh "$ROOT/pipelines/hours-export" -c "$CFG" "${RANGE[@]}" --csv "$BATS_TEST_TMPDIR/bad.csv" --out "$OUT"
@@ -310,4 +309,13 @@ print(r[5], r[7], r[9], r[13], sep="|")' "$BATS_TEST_TMPDIR/a.csv"
 	run jq -r 'select(.type=="issue" and .severity=="error") | "\(.rule) \(.employee_number)"' "$REP"
 	assert_output 'H5 101'
 	schema_ok "$REP"
+}
+
+@test "review hours-export: a bad row whose employee number cannot be read ('1O1') gives no file: its hours are someone's, and no one can be left out for it" {
+	skip "FINDING: hours-from-csv's issue has no employee_number, so no employee is left out: 101 is written with 8 hours less than the timesheet has (exit 1 and the issue in the report are the only signs); hcm (or hours-export) should refuse to write a file when a source error names no employee"
+	export LOKETPIPE_BIN="$BUILD/bin"
+	{ cat "$SAMPLES/hours/acme-2026-11.csv"; printf '1O1;"Vries, Jan Pieter de";30-11-2026;WORK;8,00\r\n'; } >"$BATS_TEST_TMPDIR/bad.csv"
+	run --separate-stderr sh "$ROOT/pipelines/hours-export" -c "$CFG" "${RANGE[@]}" --csv "$BATS_TEST_TMPDIR/bad.csv" --out "$OUT"
+	[ "$status" -gt 1 ]
+	[ ! -e "$OUT/variabele-gegevens-2026-11-01-2026-11-30.csv" ]
 }
