@@ -242,9 +242,13 @@ static int row(void *ctx, unsigned long line, char **fields, size_t n)
 	}
 	for (size_t i = f->ncols; i < n; i++)
 		if (*trim(fields[i])) { /* 7,5 unquoted in a ',' file: never read as 7 */
+			/* the value of a column without a name is shown only when it is the decimals of a
+			 * split number: it may be anything else (a BSN, an IBAN), never printed */
+			size_t l = strlen(fields[i]);
+			int show = l <= 2 && strspn(fields[i], "0123456789") == l;
 			issue(f, line, NULL, NULL, "quote a value that holds the delimiter, e.g. \"7,5\" in a ',' file",
-			      "long row: %zu fields, the header has %zu (field %zu is '%s'); the row is left out", n, f->ncols,
-			      i + 1, lp_hours_show(fields[i], (char[48]){0}));
+			      "long row: %zu fields, the header has %zu (field %zu is %s%s%s); the row is left out", n, f->ncols,
+			      i + 1, show ? "'" : "", show ? fields[i] : "not empty", show ? "'" : "");
 			f->bad++;
 			return 0;
 		}

@@ -118,6 +118,17 @@ lk() {
 	schema_ok "$BATS_TEST_TMPDIR/h.ndjson"
 }
 
+@test "review hours-from-csv: a row longer than the header never prints the extra field's value when it may be a BSN or an IBAN" {
+	c=$(csvcfg '.hours.csv = {"delimiter": ";", "decimal": ","}')
+	printf 'employee_number;date;hour_code;hours\n101;2026-11-02;WORK;7,5;123456782\n102;2026-11-02;WORK;7,5;NL91ABNA0417164300\n' >"$BATS_TEST_TMPDIR/t.csv"
+	run --separate-stderr hours-from-csv -c "$c" "$BATS_TEST_TMPDIR/t.csv"
+	assert_failure 1
+	refute_output --partial 123456782
+	refute_output --partial NL91ABNA0417164300
+	[[ "$stderr" != *123456782* && "$stderr" != *NL91ABNA* ]]
+	[[ "$stderr" == *"t.csv:2: long row: 5 fields, the header has 4 (field 5 is not empty)"* ]]
+}
+
 # ---- extract-hours ---------------------------------------------------------------------
 
 @test "review extract-hours: the warning about an attendance that is not confirmed names its date (not the status twice)" {
