@@ -301,8 +301,9 @@ static int one_file(const lp_config *cfg, const char *path)
 		return LP_EXIT_DATA;
 	}
 	struct file_run f = {0};
+	char *name = lp_utf8_fix(lp_xstrdup(path)); /* in records and messages: valid UTF-8 */
 	f.cfg = cfg;
-	f.name = path;
+	f.name = name;
 	f.colname[C_EMP] = cfg->hours.csv.employee_number;
 	f.colname[C_DATE] = cfg->hours.csv.date;
 	f.colname[C_CODE] = cfg->hours.csv.hour_code;
@@ -310,15 +311,16 @@ static int one_file(const lp_config *cfg, const char *path)
 	lp_csv_opts o = {cfg->hours.csv.delimiter, ";,", 1};
 	f.sep = o.sep ? o.sep : ';';
 	/* the separator is known before the header row arrives (lp_csv sets it first) */
-	int rc = lp_csv_read_opts(fp, path, &o, &f.sep, row, &f);
+	int rc = lp_csv_read_opts(fp, name, &o, &f.sep, row, &f);
 	if (!std)
 		fclose(fp);
+	if (rc >= 0 && !f.header_done)
+		issue(&f, 1, NULL, NULL, "the first line names the columns", "the file is empty: no header line");
+	free(name);
 	if (rc < 0)
 		return LP_EXIT_DATA;
-	if (!f.header_done) {
-		issue(&f, 1, NULL, NULL, "the first line names the columns", "the file is empty: no header line");
+	if (!f.header_done)
 		return LP_EXIT_FINDINGS;
-	}
 	return f.stop_bad || f.bad ? LP_EXIT_FINDINGS : LP_EXIT_OK;
 }
 

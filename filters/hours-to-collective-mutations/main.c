@@ -20,6 +20,7 @@
 #include "hcm.h"
 #include "lp_cli.h"
 #include "lp_emit.h"
+#include "lp_hours_src.h"
 #include "lp_json.h"
 
 static const char usage[] =
@@ -66,24 +67,6 @@ const char *keep(struct run *r, const char *s)
 	return d;
 }
 
-/* s made valid UTF-8 in place: a byte that does not start or continue a whole sequence (a
- * value cut by %.40s in the middle of a character) becomes '?', so the issue keeps its text */
-static char *utf8_fix(char *s)
-{
-	for (unsigned char *p = (unsigned char *)s; *p;) {
-		int n = *p < 0x80 ? 0 : (*p & 0xe0) == 0xc0 && *p >= 0xc2 ? 1 : (*p & 0xf0) == 0xe0 ? 2 : (*p & 0xf8) == 0xf0 && *p <= 0xf4 ? 3 : -1;
-		int k = 0;
-		while (n > 0 && k < n && (p[k + 1] & 0xc0) == 0x80)
-			k++;
-		if (n < 0 || k < n) {
-			*p++ = '?';
-			continue;
-		}
-		p += 1 + n;
-	}
-	return s;
-}
-
 void finding(struct run *r, const char *severity, const char *rule, struct employee *e, long long number, const char *field,
 	     const char *source, const char *hint, const char *fmt, ...)
 {
@@ -92,10 +75,10 @@ void finding(struct run *r, const char *severity, const char *rule, struct emplo
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	utf8_fix(msg);
+	lp_utf8_fix(msg);
 	if (source) { /* the input's values are valid UTF-8: only a cut can break a character */
 		snprintf(src, sizeof src, "%s", source);
-		source = utf8_fix(src);
+		source = lp_utf8_fix(src);
 	}
 	if (e)
 		number = e->number;
