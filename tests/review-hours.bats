@@ -94,12 +94,30 @@ lk() {
 }
 
 @test "review hours-from-csv: CR-only line ends (old Mac export): a bad row is named by its own line, not line 1" {
-	skip "FINDING: lp_csv counts lines by LF only; with CR line ends every row is line 1 (and without a configured delimiter the whole file is read ahead as 'the first line')"
 	c=$(csvcfg '.hours.csv = {"delimiter": ";", "decimal": ","}')
 	printf 'employee_number;date;hour_code;hours\r101;2026-11-02;WORK;7,5\r102;2026-11-02;WORK;x\r' >"$BATS_TEST_TMPDIR/t.csv"
 	run --separate-stderr hours-from-csv -c "$c" "$BATS_TEST_TMPDIR/t.csv"
 	assert_failure 1
 	[[ "$stderr" == *"t.csv:3: hours"* ]]
+	run jq -r 'select(.type=="hours") | .source.line' <<<"$output"
+	assert_output 2
+	# the delimiter found in the first line alone (not the whole file read ahead), a quoted
+	# field over a CR, mixed line ends, and a CRLF split between two reads of 64 KiB
+	c=$(csvcfg 'del(.hours.csv)')
+	printf 'employee_number,date,hour_code,hours\r101,2026-11-02,WORK,"7,5"\r"10\r2",2026-11-02,WORK,1\r\n103,2026-11-03,WORK,y\n' >"$BATS_TEST_TMPDIR/t.csv"
+	run --separate-stderr hours-from-csv -c "$c" "$BATS_TEST_TMPDIR/t.csv"
+	assert_failure 1
+	[[ "$stderr" == *"t.csv:3: employee_number: '10?2'"* ]]
+	[[ "$stderr" == *"t.csv:5: hours: 'y'"* ]]
+	run jq -r 'select(.type=="hours") | "\(.source.line) \(.hours)"' <<<"$output"
+	assert_output '2 7.50'
+	{ printf 'employee_number;date;hour_code;hours'; head -c $((65536 - 37)) /dev/zero | tr '\0' ' '; printf '\r\n101;2026-11-02;WORK;1\r\n102;2026-11-02;WORK;z\r\n'; } >"$BATS_TEST_TMPDIR/t.csv"
+	[ "$(head -c 65536 "$BATS_TEST_TMPDIR/t.csv" | tail -c 1 | od -An -c | tr -d ' ')" = '\r' ]
+	run --separate-stderr hours-from-csv -c "$c" "$BATS_TEST_TMPDIR/t.csv"
+	assert_failure 1
+	[[ "$stderr" == *"t.csv:3: hours: 'z'"* ]]
+	run jq -r 'select(.type=="hours") | .source.line' <<<"$output"
+	assert_output 2
 }
 
 @test "review hours-from-csv: a ',' file whose hours column is followed by another column: an unquoted 7,5 is not read as 7 hours" {
