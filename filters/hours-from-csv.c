@@ -40,13 +40,13 @@ static const char usage[] =
 	"  -h, --help          show this help and exit\n"
 	"  -V, --version       show the version and exit\n"
 	"\n"
-	"FILE: '-' or none reads standard input. A UTF-8 byte order mark, CRLF line ends, quoted\n"
+	"FILE: '-' or none reads standard input. A UTF-8 byte order mark, CRLF or CR line ends, quoted\n"
 	"fields and blank lines are handled. Dates: YYYY-MM-DD or DD-MM-YYYY. Hours: 0 to 999.99,\n"
 	"at most two decimals, no thousands separator (7,75 or 7.75 as hours.csv.decimal says).\n"
 	"Hour codes: 1-64 of A-Z a-z 0-9 _ - . (case kept). Employee numbers: whole numbers.\n"
 	"\n"
 	"Exit status: 0 every row read; 1 bad rows (issue records written, the others kept);\n"
-	"2 usage; 3 a file that cannot be read (not found, a read error, broken CSV quoting);\n"
+	"2 usage; 3 a file that cannot be read (not found, a read error, broken CSV quoting, a NUL);\n"
 	"4 configuration; 7 write error. See loketpipe(7).\n";
 
 enum col { C_EMP, C_DATE, C_CODE, C_HOURS, C__N };
