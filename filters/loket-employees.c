@@ -200,10 +200,8 @@ static json_t *load(struct run *r, const char *dir)
 	    lp_date_parse(lp_json_str(j, "as_of"), &d) || !json_is_integer(json_object_get(j, "employer_version")) ||
 	    !lp_json_obj(j, "employees") || !lp_json_obj(j, "employments"))
 		why = "is not a state file of this version of loket-employees";
-	else if (strcmp(str_or(j, "client"), c->client) || strcmp(str_or(j, "employer_id"), c->loket.employer_id) ||
-		 strcmp(str_or(j, "payroll_administration_id"),
-			c->loket.payroll_administration_id ? c->loket.payroll_administration_id : ""))
-		why = "was made for another client, employer or payroll administration";
+	else
+		why = lp_snap_foreign(j, c);
 	if (why) {
 		lp_warn("%s: %s/%s %s; writing everything as new", c->client, dir, SNAP_NAME, why);
 		json_decref(j);

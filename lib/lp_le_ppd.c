@@ -74,7 +74,13 @@ int lp_le_ppd_holds(const json_t *body, const json_t *item)
 	json_t *w, *h;
 	json_array_foreach(json_object_get(body, "payrollComponents"), i, w) {
 		int held = 0;
-		json_array_foreach(json_object_get(item, "payrollComponents"), k, h) held |= lp_json_holds(w, h, NULL, 0);
+		if (json_is_null(json_object_get(w, "value"))) { /* a removal: held when the entry is gone */
+			json_t *wk = json_object_get(json_object_get(w, "payrollComponent"), "key");
+			held = 1;
+			json_array_foreach(json_object_get(item, "payrollComponents"), k, h)
+				held &= !json_equal(json_object_get(json_object_get(h, "payrollComponent"), "key"), wk);
+		} else
+			json_array_foreach(json_object_get(item, "payrollComponents"), k, h) held |= lp_json_holds(w, h, NULL, 0);
 		ok &= held;
 	}
 	return ok;
@@ -145,12 +151,15 @@ int lp_le_ppd_drift(const json_t *body, const json_t *before, const json_t *item
 		json_t *wk = json_object_get(json_object_get(w, "payrollComponent"), "key");
 		json_t *was = json_object_get(json_array_get(before, i), "value");
 		lp_cents want, seen, cur;
-		if (lp_money_from_json(json_object_get(w, "value"), &want))
+		int removal = json_is_null(json_object_get(w, "value"));
+		if (!removal && lp_money_from_json(json_object_get(w, "value"), &want))
 			continue;
 		int had = was && !lp_money_from_json(was, &seen);
+		if (removal) /* only the value the plan saw may be removed */
+			want = had ? seen : 0;
 		json_array_foreach(json_object_get(item, "payrollComponents"), k, h) {
 			if (!json_equal(json_object_get(json_object_get(h, "payrollComponent"), "key"), wk) ||
-			    lp_money_from_json(json_object_get(h, "value"), &cur) || cur == want || (had && cur == seen))
+			    lp_money_from_json(json_object_get(h, "value"), &cur) || (!removal && cur == want) || (had && cur == seen))
 				continue;
 			char a[32];
 			snprintf(drift, n, "component %" JSON_INTEGER_FORMAT " of this period holds %s in Loket, which the plan did "
@@ -260,4 +269,12 @@ long long lp_le_ppd_payslip_of(const json_t *body)
 {
 	json_t *k = json_object_get(lp_json_obj(body, "payslipType"), "key");
 	return json_is_integer(k) ? (long long)json_integer_value(k) : 0;
+}
+
+int lp_le_ppd_period_of_range(lp_date from, lp_date to, int *year, int *period)
+{
+	int y2, p2;
+	lp_period_of(from, year, period);
+	lp_period_of(to, &y2, &p2);
+	return y2 == *year && p2 == *period ? 0 : -1;
 }

@@ -7,6 +7,7 @@
 
 #include <jansson.h>
 
+#include "lp_date.h"
 #include "lp_money.h"
 
 /* Where a new record goes: payroll period data is written with shift 1 and Loket's
@@ -73,7 +74,8 @@ json_t *lp_le_ppd_view(int year, int period, long long key, lp_cents value);
 /* 1 when item (a record of the collection) is the one an upsert with this PATCH body lands
  * in: the same period and key fields (everything of the body but its components). */
 int lp_le_ppd_lands_in(const json_t *body, const json_t *item);
-/* 1 when item is that record and already holds every component of the body with its value. */
+/* 1 when item is that record and already holds every component of the body with its value
+ * (a component the body sends with value null: item has no entry of it). */
 int lp_le_ppd_holds(const json_t *body, const json_t *item);
 
 /* The identity of an upserted record in its collection (NULL-terminated dotted fields of the
@@ -94,8 +96,15 @@ int lp_le_ppd_current(json_t *out, const json_t *item, const char *employment_id
 /* Whether a record the upsert with this body lands in (lp_le_ppd_lands_in) holds, for a
  * component the body writes, a value that is neither the plan's before (before[i] the
  * plan's view of the body's i-th entry, lp_le_ppd_view; null: no entry) nor the body's:
- * changed in Loket after the plan was made. 1 with the component and value named in drift. */
+ * changed in Loket after the plan was made. A component the body sends as null (a removal)
+ * drifts when the record holds it with a value other than before's (or before has none).
+ * 1 with the component and value named in drift. */
 int lp_le_ppd_drift(const json_t *body, const json_t *before, const json_t *item, char *drift, size_t n);
+
+/* The payroll period a date range lies in: Loket's monthly periods (lp_period_of, as
+ * diff-loket takes them; the period number is the month). 0 with *year and *period set, or -1
+ * when from and to lie in different periods. */
+int lp_le_ppd_period_of_range(lp_date from, lp_date to, int *year, int *period);
 
 /* ---- the collective PATCH (PatchCollectivePayrollPeriodDataByEmployerId) */
 

@@ -1,6 +1,7 @@
 /* lp_snap.c - see lp_snap.h */
 #include "lp_snap.h"
 #include "lp_cli.h"
+#include "lp_json.h"
 #include "lp_secret.h"
 
 #include <errno.h>
@@ -87,4 +88,15 @@ int lp_snap_load(const char *dir, const char *name, char **content, size_t *len,
 	free(buf);
 	free(p);
 	return -1;
+}
+
+const char *lp_snap_foreign(const json_t *snap, const lp_config *c)
+{
+	const char *cl = lp_json_str(snap, "client"), *em = lp_json_str(snap, "employer_id"),
+		   *pa = lp_json_str(snap, "payroll_administration_id");
+	const char *want = c->loket.payroll_administration_id ? c->loket.payroll_administration_id : "";
+	if (strcmp(cl ? cl : "", c->client ? c->client : "") || strcmp(em ? em : "", c->loket.employer_id ? c->loket.employer_id : "") ||
+	    strcmp(pa ? pa : "", want))
+		return "was made for another client, employer or payroll administration";
+	return NULL;
 }

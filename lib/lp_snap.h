@@ -10,7 +10,10 @@
 #ifndef LP_SNAP_H
 #define LP_SNAP_H
 
+#include <jansson.h>
 #include <stddef.h>
+
+#include "lp_config.h"
 
 /* The mark a writer to Loket leaves in fetch-loket's state directory before its first write
  * (push-loket --state): while it exists, fetch-loket takes no payroll period from its snapshot
@@ -28,5 +31,9 @@ int lp_snap_save(const char *dir, const char *name, const char *content, size_t 
  * none, -1 with a reason in err when it is damaged (bad header, length or checksum) or
  * cannot be read (or is not private to the user). */
 int lp_snap_load(const char *dir, const char *name, char **content, size_t *len, char *err, size_t n);
+/* NULL when a snapshot's "client", "employer_id" and "payroll_administration_id" are the
+ * configuration's (an absent administration matches an empty one), else why it is not the
+ * client's (for the warning of a program that then reads everything again). */
+const char *lp_snap_foreign(const json_t *snap, const lp_config *c);
 
 #endif

@@ -92,11 +92,38 @@ setup() {
 	run jq -r 'select(.type=="issue" and .severity=="error") | "\(.rule) \(.employee_number) \(.stage)"' "$O/report.ndjson"
 	assert_output "$(printf 'H5 102 hours-from-csv\nH5 102 hours-to-collective-mutations')"
 	for bad in "" "--year 2026" "--year 2026 --from 2026-11-01 --to 2026-11-30" "--year 2026 --from 1-11-2026 --to 2026-11-30 --personio" \
-		"--year 2026 --from 2026-11-01 --to 2026-11-30 --personio --csv x" "--frobnicate"; do
+		"--year 2026 --from 2026-11-01 --to 2026-11-30 --personio --csv x" "--year 2026 --from 2026-11-01 --to 2026-11-30 --personio --plan-only" \
+		"--frobnicate"; do
 		run sh "$EXPORT" -c "$CFG" $bad
 		assert_failure 2
 	done
 	run sh "$EXPORT" --help
 	assert_success
 	assert_output --partial 'Overwrite'
+}
+
+@test "H5: --rest: the same hours through the API (plan, push-loket's collective PATCH): Loket's state equals the file's import; the same command again plans 0 ops and writes nothing; --plan-only writes nothing" {
+	# the file's route on a fresh emulator, for comparison
+	sh "$EXPORT" -c "$CFG" "${RANGE[@]}" --csv "$SAMPLES/hours/acme-2026-11.csv" --out "$BATS_TEST_TMPDIR/f" 2>/dev/null
+	curl -fsS -X POST --data-binary @"$BATS_TEST_TMPDIR/f/$NAME" \
+		"$LK_URL/__emu/import-variable-data?payrollAdministrationId=7a9b3c2d-1e4f-4a5b-8c6d-000000000001&year=2026&from=2026-11-01&to=2026-11-30&distributionUnit=yes" >/dev/null
+	want=$(loket_digest)
+	curl -fsS -X POST "$LK_URL/__emu/reset" >/dev/null
+	[ "$(loket_digest)" != "$want" ]
+	w0=$(curl -fsS "$LK_URL/__emu/stats" | jq '[.by_method | to_entries[] | select(.key != "GET") | .value] | add // 0')
+	run --separate-stderr sh "$EXPORT" -c "$CFG" "${RANGE[@]}" --csv "$SAMPLES/hours/acme-2026-11.csv" --out "$O" --rest --plan-only
+	assert_success
+	[[ "$stderr" == *"plan: 6 change(s)"* ]]
+	assert_equal "$(curl -fsS "$LK_URL/__emu/stats" | jq '[.by_method | to_entries[] | select(.key != "GET") | .value] | add // 0')" "$w0"
+	run --separate-stderr sh "$EXPORT" -c "$CFG" "${RANGE[@]}" --csv "$SAMPLES/hours/acme-2026-11.csv" --out "$O" --rest
+	assert_success
+	[[ "$stderr" == *"pushed: 6 applied, 0 already applied"* ]]
+	assert_equal "$(loket_digest)" "$want"
+	assert_file_exists "$(sh "$ROOT/pipelines/monthly-sync" --journal-of "$O/plan.ndjson")"
+	w1=$(curl -fsS "$LK_URL/__emu/stats" | jq '[.by_method | to_entries[] | select(.key != "GET" and .key != "POST") | .value] | add // 0')
+	run --separate-stderr sh "$EXPORT" -c "$CFG" "${RANGE[@]}" --csv "$SAMPLES/hours/acme-2026-11.csv" --out "$BATS_TEST_TMPDIR/again" --rest
+	assert_success
+	[[ "$stderr" == *"plan: 0 change(s)"* ]]
+	assert_equal "$(curl -fsS "$LK_URL/__emu/stats" | jq '[.by_method | to_entries[] | select(.key != "GET" and .key != "POST") | .value] | add // 0')" "$w1"
+	assert_equal "$(loket_digest)" "$want"
 }

@@ -45,7 +45,7 @@ static void post(struct run *r, const struct want_employee *d, const char *name,
 static void post_bsn(struct run *r, const struct want_employee *d, const char *bsn, const char *chain)
 {
 	char concept_op[24];
-	memcpy(concept_op, r->last_op, sizeof concept_op);
+	memcpy(concept_op, r->plan.last_op, sizeof concept_op);
 	char *path = lp_le_concept_bsn("{conceptEmployeeId}");
 	plan_op(r,
 		&(struct plan_op){.d = d, .rule = "M1", .entity = "citizen_service_number", .action = "create",

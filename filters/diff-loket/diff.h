@@ -15,6 +15,7 @@
 #include "lp_le_component.h"
 #include "lp_map.h"
 #include "lp_money.h"
+#include "lp_plan.h"
 #include "lp_vec.h"
 
 /* ---------------------------------------------------------------- current state (current.c) */
@@ -174,9 +175,8 @@ struct run {
 	/* per client */
 	const lp_config *cfg;
 	struct cur *cur;
-	unsigned long seq, issues;
-	json_t *by_rule;
-	char last_op[24]; /* op_id of the op written last */
+	unsigned long issues;
+	struct lp_plan plan; /* seq, ops per rule, the op written last */
 	lp_map *mapped;   /* component keys the configuration maps */
 };
 

@@ -200,8 +200,8 @@ static int run_block(void *ctx, lp_block *b)
 	struct run *r = ctx;
 	r->cfg = lp_configs_for(&r->cfgs, b->client, lp_block_where(b, 0));
 	r->cur = cur_find(&r->cs, b->client);
-	r->seq = r->issues = 0;
-	r->by_rule = json_object();
+	r->issues = 0;
+	lp_plan_begin(&r->plan, r->cfg->client);
 	r->mapped = lp_map_new();
 	char nb[24];
 	for (size_t i = 0; i < r->cfg->compensation.nmap; i++) { /* both members of a pair (R1) */
@@ -217,10 +217,10 @@ static int run_block(void *ctx, lp_block *b)
 	plan_record(r, reason != NULL, reason, created);
 	if (reason)
 		r->findings = 1;
-	json_t *counts = json_pack("{s:I,s:I}", "ops", (json_int_t)r->seq, "issues", (json_int_t)r->issues);
+	json_t *counts = json_pack("{s:I,s:I}", "ops", (json_int_t)r->plan.seq, "issues", (json_int_t)r->issues);
 	out_new(lp_stream_end(r->cfg->client, "plan", 1, counts, NULL));
 	json_decref(created);
-	json_decref(r->by_rule);
+	lp_plan_end(&r->plan);
 	lp_map_free(r->mapped, NULL);
 	free_desired(&ds);
 	return 0;

@@ -1,7 +1,6 @@
-/* plan.c - the plan writer: loket.op records (op_id, seq, counts per rule), issues and the
- * plan record of a client.
+/* plan.c - diff-loket's side of the plan writer (lib/lp_plan.h): its ops named after the
+ * employee, its issues and the plan record of a client.
  */
-#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +11,7 @@
 #include "lp_emit.h"
 #include "lp_json.h"
 #include "lp_ndjson.h"
+#include "lp_plan.h"
 
 void out_new(json_t *r)
 {
@@ -49,53 +49,19 @@ void issue_put(struct run *r, const char *severity, json_t *issue)
 	out_new(issue);
 }
 
-/* op_id: a hash of what the op does, stable across runs (push-loket's journal key) */
-static void op_id(const struct run *r, const struct plan_op *o, char idb[24])
-{
-	char *bt = o->body ? json_dumps(o->body, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-	if (bt)
-		bt[lp_json_untag(bt, strlen(bt))] = '\0';
-	char *key = lp_xasprintf("%s\n%s\n%s\n%s", r->cfg->client, o->method, o->path, bt ? bt : "");
-	snprintf(idb, 24, "%016" PRIx64, lp_hash_str(key));
-	free(key);
-	free(bt);
-}
-
 void plan_op(struct run *r, const struct plan_op *o, const char *fmt, ...)
 {
-	char msg[1024], idb[24];
+	char msg[1024];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	op_id(r, o, idb);
-	r->seq++;
 	const struct want_employee *d = o->d;
-	json_t *j = json_object();
-	json_object_set_new(j, "type", json_string("loket.op"));
-	json_object_set_new(j, "client", json_string(r->cfg->client));
-	json_object_set_new(j, "seq", json_integer((json_int_t)r->seq));
-	json_object_set_new(j, "op_id", json_string(idb));
-	json_object_set_new(j, "chain", json_string(o->chain));
-	json_object_set_new(j, "rule", json_string(o->rule));
-	json_object_set_new(j, "entity", json_string(o->entity));
-	json_object_set_new(j, "action", json_string(o->action));
-	lp_json_set_str(j, "personio_id", want_pid(d));
-	json_object_set_new(j, "employee_number", d && d->number >= 0 ? json_integer(d->number) : json_null());
-	json_object_set_new(j, "method", json_string(o->method));
-	json_object_set_new(j, "path", json_string(o->path));
-	json_object_set_new(j, "body", o->body ? o->body : json_null());
-	json_object_set_new(j, "before", o->before ? o->before : json_null());
-	json_object_set_new(j, "after", o->after ? o->after : json_null());
-	json_object_set_new(j, "message", json_string(msg));
-	if (o->needs_id)
-		json_object_set_new(j, "needs_id_of", json_string(o->needs_id));
-	if (o->expect)
-		json_object_set_new(j, "expect", o->expect);
-	memcpy(r->last_op, idb, sizeof r->last_op);
-	json_t *n = json_object_get(r->by_rule, o->rule);
-	json_object_set_new(r->by_rule, o->rule, json_integer(n ? json_integer_value(n) + 1 : 1));
-	out_new(j);
+	struct lp_plan_op po = {.personio_id = want_pid(d), .employee_number = d && d->number >= 0 ? d->number : -1,
+				.rule = o->rule, .entity = o->entity, .action = o->action, .chain = o->chain,
+				.method = o->method, .path = o->path, .body = o->body, .before = o->before,
+				.after = o->after, .expect = o->expect, .needs_id = o->needs_id};
+	out_new(lp_plan_op(&r->plan, &po, msg));
 }
 
 void plan_record(struct run *r, int blocked, const char *reason, json_t *created)
@@ -111,14 +77,5 @@ void plan_record(struct run *r, int blocked, const char *reason, json_t *created
 	size_t i;
 	json_t *v;
 	json_array_foreach(created, i, v) json_array_append(waiting, v);
-	json_t *p = json_object();
-	json_object_set_new(p, "type", json_string("plan"));
-	json_object_set_new(p, "client", json_string(r->cfg->client));
-	json_object_set_new(p, "blocked", json_boolean(blocked));
-	lp_json_set_str(p, "reason", reason);
-	json_object_set_new(p, "ops", json_integer((json_int_t)r->seq));
-	json_object_set_new(p, "ops_by_rule", json_incref(r->by_rule));
-	json_object_set_new(p, "issues", json_integer((json_int_t)r->issues));
-	json_object_set_new(p, "concept_employees_waiting", waiting);
-	out_new(p);
+	out_new(lp_plan_record(&r->plan, blocked, reason, r->issues, waiting));
 }

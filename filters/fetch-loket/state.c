@@ -103,11 +103,8 @@ static json_t *load(struct run *r, const char *dir, long max_age)
 	if (!json_is_object(j) || json_integer_value(json_object_get(j, "format")) != SNAP_FORMAT || !as_of ||
 	    lp_date_parse(as_of, &d) || !json_is_integer(json_object_get(j, "employer_version")))
 		why = "is not a snapshot of this version of fetch-loket";
-	else if (strcmp(lp_json_str(j, "client") ? lp_json_str(j, "client") : "", c->client) ||
-		 strcmp(lp_json_str(j, "employer_id") ? lp_json_str(j, "employer_id") : "", c->loket.employer_id) ||
-		 strcmp(lp_json_str(j, "payroll_administration_id") ? lp_json_str(j, "payroll_administration_id") : "",
-			c->loket.payroll_administration_id))
-		why = "was made for another client, employer or payroll administration";
+	else if ((why = lp_snap_foreign(j, c)))
+		;
 	else if (json_integer_value(json_object_get(j, "start_year")) != r->start_year)
 		why = "was made for another compensation start year";
 	else if (d > r->as_of)

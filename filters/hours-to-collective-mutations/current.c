@@ -10,6 +10,7 @@
 #include "hcm.h"
 #include "lp_cli.h"
 #include "lp_json.h"
+#include "lp_money.h"
 #include "lp_ndjson.h"
 #include "lp_rec.h"
 
@@ -62,6 +63,29 @@ static void employment(struct run *r, const json_t *rec, const char *where)
 	*LP_VEC_PUSH(&((struct emlist *)v)->v) = r->ems.n - 1;
 }
 
+/* --plan: an entry of a mapped component in the plan's period (its employment found at the
+ * end: one that is not among the current state's employments gets no op) */
+static void variable_input(struct run *r, const json_t *rec, const char *where)
+{
+	if (lp_rec_int(rec, "year", 0, where) != r->pyear || lp_rec_int(rec, "period", 0, where) != r->pperiod)
+		return;
+	long long comp = lp_rec_int(rec, "payroll_component_key", 0, where);
+	int mapped = 0;
+	for (size_t k = 0; k < r->ncols; k++)
+		mapped |= r->cols[k] == comp;
+	if (!mapped)
+		return; /* not the hours' (H1): never touched */
+	const char *em = lp_rec_str(rec, "employment_id", 0, where);
+	lp_cents value;
+	if (lp_money_from_json(json_object_get(rec, "value"), &value))
+		lp_die_at(LP_EXIT_DATA, where, "value", "expected an amount such as \"8.00\"");
+	json_t *key = json_object_get(rec, "key");
+	if (!json_is_object(key))
+		lp_die_at(LP_EXIT_DATA, where, "key", "expected the record's upsert key (an object)");
+	struct held *h = LP_VEC_PUSH(&r->held);
+	*h = (struct held){lp_xstrdup(em), json_incref(key), comp, value, lp_rec_bool(rec, "is_supplement", 1, where) == 1};
+}
+
 static void component(struct run *r, const json_t *rec, const char *where)
 {
 	if (lp_rec_int(rec, "year", 0, where) != r->year)
@@ -93,6 +117,8 @@ void load_current(struct run *r, const char *path)
 			lp_die_at(LP_EXIT_DATA, where, "type", "a record of client %s after its stream_end", client);
 		if (!strcmp(type, "loket.current.employment"))
 			employment(r, rec, where);
+		else if (r->plan && !strcmp(type, "loket.current.variable_input"))
+			variable_input(r, rec, where);
 		else if (!strcmp(type, "loket.current.payroll_component"))
 			component(r, rec, where);
 		else if (!strcmp(type, "stream_end")) {

@@ -24,6 +24,16 @@ struct employment {
 	lp_date start, end;                                 /* INT32_MIN / INT32_MAX when null */
 };
 
+/* An entry Loket holds of a mapped component in the plan's period (loket.current.variable_input,
+ * --plan only). */
+struct held {
+	char *em;       /* employment id */
+	json_t *key;    /* the record's upsert key besides the period (fetch-loket's "key") */
+	long long comp; /* payroll component key */
+	lp_cents value;
+	int supplement;
+};
+
 /* The days of the range one employee has hours of one code on (the duplicate check). */
 struct code_days {
 	char *code;
@@ -72,10 +82,13 @@ struct run {
 	const char *client_number_from; /* "loket" or "config" */
 	long long *cols;    /* the component numbers of the columns, ascending */
 	size_t ncols;
+	int plan;           /* --plan: loket.op records instead of the CSV */
+	int pyear, pperiod; /* --plan: the payroll period of the range */
 	/* the current state */
 	LP_VEC(struct employment) ems;
 	lp_map *ems_by_number;    /* "N" -> struct emlist * */
 	lp_map *payroll_ids;      /* the payrollIds seen (unique) */
+	LP_VEC(struct held) held; /* --plan: Loket's entries of the mapped components in the period */
 	lp_map *catalogue;        /* "KEY" -> (void *)1 collective mutation possible, (void *)2 not; of --year */
 	int have_catalogue;
 	/* the hours */
@@ -115,6 +128,12 @@ void read_hours(struct run *r, char *const *paths, int n);
 /* out.c: the checks made at the end (claims, cell sums, unmapped codes, do-not-import), then
  * the file on stdout and the summary (stderr, --report). Returns the exit code. */
 int finish(struct run *r);
+
+/* plan.c (--plan): the plan on stdout: per employment one PATCH upsert of its payroll period
+ * data in the period with the components that differ from Loket's; returns 0 or LP_EXIT_IO. */
+int write_plan(struct run *r, size_t *nrows, lp_cents *written, size_t *nemps);
+/* 1 when the employee is left out (do_not_import, errors, another client's claim). */
+int left_out(const struct employee *e);
 
 /* "7,75", "160", "0,5": hundredths as Loket's import reads a number (a decimal comma, no
  * trailing zeros, no thousands separator); buf 32 bytes. */

@@ -22,10 +22,11 @@
 #include "lp_emit.h"
 #include "lp_hours_src.h"
 #include "lp_json.h"
+#include "lp_le_ppd.h"
 
 static const char usage[] =
 	"Usage: hours-to-collective-mutations -c CONFIG --current FILE --year YYYY --from DATE --to DATE\n"
-	"                                     [--account-config CONFIG]... [--report FILE] [FILE]...\n"
+	"                                     [--account-config CONFIG]... [--report FILE] [--plan] [FILE]...\n"
 	"Hours records (type hours) -> the CSV file Loket imports under Werkgever -> Collectieve\n"
 	"mutaties -> Importeren -> Variabele gegevens, on standard output: aanslnr;persnr;ploeg;\n"
 	"(with hours.distribution_unit: verdelingseenheid;) then the Loket payroll component\n"
@@ -44,6 +45,11 @@ static const char usage[] =
 	"                             error (H2); its hours records in the input are only checked\n"
 	"      --report FILE          write every finding as an issue record and a summary record\n"
 	"                             (type hours.export) to FILE, NDJSON\n"
+	"      --plan                 write, instead of the CSV, the plan push-loket executes (H5):\n"
+	"                             per employment one PATCH upsert of its payroll period data in\n"
+	"                             the period of the range (which must lie in one period) with\n"
+	"                             the components that differ from the current state's\n"
+	"                             variable input, null for a value the hours no longer give\n"
 	"  -h, --help                 show this help and exit\n"
 	"  -V, --version              show the version and exit\n"
 	"\n"
@@ -201,7 +207,7 @@ int main(int argc, char **argv)
 		{"config", required_argument, 0, 'c'}, {"current", required_argument, 0, 'C'},
 		{"year", required_argument, 0, 'y'}, {"from", required_argument, 0, 'f'},
 		{"to", required_argument, 0, 't'}, {"account-config", required_argument, 0, 'a'},
-		{"report", required_argument, 0, 'r'}, {"help", no_argument, 0, 'h'},
+		{"report", required_argument, 0, 'r'}, {"plan", no_argument, 0, 'P'}, {"help", no_argument, 0, 'h'},
 		{"version", no_argument, 0, 'V'}, {0, 0, 0, 0}};
 	const char *config = NULL, *current = NULL, *from = NULL, *to = NULL;
 	LP_VEC(const char *) acc = {0};
@@ -218,6 +224,7 @@ int main(int argc, char **argv)
 		case 't': to = optarg; break;
 		case 'a': *LP_VEC_PUSH(&acc) = optarg; break;
 		case 'r': r.report_path = optarg; break;
+		case 'P': r.plan = 1; break;
 		case 'h': lp_usage_exit(usage, 0);
 		case 'V': lp_version_exit();
 		default: lp_usage_exit(usage, LP_EXIT_USAGE);
@@ -235,6 +242,8 @@ int main(int argc, char **argv)
 	if (r.from > r.to)
 		lp_usage_die(usage, "--from %s is after --to %s", from, to);
 	r.ndays = (int)(r.to - r.from) + 1;
+	if (r.plan && lp_le_ppd_period_of_range(r.from, r.to, &r.pyear, &r.pperiod))
+		lp_usage_die(usage, "--plan: the date range %s..%s is not inside one payroll period (the upserts go into one)", from, to);
 
 	r.cfg = lp_config_load(config);
 	if (!r.cfg)
@@ -257,7 +266,7 @@ int main(int argc, char **argv)
 	client_number(&r, r.loket_client_number);
 	check_catalogue(&r);
 	account(&r);
-	if (fm != tm)
+	if (fm != tm && !r.plan)
 		finding(&r, "warning", "H3", NULL, -1, "to", NULL, "make one file per payroll period",
 			"the date range %s..%s covers more than one monthly payroll period: what Loket's import does with such a "
 			"range is UNCONFIRMED", from, to);

@@ -54,7 +54,7 @@ static void free_emlist(void *v)
 	free(v);
 }
 
-static int left_out(const struct employee *e)
+int left_out(const struct employee *e)
 {
 	return e->skip || e->errors || e->claimed_by;
 }
@@ -162,7 +162,7 @@ int finish(struct run *r)
 	checks(r);
 	size_t nrows = 0, nemps = 0, out = 0, skipped = 0;
 	lp_cents written = 0, in_error = 0;
-	int rc = write_file(r, &nrows, &written, &nemps);
+	int rc = r->plan ? write_plan(r, &nrows, &written, &nemps) : write_file(r, &nrows, &written, &nemps);
 	for (size_t i = 0; i < r->emps.n; i++) {
 		const struct employee *e = r->emps.v[i];
 		skipped += e->skip != 0;
@@ -223,6 +223,11 @@ int finish(struct run *r)
 	}
 	for (size_t i = 0; i < r->ems.n; i++)
 		free(r->ems.v[i].id);
+	for (size_t i = 0; i < r->held.n; i++) {
+		json_decref(r->held.v[i].key);
+		free(r->held.v[i].em);
+	}
+	free(r->held.v);
 	for (size_t i = 0; i < r->strs.n; i++)
 		free(r->strs.v[i]);
 	free(r->rowv.v);
