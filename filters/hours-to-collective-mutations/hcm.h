@@ -100,6 +100,7 @@ struct run {
 	lp_map *unmapped_by_code;
 	LP_VEC(struct unmapped *) unmapped;
 	LP_VEC(char *) strs;
+	struct lp_in *in;   /* the input being read (reachable when bad input ends the run in lp_die) */
 	unsigned long records, hours_records, other_types, account_records, foreign_records, du_ignored;
 	unsigned long errors, warnings, infos;
 	lp_cents hours_read, hours_unmapped, hours_not_imported;

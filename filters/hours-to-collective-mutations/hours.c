@@ -350,6 +350,7 @@ static void one(struct run *r, const json_t *rec, const char *at)
 void read_hours(struct run *r, char *const *paths, int n)
 {
 	lp_in *in = lp_in_open(paths, n);
+	r->in = in;
 	json_t *rec;
 	int got;
 	char where[4200];
@@ -362,4 +363,5 @@ void read_hours(struct run *r, char *const *paths, int n)
 	if (got < 0)
 		exit(lp_in_error(in));
 	lp_in_close(in);
+	r->in = NULL;
 }
