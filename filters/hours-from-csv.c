@@ -46,7 +46,8 @@ static const char usage[] =
 	"Hour codes: 1-64 of A-Z a-z 0-9 _ - . (case kept). Employee numbers: whole numbers.\n"
 	"\n"
 	"Exit status: 0 every row read; 1 bad rows (issue records written, the others kept);\n"
-	"2 usage; 3 a file that cannot be read (not found, a read error, broken CSV quoting, a NUL);\n"
+	"2 usage; 3 a file that cannot be read (not found, a read error, broken CSV quoting, a NUL,\n"
+	"empty, a header without a configured column or with one twice: its issue record written);\n"
 	"4 configuration; 7 write error. See loketpipe(7).\n";
 
 enum col { C_EMP, C_DATE, C_CODE, C_HOURS, C__N };
@@ -317,11 +318,11 @@ static int one_file(const lp_config *cfg, const char *path)
 	if (rc >= 0 && !f.header_done)
 		issue(&f, 1, NULL, NULL, "the first line names the columns", "the file is empty: no header line");
 	free(name);
-	if (rc < 0)
+	/* no usable header: none of the file's hours came out, which is no bad row but a file that
+	 * cannot be read (the route after it must not take it for a month without hours) */
+	if (rc < 0 || !f.header_done || f.stop_bad)
 		return LP_EXIT_DATA;
-	if (!f.header_done)
-		return LP_EXIT_FINDINGS;
-	return f.stop_bad || f.bad ? LP_EXIT_FINDINGS : LP_EXIT_OK;
+	return f.bad ? LP_EXIT_FINDINGS : LP_EXIT_OK;
 }
 
 int main(int argc, char **argv)

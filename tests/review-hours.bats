@@ -263,7 +263,6 @@ lk() {
 }
 
 @test "review hours-export: a timesheet whose header names no hours column gives no import file (not a header-only file and 'import it in Loket')" {
-	skip "FINDING: hours-from-csv leaves the whole file out with exit 1 (as for a bad row), hours-export goes on: a header-only variabele-gegevens file, exit 1, and the advice to import it (which loket-emu refuses: no rows after the header); with two --csv files the other file's hours go out alone"
 	export LOKETPIPE_BIN="$BUILD/bin"
 	sed '1s/Uren/Hours/' "$SAMPLES/hours/acme-2026-11.csv" >"$BATS_TEST_TMPDIR/hdr.csv"
 	run --separate-stderr sh "$ROOT/pipelines/hours-export" -c "$CFG" "${RANGE[@]}" --csv "$BATS_TEST_TMPDIR/hdr.csv" --out "$OUT"
@@ -354,4 +353,19 @@ print(r[5], r[7], r[9], r[13], sep="|")' "$BATS_TEST_TMPDIR/a.csv"
 	run --separate-stderr sh "$ROOT/pipelines/hours-export" -c "$CFG" "${RANGE[@]}" --csv "$BATS_TEST_TMPDIR/bad.csv" --out "$OUT"
 	[ "$status" -gt 1 ]
 	[ ! -e "$OUT/variabele-gegevens-2026-11-01-2026-11-30.csv" ]
+}
+
+@test "review hours-export --rest: a timesheet whose header is unusable (the whole file left out) never sends null for the month's hours already in Loket" {
+	export LOKETPIPE_BIN="$BUILD/bin"
+	sh "$ROOT/pipelines/hours-export" -c "$CFG" "${RANGE[@]}" --csv "$SAMPLES/hours/acme-2026-11.csv" --out "$OUT/a" --rest 2>/dev/null
+	sed '1s/Uren/Hours/' "$SAMPLES/hours/acme-2026-11.csv" >"$BATS_TEST_TMPDIR/hdr.csv"
+	want=$(loket_digest)
+	run --separate-stderr sh "$ROOT/pipelines/hours-export" -c "$CFG" "${RANGE[@]}" --csv "$BATS_TEST_TMPDIR/hdr.csv" --out "$OUT/b" --rest --plan-only
+	assert_failure 3
+	[[ "$stderr" == *"the hours source failed (exit 3)"* ]]
+	[ ! -e "$OUT/b/plan.ndjson" ]
+	# and without --plan-only: nothing sent, Loket as it was
+	run --separate-stderr sh "$ROOT/pipelines/hours-export" -c "$CFG" "${RANGE[@]}" --csv "$BATS_TEST_TMPDIR/hdr.csv" --out "$OUT/c" --rest
+	assert_failure 3
+	assert_equal "$(loket_digest)" "$want"
 }
