@@ -223,7 +223,7 @@ static void one_attendance(void *ctx, json_t *item, long offset, size_t i)
 	if (st && strcmp(st, "confirmed")) {
 		att_issue(&a, 1, "status", "approve or correct the attendance in Personio",
 			  "attendance %s on %s: status %s, not confirmed; left out", a.id,
-			  lp_hours_show(lp_json_str(at, "date"), b), lp_hours_show(st, b));
+			  lp_hours_show(lp_json_str(at, "date"), b), lp_hours_show(st, (char[48]){0}));
 		return;
 	}
 	long long en;

@@ -40,13 +40,14 @@ static const char usage[] =
 	"  -h, --help          show this help and exit\n"
 	"  -V, --version       show the version and exit\n"
 	"\n"
-	"FILE: '-' or none reads standard input. A UTF-8 byte order mark, CRLF line ends, quoted\n"
+	"FILE: '-' or none reads standard input. A UTF-8 byte order mark, CRLF or CR line ends, quoted\n"
 	"fields and blank lines are handled. Dates: YYYY-MM-DD or DD-MM-YYYY. Hours: 0 to 999.99,\n"
 	"at most two decimals, no thousands separator (7,75 or 7.75 as hours.csv.decimal says).\n"
 	"Hour codes: 1-64 of A-Z a-z 0-9 _ - . (case kept). Employee numbers: whole numbers.\n"
 	"\n"
 	"Exit status: 0 every row read; 1 bad rows (issue records written, the others kept);\n"
-	"2 usage; 3 a file that cannot be read (not found, a read error, broken CSV quoting);\n"
+	"2 usage; 3 a file that cannot be read (not found, a read error, broken CSV quoting, a NUL,\n"
+	"empty, a header without a configured column or with one twice: its issue record written);\n"
 	"4 configuration; 7 write error. See loketpipe(7).\n";
 
 enum col { C_EMP, C_DATE, C_CODE, C_HOURS, C__N };
@@ -242,9 +243,13 @@ static int row(void *ctx, unsigned long line, char **fields, size_t n)
 	}
 	for (size_t i = f->ncols; i < n; i++)
 		if (*trim(fields[i])) { /* 7,5 unquoted in a ',' file: never read as 7 */
+			/* the value of a column without a name is shown only when it is the decimals of a
+			 * split number: it may be anything else (a BSN, an IBAN), never printed */
+			size_t l = strlen(fields[i]);
+			int show = l <= 2 && strspn(fields[i], "0123456789") == l;
 			issue(f, line, NULL, NULL, "quote a value that holds the delimiter, e.g. \"7,5\" in a ',' file",
-			      "long row: %zu fields, the header has %zu (field %zu is '%s'); the row is left out", n, f->ncols,
-			      i + 1, lp_hours_show(fields[i], (char[48]){0}));
+			      "long row: %zu fields, the header has %zu (field %zu is %s%s%s); the row is left out", n, f->ncols,
+			      i + 1, show ? "'" : "", show ? fields[i] : "not empty", show ? "'" : "");
 			f->bad++;
 			return 0;
 		}
@@ -297,8 +302,9 @@ static int one_file(const lp_config *cfg, const char *path)
 		return LP_EXIT_DATA;
 	}
 	struct file_run f = {0};
+	char *name = lp_utf8_fix(lp_xstrdup(path)); /* in records and messages: valid UTF-8 */
 	f.cfg = cfg;
-	f.name = path;
+	f.name = name;
 	f.colname[C_EMP] = cfg->hours.csv.employee_number;
 	f.colname[C_DATE] = cfg->hours.csv.date;
 	f.colname[C_CODE] = cfg->hours.csv.hour_code;
@@ -306,16 +312,17 @@ static int one_file(const lp_config *cfg, const char *path)
 	lp_csv_opts o = {cfg->hours.csv.delimiter, ";,", 1};
 	f.sep = o.sep ? o.sep : ';';
 	/* the separator is known before the header row arrives (lp_csv sets it first) */
-	int rc = lp_csv_read_opts(fp, path, &o, &f.sep, row, &f);
+	int rc = lp_csv_read_opts(fp, name, &o, &f.sep, row, &f);
 	if (!std)
 		fclose(fp);
-	if (rc < 0)
-		return LP_EXIT_DATA;
-	if (!f.header_done) {
+	if (rc >= 0 && !f.header_done)
 		issue(&f, 1, NULL, NULL, "the first line names the columns", "the file is empty: no header line");
-		return LP_EXIT_FINDINGS;
-	}
-	return f.stop_bad || f.bad ? LP_EXIT_FINDINGS : LP_EXIT_OK;
+	free(name);
+	/* no usable header: none of the file's hours came out, which is no bad row but a file that
+	 * cannot be read (the route after it must not take it for a month without hours) */
+	if (rc < 0 || !f.header_done || f.stop_bad)
+		return LP_EXIT_DATA;
+	return f.bad ? LP_EXIT_FINDINGS : LP_EXIT_OK;
 }
 
 int main(int argc, char **argv)

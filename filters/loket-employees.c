@@ -271,6 +271,7 @@ static void emit(struct run *r, int employee, const char *change, const json_t *
 		return;
 	}
 	char nums[NCOLS][24];
+	char *quoted[NCOLS] = {0};
 	const char *f[NCOLS] = {employee ? "employee" : "employment", change};
 	for (size_t i = 2; i < NCOLS - 1; i++) {
 		json_t *v = json_object_get(view, CSV_COLS[i]);
@@ -279,6 +280,10 @@ static void emit(struct run *r, int employee, const char *change, const json_t *
 			f[i] = nums[i];
 		} else {
 			f[i] = lp_json_text(v);
+			/* a text a spreadsheet would run as a formula (=, +, -, @, tab, CR first): kept
+			 * behind a quote, as spreadsheets show a text (OWASP's CSV injection advice) */
+			if (f[i] && f[i][0] && strchr("=+-@\t\r", f[i][0]))
+				f[i] = quoted[i] = lp_xasprintf("'%s", f[i]);
 		}
 	}
 	size_t len = 1, i;
@@ -294,6 +299,8 @@ static void emit(struct run *r, int employee, const char *change, const json_t *
 	f[NCOLS - 1] = names;
 	out_csv(r, f);
 	free(names);
+	for (i = 0; i < NCOLS; i++)
+		free(quoted[i]);
 }
 
 /* one record for what became of a view (old, now: NULL when absent) */

@@ -13,7 +13,17 @@ struct rd {
 	lp_csv_row_fn fn;
 	void *ctx;
 	int stop;
+	int cr; /* the bytes fed so far end in a CR: an LF first in the next ones ends no line */
 };
+
+/* a line ends in LF, CRLF or a CR alone (old Mac exports) */
+static const char *line_end(const char *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (b[i] == '\n' || (b[i] == '\r' && (i + 1 == n || b[i + 1] != '\n')))
+			return b + i;
+	return NULL;
+}
 
 static void field_cb(void *s, size_t len, void *data)
 {
@@ -33,8 +43,8 @@ static void row_cb(int c, void *data)
 	 * hold line ends */
 	unsigned long nl = 0;
 	for (size_t i = 0; i < r->fields.n; i++)
-		for (const char *p = r->fields.v[i]; (p = strchr(p, '\n')); p++)
-			nl++;
+		for (const char *p = r->fields.v[i]; *p; p++)
+			nl += *p == '\n' || (*p == '\r' && p[1] != '\n');
 	if (!r->stop)
 		r->stop = r->fn(r->ctx, r->line > nl ? r->line - nl : 1, r->fields.v, r->fields.n);
 	for (size_t i = 0; i < r->fields.n; i++)
@@ -51,7 +61,7 @@ static char sniff(const char *b, size_t n, const char *seps)
 	for (const char *s = seps; *s; s++) {
 		size_t k = 0;
 		inq = 0;
-		for (size_t i = 0; i < n && (inq || b[i] != '\n'); i++) {
+		for (size_t i = 0; i < n && (inq || (b[i] != '\n' && b[i] != '\r')); i++) {
 			if (b[i] == '"')
 				inq = !inq;
 			else if (!inq && b[i] == *s)
@@ -69,9 +79,23 @@ static char sniff(const char *b, size_t n, const char *seps)
 static int feed(struct csv_parser *p, struct rd *r, const char *b, size_t n, const char *name)
 {
 	while (n && !r->stop) {
-		const char *e = memchr(b, '\n', n);
+		if (r->cr && *b == '\n') { /* the LF of a CRLF split between two reads */
+			r->cr = 0;
+			if (csv_parse(p, b, 1, field_cb, row_cb, r) != 1) {
+				lp_warn_at(name, r->line - 1, NULL, "CSV: %s", csv_strerror(csv_error(p)));
+				return -1;
+			}
+			b++, n--;
+			continue;
+		}
+		const char *e = line_end(b, n);
 		size_t k = e ? (size_t)(e - b) + 1 : n;
+		r->cr = e && *e == '\r';
 		r->last = r->line;
+		if (memchr(b, '\0', k)) { /* a field would end there: never read "7<NUL>5" as 7 */
+			lp_warn_at(name, r->line, NULL, "CSV: a NUL byte: not a text file (UTF-16? save it as UTF-8)");
+			return -1;
+		}
 		if (csv_parse(p, b, k, field_cb, row_cb, r) != k) {
 			lp_warn_at(name, r->line, NULL, "CSV: %s", csv_strerror(csv_error(p)));
 			return -1;
@@ -87,7 +111,7 @@ static int feed(struct csv_parser *p, struct rd *r, const char *b, size_t n, con
 int lp_csv_read_opts(FILE *f, const char *name, const lp_csv_opts *o, char *used, lp_csv_row_fn fn, void *ctx)
 {
 	struct csv_parser p;
-	struct rd r = {{NULL, 0, 0}, 1, 1, fn, ctx, 0};
+	struct rd r = {{NULL, 0, 0}, 1, 1, fn, ctx, 0, 0};
 	char buf[65536];
 	size_t got;
 	int rc = 0, first = 1;
@@ -105,7 +129,7 @@ int lp_csv_read_opts(FILE *f, const char *name, const lp_csv_opts *o, char *used
 			head = lp_xrealloc(head, hn + got);
 			memcpy(head + hn, b, got);
 			hn += got;
-			if (!memchr(b, '\n', got))
+			if (!memchr(b, '\n', got) && !memchr(b, '\r', got))
 				continue;
 			sep = sniff(head, hn, o->seps && *o->seps ? o->seps : ",");
 			csv_set_delim(&p, (unsigned char)sep);

@@ -11,12 +11,13 @@
 #include <stdio.h>
 
 /* Called once per row with its fields (NUL-terminated copies, valid during the call) and
- * the line the row starts on (1-based; lines end in LF, a CRLF is one line end; a quoted
- * field may span lines; blank lines are skipped). Return non-zero to stop reading. */
+ * the line the row starts on (1-based; lines end in LF, CRLF or a CR alone; a quoted field
+ * may span lines; blank lines are skipped). Return non-zero to stop reading. */
 typedef int (*lp_csv_row_fn)(void *ctx, unsigned long line, char **fields, size_t n);
 
 /* Read all rows of f with separator sep. Returns 0, the callback's non-zero value, or -1
- * on a CSV syntax or read error (reported as "PROG: NAME:LINE: message"). */
+ * on a CSV syntax or read error or a NUL byte in the input (reported as "PROG: NAME:LINE:
+ * message"). */
 int lp_csv_read(FILE *f, const char *name, char sep, lp_csv_row_fn fn, void *ctx);
 
 typedef struct {

@@ -53,3 +53,25 @@ char *lp_hours_show(const char *s, char buf[48])
 	buf[o] = '\0';
 	return buf;
 }
+
+char *lp_utf8_fix(char *s)
+{
+	for (unsigned char *p = (unsigned char *)s; *p;) {
+		int n = *p < 0x80 ? 0 : (*p & 0xe0) == 0xc0 && *p >= 0xc2 ? 1 : (*p & 0xf0) == 0xe0 ? 2
+			: (*p & 0xf8) == 0xf0 && *p <= 0xf4 ? 3 : -1;
+		int k = 0;
+		while (n > 0 && k < n && (p[k + 1] & 0xc0) == 0x80)
+			k++;
+		/* a whole sequence, but not an overlong one or a surrogate (jansson refuses both) */
+		if (n == 2 && k == 2 && ((*p == 0xe0 && p[1] < 0xa0) || (*p == 0xed && p[1] >= 0xa0)))
+			k = -1;
+		if (n == 3 && k == 3 && ((*p == 0xf0 && p[1] < 0x90) || (*p == 0xf4 && p[1] >= 0x90)))
+			k = -1;
+		if (n < 0 || k < n) {
+			*p++ = '?';
+			continue;
+		}
+		p += 1 + n;
+	}
+	return s;
+}

@@ -33,4 +33,9 @@ json_t *lp_hours_record(const char *client, long long employee_number, const cha
  * printable ASCII written as '?' (so a message is always valid UTF-8). buf 48 bytes. */
 char *lp_hours_show(const char *s, char buf[48]);
 
+/* s made valid UTF-8 in place and returned: a byte that does not start or continue a whole
+ * sequence (a value cut by "%.40s" in the middle of a character, a file name in another
+ * encoding) becomes '?', so that the record or issue that carries it can be written. */
+char *lp_utf8_fix(char *s);
+
 #endif

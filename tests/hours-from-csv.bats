@@ -96,10 +96,10 @@ issues() { jq -r 'select(.type=="issue") | [.rule, .source, .field, .message] | 
 	assert_output --partial "hours-from-csv: $T:2: Uren: '-1,00': negative hours"
 }
 
-@test "H5: a header without a column leaves that file out (issue on line 1), the next file is still read; exit 1" {
+@test "H5: a header without a column leaves that file out (issue on line 1), the next file is still read; exit 3 (a file not readable as a timesheet)" {
 	csv 'Personeelsnummer;Datum;Uren\n101;2026-11-02;8\n'
 	run --separate-stderr hours-from-csv -c "$CFG" "$T" "$CSV"
-	assert_failure 1
+	assert_failure 3
 	echo "$output" >"$OUT"
 	run issues "$OUT"
 	assert_output "$(printf 'H5\t%s:1\tCode\tthe header has no column '"'"'Code'"'"'; the file is left out' "$T")"
@@ -108,11 +108,11 @@ issues() { jq -r 'select(.type=="issue") | [.rule, .source, .field, .message] | 
 	# a column twice, an empty file
 	csv 'Personeelsnummer;Datum;Code;Uren;uren\n101;2026-11-02;WORK;8;9\n'
 	run hours-from-csv -c "$CFG" "$T"
-	assert_failure 1
+	assert_failure 3
 	assert_output --partial "two columns named 'Uren'"
 	csv ''
 	run hours-from-csv -c "$CFG" "$T"
-	assert_failure 1
+	assert_failure 3
 	assert_output --partial "the file is empty: no header line"
 }
 
@@ -141,7 +141,7 @@ issues() { jq -r 'select(.type=="issue") | [.rule, .source, .field, .message] | 
 	cfg '.'
 	csv 'Personeelsnummer,Datum,Code,Uren\n101,2026-11-02,WORK,7\n'
 	run hours-from-csv -c "$CFG" "$T"
-	assert_failure 1
+	assert_failure 3
 	assert_output --partial "the file's delimiter looks like ',', not ';' (hours.csv.delimiter)"
 }
 

@@ -101,6 +101,7 @@ void load_current(struct run *r, const char *path)
 {
 	char *const paths[] = {(char *)path};
 	lp_in *in = lp_in_open(paths, 1);
+	r->in = in;
 	json_t *rec;
 	int got, ended = 0;
 	char where[4200];
@@ -132,6 +133,7 @@ void load_current(struct run *r, const char *path)
 	if (got < 0)
 		exit(lp_in_error(in));
 	lp_in_close(in);
+	r->in = NULL;
 	if (!ended)
 		lp_die_at(LP_EXIT_DATA, path, NULL,
 			  "no stream_end of client %s: not fetch-loket's complete output for this client", r->cfg->client);

@@ -45,7 +45,7 @@ struct employee {
 	long long number;
 	char *personio_id;      /* the first record's, or NULL */
 	int skip;               /* hours.do_not_import (H2) */
-	int said_not_in_loket, said_no_payroll_id;
+	int said_not_in_loket, said_no_payroll_id, said_two_persons, said_source_error;
 	int written;            /* a row of the file is its */
 	unsigned long errors;   /* findings of severity error: the employee is left out */
 	const char *claimed_by; /* another client of the account whose hours or configuration has the number */
@@ -100,6 +100,7 @@ struct run {
 	lp_map *unmapped_by_code;
 	LP_VEC(struct unmapped *) unmapped;
 	LP_VEC(char *) strs;
+	struct lp_in *in;   /* the input being read (reachable when bad input ends the run in lp_die) */
 	unsigned long records, hours_records, other_types, account_records, foreign_records, du_ignored;
 	unsigned long errors, warnings, infos;
 	lp_cents hours_read, hours_unmapped, hours_not_imported;

@@ -208,6 +208,35 @@ static const char *origin(const json_t *rec, const char *where, char *buf, size_
 	return buf;
 }
 
+/* An error issue of the hours' source (hours-from-csv, extract-hours) naming an employee of the
+ * client: a row or an attendance of theirs is missing from the records, so the employee is left
+ * out rather than written with part of their hours (Overwrite would replace the period's value
+ * with the part). */
+static void source_error(struct run *r, const json_t *rec, const char *where)
+{
+	const char *type = lp_json_str(rec, "type"), *sev = lp_json_str(rec, "severity"), *client = lp_json_str(rec, "client");
+	const char *num = lp_json_str(rec, "employee_number");
+	long long n = 0;
+	size_t len = num ? strlen(num) : 0;
+	if (strcmp(type, "issue") || !sev || strcmp(sev, "error") || !client || strcmp(client, r->cfg->client) || len < 1 ||
+	    len > 9 || strspn(num, "0123456789") != len)
+		return;
+	for (size_t i = 0; i < len; i++)
+		n = n * 10 + (num[i] - '0');
+	struct employee *e = employee_of(r, n);
+	if (lp_config_hours_skip(r->cfg, n)) {
+		e->skip = 1;
+		return;
+	}
+	if (!e->said_source_error)
+		finding(r, "error", "H5", e, -1, NULL, where, "correct the source and export again",
+			"the hours source left some of the employee's hours out (%.200s): the employee is left out, not written "
+			"with part of the hours", lp_json_str(rec, "source") ? lp_json_str(rec, "source") : "its issue record");
+	else
+		e->errors++;
+	e->said_source_error = 1;
+}
+
 static void one(struct run *r, const json_t *rec, const char *at)
 {
 	const char *where = at; /* the input's place: for what stops everything */
@@ -220,6 +249,7 @@ static void one(struct run *r, const json_t *rec, const char *at)
 	}
 	if (strcmp(type, "hours")) {
 		r->other_types++;
+		source_error(r, rec, where);
 		return;
 	}
 	r->hours_records++;
@@ -251,6 +281,15 @@ static void one(struct run *r, const json_t *rec, const char *at)
 			r->hours_not_imported += h;
 		}
 		return;
+	}
+	if (json_is_string(pid) && strcmp(e->personio_id, json_string_value(pid))) { /* H2: never two people's hours in one row */
+		if (!e->said_two_persons)
+			finding(r, "error", "H2", e, -1, "personio_id", where, "give each Personio employee an Employee number of their own",
+				"employee number %lld is two Personio employees (%.64s and %.64s): not guessed", number, e->personio_id,
+				json_string_value(pid));
+		else
+			e->errors++;
+		e->said_two_persons = 1;
 	}
 	int bad = quantity(r, e, rec, where, &h);
 	if (!bad) {
@@ -311,6 +350,7 @@ static void one(struct run *r, const json_t *rec, const char *at)
 void read_hours(struct run *r, char *const *paths, int n)
 {
 	lp_in *in = lp_in_open(paths, n);
+	r->in = in;
 	json_t *rec;
 	int got;
 	char where[4200];
@@ -323,4 +363,5 @@ void read_hours(struct run *r, char *const *paths, int n)
 	if (got < 0)
 		exit(lp_in_error(in));
 	lp_in_close(in);
+	r->in = NULL;
 }

@@ -20,6 +20,7 @@
 #include "hcm.h"
 #include "lp_cli.h"
 #include "lp_emit.h"
+#include "lp_hours_src.h"
 #include "lp_json.h"
 #include "lp_le_ppd.h"
 
@@ -75,11 +76,16 @@ const char *keep(struct run *r, const char *s)
 void finding(struct run *r, const char *severity, const char *rule, struct employee *e, long long number, const char *field,
 	     const char *source, const char *hint, const char *fmt, ...)
 {
-	char msg[1024], num[24], who[48] = "";
+	char msg[1024], num[24], who[48] = "", src[4600];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
+	lp_utf8_fix(msg);
+	if (source) { /* the input's values are valid UTF-8: only a cut can break a character */
+		snprintf(src, sizeof src, "%s", source);
+		source = lp_utf8_fix(src);
+	}
 	if (e)
 		number = e->number;
 	if (number >= 0) {
