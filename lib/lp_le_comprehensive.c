@@ -51,19 +51,25 @@ json_t *lp_le_comprehensive_employee(const json_t *item, char *err, size_t n)
 	return o;
 }
 
-/* hours (a JSON number Loket sent: an integer or lp_json's exact decimal) as "38.00"; null when
- * absent or null; -1 when not hours with at most two decimals in 0..168 */
+/* hours (a JSON number Loket sent: an integer or lp_json's exact decimal) as "38.00", to the
+ * hundredth (Loket's double may carry more decimals, 22.8571 for 160/7: rounded half up in
+ * integers, 22.86); null when absent or null; -1 when no number of hours in 0..168 */
 static int hours(const json_t *o, const char *k, json_t **out)
 {
 	json_t *v = json_object_get(o, k);
 	*out = NULL;
 	if (!v || json_is_null(v))
 		return 0;
-	int64_t h;
+	int64_t h, fine;
 	if (json_is_integer(v))
 		h = (int64_t)json_integer_value(v) * 100;
-	else if (!json_is_string(v) || lp_dec_parse(lp_json_text(v), 2, &h) != LP_DEC_OK)
+	else if (!json_is_string(v))
 		return -1;
+	else if (lp_dec_parse(lp_json_text(v), 2, &h) != LP_DEC_OK) {
+		if (lp_dec_parse(lp_json_text(v), 9, &fine) != LP_DEC_OK)
+			return -1;
+		h = lp_div_round(fine, 10000000);
+	}
 	if (h < 0 || h > 16800)
 		return -1;
 	char b[32];
@@ -84,12 +90,12 @@ json_t *lp_le_comprehensive_employment(const json_t *item, char *err, size_t n)
 	static const char *const hk[] = {"deviatingHoursPerWeek", "averageHoursPerWeek"};
 	for (size_t i = 0; i < 2 && !hpw; i++)
 		if (hours(wh, hk[i], &hpw)) {
-			snprintf(err, n, "employment %s: workinghours.%s: not a number of hours with at most two decimals", id, hk[i]);
+			snprintf(err, n, "employment %s: workinghours.%s: not a number of hours from 0 to 168", id, hk[i]);
 			return NULL;
 		}
 	if (hours(sh, "fullTimeHoursPerWeek", &full)) {
 		json_decref(hpw);
-		snprintf(err, n, "employment %s: workinghours.shift.fullTimeHoursPerWeek: not a number of hours with at most two decimals", id);
+		snprintf(err, n, "employment %s: workinghours.shift.fullTimeHoursPerWeek: not a number of hours from 0 to 168", id);
 		return NULL;
 	}
 	if (!hpw && full)
