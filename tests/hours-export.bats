@@ -127,3 +127,17 @@ setup() {
 	assert_equal "$(curl -fsS "$LK_URL/__emu/stats" | jq '[.by_method | to_entries[] | select(.key != "GET" and .key != "POST") | .value] | add // 0')" "$w1"
 	assert_equal "$(loket_digest)" "$want"
 }
+
+@test "H3: hours Loket holds in the period for an employment the file has no row for (a corrected month) are named: Overwrite leaves them" {
+	sh "$EXPORT" -c "$CFG" "${RANGE[@]}" --csv "$SAMPLES/hours/acme-2026-11.csv" --out "$O" 2>/dev/null
+	curl -fsS -X POST --data-binary @"$O/$NAME" \
+		"$LK_URL/__emu/import-variable-data?payrollAdministrationId=7a9b3c2d-1e4f-4a5b-8c6d-000000000001&year=2026&from=2026-11-01&to=2026-11-30&distributionUnit=yes" >/dev/null
+	# the corrected timesheet: 140's hours (persnr 37) were someone else's
+	grep -v '^140;' "$SAMPLES/hours/acme-2026-11.csv" >"$BATS_TEST_TMPDIR/fixed.csv"
+	run --separate-stderr sh "$EXPORT" -c "$CFG" "${RANGE[@]}" --csv "$BATS_TEST_TMPDIR/fixed.csv" --out "$BATS_TEST_TMPDIR/o2"
+	assert_success
+	[[ "$stderr" == *"warning: Loket holds hours of the mapped components in 2026/11 for persnr 37, which this file has no row for: Overwrite leaves them"* ]]
+	# the whole month again, a row for each of them: nothing of the kind
+	run --separate-stderr sh "$EXPORT" -c "$CFG" "${RANGE[@]}" --csv "$SAMPLES/hours/acme-2026-11.csv" --out "$BATS_TEST_TMPDIR/o3"
+	[[ "$stderr" != *"which this file has no row for"* ]]
+}
