@@ -1,10 +1,12 @@
 #!/usr/bin/env bats
-# Every program in filters/: --help, --version, a man page that renders cleanly and
-# documents the shared exit codes.
+# Every program in filters/ and every pipeline a person runs: --help, --version, a man page that
+# renders cleanly and documents the shared exit codes.
 
 load helper
 
-filters() { for f in "$ROOT"/filters/*.c; do basename "$f" .c; done; }
+# one file (filters/NAME.c) or one folder (filters/NAME/) per program
+filters() { for f in "$ROOT"/filters/*.c "$ROOT"/filters/*/; do basename "$f" .c; done; }
+pipelines() { echo monthly-sync bureau-sync hours-export; }
 
 @test "every filter answers --help (exit 0, usage on stdout) and --version" {
 	for f in $(filters); do
@@ -30,6 +32,21 @@ filters() { for f in "$ROOT"/filters/*.c; do basename "$f" .c; done; }
 	done
 	run mandoc -Tlint -W warning "$ROOT/man/loketpipe.7"
 	assert_success
+}
+
+@test "every pipeline a person runs (monthly-sync, bureau-sync, hours-export) answers --help and --version, and has a man page mandoc accepts, with an EXIT STATUS section" {
+	for p in $(pipelines); do
+		run sh "$ROOT/pipelines/$p" --help
+		assert_success
+		assert_output --partial "Usage: $p"
+		run sh "$ROOT/pipelines/$p" --version
+		assert_success
+		assert_output --regexp "^$p \(loketpipe\) [0-9]+\.[0-9]+\.[0-9]+$"
+		run mandoc -Tlint -W warning "$ROOT/man/$p.1"
+		assert_success
+		run grep -c '^\.Sh EXIT STATUS' "$ROOT/man/$p.1"
+		assert_output 1
+	done
 }
 
 @test "loketpipe(7) documents every exit code of lib/lp_cli.h" {
