@@ -209,6 +209,16 @@ static int header(struct file_run *f, unsigned long line, char **fields, size_t 
 		issue(f, line, f->colname[c], NULL, hint, "the header has no column '%s'; the file is left out", f->colname[c]);
 		f->stop_bad = 1;
 	}
+	/* ',' between fields, the decimal separator unset and a column after the hours: an unquoted
+	 * 7,5 would read as 7 hours and a 5 in the next column (a last column's extra field is a
+	 * long row, refused below) */
+	if (!f->stop_bad && f->sep == ',' && !f->cfg->hours.csv.decimal && (size_t)f->idx[C_HOURS] + 1 < n) {
+		issue(f, line, f->colname[C_HOURS], NULL,
+		      "set hours.csv.decimal in the client configuration: '.', or ',' when the file quotes the hours (\"7,5\")",
+		      "with ',' between fields and no decimal separator configured, a decimal comma in '%s' cannot be told "
+		      "from the next column; the file is left out", f->colname[C_HOURS]);
+		f->stop_bad = 1;
+	}
 	f->ncols = n;
 	f->header_done = 1;
 	return f->stop_bad;

@@ -121,12 +121,25 @@ lk() {
 }
 
 @test "review hours-from-csv: a ',' file whose hours column is followed by another column: an unquoted 7,5 is not read as 7 hours" {
-	skip "FINDING: with delimiter ',' and hours.csv.decimal unset (either), 101,2026-11-02,WORK,7,5 under the header employee_number,date,hour_code,hours,comment gives 7.00 hours (comment '5'), exit 0"
+	# (fixed: such a file is refused until hours.csv.decimal says which separator it uses)
 	c=$(csvcfg 'del(.hours.csv)')
 	printf 'employee_number,date,hour_code,hours,comment\n101,2026-11-02,WORK,7,5\n' >"$BATS_TEST_TMPDIR/t.csv"
 	run --separate-stderr hours-from-csv -c "$c" "$BATS_TEST_TMPDIR/t.csv"
 	refute_output --partial '"hours":"7.00"'
+	assert_failure 3
+	[[ "$stderr" == *"a decimal comma in 'hours' cannot be told from the next column"* ]]
+	# with the separator configured: '.' reads 7.5 quoted or not, ',' needs the hours quoted
+	c=$(csvcfg '.hours.csv = {decimal: "."}')
+	printf 'employee_number,date,hour_code,hours,comment\n101,2026-11-02,WORK,7.5,x\n' >"$BATS_TEST_TMPDIR/t.csv"
+	run hours-from-csv -c "$c" "$BATS_TEST_TMPDIR/t.csv"
+	assert_success
+	assert_output --partial '"hours":"7.50"'
+	# the hours the last column: an unquoted 7,5 is a long row (refused), no decimal needed
+	c=$(csvcfg 'del(.hours.csv)')
+	printf 'employee_number,date,hour_code,hours\n101,2026-11-02,WORK,7,5\n' >"$BATS_TEST_TMPDIR/t.csv"
+	run hours-from-csv -c "$c" "$BATS_TEST_TMPDIR/t.csv"
 	assert_failure 1
+	refute_output --partial '"hours":"7.00"'
 }
 
 @test "review hours-from-csv: a file name that is not UTF-8 still gives records with their source (schema)" {
