@@ -181,17 +181,9 @@ static const char *str_or(const json_t *o, const char *k) { return lp_json_str(o
 /* the usable snapshot in dir, or NULL (with a warning why, except when there is none) */
 static json_t *load(struct run *r, const char *dir)
 {
-	char *buf, err[700];
-	size_t len;
-	int rc = lp_snap_load(dir, SNAP_NAME, &buf, &len, err, sizeof err);
-	if (rc == 0)
+	json_t *j = lp_snap_load_json(dir, SNAP_NAME, r->cfg->client, "writing everything as new");
+	if (!j)
 		return NULL;
-	if (rc < 0) {
-		lp_warn("%s: %s; writing everything as new", r->cfg->client, err);
-		return NULL;
-	}
-	json_t *j = lp_json_loadb(buf, len, NULL);
-	free(buf);
 	const lp_config *c = r->cfg;
 	lp_date d;
 	const char *why = NULL;

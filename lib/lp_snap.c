@@ -100,3 +100,17 @@ const char *lp_snap_foreign(const json_t *snap, const lp_config *c)
 		return "was made for another client, employer or payroll administration";
 	return NULL;
 }
+
+json_t *lp_snap_load_json(const char *dir, const char *name, const char *client, const char *then)
+{
+	char *buf, err[700];
+	size_t len;
+	int rc = lp_snap_load(dir, name, &buf, &len, err, sizeof err);
+	if (rc < 0)
+		lp_warn("%s: %s; %s", client, err, then);
+	if (rc <= 0)
+		return NULL;
+	json_t *j = lp_json_loadb(buf, len, NULL);
+	free(buf);
+	return j ? j : json_null(); /* not JSON: the caller's shape check refuses it, with its warning */
+}

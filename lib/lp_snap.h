@@ -31,6 +31,11 @@ int lp_snap_save(const char *dir, const char *name, const char *content, size_t 
  * none, -1 with a reason in err when it is damaged (bad header, length or checksum) or
  * cannot be read (or is not private to the user). */
 int lp_snap_load(const char *dir, const char *name, char **content, size_t *len, char *err, size_t n);
+/* lp_snap_load of dir/name parsed as JSON (lp_json_loadb: exact numbers): the value, or NULL
+ * when there is none, or when it is damaged or unreadable, then after the warning
+ * "CLIENT: REASON; THEN" (then: what the program does instead, e.g. "reading everything").
+ * Content that is not JSON comes back as JSON null: the caller checks the shape (and warns). */
+json_t *lp_snap_load_json(const char *dir, const char *name, const char *client, const char *then);
 /* NULL when a snapshot's "client", "employer_id" and "payroll_administration_id" are the
  * configuration's (an absent administration matches an empty one), else why it is not the
  * client's (for the warning of a program that then reads everything again). */

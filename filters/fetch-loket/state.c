@@ -85,17 +85,9 @@ static char *date_str(lp_date d)
  * except when there is none). */
 static json_t *load(struct run *r, const char *dir, long max_age)
 {
-	char *buf, err[700];
-	size_t len;
-	int rc = lp_snap_load(dir, SNAP_NAME, &buf, &len, err, sizeof err);
-	if (rc == 0)
+	json_t *j = lp_snap_load_json(dir, SNAP_NAME, r->cfg->client, "reading everything");
+	if (!j)
 		return NULL;
-	if (rc < 0) {
-		lp_warn("%s: %s; reading everything", r->cfg->client, err);
-		return NULL;
-	}
-	json_t *j = json_loadb(buf, len, 0, NULL);
-	free(buf);
 	const lp_config *c = r->cfg;
 	const char *as_of = lp_json_str(j, "as_of");
 	lp_date d;
