@@ -27,6 +27,8 @@ struct xfer {
 	int too_big;
 	long retry_after_ms;
 	char etag[128];
+	char ctype[128];
+	char disposition[512];
 	int want_authz; /* LP_HTTP_AUTHZ */
 	char *authz;    /* the response's Authorization: Bearer token, when wanted */
 	int sends;     /* times libcurl put this request on a connection (its own resends included) */
@@ -242,10 +244,31 @@ static size_t write_cb(char *ptr, size_t size, size_t nmemb, void *ud)
 	return n;
 }
 
+/* The value of header line buf (n bytes) when it is header name (with its ':'), trimmed, into
+ * out (cut to size). */
+static void header_val(const char *buf, size_t n, const char *name, char *out, size_t size)
+{
+	size_t nl = strlen(name);
+	if (n <= nl || strncasecmp(buf, name, nl) != 0)
+		return;
+	size_t l = n - nl;
+	const char *v = buf + nl;
+	while (l && (*v == ' ' || *v == '\t'))
+		v++, l--;
+	while (l && (v[l - 1] == '\r' || v[l - 1] == '\n' || v[l - 1] == ' '))
+		l--;
+	if (l >= size)
+		l = size - 1;
+	memcpy(out, v, l);
+	out[l] = '\0';
+}
+
 static size_t header_cb(char *buf, size_t size, size_t nitems, void *ud)
 {
 	struct xfer *h = ud;
 	size_t n = size * nitems;
+	header_val(buf, n, "Content-Type:", h->ctype, sizeof h->ctype);
+	header_val(buf, n, "Content-Disposition:", h->disposition, sizeof h->disposition);
 	if (n > 5 && strncasecmp(buf, "ETag:", 5) == 0) {
 		size_t l = n - 5;
 		const char *v = buf + 5;
@@ -457,6 +480,7 @@ static void setup_easy(lp_http *h, CURL *c, struct xfer *x, const char *url, con
 	x->too_big = 0;
 	x->retry_after_ms = -1;
 	x->etag[0] = '\0';
+	x->ctype[0] = x->disposition[0] = '\0';
 	lp_secret_free(x->authz);
 	x->authz = NULL;
 	x->want_authz = (flags & LP_HTTP_AUTHZ) != 0;
@@ -501,6 +525,8 @@ static void take_body(const struct xfer *x, long status, int attempt, lp_http_re
 	resp->len = x->len;
 	resp->attempts = attempt;
 	memcpy(resp->etag, x->etag, sizeof resp->etag);
+	memcpy(resp->ctype, x->ctype, sizeof resp->ctype);
+	memcpy(resp->disposition, x->disposition, sizeof resp->disposition);
 	resp->authz = x->authz ? lp_xstrdup(x->authz) : NULL;
 }
 

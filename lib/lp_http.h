@@ -43,6 +43,9 @@ typedef struct {
 	size_t len;
 	int attempts;     /* attempts made for this request */
 	char etag[128];   /* the ETag header, "" when none */
+	char ctype[128];  /* the Content-Type header, "" when none (not kept by --record/--replay) */
+	char disposition[512]; /* the Content-Disposition header, "" when none (a download's file
+				* name; not kept by --record/--replay) */
 	char *authz;      /* with LP_HTTP_AUTHZ: the token of an "Authorization: Bearer" response
 			   * header (Personio v1's rotation header), malloc'd, wiped by
 			   * lp_http_resp_free; NULL when none */
