@@ -298,42 +298,36 @@ static int file_hash(struct run *r, const char *name, char hex[65], long long *s
 	return 0;
 }
 
-/* Write body as name in the directory: a temporary file (0600), fsync, rename, fsync of the
- * directory. 0, or -1 with errno (the temporary file removed). */
+/* Write body as name in the directory: a temporary file ".tmp-NAME" (0600), fsync, rename,
+ * fsync of the directory. 0, or -1 with errno (the temporary file removed). */
 static int write_file(struct run *r, const char *name, const char *body, size_t len)
 {
-	char tmp[300];
-	snprintf(tmp, sizeof tmp, ".tmp-%s", name);
-	unlinkat(r->dirfd, tmp, 0); /* one a killed run left */
-	int fd = openat(r->dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	char *tmp = lp_xasprintf("%s/.tmp-%s", r->dir, name), *fin = lp_xasprintf("%s/%s", r->dir, name);
+	unlink(tmp); /* one a killed run left */
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600), e = 0;
 	if (fd < 0)
-		return -1;
-	size_t off = 0;
-	int e = 0;
-	while (off < len) {
+		e = errno;
+	for (size_t off = 0; !e && off < len;) {
 		ssize_t w = write(fd, body + off, len - off);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
+		if (w < 0 && errno != EINTR)
 			e = errno;
-			break;
-		}
-		off += (size_t)w;
+		else if (w > 0)
+			off += (size_t)w;
 	}
-	if (!e && fsync(fd))
+	if (fd >= 0 && !e && fsync(fd))
 		e = errno;
-	if (close(fd) && !e)
+	if (fd >= 0 && close(fd) && !e)
 		e = errno;
-	if (!e && renameat(r->dirfd, tmp, r->dirfd, name))
+	if (!e && rename(tmp, fin))
 		e = errno;
-	if (e) {
-		unlinkat(r->dirfd, tmp, 0);
-		errno = e;
-		return -1;
-	}
-	if (fsync(r->dirfd))
-		return -1;
-	return 0;
+	if (e)
+		unlink(tmp);
+	else if (fsync(r->dirfd))
+		e = errno;
+	free(tmp);
+	free(fin);
+	errno = e;
+	return e ? -1 : 0;
 }
 
 /* ---- reading Loket */
