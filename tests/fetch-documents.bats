@@ -29,6 +29,7 @@ setup() {
 }
 teardown() {
 	[ "${LK_PID:-}" = "$MAIN_PID" ] || emu_kill "$LK_PID"
+	emu_kill "${FAKE_PID:-}"
 }
 
 # fd [ARGS...]: one run as of ${AS:-2026-11-15} into $D, records in $OUT
@@ -417,4 +418,43 @@ CORRECTION='.payrollRuns += [(.payrollRuns[2] | .id = "e1e2e3e4-f5f6-4a7a-8b8b-0
 	assert_failure 2
 	run fetch-documents -c "$CFG" extra
 	assert_failure 2
+}
+
+# fake_loket DISPOSITION: tests/tools/fake-loket-docs (one payslip offered with that
+# Content-Disposition) with a token file holding a valid access token; sets $CFG
+fake_loket() {
+	local pf="$BATS_TEST_TMPDIR/fake.port"
+	rm -f "$pf"
+	fake-loket-docs "$pf" "$1" 3>&- &
+	FAKE_PID=$!
+	for _ in $(seq 100); do [ -s "$pf" ] && break; sleep 0.05; done
+	local u="http://127.0.0.1:$(cat "$pf")"
+	(umask 077 && echo '{"refresh_token":"r","access_token":"a","expires_at":4102444800}' >"$BATS_TEST_TMPDIR/fake-token.json")
+	CFG="$BATS_TEST_TMPDIR/fake.json"
+	jq --arg u "$u" --arg t "$BATS_TEST_TMPDIR/fake-token.json" '.loket.oauth_url=$u | .loket.base_url=($u + "/v2") | .loket.token_file=$t | del(.audit_log)' \
+		"$SAMPLES/acme.json" >"$CFG"
+}
+
+@test "DOC1: a hostile Content-Disposition name (../../x, control characters) only ever becomes a sanitised file_name, never a path" {
+	for disp in "'attachment; filename=\"../../x.pdf\"'" "'attachment; filename=\"..\\\\..\\\\evil\\x01\\x1b[31m.pdf\"'" "'attachment; filename=../../../etc/passwd'" "'attachment; filename=\"..\"'"; do
+		rm -rf "$D" "$BATS_TEST_TMPDIR/x.pdf"
+		fake_loket "$disp"
+		run --separate-stderr fetch-documents -c "$CFG" --as-of 2026-11-15 --dir "$D"
+		emu_kill "$FAKE_PID"
+		assert_success
+		echo "$output" >"$OUT"
+		schema_ok "$OUT"
+		name=$(docs | jq -r .file_name)
+		[[ $name =~ ^[A-Za-z0-9_-][A-Za-z0-9._-]*$ ]]
+		# the file is where the key says, named by the key, nothing outside the directory
+		[ "$(docs | jq -r .file)" = "$(cd "$D" && pwd -P)/payslip-$EM101-${RUN}01-$(docs | jq -r .sha256 | cut -c1-16).pdf" ]
+		[ ! -e "$BATS_TEST_TMPDIR/x.pdf" ]
+		[ "$(ls -A "$D" | wc -l)" -eq 2 ]
+		echo "$disp -> $name" >>"$BATS_TEST_TMPDIR/names"
+	done
+	run cat "$BATS_TEST_TMPDIR/names"
+	assert_line --index 0 --partial '-> x.pdf'
+	assert_line --index 1 --partial '-> evil___31m.pdf'
+	assert_line --index 2 --partial '-> passwd'
+	assert_line --index 3 --partial '-> Loonstrook_101_2026-01.pdf'
 }
