@@ -389,7 +389,8 @@ static int run_order(const void *a, const void *b)
  * order of approval (sequenceNumberApproved), 1, 2 ... for the later ones */
 static void number_runs(struct run *r)
 {
-	qsort(r->runs, r->nrun, sizeof *r->runs, run_order);
+	if (r->nrun)
+		qsort(r->runs, r->nrun, sizeof *r->runs, run_order);
 	for (size_t i = 0; i < r->nrun; i++) {
 		struct run_i *x = &r->runs[i];
 		if (!x->approved)
@@ -769,7 +770,8 @@ int main(int argc, char **argv)
 		lp_loket_get_list(&r.g, p, NULL, 1, yearend, &r);
 		free(p);
 	}
-	qsort(r.docs, r.ndoc, sizeof *r.docs, doc_order);
+	if (r.ndoc)
+		qsort(r.docs, r.ndoc, sizeof *r.docs, doc_order);
 	for (size_t i = 0; i < r.ndoc; i++)
 		one(&r, &r.docs[i]);
 
