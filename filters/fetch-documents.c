@@ -165,16 +165,17 @@ static void out(struct run *r, json_t *rec)
 		fail(r, LP_EXIT_IO, "write error on standard output");
 }
 
-/* An issue about one document or payslip (DOC1). */
+/* An issue about one document or payslip (DOC1); num < 0: no employee number known. */
 static void issue(struct run *r, const char *sev, long long num, const char *field, const char *hint, const char *fmt, ...)
 	__attribute__((format(printf, 6, 7)));
 static void issue(struct run *r, const char *sev, long long num, const char *field, const char *hint, const char *fmt, ...)
 {
-	char nb[24];
-	snprintf(nb, sizeof nb, "%lld", num);
+	char nb[24] = "?";
+	if (num >= 0)
+		snprintf(nb, sizeof nb, "%lld", num);
 	va_list ap;
 	va_start(ap, fmt);
-	json_t *o = lp_vissuef(r->cfg->client, sev, "DOC1", NULL, nb, field, hint, fmt, ap);
+	json_t *o = lp_vissuef(r->cfg->client, sev, "DOC1", NULL, num >= 0 ? nb : NULL, field, hint, fmt, ap);
 	va_end(ap);
 	if (r->verbose || !strcmp(sev, "error"))
 		lp_warn("%s: employee %s: %s", r->cfg->client, nb, lp_json_str(o, "message"));
@@ -338,10 +339,16 @@ static void employment(json_t *it, void *ctx)
 	const char *want = r->cfg->loket.payroll_administration_id, *paid = lp_le_employment_admin(it);
 	const char *id = lp_json_str(it, "id");
 	json_t *num = json_object_get(lp_json_obj(it, "employee"), "employeeNumber");
-	if (!id || !lp_le_uuid_ok(id) || !json_is_integer(num))
-		fail(r, LP_EXIT_REMOTE, "GET employments: an employment without a uuid id or employee.employeeNumber");
 	if (want && (!paid || strcmp(paid, want)))
 		return;
+	if (!json_is_integer(num) || json_integer_value(num) < 0 || !id || !lp_le_uuid_ok(id)) {
+		/* one bad employment is left out (an issue); the others go on */
+		r->n[N_BAD]++;
+		issue(r, "error", json_is_integer(num) ? (long long)json_integer_value(num) : -1, json_is_integer(num) ? "id" : "employee.employeeNumber",
+		      NULL, "GET employments: employment %.40s left out: it has no uuid id or no employee.employeeNumber",
+		      id && lp_le_uuid_ok(id) ? id : "(without a usable id)");
+		return;
+	}
 	if (r->only >= 0 && json_integer_value(num) != r->only)
 		return;
 	for (size_t i = 0; i < r->nem; i++)
@@ -660,6 +667,15 @@ static void one(struct run *r, struct doc *d)
 	}
 	long long size = (long long)rs.len;
 	lp_http_resp_free(&rs);
+	/* retrieved: audited before the index line, so a run stopped in between fetches it again
+	 * and audits that too (every retrieval has its event) */
+	json_t *ev = json_pack("{s:I,s:s,s:i,s:o,s:s,s:s,s:I}", "employee_number", (json_int_t)d->em->num, "kind",
+			       d->yearend ? "yearend" : "payslip", "year", d->year, "period",
+			       d->yearend ? json_null() : json_integer(d->period), "key", d->key, "sha256", sha, "size",
+			       (json_int_t)size);
+	if (!d->yearend)
+		json_object_set_new(ev, "correction", json_integer(d->run->correction));
+	lp_audit_event(r->audit, "document.retrieved", ev);
 	/* a line when something it says is new: the file, or a year-end statement's runs */
 	if (!e || strcmp(lp_json_str(e, "sha256"), sha) || strcmp(lp_json_str(e, "file"), name) ||
 	    (d->yearend && !json_equal(d->runs, json_object_get(e, "runs")))) {
@@ -677,13 +693,6 @@ static void one(struct run *r, struct doc *d)
 		}
 		json_object_set_new(r->index, d->key, line);
 	}
-	json_t *ev = json_pack("{s:I,s:s,s:i,s:o,s:s,s:s,s:I}", "employee_number", (json_int_t)d->em->num, "kind",
-			       d->yearend ? "yearend" : "payslip", "year", d->year, "period",
-			       d->yearend ? json_null() : json_integer(d->period), "key", d->key, "sha256", sha, "size",
-			       (json_int_t)size);
-	if (!d->yearend)
-		json_object_set_new(ev, "correction", json_integer(d->run->correction));
-	lp_audit_event(r->audit, "document.retrieved", ev);
 	r->n[N_FETCHED]++;
 	out(r, record(r, d, name, size, sha, offered));
 	free(name);

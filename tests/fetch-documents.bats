@@ -458,3 +458,15 @@ fake_loket() {
 	assert_line --index 2 --partial '-> passwd'
 	assert_line --index 3 --partial '-> Loonstrook_101_2026-01.pdf'
 }
+
+@test "DOC1: an employment Loket sends without an employee number is left out with an issue; the others go on (exit 5)" {
+	own_fixture '.employees |= map(if .employeeNumber == 105 then del(.employeeNumber) else . end)'
+	run --separate-stderr fetch-documents -c "$CFG" --as-of 2026-11-15 --dir "$D"
+	assert_failure 5
+	echo "$output" >"$OUT"
+	schema_ok "$OUT"
+	run jq -c 'select(.type=="issue") | [.severity, .employee_number, .field]' "$OUT"
+	assert_output '["error",null,"employee.employeeNumber"]'
+	[ "$(docs | jq -s 'map(select(.kind=="payslip")) | length')" -eq 90 ]
+	end_rec | jq -e '.complete == true and .counts.bad_documents == 1'
+}
