@@ -491,6 +491,7 @@ static struct ibucket *idx_slot(struct index *ix, const char *val, int create)
 		for (size_t i = 0; i < old.nb; i++)
 			if (old.b[i].val) {
 				struct ibucket *nb = idx_slot(ix, old.b[i].val, 1);
+				free(nb->val); /* the slot's own copy: the old bucket brings its value */
 				*nb = old.b[i];
 			}
 		free(old.b);
