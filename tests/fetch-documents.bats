@@ -60,19 +60,17 @@ faults() { curl -fsS -X POST --data "$1" "$LK_URL/__emu/faults" >/dev/null; }
 # own_fixture JQ: a Loket emulator of its own on the acme fixture changed by JQ (applied to
 # state.json), logged in; the test's $LK_URL and $CFG point at it
 own_fixture() {
-	local fx="$BATS_TEST_TMPDIR/fix${FIXN:-}"
+	local fx="$BATS_TEST_TMPDIR/fix"
 	mkdir -p "$fx"
 	cp "$ROOT/tests/fixtures/loket/acme/client.json" "$fx/"
 	jq "$1" "$ROOT/tests/fixtures/loket/acme/state.json" >"$fx/state.json"
 	[ "${LK_PID:-}" = "$MAIN_PID" ] || emu_kill "$LK_PID"
-	LOKET_FIX=$fx LK_NAME=fix${FIXN:-} loket_start
+	LOKET_FIX=$fx LK_NAME=fix loket_start
 	loket_login '.compensation.start_date="2025-01-01"'
 }
-# a correction run of period 3 (approved after period 10's) with a payslip of employee 104
-CORRECTION='.payrollRuns += [(.payrollRuns[2] | .id = "e1e2e3e4-f5f6-4a7a-8b8b-00000020260c" | .sequenceNumber = 11
-	| .sequenceNumberApproved = 11 | .availableForEmployeeDate = "2026-11-02")]
-	| .payslips += [(.payslips[] | select(.employmentId == "'$EM104'" and .payrollrunId == "'${RUN}03'")
-	| .payrollrunId = "e1e2e3e4-f5f6-4a7a-8b8b-00000020260c" | .payslipTypes[0].payrollComponentResults[0].value += 100)]'
+# the fixture's correction run: period 3 again, employee 104 only, approved after period 10,
+# available to employees on 2026-10-30
+CRUN=e1e2e3e4-f5f6-4a7a-8b8b-000002026031
 
 @test "DOC1: every approved, available payslip and every year-end statement in scope: one record each, sorted by key, files 0600 in a 0700 directory; records validate" {
 	fd
@@ -125,14 +123,15 @@ CORRECTION='.payrollRuns += [(.payrollRuns[2] | .id = "e1e2e3e4-f5f6-4a7a-8b8b-0
 	AS=2026-10-24 fd
 	[ "$(docs | jq -s 'map(select(.period==10)) | length')" -eq 0 ]
 	[ "$(docs | jq -s 'map(select(.period==9)) | length')" -eq 10 ]
-	[ "$(end_rec | jq .counts.not_yet_available)" -eq 10 ]
+	# period 10's ten and the correction run of period 3 (available 2026-10-30)
+	[ "$(end_rec | jq .counts.not_yet_available)" -eq 11 ]
 	no_file "${RUN}10"
 	clear_log
 	AS=2026-10-25 fd
 	[ "$(docs | jq -s 'map(select(.period==10)) | length')" -eq 10 ]
 	# only those 10 were fetched now
 	[ "$(pdf_gets)" -eq 10 ]
-	[ "$(end_rec | jq .counts.not_yet_available)" -eq 0 ]
+	[ "$(end_rec | jq .counts.not_yet_available)" -eq 1 ]
 	schema_ok "$OUT"
 }
 
@@ -146,7 +145,7 @@ CORRECTION='.payrollRuns += [(.payrollRuns[2] | .id = "e1e2e3e4-f5f6-4a7a-8b8b-0
 	loket_login '.compensation.start_date="2026-01-01"'
 	fd
 	[ "$(docs | jq -s 'map(select(.kind=="yearend")) | length')" -eq 0 ]
-	[ "$(docs | jq -s 'map(select(.kind=="payslip")) | length')" -eq 100 ]
+	[ "$(docs | jq -s 'map(select(.kind=="payslip")) | length')" -eq 101 ]
 }
 
 @test "DOC1: payslips of a period ending before documents.from are out of scope" {
@@ -170,7 +169,7 @@ CORRECTION='.payrollRuns += [(.payrollRuns[2] | .id = "e1e2e3e4-f5f6-4a7a-8b8b-0
 	echo "$output" >"$OUT"
 	schema_ok "$OUT"
 	[ "$(docs | jq -s 'map(select(.kind=="payslip" and (.period == 4 or .period == 5 or .period == 6))) | length')" -eq 0 ]
-	[ "$(docs | jq -s 'map(select(.kind=="payslip")) | length')" -eq 70 ]
+	[ "$(docs | jq -s 'map(select(.kind=="payslip")) | length')" -eq 71 ]
 	no_file "${RUN}0[456]"
 	run jq -r 'select(.type=="issue") | [.severity, .rule, .employee_number, .message] | @tsv' "$OUT"
 	[ "${#lines[@]}" -eq 30 ]
@@ -183,19 +182,22 @@ CORRECTION='.payrollRuns += [(.payrollRuns[2] | .id = "e1e2e3e4-f5f6-4a7a-8b8b-0
 	[[ $stderr == *"employee 101: payslip 2026-04"*"no availableForEmployeeDate"* ]]
 }
 
-@test "DOC1: a correction run of period 3 gives a second payslip record of employee 104 with correction 1; the first stays" {
-	own_fixture "$CORRECTION"
+@test "DOC1: the correction run of period 3 gives a second payslip record of employee 104 with correction 1; the first stays" {
 	fd
 	schema_ok "$OUT"
 	run jq -c 'select(.type=="loket.document" and .employee_number==104 and .period==3) | [.payroll_run_id, .correction, .available_from]' "$OUT"
-	assert_output "$(printf '%s\n' '["'${RUN}03'",0,"2026-03-25"]' '["e1e2e3e4-f5f6-4a7a-8b8b-00000020260c",1,"2026-11-02"]')"
+	assert_output "$(printf '%s\n' '["'${RUN}03'",0,"2026-03-25"]' '["'$CRUN'",1,"2026-10-30"]')"
 	[ "$(docs | jq -s 'map(select(.period==3)) | length')" -eq 11 ]
+	[ "$(docs | jq -s 'map(select(.correction > 0)) | length')" -eq 1 ]
 	# different documents, different files
 	[ "$(docs | jq -r 'select(.employee_number==104 and .period==3) | .sha256' | sort -u | wc -l)" -eq 2 ]
+	[ "$(docs | jq -r 'select(.employee_number==104 and .period==3) | .file' | sort -u | wc -l)" -eq 2 ]
 	# not before its own date
-	AS=2026-11-01 fd
+	rm -rf "$D"
+	AS=2026-10-29 fd
 	run jq -c 'select(.type=="loket.document" and .employee_number==104 and .period==3) | .correction' "$OUT"
 	assert_output 0
+	[ "$(end_rec | jq .counts.not_yet_available)" -eq 1 ]
 }
 
 @test "DOC1: a year-end statement is fetched again only when its year's approved runs changed, or with --refetch-yearend; a re-issue with a new hash gives a new index line and the new file" {
@@ -210,8 +212,8 @@ CORRECTION='.payrollRuns += [(.payrollRuns[2] | .id = "e1e2e3e4-f5f6-4a7a-8b8b-0
 	[ "$(pdf_gets)" -eq "$(docs | jq -s 'map(select(.kind=="yearend")) | length')" ]
 	[ "$(wc -l <"$D/index.ndjson")" -eq "$lines0" ]
 	[ "$(ye)" = "$old" ]
-	# Loket re-issues it (the employee's name changed in Loket since): the same key, a new hash
-	FIXN=2 own_fixture '.employees |= map(if .employeeNumber == 101 then .personalDetails.lastName = "Vries-Bakker" else . end)'
+	# Loket re-issues it: the same key, new bytes
+	curl -fsS -X POST --data '{"employmentId":"'$EM101'","year":2025}' "$LK_URL/__emu/reissue-yearendstatement" >/dev/null
 	clear_log
 	fd
 	# without a new approved run of 2025 and without --refetch-yearend: not fetched again
@@ -255,17 +257,18 @@ CORRECTION='.payrollRuns += [(.payrollRuns[2] | .id = "e1e2e3e4-f5f6-4a7a-8b8b-0
 	run jq -r 'select(.type=="issue") | [.severity, .employee_number, .message] | @tsv' "$OUT"
 	assert_output "$(printf 'error\t101\tpayslip 2026-02 (loket:%s:%s:payslip:%s): Loket answered HTTP 404' "$ER" "$EM101" "${RUN}02")"
 	no_file "$EM101-${RUN}02"
-	[ "$(docs | jq -s 'map(select(.kind=="payslip")) | length')" -eq 99 ]
+	[ "$(docs | jq -s 'map(select(.kind=="payslip")) | length')" -eq 100 ]
 	end_rec | jq -e '.complete == true and .counts.bad_documents == 1'
 	# the next run (Loket answers again) fetches only that one
 	faults '{}'
 	clear_log
 	fd
 	[ "$(pdf_gets)" -eq 1 ]
-	[ "$(docs | jq -s 'map(select(.kind=="payslip")) | length')" -eq 100 ]
-	# a PDF cut off in transit (no %%EOF), a JSON answer instead of the PDF
+	[ "$(docs | jq -s 'map(select(.kind=="payslip")) | length')" -eq 101 ]
+	# a PDF cut off in transit (no %%EOF), a JSON answer instead of the PDF, an empty body, an
+	# HTML error page, bytes that are not a PDF under the PDF content type
 	rm -rf "$D"
-	for k in truncated notjson; do
+	for k in truncated notjson empty html notpdf; do
 		faults '{"malformed":{"path":"/v2/providers/employers/employees/employments/'$EM104'/yearendstatements/2025","kind":"'$k'"}}'
 		run --separate-stderr fetch-documents -c "$CFG" --as-of 2026-11-15 --dir "$D"
 		assert_failure 5
@@ -366,7 +369,7 @@ CORRECTION='.payrollRuns += [(.payrollRuns[2] | .id = "e1e2e3e4-f5f6-4a7a-8b8b-0
 	fd --only 104
 	schema_ok "$OUT"
 	[ "$(docs | jq -s 'map(select(.employee_number != 104)) | length')" -eq 0 ]
-	[ "$(docs | jq -s 'map(select(.kind=="payslip")) | length')" -eq 10 ]
+	[ "$(docs | jq -s 'map(select(.kind=="payslip")) | length')" -eq 11 ]
 	[ "$(ls "$D" | grep -c '\.pdf$')" -eq "$(ndocs)" ]
 	run fetch-documents -c "$CFG" --only x
 	assert_failure 2
@@ -467,6 +470,6 @@ fake_loket() {
 	schema_ok "$OUT"
 	run jq -c 'select(.type=="issue") | [.severity, .employee_number, .field]' "$OUT"
 	assert_output '["error",null,"employee.employeeNumber"]'
-	[ "$(docs | jq -s 'map(select(.kind=="payslip")) | length')" -eq 90 ]
+	[ "$(docs | jq -s 'map(select(.kind=="payslip")) | length')" -eq 91 ]
 	end_rec | jq -e '.complete == true and .counts.bad_documents == 1'
 }
