@@ -46,6 +46,7 @@
 #include "lp_le_payslip.h"
 #include "lp_le_run.h"
 #include "lp_le_yearend.h"
+#include "lp_lock.h"
 #include "lp_loket_get.h"
 #include "lp_ndjson.h"
 #include "lp_oauth.h"
@@ -67,6 +68,8 @@ static const char usage[] =
 	"      --only NUMBER    only the employments of this employee number\n"
 	"      --refetch-yearend  fetch every year-end statement in scope again\n"
 	"      --base-url URL   Loket API base (default: config, else https://api.loket.nl/v2)\n"
+	"      --record DIR     store every raw API response in DIR (0700/0600; PDFs too)\n"
+	"      --replay DIR     answer every request from DIR instead of the network\n"
 	"      --audit FILE     append to this audit log (default: the config's audit_log)\n"
 	"      --actor NAME     who runs it, for the audit log (default: $USER)\n"
 	"  -v, --verbose        report counts, what was held back and why, on stderr\n"
@@ -706,9 +709,11 @@ int main(int argc, char **argv)
 		{"as-of", required_argument, 0, 'a'}, {"dir", required_argument, 0, 'd'},
 		{"only", required_argument, 0, 'o'}, {"refetch-yearend", no_argument, 0, 'R'},
 		{"audit", required_argument, 0, 'U'}, {"actor", required_argument, 0, 'A'},
+		{"record", required_argument, 0, 'r'}, {"replay", required_argument, 0, 'p'},
 		{"verbose", no_argument, 0, 'v'}, {"help", no_argument, 0, 'h'},
 		{"version", no_argument, 0, 'V'}, {0, 0, 0, 0}};
-	const char *config = NULL, *base = NULL, *as_of = NULL, *dir = NULL, *audit = NULL, *actor = NULL;
+	const char *config = NULL, *base = NULL, *as_of = NULL, *dir = NULL, *audit = NULL, *actor = NULL, *rec_dir = NULL,
+		   *rep_dir = NULL;
 	struct run r;
 	memset(&r, 0, sizeof r);
 	r.only = -1;
@@ -724,6 +729,8 @@ int main(int argc, char **argv)
 		case 'R': r.refetch = 1; break;
 		case 'U': audit = optarg; break;
 		case 'A': actor = optarg; break;
+		case 'r': rec_dir = optarg; break;
+		case 'p': rep_dir = optarg; break;
 		case 'v': r.verbose = 1; break;
 		case 'h': lp_usage_exit(usage, 0);
 		case 'V': lp_version_exit();
@@ -734,6 +741,8 @@ int main(int argc, char **argv)
 		lp_usage_die(usage, "--config is required");
 	if (optind < argc)
 		lp_usage_die(usage, "unexpected argument '%s'", argv[optind]);
+	if (rec_dir && rep_dir)
+		lp_usage_die(usage, "--record and --replay exclude each other");
 	r.as_of = as_of ? lp_date_opt("--as-of", as_of) : lp_date_today();
 	r.cfg = lp_config_load(config);
 	if (!r.cfg)
@@ -751,11 +760,16 @@ int main(int argc, char **argv)
 	r.from = cfg->documents.from;
 	lp_http_opts ho = {0};
 	ho.base_url = base ? base : cfg->loket.base_url ? cfg->loket.base_url : "https://api.loket.nl/v2";
+	ho.record_dir = rec_dir;
+	ho.replay_dir = rep_dir;
 	char err[700];
 	r.http = lp_http_new(&ho, err, sizeof err);
 	if (!r.http)
 		lp_die(LP_EXIT_CONFIG, "%s: %s", cfg->client, err);
-	r.oauth = lp_oauth_for_config(cfg); /* takes the client's lock */
+	if (rep_dir) /* no login; the directory is still written by one run at a time */
+		lp_lock_client(cfg->client, cfg->loket.lock_file);
+	else
+		r.oauth = lp_oauth_for_config(cfg); /* takes the client's lock */
 	r.g = (lp_loket_get){.http = r.http, .oauth = r.oauth, .fail = get_fail, .ctx = &r};
 	r.audit = lp_audit_open(audit ? audit : cfg->audit_log, actor, cfg->client);
 	open_dir(&r, dir);
@@ -791,7 +805,7 @@ int main(int argc, char **argv)
 			"fetched; %lu payslips not yet available, %lu held back (issues), %lu bad documents; %lu HTTP requests "
 			"(+%lu token)",
 			cfg->client, r.n[N_EM], r.n[N_SLIP], r.n[N_YE], r.n[N_FETCHED], r.n[N_KEPT], r.n[N_LATER], r.n[N_HELD],
-			r.n[N_BAD], lp_http_requests(r.http), lp_oauth_requests(r.oauth));
+			r.n[N_BAD], lp_http_requests(r.http), r.oauth ? lp_oauth_requests(r.oauth) : 0UL);
 	int rc = oc ? oc : r.n[N_BAD] ? LP_EXIT_REMOTE : 0;
 	for (size_t i = 0; i < r.ndoc; i++) {
 		free(r.docs[i].key);

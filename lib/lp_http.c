@@ -370,8 +370,14 @@ static int record(lp_http *h, const char *method, const char *target, long statu
 	char *name = record_name(method, target);
 	char *body = lp_xasprintf("%s/%s.body", h->o.record_dir, name);
 	char *meta = lp_xasprintf("%s/%s.status", h->o.record_dir, name);
-	char st[32];
+	/* the status line, then the download headers a reader needs (Content-Type,
+	 * Content-Disposition) when the answer had them */
+	char st[32 + sizeof h->x.ctype + sizeof h->x.disposition + 48];
 	int n = snprintf(st, sizeof st, "%ld\n", status);
+	if (h->x.ctype[0])
+		n += snprintf(st + n, sizeof st - (size_t)n, "Content-Type: %s\n", h->x.ctype);
+	if (h->x.disposition[0])
+		n += snprintf(st + n, sizeof st - (size_t)n, "Content-Disposition: %s\n", h->x.disposition);
 	char err[400];
 	int rc = lp_secret_write_file(body, h->x.body ? h->x.body : "", h->x.len, err, sizeof err) ||
 		 lp_secret_write_file(meta, st, (size_t)n, err, sizeof err);
@@ -423,6 +429,11 @@ static int replay(lp_http *h, const char *method, const char *target, lp_http_re
 	} else {
 		resp->status = strtol(st, NULL, 10);
 		resp->attempts = 0;
+		for (char *ln = strchr(st, '\n'); ln && ln[1]; ln = strchr(ln + 1, '\n')) {
+			size_t l = strcspn(ln + 1, "\n");
+			header_val(ln + 1, l, "Content-Type:", resp->ctype, sizeof resp->ctype);
+			header_val(ln + 1, l, "Content-Disposition:", resp->disposition, sizeof resp->disposition);
+		}
 		rc = 0;
 	}
 	free(st);

@@ -473,3 +473,27 @@ fake_loket() {
 	[ "$(docs | jq -s 'map(select(.kind=="payslip")) | length')" -eq 91 ]
 	end_rec | jq -e '.complete == true and .counts.bad_documents == 1'
 }
+
+@test "DOC1: --record keeps every answer, PDFs with their Content-Type and file name; --replay gives the same records without the network" {
+	fd --record "$BATS_TEST_TMPDIR/rec" --only 101
+	cp "$OUT" "$BATS_TEST_TMPDIR/live.ndjson"
+	[ "$(stat -c %a "$BATS_TEST_TMPDIR/rec")" = 700 ]
+	f=$(grep -l '^Content-Disposition: attachment; filename="Loonstrook_101_2026-03.pdf"$' "$BATS_TEST_TMPDIR/rec"/*.status)
+	[ "$(echo "$f" | wc -l)" -eq 1 ]
+	f=$(basename "$f")
+	grep -qx 'Content-Type: application/pdf' "$BATS_TEST_TMPDIR/rec/$f"
+	head -c 5 "$BATS_TEST_TMPDIR/rec/${f%.status}.body" | grep -q '^%PDF-'
+	[ "$(stat -c %a "$BATS_TEST_TMPDIR/rec/${f%.status}.body")" = 600 ]
+	# replayed into a new directory: the same records (files there), no request to Loket
+	clear_log
+	D="$BATS_TEST_TMPDIR/docs2" fd --replay "$BATS_TEST_TMPDIR/rec" --only 101
+	[ "$(curl -fsS "$LK_URL/__emu/requests" | jq length)" -eq 0 ]
+	diff <(jq -c 'del(.file)' "$BATS_TEST_TMPDIR/live.ndjson") <(jq -c 'del(.file)' "$OUT")
+	# a recorded PDF whose Content-Type is gone (an older recording) is not taken as a PDF
+	sed -i '/^Content-Type/d' "$BATS_TEST_TMPDIR/rec/$f"
+	run fetch-documents -c "$CFG" --as-of 2026-11-15 --dir "$BATS_TEST_TMPDIR/docs3" --replay "$BATS_TEST_TMPDIR/rec" --only 101
+	assert_failure 5
+	assert_output --partial 'not a PDF (Content-Type \"\")'
+	run fetch-documents -c "$CFG" --record a --replay b
+	assert_failure 2
+}
