@@ -72,7 +72,8 @@ $(BUILD)/bin/%: $$(call obj_of,%) $(BUILD)/liblp.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(BUILD)/liblp.a $(LIBS_$*)
 
-$(BUILD)/bin/personio-emu $(BUILD)/bin/loket-emu: $(BUILD)/bin/%: $(BUILD)/obj/tests/emulators/%.o $(EMU_OBJ)
+$(BUILD)/bin/personio-emu $(BUILD)/bin/loket-emu: $(BUILD)/bin/%: $(BUILD)/obj/tests/emulators/%.o $(EMU_OBJ) \
+		$(BUILD)/obj/lib/lp_sha256.o
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS_$*)
 
