@@ -75,7 +75,7 @@ $(BUILD)/bin/%: $$(call obj_of,%) $(BUILD)/liblp.a
 
 # the emulators link no liblp.a; personio-emu takes the SHA-256 of uploads from lib/lp_sha256.c
 $(BUILD)/bin/personio-emu $(BUILD)/bin/loket-emu: $(BUILD)/bin/%: $(BUILD)/obj/tests/emulators/%.o $(EMU_OBJ) \
-		$(filter %/lp_sha256.o,$(LIB_OBJ))
+		$(BUILD)/obj/lib/lp_sha256.o
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS_$*)
 $(BUILD)/obj/tests/emulators/personio-emu.o: $(wildcard lib/lp_sha256.h)
