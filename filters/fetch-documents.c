@@ -21,6 +21,7 @@
  * key, fetched now or before; then stream_end. Lists are held in memory (a few hundred
  * items per administration); a PDF is held one at a time.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -225,6 +226,14 @@ static void open_dir(struct run *r, const char *dir)
 		lp_die(LP_EXIT_IO, "%s: document directory %s: %s", r->cfg->client, dir, strerror(errno));
 	r->dir = abs;
 	r->dirfd = fd;
+	/* temporary files a killed run left (the lock is ours: no other run writes here) */
+	DIR *dp = opendir(abs);
+	struct dirent *de;
+	while (dp && (de = readdir(dp)) != NULL)
+		if (!strncmp(de->d_name, ".tmp-", 5) && unlinkat(fd, de->d_name, 0) == 0 && r->verbose)
+			lp_warn("%s: %s/%s: a temporary file of a stopped run, removed", r->cfg->client, abs, de->d_name);
+	if (dp)
+		closedir(dp);
 }
 
 static int hex64(const char *s)
@@ -307,7 +316,6 @@ static int file_hash(struct run *r, const char *name, char hex[65], long long *s
 static int write_file(struct run *r, const char *name, const char *body, size_t len)
 {
 	char *tmp = lp_xasprintf("%s/.tmp-%s", r->dir, name), *fin = lp_xasprintf("%s/%s", r->dir, name);
-	unlink(tmp); /* one a killed run left */
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600), e = 0;
 	if (fd < 0)
 		e = errno;

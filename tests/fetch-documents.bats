@@ -497,3 +497,43 @@ fake_loket() {
 	run fetch-documents -c "$CFG" --record a --replay b
 	assert_failure 2
 }
+
+@test "DOC1: documents.from and documents.dir from the configuration; without them compensation.start_date and <dir of loket.token_file>/<client>.documents" {
+	# default directory next to the token file
+	fetch-documents -c "$CFG" --as-of 2026-11-15 >"$OUT"
+	[ "$(stat -c %a "$BATS_TEST_TMPDIR/acme.documents")" = 700 ]
+	[ "$(docs | jq -r .file | xargs -n1 dirname | sort -u)" = "$(cd "$BATS_TEST_TMPDIR/acme.documents" && pwd -P)" ]
+	[ "$(docs | jq -s 'map(select(.kind=="yearend")) | length')" -gt 0 ]
+	# documents.dir (relative to the configuration file) and documents.from
+	jq '.documents.dir = "docs/acme" | .documents.from = "2026-06-01"' "$CFG" >"$BATS_TEST_TMPDIR/c2.json"
+	fetch-documents -c "$BATS_TEST_TMPDIR/c2.json" --as-of 2026-11-15 >"$OUT"
+	[ -f "$BATS_TEST_TMPDIR/docs/acme/index.ndjson" ]
+	[ "$(docs | jq -s 'map(select(.kind=="yearend" or .period < 6)) | length')" -eq 0 ]
+	[ "$(docs | jq -s 'map(select(.kind=="payslip")) | length')" -eq 50 ]
+	# --dir wins over documents.dir
+	fetch-documents -c "$BATS_TEST_TMPDIR/c2.json" --as-of 2026-11-15 --dir "$D" >"$OUT"
+	[ -f "$D/index.ndjson" ]
+}
+
+@test "DOC1: killed (SIGKILL) while renaming a PDF or syncing the index: the next run completes, every index line names a whole file, no temporary file stays" {
+	enospc_preload "$BUILD/bin/fetch-documents"
+	for spot in "$D/.tmp-*:rename" "$D/index.ndjson:fsync"; do
+		rm -rf "$D"
+		run env LD_PRELOAD="$PRELOAD" ENOSPC_SHIM_PATTERN="${spot%:*}" ENOSPC_SHIM_OPS="${spot##*:}" ENOSPC_SHIM_ERRNO=KILL ENOSPC_SHIM_SKIP=5 \
+			fetch-documents -c "$CFG" --as-of 2026-11-15 --dir "$D"
+		[ "$status" -eq 137 ]
+		# killed at the rename: its temporary file is left (the next run removes it)
+		[ "${spot##*:}" != rename ] || ls -A "$D" | grep -q '^\.tmp-'
+		fd
+		schema_ok "$OUT"
+		end_rec | jq -e '.complete == true'
+		no_file '^\.tmp-'
+		[ "$(wc -l <"$D/index.ndjson")" -eq "$(ndocs)" ]
+		jq -r '[.file, .sha256] | @tsv' "$D/index.ndjson" | while IFS=$'\t' read -r f sha; do
+			[ "$(sha256sum "$D/$f" | cut -d' ' -f1)" = "$sha" ]
+		done
+		# every document retrieved has its audit event (the one killed before its index line twice)
+		[ "$(jq -r 'select(.event=="document.retrieved") | .key' "$BATS_TEST_TMPDIR/audit.ndjson" | sort -u | wc -l)" -ge "$(ndocs)" ]
+		rm -f "$BATS_TEST_TMPDIR/audit.ndjson"
+	done
+}
