@@ -803,6 +803,9 @@ int main(int argc, char **argv)
 	}
 	if (r.ndoc)
 		qsort(r.docs, r.ndoc, sizeof *r.docs, doc_order);
+	for (size_t i = 1; i < r.ndoc; i++)
+		if (!strcmp(r.docs[i - 1].key, r.docs[i].key))
+			fail(&r, LP_EXIT_REMOTE, "Loket listed the document %s twice (the list changed while it was read?)", r.docs[i].key);
 	for (size_t i = 0; i < r.ndoc; i++)
 		one(&r, &r.docs[i]);
 

@@ -537,3 +537,11 @@ fake_loket() {
 		rm -f "$BATS_TEST_TMPDIR/audit.ndjson"
 	done
 }
+
+@test "DOC1: a payslip Loket lists twice for one employment is refused (exit 5, complete:false), never two records of one key" {
+	own_fixture '.payslips += [(.payslips[] | select(.employmentId == "'$EM104'" and .payrollrunId == "'${RUN}02'"))]'
+	run --separate-stderr fetch-documents -c "$CFG" --as-of 2026-11-15 --dir "$D"
+	assert_failure 5
+	jq -e 'select(.type=="stream_end") | .complete == false and (.error | contains("twice"))' <<<"$output"
+	[ "$(jq -s 'map(select(.type=="loket.document")) | length' <<<"$output")" -eq 0 ]
+}
