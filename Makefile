@@ -78,7 +78,6 @@ $(BUILD)/bin/personio-emu $(BUILD)/bin/loket-emu: $(BUILD)/bin/%: $(BUILD)/obj/t
 		$(BUILD)/obj/lib/lp_sha256.o
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS_$*)
-$(BUILD)/obj/tests/emulators/personio-emu.o: $(wildcard lib/lp_sha256.h)
 
 $(BUILD)/bin/gen-personio $(BUILD)/bin/gen-loket: $(GEN_OBJ)
 

@@ -70,20 +70,7 @@
 
 #include "emu.h"
 
-/* SHA-256 of the uploaded bytes (lib/lp_sha256.h; the Makefile links lp_sha256.o when it is there) */
-#if __has_include("lp_sha256.h")
-#include "lp_sha256.h"
-#else /* stub until lib/lp_sha256.h lands: every hash reads as 64 zeros */
-typedef struct { int unused; } lp_sha256_ctx;
-static void lp_sha256_init(lp_sha256_ctx *c) { (void)c; }
-static void lp_sha256_update(lp_sha256_ctx *c, const void *p, size_t n) { (void)c, (void)p, (void)n; }
-static void lp_sha256_final(lp_sha256_ctx *c, unsigned char out[32]) { (void)c, memset(out, 0, 32); }
-static void lp_sha256_tohex(const unsigned char d[32], char out[65])
-{
-	for (int i = 0; i < 32; i++)
-		snprintf(out + 2 * i, 3, "%02x", d[i]);
-}
-#endif
+#include "lp_sha256.h" /* the sha256 of uploaded bytes (the Makefile links lib/lp_sha256.o) */
 
 #define MAX_FIELD 65536                      /* one multipart text field */
 #define MAX_FILE (30ull * 1024 * 1024)       /* Personio: 30 MB */
