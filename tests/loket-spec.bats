@@ -251,3 +251,49 @@ META_TMPL="/providers/employers/employees/employments/{employmentId}/leave/metad
 	run spec-check "$SPEC" --requests "$BATS_TEST_TMPDIR/bad.json"
 	assert_failure
 }
+
+# members TEMPLATE WHERE: the member names the spec's 200 answer of GET TEMPLATE gives its
+# WHERE ("content" or "_embedded" items), sorted, as a JSON array
+members() {
+	gzip -dc "$SPEC" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+def res(o):
+    if isinstance(o, dict):
+        if "$ref" in o:
+            x = d
+            for r in o["$ref"].split("/")[1:]:
+                x = x[r]
+            return res(x)
+        return {k: res(v) for k, v in o.items()}
+    return [res(v) for v in o] if isinstance(o, list) else o
+def props(s):
+    out = {}
+    for p in s.get("allOf", []):
+        out.update(props(p))
+    out.update(s.get("properties", {}))
+    return out
+c = d["paths"][sys.argv[1]]["get"]["responses"]["200"]["content"]
+s = props(props(res(list(c.values())[0]["schema"]))[sys.argv[2]])
+if sys.argv[2] == "_embedded":
+    s = props(res(props(res(list(c.values())[0]["schema"]))["_embedded"]["items"]))
+print(json.dumps(sorted(s)).replace(" ", ""))' "$1" "$2"
+}
+
+@test "DOC1 the document-related answers have every member the spec gives them, and no other: payroll run, journal run, payslip list, year-end statement list" {
+	for t in 'content|/providers/employers/payrolladministrations/payrollruns/{payrollrunId}|/providers/employers/payrolladministrations/payrollruns/'"$RUN3C" \
+		'content|/providers/employers/payrolladministrations/journalruns/{journalrunId}|/providers/employers/payrolladministrations/journalruns/'"$JR3C" \
+		'_embedded|/providers/employers/employees/employments/{employmentId}/payslips|/providers/employers/employees/employments/'"$EM104"'/payslips' \
+		'_embedded|/providers/employers/employees/employments/{employmentId}/yearendstatements|/providers/employers/employees/employments/'"$EM104"'/yearendstatements'; do
+		IFS='|' read -r where tmpl path <<<"$t"
+		want=$(members "$tmpl" "$where")
+		[ "$want" != '[]' ]
+		curl -fsS -H "Authorization: Bearer $TOK" "$LK_URL/v2$path" >"$BATS_TEST_TMPDIR/m.json"
+		if [ "$where" = content ]; then
+			got=$(jq -c '.content | keys' "$BATS_TEST_TMPDIR/m.json")
+		else
+			got=$(jq -c '[._embedded[] | keys] | unique | if length == 1 then .[0] else . end' "$BATS_TEST_TMPDIR/m.json")
+		fi
+		assert_equal "$got" "$want"
+	done
+}
