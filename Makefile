@@ -72,9 +72,12 @@ $(BUILD)/bin/%: $$(call obj_of,%) $(BUILD)/liblp.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(BUILD)/liblp.a $(LIBS_$*)
 
-$(BUILD)/bin/personio-emu $(BUILD)/bin/loket-emu: $(BUILD)/bin/%: $(BUILD)/obj/tests/emulators/%.o $(EMU_OBJ)
+# the emulators link no liblp.a; personio-emu takes the SHA-256 of uploads from lib/lp_sha256.c
+$(BUILD)/bin/personio-emu $(BUILD)/bin/loket-emu: $(BUILD)/bin/%: $(BUILD)/obj/tests/emulators/%.o $(EMU_OBJ) \
+		$(filter %/lp_sha256.o,$(LIB_OBJ))
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS_$*)
+$(BUILD)/obj/tests/emulators/personio-emu.o: $(wildcard lib/lp_sha256.h)
 
 $(BUILD)/bin/gen-personio $(BUILD)/bin/gen-loket: $(GEN_OBJ)
 

@@ -311,3 +311,186 @@ rl_auth() { # rl_auth ID SECRET: status of POST /v1/auth; headers in $BATS_TEST_
 	run get "$t" "/v1/company/attendances?start_date=2026-11-01&end_date=2026-11-30"
 	assert_output 500
 }
+
+# --- documents (issue 13, DOC1): uploads stored whole, the v2 list, faults and the limit ----
+
+# upload TOKEN EMPLOYEE CATEGORY TITLE FILE [URL]: the status of POST /v1/company/documents
+# (headers in $BATS_TEST_TMPDIR/uh, body in up)
+upload() {
+	curl -sS -D "$BATS_TEST_TMPDIR/uh" -o "$BATS_TEST_TMPDIR/up" -w '%{http_code}' -H "Authorization: Bearer $1" \
+		-F title="$4" -F employee_id="$2" -F category_id="$3" -F date=2026-03-31 \
+		-F comment="loketpipe:$4" -F file=@"$5;type=application/pdf" "${6:-$EMU_URL}/v1/company/documents"
+}
+pdf() { printf '%%PDF-1.4 %s\n' "$1" >"$BATS_TEST_TMPDIR/$1.pdf"; echo "$BATS_TEST_TMPDIR/$1.pdf"; }
+docs_get() { # docs_get TOKEN QUERY: status; body in $BATS_TEST_TMPDIR/body
+	get "$1" "/v2/document-management/documents?$2"
+}
+
+@test "DOC1 /__emu/documents: every upload with owner, category, title, date, comment, file name, type, size, sha256 and created_at from the logical clock" {
+	[ -f "$ROOT/lib/lp_sha256.h" ] || skip "lib/lp_sha256.h not merged yet (the emulator's hash is a stub)"
+	t=$(v1_token)
+	f=$(pdf a)
+	assert_equal "$(upload "$t" 1001 2 "Loonstrook 2026-03" "$f")" 201
+	assert_equal "$(upload "$t" 1002 2 "Loonstrook 2026-03" "$(pdf b)")" 201
+	run curl -fsS "$EMU_URL/__emu/documents"
+	assert_success
+	sha=$(sha256sum "$f" | cut -d' ' -f1)
+	size=$(stat -c %s "$f")
+	assert_equal "$(jq -c '.[0] | [.id, .employee_id, .category_id, .title, .date, .comment, .filename, .content_type, .size, .sha256, .created_at]' <<<"$output")" \
+		"[1,1001,2,\"Loonstrook 2026-03\",\"2026-03-31\",\"loketpipe:Loonstrook 2026-03\",\"a.pdf\",\"application/pdf\",$size,\"$sha\",\"2026-01-01T00:00:00Z\"]"
+	# one second per upload; another file, another hash
+	assert_equal "$(jq -r '.[1].created_at' <<<"$output")" 2026-01-01T00:00:01Z
+	[ "$(jq -r '.[1].sha256' <<<"$output")" != "$sha" ]
+	# a file of many multipart chunks is hashed whole
+	head -c 300000 /dev/zero | tr '\0' 'x' >"$BATS_TEST_TMPDIR/big.pdf"
+	assert_equal "$(upload "$t" 1001 2 big "$BATS_TEST_TMPDIR/big.pdf")" 201
+	assert_equal "$(curl -fsS "$EMU_URL/__emu/documents" | jq -r '.[2] | "\(.size) \(.sha256)"')" \
+		"300000 $(sha256sum "$BATS_TEST_TMPDIR/big.pdf" | cut -d' ' -f1)"
+	# a reset forgets the documents and sets the clock back
+	emu_reset
+	assert_equal "$(upload "$t" 1001 2 x "$f")" 201
+	assert_equal "$(curl -fsS "$EMU_URL/__emu/documents" | jq -c '[length, .[0].id, .[0].created_at]')" '[1,1,"2026-01-01T00:00:00Z"]'
+}
+
+@test "DOC1 --clock START sets the logical clock; a bad START is a usage error" {
+	emu_launch personio-emu clk "$SAMPLES/personio" --clock 2026-03-25T08:00:00+01:00
+	t=$(curl -fsS -X POST -H 'Content-Type: application/json' \
+		--data "{\"client_id\":\"$PERSONIO_CLIENT_ID\",\"client_secret\":\"$PERSONIO_CLIENT_SECRET\"}" \
+		"$LAUNCHED_URL/v1/auth" | jq -r .data.token)
+	assert_equal "$(upload "$t" 1001 2 x "$(pdf a)" "$LAUNCHED_URL")" 201
+	assert_equal "$(upload "$t" 1001 2 y "$(pdf b)" "$LAUNCHED_URL")" 201
+	assert_equal "$(curl -fsS "$LAUNCHED_URL/__emu/documents" | jq -c '[.[].created_at]')" '["2026-03-25T07:00:00Z","2026-03-25T07:00:01Z"]'
+	emu_kill "$LAUNCHED_PID"
+	for bad in 2026-03-25 2026-02-30T00:00:00Z 2026-03-25T24:00:00Z 2026-03-25T08:00:00 now; do
+		run personio-emu --fixtures "$SAMPLES/personio" --clock "$bad"
+		assert_failure 2
+		assert_output --partial "--clock"
+	done
+}
+
+@test "DOC1 v2 document list: by owner, oldest first, the v2 item shape with string ids; category and created_at filters" {
+	t=$(v1_token)
+	assert_equal "$(upload "$t" 1001 2 "Loonstrook 2026-01" "$(pdf a)")" 201 # 00:00:00
+	assert_equal "$(upload "$t" 1002 2 "Loonstrook 2026-01" "$(pdf b)")" 201 # 00:00:01
+	assert_equal "$(upload "$t" 1001 1 "Contract" "$(pdf c)")" 201           # 00:00:02
+	assert_equal "$(upload "$t" 1001 2 "Loonstrook 2026-02" "$(pdf d)")" 201 # 00:00:03
+	v2=$(v2_token)
+	assert_equal "$(docs_get "$v2" owner_id=1001)" 200
+	run jq -c '[._data[].name]' "$BATS_TEST_TMPDIR/body"
+	assert_output '["Loonstrook 2026-01","Contract","Loonstrook 2026-02"]'
+	run jq -c '._data[0] | del(.created_at)' "$BATS_TEST_TMPDIR/body"
+	assert_output "{\"id\":\"1\",\"name\":\"Loonstrook 2026-01\",\"date\":\"2026-03-31\",\"comment\":\"loketpipe:Loonstrook 2026-01\",\"category\":{\"id\":\"2\"},\"owner\":{\"id\":\"1001\"},\"document_type\":\"pdf\",\"size\":$(stat -c %s "$BATS_TEST_TMPDIR/a.pdf"),\"virus_scan\":{\"status\":\"clean\"},\"esignature\":{\"status\":\"none\"}}"
+	run jq -r '._data[0].created_at, ._meta.links.self.href, (._meta.links.next // "absent")' "$BATS_TEST_TMPDIR/body"
+	assert_output "2026-01-01T00:00:00Z
+$EMU_URL/v2/document-management/documents?owner_id=1001&limit=100
+absent"
+	docs_get "$v2" 'owner_id=1001&category_id=2' >/dev/null
+	assert_equal "$(jq -c '[._data[].id]' "$BATS_TEST_TMPDIR/body")" '["1","4"]'
+	# gte inclusive, lt exclusive; offsets are honoured
+	docs_get "$v2" 'owner_id=1001&created_at.gte=2026-01-01T00:00:02Z' >/dev/null
+	assert_equal "$(jq -c '[._data[].id]' "$BATS_TEST_TMPDIR/body")" '["3","4"]'
+	docs_get "$v2" 'owner_id=1001&created_at.lt=2026-01-01T00:00:02Z' >/dev/null
+	assert_equal "$(jq -c '[._data[].id]' "$BATS_TEST_TMPDIR/body")" '["1"]'
+	docs_get "$v2" 'owner_id=1001&created_at.gte=2026-01-01T01:00:03%2B01:00&created_at.lt=2026-01-01T00:00:03.5Z' >/dev/null
+	assert_equal "$(jq -c '[._data[].id]' "$BATS_TEST_TMPDIR/body")" '["4"]'
+	docs_get "$v2" 'owner_id=1001&created_at.gte=2026-01-01T00:00:02.001Z' >/dev/null
+	assert_equal "$(jq -c '[._data[].id]' "$BATS_TEST_TMPDIR/body")" '["4"]'
+	# nobody's documents: an empty list; another owner sees only his own
+	docs_get "$v2" owner_id=1003 >/dev/null
+	assert_equal "$(jq -c ._data "$BATS_TEST_TMPDIR/body")" '[]'
+	docs_get "$v2" owner_id=1002 >/dev/null
+	assert_equal "$(jq -c '[._data[].owner.id]' "$BATS_TEST_TMPDIR/body")" '["1002"]'
+}
+
+@test "DOC1 v2 document list: cursor paging with absolute next hrefs that repeat the filters, every document once" {
+	t=$(v1_token)
+	for i in 1 2 3 4 5 6 7; do assert_equal "$(upload "$t" 1001 2 "d$i" "$(pdf "p$i")")" 201; done
+	assert_equal "$(upload "$t" 1001 1 other "$(pdf q)")" 201
+	v2=$(v2_token)
+	docs_get "$v2" 'owner_id=1001&category_id=2&created_at.gte=2026-01-01T00:00:00Z&limit=3' >/dev/null
+	next=$(jq -r '._meta.links.next.href' "$BATS_TEST_TMPDIR/body")
+	[[ "$next" == "$EMU_URL/v2/document-management/documents?owner_id=1001&category_id=2&created_at.gte=2026-01-01T00%3A00%3A00Z&limit=3&cursor=cur_"* ]]
+	all=$(jq -r '._data[].name' "$BATS_TEST_TMPDIR/body")
+	pages=1
+	while [ "$next" != null ]; do
+		curl -fsS -H "Authorization: Bearer $v2" "$next" >"$BATS_TEST_TMPDIR/page"
+		all="$all
+$(jq -r '._data[].name' "$BATS_TEST_TMPDIR/page")"
+		next=$(jq -r '._meta.links.next.href // "null"' "$BATS_TEST_TMPDIR/page")
+		pages=$((pages + 1))
+	done
+	assert_equal "$pages" 3
+	assert_equal "$(echo $all)" "d1 d2 d3 d4 d5 d6 d7"
+	# a cursor is bound to its filters
+	cur=$(docs_get "$v2" 'owner_id=1001&category_id=2&limit=3' >/dev/null; jq -r '._meta.links.next.href' "$BATS_TEST_TMPDIR/body" | sed 's/.*cursor=//')
+	assert_equal "$(docs_get "$v2" "owner_id=1001&category_id=2&limit=3&cursor=$cur")" 200
+	assert_equal "$(docs_get "$v2" "owner_id=1002&category_id=2&limit=3&cursor=$cur")" 400
+	# limit 200 is allowed, the default is 100
+	assert_equal "$(docs_get "$v2" 'owner_id=1001&limit=200')" 200
+	docs_get "$v2" owner_id=1001 >/dev/null
+	assert_equal "$(jq -r ._meta.links.self.href "$BATS_TEST_TMPDIR/body")" "$EMU_URL/v2/document-management/documents?owner_id=1001&limit=100"
+}
+
+@test "DOC1 v2 document list: bad parameters are 400 problem+json; a v1 token or none is 401" {
+	v2=$(v2_token)
+	for q in '' 'owner_id=' 'owner_id=abc' 'owner_id=0' 'owner_id=1001&category_id=x' 'owner_id=1001&limit=0' \
+		'owner_id=1001&limit=201' 'owner_id=1001&limit=ten' 'owner_id=1001&created_at.gte=2026-01-01' \
+		'owner_id=1001&created_at.lt=2026-01-01T25:00:00Z' 'owner_id=1001&created_at.lt=yesterday' \
+		'owner_id=1001&cursor=cur_garbage' 'owner_id=1001&cursor=cur_00000000ffffffff'; do
+		run curl -sS -D "$BATS_TEST_TMPDIR/h" -o "$BATS_TEST_TMPDIR/body" -w '%{http_code}' -H "Authorization: Bearer $v2" \
+			"$EMU_URL/v2/document-management/documents?$q"
+		assert_output 400
+		grep -qi '^content-type: application/problem+json' "$BATS_TEST_TMPDIR/h"
+		assert_equal "$(jq -r '.errors[0].type' "$BATS_TEST_TMPDIR/body")" "https://developer.personio.de/reference/errors#common.bad_request"
+	done
+	assert_equal "$(docs_get "$v2" 'owner_id=1001&category_id=2')" 200
+	assert_equal "$(docs_get "$(v1_token)" owner_id=1001)" 401
+	assert_equal "$(jq -r '.errors[0].title' "$BATS_TEST_TMPDIR/body")" Unauthorized
+	run curl -sS -o /dev/null -w '%{http_code}' "$EMU_URL/v2/document-management/documents?owner_id=1001"
+	assert_output 401
+	run curl -sS -o /dev/null -w '%{http_code}' -X POST -H "Authorization: Bearer $v2" "$EMU_URL/v2/document-management/documents"
+	assert_output 405
+}
+
+@test "DOC1 uploads obey the fault plan: lost stores the document and drops the answer, drop and 500 store nothing" {
+	t=$(v1_token)
+	v2=$(v2_token)
+	emu_faults '{"lost":1,"scope":"/v1/company/documents"}'
+	assert_equal "$(upload "$t" 1001 2 lost "$(pdf a)" 2>/dev/null)" 000 # no answer
+	assert_equal "$(curl -fsS "$EMU_URL/__emu/documents" | jq -c '[.[].title]')" '["lost"]'
+	docs_get "$v2" owner_id=1001 >/dev/null
+	assert_equal "$(jq -c '[._data[].name]' "$BATS_TEST_TMPDIR/body")" '["lost"]'
+	emu_faults '{"drop":1,"scope":"/v1/company/documents"}'
+	assert_equal "$(upload "$t" 1001 2 dropped "$(pdf b)" 2>/dev/null)" 000
+	emu_faults '{"500":1,"scope":"/v1/company/documents"}'
+	assert_equal "$(upload "$t" 1001 2 failed "$(pdf c)")" 500
+	emu_faults '{"always":{"path":"/v1/company/documents","status":503}}'
+	assert_equal "$(upload "$t" 1001 2 unavailable "$(pdf c)")" 503
+	emu_faults '{}'
+	assert_equal "$(curl -fsS "$EMU_URL/__emu/documents" | jq -c '[.[].title]')" '["lost"]'
+	docs_get "$v2" owner_id=1001 >/dev/null
+	assert_equal "$(jq -c '[._data[].name]' "$BATS_TEST_TMPDIR/body")" '["lost"]'
+	# "500" counts the 5xx answers: the counted 500 and the always 503
+	assert_equal "$(emu_stats | jq -c '[.faults.lost, .faults.drop, .faults."500", .documents]')" '[1,1,2,1]'
+	# the clock advanced for the stored upload only
+	assert_equal "$(upload "$t" 1001 2 next "$(pdf d)")" 201
+	assert_equal "$(curl -fsS "$EMU_URL/__emu/documents" | jq -r '.[1].created_at')" 2026-01-01T00:00:01Z
+}
+
+@test "DOC1 the upload limit: over --rate-documents an upload gets 429 with Retry-After and is not stored" {
+	emu_launch personio-emu rl "$SAMPLES/personio" --rate-documents 3/60
+	t=$(curl -fsS -X POST -H 'Content-Type: application/json' \
+		--data "{\"client_id\":\"$PERSONIO_CLIENT_ID\",\"client_secret\":\"$PERSONIO_CLIENT_SECRET\"}" \
+		"$LAUNCHED_URL/v1/auth" | jq -r .data.token)
+	for i in 1 2 3; do assert_equal "$(upload "$t" 1001 2 "d$i" "$(pdf "p$i")" "$LAUNCHED_URL")" 201; done
+	assert_equal "$(upload "$t" 1001 2 d4 "$(pdf p4)" "$LAUNCHED_URL")" 429
+	run grep -i '^retry-after: [1-9][0-9]*' "$BATS_TEST_TMPDIR/uh"
+	assert_success
+	assert_equal "$(jq -c . "$BATS_TEST_TMPDIR/up")" '{"success":false,"error":{"message":"Too many requests","code":429}}'
+	assert_equal "$(curl -fsS "$LAUNCHED_URL/__emu/documents" | jq -c '[.[].title]')" '["d1","d2","d3"]'
+	assert_equal "$(curl -fsS "$LAUNCHED_URL/__emu/stats" | jq .rate_limited.documents)" 1
+	# other requests are not under the document limit
+	run curl -sS -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $t" "$LAUNCHED_URL/v1/company/document-categories"
+	assert_output 200
+	emu_kill "$LAUNCHED_PID"
+}

@@ -12,11 +12,14 @@
  *     accept v1 tokens only, v2 endpoints v2 tokens only.
  *   - GET /v1/company/employees (limit/offset, default 50, capped at 100),
  *     GET /v1/company/document-categories, POST /v1/company/documents
- *     (multipart; metadata and byte count are stored, file content is not).
+ *     (multipart; metadata, byte count and the sha256 of the file are stored, the
+ *     content is not; created_at from a logical clock, --clock, never the wall clock).
  *     Successful v1 responses echo `Authorization: Bearer <same token>` as
  *     Personio's legacy rotation header does.
  *   - GET /v1/company/attendances (start_date/end_date, employees[],
  *     includePending, limit default 200, element offset; fixture order).
+ *   - GET /v2/document-management/documents (owner_id required, category_id,
+ *     created_at.gte/lt, limit 1-200, cursor; oldest first; absolute next href).
  *   - GET /v2/compensations (month window, legal_entity.id / person.id
  *     filters, limit 1-100, opaque checksummed cursors, absolute next href).
  *   - Control endpoints under /__emu/ (stats, faults, reset, documents, and
@@ -67,6 +70,21 @@
 
 #include "emu.h"
 
+/* SHA-256 of the uploaded bytes (lib/lp_sha256.h; the Makefile links lp_sha256.o when it is there) */
+#if __has_include("lp_sha256.h")
+#include "lp_sha256.h"
+#else /* stub until lib/lp_sha256.h lands: every hash reads as 64 zeros */
+typedef struct { int unused; } lp_sha256_ctx;
+static void lp_sha256_init(lp_sha256_ctx *c) { (void)c; }
+static void lp_sha256_update(lp_sha256_ctx *c, const void *p, size_t n) { (void)c, (void)p, (void)n; }
+static void lp_sha256_final(lp_sha256_ctx *c, unsigned char out[32]) { (void)c, memset(out, 0, 32); }
+static void lp_sha256_tohex(const unsigned char d[32], char out[65])
+{
+	for (int i = 0; i < 32; i++)
+		snprintf(out + 2 * i, 3, "%02x", d[i]);
+}
+#endif
+
 #define MAX_FIELD 65536                      /* one multipart text field */
 #define MAX_FILE (30ull * 1024 * 1024)       /* Personio: 30 MB */
 #define MAX_FIELDS 16
@@ -75,6 +93,7 @@
 /* ------------------------------------------------------------------ utils */
 
 static json_t *jstr_or_null(const char *s) { return s ? emu_jstr(s) : json_null(); }
+static int parse_time(const char *s, long long *out);
 
 static void timestamp(char out[32], int zulu)
 {
@@ -344,6 +363,8 @@ struct doc {
 	long long id, employee_id, category_id;
 	char *tenant, *title, *comment, *date, *filename, *content_type;
 	uint64_t bytes;
+	char sha256[65];
+	long long created; /* seconds since 1970 on the logical clock */
 };
 
 static struct {
@@ -355,7 +376,12 @@ static struct {
 	struct doc *docs;
 	size_t ndocs;
 	long long next_doc;
+	long long ticks; /* the logical clock: uploads stored since the start (or the last reset) */
 } S = {.lock = PTHREAD_MUTEX_INITIALIZER, .next_doc = 1};
+
+/* --clock START: the logical clock's start (default 2026-01-01T00:00:00Z); it advances one
+ * second per stored upload and never reads the wall clock; /__emu/reset sets it back */
+static long long g_clock_start = 1767225600;
 
 static _Atomic unsigned g_port;
 
@@ -440,6 +466,7 @@ static void free_docs_locked(void)
 	S.docs = NULL;
 	S.ndocs = 0;
 	S.next_doc = 1;
+	S.ticks = 0;
 }
 
 /* ------------------------------------------------------------ rate limits */
@@ -533,6 +560,11 @@ static long long limit_take(enum lim lim, const char *key)
 /* the flags of this emulator: --rate-* and --rotate-v1-tokens */
 static int limit_option(const char *name, const char *v)
 {
+	if (!strcmp(name, "--clock")) {
+		if (parse_time(v, &g_clock_start))
+			emu_bad_usage("--clock takes an ISO 8601 date-time such as 2026-01-01T00:00:00Z", v);
+		return 0;
+	}
 	if (!strcmp(name, "--rotate-v1-tokens")) {
 		if (strcmp(v, "yes") && strcmp(v, "no"))
 			emu_bad_usage("--rotate-v1-tokens takes yes or no", v);
@@ -570,7 +602,7 @@ static void reset_counters_locked(void)
 
 enum route {
 	R_NOT_FOUND, R_BAD_METHOD, R_V1_AUTH, R_V2_TOKEN, R_EMPLOYEES, R_COMPENSATIONS, R_ATTENDANCES,
-	R_DOC_CATEGORIES, R_DOC_UPLOAD, R_C_STATS, R_C_FAULTS, R_C_RESET, R_C_DOCUMENTS, R_C_REVOKE
+	R_DOC_CATEGORIES, R_DOC_UPLOAD, R_V2_DOCUMENTS, R_C_STATS, R_C_FAULTS, R_C_RESET, R_C_DOCUMENTS, R_C_REVOKE
 };
 
 static const struct { const char *path, *method; enum route route; } ROUTES[] = {
@@ -581,6 +613,7 @@ static const struct { const char *path, *method; enum route route; } ROUTES[] = 
 	{"/v1/company/attendances", "GET", R_ATTENDANCES},
 	{"/v1/company/document-categories", "GET", R_DOC_CATEGORIES},
 	{"/v1/company/documents", "POST", R_DOC_UPLOAD},
+	{"/v2/document-management/documents", "GET", R_V2_DOCUMENTS},
 	{"/__emu/stats", "GET", R_C_STATS},
 	{"/__emu/faults", "POST", R_C_FAULTS},
 	{"/__emu/reset", "POST", R_C_RESET},
@@ -606,6 +639,7 @@ struct req {
 	int file_seen;
 	char *file_name, *file_ctype;
 	uint64_t file_bytes;
+	lp_sha256_ctx sha; /* of the file part's bytes */
 };
 
 struct reply {
@@ -639,6 +673,8 @@ static enum MHD_Result pp_iter(void *cls, enum MHD_ValueKind kind, const char *k
 		if (!r->file_ctype && ctype)
 			r->file_ctype = emu_xstrdup(ctype);
 		r->file_bytes += size;
+		if (size)
+			lp_sha256_update(&r->sha, data, size);
 		return MHD_YES;
 	}
 	if (strcmp(key, "file") == 0)
@@ -674,6 +710,7 @@ static void setup_body(struct req *r, struct MHD_Connection *c)
 		r->mode = B_RAW;
 	} else if (form && (ctype_is(c, "application/x-www-form-urlencoded") ||
 			    (r->route == R_DOC_UPLOAD && ctype_is(c, "multipart/form-data")))) {
+		lp_sha256_init(&r->sha);
 		r->pp = MHD_create_post_processor(c, 16384, pp_iter, r);
 		r->mode = r->pp ? B_FORM : B_DISCARD;
 		r->pp_failed = !r->pp;
@@ -1383,6 +1420,8 @@ static void handle_doc_upload(struct req *r, struct MHD_Connection *c, struct re
 		free(rep->authz), rep->authz = NULL;
 		return;
 	}
+	unsigned char dig[32];
+	lp_sha256_final(&r->sha, dig);
 	pthread_mutex_lock(&S.lock);
 	S.docs = emu_xrealloc(S.docs, (S.ndocs + 1) * sizeof *S.docs);
 	struct doc *d = &S.docs[S.ndocs++];
@@ -1391,7 +1430,9 @@ static void handle_doc_upload(struct req *r, struct MHD_Connection *c, struct re
 		.title = emu_xstrdup(title), .comment = comment ? emu_xstrdup(comment) : NULL,
 		.date = date && *date ? emu_xstrdup(date) : NULL, .filename = emu_xstrdup(r->file_name),
 		.content_type = r->file_ctype ? emu_xstrdup(r->file_ctype) : NULL, .bytes = r->file_bytes,
+		.created = g_clock_start + S.ticks++,
 	};
+	lp_sha256_tohex(dig, d->sha256);
 	long long id = d->id;
 	pthread_mutex_unlock(&S.lock);
 	json_t *emp_j = json_loads(e->json, 0, NULL), *cat_j = json_loads(k->json, 0, NULL);
@@ -1400,6 +1441,215 @@ static void handle_doc_upload(struct req *r, struct MHD_Connection *c, struct re
 			     "type", "Document", "attributes", "title", emu_jstr(title), "date",
 			     jstr_or_null(date && *date ? date : NULL), "comment", jstr_or_null(comment), "employee",
 			     emp_j ? emp_j : json_null(), "category", cat_j ? cat_j : json_null()));
+}
+
+
+/* the logical clock's time as ISO 8601 UTC ("2026-01-01T00:00:01Z") */
+static void fmt_time(long long secs, char out[32])
+{
+	long long days = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
+	unsigned rem = (unsigned)(secs - days * 86400) % 86400u;
+	long y;
+	int m, d;
+	emu_civil_from_days((long)days, &y, &m, &d);
+	snprintf(out, 32, "%04ld-%02d-%02dT%02u:%02u:%02uZ", y % 10000, m % 100, d % 100, rem / 3600, rem / 60 % 60,
+		 rem % 60);
+}
+
+/* ISO 8601 date-time YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM|-HH:MM) as seconds since 1970,
+ * a fraction rounded up (the clock has whole seconds, so created_at >= 3.5 is >= 4 and
+ * created_at < 3.5 is < 4); 0, else -1 */
+static int parse_time(const char *s, long long *out)
+{
+	char date[11];
+	long y;
+	int mo, d, hh, mm, ss, n = 0;
+	if (!s || strlen(s) < 20 || s[10] != 'T')
+		return -1;
+	memcpy(date, s, 10);
+	date[10] = 0;
+	if (emu_parse_date(date, &y, &mo, &d))
+		return -1;
+	const char *p = s + 11;
+	if (sscanf(p, "%2d:%2d:%2d%n", &hh, &mm, &ss, &n) != 3 || n != 8 || hh > 23 || mm > 59 || ss > 59 ||
+	    !isdigit((unsigned char)p[0]) || !isdigit((unsigned char)p[3]) || !isdigit((unsigned char)p[6]))
+		return -1;
+	p += 8;
+	int up = 0;
+	if (*p == '.') {
+		p++;
+		if (!isdigit((unsigned char)*p))
+			return -1;
+		while (isdigit((unsigned char)*p))
+			up |= *p++ != '0';
+	}
+	long long off = 0;
+	if (*p == 'Z') {
+		p++;
+	} else if (*p == '+' || *p == '-') {
+		int oh, om, k = 0;
+		if (sscanf(p + 1, "%2d:%2d%n", &oh, &om, &k) != 2 || k != 5 || oh > 23 || om > 59 ||
+		    !isdigit((unsigned char)p[1]) || !isdigit((unsigned char)p[4]))
+			return -1;
+		off = (oh * 60LL + om) * 60 * (*p == '+' ? 1 : -1);
+		p += 6;
+	} else {
+		return -1;
+	}
+	if (*p)
+		return -1;
+	*out = emu_days_from_civil(y, mo, d) * 86400LL + hh * 3600LL + mm * 60LL + ss - off + up;
+	return 0;
+}
+
+static uint32_t doc_cursor_sum(const struct tenant *t, const char *owner, const char *cat, const char *gte,
+			       const char *lt, unsigned long off)
+{
+	char o[32];
+	snprintf(o, sizeof o, "%lx", off);
+	uint32_t h = emu_fnv1a(2166136261u, "documents");
+	h = emu_fnv1a(h, t->name), h = emu_fnv1a(h, owner), h = emu_fnv1a(h, cat ? cat : "\x01");
+	h = emu_fnv1a(h, gte ? gte : "\x01"), h = emu_fnv1a(h, lt ? lt : "\x01");
+	return emu_fnv1a(h, o);
+}
+
+static void doc_href(struct emu_sb *b, const char *owner, const char *cat, const char *gte, const char *lt,
+		     long long limit, const char *cursor)
+{
+	emu_sb_addf(b, "http://127.0.0.1:%u/v2/document-management/documents?owner_id=", atomic_load(&g_port));
+	url_encode(b, owner);
+	if (cat) {
+		emu_sb_adds(b, "&category_id=");
+		url_encode(b, cat);
+	}
+	if (gte) {
+		emu_sb_adds(b, "&created_at.gte=");
+		url_encode(b, gte);
+	}
+	if (lt) {
+		emu_sb_adds(b, "&created_at.lt=");
+		url_encode(b, lt);
+	}
+	emu_sb_addf(b, "&limit=%lld", limit);
+	if (cursor) {
+		emu_sb_adds(b, "&cursor=");
+		url_encode(b, cursor);
+	}
+}
+
+/* the v2 document type: the file name's extension in lower case ("pdf"), else "unknown" */
+static json_t *doc_type(const char *filename)
+{
+	const char *dot = filename ? strrchr(filename, '.') : NULL;
+	char t[16];
+	size_t n = 0;
+	if (!dot || !dot[1] || strlen(dot + 1) >= sizeof t)
+		return json_string("unknown");
+	for (const char *p = dot + 1; *p; p++)
+		t[n++] = (char)tolower((unsigned char)*p);
+	t[n] = 0;
+	return emu_jstr(t);
+}
+
+/* GET /v2/document-management/documents: owner_id (required), category_id, created_at.gte,
+ * created_at.lt, limit 1-200 (default 100), cursor. Oldest first (created_at, then id: the
+ * order of upload), so a document uploaded while a client pages lands on a later page, never
+ * before its cursor. Only the token's tenant's documents. */
+static void handle_v2_documents(struct MHD_Connection *c, struct reply *rep)
+{
+	struct tenant *t = auth_v2(c, rep);
+	if (!t)
+		return;
+	const char *owner = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "owner_id");
+	const char *cat = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "category_id");
+	const char *gte = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "created_at.gte");
+	const char *lt = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "created_at.lt");
+	const char *ls = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "limit");
+	const char *cur = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "cursor");
+	long long owner_id, cat_id = 0, t_gte = LLONG_MIN, t_lt = LLONG_MAX, limit = 100;
+	if (!owner || !*owner) {
+		v2_problem(rep, 400, "owner_id is required.");
+		return;
+	}
+	if (emu_strict_ll(owner, 1, LLONG_MAX, &owner_id)) {
+		v2_problem(rep, 400, "owner_id must be a person id (a positive integer).");
+		return;
+	}
+	if (cat && emu_strict_ll(cat, 1, LLONG_MAX, &cat_id)) {
+		v2_problem(rep, 400, "category_id must be a document category id (a positive integer).");
+		return;
+	}
+	if (gte && parse_time(gte, &t_gte)) {
+		v2_problem(rep, 400, "created_at.gte must be an ISO 8601 date-time (2026-01-01T00:00:00Z).");
+		return;
+	}
+	if (lt && parse_time(lt, &t_lt)) {
+		v2_problem(rep, 400, "created_at.lt must be an ISO 8601 date-time (2026-01-01T00:00:00Z).");
+		return;
+	}
+	if (ls && emu_strict_ll(ls, 1, 200, &limit)) {
+		v2_problem(rep, 400, "limit must be an integer between 1 and 200.");
+		return;
+	}
+	unsigned long off = 0;
+	pthread_mutex_lock(&S.lock);
+	if (cur) {
+		char hex[9] = {0};
+		int ok = strlen(cur) == 20 && emu_starts_with(cur, "cur_") && strspn(cur + 4, "0123456789abcdef") == 16;
+		if (ok) {
+			memcpy(hex, cur + 4, 8);
+			off = strtoul(hex, NULL, 16);
+			ok = (uint32_t)strtoul(cur + 12, NULL, 16) == doc_cursor_sum(t, owner, cat, gte, lt, off) &&
+			     off <= S.ndocs;
+		}
+		if (!ok) {
+			pthread_mutex_unlock(&S.lock);
+			v2_problem(rep, 400, "The cursor is invalid or does not match the given filters.");
+			return;
+		}
+	}
+	json_t *data = json_array();
+	int more = 0;
+	size_t next_at = 0;
+	for (size_t i = off; i < S.ndocs; i++) {
+		const struct doc *d = &S.docs[i];
+		if (strcmp(d->tenant, t->name) != 0 || d->employee_id != owner_id || (cat && d->category_id != cat_id) ||
+		    d->created < t_gte || d->created >= t_lt)
+			continue;
+		if (json_array_size(data) == (size_t)limit) {
+			more = 1;
+			next_at = i;
+			break;
+		}
+		char id[32], cid[32], oid[32], ts[32];
+		snprintf(id, sizeof id, "%lld", d->id);
+		snprintf(cid, sizeof cid, "%lld", d->category_id);
+		snprintf(oid, sizeof oid, "%lld", d->employee_id);
+		fmt_time(d->created, ts);
+		json_array_append_new(data, json_pack("{s:s,s:o,s:o,s:o,s:{s:s},s:{s:s},s:o,s:I,s:s,s:{s:s},s:{s:s}}",
+						      "id", id, "name", emu_jstr(d->title), "date", jstr_or_null(d->date),
+						      "comment", jstr_or_null(d->comment), "category", "id", cid, "owner",
+						      "id", oid, "document_type", doc_type(d->filename), "size",
+						      (json_int_t)d->bytes, "created_at", ts, "virus_scan", "status",
+						      "clean", "esignature", "status", "none"));
+	}
+	pthread_mutex_unlock(&S.lock);
+	rep->status = 200;
+	rep->ctype = "application/json";
+	emu_sb_adds(&rep->body, "{\"_data\":");
+	emu_sb_json(&rep->body, data);
+	emu_sb_adds(&rep->body, ",\"_meta\":{\"links\":{\"self\":{\"href\":\"");
+	doc_href(&rep->body, owner, cat, gte, lt, limit, cur);
+	emu_sb_adds(&rep->body, "\"}");
+	if (more) {
+		char next[32];
+		snprintf(next, sizeof next, "cur_%08lx%08" PRIx32, (unsigned long)next_at,
+			 doc_cursor_sum(t, owner, cat, gte, lt, (unsigned long)next_at));
+		emu_sb_adds(&rep->body, ",\"next\":{\"href\":\"");
+		doc_href(&rep->body, owner, cat, gte, lt, limit, next);
+		emu_sb_adds(&rep->body, "\"}");
+	}
+	emu_sb_adds(&rep->body, "}}}");
 }
 
 /* -------------------------------------------------------------- control */
@@ -1462,12 +1712,16 @@ static void handle_control(struct req *r, struct reply *rep)
 		pthread_mutex_lock(&S.lock);
 		for (size_t i = 0; i < S.ndocs; i++) {
 			struct doc *d = &S.docs[i];
-			json_array_append_new(a, json_pack("{s:I,s:o,s:o,s:I,s:I,s:o,s:o,s:o,s:o,s:I}", "id", (json_int_t)d->id,
-							   "tenant", emu_jstr(d->tenant), "title", emu_jstr(d->title), "employee_id",
-							   (json_int_t)d->employee_id, "category_id", (json_int_t)d->category_id,
-							   "comment", jstr_or_null(d->comment), "date", jstr_or_null(d->date),
-							   "filename", emu_jstr(d->filename), "content_type",
-							   jstr_or_null(d->content_type), "bytes", (json_int_t)d->bytes));
+			char ts[32];
+			fmt_time(d->created, ts);
+			json_array_append_new(a, json_pack("{s:I,s:o,s:o,s:I,s:I,s:o,s:o,s:o,s:o,s:I,s:I,s:s,s:s}", "id",
+							   (json_int_t)d->id, "tenant", emu_jstr(d->tenant), "title",
+							   emu_jstr(d->title), "employee_id", (json_int_t)d->employee_id,
+							   "category_id", (json_int_t)d->category_id, "comment",
+							   jstr_or_null(d->comment), "date", jstr_or_null(d->date), "filename",
+							   emu_jstr(d->filename), "content_type", jstr_or_null(d->content_type),
+							   "size", (json_int_t)d->bytes, "bytes", (json_int_t)d->bytes, "sha256",
+							   d->sha256, "created_at", ts));
 		}
 		pthread_mutex_unlock(&S.lock);
 		emu_sb_json(&rep->body, a);
@@ -1498,6 +1752,7 @@ static void handle_api(struct req *r, struct MHD_Connection *c, const char *url,
 	case R_ATTENDANCES: handle_attendances(c, rep); break;
 	case R_DOC_CATEGORIES: handle_doc_categories(c, rep); break;
 	case R_DOC_UPLOAD: handle_doc_upload(r, c, rep); break;
+	case R_V2_DOCUMENTS: handle_v2_documents(c, rep); break;
 	case R_BAD_METHOD:
 		error_for(rep, url, 405);
 		rep->allow = r->allow;
@@ -1574,7 +1829,7 @@ static void usage(FILE *f)
 {
 	fputs("usage: personio-emu --fixtures DIR [--port N] [--port-file F] [--faults JSON]\n"
 	      "                    [--threads N] [--watch-pid PID] [--rate-LIMIT N/SECONDS[:BURST]|off]...\n"
-	      "                    [--rotate-v1-tokens yes|no]\n"
+	      "                    [--rotate-v1-tokens yes|no] [--clock START]\n"
 	      "       personio-emu --help | --version\n\n"
 	      "Offline emulator of the Personio API (v1 auth/employees/attendances/documents, v2\n"
 	      "token/compensations) serving every tenant sub-directory of DIR on 127.0.0.1.\n\n"
@@ -1592,7 +1847,9 @@ static void usage(FILE *f)
 	      "  --rate-v2-token L    POST /v2/auth/token per client_id (default 150/60)\n"
 	      "                   L: N requests per SECONDS, at most BURST at once (default N), or off;\n"
 	      "                   over it: 429, Retry-After, counted in /__emu/stats rate_limited\n"
-	      "  --rotate-v1-tokens yes  every v1 answer carries a new token; the used one stops working\n\n"
+	      "  --rotate-v1-tokens yes  every v1 answer carries a new token; the used one stops working\n"
+	      "  --clock START    the logical clock of created_at (ISO 8601, default 2026-01-01T00:00:00Z):\n"
+	      "                   one second per stored upload, never the wall clock\n\n"
 	      "Control endpoints: GET /__emu/stats, POST /__emu/faults, POST /__emu/reset,\n"
 	      "GET /__emu/documents, POST /__emu/revoke-tokens.  See doc/personio-fixtures.md.\n",
 	      f);
