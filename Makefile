@@ -37,6 +37,7 @@ LIBS_batch-report     = -ljansson -lz
 LIBS_hours-from-csv   = -lcsv -ljansson -lz
 LIBS_extract-hours    = -lcurl -ljansson -lz
 LIBS_loket-employees  = -lcurl -ljansson -lcsv -lz
+LIBS_push-documents   = -lcurl -ljansson -lz
 LIBS_hours-to-collective-mutations = -ljansson -lcsv -lz
 LIBS_gen-personio     = -ljansson -lz
 LIBS_gen-loket        = -ljansson -lz
