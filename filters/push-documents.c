@@ -165,11 +165,17 @@ static void fail_hook(void *ctx, int code, const char *msg)
 
 /* stop the run: stream_end complete:false, the message on stderr, exit code */
 static _Noreturn void stop(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void wipe(void *ctx)
+{
+	(void)ctx;
+	lp_psession_wipe(&R.ps);
+}
+
 static _Noreturn void stop(int code, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	lp_stream_vfail(R.cfg->client, "push", counts(), code, NULL, NULL, fmt, ap);
+	lp_stream_vfail(R.cfg->client, "push", counts(), code, wipe, NULL, fmt, ap);
 }
 
 static void issue(const struct doc *d, const struct person *p, int error, const char *rule, const char *field,
@@ -416,6 +422,9 @@ static void read_person(json_t *rec, const char *where)
 		memset(l, 0, sizeof *l);
 		lp_map_put(R.people, k, l);
 	}
+	for (size_t i = 0; i < l->n && i < sizeof l->p / sizeof l->p[0]; i++)
+		if (!strcmp(l->p[i]->pid, p->pid))
+			return; /* the same person twice (two extracts concatenated): one person */
 	if (l->n < sizeof l->p / sizeof l->p[0])
 		l->p[l->n] = p;
 	l->n++;
@@ -817,20 +826,21 @@ static void one(const struct doc *d)
 		return;
 	}
 	struct person *p = l->p[0];
+	struct lent *e = ent(d->key, d->sha, 0);
+	int corrected = 0;
+	char *title = title_of(d, e, &corrected);
+	if (e && e->st == L_DONE) { /* in Personio already, whatever the person's scope is now */
+		result(d, p, title, corrected, "already", e->doc_id, NULL);
+		R.already++;
+		free(title);
+		return;
+	}
 	if (p->why_not) {
+		free(title);
 		issue(d, p, 0, "E1", NULL, NULL, "document %s: not shared: %s", d->key, p->why_not);
 		snprintf(buf, sizeof buf, "not in scope: %s", p->why_not);
 		result(d, p, NULL, 0, "skipped", NULL, buf);
 		R.skipped++;
-		return;
-	}
-	struct lent *e = ent(d->key, d->sha, 0);
-	int corrected = 0;
-	char *title = title_of(d, e, &corrected);
-	if (e && e->st == L_DONE) {
-		result(d, p, title, corrected, "already", e->doc_id, NULL);
-		R.already++;
-		free(title);
 		return;
 	}
 	if (d->has_avail && d->avail > R.as_of) {
@@ -1083,7 +1093,8 @@ int main(int argc, char **argv)
 			"%lu HTTP requests", R.cfg->client, R.ndocs, R.uploaded, R.already, R.recovered, R.skipped, R.failed,
 			R.dry ? " (dry run)" : "", lp_http_requests(R.ps.http));
 	lp_audit_close(R.audit);
-	lp_crclog_close(R.ledger);
+	if (R.ledger)
+		lp_crclog_close(R.ledger);
 	lp_psession_free(&R.ps);
 	for (size_t i = 0; i < R.ndocs; i++)
 		json_decref(R.docs[i].rec);

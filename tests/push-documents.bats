@@ -590,3 +590,15 @@ no_duplicates() {
 	push "$IN" >/dev/null
 	assert_equal "$(jq -c 'select(.event=="document.shared")' "$AUDIT" | wc -l)" 4
 }
+
+@test "E1 a document shared before its person left scope stays already (no issue); the same person twice in the input is one person" {
+	{ doc 101 payslip 2026 1; cat "$PERSONS" "$PERSONS"; } >"$IN"
+	run --separate-stderr push "$IN"
+	assert_success
+	assert_equal "$(results <<<"$output")" "101	payslip	uploaded	Loonstrook 2026-01"
+	{ doc 101 payslip 2026 1; jq -c 'if .employee_number=="101" then .status="inactive" else . end' "$PERSONS"; } >"$IN"
+	run --separate-stderr push "$IN"
+	assert_success
+	assert_equal "$(results <<<"$output")" "101	payslip	already	Loonstrook 2026-01"
+	refute_output --partial '"type":"issue"'
+}
