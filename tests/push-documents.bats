@@ -602,3 +602,27 @@ no_duplicates() {
 	assert_equal "$(results <<<"$output")" "101	payslip	already	Loonstrook 2026-01"
 	refute_output --partial '"type":"issue"'
 }
+
+@test "DOC1 the read-back pages through the person's documents (v2 cursor): an upload on the second page is found" {
+	emu_launch personio-emu paged "$BATS_FILE_TMPDIR/fx" --rate-documents off
+	local url=$LAUNCHED_URL pid=$LAUNCHED_PID tok i
+	jq --arg u "$url" '.personio.base_url=$u' "$CFG" >"$CFG.2" && mv "$CFG.2" "$CFG"
+	tok=$(curl -fsS -X POST -H 'Content-Type: application/json' \
+		--data "{\"client_id\":\"$PERSONIO_CLIENT_ID\",\"client_secret\":\"$PERSONIO_CLIENT_SECRET\"}" \
+		"$url/v1/auth" | jq -r .data.token)
+	pdf other.pdf >/dev/null
+	# 200 documents of person 1001 in the category before ours: ours lands on page 2 (oldest first)
+	for i in $(seq 1 200); do
+		curl -fsS -o /dev/null -H "Authorization: Bearer $tok" -H "X-Personio-App-ID: LOKETPIPE" -F title="other $i" \
+			-F employee_id=1001 -F category_id=2 -F file=@"$PDFS/other.pdf;type=application/pdf" "$url/v1/company/documents"
+	done
+	{ doc 101 payslip 2026 1; cat "$PERSONS"; } >"$IN"
+	LOKETPIPE_TEST_KILL_AT=posted:1 run --separate-stderr push "$IN"
+	assert_equal "$status" 137
+	run --separate-stderr push "$IN"
+	assert_success
+	assert_equal "$(results <<<"$output" | cut -f3)" recovered
+	assert_equal "$(curl -fsS "$url/__emu/documents" | jq length)" 201
+	assert_equal "$(curl -fsS "$url/__emu/stats" | jq '.by_path["/v2/document-management/documents"]')" 2
+	emu_kill "$pid"
+}
