@@ -147,6 +147,7 @@ no_duplicates() {
 	assert_equal "$(jq -c 'select(.type=="stream_end") | [.source, .complete, .counts.uploaded]' "$OUT")" '["push",true,4]'
 	# the ledger: 0600 in a 0700 directory, an intent before each done, every line of the schema
 	assert_equal "$(stat -c %a "$LEDGER")" 600
+	assert_equal "$(stat -c %a "$DOCS")" 700
 	assert_equal "$(jq -r .state "$LEDGER" | sort | uniq -c | tr -s ' ' | tr '\n' ' ')" " 4 done  4 intent "
 	ledger_ok
 }
@@ -625,4 +626,24 @@ no_duplicates() {
 	assert_equal "$(curl -fsS "$url/__emu/documents" | jq length)" 201
 	assert_equal "$(curl -fsS "$url/__emu/stats" | jq '.by_path["/v2/document-management/documents"]')" 2
 	emu_kill "$pid"
+}
+
+@test "DOC1 two runs at once: the second stops with exit 8 while the first uploads; every document once" {
+	standard
+	emu_faults '{"latency_ms":400,"scope":"/v1/company/documents"}'
+	push "$IN" >"$OUT" 2>"$BATS_TEST_TMPDIR/err1" &
+	local first=$! i=0
+	# the first run holds the lock once its first intent is on disk
+	until [ -s "$LEDGER" ]; do
+		i=$((i + 1))
+		[ $i -lt 400 ] || fail "the first run wrote no intent"
+		sleep 0.01
+	done
+	run --separate-stderr push "$IN"
+	assert_failure 8
+	refute_output --partial document.result
+	wait "$first"
+	assert_equal "$(results "$OUT" | cut -f3 | sort -u)" uploaded
+	assert_equal "$(nlanded)" 4
+	no_duplicates
 }
