@@ -20,7 +20,7 @@ override CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Werror -Ilib -
 SAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 FILTERS = extract-personio validate map-compensation loket-auth fetch-loket diff-loket push-loket report batch-report \
-	  hours-from-csv extract-hours hours-to-collective-mutations loket-employees
+	  hours-from-csv extract-hours hours-to-collective-mutations loket-employees push-documents
 TOOLS   = personio-emu gen-personio gen-loket lp-unit loket-emu
 
 # A program is filters/NAME.c, or a folder filters/NAME/ of .c files (one program, several
@@ -73,9 +73,8 @@ $(BUILD)/bin/%: $$(call obj_of,%) $(BUILD)/liblp.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(BUILD)/liblp.a $(LIBS_$*)
 
-# the emulators link no liblp.a; personio-emu takes the SHA-256 of uploads from lib/lp_sha256.c
 $(BUILD)/bin/personio-emu $(BUILD)/bin/loket-emu: $(BUILD)/bin/%: $(BUILD)/obj/tests/emulators/%.o $(EMU_OBJ) \
-		$(filter %/lp_sha256.o,$(LIB_OBJ))
+		$(BUILD)/obj/lib/lp_sha256.o
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS_$*)
 $(BUILD)/obj/tests/emulators/personio-emu.o: $(wildcard lib/lp_sha256.h)

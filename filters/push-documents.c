@@ -1065,7 +1065,7 @@ int main(int argc, char **argv)
 	free(lock);
 	struct stat st;
 	if (!R.dry || !stat(lpath, &st)) {
-		int rc = lp_crclog_open(lpath, ledger_line, NULL, &R.ledger);
+		int rc = lp_crclog_open(lpath, "ledger", ledger_line, NULL, &R.ledger);
 		if (rc)
 			return rc; /* damaged (3), wrong mode (4), I/O (7): nothing was sent */
 		if (lp_crclog_torn(R.ledger))

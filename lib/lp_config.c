@@ -276,6 +276,43 @@ static void load_hours(struct ctx *x, lp_config *c, json_t *h)
 			*f[k] = lp_xstrdup(dflt[k]);
 }
 
+char *lp_config_doc_title(const lp_config *c, int yearend, int n, int year, int period)
+{
+	const char *t = yearend ? (n > 0 ? c->documents.title_yearend_corrected : c->documents.title_yearend)
+				: (n > 0 ? c->documents.title_payslip_correction : c->documents.title_payslip);
+	char out[256], num[24];
+	size_t len = 0;
+	for (const char *p = t; *p && len < sizeof out - 1;) {
+		const char *sub = NULL;
+		size_t skip = 1;
+		if (!strncmp(p, "{year}", 6))
+			snprintf(num, sizeof num, "%d", year), sub = num, skip = 6;
+		else if (!strncmp(p, "{period}", 8))
+			snprintf(num, sizeof num, "%02d", period), sub = num, skip = 8;
+		else if (!strncmp(p, "{n}", 3))
+			snprintf(num, sizeof num, "%d", n), sub = num, skip = 3;
+		if (sub)
+			for (; *sub && len < sizeof out - 1; sub++)
+				out[len++] = *sub;
+		else
+			out[len++] = *p;
+		p += skip;
+	}
+	out[len] = 0;
+	if (len == sizeof out - 1) { /* cut at 255 bytes: drop a partial UTF-8 character */
+		size_t k = len;
+		while (k > 0 && ((unsigned char)out[k - 1] & 0xC0) == 0x80)
+			k--;
+		if (k > 0 && ((unsigned char)out[k - 1] & 0x80)) {
+			unsigned char lead = (unsigned char)out[k - 1];
+			size_t need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
+			if (len - (k - 1) < need)
+				out[k - 1] = 0;
+		}
+	}
+	return lp_xstrdup(out);
+}
+
 lp_config *lp_config_load(const char *path)
 {
 	static const char *const top_keys[] = {"client", "personio", "loket", "compensation", "attributes", "documents", "hours",
@@ -286,7 +323,8 @@ lp_config *lp_config_load(const char *path)
 						 "client_number", "tax_id", "token_file", "oauth_url",
 						 "credentials_file", "redirect_uri", "lock_file", NULL};
 	static const char *const comp_keys[] = {"start_date", "sync_salary", "sync_recurring", "sync_one_time", "mapping", NULL};
-	static const char *const doc_keys[] = {"category_id", NULL};
+	static const char *const doc_keys[] = {"category_id", "category", "from", "dir", "titles", NULL};
+	static const char *const title_keys[] = {"payslip", "payslip_correction", "yearend", "yearend_corrected", NULL};
 	struct ctx x = {path, 0};
 
 	FILE *f = fopen(path, "rb");
@@ -323,7 +361,7 @@ lp_config *lp_config_load(const char *path)
 	const char *slash = strrchr(path, '/');
 	c->dir = slash ? lp_xasprintf("%.*s", (int)(slash - path) ? (int)(slash - path) : 1, path) : lp_xstrdup(".");
 	c->loket.client_number = -1;
-	c->documents_category_id = -1;
+	c->documents.category_id = -1;
 
 	only_keys(&x, root, "", top_keys);
 	c->client = get_str(&x, root, "", "client", 1);
@@ -443,10 +481,41 @@ lp_config *lp_config_load(const char *path)
 	}
 
 	json_t *d = get_obj(&x, root, "documents", 0);
+	c->documents.from = c->compensation.start_date;
 	if (d) {
 		only_keys(&x, d, "documents", doc_keys);
-		c->documents_category_id = get_int(&x, d, "documents", "category_id", 0, INT64_MAX, -1);
+		c->documents.category_id = get_int(&x, d, "documents", "category_id", 1, INT64_MAX, -1);
+		c->documents.category = get_str(&x, d, "documents", "category", 0);
+		if (c->documents.category && c->documents.category_id >= 0)
+			bad(&x, "documents.category", "names the category a second time (documents.category_id too); keep one%s", "");
+		char *fr = get_str(&x, d, "documents", "from", 0);
+		if (fr && lp_date_parse(fr, &c->documents.from))
+			bad(&x, "documents.from", "must be a date YYYY-MM-DD, got '%s'", fr);
+		free(fr);
+		char *dd = get_str(&x, d, "documents", "dir", 0);
+		c->documents.dir = resolve(c, dd);
+		free(dd);
+		json_t *t = get_obj(&x, d, "titles", 0);
+		if (t) {
+			only_keys(&x, t, "documents.titles", title_keys);
+			char **slot[] = {&c->documents.title_payslip, &c->documents.title_payslip_correction,
+					 &c->documents.title_yearend, &c->documents.title_yearend_corrected};
+			for (int i = 0; i < 4; i++)
+				*slot[i] = get_str(&x, t, "documents.titles", title_keys[i], 0);
+		}
 	}
+	if (!c->documents.dir && c->loket.token_file && c->client) {
+		const char *tf = c->loket.token_file, *sl = strrchr(tf, '/');
+		int dl = (int)(sl - tf);
+		c->documents.dir = lp_xasprintf("%.*s/%s.documents", dl ? dl : 1, tf, c->client);
+	}
+	static const char *const title_default[] = {"Loonstrook {year}-{period}", "Loonstrook {year}-{period} correctie {n}",
+						    "Jaaropgaaf {year}", "Jaaropgaaf {year} gecorrigeerd {n}"};
+	char **tslot[] = {&c->documents.title_payslip, &c->documents.title_payslip_correction, &c->documents.title_yearend,
+			  &c->documents.title_yearend_corrected};
+	for (int i = 0; i < 4; i++)
+		if (!*tslot[i])
+			*tslot[i] = lp_xstrdup(title_default[i]);
 
 	json_t *h = get_obj(&x, root, "hours", 0), *none = json_object();
 	load_hours(&x, c, h ? h : none); /* without the section: its defaults */
@@ -477,6 +546,12 @@ void lp_config_free(lp_config *c)
 	free(c->loket.tax_id);
 	free(c->loket.token_file);
 	free(c->audit_log);
+	free(c->documents.category);
+	free(c->documents.dir);
+	free(c->documents.title_payslip);
+	free(c->documents.title_payslip_correction);
+	free(c->documents.title_yearend);
+	free(c->documents.title_yearend_corrected);
 	free(c->loket.oauth_url);
 	free(c->loket.credentials_file);
 	free(c->loket.redirect_uri);

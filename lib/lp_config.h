@@ -68,7 +68,18 @@ typedef struct {
 		size_t nmap;
 	} compensation;
 	const char *attr[LP_A__COUNT]; /* Personio attribute key per field, or NULL */
-	long long documents_category_id; /* -1 when absent */
+	struct {                   /* payroll documents Loket -> Personio (DOC1); all optional */
+		long long category_id; /* documents.category_id: the Personio category by id, -1 when absent */
+		char *category;    /* documents.category: the category by name, or NULL (not both) */
+		lp_date from;      /* documents.from: the first period shared; default compensation.start_date */
+		char *dir;         /* documents.dir (absolute), else "<dir of loket.token_file>/<client>.documents",
+				    * else NULL */
+		char *title_payslip, *title_payslip_correction, *title_yearend, *title_yearend_corrected;
+				   /* documents.titles.{payslip, payslip_correction, yearend, yearend_corrected}:
+				    * templates with {year}, {period} (two digits) and {n}; defaults
+				    * "Loonstrook {year}-{period}", "Loonstrook {year}-{period} correctie {n}",
+				    * "Jaaropgaaf {year}", "Jaaropgaaf {year} gecorrigeerd {n}" */
+	} documents;
 	struct {                   /* hours to Loket (H1-H3, H5); all optional */
 		json_t *codes;     /* hours.codes: hour code -> Loket payroll component number (H1) */
 		char *default_code;/* hours.default_code: the code of an attendance without one */
@@ -99,6 +110,11 @@ long long lp_config_hour_component(const lp_config *c, const char *code);
 int lp_config_hours_skip(const lp_config *c, long long employee_number);
 
 /* Load and check. On error returns NULL after printing "PROG: FILE: key.path: problem". */
+/* The title of a document in Personio: the year-end statement's template (yearend) or the
+ * payslip's, the correction/corrected one when n > 0 ({n} = n), with {year} and {period}
+ * (two digits, payslips) filled in. Caller frees. At most 255 bytes (Personio's limit): a
+ * longer result is cut at a UTF-8 character boundary. */
+char *lp_config_doc_title(const lp_config *c, int yearend, int n, int year, int period);
 lp_config *lp_config_load(const char *path);
 void lp_config_free(lp_config *c);
 

@@ -1,6 +1,7 @@
 /* lp_journal.c - see lp_journal.h */
 #include "lp_journal.h"
 #include "lp_cli.h"
+#include "lp_crcline.h"
 #include "lp_json.h"
 
 #include <errno.h>
@@ -12,11 +13,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #define MAGIC "loketpipe push-loket"
 #define FORMAT 2
-#define CRC_TAIL 18 /* ,"crc":"XXXXXXXX"} */
 
 struct lp_journal {
 	int fd, dirty, resumed;
@@ -24,37 +23,6 @@ struct lp_journal {
 	lp_map *state; /* op_id -> enum lp_jstate + 1 */
 	lp_map *ids;   /* op_id -> the id its POST created (malloc'd) */
 };
-
-static unsigned long crc_of(const char *p, size_t n)
-{
-	return crc32(crc32(0L, Z_NULL, 0), (const Bytef *)p, (uInt)n);
-}
-
-/* The line for obj (consumed): its compact JSON with a "crc" member last, and a newline. */
-static char *line_of(json_t *obj, size_t *len)
-{
-	char *s = lp_json_dumps(obj);
-	json_decref(obj);
-	size_t n = strlen(s);
-	s[--n] = '\0'; /* drop the closing brace: the CRC covers the rest */
-	char *line = lp_xasprintf("%s,\"crc\":\"%08lx\"}\n", s, crc_of(s, n));
-	free(s);
-	*len = strlen(line);
-	return line;
-}
-
-/* 0 when the line (without its newline) carries the CRC of its own text. */
-static int crc_ok(const char *p, size_t n)
-{
-	if (n < CRC_TAIL + 2 || memcmp(p + n - CRC_TAIL, ",\"crc\":\"", 8) || memcmp(p + n - 2, "\"}", 2))
-		return -1;
-	char hex[9];
-	memcpy(hex, p + n - 10, 8);
-	hex[8] = '\0';
-	if (strspn(hex, "0123456789abcdef") != 8)
-		return -1;
-	return strtoul(hex, NULL, 16) == crc_of(p, n - CRC_TAIL) ? 0 : -1;
-}
 
 static void say(int quiet, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void say(int quiet, const char *fmt, ...)
@@ -73,103 +41,80 @@ static void say(int quiet, const char *fmt, ...)
 	"keep the file for the record and move it aside; a run with a new journal is safe (every POST reads its "    \
 	"collection back first, an employee PUT reads the employee, a DELETE of a record already gone counts as done)"
 
+struct check {
+	const char *client, *plan_id, *loket, *name;
+	const lp_map *plan_seq;
+	lp_map *state_of, *id_of;
+	int quiet;
+};
+
+static int check_line(json_t *j, const char *why, unsigned long line, void *ctx)
+{
+	struct check *c = ctx;
+	if (!why && line == 1) {
+		const char *m = lp_json_str(j, "journal"), *pid = lp_json_str(j, "plan_id"), *cl = lp_json_str(j, "client"),
+			   *lk = lp_json_str(j, "loket");
+		json_t *f = json_object_get(j, "format");
+		if (!m || strcmp(m, MAGIC) || !json_is_integer(f) || json_integer_value(f) != FORMAT)
+			why = "it is not a loketpipe push-loket journal header (format 2)";
+		else if (!pid || strcmp(pid, c->plan_id) || !cl || strcmp(cl, c->client)) {
+			say(c->quiet, "%s: journal %s belongs to another plan or client; use one journal per plan", c->client,
+			    c->name);
+			return LP_EXIT_CONFIG;
+		} else if (!lk || strcmp(lk, c->loket)) {
+			say(c->quiet, "%s: journal %s was written for another Loket (%s), not %s: its ops were not made "
+			    "here; use one journal per plan and Loket", c->client, c->name, lk ? lk : "?", c->loket);
+			return LP_EXIT_CONFIG;
+		}
+	} else if (!why) {
+		const char *id = lp_json_str(j, "op_id"), *s = lp_json_str(j, "state");
+		json_t *seq = json_object_get(j, "seq"), *made = json_object_get(j, "id");
+		void *v;
+		intptr_t st = !s ? 0 : !strcmp(s, "sent") ? LP_J_SENT : !strcmp(s, "done") ? LP_J_DONE
+							     : !strcmp(s, "failed") ? LP_J_FAILED : 0;
+		if (!id || !st || !json_is_integer(seq))
+			why = "op_id, seq and a state (sent, done, failed) expected";
+		else if (made && (!json_is_string(made) || st != LP_J_DONE))
+			why = "an id belongs to a done line only";
+		else if (!lp_map_get(c->plan_seq, id, &v))
+			why = "it names an op the plan does not have";
+		else if ((intptr_t)v != (intptr_t)json_integer_value(seq))
+			why = "its seq is not the op's seq in the plan";
+		else if (c->state_of) {
+			void *old;
+			if (lp_map_get(c->state_of, id, &old) && (intptr_t)old - 1 == LP_J_DONE)
+				st = LP_J_DONE; /* done stays done */
+			lp_map_put(c->state_of, id, (void *)(st + 1));
+		}
+		if (!why && made && c->id_of)
+			free(lp_map_put(c->id_of, id, lp_xstrdup(json_string_value(made))));
+	}
+	if (why) {
+		say(c->quiet, "%s: journal %s:%lu is damaged (%s): nothing is pushed; " DAMAGED, c->client, c->name, line,
+		    why);
+		return LP_EXIT_DATA;
+	}
+	return 0;
+}
+
 int lp_journal_check(const char *buf, size_t len, const char *client, const char *plan_id, const char *loket, const lp_map *plan_seq,
 		     lp_map *state_of, lp_map *id_of, size_t *kept, int quiet, const char *name)
 {
-	size_t keep = len;
-	while (keep > 0 && buf[keep - 1] != '\n')
-		keep--; /* a torn last line */
-	*kept = keep;
-	unsigned long line = 0;
-	const char *p = buf, *end = buf + keep;
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t n = (size_t)(nl - p);
-		line++;
-		json_t *j = NULL;
-		const char *why = NULL;
-		if (crc_ok(p, n))
-			why = "its checksum does not match";
-		else if ((j = lp_json_loadb(p, n, NULL)), !json_is_object(j)) /* the macro reads its argument twice */
-			why = "it is not a JSON object";
-		if (!why && line == 1) {
-			const char *m = lp_json_str(j, "journal"), *pid = lp_json_str(j, "plan_id"),
-				   *cl = lp_json_str(j, "client"), *lk = lp_json_str(j, "loket");
-			json_t *f = json_object_get(j, "format");
-			if (!m || strcmp(m, MAGIC) || !json_is_integer(f) || json_integer_value(f) != FORMAT)
-				why = "it is not a loketpipe push-loket journal header (format 2)";
-			else if (!pid || strcmp(pid, plan_id) || !cl || strcmp(cl, client)) {
-				say(quiet, "%s: journal %s belongs to another plan or client; use one journal per plan", client,
-				    name);
-				json_decref(j);
-				return LP_EXIT_CONFIG;
-			} else if (!lk || strcmp(lk, loket)) {
-				say(quiet, "%s: journal %s was written for another Loket (%s), not %s: its ops were not made "
-				    "here; use one journal per plan and Loket", client, name, lk ? lk : "?", loket);
-				json_decref(j);
-				return LP_EXIT_CONFIG;
-			}
-		} else if (!why) {
-			const char *id = lp_json_str(j, "op_id"), *s = lp_json_str(j, "state");
-			json_t *seq = json_object_get(j, "seq"), *made = json_object_get(j, "id");
-			void *v;
-			intptr_t st = !s ? 0 : !strcmp(s, "sent") ? LP_J_SENT : !strcmp(s, "done") ? LP_J_DONE
-								     : !strcmp(s, "failed") ? LP_J_FAILED : 0;
-			if (!id || !st || !json_is_integer(seq))
-				why = "op_id, seq and a state (sent, done, failed) expected";
-			else if (made && (!json_is_string(made) || st != LP_J_DONE))
-				why = "an id belongs to a done line only";
-			else if (!lp_map_get(plan_seq, id, &v))
-				why = "it names an op the plan does not have";
-			else if ((intptr_t)v != (intptr_t)json_integer_value(seq))
-				why = "its seq is not the op's seq in the plan";
-			else if (state_of) {
-				void *old;
-				if (lp_map_get(state_of, id, &old) && (intptr_t)old - 1 == LP_J_DONE)
-					st = LP_J_DONE; /* done stays done */
-				lp_map_put(state_of, id, (void *)(st + 1));
-			}
-			if (!why && made && id_of)
-				free(lp_map_put(id_of, id, lp_xstrdup(json_string_value(made))));
-		}
-		json_decref(j);
-		if (why) {
-			say(quiet, "%s: journal %s:%lu is damaged (%s): nothing is pushed; " DAMAGED, client, name, line, why);
-			return LP_EXIT_DATA;
-		}
-		p = nl + 1;
-	}
-	return 0;
+	struct check c = {client, plan_id, loket, name, plan_seq, state_of, id_of, quiet};
+	return lp_crcline_scan(buf, len, kept, check_line, &c);
 }
 
 int lp_journal_open(const char *path, const char *client, const char *plan_id, const char *loket, const lp_map *plan_seq,
 		    lp_journal **out)
 {
 	*out = NULL;
-	int fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0) {
-		lp_warn("%s: journal %s: %s", client, path, strerror(errno));
-		return LP_EXIT_CONFIG;
-	}
-	struct stat st;
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		lp_warn("%s: journal %s: not a regular file", client, path);
-		close(fd);
-		return LP_EXIT_CONFIG;
-	}
-	if (st.st_mode & 077) {
-		lp_warn("%s: journal %s: mode %o; it must be 0600", client, path, (unsigned)(st.st_mode & 0777));
-		close(fd);
-		return LP_EXIT_CONFIG;
-	}
-	char *buf = lp_xmalloc((size_t)st.st_size + 1);
-	ssize_t got = pread(fd, buf, (size_t)st.st_size, 0);
-	if (got != st.st_size) {
-		lp_warn("%s: journal %s: read failed: %s", client, path, got < 0 ? strerror(errno) : "short read");
-		free(buf);
-		close(fd);
-		return LP_EXIT_IO;
-	}
+	char name[4200], *buf;
+	size_t got;
+	int fd;
+	snprintf(name, sizeof name, "%s: journal %s", client, path);
+	int rc0 = lp_crcline_file(path, name, &fd, &buf, &got);
+	if (rc0)
+		return rc0;
 	lp_journal *j = lp_xmalloc(sizeof *j);
 	memset(j, 0, sizeof *j);
 	j->fd = fd;
@@ -177,15 +122,15 @@ int lp_journal_open(const char *path, const char *client, const char *plan_id, c
 	j->state = lp_map_new();
 	j->ids = lp_map_new();
 	size_t keep;
-	int rc = lp_journal_check(buf, (size_t)got, client, plan_id, loket, plan_seq, j->state, j->ids, &keep, 0, path);
+	int rc = lp_journal_check(buf, got, client, plan_id, loket, plan_seq, j->state, j->ids, &keep, 0, path);
 	free(buf);
-	if (!rc && keep != (size_t)got && ftruncate(fd, (off_t)keep) != 0) {
+	if (!rc && keep != got && ftruncate(fd, (off_t)keep) != 0) {
 		lp_warn("%s: journal %s: cannot cut off a torn last line: %s", client, path, strerror(errno));
 		rc = LP_EXIT_IO;
 	}
 	if (!rc && keep == 0) { /* new (or torn inside its header): the header first */
 		size_t n;
-		char *l = line_of(json_pack("{s:s,s:i,s:s,s:s,s:s}", "journal", MAGIC, "format", FORMAT, "client", client,
+		char *l = lp_crcline_of(json_pack("{s:s,s:i,s:s,s:s,s:s}", "journal", MAGIC, "format", FORMAT, "client", client,
 					    "plan_id", plan_id, "loket", loket),
 				  &n);
 		if (write(fd, l, n) != (ssize_t)n || fsync(fd) != 0) {
@@ -226,7 +171,7 @@ int lp_journal_mark(lp_journal *j, const char *op_id, long seq, const char *stat
 	if (id)
 		json_object_set_new(l, "id", json_string(id));
 	size_t n;
-	char *s = line_of(l, &n);
+	char *s = lp_crcline_of(l, &n);
 	ssize_t w = write(j->fd, s, n);
 	free(s);
 	if (w != (ssize_t)n) {

@@ -501,3 +501,117 @@ i = sum(len(l) + 1 for l in b.split(b"\n")[:n - 1]) + 10; b[i] ^= 0x01; open(p, 
 /60|error
 T
 }
+
+@test "lp_sha256: the FIPS 180-4 example vectors, fed whole and in pieces, and sha256sum on odd lengths" {
+	for chunk in 4096 1 7 63 64 65; do
+		run sh -c "printf '' | lp-unit sha256 $chunk"
+		assert_output e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
+		run sh -c "printf abc | lp-unit sha256 $chunk"
+		assert_output ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad
+		run sh -c "printf abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq | lp-unit sha256 $chunk"
+		assert_output 248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1
+	done
+	run sh -c "head -c 1000000 /dev/zero | tr '\\0' a | lp-unit sha256"
+	assert_output cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0
+	for n in 55 56 57 119 120 1000 4097; do
+		seq 1 3000 | head -c $n >"$BATS_TEST_TMPDIR/r"
+		run lp-unit sha256 13 <"$BATS_TEST_TMPDIR/r"
+		assert_output "$(sha256sum <"$BATS_TEST_TMPDIR/r" | cut -d' ' -f1)"
+	done
+}
+
+@test "lp_crclog: lines come back in order, a torn last line is cut, any damaged byte is refused with FILE:LINE" {
+	F="$BATS_TEST_TMPDIR/log"
+	run lp-unit crclog "$F" '{"a":1}' '{"b":"x"}'
+	assert_success
+	assert_output '2 lines'
+	assert_equal "$(stat -c %a "$F")" 600
+	run lp-unit crclog "$F"
+	assert_output $'1 {"a":1}\n2 {"b":"x"}\n2 lines'
+	cp "$F" "$BATS_TEST_TMPDIR/whole"
+	# torn: the last line without its newline (killed while writing it) is cut, the rest kept
+	printf '{"c":3,"crc":"0' >>"$F"
+	run lp-unit crclog "$F" '{"d":4}'
+	assert_success
+	assert_output $'1 {"a":1}\n2 {"b":"x"}\ntorn\n3 lines'
+	run lp-unit crclog "$F"
+	assert_output $'1 {"a":1}\n2 {"b":"x"}\n3 {"d":4}\n3 lines'
+	# every single byte changed (the newlines included, but the last: without it the last line
+	# is torn, and cut): refused, nothing appended
+	size=$(stat -c %s "$BATS_TEST_TMPDIR/whole")
+	for ((i = 0; i < size - 1; i++)); do
+		cp "$BATS_TEST_TMPDIR/whole" "$F"
+		printf '\x01' | dd of="$F" bs=1 seek=$i conv=notrunc status=none
+		run lp-unit crclog "$F" '{"e":5}'
+		[ "$status" -eq 3 ] || { echo "byte $i: status $status: $output"; return 1; }
+		assert_line --regexp "^lp-unit: $F:[12]: log is damaged \((its checksum does not match|it is not a JSON object)\): nothing is done"
+		refute_output --partial 'lines'
+	done
+	# group or other access: refused
+	cp "$BATS_TEST_TMPDIR/whole" "$F"; chmod 640 "$F"
+	run lp-unit crclog "$F"
+	assert_failure 4
+	assert_output "lp-unit: log $F: mode 640; it must be 0600"
+}
+
+@test "lp_crclog: a full disk leaves no half line behind; the next open reads every good line" {
+	F="$BATS_TEST_TMPDIR/log"
+	lp-unit crclog "$F" '{"a":1}' >/dev/null
+	enospc_preload "$BUILD/bin/lp-unit"
+	run env LD_PRELOAD="$PRELOAD" ENOSPC_SHIM_PATTERN="$F" ENOSPC_SHIM_OPS=write lp-unit crclog "$F" '{"b":2}'
+	assert_failure 7
+	assert_output --partial 'append failed: No space left on device'
+	run env LD_PRELOAD="$PRELOAD" ENOSPC_SHIM_PATTERN="$F" ENOSPC_SHIM_OPS=fsync ENOSPC_SHIM_ERRNO=EIO lp-unit crclog "$F" '{"b":2}'
+	assert_failure 7
+	assert_output --partial 'append failed: Input/output error'
+	run lp-unit crclog "$F"
+	assert_success
+	assert_output $'1 {"a":1}\n2 {"b":2}\n2 lines'
+}
+
+@test "config: the documents section (DOC1): defaults, titles, the directory beside the token file, bad values named" {
+	C="$BATS_TEST_TMPDIR/c.json"
+	run lp-unit doc-config "$SAMPLES/acme.json"
+	assert_output $'category_id 2\ncategory -\nfrom 2026-01-01\ndir -'
+	jq '.loket.token_file = "tok/acme.token" | .documents = {category: "Loonstroken", from: "2025-01-01"}' \
+		"$SAMPLES/acme.json" >"$C"
+	run lp-unit doc-config "$C"
+	assert_output $'category_id -1\ncategory Loonstroken\nfrom 2025-01-01\ndir '"$BATS_TEST_TMPDIR/tok/acme.documents"
+	jq '.documents.dir = "docs/a"' "$C" >"$C.2"
+	run lp-unit doc-config "$C.2"
+	assert_line "dir $BATS_TEST_TMPDIR/docs/a"
+	while IFS='|' read -r args want; do
+		run lp-unit doc-config "$C" $args
+		assert_output "$want"
+	done <<-'T'
+	0 0 2026 3|Loonstrook 2026-03
+	0 1 2026 3|Loonstrook 2026-03 correctie 1
+	1 0 2025 0|Jaaropgaaf 2025
+	1 2 2025 0|Jaaropgaaf 2025 gecorrigeerd 2
+	0 0 2026 13|Loonstrook 2026-13
+	T
+	jq '.documents.titles = {payslip: "Salarisstrook {period}/{year} {x}", yearend_corrected: "JO {year} (v{n})"}' "$C" >"$C.2"
+	run lp-unit doc-config "$C.2" 0 0 2026 4
+	assert_output 'Salarisstrook 04/2026 {x}'
+	run lp-unit doc-config "$C.2" 1 3 2025 0
+	assert_output 'JO 2025 (v3)'
+	# a title over Personio's 255 bytes is cut, never in the middle of a character
+	jq --arg t "$(printf 'é%.0s' $(seq 200))" '.documents.titles.payslip = $t' "$C" >"$C.2"
+	run lp-unit doc-config "$C.2" 0 0 2026 1
+	assert_equal "$(printf %s "$output" | wc -c)" 254
+	printf %s "$output" | iconv -f UTF-8 -t UTF-8 >/dev/null
+	while IFS='|' read -r edit want; do
+		jq "$edit" "$C" >"$C.2"
+		run lp-unit doc-config "$C.2"
+		assert_failure 4
+		assert_output --partial "$want"
+	done <<-'T'
+	.documents.category_id = 2|documents.category: names the category a second time
+	.documents.category = ""|documents.category: must be a non-empty string
+	.documents.from = "2026-02-30"|documents.from: must be a date YYYY-MM-DD, got '2026-02-30'
+	.documents.titles.yearend = ""|documents.titles.yearend: must be a non-empty string
+	.documents.titles.other = "x"|documents.titles.other: unknown key
+	.documents.ledger = "x"|documents.ledger: unknown key
+	.documents.category_id = 0|documents.category_id
+	T
+}

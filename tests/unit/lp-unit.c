@@ -10,6 +10,8 @@
 
 #include "lp_addr.h"
 #include "lp_cli.h"
+#include "lp_config.h"
+#include "lp_crcline.h"
 #include "lp_csv.h"
 #include "lp_date.h"
 #include "lp_http.h"
@@ -30,6 +32,7 @@
 #include "lp_oauth.h"
 #include "lp_rate.h"
 #include "lp_secret.h"
+#include "lp_sha256.h"
 
 static const char usage[] =
 	"Usage: lp-unit COMMAND ARGS...\n"
@@ -41,7 +44,9 @@ static const char usage[] =
 	"  journal FILE CLIENT PLAN_ID LOKET OPS [OP=STATE[/STATUS][@ID]]...\n"
 	"  journal-damage JOURNAL PLAN | holds WANT HAVE\n"
 	"  le-same ENTITY BODY ITEM | le-ppd BODY ITEM | le-paths ID\n"
-	"  oauth-401 TOKEN_FILE [NEW_ACCESS] | rate-parse SPEC\n";
+	"  oauth-401 TOKEN_FILE [NEW_ACCESS] | rate-parse SPEC | sha256 [CHUNK] (stdin)\n"
+	"  crclog FILE [JSON...]  (prints the lines it reads, appends JSON...)\n"
+	"  doc-config CONFIG [YEAREND N YEAR PERIOD]  (the documents section; a title)\n";
 
 static int money_parse(const char *s)
 {
@@ -265,6 +270,38 @@ static int journal(int argc, char **argv)
  * NEW_ACCESS is given, another process "refreshed" in between (the file now holds it). Prints
  * what lp_oauth_refresh did: "took the saved token <token>" or "refresh: exit N: why". The
  * OAuth URL is a closed loopback port: a refresh attempt cannot succeed. */
+static int crclog_print(json_t *obj, unsigned long line, void *ctx)
+{
+	(void)ctx;
+	char *t = json_dumps(obj, JSON_COMPACT | JSON_SORT_KEYS);
+	printf("%lu %s\n", line, t);
+	free(t);
+	return 0;
+}
+
+static int crclog(int argc, char **argv)
+{
+	lp_crclog *l;
+	int rc = lp_crclog_open(argv[0], "log", crclog_print, NULL, &l);
+	if (rc)
+		return rc;
+	if (lp_crclog_torn(l))
+		printf("torn\n");
+	for (int i = 1; i < argc; i++) {
+		json_t *j = json_loads(argv[i], 0, NULL);
+		if (!j || lp_crclog_append(l, j) || lp_crclog_sync(l)) {
+			printf("append failed: %s\n", strerror(errno));
+			json_decref(j);
+			lp_crclog_close(l);
+			return 7;
+		}
+		json_decref(j);
+	}
+	printf("%lu lines\n", lp_crclog_lines(l));
+	lp_crclog_close(l);
+	return 0;
+}
+
 static int oauth_401(const char *tokf, const char *fresh)
 {
 	char err[700];
@@ -322,6 +359,40 @@ int main(int argc, char **argv)
 		printf("%ld per %ld s, burst %ld\n", rs.n, rs.per_s, rs.burst);
 		return 0;
 	}
+	if (!strcmp(cmd, "sha256") && (argc == 2 || argc == 3)) { /* stdin fed in CHUNK-byte updates */
+		size_t chunk = argc == 3 ? (size_t)atol(argv[2]) : 4096, n;
+		if (!chunk || chunk > 4096)
+			return 2;
+		char buf[4096], hex[65];
+		unsigned char dg[32];
+		lp_sha256_ctx x;
+		lp_sha256_init(&x);
+		while ((n = fread(buf, 1, chunk, stdin)) > 0)
+			lp_sha256_update(&x, buf, n);
+		lp_sha256_final(&x, dg);
+		lp_sha256_tohex(dg, hex);
+		printf("%s\n", hex);
+		return 0;
+	}
+	if (!strcmp(cmd, "doc-config") && (argc == 3 || argc == 7)) {
+		lp_config *cf = lp_config_load(argv[2]);
+		if (!cf)
+			return 4;
+		if (argc == 7) {
+			char *t = lp_config_doc_title(cf, atoi(argv[3]), atoi(argv[4]), atoi(argv[5]), atoi(argv[6]));
+			printf("%s\n", t);
+			free(t);
+		} else {
+			char fd[11];
+			printf("category_id %lld\ncategory %s\nfrom %s\ndir %s\n", cf->documents.category_id,
+			       cf->documents.category ? cf->documents.category : "-", lp_date_fmt(cf->documents.from, fd),
+			       cf->documents.dir ? cf->documents.dir : "-");
+		}
+		lp_config_free(cf);
+		return 0;
+	}
+	if (!strcmp(cmd, "crclog") && argc >= 3)
+		return crclog(argc - 2, argv + 2);
 	if (!strcmp(cmd, "oauth-401") && (argc == 3 || argc == 4))
 		return oauth_401(argv[2], argc == 4 ? argv[3] : NULL);
 	if (!strcmp(cmd, "journal") && argc >= 6)
