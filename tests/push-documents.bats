@@ -343,10 +343,20 @@ no_duplicates() {
 	assert_equal "$(posts)" 0
 	assert_file_not_exists "$LEDGER"
 	assert_file_not_exists "$AUDIT"
+	echo "$output" >"$OUT"
+	schema_ok "$OUT"
 	run --separate-stderr push --only 102 "$IN"
 	assert_success
 	assert_equal "$(results <<<"$output")" "102	payslip	uploaded	Loonstrook 2026-01"
 	assert_equal "$(landed | jq -c '[.[].employee_id]')" '[1002]'
+	# a dry run reads the ledger: what is there already is said so
+	local n
+	n=$(wc -l <"$LEDGER")
+	run --separate-stderr push --dry-run "$IN"
+	assert_success
+	assert_equal "$(results <<<"$output" | cut -f1,3 | tr '\n' ' ')" "101	planned 101	planned 101	planned 102	already "
+	assert_equal "$(wc -l <"$LEDGER")" "$n"
+	assert_equal "$(posts)" 1
 }
 
 # ---------------------------------------------------------------- input
@@ -646,4 +656,14 @@ no_duplicates() {
 	assert_equal "$(results "$OUT" | cut -f3 | sort -u)" uploaded
 	assert_equal "$(nlanded)" 4
 	no_duplicates
+}
+
+@test "credentials Personio refuses: exit 6 before anything is sent, the stream marked incomplete" {
+	standard
+	PERSONIO_CLIENT_SECRET=wrong-secret-0000 run --separate-stderr push "$IN"
+	assert_failure 6
+	assert_equal "$(jq -c 'select(.type=="stream_end") | .complete' <<<"$output")" false
+	assert_equal "$(posts)" 0
+	refute_output --partial document.result
+	[[ "$stderr" != *wrong-secret* ]]
 }
