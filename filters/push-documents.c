@@ -806,6 +806,21 @@ static void test_kill(const char *at, unsigned long n)
 		raise(SIGKILL);
 }
 
+/* Before the read-back after an unclear answer: a request that timed out (or whose connection
+ * broke) may still be in Personio's hands, and a read-back at once would not see the document
+ * it is about to store. LOKETPIPE_DOC_SETTLE_MS (default 5000) is that wait; how long Personio
+ * may take is UNCONFIRMED. */
+static void settle(void)
+{
+	const char *e = getenv("LOKETPIPE_DOC_SETTLE_MS");
+	long ms = e && *e ? strtol(e, NULL, 10) : 5000;
+	if (ms <= 0)
+		return;
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
 static void one(const struct doc *d)
 {
 	char en[32], buf[700];
@@ -979,6 +994,7 @@ static void one(const struct doc *d)
 			lp_warn("%s: %s: %s; reading back", R.cfg->client, d->key,
 				rc ? lp_http_error(R.ps.http) : "no document id in the answer");
 		lp_http_resp_free(&resp);
+		settle();
 		stale(p->pid);
 		if ((id = find(read_back(p->pid), marker, title, d->period_end, &fb, idb, sizeof idb))) {
 			mark_done(d, e, title, id, "uploaded");
