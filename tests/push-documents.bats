@@ -561,6 +561,18 @@ no_duplicates() {
 		assert_equal "$(posts)" 0
 		refute_output --partial document.result
 	done
+	# the done line after an upload cannot be written: exit 7; the next run finds the upload (no POST)
+	rm -f "$LEDGER"
+	run --separate-stderr env LD_PRELOAD="$PRELOAD" ENOSPC_SHIM_PATTERN="$LEDGER" ENOSPC_SHIM_OPS=write \
+		ENOSPC_SHIM_SKIP=1 push-documents -c "$CFG" --as-of 2026-11-15 "$IN"
+	assert_failure 7
+	assert_equal "$(posts)" 1
+	assert_equal "$(nlanded)" 1
+	run --separate-stderr push "$IN"
+	assert_success
+	assert_equal "$(results <<<"$output" | cut -f3 | tr '\n' ' ')" "recovered uploaded uploaded uploaded "
+	assert_equal "$(posts)" 4
+	assert_equal "$(nlanded)" 4
 }
 
 @test "DOC1 a ledger another user can read is refused (exit 4); the lock: a second run at the same time gets exit 8" {
