@@ -635,3 +635,14 @@ extract_cfg() { extract-personio -c "$CFG" --as-of "$AS_OF" --base-url "$EMU_URL
 	assert_equal "$(curl -sS -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $t" "$RL_URL/v1/company/employees")" 200
 	emu_kill "$RL_PID"
 }
+
+@test "--persons-only: the person records alone, without a v2 token or a compensation request" {
+	run extract_acme --persons-only
+	assert_success
+	printf '%s\n' "$output" >"$OUT"
+	assert_equal "$(jq -s '[.[] | select(.type == "compensation")] | length' "$OUT")" 0
+	assert_equal "$(jq -s '[.[] | select(.type == "person")]' "$OUT")" "$(jq -s '[.[] | select(.type == "person")]' "$REF")"
+	run emu_stats
+	assert_equal "$(jq '[.by_path | to_entries[] | select(.key | startswith("/v2/"))] | length' <<<"$output")" 0
+	schema_ok "$OUT"
+}

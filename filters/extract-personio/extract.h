@@ -18,6 +18,7 @@ struct run {
 	int future;
 	const char *only;
 	int verbose;
+	int persons_only;     /* --persons-only: no compensations read */
 	char *only_pid;       /* Personio id of --only once known */
 	unsigned long persons, compensations, issues, errors;
 	json_t *issues_buf;   /* issue records waiting to be written */

@@ -33,6 +33,7 @@ static const char usage[] =
 	"      --as-of DATE         the run date, YYYY-MM-DD (default: today, UTC)\n"
 	"      --future-months N    months after the as-of month to read (default: config, else 2)\n"
 	"      --only ID            only the employee with this Personio id or Employee number (Loket)\n"
+	"      --persons-only       read the employees only, no compensations (push-documents needs no more)\n"
 	"      --base-url URL       Personio API base URL (default: config, else https://api.personio.de)\n"
 	"      --record DIR         store every raw API response in DIR (mode 0700/0600)\n"
 	"      --replay DIR         answer every request from DIR instead of the network\n"
@@ -64,6 +65,7 @@ static void parse_args(int argc, char **argv, struct args *a, struct run *r)
 		{"future-months", required_argument, 0, 'f'}, {"only", required_argument, 0, 'o'},
 		{"base-url", required_argument, 0, 'b'}, {"record", required_argument, 0, 'r'},
 		{"replay", required_argument, 0, 'p'}, {"verbose", no_argument, 0, 'v'},
+		{"persons-only", no_argument, 0, 'P'},
 		{"help", no_argument, 0, 'h'}, {"version", no_argument, 0, 'V'}, {0, 0, 0, 0}};
 	int c;
 	while ((c = getopt_long(argc, argv, "c:vhV", opts, NULL)) != -1) {
@@ -76,6 +78,7 @@ static void parse_args(int argc, char **argv, struct args *a, struct run *r)
 		case 'r': a->rec = optarg; break;
 		case 'p': a->rep = optarg; break;
 		case 'v': r->verbose = 1; break;
+		case 'P': r->persons_only = 1; break;
 		case 'h': lp_usage_exit(usage, 0);
 		case 'V': lp_version_exit();
 		default: lp_usage_exit(usage, LP_EXIT_USAGE);
@@ -111,8 +114,10 @@ int main(int argc, char **argv)
 	lp_psession_init(&r.ps, r.cfg, a.base, a.rec, a.rep, fail_hook, &r);
 	lp_psession_v1_auth(&r.ps);
 	employees(&r);
-	lp_psession_v2_auth(&r.ps);
-	compensations(&r);
+	if (!r.persons_only) {
+		lp_psession_v2_auth(&r.ps);
+		compensations(&r);
+	}
 
 	lp_out_new(lp_stream_end(r.cfg->client, "personio", 1, counts(&r), NULL));
 	int out = lp_out_close();

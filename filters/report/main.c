@@ -4,7 +4,9 @@
  * issues and plan record, push-loket's results; any mix, in any order) and writes per client:
  * the outcome, what changed per employee (planned, applied, refused or skipped), Loket's
  * refusals, the warnings and errors with their fixes, the concept employees waiting to be
- * finalised (M2), and who was left out and why. BSNs and IBANs in any text are masked.
+ * finalised (M2), and who was left out and why; for a documents run (push-documents'
+ * document.result records) the documents shared per employee and those not shared, with why.
+ * BSNs and IBANs in any text are masked.
  * It holds the records of the whole input (a report is read by a person: it is small).
  *
  * Completeness: every stage ends a client's stream with a stream_end record (extract-personio
@@ -31,14 +33,15 @@ static const char usage[] =
 	"Usage: report [--html] [--title TEXT] [FILE]...\n"
 	"Summarise a sync run for a person: per client what changed per employee, what Loket\n"
 	"refused, warnings and errors with their fixes, concept employees to finalise (M2) and\n"
-	"who was left out and why. BSNs and IBANs are masked.\n"
+	"who was left out and why; for push-documents' output the payroll documents shared per\n"
+	"employee, and those not shared and why. BSNs and IBANs are masked.\n"
 	"\n"
 	"      --html          write HTML instead of text\n"
 	"      --title TEXT    the report's title (default: loketpipe sync report)\n"
 	"  -h, --help          show this help and exit\n"
 	"  -V, --version       show the version and exit\n"
 	"\n"
-	"FILE is NDJSON (validate, diff-loket or push-loket output), '-' or none for standard\n"
+	"FILE is NDJSON (validate, diff-loket, push-loket or push-documents output), '-' or none for standard\n"
 	"input, .gz read transparently. An input that ended early, or a stage that failed, is\n"
 	"said at the top of the report (what is missing, what to do); the rest is written in full.\n"
 	"\n"
@@ -62,6 +65,7 @@ static struct client *client_for(const char *name)
 	c->results = json_array();
 	c->issues = json_array();
 	c->ends = json_array();
+	c->docs = json_array();
 	c->refused = c->remote = c->not_run = -1;
 	lp_map_put(clients, c->name, c);
 	*LP_VEC_PUSH(&order) = c;
@@ -95,6 +99,8 @@ static void take_record(json_t *r, lp_in *in, const char *file, lp_map *seen)
 		json_array_append(cl->ends, r);
 	else if (!strcmp(type, "loket.request"))
 		cl->requests++;
+	else if (!strcmp(type, "document.result"))
+		json_array_append(cl->docs, r);
 	json_decref(r);
 }
 
@@ -144,11 +150,19 @@ static void write_report(const char *title)
 		char *h = lp_xasprintf("Client %s", cl->name);
 		heading(1, h);
 		free(h);
-		summary(cl);
+		/* a documents run (push-documents' output) has no plan: its own sections */
+		int docs_only = documents_only(cl);
+		if (!docs_only)
+			summary(cl);
+		else
+			documents_summary(cl);
 		issues(cl);
-		changes(cl);
-		refusals(cl);
-		concepts(cl);
+		documents(cl);
+		if (!docs_only) {
+			changes(cl);
+			refusals(cl);
+			concepts(cl);
+		}
 		excluded(cl);
 	}
 	page_end();
@@ -164,6 +178,7 @@ static void free_all(void)
 		json_decref(cl->results);
 		json_decref(cl->issues);
 		json_decref(cl->ends);
+		json_decref(cl->docs);
 		for (size_t k = 0; k < cl->probs.n; k++)
 			free(cl->probs.v[k]);
 		free(cl->probs.v);

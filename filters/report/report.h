@@ -26,6 +26,7 @@ struct seg {
 struct client {
 	char *name;
 	json_t *validation, *plan, *ops, *results, *issues, *ends;
+	json_t *docs;           /* push-documents' document.result records */
 	unsigned long requests; /* loket.request records: a dry run */
 	LP_VEC(struct seg) segs;
 	prob_list probs; /* what makes this client's input incomplete, in words for a person */
@@ -67,5 +68,11 @@ void refusals(const struct client *c);
 void issues(const struct client *c);
 void concepts(const struct client *c);
 void excluded(const struct client *c);
+
+/* documents.c: the payroll documents shared with Personio (DOC1) */
+/* 1 for a documents run's input: document results, and no plan, validation or push */
+int documents_only(const struct client *c);
+void documents_summary(const struct client *c);
+void documents(const struct client *c);
 
 #endif

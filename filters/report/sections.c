@@ -150,7 +150,9 @@ void issues(const struct client *c)
 		json_array_foreach(c->issues, i, r) n += str(r, "severity") && !strcmp(str(r, "severity"), sev[s]) && !left_out(r);
 		if (!n)
 			continue;
-		heading(2, s == 0 ? "Errors (they block the sync until fixed)" : "Warnings");
+		heading(2, s == 1 ? "Warnings"
+			   : documents_only(c) ? "Errors (these documents are not shared until fixed)"
+					       : "Errors (they block the sync until fixed)");
 		tag("<ul>\n");
 		json_array_foreach(c->issues, i, r) {
 			if (!str(r, "severity") || strcmp(str(r, "severity"), sev[s]) || left_out(r))
