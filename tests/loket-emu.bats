@@ -349,11 +349,15 @@ EMPL=/providers/employers/employees/employments
 	loket_stop
 }
 
-# payroll history (read only): runs of 2026 periods 1-10, payslips of 101-110, 2025 year-end statements
+# payroll history (read only): runs of 2026 periods 1-10, payslips of 101-110, 2025 year-end
+# statements, and a correction run of period 3 (104 only) approved after period 10's
 PAADM=/providers/employers/payrolladministrations
 RUN=e1e2e3e4-f5f6-4a7a-8b8b-0000002026  # + period number (01..10)
 JR10=f1f2f3f4-a5a6-4b7b-9c8c-000002026102
 JR10_REMOVED=f1f2f3f4-a5a6-4b7b-9c8c-000002026101
+RUN3C=e1e2e3e4-f5f6-4a7a-8b8b-000002026031  # the correction run of period 3
+JR3C=f1f2f3f4-a5a6-4b7b-9c8c-000020260311   # its journal run
+EM104=3d2c1b0a-9f8e-4d7c-8b6a-000000000104
 EM111=3d2c1b0a-9f8e-4d7c-8b6a-000000000111
 EM123=3d2c1b0a-9f8e-4d7c-8b6a-000000000123
 # pdf PATH: GET with Accept: application/pdf; prints "status content-type"; body in $BATS_TEST_TMPDIR/body
@@ -378,15 +382,15 @@ for s in re.finditer(rb"<< /Length (\d+) >>\nstream\n", b):
 PY
 }
 
-@test "payroll runs: approved runs for 2026 periods 1-10 with paging, detail with ETag, 404s" {
+@test "payroll runs: approved runs for 2026 periods 1-10 and period 3's correction run with paging, detail with ETag, 404s" {
 	TOK=$(token)
 	run call GET "$PAADM/$PA/payrollruns?pageSize=4&pageNumber=3"
 	assert_output 200
 	run body '[.totalSize, .pageSize, .totalPages, .currentPage, (._embedded | map(.payrollPeriod.periodNumber))]'
-	assert_output '[10,4,3,3,[9,10]]'
+	assert_output '[11,4,3,3,[9,10,3]]'
 	run call GET "$PAADM/$PA/payrollruns"
 	run body '[._embedded[] | select(.payrollRunStatus.key == 9 and .approvalTime != null and .payrollPeriod.year == 2026)] | length'
-	assert_output 10
+	assert_output 11
 	run body '._embedded[0] | has("payrollAdministrationId")'
 	assert_output false
 	run call GET "$PAADM/payrollruns/${RUN}03"
@@ -398,10 +402,22 @@ PY
 	assert_output 404
 	run call GET "$PAADM/00000000-0000-4000-8000-000000000000/payrollruns"
 	assert_output 404
+	# the correction run: period 3 again, approved after period 10's run, available to
+	# employees after its approval
+	run call GET "$PAADM/payrollruns/$RUN3C"
+	assert_output 200
+	run body '.content | [.payrollPeriod, .payrollRunStatus.key, .sequenceNumber, .sequenceNumberApproved, .approvalTime, .availableForEmployeeDate, .textPayment]'
+	assert_output '[{"year":2026,"periodNumber":3},9,11,11,"2026-10-28T10:00:00+01:00","2026-10-30","Correctie salaris maart 2026"]'
+	run call GET "$PAADM/payrollruns/${RUN}10"
+	run body '.content | [.sequenceNumberApproved, .approvalTime < "2026-10-28", .availableForEmployeeDate]'
+	assert_output '[10,true,"2026-10-25"]'
 	# the payroll periods list their runs and journal runs
 	run call GET "$PAADM/$PA/payrollperiods?pageSize=1&pageNumber=22"
 	run body '._embedded[0] | [.id, (.payrollRuns | map([.sequenceNumberApproved, (.journalRuns | map(.journalRunStatus.key))]))]'
 	assert_output '[202610,[[10,[3,4]]]]'
+	run call GET "$PAADM/$PA/payrollperiods?pageSize=1&pageNumber=15"
+	run body '._embedded[0] | [.id, (.payrollRuns | map([.id, .sequenceNumberApproved, (.journalRuns | map(.journalRunStatus.key))]))]'
+	assert_output "[202603,[[\"${RUN}03\",3,[7]],[\"$RUN3C\",11,[4]]]]"
 	run call GET "$PAADM/$PA/payrollperiods?pageSize=1&pageNumber=23"
 	run body '._embedded[0].payrollRuns'
 	assert_output '[]'
@@ -411,8 +427,8 @@ PY
 	TOK=$(token)
 	run call GET "$PAADM/$PA/journalruns"
 	assert_output 200
-	run body '[.totalSize, (._embedded | map(.journalRunStatus.key)), ._embedded[-1].payrollRun.payrollRunId]'
-	assert_output "[11,[7,7,7,7,7,7,7,7,7,3,4],\"${RUN}10\"]"
+	run body '[.totalSize, (._embedded | map(.journalRunStatus.key)), ._embedded[-2].payrollRun.payrollRunId, ._embedded[-1].payrollRun.payrollRunId]'
+	assert_output "[12,[7,7,7,7,7,7,7,7,7,3,4,4],\"${RUN}10\",\"$RUN3C\"]"
 	for id in $(body '._embedded[] | select(.journalRunStatus.key >= 4) | .id' | tr -d '"'); do
 		run call GET "$PAADM/journalruns/$id/results"
 		assert_output 200
@@ -436,6 +452,14 @@ PY
 	assert_output 400
 	run body '.messages[0].type'
 	assert_output '"BrokenBusinessRule"'
+	# the correction run's journal books the difference to the first run of period 3: 104's
+	# commission 100.00 -> 350.00 and what follows from it (30% tax, 20% employer charges)
+	run call GET "$PAADM/journalruns/$JR3C"
+	run body '.content | [.sequenceNumber, .journalRunStatus.key, .payrollRun.payrollRunId, .payrollRun.sequenceNumberApproved, .payrollRun.payrollPeriod.periodNumber]'
+	assert_output "[12,4,\"$RUN3C\",11,3]"
+	run call GET "$PAADM/journalruns/$JR3C/results"
+	run body '._embedded | map([.generalLedgerAccount.code, .debetAmount, .creditAmount, .costCenter.code, .payrollComponent.key])'
+	assert_output '[["4010",250,0,"KPL100",8046],["4100",50,0,"KPL100",40],["1600",0,175,null,30],["1610",0,75,null,20],["1620",0,50,null,40]]'
 	run call GET "$PAADM/journalruns/00000000-0000-4000-8000-000000000000/results"
 	assert_output 404
 }
@@ -484,6 +508,41 @@ PY
 	assert_output '404 application/json'
 }
 
+@test "DOC1 payslips of a correction run: 104 has period 3 twice (a new payrollrunId), the correction recomputes the period, its PDF differs; nobody else has one" {
+	TOK=$(token)
+	run call GET "$EMPL/$EM104/payslips"
+	run body '[.totalSize, (._embedded | map([.payrollPeriod.periodNumber, .approvalTime[0:10]]) | .[-2:])]'
+	assert_output '[11,[[10,"2026-10-21"],[3,"2026-10-28"]]]'
+	run body '[._embedded[] | select(.payrollPeriod.periodNumber == 3) | .payrollrunId]'
+	assert_output "[\"${RUN}03\",\"$RUN3C\"]"
+	run call GET "$EMPL/$EM104/payslips/${RUN}03"
+	run body '.content.payrollPeriods[0].payslipTypes[0].payrollComponentResults | map([.payrollComponent.key, .value])'
+	assert_output '[[10,4000],[8046,100],[20,1230],[30,2870],[40,820]]'
+	run call GET "$EMPL/$EM104/payslips/$RUN3C"
+	assert_output 200
+	run body '.content.payrollPeriods[0] | [.payrollPeriod, (.payslipTypes[0].payrollComponentResults | map([.payrollComponent.key, .value]))]'
+	assert_output '[{"year":2026,"periodNumber":3,"periodStartDate":"2026-03-01","periodEndDate":"2026-03-31","testYear":false},[[10,4000],[8046,350],[20,1305],[30,3045],[40,870]]]'
+	run pdf "$EMPL/$EM104/payslips/$RUN3C"
+	assert_output '200 application/pdf'
+	pdf_ok
+	grep -qi '^content-disposition: attachment; filename="Loonstrook_104_2026-03.pdf"' "$BATS_TEST_TMPDIR/headers"
+	grep -q '(8046 *PROVISIE *350.00)' "$BATS_TEST_TMPDIR/body"
+	cp "$BATS_TEST_TMPDIR/body" "$BATS_TEST_TMPDIR/corr.pdf"
+	pdf "$EMPL/$EM104/payslips/${RUN}03" >/dev/null
+	grep -q '(8046 *PROVISIE *100.00)' "$BATS_TEST_TMPDIR/body"
+	run cmp -s "$BATS_TEST_TMPDIR/body" "$BATS_TEST_TMPDIR/corr.pdf"
+	assert_failure
+	# the year's PDF has both
+	run pdf "$EMPL/$EM104/payslips/2026"
+	run grep -c '/Type /Page ' "$BATS_TEST_TMPDIR/body"
+	assert_output 11
+	# the correction run has a payslip of 104 only
+	for n in 101 102 103 105 106 107 108 109 110; do
+		run pdf "$EMPL/3d2c1b0a-9f8e-4d7c-8b6a-000000000$n/payslips/$RUN3C"
+		assert_output '404 application/json'
+	done
+}
+
 @test "year-end statements: 2025 for employments that existed then, PDF download, 404 for other years" {
 	TOK=$(token)
 	run call GET "$EMPL/$EM101/yearendstatements"
@@ -508,6 +567,94 @@ PY
 	assert_output '404 application/json'
 	run pdf "$EMPL/$EM101/yearendstatements/twenty"
 	assert_output '400 application/json'
+}
+
+# reissue JSON: status of POST /__emu/reissue-yearendstatement; body in $BATS_TEST_TMPDIR/rb
+reissue() {
+	curl -sS -o "$BATS_TEST_TMPDIR/rb" -w '%{http_code}' -X POST --data "$1" "$LK_URL/__emu/reissue-yearendstatement"
+}
+
+@test "DOC1 a re-issued year-end statement: the PDF differs (Herzien: N), the list stays the same, reset restores it; 404 and 400" {
+	TOK=$(token)
+	pdf "$EMPL/$EM101/yearendstatements/2025" >/dev/null
+	cp "$BATS_TEST_TMPDIR/body" "$BATS_TEST_TMPDIR/v1.pdf"
+	run grep -q 'Herzien' "$BATS_TEST_TMPDIR/v1.pdf"
+	assert_failure
+	call GET "$EMPL/$EM101/yearendstatements" >/dev/null
+	cp "$BATS_TEST_TMPDIR/body" "$BATS_TEST_TMPDIR/list1.json"
+	assert_equal "$(reissue '{"employmentId":"'"$EM101"'","year":2025}')" 200
+	assert_equal "$(jq -c . "$BATS_TEST_TMPDIR/rb")" '{"employmentId":"'"$EM101"'","year":2025,"revision":2}'
+	run pdf "$EMPL/$EM101/yearendstatements/2025"
+	assert_output '200 application/pdf'
+	pdf_ok
+	grep -q '(Herzien: 2)' "$BATS_TEST_TMPDIR/body"
+	grep -q '(Jaaropgave 2025)' "$BATS_TEST_TMPDIR/body"
+	grep -qi 'filename="Jaaropgave_101_2025.pdf"' "$BATS_TEST_TMPDIR/headers"
+	run cmp -s "$BATS_TEST_TMPDIR/body" "$BATS_TEST_TMPDIR/v1.pdf"
+	assert_failure
+	cp "$BATS_TEST_TMPDIR/body" "$BATS_TEST_TMPDIR/v2.pdf"
+	# the same bytes until the next re-issue, then other bytes again
+	pdf "$EMPL/$EM101/yearendstatements/2025" >/dev/null
+	cmp "$BATS_TEST_TMPDIR/body" "$BATS_TEST_TMPDIR/v2.pdf"
+	assert_equal "$(reissue '{"employmentId":"'"$EM101"'","year":2025}')" 200
+	pdf "$EMPL/$EM101/yearendstatements/2025" >/dev/null
+	grep -q '(Herzien: 3)' "$BATS_TEST_TMPDIR/body"
+	# Loket lists years only: the list has not changed
+	call GET "$EMPL/$EM101/yearendstatements" >/dev/null
+	cmp "$BATS_TEST_TMPDIR/body" "$BATS_TEST_TMPDIR/list1.json"
+	# another employment's statement is untouched
+	pdf "$EMPL/$EM104/yearendstatements/2025" >/dev/null
+	run grep -q 'Herzien' "$BATS_TEST_TMPDIR/body"
+	assert_failure
+	# no such statement: 404; a bad body: 400
+	assert_equal "$(reissue '{"employmentId":"'"$EM101"'","year":2024}')" 404
+	assert_equal "$(reissue '{"employmentId":"3d2c1b0a-9f8e-4d7c-8b6a-000000000123","year":2025}')" 404
+	for bad in '' '[]' '{"employmentId":"'"$EM101"'"}' '{"employmentId":"'"$EM101"'","year":"2025"}' \
+		'{"employmentId":101,"year":2025}' '{"employmentId":"'"$EM101"'","year":2025,"x":1}'; do
+		assert_equal "$(reissue "$bad")" 400
+	done
+	run curl -sS -o /dev/null -w '%{http_code}' "$LK_URL/__emu/reissue-yearendstatement"
+	assert_output 405
+	# a reset restores the statement as loaded
+	curl -fsS -X POST "$LK_URL/__emu/reset" >/dev/null
+	pdf "$EMPL/$EM101/yearendstatements/2025" >/dev/null
+	cmp "$BATS_TEST_TMPDIR/body" "$BATS_TEST_TMPDIR/v1.pdf"
+}
+
+@test "DOC1 bad PDF answers from the fault plan: empty (200, the content type, no body), html (200 text/html error page), notpdf (200 application/pdf, no %PDF-); only under the malformed path" {
+	TOK=$(token)
+	P="$EMPL/$EM101/payslips/${RUN}01"
+	faults() { curl -fsS -X POST --data "$1" "$LK_URL/__emu/faults" >/dev/null; }
+	faults '{"malformed":{"path":"/v2'"$P"'","kind":"empty"}}'
+	run pdf "$P"
+	assert_output '200 application/pdf'
+	assert_equal "$(stat -c %s "$BATS_TEST_TMPDIR/body")" 0
+	# outside the path: the real PDF
+	run pdf "$EMPL/$EM101/yearendstatements/2025"
+	assert_output '200 application/pdf'
+	pdf_ok
+	faults '{"malformed":{"path":"/v2'"$P"'","kind":"html"}}'
+	run pdf "$P"
+	assert_output '200 text/html; charset=utf-8'
+	grep -q '<html' "$BATS_TEST_TMPDIR/body"
+	run grep -qi '^content-disposition:' "$BATS_TEST_TMPDIR/headers"
+	assert_failure
+	faults '{"malformed":{"path":"/v2'"$P"'","kind":"notpdf"}}'
+	run pdf "$P"
+	assert_output '200 application/pdf'
+	[ -s "$BATS_TEST_TMPDIR/body" ]
+	[ "$(head -c 5 "$BATS_TEST_TMPDIR/body")" != "%PDF-" ]
+	grep -qi '^content-disposition: attachment' "$BATS_TEST_TMPDIR/headers"
+	# empty keeps a JSON answer's content type too
+	faults '{"malformed":{"path":"/v2'"$EMPL/$EM101"'/yearendstatements","kind":"empty"}}'
+	run call GET "$EMPL/$EM101/yearendstatements"
+	assert_output 200
+	assert_equal "$(stat -c %s "$BATS_TEST_TMPDIR/body")" 0
+	grep -qi '^content-type: application/json' "$BATS_TEST_TMPDIR/headers"
+	assert_equal "$(curl -fsS "$LK_URL/__emu/stats" | jq .faults.malformed)" 4
+	# an unknown kind is refused, naming the kinds
+	run curl -sS -X POST --data '{"malformed":{"path":"/v2","kind":"broken"}}' "$LK_URL/__emu/faults"
+	assert_output --partial 'empty|html|notpdf'
 }
 
 @test "payroll history: 401 without a token, 405 for a write" {

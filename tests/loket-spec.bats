@@ -110,6 +110,9 @@ PA=7a9b3c2d-1e4f-4a5b-8c6d-000000000001
 RUN3=e1e2e3e4-f5f6-4a7a-8b8b-000000202603
 JR10=f1f2f3f4-a5a6-4b7b-9c8c-000002026102
 JR10_REMOVED=f1f2f3f4-a5a6-4b7b-9c8c-000002026101
+RUN3C=e1e2e3e4-f5f6-4a7a-8b8b-000002026031 # period 3's correction run (104 only)
+JR3C=f1f2f3f4-a5a6-4b7b-9c8c-000020260311
+EM104=3d2c1b0a-9f8e-4d7c-8b6a-000000000104
 
 @test "payroll history: payroll runs, journal runs, journal run results, payroll periods with their runs" {
 	conforms GET "/providers/employers/payrolladministrations/{payrollAdministrationId}/payrollruns" "/providers/employers/payrolladministrations/$PA/payrollruns" 200
@@ -119,7 +122,7 @@ JR10_REMOVED=f1f2f3f4-a5a6-4b7b-9c8c-000002026101
 	conforms GET "/providers/employers/payrolladministrations/journalruns/{journalrunId}/results" "/providers/employers/payrolladministrations/journalruns/$JR10/results" 200
 	conforms GET "/providers/employers/payrolladministrations/{payrollAdministrationId}/payrollperiods" "/providers/employers/payrolladministrations/$PA/payrollperiods" 200
 	run jq '[._embedded[].payrollRuns[]] | length' "$BATS_TEST_TMPDIR/body.json"
-	assert_output 10
+	assert_output 11
 	# a removed journal run has no results: a broken business rule
 	conforms GET "/providers/employers/payrolladministrations/journalruns/{journalrunId}/results" "/providers/employers/payrolladministrations/journalruns/$JR10_REMOVED/results" 400
 }
@@ -143,6 +146,30 @@ pdf_download() {
 	pdf_download "/providers/employers/employees/employments/{employmentId}/payslips/{payrollrunId}" "/providers/employers/employees/employments/$EM/payslips/$RUN3"
 	pdf_download "/providers/employers/employees/employments/{employmentId}/payslips/{year}" "/providers/employers/employees/employments/$EM/payslips/2026"
 	pdf_download "/providers/employers/employees/employments/{employmentId}/yearendstatements/{year}" "/providers/employers/employees/employments/$EM/yearendstatements/2025"
+}
+
+@test "DOC1 the correction run conforms: the run, its journal run and results, 104's payslip list with period 3 twice, the correction's payslip" {
+	conforms GET "/providers/employers/payrolladministrations/payrollruns/{payrollrunId}" "/providers/employers/payrolladministrations/payrollruns/$RUN3C" 200
+	# availableForEmployeeDate is a member of the spec's payroll run (a date), and ours is one
+	run gzip -dc "$SPEC"
+	run jq -r '.. | objects | select(has("availableForEmployeeDate")) | .availableForEmployeeDate.format // .availableForEmployeeDate.type' <<<"$output"
+	assert_line --regexp '^date$'
+	run jq -r '.content.availableForEmployeeDate' "$BATS_TEST_TMPDIR/body.json"
+	assert_output 2026-10-30
+	conforms GET "/providers/employers/payrolladministrations/journalruns/{journalrunId}" "/providers/employers/payrolladministrations/journalruns/$JR3C" 200
+	conforms GET "/providers/employers/payrolladministrations/journalruns/{journalrunId}/results" "/providers/employers/payrolladministrations/journalruns/$JR3C/results" 200
+	conforms GET "/providers/employers/employees/employments/{employmentId}/payslips" "/providers/employers/employees/employments/$EM104/payslips" 200
+	run jq -c '[._embedded[] | select(.payrollPeriod.periodNumber == 3) | .payrollrunId]' "$BATS_TEST_TMPDIR/body.json"
+	assert_output "[\"e1e2e3e4-f5f6-4a7a-8b8b-000000202603\",\"$RUN3C\"]"
+	conforms GET "/providers/employers/employees/employments/{employmentId}/payslips/{payrollrunId}" "/providers/employers/employees/employments/$EM104/payslips/$RUN3C" 200
+	conforms GET "/providers/employers/employees/employments/{employmentId}/yearendstatements" "/providers/employers/employees/employments/$EM104/yearendstatements" 200
+	pdf_download "/providers/employers/employees/employments/{employmentId}/payslips/{payrollrunId}" "/providers/employers/employees/employments/$EM104/payslips/$RUN3C"
+	# a re-issued statement's list still conforms (years only) and its PDF is still a PDF
+	curl -fsS -X POST --data '{"employmentId":"'"$EM104"'","year":2025}' "$LK_URL/__emu/reissue-yearendstatement" >/dev/null
+	conforms GET "/providers/employers/employees/employments/{employmentId}/yearendstatements" "/providers/employers/employees/employments/$EM104/yearendstatements" 200
+	run jq -c '._embedded' "$BATS_TEST_TMPDIR/body.json"
+	assert_output '[{"year":2025}]'
+	pdf_download "/providers/employers/employees/employments/{employmentId}/yearendstatements/{year}" "/providers/employers/employees/employments/$EM104/yearendstatements/2025"
 }
 
 @test "R1: the payroll component catalogue of a year (GET .../payrollcomponents/year/{year})" {

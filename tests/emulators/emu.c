@@ -350,14 +350,15 @@ int emu_plan_parse(const char *text, size_t len, struct emu_plan *p, char *err, 
 				continue;
 			const char *path = json_string_value(json_object_get(v, "path"));
 			const char *kind = json_string_value(json_object_get(v, "kind"));
-			static const char *kinds[] = {NULL, "notjson", "truncated", "wrongshape", "status401", "status403"};
+			static const char *kinds[EMU_MAL__N] = {NULL, "notjson", "truncated", "wrongshape", "status401",
+								 "status403", "empty", "html", "notpdf"};
 			enum emu_mal_kind mk = EMU_MAL_NONE;
-			for (int i = 1; kind && i < 6; i++)
+			for (int i = 1; kind && i < EMU_MAL__N; i++)
 				if (strcmp(kind, kinds[i]) == 0)
 					mk = (enum emu_mal_kind)i;
 			if (!path || path[0] != '/' || mk == EMU_MAL_NONE || json_object_size(v) != 2) {
 				snprintf(err, errlen, "fault plan: \"malformed\" must be {\"path\": \"/...\", \"kind\": "
-					 "\"notjson|truncated|wrongshape|status401|status403\"}");
+					 "\"notjson|truncated|wrongshape|status401|status403|empty|html|notpdf\"}");
 				goto bad;
 			}
 			p->mal_path = emu_xstrdup(path);
@@ -583,6 +584,21 @@ int emu_malform_body(enum emu_mal_kind k, const char *wrongshape, struct emu_sb 
 		emu_sb_reset(body);
 		emu_sb_adds(body, wrongshape);
 		*status = 200, *ctype = "application/json";
+		return 0;
+	case EMU_MAL_EMPTY: /* the content type stays what the answer would have had */
+		emu_sb_reset(body);
+		*status = 200;
+		return 0;
+	case EMU_MAL_HTML: /* a proxy's or a portal's error page instead of the answer */
+		emu_sb_reset(body);
+		emu_sb_adds(body, "<!DOCTYPE html>\n<html lang=\"nl\"><head><title>Storing</title></head>\n"
+				  "<body><h1>Er is een fout opgetreden</h1><p>Probeer het later opnieuw.</p></body></html>\n");
+		*status = 200, *ctype = "text/html; charset=utf-8";
+		return 0;
+	case EMU_MAL_NOTPDF: /* labelled a PDF, but the bytes are not one (no %PDF- at the start) */
+		emu_sb_reset(body);
+		emu_sb_adds(body, "PK\003\004 this is not a PDF document\n");
+		*status = 200, *ctype = "application/pdf";
 		return 0;
 	default:
 		return -1;

@@ -81,7 +81,12 @@ int emu_date_days(const char *s, long *days);
 
 /* ------------------------------------------------------------ fault plan */
 
-enum emu_mal_kind { EMU_MAL_NONE, EMU_MAL_NOTJSON, EMU_MAL_TRUNCATED, EMU_MAL_WRONGSHAPE, EMU_MAL_401, EMU_MAL_403 };
+/* EMPTY: 200, the reply's content type, no body; HTML: 200 text/html error page; NOTPDF: 200
+ * application/pdf, bytes that do not start with %PDF- (the bad document answers a PDF client must refuse) */
+enum emu_mal_kind {
+	EMU_MAL_NONE, EMU_MAL_NOTJSON, EMU_MAL_TRUNCATED, EMU_MAL_WRONGSHAPE, EMU_MAL_401, EMU_MAL_403,
+	EMU_MAL_EMPTY, EMU_MAL_HTML, EMU_MAL_NOTPDF, EMU_MAL__N
+};
 
 /* A fault plan (doc/personio-fixtures.md, "Fault plan"). */
 struct emu_plan {
@@ -150,7 +155,8 @@ json_t *emu_load_fixture(const char *path, int secret);
 const char *emu_status_title(int st);
 /*
  * Apply a body-level malformation (notjson, truncated, wrongshape: body
- * becomes wrongshape) to a reply; 0 if done, -1 for the other kinds.
+ * becomes wrongshape; empty, html, notpdf) to a reply; 0 if done, -1 for
+ * the other kinds (status401, status403: the caller's error bodies).
  */
 int emu_malform_body(enum emu_mal_kind k, const char *wrongshape, struct emu_sb *body, unsigned *status,
 		     const char **ctype);

@@ -23,7 +23,8 @@
  *     Content-Disposition file name.
  *   - Control endpoints under /__emu/ and the same fault plan as personio-emu; among them
  *     POST /__emu/import-variable-data, Loket's import of a variable data CSV (action
- *     Overwrite) into the payroll period data.
+ *     Overwrite) into the payroll period data, and POST /__emu/reissue-yearendstatement
+ *     (a year-end statement Loket re-issued: its PDF changes, the list does not).
  *   - Every employment's payrollId (made at load when the fixture has none; a new employment
  *     gets its administration's next one).
  *
@@ -357,8 +358,11 @@ static void error_for(struct reply *rep, int status)
 
 static void malform(struct req *r, struct reply *rep)
 {
-	if (!emu_malform_body(r->f.mal, "{\"_data\":{}}", &rep->body, &rep->status, &rep->ctype))
+	if (!emu_malform_body(r->f.mal, "{\"_data\":{}}", &rep->body, &rep->status, &rep->ctype)) {
+		if (r->f.mal == EMU_MAL_HTML || r->f.mal == EMU_MAL_NOTJSON)
+			rep->disposition[0] = '\0'; /* an error page is no download */
 		return;
+	}
 	if (r->f.mal == EMU_MAL_401)
 		loket_error(rep, 401, 401, "Exception", "Authorization has been denied for this request.");
 	else if (r->f.mal == EMU_MAL_403)
@@ -487,6 +491,7 @@ static struct ibucket *idx_slot(struct index *ix, const char *val, int create)
 		for (size_t i = 0; i < old.nb; i++)
 			if (old.b[i].val) {
 				struct ibucket *nb = idx_slot(ix, old.b[i].val, 1);
+				free(nb->val); /* the slot's own copy: the old bucket brings its value */
 				*nb = old.b[i];
 			}
 		free(old.b);
@@ -684,6 +689,8 @@ static json_t *view(json_t *o, const char *cname)
 		json_object_del(c, "year");
 	if (strcmp(cname, "payslips") == 0) /* the results: only in one run's JSON payslips */
 		json_object_del(c, "payslipTypes");
+	if (strcmp(cname, "yearEndStatements") == 0) /* the emulator's own: Loket lists years only */
+		json_object_del(c, "revision");
 	if (strcmp(cname, "payrollPeriods") == 0)
 		json_object_set_new(c, "payrollRuns", runs_of_period(o));
 	if (strcmp(cname, "employments") == 0) {
@@ -1683,8 +1690,10 @@ static void h_yearend_get(struct ctx *x)
 	snprintf(from, sizeof from, "%lld-01-01", y);
 	snprintf(to, sizeof to, "%lld-12-31", y);
 	const char *sd = str_or(m, "startDate", ""), *ed = str_or(m, "endDate", "");
-	json_t *lines = doc_page(m, title);
+	json_t *lines = doc_page(m, title), *rv = json_object_get(ys, "revision");
 	add_line(lines, "Tijdvak: %s t/m %s", strcmp(sd, from) > 0 ? sd : from, *ed && strcmp(ed, to) < 0 ? ed : to);
+	if (json_integer_value(rv) > 1) /* re-issued (/__emu/reissue-yearendstatement) */
+		add_line(lines, "Herzien: %" JSON_INTEGER_FORMAT, json_integer_value(rv));
 	snprintf(fn, sizeof fn, "Jaaropgave_%" JSON_INTEGER_FORMAT "_%lld.pdf",
 		 json_integer_value(json_object_get(employee_of(m), "employeeNumber")), y);
 	reply_pdf(x, json_pack("[o]", lines), fn);
@@ -3105,6 +3114,41 @@ static void import_variable_data(struct MHD_Connection *c, struct req *r, struct
 
 /* ------------------------------------------------------------- control */
 
+/* POST /__emu/reissue-yearendstatement {"employmentId":"...","year":2025}: Loket re-issued that
+ * year-end statement (a correction after the year): its revision goes up by one (a statement
+ * without one is revision 1), so its PDF has other bytes ("Herzien: N"); the list, which gives
+ * years only, stays the same. 400 for a bad body, 404 when there is no such statement. Under
+ * S.lock. */
+static void reissue_yearend(struct req *r, struct reply *rep)
+{
+	json_error_t je;
+	json_t *b = r->too_large ? NULL : json_loadb(r->raw.p ? r->raw.p : "", r->raw.len, 0, &je);
+	const char *em = json_string_value(json_object_get(b, "employmentId"));
+	json_t *yj = json_object_get(b, "year");
+	if (!json_is_object(b) || !em || !json_is_integer(yj) || json_object_size(b) != 2) {
+		reply_body(rep, 400, json_pack("{s:s}", "error", "expected {\"employmentId\": \"...\", \"year\": YYYY}"));
+		json_decref(b);
+		return;
+	}
+	json_t *o, *ys = NULL;
+	size_t i;
+	IDX_EACH("yearEndStatements", "employmentId", em, i, o) {
+		if (sget(o, "employmentId") && strcmp(sget(o, "employmentId"), em) == 0 &&
+		    json_equal(json_object_get(o, "year"), yj))
+			ys = o;
+	}
+	if (!ys) {
+		reply_body(rep, 404, json_pack("{s:s}", "error", "no year-end statement of this employment for that year"));
+		json_decref(b);
+		return;
+	}
+	json_t *rv = json_object_get(ys, "revision");
+	json_int_t n = (json_is_integer(rv) ? json_integer_value(rv) : 1) + 1;
+	json_object_set_new(ys, "revision", json_integer(n));
+	emu_sb_json(&rep->body, json_pack("{s:s,s:O,s:I}", "employmentId", em, "year", yj, "revision", (json_int_t)n));
+	json_decref(b);
+}
+
 static void handle_control(struct req *r, struct MHD_Connection *c, const char *url, const char *method, struct reply *rep)
 {
 	rep->status = 200;
@@ -3116,7 +3160,8 @@ static void handle_control(struct req *r, struct MHD_Connection *c, const char *
 		    strcmp(url, "/__emu/faults") == 0 || strcmp(url, "/__emu/reset") == 0 ||
 		    strcmp(url, "/__emu/reset-log") == 0 ||
 		    strcmp(url, "/__emu/authcode") == 0 || strcmp(url, "/__emu/revoke-tokens") == 0 ||
-		    strcmp(url, "/__emu/import-variable-data") == 0;
+		    strcmp(url, "/__emu/import-variable-data") == 0 ||
+		    strcmp(url, "/__emu/reissue-yearendstatement") == 0;
 	if (!known) {
 		reply_body(rep, 404, json_pack("{s:s}", "error", "unknown control endpoint"));
 		return;
@@ -3175,6 +3220,8 @@ static void handle_control(struct req *r, struct MHD_Connection *c, const char *
 		emu_sb_adds(&rep->body, "{\"ok\":true}");
 	} else if (strcmp(url, "/__emu/import-variable-data") == 0) {
 		import_variable_data(c, r, rep);
+	} else if (strcmp(url, "/__emu/reissue-yearendstatement") == 0) {
+		reissue_yearend(r, rep);
 	} else if (strcmp(url, "/__emu/authcode") == 0) {
 		char code[72];
 		mint_token_locked(TOK_CODE, 600, code);
@@ -3342,7 +3389,8 @@ static void usage(FILE *f)
 	      "  --watch-pid PID    exit when process PID is gone\n\n"
 	      "Control endpoints: GET /__emu/stats, GET /__emu/state, POST /__emu/faults,\n"
 	      "POST /__emu/reset, POST /__emu/authcode, POST /__emu/revoke-tokens,\n"
-	      "POST /__emu/import-variable-data (Loket's CSV import of variable data).\n"
+	      "POST /__emu/import-variable-data (Loket's CSV import of variable data),\n"
+	      "POST /__emu/reissue-yearendstatement (a re-issued year-end statement).\n"
 	      "See doc/loket-fixtures.md.\n",
 	      f);
 }

@@ -1832,7 +1832,7 @@ static void usage(FILE *f)
 	      "                    [--rotate-v1-tokens yes|no] [--clock START]\n"
 	      "       personio-emu --help | --version\n\n"
 	      "Offline emulator of the Personio API (v1 auth/employees/attendances/documents, v2\n"
-	      "token/compensations) serving every tenant sub-directory of DIR on 127.0.0.1.\n\n"
+	      "token/compensations/document list) serving every tenant sub-directory of DIR on 127.0.0.1.\n\n"
 	      "  --fixtures DIR   tenant directories (credentials.json, employees.json,\n"
 	      "                   compensations.json, document-categories.json, attendances.json)\n"
 	      "  --port N         TCP port, 0 (default) picks a free one\n"
