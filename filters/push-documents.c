@@ -773,7 +773,8 @@ static char *title_of(const struct doc *d, struct lent *e, int *corrected)
 	}
 	int yearend = !strcmp(d->kind, "yearend");
 	int n = yearend ? done_count(d->key) : (int)d->correction;
-	*corrected = n > 0;
+	*corrected = yearend && n > 0; /* a re-issued year-end statement (a correction run's payslip is its
+					* own document, titled as a correction) */
 	return lp_config_doc_title(R.cfg, yearend, n, (int)d->year, d->period < 0 ? 0 : (int)d->period);
 }
 

@@ -212,7 +212,7 @@ no_duplicates() {
 	assert_success
 	echo "$output" >"$OUT"
 	assert_equal "$(jq -r 'select(.type=="document.result") | [.title, .corrected] | @tsv' "$OUT")" \
-		"$(printf 'Loonstrook 2026-03\tfalse\nLoonstrook 2026-03 correctie 1\ttrue\nLoonstrook 2026-03 correctie 2\ttrue')"
+		"$(printf 'Loonstrook 2026-03\tfalse\nLoonstrook 2026-03 correctie 1\tfalse\nLoonstrook 2026-03 correctie 2\tfalse')"
 	assert_equal "$(landed | jq -c '[.[] | [.title, .date]]')" \
 		'[["Loonstrook 2026-03","2026-03-31"],["Loonstrook 2026-03 correctie 1","2026-03-31"],["Loonstrook 2026-03 correctie 2","2026-03-31"]]'
 }
