@@ -199,9 +199,10 @@ static void issue(const struct doc *d, const struct person *p, int error, const 
 static void result(const struct doc *d, const struct person *p, const char *title, int corrected, const char *status,
 		   const char *doc_id, const char *reason)
 {
-	json_t *r = json_pack("{s:s,s:s,s:s,s:s,s:I,s:o,s:s,s:I,s:o,s:o,s:s,s:o,s:b,s:o}", "type", "document.result",
-			      "client", R.cfg->client, "key", d->key, "sha256", d->sha, "employee_number",
-			      (json_int_t)d->empno, "personio_id", p ? json_string(p->pid) : json_null(), "kind", d->kind,
+	char en[32];
+	snprintf(en, sizeof en, "%lld", d->empno); /* text, as in issue records */
+	json_t *r = json_pack("{s:s,s:s,s:s,s:s,s:s,s:o,s:s,s:I,s:o,s:o,s:s,s:o,s:b,s:o}", "type", "document.result",
+			      "client", R.cfg->client, "key", d->key, "sha256", d->sha, "employee_number", en, "personio_id", p ? json_string(p->pid) : json_null(), "kind", d->kind,
 			      "year", (json_int_t)d->year, "period", d->period < 0 ? json_null() : json_integer(d->period),
 			      "title", title ? json_string(title) : json_null(), "status", status, "personio_document_id",
 			      doc_id ? json_string(doc_id) : json_null(), "corrected", corrected, "reason",

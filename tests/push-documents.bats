@@ -144,7 +144,7 @@ no_duplicates() {
 	# every file's bytes arrived whole
 	assert_equal "$(jq -r '.[].sha256' <<<"$output" | sort)" "$(jq -r 'select(.type=="loket.document") | .sha256' "$IN" | sort)"
 	# the result names Personio's document id; 102 went to person 1002
-	assert_equal "$(jq -r 'select(.employee_number==102) | [.personio_id, .personio_document_id] | @tsv' "$OUT")" \
+	assert_equal "$(jq -r 'select(.employee_number=="102") | [.personio_id, .personio_document_id] | @tsv' "$OUT")" \
 		"1002	$(jq -r '.[] | select(.employee_id==1002) | .id' <<<"$output")"
 	assert_equal "$(jq -c 'select(.type=="stream_end") | [.source, .complete, .counts.uploaded]' "$OUT")" '["push",true,4]'
 	# the ledger: 0600 in a 0700 directory, an intent before each done, every line of the schema
