@@ -147,6 +147,11 @@ no_duplicates() {
 	assert_equal "$(jq -r 'select(.employee_number=="102") | [.personio_id, .personio_document_id] | @tsv' "$OUT")" \
 		"1002	$(jq -r '.[] | select(.employee_id==1002) | .id' <<<"$output")"
 	assert_equal "$(jq -c 'select(.type=="stream_end") | [.source, .complete, .counts.uploaded]' "$OUT")" '["push",true,4]'
+	# report reads the results: per employee, by number
+	run report "$OUT"
+	assert_success
+	assert_line "  employee 101"
+	assert_line "  employee 102"
 	# the ledger: 0600 in a 0700 directory, an intent before each done, every line of the schema
 	assert_equal "$(stat -c %a "$LEDGER")" 600
 	assert_equal "$(stat -c %a "$DOCS")" 700
