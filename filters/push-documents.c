@@ -871,9 +871,10 @@ static void one(const struct doc *d)
 	char *bytes = NULL;
 	size_t n = 0;
 	if (slurp(d->file, &bytes, &n)) {
+		int err = errno;
 		issue(d, p, 1, "DOC1", "file", "run fetch-documents again", "document %s: file %s: %s; not uploaded", d->key,
-		      d->file, strerror(errno));
-		snprintf(buf, sizeof buf, "file: %s", strerror(errno));
+		      d->file, strerror(err));
+		snprintf(buf, sizeof buf, "file: %s", strerror(err));
 		result(d, p, title, corrected, "skipped", NULL, buf);
 		R.skipped++;
 		free(title);
@@ -893,6 +894,15 @@ static void one(const struct doc *d)
 		issue(d, p, 1, "DOC1", "sha256", "run fetch-documents again",
 		      "document %s: file %s no longer has the record's sha256; not uploaded", d->key, d->file);
 		result(d, p, title, corrected, "skipped", NULL, "the file's bytes do not have the record's sha256");
+		R.skipped++;
+		free(title);
+		free(bytes);
+		return;
+	}
+	if (n < 5 || memcmp(bytes, "%PDF-", 5)) { /* fetch-documents checks it too: never send what is not one */
+		issue(d, p, 1, "DOC1", "file", "run fetch-documents again",
+		      "document %s: file %s is not a PDF (it does not start with %%PDF-); not uploaded", d->key, d->file);
+		result(d, p, title, corrected, "skipped", NULL, "not a PDF");
 		R.skipped++;
 		free(title);
 		free(bytes);

@@ -311,6 +311,14 @@ no_duplicates() {
 	truncate -s $((30 * 1024 * 1024 + 1)) "$PDFS/101-payslip-2026-1-0.pdf"
 	rm "$PDFS/101-payslip-2026-2-0.pdf"
 	echo changed >>"$PDFS/101-payslip-2026-3-0.pdf"
+	# an empty file and one that is not a PDF, each with its own (right) sha256
+	: >"$PDFS/empty.pdf"
+	echo '<html>oops</html>' >"$PDFS/html.pdf"
+	for f in empty html; do
+		jq -c --arg f "$PDFS/$f.pdf" --arg s "$(sha256sum "$PDFS/$f.pdf" | cut -d' ' -f1)" --arg k "$f" \
+			'select(.key == "loket:ER1:EM101:payslip:r101-2026-1-0") | .file=$f | .sha256=$s | .key+=$k' "$IN" >>"$IN.x"
+	done
+	cat "$IN" >>"$IN.x" && mv "$IN.x" "$IN"
 	run --separate-stderr push "$IN"
 	assert_failure 1
 	echo "$output" >"$OUT"
@@ -319,7 +327,9 @@ no_duplicates() {
 	grep -q "31457281 bytes, over Personio's limit of 30 MB; not uploaded" "$OUT"
 	grep -q "101-payslip-2026-2-0.pdf: No such file or directory; not uploaded" "$OUT"
 	grep -q "101-payslip-2026-3-0.pdf no longer has the record's sha256; not uploaded" "$OUT"
-	assert_equal "$(results "$OUT" | cut -f3 | tr '\n' ' ')" "skipped skipped skipped uploaded "
+	grep -q "empty.pdf is not a PDF (it does not start with %PDF-); not uploaded" "$OUT"
+	grep -q "html.pdf is not a PDF (it does not start with %PDF-); not uploaded" "$OUT"
+	assert_equal "$(results "$OUT" | cut -f3 | tr '\n' ' ')" "skipped skipped skipped skipped skipped uploaded "
 	assert_equal "$(landed | jq -c '[.[].employee_id]')" '[1002]'
 	# exactly 30 MB is sent (Personio's limit is inclusive)
 	truncate -s $((30 * 1024 * 1024)) "$PDFS/101-payslip-2026-1-0.pdf"
