@@ -27,6 +27,8 @@ struct xfer {
 	int too_big;
 	long retry_after_ms;
 	char etag[128];
+	char ctype[128];
+	char disposition[512];
 	int want_authz; /* LP_HTTP_AUTHZ */
 	char *authz;    /* the response's Authorization: Bearer token, when wanted */
 	int sends;     /* times libcurl put this request on a connection (its own resends included) */
@@ -242,10 +244,31 @@ static size_t write_cb(char *ptr, size_t size, size_t nmemb, void *ud)
 	return n;
 }
 
+/* The value of header line buf (n bytes) when it is header name (with its ':'), trimmed, into
+ * out (cut to size). */
+static void header_val(const char *buf, size_t n, const char *name, char *out, size_t size)
+{
+	size_t nl = strlen(name);
+	if (n <= nl || strncasecmp(buf, name, nl) != 0)
+		return;
+	size_t l = n - nl;
+	const char *v = buf + nl;
+	while (l && (*v == ' ' || *v == '\t'))
+		v++, l--;
+	while (l && (v[l - 1] == '\r' || v[l - 1] == '\n' || v[l - 1] == ' '))
+		l--;
+	if (l >= size)
+		l = size - 1;
+	memcpy(out, v, l);
+	out[l] = '\0';
+}
+
 static size_t header_cb(char *buf, size_t size, size_t nitems, void *ud)
 {
 	struct xfer *h = ud;
 	size_t n = size * nitems;
+	header_val(buf, n, "Content-Type:", h->ctype, sizeof h->ctype);
+	header_val(buf, n, "Content-Disposition:", h->disposition, sizeof h->disposition);
 	if (n > 5 && strncasecmp(buf, "ETag:", 5) == 0) {
 		size_t l = n - 5;
 		const char *v = buf + 5;
@@ -347,8 +370,14 @@ static int record(lp_http *h, const char *method, const char *target, long statu
 	char *name = record_name(method, target);
 	char *body = lp_xasprintf("%s/%s.body", h->o.record_dir, name);
 	char *meta = lp_xasprintf("%s/%s.status", h->o.record_dir, name);
-	char st[32];
+	/* the status line, then the download headers a reader needs (Content-Type,
+	 * Content-Disposition) when the answer had them */
+	char st[32 + sizeof h->x.ctype + sizeof h->x.disposition + 48];
 	int n = snprintf(st, sizeof st, "%ld\n", status);
+	if (h->x.ctype[0])
+		n += snprintf(st + n, sizeof st - (size_t)n, "Content-Type: %s\n", h->x.ctype);
+	if (h->x.disposition[0])
+		n += snprintf(st + n, sizeof st - (size_t)n, "Content-Disposition: %s\n", h->x.disposition);
 	char err[400];
 	int rc = lp_secret_write_file(body, h->x.body ? h->x.body : "", h->x.len, err, sizeof err) ||
 		 lp_secret_write_file(meta, st, (size_t)n, err, sizeof err);
@@ -400,6 +429,11 @@ static int replay(lp_http *h, const char *method, const char *target, lp_http_re
 	} else {
 		resp->status = strtol(st, NULL, 10);
 		resp->attempts = 0;
+		for (char *ln = strchr(st, '\n'); ln && ln[1]; ln = strchr(ln + 1, '\n')) {
+			size_t l = strcspn(ln + 1, "\n");
+			header_val(ln + 1, l, "Content-Type:", resp->ctype, sizeof resp->ctype);
+			header_val(ln + 1, l, "Content-Disposition:", resp->disposition, sizeof resp->disposition);
+		}
 		rc = 0;
 	}
 	free(st);
@@ -457,6 +491,7 @@ static void setup_easy(lp_http *h, CURL *c, struct xfer *x, const char *url, con
 	x->too_big = 0;
 	x->retry_after_ms = -1;
 	x->etag[0] = '\0';
+	x->ctype[0] = x->disposition[0] = '\0';
 	lp_secret_free(x->authz);
 	x->authz = NULL;
 	x->want_authz = (flags & LP_HTTP_AUTHZ) != 0;
@@ -501,6 +536,8 @@ static void take_body(const struct xfer *x, long status, int attempt, lp_http_re
 	resp->len = x->len;
 	resp->attempts = attempt;
 	memcpy(resp->etag, x->etag, sizeof resp->etag);
+	memcpy(resp->ctype, x->ctype, sizeof resp->ctype);
+	memcpy(resp->disposition, x->disposition, sizeof resp->disposition);
 	resp->authz = x->authz ? lp_xstrdup(x->authz) : NULL;
 }
 

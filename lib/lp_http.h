@@ -12,7 +12,8 @@
  * - Messages name the method and the path without its query string, never headers or
  *   bodies of LP_HTTP_SECRET requests, so no token or secret can reach a log.
  * - --record DIR stores every final response (status + raw body, mode 0600) under a name
- *   derived from method, path and query; --replay DIR answers from those files with no
+ *   derived from method, path and query, with its Content-Type and Content-Disposition
+ *   headers (lines after the status in the .status file; older recordings have none); --replay DIR answers from those files with no
  *   network at all. LP_HTTP_SECRET requests (authentication) are never recorded.
  *
  * Test knobs (environment): LOKETPIPE_HTTP_ATTEMPTS, LOKETPIPE_HTTP_BACKOFF_MS,
@@ -43,6 +44,9 @@ typedef struct {
 	size_t len;
 	int attempts;     /* attempts made for this request */
 	char etag[128];   /* the ETag header, "" when none */
+	char ctype[128];  /* the Content-Type header, "" when none */
+	char disposition[512]; /* the Content-Disposition header, "" when none (a download's
+				* file name) */
 	char *authz;      /* with LP_HTTP_AUTHZ: the token of an "Authorization: Bearer" response
 			   * header (Personio v1's rotation header), malloc'd, wiped by
 			   * lp_http_resp_free; NULL when none */

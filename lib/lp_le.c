@@ -7,6 +7,7 @@
 #include "lp_le_wage.h"
 #include "lp_rec.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -103,4 +104,20 @@ json_t *lp_le_metadata_of(const json_t *o, const char *k)
 	json_t *key = json_object_get(v, "key"), *val = json_object_get(v, "value");
 	return json_pack("{s:O,s:O}", "key", json_is_integer(key) ? key : json_null(), "value",
 			 json_is_string(val) ? val : json_null());
+}
+
+int lp_le_uuid_ok(const char *s)
+{
+	static const int len[] = {8, 4, 4, 4, 12};
+	if (!s)
+		return 0;
+	for (int g = 0; g < 5; g++) {
+		for (int i = 0; i < len[g]; i++, s++)
+			if (!isxdigit((unsigned char)*s))
+				return 0;
+		if (*s != (g < 4 ? '-' : '\0'))
+			return 0;
+		s++;
+	}
+	return 1;
 }

@@ -31,6 +31,10 @@ json_t *lp_le_date_str(lp_date d);
  * its chain creates), else none. */
 int lp_le_path_ok(const char *path, int placeholder);
 
+/* 1 when s is a uuid as Loket writes its ids: 8-4-4-4-12 hex digits (either case). A path
+ * built from an id Loket sent checks it first, so no answer can steer a request elsewhere. */
+int lp_le_uuid_ok(const char *s);
+
 /* {"citizenServiceNumber": bsn}: the body of a PUT .../citizenservicenumber (employee or
  * concept employee). */
 json_t *lp_le_bsn_body(const char *bsn);

@@ -216,11 +216,7 @@ int lp_le_ppd_period_closed(const json_t *period)
 {
 	size_t i;
 	json_t *run;
-	json_array_foreach(json_object_get(period, "payrollRuns"), i, run) {
-		json_t *k = json_object_get(json_object_get(run, "payrollRunStatus"), "key");
-		if (json_is_integer(k) && json_integer_value(k) == LP_LE_RUN_APPROVED)
-			return 1;
-	}
+	json_array_foreach(json_object_get(period, "payrollRuns"), i, run) if (lp_le_run_approved(run)) return 1;
 	return 0;
 }
 

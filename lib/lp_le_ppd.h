@@ -9,6 +9,7 @@
 
 #include "lp_date.h"
 #include "lp_money.h"
+#include "lp_le_run.h"
 
 /* Where a new record goes: payroll period data is written with shift 1 and Loket's
  * defaults for the rest of the upsert key (UNCONFIRMED which defaults Loket applies;
@@ -39,11 +40,8 @@ char *lp_le_ppd_of_period(const char *payroll_administration_id, long long perio
  * read per employment, which returns every payslip type. */
 extern const int lp_le_ppd_payslip_types[];
 #define LP_LE_PPD_N_PAYSLIP_TYPES 2
-/* The status of a payroll run that Loket has approved: payrollRunStatus.key 9 ("Verloning
- * goedgekeurd."). */
-#define LP_LE_RUN_APPROVED 9
 /* 1 when a payroll period Loket sent (an item of lp_le_ppd_periods) has an approved payroll
- * run (payrollRuns[].payrollRunStatus.key LP_LE_RUN_APPROVED): the period is closed. */
+ * run (payrollRuns[], lp_le_run_approved): the period is closed. */
 int lp_le_ppd_period_closed(const json_t *period);
 /* The employment id of an item of lp_le_ppd_of_period (employment.id), or NULL. */
 const char *lp_le_ppd_employment_of(const json_t *item);

@@ -21,10 +21,11 @@ static _Noreturn void gfail(lp_loket_get *g, int code, const char *fmt, ...)
 	abort(); /* fail must not return */
 }
 
-json_t *lp_loket_get_one(lp_loket_get *g, const char *target, const char *accept)
+/* One GET with the access token, a 401 answered by one refresh; 0 with resp, or -1 when no
+ * answer came (lp_http_error says why). */
+static int get_authed(lp_loket_get *g, const char *target, const char *accept, lp_http_resp *resp)
 {
-	char pbuf[256], auth[600], err[700];
-	const char *path = lp_http_path(target, pbuf, sizeof pbuf);
+	char auth[600], err[700];
 	const char *h[3] = {accept ? accept : LP_LOKET_ACCEPT, NULL, NULL};
 	for (;;) {
 		if (g->oauth) {
@@ -35,33 +36,58 @@ json_t *lp_loket_get_one(lp_loket_get *g, const char *target, const char *accept
 			snprintf(auth, sizeof auth, "Authorization: Bearer %s", tok);
 			h[1] = auth;
 		}
-		lp_http_resp resp;
-		int rc = lp_http_request(g->http, "GET", target, h, NULL, 0, 0, &resp);
+		int rc = lp_http_request(g->http, "GET", target, h, NULL, 0, 0, resp);
 		memset(auth, 0, sizeof auth);
 		if (rc)
-			gfail(g, LP_EXIT_REMOTE, "%s", lp_http_error(g->http));
-		if (resp.status == 401 && g->oauth && !g->refreshed) {
+			return -1;
+		if (resp->status == 401 && g->oauth && !g->refreshed) {
 			/* the saved access token was refused (revoked): refresh once and ask again */
-			lp_http_resp_free(&resp);
+			lp_http_resp_free(resp);
 			int code;
 			g->refreshed = 1;
 			if (!lp_oauth_refresh(g->oauth, &code, err, sizeof err))
 				gfail(g, code, "%s", err);
 			continue;
 		}
-		if (resp.status != 200) {
-			long st = resp.status;
-			lp_http_resp_free(&resp);
-			gfail(g, st == 401 || st == 403 ? LP_EXIT_AUTH : LP_EXIT_REMOTE, "GET %s: HTTP %ld", path, st);
-		}
-		json_t *j = lp_json_loadb(resp.body, resp.len, NULL);
-		lp_http_resp_free(&resp);
-		if (!json_is_object(j)) {
-			json_decref(j);
-			gfail(g, LP_EXIT_REMOTE, "GET %s: the answer is not a JSON object", path);
-		}
-		return j;
+		return 0;
 	}
+}
+
+int lp_loket_get_raw(lp_loket_get *g, const char *target, const char *accept, lp_http_resp *resp, char *err,
+		     size_t errlen)
+{
+	char pbuf[256];
+	if (get_authed(g, target, accept, resp)) {
+		snprintf(err, errlen, "%s", lp_http_error(g->http));
+		return -1;
+	}
+	if (resp->status == 401 || resp->status == 403) {
+		long st = resp->status;
+		lp_http_resp_free(resp);
+		gfail(g, LP_EXIT_AUTH, "GET %s: HTTP %ld", lp_http_path(target, pbuf, sizeof pbuf), st);
+	}
+	return 0;
+}
+
+json_t *lp_loket_get_one(lp_loket_get *g, const char *target, const char *accept)
+{
+	char pbuf[256];
+	const char *path = lp_http_path(target, pbuf, sizeof pbuf);
+	lp_http_resp resp;
+	if (get_authed(g, target, accept, &resp))
+		gfail(g, LP_EXIT_REMOTE, "%s", lp_http_error(g->http));
+	if (resp.status != 200) {
+		long st = resp.status;
+		lp_http_resp_free(&resp);
+		gfail(g, st == 401 || st == 403 ? LP_EXIT_AUTH : LP_EXIT_REMOTE, "GET %s: HTTP %ld", path, st);
+	}
+	json_t *j = lp_json_loadb(resp.body, resp.len, NULL);
+	lp_http_resp_free(&resp);
+	if (!json_is_object(j)) {
+		json_decref(j);
+		gfail(g, LP_EXIT_REMOTE, "GET %s: the answer is not a JSON object", path);
+	}
+	return j;
 }
 
 long lp_loket_get_list(lp_loket_get *g, const char *path, const char *accept, int declared,

@@ -30,6 +30,15 @@ typedef struct {
  * reference). */
 json_t *lp_loket_get_one(lp_loket_get *g, const char *target, const char *accept);
 
+/* GET target with the Accept header accept (a whole "Accept: ..." line) for a download (a
+ * PDF): the token and the one refresh on a 401 as lp_loket_get_one, but the answer is handed
+ * back whatever its status (resp: body, status, ctype, disposition; free it with
+ * lp_http_resp_free), so that the caller can judge one document without ending the run. A
+ * 401 or 403 after the refresh still fails (LP_EXIT_AUTH), as does a token that cannot be had.
+ * Returns 0, or -1 when no answer came (after lp_http's retries): err says why. */
+int lp_loket_get_raw(lp_loket_get *g, const char *target, const char *accept, lp_http_resp *resp, char *err,
+		     size_t errlen);
+
 /* Every item of the paged list at path (which may hold a query already): fn(item, ctx) per
  * item in Loket's order; returns the number of items (= totalSize). declared: the operation
  * declares pageNumber/pageSize (every page asks pageNumber=N&pageSize=250); 0 where it does
