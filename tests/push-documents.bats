@@ -696,3 +696,48 @@ no_duplicates() {
 	refute_output --partial document.result
 	[[ "$stderr" != *wrong-secret* ]]
 }
+
+@test "DOC1 end to end: acme's documents from fetch-documents (Loket emulator) land once on the right Personio profiles; a second run uploads nothing" {
+	loket_start
+	loket_client
+	loket_login '.compensation.start_date="2025-01-01"'
+	jq --arg u "$EMU_URL" --arg d "$DOCS" --arg t "$BATS_TEST_TMPDIR/ptoken.json" \
+		'.personio.base_url=$u | .personio.token_cache=$t | .documents={category_id: 2, dir: $d}' "$CFG" >"$CFG.2"
+	mv "$CFG.2" "$CFG"
+	# three employees' documents (one of them out of scope): within Personio's 60 uploads a minute
+	fetch-documents -c "$CFG" --as-of 2026-11-15 |
+		jq -c 'select(.type != "loket.document" or (.employee_number | IN(101, 104, 122)))' >"$BATS_TEST_TMPDIR/docs.ndjson"
+	local n
+	n=$(jq -c 'select(.type=="loket.document")' "$BATS_TEST_TMPDIR/docs.ndjson" | wc -l)
+	[ "$n" -gt 0 ]
+	run --separate-stderr push "$BATS_TEST_TMPDIR/docs.ndjson" "$PERSONS"
+	echo "$output" >"$OUT"
+	schema_ok "$OUT"
+	# every document either landed once on the person of its number, or has an issue saying why not
+	local up
+	up=$(jq -c 'select(.type=="document.result" and .status=="uploaded")' "$OUT" | wc -l)
+	assert_equal "$(nlanded)" "$up"
+	[ "$up" -gt 0 ]
+	assert_equal "$(issues "$OUT" | cut -f1-3 | sort -u)" "warning	E1	122"
+	assert_equal "$(jq -r 'select(.type=="document.result" and .status=="skipped") | .employee_number' "$OUT" | sort -u)" 122
+	# both kinds and a correction run's payslip are among them
+	assert_equal "$(jq -r 'select(.type=="document.result" and .status=="uploaded") | .kind' "$OUT" | sort -u | tr '\n' ' ')" "payslip yearend "
+	assert_equal "$(landed | jq -r '.[] | select(.employee_id==1004 and (.title | test("^Loonstrook 2026-03"))) | .title')" \
+		"$(printf 'Loonstrook 2026-03\nLoonstrook 2026-03 correctie 1')"
+	no_duplicates
+	assert_equal "$(jq -c 'select(.type=="document.result")' "$OUT" | wc -l)" "$n"
+	# the owner of each upload is the person with the document's employee number
+	landed | jq -r '.[] | "\(.employee_id) \(.sha256)"' | sort >"$BATS_TEST_TMPDIR/got"
+	jq -r 'select(.type=="document.result" and .status=="uploaded") | "\(.personio_id) \(.sha256)"' "$OUT" | sort >"$BATS_TEST_TMPDIR/want"
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/got")" "$(cat "$BATS_TEST_TMPDIR/want")"
+	jq -r 'select(.type=="document.result" and .status=="uploaded") | "\(.employee_number) \(.personio_id)"' "$OUT" | sort -u |
+		while read -r en pid; do
+			assert_equal "$(jq -r --arg e "$en" 'select(.employee_number==$e) | .personio_id' "$PERSONS")" "$pid"
+		done
+	local p
+	p=$(posts)
+	run --separate-stderr push "$BATS_TEST_TMPDIR/docs.ndjson" "$PERSONS"
+	assert_equal "$(posts)" "$p"
+	assert_equal "$(results <<<"$output" | cut -f3 | grep -c uploaded)" 0
+	loket_stop
+}
