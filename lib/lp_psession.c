@@ -2,6 +2,7 @@
 #include "lp_psession.h"
 #include "lp_cli.h"
 #include "lp_json.h"
+#include "lp_map.h"
 #include "lp_secret.h"
 
 #include <stdarg.h>
@@ -362,5 +363,80 @@ long lp_psession_v1_list(lp_psession *s, const char *target, long limit, const c
 	if (got != total)
 		lp_psession_failf(s, LP_EXIT_REMOTE, "GET %s: received %ld %s, Personio announced %ld", path, got, noun,
 				  total);
+	return got;
+}
+
+/* ---- writes --------------------------------------------------------------------------- */
+
+int lp_psession_send(lp_psession *s, int v2, const char *method, const char *target, const char *content_type,
+		     const char *body, size_t len, unsigned flags, lp_http_resp *resp)
+{
+	char hbuf[3][600];
+	for (int reauth = 0;; reauth++) {
+		char **tok = v2 ? &s->v2_token : &s->v1_token;
+		if (lp_http_request(s->http, method, target, api_headers(s, *tok, content_type, hbuf), body, len,
+				    flags | (v2 ? 0 : LP_HTTP_AUTHZ), resp))
+			return -1;
+		if (!reauth && !lp_http_replaying(s->http) && token_refused(s, v2, resp->status)) {
+			lp_http_resp_free(resp);
+			continue;
+		}
+		if (resp->status >= 200 && resp->status < 300 && resp->authz)
+			token_rotated(s, resp->authz);
+		return 0;
+	}
+}
+
+/* ---- v2 lists ------------------------------------------------------------------------- */
+
+long lp_psession_v2_list(lp_psession *s, const char *target, const char *noun, lp_psession_item_fn item, void *ctx)
+{
+	char pbuf[256];
+	const char *path = lp_http_path(target, pbuf, sizeof pbuf);
+	char *t = lp_xstrdup(target);
+	lp_map *seen = lp_map_new();
+	long got = 0, page = 0;
+	for (;; page++) {
+		char what[64];
+		snprintf(what, sizeof what, "%.30s page %ld", noun, page + 1);
+		json_t *j = lp_psession_get(s, 1, t, what);
+		json_t *data = lp_json_arr(j, "_data");
+		json_t *meta = lp_json_obj(j, "_meta");
+		json_t *links = meta ? lp_json_obj(meta, "links") : NULL;
+		json_t *next = links ? json_object_get(links, "next") : NULL;
+		const char *href = json_is_object(next) ? lp_json_str(next, "href") : NULL;
+		if (!data || (next && !json_is_null(next) && !href)) {
+			json_decref(j);
+			free(t);
+			lp_map_free(seen, NULL);
+			lp_psession_failf(s, LP_EXIT_REMOTE,
+					  "GET %s: the answer has the wrong shape (expected _data[] and a string "
+					  "_meta.links.next.href or none) (%s)", path, what);
+		}
+		size_t i;
+		json_t *it;
+		json_array_foreach(data, i, it)
+			item(ctx, it, page, i);
+		got += (long)json_array_size(data);
+		int empty = json_array_size(data) == 0;
+		char *nt = href ? lp_xstrdup(href) : NULL;
+		json_decref(j);
+		if (!nt)
+			break;
+		if (empty || !lp_map_add(seen, nt)) {
+			free(nt);
+			free(t);
+			lp_map_free(seen, NULL);
+			lp_psession_failf(s, LP_EXIT_REMOTE,
+					  empty ? "GET %s: an empty page still links to a next page; stopping instead of "
+						  "looping (%s)"
+						: "GET %s: the next link repeats an earlier page; stopping instead of looping (%s)",
+					  path, what);
+		}
+		free(t);
+		t = nt;
+	}
+	free(t);
+	lp_map_free(seen, NULL);
 	return got;
 }

@@ -64,6 +64,24 @@ typedef void (*lp_psession_item_fn)(void *ctx, json_t *item, long offset, size_t
 long lp_psession_v1_list(lp_psession *s, const char *target, long limit, const char *noun,
 			 lp_psession_item_fn item, void *ctx);
 
+/* A write (POST, PATCH ...) with the token of the API version: headers as for GET plus
+ * content_type (a whole "Content-Type: ..." header line, or NULL), flags as lp_http_request
+ * (a write that must not be repeated blindly: LP_HTTP_NO_RETRY|LP_HTTP_RETRY_429). On 401 (or
+ * 403 with a cached token) one new token and once more: Personio refused the request before
+ * doing anything. Returns 0 with *resp holding any answer (the caller judges the status), or
+ * -1 when no answer came (transport error, timeout, a lost answer: the write may have been
+ * done); lp_http_error(s->http) then names why. Never fails through the fail hook except for a
+ * token that cannot be minted. */
+int lp_psession_send(lp_psession *s, int v2, const char *method, const char *target, const char *content_type,
+		     const char *body, size_t len, unsigned flags, lp_http_resp *resp);
+
+/* Every item of a v2 list with cursor paging: GET target, then each _meta.links.next.href in
+ * turn until a page has none (as /v2/compensations and /v2/document-management/documents page),
+ * item() for each item of _data[] (offset: the page number, from 0). A page without _data[], a
+ * next link that is not a string, an empty page that links on or a next link seen before fail
+ * (exit 5). Returns the number of items. */
+long lp_psession_v2_list(lp_psession *s, const char *target, const char *noun, lp_psession_item_fn item, void *ctx);
+
 /* A fatal failure: the message formatted (at most 1023 bytes), then the fail hook. */
 _Noreturn void lp_psession_failf(lp_psession *s, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -10,6 +10,7 @@
 #include "lp_le_employee.h"
 #include "lp_nlid.h"
 #include "lp_rec.h"
+#include "lp_scope.h"
 #include "validate.h"
 
 static int len_ok(const char *s, size_t max)
@@ -149,20 +150,8 @@ void person(struct block *k, json_t *rec, const char *where)
 		return;
 	}
 
-	const char *le = lp_rec_str(rec, "legal_entity_id", 1, where);
-	const char *st = lp_rec_str(rec, "status", 1, where);
-	int nl = lp_rec_bool(rec, "consider_nl_payroll", 1, where);
-	const char *why = NULL;
 	char buf[300], d[16];
-	if (!le || strcmp(le, k->cfg->personio.legal_entity_id)) {
-		snprintf(buf, sizeof buf, "legal entity %s is not linked to this Loket administration (only %s is)",
-			 le ? le : "(none)", k->cfg->personio.legal_entity_id);
-		why = buf;
-	} else if (!st || strcmp(st, "active")) {
-		snprintf(buf, sizeof buf, "status is %s; only Active employees are synced", st ? st : "(none)");
-		why = buf;
-	} else if (nl != 1)
-		why = nl == 0 ? "Consider in NL payroll is No" : "Consider in NL payroll is not set";
+	const char *why = lp_scope_why_not(k->cfg, rec, where, buf, sizeof buf);
 	if (why) {
 		add(k, p->issues, "info", "E1", p, NULL, NULL, "not synced: %s", why);
 		k->out_of_scope++;
