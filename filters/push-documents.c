@@ -178,6 +178,20 @@ static _Noreturn void stop(int code, const char *fmt, ...)
 	lp_stream_vfail(R.cfg->client, "push", counts(), code, wipe, NULL, fmt, ap);
 }
 
+/* the document in a person's words, for messages: "payslip 2026-03", "payslip 2026-03
+ * (correction run 1)", "year-end statement 2025" (the key is in the document.result record) */
+static const char *dname(const struct doc *d)
+{
+	static char b[128];
+	if (!strcmp(d->kind, "yearend"))
+		snprintf(b, sizeof b, "year-end statement %lld", d->year);
+	else if (d->correction > 0)
+		snprintf(b, sizeof b, "payslip %lld-%02lld (correction run %lld)", d->year, d->period, d->correction);
+	else
+		snprintf(b, sizeof b, "payslip %lld-%02lld", d->year, d->period);
+	return b;
+}
+
 static void issue(const struct doc *d, const struct person *p, int error, const char *rule, const char *field,
 		  const char *hint, const char *fmt, ...) __attribute__((format(printf, 7, 8)));
 static void issue(const struct doc *d, const struct person *p, int error, const char *rule, const char *field,
@@ -589,7 +603,7 @@ static const char *id_text(const json_t *v, char *buf, size_t n)
 }
 
 /* the id of the document carrying marker (else, fallback, of one without any loketpipe marker
- * whose name and date are title and date: *fallback set), or NULL */
+ * whose name and date are title and date: *fallback set; title NULL: no fallback), or NULL */
 static const char *find(json_t *items, const char *marker, const char *title, const char *date, int *fallback,
 			char *buf, size_t n)
 {
@@ -602,7 +616,7 @@ static const char *find(json_t *items, const char *marker, const char *title, co
 		const char *c = lp_json_str(it, "comment"), *nm = lp_json_str(it, "name"), *dt = lp_json_str(it, "date");
 		if (c && strstr(c, marker))
 			return id_text(json_object_get(it, "id"), buf, n);
-		if (!fb && (!c || !strstr(c, "loketpipe:")) && nm && !strcmp(nm, title) && dt && !strcmp(dt, date))
+		if (!fb && title && (!c || !strstr(c, "loketpipe:")) && nm && !strcmp(nm, title) && dt && !strcmp(dt, date))
 			fb = id_text(json_object_get(it, "id"), fbuf, sizeof fbuf);
 	}
 	if (!fb)
@@ -694,35 +708,6 @@ static struct mp upload_body(const char *title, const char *pid, const char *dat
 	mp_str(&m, "--\r\n");
 	free(fname);
 	return m;
-}
-
-/* Personio's own message of an error answer, short */
-static void api_msg(const lp_http_resp *resp, char *out_, size_t n)
-{
-	json_t *j = lp_json_loadb(resp->body, resp->len, NULL);
-	const char *m = NULL;
-	if (j) {
-		json_t *e = lp_json_obj(j, "error");
-		json_t *errs = lp_json_arr(j, "errors");
-		if (e)
-			m = lp_json_str(e, "message");
-		else if (errs && json_array_size(errs))
-			m = lp_json_str(json_array_get(errs, 0), "detail");
-		if (e && json_is_object(lp_json_obj(e, "error_data"))) {
-			const char *k;
-			json_t *v;
-			json_object_foreach(lp_json_obj(e, "error_data"), k, v) {
-				const char *s = json_is_array(v) ? json_string_value(json_array_get(v, 0)) : NULL;
-				if (s) {
-					snprintf(out_, n, "%.200s (%s: %.200s)", m ? m : "refused", k, s);
-					json_decref(j);
-					return;
-				}
-			}
-		}
-	}
-	snprintf(out_, n, "%.300s", m ? m : "no message");
-	json_decref(j);
 }
 
 /* read a file whole (at most MAX_FILE): 0, or -1 with errno */
@@ -832,10 +817,10 @@ static void one(const struct doc *d)
 	if (!l || l->n != 1) {
 		if (!l)
 			issue(d, NULL, 1, "DOC1", "employee_number", "enter the Employee number (Loket) in Personio",
-			      "document %s: no Personio person has Employee number (Loket) %s; not uploaded", d->key, en);
+			      "%s: no Personio person has Employee number (Loket) %s; not uploaded", dname(d), en);
 		else
 			issue(d, NULL, 1, "DOC1", "employee_number", "give each person their own Employee number (Loket)",
-			      "document %s: %zu Personio persons have Employee number (Loket) %s; not uploaded", d->key, l->n,
+			      "%s: %zu Personio persons have Employee number (Loket) %s; not uploaded", dname(d), l->n,
 			      en);
 		result(d, NULL, NULL, 0, "skipped", NULL, !l ? "no Personio person has this Employee number (Loket)"
 							     : "several Personio persons have this Employee number (Loket)");
@@ -854,7 +839,7 @@ static void one(const struct doc *d)
 	}
 	if (p->why_not) {
 		free(title);
-		issue(d, p, 0, "E1", NULL, NULL, "document %s: not shared: %s", d->key, p->why_not);
+		issue(d, p, 0, "E1", NULL, NULL, "%s: not shared: %s", dname(d), p->why_not);
 		snprintf(buf, sizeof buf, "not in scope: %s", p->why_not);
 		result(d, p, NULL, 0, "skipped", NULL, buf);
 		R.skipped++;
@@ -872,7 +857,7 @@ static void one(const struct doc *d)
 	size_t n = 0;
 	if (slurp(d->file, &bytes, &n)) {
 		int err = errno;
-		issue(d, p, 1, "DOC1", "file", "run fetch-documents again", "document %s: file %s: %s; not uploaded", d->key,
+		issue(d, p, 1, "DOC1", "file", "run fetch-documents again", "%s: file %s: %s; not uploaded", dname(d),
 		      d->file, strerror(err));
 		snprintf(buf, sizeof buf, "file: %s", strerror(err));
 		result(d, p, title, corrected, "skipped", NULL, buf);
@@ -882,7 +867,7 @@ static void one(const struct doc *d)
 	}
 	if (!bytes) {
 		issue(d, p, 1, "DOC1", "size", "Personio takes files up to 30 MB; upload it by hand, smaller",
-		      "document %s: %zu bytes, over Personio's limit of 30 MB; not uploaded", d->key, n);
+		      "%s: %zu bytes, over Personio's limit of 30 MB; not uploaded", dname(d), n);
 		result(d, p, title, corrected, "skipped", NULL, "over Personio's 30 MB limit");
 		R.skipped++;
 		free(title);
@@ -892,7 +877,7 @@ static void one(const struct doc *d)
 	lp_sha256_hex(bytes, n, hex);
 	if (strcmp(hex, d->sha)) {
 		issue(d, p, 1, "DOC1", "sha256", "run fetch-documents again",
-		      "document %s: file %s no longer has the record's sha256; not uploaded", d->key, d->file);
+		      "%s: file %s no longer has the record's sha256; not uploaded", dname(d), d->file);
 		result(d, p, title, corrected, "skipped", NULL, "the file's bytes do not have the record's sha256");
 		R.skipped++;
 		free(title);
@@ -901,7 +886,7 @@ static void one(const struct doc *d)
 	}
 	if (n < 5 || memcmp(bytes, "%PDF-", 5)) { /* fetch-documents checks it too: never send what is not one */
 		issue(d, p, 1, "DOC1", "file", "run fetch-documents again",
-		      "document %s: file %s is not a PDF (it does not start with %%PDF-); not uploaded", d->key, d->file);
+		      "%s: file %s is not a PDF (it does not start with %%PDF-); not uploaded", dname(d), d->file);
 		result(d, p, title, corrected, "skipped", NULL, "not a PDF");
 		R.skipped++;
 		free(title);
@@ -914,7 +899,7 @@ static void one(const struct doc *d)
 		result(d, p, title, corrected, "planned", NULL,
 		       e && e->st == L_INTENT ? "dry run: an earlier run may have sent it; would read back, then upload "
 						"when it is not there"
-					  : "dry run: would upload");
+					  : "dry run: would upload (unless reading the person's documents back finds it)");
 		R.planned++;
 		free(title);
 		free(bytes);
@@ -925,12 +910,19 @@ static void one(const struct doc *d)
 	int fb = 0;
 	char idb[128];
 	const char *id;
-	if (e->st == L_INTENT && (id = find(read_back(p->pid), marker, title, d->period_end, &fb, idb, sizeof idb))) {
+	/* Not done in this ledger: the person's documents are read back (once per person and run)
+	 * before anything is sent, whatever the ledger says, so that an upload this ledger does not
+	 * know (the ledger lost, moved aside after damage, a torn last line, another host's ledger
+	 * in a batch over several hosts) is never made twice: the marker in Personio is the truth.
+	 * The fallback by title and date only for an intent of this ledger (its own upload). */
+	int was_intent = e->st == L_INTENT;
+	if ((id = find(read_back(p->pid), marker, was_intent ? title : NULL, d->period_end, &fb, idb, sizeof idb))) {
 		mark_done(d, e, title, id, "recovered");
 		shared(d, p, title, id, "recovered");
 		result(d, p, title, corrected, "recovered", id,
 		       fb ? "an earlier run's upload, found by title and date (no marker in its comment)"
-			  : "an earlier run's upload, found by its marker");
+		       : was_intent ? "an earlier run's upload, found by its marker"
+					   : "in Personio already (found by its marker; this ledger did not know it)");
 		R.recovered++;
 		free(title);
 		free(bytes);
@@ -981,14 +973,16 @@ static void one(const struct doc *d)
 		}
 		if (!rc && resp.status >= 400 && resp.status < 500 && resp.status != 408 && resp.status != 429) {
 			char msg[500];
-			api_msg(&resp, msg, sizeof msg);
+			lp_psession_api_message(&resp, msg, sizeof msg);
+			if (!*msg)
+				snprintf(msg, sizeof msg, "no message");
 			long st = resp.status;
 			lp_http_resp_free(&resp);
 			ledger_put(json_pack("{s:s,s:s,s:s,s:I,s:s}", "state", "failed", "key", d->key, "sha256", d->sha,
 					     "status", (json_int_t)st, "message", msg));
 			e->st = L_FAILED;
 			issue(d, p, 1, "DOC1", NULL, "correct it in Personio or the configuration, then run again",
-			      "document %s: Personio refused the upload: HTTP %ld: %s", d->key, st, msg);
+			      "%s: Personio refused the upload: HTTP %ld: %s", dname(d), st, msg);
 			snprintf(buf, sizeof buf, "Personio refused it: HTTP %ld: %s", st, msg);
 			result(d, p, title, corrected, "failed", NULL, buf);
 			R.failed++;
@@ -1021,9 +1015,9 @@ static void one(const struct doc *d)
 	free(m.buf);
 	if (!outcome || !strcmp(outcome, "limited")) {
 		issue(d, p, 1, "DOC1", NULL, "run push-documents again later: the ledger resumes",
-		      outcome ? "document %s: Personio still answered 429 (rate limit) after the retries; not uploaded"
-			      : "document %s: no clear answer from Personio after %d uploads and read-backs; run again",
-		      d->key, ROUNDS);
+		      outcome ? "%s: Personio still answered 429 (rate limit) after the retries; not uploaded"
+			      : "%s: no clear answer from Personio after %d uploads and read-backs; run again",
+		      dname(d), ROUNDS);
 		result(d, p, title, corrected, "failed", NULL,
 		       outcome ? "rate limited" : "no clear answer from Personio; run again (the ledger resumes)");
 		R.failed++;

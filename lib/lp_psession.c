@@ -263,8 +263,7 @@ static void token_rotated(lp_psession *s, const char *token)
 
 /* ---- GET ------------------------------------------------------------------------------ */
 
-/* A short, safe excerpt of an API error body: Personio's own message only. */
-static void api_message(const lp_http_resp *resp, char *out, size_t n)
+void lp_psession_api_message(const lp_http_resp *resp, char *out, size_t n)
 {
 	out[0] = '\0';
 	json_t *j = lp_json_loadb(resp->body, resp->len, NULL);
@@ -278,9 +277,20 @@ static void api_message(const lp_http_resp *resp, char *out, size_t n)
 			m = lp_json_str(json_array_get(errs, 0), "detail");
 		else
 			m = lp_json_str(j, "error_description");
+		const char *k;
+		json_t *v;
+		if (e && json_is_object(lp_json_obj(e, "error_data")))
+			json_object_foreach(lp_json_obj(e, "error_data"), k, v) {
+				const char *d = json_is_array(v) ? json_string_value(json_array_get(v, 0)) : NULL;
+				if (d) { /* v1's validation errors: the first field and its message */
+					snprintf(out, n, "%.200s (%.60s: %.200s)", m ? m : "refused", k, d);
+					json_decref(j);
+					return;
+				}
+			}
 	}
 	if (m)
-		snprintf(out, n, ": %.200s", m);
+		snprintf(out, n, "%.300s", m);
 	json_decref(j);
 }
 
@@ -301,12 +311,12 @@ json_t *lp_psession_get(lp_psession *s, int v2, const char *target, const char *
 		if (resp.status == 200 && resp.authz)
 			token_rotated(s, resp.authz);
 		if (resp.status != 200) {
-			api_message(&resp, msg, sizeof msg);
+			lp_psession_api_message(&resp, msg, sizeof msg);
 			long st = resp.status;
 			int att = resp.attempts;
 			lp_http_resp_free(&resp);
-			lp_psession_failf(s, st == 401 || st == 403 ? LP_EXIT_AUTH : LP_EXIT_REMOTE, "GET %s: HTTP %ld%s%s (%s)",
-					  path, st, att > 1 ? " after retries" : "", msg, what);
+			lp_psession_failf(s, st == 401 || st == 403 ? LP_EXIT_AUTH : LP_EXIT_REMOTE, "GET %s: HTTP %ld%s%s%s (%s)",
+					  path, st, att > 1 ? " after retries" : "", *msg ? ": " : "", msg, what);
 		}
 		json_error_t e;
 		json_t *j = lp_json_loadb(resp.body, resp.len, &e);

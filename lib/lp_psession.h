@@ -85,6 +85,10 @@ long lp_psession_v2_list(lp_psession *s, const char *target, const char *noun, l
 /* A fatal failure: the message formatted (at most 1023 bytes), then the fail hook. */
 _Noreturn void lp_psession_failf(lp_psession *s, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* Personio's own message in an error answer (v1 error.message with the first field of
+ * error_data, v2 errors[0].detail, the auth error_description), at most about 300 bytes, never
+ * anything else of the body; "" when it has none. */
+void lp_psession_api_message(const lp_http_resp *resp, char *out, size_t n);
 /* Wipe and free the tokens and credentials (a fail hook calls it before it exits). */
 void lp_psession_wipe(lp_psession *s);
 /* lp_psession_wipe, then the HTTP client and the rate limiter freed. */

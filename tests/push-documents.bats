@@ -263,8 +263,8 @@ no_duplicates() {
 	echo "$output" >"$OUT"
 	schema_ok "$OUT"
 	assert_equal "$(issues "$OUT")" "$(printf '%s\n' \
-		"error	DOC1	999	document loket:ER1:EM999:payslip:r999-2026-1-0: no Personio person has Employee number (Loket) 999; not uploaded" \
-		"error	DOC1	102	document loket:ER1:EM102:payslip:r102-2026-1-0: 2 Personio persons have Employee number (Loket) 102; not uploaded")"
+		"error	DOC1	999	payslip 2026-01: no Personio person has Employee number (Loket) 999; not uploaded" \
+		"error	DOC1	102	payslip 2026-01: 2 Personio persons have Employee number (Loket) 102; not uploaded")"
 	assert_equal "$(results "$OUT")" "$(printf '999\tpayslip\tskipped\t-\n102\tpayslip\tskipped\t-\n101\tpayslip\tuploaded\tLoonstrook 2026-01')"
 	assert_equal "$(landed | jq -c '[.[].employee_id]')" '[1001]'
 }
@@ -293,9 +293,9 @@ no_duplicates() {
 	echo "$output" >"$OUT"
 	schema_ok "$OUT"
 	assert_equal "$(jq -r 'select(.type=="issue") | [.severity, .rule, .personio_id, .message] | @tsv' "$OUT")" "$(printf '%s\n' \
-		"warning	E1	1022	document loket:ER1:EM122:payslip:r122-2026-1-0: not shared: status is inactive; only Active employees are synced" \
-		"warning	E1	1025	document loket:ER1:EM125:payslip:r125-2026-1-0: not shared: Consider in NL payroll is No" \
-		"warning	E1	1003	document loket:ER1:EM103:payslip:r103-2026-1-0: not shared: legal entity 171 is not linked to this Loket administration (only 170 is)")"
+		"warning	E1	1022	payslip 2026-01: not shared: status is inactive; only Active employees are synced" \
+		"warning	E1	1025	payslip 2026-01: not shared: Consider in NL payroll is No" \
+		"warning	E1	1003	payslip 2026-01: not shared: legal entity 171 is not linked to this Loket administration (only 170 is)")"
 	assert_equal "$(results "$OUT" | cut -f3 | sort -u)" skipped
 	assert_equal "$(nlanded)" 0
 }
@@ -461,7 +461,7 @@ no_duplicates() {
 	run --separate-stderr push "$IN"
 	assert_failure 1
 	echo "$output" >"$OUT"
-	assert_equal "$(issues "$OUT")" "error	DOC1	101	document loket:ER1:EM101:payslip:r101-2026-1-0: Personio refused the upload: HTTP 404: No query results for model [Employee] 9999"
+	assert_equal "$(issues "$OUT")" "error	DOC1	101	payslip 2026-01: Personio refused the upload: HTTP 404: No query results for model [Employee] 9999"
 	assert_equal "$(results "$OUT" | cut -f1,3 | tr '\n' ' ')" "101	failed 102	uploaded "
 	assert_equal "$(posts)" 2
 	assert_equal "$(jq -r 'select(.state=="failed") | [.status, .message] | @tsv' "$LEDGER")" "404	No query results for model [Employee] 9999"
@@ -487,8 +487,9 @@ no_duplicates() {
 	assert_equal "$(results <<<"$output" | cut -f3 | tr '\n' ' ')" "already uploaded uploaded uploaded "
 	assert_equal "$(nlanded)" 4
 	no_duplicates
-	# the read-back happened for the resumed intent
-	assert_equal "$(emu_stats | jq '.by_path["/v2/document-management/documents"]')" 1
+	# the read-back: once per person and run with a document not done in the ledger, before any
+	# upload: 101's in the killed run, 101's and 102's in the resumed one
+	assert_equal "$(emu_stats | jq '.by_path["/v2/document-management/documents"]')" 3
 }
 
 @test "DOC1 killed after the POST, before its done line: the resumed run finds it by its marker (recovered), no POST" {
@@ -659,11 +660,14 @@ no_duplicates() {
 	{ doc 101 payslip 2026 1; cat "$PERSONS"; } >"$IN"
 	LOKETPIPE_TEST_KILL_AT=posted:1 run --separate-stderr push "$IN"
 	assert_equal "$status" 137
+	local before
+	before=$(curl -fsS "$url/__emu/stats" | jq '.by_path["/v2/document-management/documents"]')
 	run --separate-stderr push "$IN"
 	assert_success
 	assert_equal "$(results <<<"$output" | cut -f3)" recovered
 	assert_equal "$(curl -fsS "$url/__emu/documents" | jq length)" 201
-	assert_equal "$(curl -fsS "$url/__emu/stats" | jq '.by_path["/v2/document-management/documents"]')" 2
+	# the resumed run read both pages
+	assert_equal "$(($(curl -fsS "$url/__emu/stats" | jq '.by_path["/v2/document-management/documents"]') - before))" 2
 	emu_kill "$pid"
 }
 
@@ -740,4 +744,39 @@ no_duplicates() {
 	assert_equal "$(posts)" "$p"
 	assert_equal "$(results <<<"$output" | cut -f3 | grep -c uploaded)" 0
 	loket_stop
+}
+
+@test "DOC1 a ledger that is lost (deleted, or moved aside after damage): nothing is uploaded twice, the marker in Personio decides" {
+	standard
+	run --separate-stderr push "$IN"
+	assert_success
+	assert_equal "$(nlanded)" 4
+	p=$(posts)
+	mv "$LEDGER" "$LEDGER.damaged"
+	run --separate-stderr push "$IN"
+	assert_success
+	assert_equal "$(results <<<"$output" | cut -f3 | tr '\n' ' ')" "recovered recovered recovered recovered "
+	assert_equal "$(posts)" "$p"
+	assert_equal "$(nlanded)" 4
+	no_duplicates
+	# the new ledger knows them now: the next run reads nothing back
+	g=$(emu_stats | jq '.by_path["/v2/document-management/documents"]')
+	run --separate-stderr push "$IN"
+	assert_success
+	assert_equal "$(results <<<"$output" | cut -f3 | tr '\n' ' ')" "already already already already "
+	assert_equal "$(emu_stats | jq '.by_path["/v2/document-management/documents"]')" "$g"
+	# a document uploaded by hand with the same title and date (no marker) is not taken for ours
+	# when the ledger holds no intent for it: ours is uploaded
+	rm "$LEDGER"
+	tok=$(curl -fsS -X POST -H 'Content-Type: application/json' \
+		--data "{\"client_id\":\"$PERSONIO_CLIENT_ID\",\"client_secret\":\"$PERSONIO_CLIENT_SECRET\"}" \
+		"$EMU_URL/v1/auth" | jq -r .data.token)
+	pdf hand.pdf >/dev/null
+	curl -fsS -o /dev/null -H "Authorization: Bearer $tok" -H "X-Personio-App-ID: LOKETPIPE" -F title="Loonstrook 2026-03" \
+		-F date=2026-03-31 -F employee_id=1001 -F category_id=2 -F file=@"$PDFS/hand.pdf;type=application/pdf" \
+		"$EMU_URL/v1/company/documents"
+	{ doc 101 payslip 2026 3; cat "$PERSONS"; } >"$IN"
+	run --separate-stderr push "$IN"
+	assert_success
+	assert_equal "$(results <<<"$output" | cut -f3)" uploaded
 }
