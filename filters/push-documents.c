@@ -812,6 +812,9 @@ static void one(const struct doc *d)
 {
 	char en[32], buf[700];
 	snprintf(en, sizeof en, "%lld", d->empno);
+	struct lent *e = ent(d->key, d->sha, 0);
+	int corrected = 0;
+	char *title = title_of(d, e, &corrected); /* also for a report line of a document not sent */
 	struct plist *l = NULL;
 	lp_map_get(R.people, en, (void **)&l);
 	if (!l || l->n != 1) {
@@ -822,15 +825,13 @@ static void one(const struct doc *d)
 			issue(d, NULL, 1, "DOC1", "employee_number", "give each person their own Employee number (Loket)",
 			      "%s: %zu Personio persons have Employee number (Loket) %s; not uploaded", dname(d), l->n,
 			      en);
-		result(d, NULL, NULL, 0, "skipped", NULL, !l ? "no Personio person has this Employee number (Loket)"
-							     : "several Personio persons have this Employee number (Loket)");
+		result(d, NULL, title, corrected, "skipped", NULL, !l ? "no Personio person has this Employee number (Loket)"
+								 : "several Personio persons have this Employee number (Loket)");
 		R.skipped++;
+		free(title);
 		return;
 	}
 	struct person *p = l->p[0];
-	struct lent *e = ent(d->key, d->sha, 0);
-	int corrected = 0;
-	char *title = title_of(d, e, &corrected);
 	if (e && e->st == L_DONE) { /* in Personio already, whatever the person's scope is now */
 		result(d, p, title, corrected, "already", e->doc_id, NULL);
 		R.already++;
@@ -838,10 +839,10 @@ static void one(const struct doc *d)
 		return;
 	}
 	if (p->why_not) {
-		free(title);
 		issue(d, p, 0, "E1", NULL, NULL, "%s: not shared: %s", dname(d), p->why_not);
 		snprintf(buf, sizeof buf, "not in scope: %s", p->why_not);
-		result(d, p, NULL, 0, "skipped", NULL, buf);
+		result(d, p, title, corrected, "skipped", NULL, buf);
+		free(title);
 		R.skipped++;
 		return;
 	}

@@ -147,3 +147,50 @@ right_profiles() {
 	run jq -c '[.outcome, .counts.already]' "$O.2026-11-16/status.json"
 	assert_output '["no_changes",101]'
 }
+
+@test "DOC1 M1: --dry-run uploads nothing and says what it would share; a person without a match is named in the report, the others go on (exit 1)" {
+	run_docs 2026-11-15 --dry-run
+	assert_success
+	assert_equal "$(uploads)" 0
+	assert_equal "$(jq -r .counts.uploaded "$O.2026-11-15/status.json")" 0
+	grep -q 'Dry run: 101 document(s) would be shared with Personio; nothing was sent' "$O.2026-11-15/report.txt"
+	[[ "$stderr" == *"(dry run: nothing uploaded)"* ]]
+	# 105 has no Employee number in this Personio: his ten payslips are not shared, the rest are
+	mkdir -p "$BATS_TEST_TMPDIR/fx/acme"
+	cp "$SAMPLES"/personio/acme/*.json "$BATS_TEST_TMPDIR/fx/acme/"
+	jq '(.[] | select(.attributes.id.value == 1005) | .attributes.dynamic_1001.value) = null' \
+		"$SAMPLES/personio/acme/employees.json" >"$BATS_TEST_TMPDIR/fx/acme/employees.json"
+	emu_launch personio-emu nomatch "$BATS_TEST_TMPDIR/fx" --rate-documents off
+	url=$LAUNCHED_URL pid=$LAUNCHED_PID
+	jq --arg u "$url" '.personio.base_url=$u' "$CFG" >"$CFG.2" && mv "$CFG.2" "$CFG"
+	run_docs 2026-11-16
+	assert_failure 1
+	assert_equal "$(curl -fsS "$url/__emu/documents" | jq length)" 91
+	assert_equal "$(curl -fsS "$url/__emu/documents" | jq '[.[] | select(.employee_id == 1005)] | length')" 0
+	run jq -c '[.outcome, .counts.uploaded, .counts.skipped, (.first_error | test("employee 105"))]' "$O.2026-11-16/status.json"
+	assert_output '["skipped",91,10,true]'
+	grep -q 'DOC1 employee 105, employee_number: payslip 2026-01: no Personio person has Employee number (Loket) 105; not uploaded' "$O.2026-11-16/report.txt"
+	grep -q 'Loonstrook 2026-01 -> NOT shared: no Personio person has this Employee number (Loket)' "$O.2026-11-16/report.txt"
+	emu_kill "$pid"
+}
+
+@test "C1: a second configuration linking acme's legal entity stops the documents before any request; two runs at once: the second exits 8" {
+	mkdir "$BATS_TEST_TMPDIR/clients"
+	cp "$CFG" "$BATS_TEST_TMPDIR/clients/acme.json"
+	jq '.client = "acme2" | .loket.payroll_administration_id = "7a9b3c2d-1e4f-4a5b-8c6d-000000000099" | .loket.tax_id = "999999999L01"' \
+		"$CFG" >"$BATS_TEST_TMPDIR/clients/acme2.json"
+	run --separate-stderr sh "$DOCS" -c "$BATS_TEST_TMPDIR/clients/acme.json" --as-of 2026-11-15 --out "$O.c1"
+	assert_failure 4
+	[[ "$stderr" == *"C1/C2 findings involve this client's configuration"* ]]
+	assert_equal "$(emu_stats | jq .requests)" 0
+	assert_equal "$(curl -fsS "$LK_URL/__emu/stats" | jq '.by_method.GET // 0')" 0
+	# the run directory's lock held by another run
+	mkdir -p "$O.busy"
+	exec 9>>"$O.busy/.lock"
+	flock -n 9
+	run --separate-stderr sh "$DOCS" -c "$CFG" --as-of 2026-11-15 --out "$O.busy"
+	exec 9>&-
+	assert_failure 8
+	[[ "$stderr" == *"another monthly-documents runs in $O.busy"* ]]
+	assert_equal "$(uploads)" 0
+}

@@ -265,7 +265,7 @@ no_duplicates() {
 	assert_equal "$(issues "$OUT")" "$(printf '%s\n' \
 		"error	DOC1	999	payslip 2026-01: no Personio person has Employee number (Loket) 999; not uploaded" \
 		"error	DOC1	102	payslip 2026-01: 2 Personio persons have Employee number (Loket) 102; not uploaded")"
-	assert_equal "$(results "$OUT")" "$(printf '999\tpayslip\tskipped\t-\n102\tpayslip\tskipped\t-\n101\tpayslip\tuploaded\tLoonstrook 2026-01')"
+	assert_equal "$(results "$OUT")" "$(printf '999\tpayslip\tskipped\tLoonstrook 2026-01\n102\tpayslip\tskipped\tLoonstrook 2026-01\n101\tpayslip\tuploaded\tLoonstrook 2026-01')"
 	assert_equal "$(landed | jq -c '[.[].employee_id]')" '[1001]'
 }
 
