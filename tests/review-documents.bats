@@ -359,3 +359,15 @@ hand_upload() { # hand_upload PERSON TITLE DATE FILE: an administrator's upload,
 	assert_success
 	sha256sum -c "$BATS_TEST_TMPDIR/before" || fail "the dry run wrote the ledger"
 }
+
+@test "finding 14: two runs at once for one client with two ledgers (--ledger, or a second config with another documents.dir): both upload" {
+	skip "finding 14: the lock is the ledger's, not the client's"
+	{ doc 101 payslip 2026 3; cat "$PERSONS"; } >"$IN"
+	emu_faults '{"latency_ms":300}'
+	push-documents -c "$CFG" --as-of 2026-11-15 "$IN" >/dev/null 2>&1 &
+	local first=$!
+	push-documents -c "$CFG" --as-of 2026-11-15 --ledger "$BATS_TEST_TMPDIR/other-ledger.ndjson" "$IN" >/dev/null 2>&1 || true
+	wait "$first" || true
+	landed | jq -c '[.[] | [.employee_id, .title]]'
+	assert_equal "$(nlanded)" 1
+}
