@@ -399,6 +399,8 @@ static void read_document(json_t *rec, const char *where, lp_map *keys)
 		lp_die_at(LP_EXIT_DATA, where, "sha256", "expected 64 lower-case hex digits");
 	if (!strcmp(d.kind, "payslip") && (d.period < 1 || d.period > 53))
 		lp_die_at(LP_EXIT_DATA, where, "period", "a payslip needs its period (1..53)");
+	if (!strcmp(d.kind, "payslip") && !d.has_avail) /* never sent without Loket's availableForEmployeeDate */
+		lp_die_at(LP_EXIT_DATA, where, "available_from", "a payslip needs the date Loket makes it available to the employee");
 	if (d.file[0] != '/')
 		lp_die_at(LP_EXIT_DATA, where, "file", "expected an absolute path");
 	if (!lp_map_add(keys, d.key))
