@@ -55,6 +55,10 @@
 
 #define INDEX_NAME "index.ndjson"
 
+/* how long a year-end statement is fetched again (once per --as-of day) after the approved runs
+ * of its year changed: Loket's re-issue may follow the correction run by days (UNCONFIRMED) */
+#define YEAREND_WATCH_DAYS 31
+
 static const char usage[] =
 	"Usage: fetch-documents --config FILE [OPTION]...\n"
 	"Loket -> the client's document directory (DOC1): the payslips of the approved payroll\n"
@@ -618,6 +622,15 @@ static json_t *record(struct run *r, const struct doc *d, const char *file, long
 	return o;
 }
 
+/* An index line of a year-end statement still watched: within its watch_until and not yet
+ * looked at on this --as-of */
+static int watched(const struct run *r, const json_t *e)
+{
+	lp_date until, seen;
+	const char *w = lp_json_str(e, "watch_until"), *a = lp_json_str(e, "as_of");
+	return w && a && !lp_date_parse(w, &until) && !lp_date_parse(a, &seen) && r->as_of <= until && r->as_of > seen;
+}
+
 static void one(struct run *r, struct doc *d)
 {
 	json_t *e = json_object_get(r->index, d->key);
@@ -638,7 +651,7 @@ static void one(struct run *r, struct doc *d)
 		} else if (strcmp(hex, lp_json_str(e, "sha256")) || size != json_integer_value(json_object_get(e, "size"))) {
 			lp_warn("%s: employee %lld: %s: %s/%s was changed on disk; fetching it again", r->cfg->client, d->em->num,
 				ident, r->dir, f);
-		} else if (!d->yearend || (!r->refetch && json_equal(d->runs, json_object_get(e, "runs")))) {
+		} else if (!d->yearend || (!r->refetch && json_equal(d->runs, json_object_get(e, "runs")) && !watched(r, e))) {
 			r->n[N_KEPT]++;
 			out(r, record(r, d, f, size, hex, lp_json_str(e, "file_name")));
 			return;
@@ -687,15 +700,26 @@ static void one(struct run *r, struct doc *d)
 	if (!d->yearend)
 		json_object_set_new(ev, "correction", json_integer(d->run->correction));
 	lp_audit_event(r->audit, "document.retrieved", ev);
-	/* a line when something it says is new: the file, or a year-end statement's runs */
+	/* a year-end statement whose year's runs changed is watched for YEAREND_WATCH_DAYS: Loket
+	 * may issue it again days after the correction run, not on its day */
+	const char *watch = NULL;
+	char wbuf[16];
+	if (d->yearend && (!e || !json_equal(d->runs, json_object_get(e, "runs"))) && e)
+		watch = lp_date_fmt(r->as_of + YEAREND_WATCH_DAYS, wbuf);
+	else if (d->yearend && e && lp_json_str(e, "watch_until"))
+		watch = lp_json_str(e, "watch_until");
+	/* a line when something it says is new: the file, a year-end statement's runs, or the day
+	 * a watched one was looked at */
 	if (!e || strcmp(lp_json_str(e, "sha256"), sha) || strcmp(lp_json_str(e, "file"), name) ||
-	    (d->yearend && !json_equal(d->runs, json_object_get(e, "runs")))) {
+	    (d->yearend && !json_equal(d->runs, json_object_get(e, "runs"))) || (d->yearend && watch)) {
 		char a[16];
 		json_t *line = json_pack("{s:s,s:s,s:s,s:I,s:s,s:s,s:s}", "key", d->key, "kind", d->yearend ? "yearend" : "payslip",
 					 "sha256", sha, "size", (json_int_t)size, "file", name, "file_name", offered, "as_of",
 					 lp_date_fmt(r->as_of, a));
 		if (d->yearend)
 			json_object_set(line, "runs", d->runs);
+		if (watch)
+			json_object_set_new(line, "watch_until", json_string(watch));
 		if (lp_crclog_append(r->idx, line) || lp_crclog_sync(r->idx)) {
 			int en = errno;
 			json_decref(line);

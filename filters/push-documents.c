@@ -89,6 +89,8 @@ struct lent {                   /* what the ledger says of one document (key + s
 	char *doc_id;           /* done: Personio's document id */
 	char *title;            /* the title of its intent */
 	int corrected;          /* the intent's title is a correction's */
+	char *owner;            /* the Personio person it was sent to (intent, done) */
+	time_t intent_at;       /* when its last intent was written, 0: unknown */
 };
 
 struct person {
@@ -124,6 +126,9 @@ static struct {
 	lp_audit *audit;
 	lp_map *ents;           /* "key sha256" -> struct lent */
 	lp_map *done_of;        /* key -> (intptr_t) number of distinct sha256 done */
+	lp_map *done_key;       /* key -> the sha256 (malloc'd) last done under it */
+	char *docdir;           /* the client's document directory, resolved: every file lies in it */
+	lp_date avail_limit;    /* min(--as-of, today): nothing is shared before its date in fact */
 	lp_map *people;         /* employee number -> struct plist */
 	lp_map *readback;       /* personio id -> struct rb */
 	struct doc *docs;
@@ -136,7 +141,7 @@ static struct {
 	long long only;         /* -1: all */
 	int dry, verbose, incomplete;
 	const char *incomplete_why;
-	unsigned long uploaded, already, recovered, skipped, failed, planned, issues, errors, refused, remote;
+	unsigned long uploaded, already, recovered, skipped, failed, planned, issues, errors, refused, remote, misplaced;
 	int io_failed;
 } R;
 
@@ -144,9 +149,10 @@ static struct {
 
 static json_t *counts(void)
 {
-	return json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "documents", (json_int_t)R.ndocs, "uploaded",
+	return json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "documents", (json_int_t)R.ndocs, "uploaded",
 			 (json_int_t)R.uploaded, "already", (json_int_t)R.already, "recovered", (json_int_t)R.recovered,
-			 "skipped", (json_int_t)R.skipped, "failed", (json_int_t)R.failed, "issues", (json_int_t)R.issues);
+			 "skipped", (json_int_t)R.skipped, "failed", (json_int_t)R.failed, "issues", (json_int_t)R.issues,
+			 "misplaced", (json_int_t)R.misplaced);
 }
 
 static void out(json_t *rec)
@@ -250,6 +256,7 @@ static void free_ent(void *v)
 	if (e) {
 		free(e->doc_id);
 		free(e->title);
+		free(e->owner);
 	}
 	free(e);
 }
@@ -258,6 +265,23 @@ static int done_count(const char *key)
 {
 	void *v = NULL;
 	return lp_map_get(R.done_of, key, &v) ? (int)(intptr_t)v : 0;
+}
+
+static void set_owner(struct lent *e, const char *pid)
+{
+	if (!pid)
+		return;
+	free(e->owner);
+	e->owner = lp_xstrdup(pid);
+}
+
+/* "YYYY-MM-DDTHH:MM:SSZ" (iso_now's) as epoch seconds, 0 when it is not that */
+static time_t iso_time(const char *s)
+{
+	struct tm tm;
+	memset(&tm, 0, sizeof tm);
+	const char *end = s ? strptime(s, "%Y-%m-%dT%H:%M:%SZ", &tm) : NULL;
+	return end && !*end ? timegm(&tm) : 0;
 }
 
 static int ledger_line(json_t *o, unsigned long line, void *ctx)
@@ -292,6 +316,8 @@ static int ledger_line(json_t *o, unsigned long line, void *ctx)
 			free(e->title);
 			e->title = lp_xstrdup(t);
 			e->corrected = json_is_true(json_object_get(o, "corrected"));
+			set_owner(e, lp_json_str(o, "employee_id"));
+			e->intent_at = iso_time(lp_json_str(o, "intent_at"));
 		}
 	} else if (!strcmp(state, "done")) {
 		const char *id = lp_json_str(o, "document_id");
@@ -309,7 +335,10 @@ static int ledger_line(json_t *o, unsigned long line, void *ctx)
 				free(e->title);
 				e->title = lp_xstrdup(t);
 			}
+			if (lp_json_str(o, "employee_id")) /* else the intent's (older ledgers) */
+				set_owner(e, lp_json_str(o, "employee_id"));
 		}
+		free(lp_map_put(R.done_key, key, lp_xstrdup(sha))); /* the last hash done under the key */
 	} else if (!strcmp(state, "failed")) {
 		if (e->st != L_DONE)
 			e->st = L_FAILED; /* Personio refused it: nothing landed; the next run tries again */
@@ -452,6 +481,8 @@ static json_t *read_input(char **paths, int n)
 {
 	json_t *recs = json_array(), *rec;
 	lp_map *keys = lp_map_new();
+	int persons_open = 0, personio_end = 0; /* person records seen; extract-personio's stream_end seen */
+	char last_person[300] = "";
 	lp_in *in = lp_in_open(paths, n);
 	int rc;
 	while ((rc = lp_in_next(in, &rec)) == 1) {
@@ -464,6 +495,16 @@ static json_t *read_input(char **paths, int n)
 		} else if (!strcmp(type, "person")) {
 			json_array_append(recs, rec);
 			read_person(rec, where);
+			persons_open = 1;
+			snprintf(last_person, sizeof last_person, "%s", where);
+		} else if (!strcmp(type, "stream_end") && lp_json_str(rec, "source") &&
+			   !strcmp(lp_json_str(rec, "source"), "personio")) {
+			/* extract-personio's end: read with its persons (not passed on, as they are not) */
+			if (!json_is_true(json_object_get(rec, "complete")) && !R.incomplete) {
+				R.incomplete = 1;
+				R.incomplete_why = lp_xasprintf("%s: extract-personio's stream_end says the persons are incomplete", where);
+			}
+			personio_end = 1;
 		} else {
 			if (!strcmp(type, "stream_end") && !json_is_true(json_object_get(rec, "complete")) && !R.incomplete) {
 				R.incomplete = 1;
@@ -480,6 +521,12 @@ static json_t *read_input(char **paths, int n)
 		exit(lp_in_error(in));
 	lp_in_close(in);
 	lp_map_free(keys, NULL);
+	if (persons_open && !personio_end && !R.incomplete) {
+		/* a list cut short could make an Employee number look unique that is not */
+		R.incomplete = 1;
+		R.incomplete_why = lp_xasprintf("%s: the person records end without extract-personio's stream_end (a list "
+						"cut short: extract-personio stopped, or a partial copy)", last_person);
+	}
 	return recs;
 }
 
@@ -604,28 +651,19 @@ static const char *id_text(const json_t *v, char *buf, size_t n)
 	return buf;
 }
 
-/* the id of the document carrying marker (else, fallback, of one without any loketpipe marker
- * whose name and date are title and date: *fallback set; title NULL: no fallback), or NULL */
-static const char *find(json_t *items, const char *marker, const char *title, const char *date, int *fallback,
-			char *buf, size_t n)
+/* the id of the document whose comment carries marker, or NULL. No fallback by title and date
+ * (the recipe's): a document someone uploaded by hand under the same title is never taken for
+ * ours, and every upload of ours carries its marker. */
+static const char *find(json_t *items, const char *marker, char *buf, size_t n)
 {
 	size_t i;
 	json_t *it;
-	const char *fb = NULL;
-	char fbuf[64];
-	*fallback = 0;
 	json_array_foreach(items, i, it) {
-		const char *c = lp_json_str(it, "comment"), *nm = lp_json_str(it, "name"), *dt = lp_json_str(it, "date");
+		const char *c = lp_json_str(it, "comment");
 		if (c && strstr(c, marker))
 			return id_text(json_object_get(it, "id"), buf, n);
-		if (!fb && title && (!c || !strstr(c, "loketpipe:")) && nm && !strcmp(nm, title) && dt && !strcmp(dt, date))
-			fb = id_text(json_object_get(it, "id"), fbuf, sizeof fbuf);
 	}
-	if (!fb)
-		return NULL;
-	*fallback = 1;
-	snprintf(buf, n, "%s", fb);
-	return buf;
+	return NULL;
 }
 
 struct mp {
@@ -775,15 +813,18 @@ static void shared(const struct doc *d, const struct person *p, const char *titl
 	lp_audit_event(R.audit, "document.shared", f);
 }
 
-static void mark_done(const struct doc *d, struct lent *e, const char *title, const char *id, const char *how)
+static void mark_done(const struct doc *d, struct lent *e, const char *pid, const char *title, const char *id,
+		      const char *how)
 {
-	ledger_put(json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "state", "done", "key", d->key, "sha256", d->sha, "document_id",
-			     id, "title", title, "how", how));
+	ledger_put(json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "state", "done", "key", d->key, "sha256", d->sha,
+			     "employee_id", pid, "document_id", id, "title", title, "how", how));
 	if (e->st != L_DONE)
 		lp_map_put(R.done_of, d->key, (void *)(intptr_t)(done_count(d->key) + 1));
 	e->st = L_DONE;
 	free(e->doc_id);
 	e->doc_id = lp_xstrdup(id);
+	set_owner(e, pid);
+	free(lp_map_put(R.done_key, d->key, lp_xstrdup(d->sha)));
 }
 
 /* LOKETPIPE_TEST_KILL_AT=posted:N: SIGKILL after the Nth upload's answer, before its done line */
@@ -810,6 +851,21 @@ static void settle(void)
 		;
 }
 
+/* the settle wait, counted from an intent written at t (a run resumed right after a kill) */
+static void settle_since(time_t t)
+{
+	const char *e = getenv("LOKETPIPE_DOC_SETTLE_MS");
+	long ms = e && *e ? strtol(e, NULL, 10) : 5000;
+	long long left = (long long)t * 1000 + ms - (long long)time(NULL) * 1000;
+	if (ms <= 0 || left <= 0)
+		return;
+	if (left > ms)
+		left = ms; /* a clock that went back: never longer than the wait itself */
+	struct timespec ts = {(time_t)(left / 1000), (long)(left % 1000) * 1000000L};
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
 static void one(const struct doc *d)
 {
 	char en[32], buf[700];
@@ -819,7 +875,19 @@ static void one(const struct doc *d)
 	char *title = title_of(d, e, &corrected); /* also for a report line of a document not sent */
 	struct plist *l = NULL;
 	lp_map_get(R.people, en, (void **)&l);
-	if (!l || l->n != 1) {
+	struct person *p = l && l->n == 1 ? l->p[0] : NULL;
+	if (l && l->n > 1 && l->n <= sizeof l->p / sizeof l->p[0]) {
+		/* several persons with the number: the one in scope (E1: this legal entity, active, NL
+		 * payroll), when exactly one is; a person of another legal entity, or an inactive
+		 * profile of a rehire, then keeps nobody's documents from them */
+		size_t in = 0;
+		for (size_t i = 0; i < l->n; i++)
+			if (!l->p[i]->why_not)
+				p = in++ ? NULL : l->p[i];
+		if (in != 1)
+			p = NULL;
+	}
+	if (!p) {
 		if (!l)
 			issue(d, NULL, 1, "DOC1", "employee_number", "enter the Employee number (Loket) in Personio",
 			      "%s: no Personio person has Employee number (Loket) %s; not uploaded", dname(d), en);
@@ -833,12 +901,35 @@ static void one(const struct doc *d)
 		free(title);
 		return;
 	}
-	struct person *p = l->p[0];
-	if (e && e->st == L_DONE) { /* in Personio already, whatever the person's scope is now */
+	/* a payslip is its run's and never changes: done under the key with other bytes (a PDF
+	 * downloaded again, e.g. after the index was moved aside, need not be byte-identical) is
+	 * the same payslip, already in Personio; only a year-end statement is issued again */
+	void *dsha = NULL;
+	struct lent *de = NULL;
+	if (!strcmp(d->kind, "payslip") && (!e || e->st != L_DONE) && lp_map_get(R.done_key, d->key, &dsha) &&
+	    (de = ent(d->key, dsha, 0)) && de->st == L_DONE) {
+		issue(d, p, 0, "DOC1", "sha256", NULL,
+		      "%s: the PDF Loket gives now has other bytes (sha256 %.16s) than the one in Personio (%.16s, "
+		      "document %s); a run's payslip does not change: not uploaded again", dname(d), d->sha, (char *)dsha,
+		      de->doc_id);
+		e = de;
+	}
+	if (e && e->st == L_DONE && (!e->owner || !strcmp(e->owner, p->pid))) { /* in Personio already, whatever the
+										   * person's scope is now */
 		result(d, p, title, corrected, "already", e->doc_id, NULL);
 		R.already++;
 		free(title);
 		return;
+	}
+	if (e && e->st == L_DONE) {
+		/* shared with another person than the one the number names now: Personio's Employee
+		 * number was wrong then, or is now. Said loudly; the person it names now gets it */
+		issue(d, p, 1, "DOC1", "employee_number", "remove the document from the other profile by hand",
+		      "%s was shared with Personio person %s (document %s) on an earlier run; Employee number (Loket) %s "
+		      "is person %s now: it goes to %s; remove document %s from %s's profile if it does not belong there",
+		      dname(d), e->owner, e->doc_id, en, p->pid, p->pid, e->doc_id, e->owner);
+		R.misplaced++;
+		e->st = L_NONE;
 	}
 	if (p->why_not) {
 		issue(d, p, 0, "E1", NULL, NULL, "%s: not shared: %s", dname(d), p->why_not);
@@ -848,9 +939,10 @@ static void one(const struct doc *d)
 		R.skipped++;
 		return;
 	}
-	if (d->has_avail && d->avail > R.as_of) {
+	if (d->has_avail && d->avail > R.avail_limit) {
 		char a[11];
-		snprintf(buf, sizeof buf, "available to the employee from %s (after --as-of)", lp_date_fmt(d->avail, a));
+		snprintf(buf, sizeof buf, "available to the employee from %s (after %s)", lp_date_fmt(d->avail, a),
+			 R.avail_limit < R.as_of ? "today" : "--as-of");
 		result(d, p, title, corrected, "skipped", NULL, buf);
 		R.skipped++;
 		free(title);
@@ -858,6 +950,20 @@ static void one(const struct doc *d)
 	}
 	char *bytes = NULL;
 	size_t n = 0;
+	char *real = realpath(d->file, NULL);
+	size_t dl = strlen(R.docdir);
+	int inside = real && !strncmp(real, R.docdir, dl) && (real[dl] == '/' || (dl == 1 && R.docdir[0] == '/'));
+	free(real);
+	if (!inside && (real || errno != ENOENT)) {
+		/* never a file elsewhere (another client's PDF, a symbolic link out): a record names
+		 * only what fetch-documents wrote into this client's directory */
+		issue(d, p, 1, "DOC1", "file", "run fetch-documents for this client; its records name its own files",
+		      "%s: file %s is not in the client's document directory %s; not uploaded", dname(d), d->file, R.docdir);
+		result(d, p, title, corrected, "skipped", NULL, "the file is not in the client's document directory");
+		R.skipped++;
+		free(title);
+		return;
+	}
 	if (slurp(d->file, &bytes, &n)) {
 		int err = errno;
 		issue(d, p, 1, "DOC1", "file", "run fetch-documents again", "%s: file %s: %s; not uploaded", dname(d),
@@ -910,21 +1016,29 @@ static void one(const struct doc *d)
 	}
 	if (!e)
 		e = ent(d->key, d->sha, 1);
-	int fb = 0;
 	char idb[128];
 	const char *id;
+	if (e->st == L_INTENT && e->owner && strcmp(e->owner, p->pid) && find(read_back(e->owner), marker, idb, sizeof idb)) {
+		/* an earlier run's upload landed on the person the number named then */
+		issue(d, p, 1, "DOC1", "employee_number", "remove the document from the other profile by hand",
+		      "%s was uploaded to Personio person %s (document %s) by an earlier run; Employee number (Loket) %s is "
+		      "person %s now: it goes to %s; remove document %s from %s's profile if it does not belong there",
+		      dname(d), e->owner, idb, en, p->pid, p->pid, idb, e->owner);
+		R.misplaced++;
+	}
+	if (e->st == L_INTENT && e->intent_at)
+		settle_since(e->intent_at); /* a killed run's upload may still be landing */
 	/* Not done in this ledger: the person's documents are read back (once per person and run)
 	 * before anything is sent, whatever the ledger says, so that an upload this ledger does not
 	 * know (the ledger lost, moved aside after damage, a torn last line, another host's ledger
 	 * in a batch over several hosts) is never made twice: the marker in Personio is the truth.
 	 * The fallback by title and date only for an intent of this ledger (its own upload). */
 	int was_intent = e->st == L_INTENT;
-	if ((id = find(read_back(p->pid), marker, was_intent ? title : NULL, d->period_end, &fb, idb, sizeof idb))) {
-		mark_done(d, e, title, id, "recovered");
-		shared(d, p, title, id, "recovered");
+	if ((id = find(read_back(p->pid), marker, idb, sizeof idb))) {
+		shared(d, p, title, id, "recovered"); /* A1 first: a repeated event is possible, a lost one not */
+		mark_done(d, e, p->pid, title, id, "recovered");
 		result(d, p, title, corrected, "recovered", id,
-		       fb ? "an earlier run's upload, found by title and date (no marker in its comment)"
-		       : was_intent ? "an earlier run's upload, found by its marker"
+		       was_intent ? "an earlier run's upload, found by its marker"
 					   : "in Personio already (found by its marker; this ledger did not know it)");
 		R.recovered++;
 		free(title);
@@ -960,8 +1074,8 @@ static void one(const struct doc *d)
 			json_decref(j);
 			if (id) {
 				lp_http_resp_free(&resp);
-				mark_done(d, e, title, id, "uploaded");
 				shared(d, p, title, id, "uploaded");
+				mark_done(d, e, p->pid, title, id, "uploaded");
 				result(d, p, title, corrected, "uploaded", id, NULL);
 				R.uploaded++;
 				outcome = "done";
@@ -1005,12 +1119,11 @@ static void one(const struct doc *d)
 		lp_http_resp_free(&resp);
 		settle();
 		stale(p->pid);
-		if ((id = find(read_back(p->pid), marker, title, d->period_end, &fb, idb, sizeof idb))) {
-			mark_done(d, e, title, id, "uploaded");
+		if ((id = find(read_back(p->pid), marker, idb, sizeof idb))) {
 			shared(d, p, title, id, "uploaded");
+			mark_done(d, e, p->pid, title, id, "uploaded");
 			result(d, p, title, corrected, "uploaded", id,
-			       fb ? "the answer was lost; found by title and date (no marker in its comment)"
-				  : "the answer was lost; found by its marker");
+			       "the answer was lost; found by its marker");
 			R.uploaded++;
 			outcome = "done";
 		}
@@ -1065,31 +1178,72 @@ int main(int argc, char **argv)
 	if (!config)
 		lp_usage_die(usage, "--config is required");
 	R.as_of = as_of ? lp_date_opt("--as-of", as_of) : lp_date_today();
+	/* --as-of says which documents a run concerns; it never lets one out before its date in
+	 * fact: a document available to the employee after today waits, whatever --as-of says */
+	R.avail_limit = R.as_of < lp_date_today() ? R.as_of : lp_date_today();
+	if (R.as_of > lp_date_today())
+		lp_warn("--as-of %s lies after today: no document available to the employee after today is shared", as_of);
 	R.cfg = lp_config_load(config);
 	if (!R.cfg)
 		return LP_EXIT_CONFIG;
 	char *lpath = NULL;
+	if (R.cfg->documents.dir && mkdir(R.cfg->documents.dir, 0700) && errno != EEXIST)
+		lp_die(LP_EXIT_CONFIG, "%s: documents.dir %s: %s", R.cfg->path, R.cfg->documents.dir, strerror(errno));
 	if (ledger)
 		lpath = lp_xstrdup(ledger);
-	else if (R.cfg->documents.dir) {
-		if (mkdir(R.cfg->documents.dir, 0700) && errno != EEXIST)
-			lp_die(LP_EXIT_CONFIG, "%s: documents.dir %s: %s", R.cfg->path, R.cfg->documents.dir, strerror(errno));
+	else if (R.cfg->documents.dir)
 		lpath = lp_xasprintf("%s/personio-ledger.ndjson", R.cfg->documents.dir);
-	} else
+	else
 		lp_die(LP_EXIT_CONFIG, "%s: no ledger: set documents.dir (or loket.token_file) or give --ledger", R.cfg->path);
 	R.ledger_path = lpath;
+	{ /* the files a record may name: those inside the client's document directory */
+		char *ddir = R.cfg->documents.dir ? lp_xstrdup(R.cfg->documents.dir) : lp_xstrdup(lpath);
+		if (!R.cfg->documents.dir) {
+			char *sl = strrchr(ddir, '/');
+			if (sl)
+				*(sl == ddir ? sl + 1 : sl) = '\0';
+			else
+				strcpy(ddir, ".");
+		}
+		R.docdir = realpath(ddir, NULL);
+		if (!R.docdir)
+			lp_die(LP_EXIT_CONFIG, "%s: the document directory %s: %s", R.cfg->path, ddir, strerror(errno));
+		free(ddir);
+	}
 	R.ents = lp_map_new();
 	R.done_of = lp_map_new();
+	R.done_key = lp_map_new();
 	R.people = lp_map_new();
 	R.readback = lp_map_new();
 
-	/* one run per ledger: the lock is the ledger's own (a run of fetch-documents holds the
-	 * client's Loket lock and may feed this one through a pipe) */
+	/* one run per client: the ledger's own lock (not the client's Loket lock: a run of
+	 * fetch-documents holds that one and may feed this one through a pipe), the default
+	 * ledger's when --ledger names another, and "<loket.lock_file>.documents" beside the
+	 * client's Loket lock, so that a second ledger (--ledger, another configuration with
+	 * another documents.dir) cannot upload alongside */
 	char *lock = lp_xasprintf("%s.lock", lpath);
 	lp_lock_client(R.cfg->client, lock);
 	free(lock);
+	if (ledger && R.cfg->documents.dir) {
+		char *dl = lp_xasprintf("%s/personio-ledger.ndjson", R.cfg->documents.dir);
+		if (strcmp(dl, lpath)) {
+			lock = lp_xasprintf("%s.lock", dl);
+			lp_lock_client(R.cfg->client, lock);
+			free(lock);
+		}
+		free(dl);
+	}
+	if (R.cfg->loket.lock_file) {
+		lock = lp_xasprintf("%s.documents", R.cfg->loket.lock_file);
+		lp_lock_client(R.cfg->client, lock);
+		free(lock);
+	}
 	struct stat st;
-	if (!R.dry || !stat(lpath, &st)) {
+	if (R.dry && !stat(lpath, &st)) { /* a rehearsal reads the ledger and changes nothing, a torn line neither */
+		int rc = lp_crclog_read(lpath, "ledger", ledger_line, NULL);
+		if (rc)
+			return rc;
+	} else if (!R.dry) {
 		int rc = lp_crclog_open(lpath, "ledger", ledger_line, NULL, &R.ledger);
 		if (rc)
 			return rc; /* damaged (3), wrong mode (4), I/O (7): nothing was sent */
@@ -1132,6 +1286,8 @@ int main(int argc, char **argv)
 	json_decref(recs);
 	lp_map_free(R.ents, free_ent);
 	lp_map_free(R.done_of, NULL);
+	lp_map_free(R.done_key, free);
+	free(R.docdir);
 	lp_map_free(R.people, free_plist);
 	lp_map_free(R.readback, free_rb);
 	free((char *)R.incomplete_why);

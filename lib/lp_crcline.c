@@ -72,9 +72,10 @@ int lp_crcline_scan(const char *buf, size_t len, size_t *kept, lp_crcline_fn fn,
 	return 0;
 }
 
-int lp_crcline_file(const char *path, const char *name, int *fdp, char **bufp, size_t *lenp)
+int lp_crcline_file(const char *path, const char *name, int readonly, int *fdp, char **bufp, size_t *lenp)
 {
-	int fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
+	int fd = readonly ? open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+			  : open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0) {
 		lp_warn("%s: %s", name, strerror(errno));
 		return errno == ENOSPC || errno == EIO ? LP_EXIT_IO : LP_EXIT_CONFIG;
@@ -136,7 +137,7 @@ int lp_crclog_open(const char *path, const char *what, int (*fn)(json_t *obj, un
 	size_t got;
 	int fd;
 	snprintf(name, sizeof name, "%s %s", what, path);
-	int rc0 = lp_crcline_file(path, name, &fd, &buf, &got);
+	int rc0 = lp_crcline_file(path, name, 0, &fd, &buf, &got);
 	if (rc0)
 		return rc0;
 	struct open_ctx o = {path, what, fn, ctx, 0};
@@ -196,4 +197,20 @@ void lp_crclog_close(lp_crclog *l)
 		close(l->fd);
 	free(l->path);
 	free(l);
+}
+
+int lp_crclog_read(const char *path, const char *what, int (*fn)(json_t *obj, unsigned long line, void *ctx), void *ctx)
+{
+	char name[4200], *buf;
+	size_t got, keep;
+	int fd;
+	snprintf(name, sizeof name, "%s %s", what, path);
+	int rc = lp_crcline_file(path, name, 1, &fd, &buf, &got);
+	if (rc)
+		return rc;
+	struct open_ctx o = {path, what, fn, ctx, 0};
+	rc = lp_crcline_scan(buf, got, &keep, open_line, &o);
+	free(buf);
+	close(fd);
+	return rc;
 }

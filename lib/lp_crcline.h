@@ -34,11 +34,11 @@ typedef int (*lp_crcline_fn)(json_t *obj, const char *why, unsigned long line, v
  * last newline). Returns 0 or what fn returned. */
 int lp_crcline_scan(const char *buf, size_t len, size_t *kept, lp_crcline_fn fn, void *ctx);
 
-/* Open path for appending (O_APPEND, created 0600, never through a symlink) and read it
- * whole: a regular file with no group/other access only. Messages start with name ("ledger
+/* Open path for appending (O_APPEND, created 0600, never through a symlink; readonly: only
+ * for reading, never created) and read it whole: a regular file with no group/other access only. Messages start with name ("ledger
  * /x/y"). Returns 0 with *fd, *buf (malloc'd, NUL-terminated) and *len, or an exit code:
  * LP_EXIT_CONFIG (cannot open, not a regular file, wrong mode), LP_EXIT_IO (unreadable). */
-int lp_crcline_file(const char *path, const char *name, int *fd, char **buf, size_t *len);
+int lp_crcline_file(const char *path, const char *name, int readonly, int *fd, char **buf, size_t *len);
 
 typedef struct lp_crclog lp_crclog;
 /* Open or create the log at path (0600). Every good line goes to fn (which may be NULL; its
@@ -50,6 +50,9 @@ typedef struct lp_crclog lp_crclog;
  *   LP_EXIT_IO      cannot be read, or the torn line cannot be cut off. */
 int lp_crclog_open(const char *path, const char *what, int (*fn)(json_t *obj, unsigned long line, void *ctx),
 		   void *ctx, lp_crclog **out);
+/* The same reading of an existing log, changing nothing: a torn last line is left as it is
+ * (and not handed to fn). What a rehearsal (--dry-run) uses. 0, or the exit code open gives. */
+int lp_crclog_read(const char *path, const char *what, int (*fn)(json_t *obj, unsigned long line, void *ctx), void *ctx);
 /* Append one line for obj (borrowed; it must not have "crc"). 0, or -1 with errno (a short
  * write is cut off again and reported as ENOSPC). */
 int lp_crclog_append(lp_crclog *l, json_t *obj);

@@ -112,7 +112,7 @@ int lp_journal_open(const char *path, const char *client, const char *plan_id, c
 	size_t got;
 	int fd;
 	snprintf(name, sizeof name, "%s: journal %s", client, path);
-	int rc0 = lp_crcline_file(path, name, &fd, &buf, &got);
+	int rc0 = lp_crcline_file(path, name, 0, &fd, &buf, &got);
 	if (rc0)
 		return rc0;
 	lp_journal *j = lp_xmalloc(sizeof *j);

@@ -242,9 +242,23 @@ CRUN=e1e2e3e4-f5f6-4a7a-8b8b-000002026031
 	[ "$(pdf_gets)" -eq "$nye" ]
 	# the same bytes: one index line each with the new runs; next time nothing again
 	[ "$(wc -l <"$D/index.ndjson")" -eq "$((lines0 + nye))" ]
-	tail -n 1 "$D/index.ndjson" | jq -e '.runs == ["e1e2e3e4-f5f6-4a7a-8b8b-00000020251c"]'
+	tail -n 1 "$D/index.ndjson" | jq -e '.runs == ["e1e2e3e4-f5f6-4a7a-8b8b-00000020251c"] and .watch_until == "2026-12-16"'
 	clear_log
 	fd
+	[ "$(pdf_gets)" -eq 0 ]
+	# watched for 31 days (Loket may issue them again days after the correction run): fetched once
+	# per later --as-of day up to 2026-12-16, then no more
+	clear_log
+	AS=2026-11-20 fd
+	[ "$(pdf_gets)" -eq "$nye" ]
+	clear_log
+	AS=2026-11-20 fd
+	[ "$(pdf_gets)" -eq 0 ]
+	clear_log
+	AS=2026-12-16 fd
+	[ "$(pdf_gets)" -eq "$nye" ]
+	clear_log
+	AS=2026-12-17 fd
 	[ "$(pdf_gets)" -eq 0 ]
 }
 

@@ -20,8 +20,9 @@ setup_file() {
 	emu_start "$BATS_FILE_TMPDIR/fx"
 	acme_credentials
 	jq --arg u "$EMU_URL" '.personio.base_url=$u' "$SAMPLES/acme.json" >"$BATS_FILE_TMPDIR/acme-x.json"
-	extract-personio -c "$BATS_FILE_TMPDIR/acme-x.json" --as-of 2026-11-15 | jq -c 'select(.type=="person")' \
-		>"$BATS_FILE_TMPDIR/persons.ndjson"
+	# the persons and extract-personio's stream_end (push-documents refuses a person list without it)
+	extract-personio -c "$BATS_FILE_TMPDIR/acme-x.json" --as-of 2026-11-15 --persons-only |
+		jq -c 'select(.type=="person" or .type=="stream_end")' >"$BATS_FILE_TMPDIR/persons.ndjson"
 }
 
 teardown_file() { emu_stop; }
@@ -37,8 +38,9 @@ setup() {
 	AUDIT="$BATS_TEST_TMPDIR/audit.ndjson"
 	OUT="$BATS_TEST_TMPDIR/out.ndjson"
 	IN="$BATS_TEST_TMPDIR/in.ndjson"
-	PDFS="$BATS_TEST_TMPDIR/pdf"
-	mkdir -p "$PDFS"
+	PDFS="$DOCS/pdf"
+	mkdir -m 700 "$DOCS"
+	mkdir "$PDFS"
 	config
 }
 
@@ -271,7 +273,7 @@ no_duplicates() {
 
 @test "M1 a person's Employee number as text matches the document's number; a person without one matches nothing" {
 	{ doc 101 payslip 2026 1; jq -c 'select(.employee_number=="101") | .employee_number="0101"' "$PERSONS"
-	  jq -c 'select(.personio_id=="1026")' "$PERSONS"; } >"$IN"
+	  jq -c 'select(.personio_id=="1026" or .type=="stream_end")' "$PERSONS"; } >"$IN"
 	run --separate-stderr push "$IN"
 	assert_success
 	assert_equal "$(landed | jq -c '[.[].employee_id]')" '[1001]'
