@@ -91,6 +91,7 @@ struct lent {                   /* what the ledger says of one document (key + s
 	int corrected;          /* the intent's title is a correction's */
 	char *owner;            /* the Personio person it was sent to (intent, done) */
 	time_t intent_at;       /* when its last intent was written, 0: unknown */
+	int counted;            /* counted in done_of (an intent or a done line was written) */
 };
 
 struct person {
@@ -125,7 +126,8 @@ static struct {
 	const char *ledger_path;
 	lp_audit *audit;
 	lp_map *ents;           /* "key sha256" -> struct lent */
-	lp_map *done_of;        /* key -> (intptr_t) number of distinct sha256 done */
+	lp_map *done_of;        /* key -> (intptr_t) number of distinct sha256 sent (an intent or done:
+				 * maybe in Personio), for the "gecorrigeerd n" of a re-issued statement */
 	lp_map *done_key;       /* key -> the sha256 (malloc'd) last done under it */
 	char *docdir;           /* the client's document directory, resolved: every file lies in it */
 	lp_date avail_limit;    /* min(--as-of, today): nothing is shared before its date in fact */
@@ -284,6 +286,15 @@ static time_t iso_time(const char *s)
 	return end && !*end ? timegm(&tm) : 0;
 }
 
+/* e (of key) may be in Personio now: counted once among the key's hashes */
+static void count_sent(const char *key, struct lent *e)
+{
+	if (e->counted)
+		return;
+	e->counted = 1;
+	lp_map_put(R.done_of, key, (void *)(intptr_t)(done_count(key) + 1));
+}
+
 static int ledger_line(json_t *o, unsigned long line, void *ctx)
 {
 	(void)ctx;
@@ -311,6 +322,7 @@ static int ledger_line(json_t *o, unsigned long line, void *ctx)
 			lp_warn("%s: title: an intent line needs the title", where);
 			return LP_EXIT_DATA;
 		}
+		count_sent(key, e);
 		if (e->st != L_DONE) {
 			e->st = L_INTENT;
 			free(e->title);
@@ -325,8 +337,8 @@ static int ledger_line(json_t *o, unsigned long line, void *ctx)
 			lp_warn("%s: document_id: a done line needs Personio's document id", where);
 			return LP_EXIT_DATA;
 		}
+		count_sent(key, e);
 		if (e->st != L_DONE) {
-			lp_map_put(R.done_of, key, (void *)(intptr_t)(done_count(key) + 1));
 			e->st = L_DONE;
 			free(e->doc_id);
 			e->doc_id = lp_xstrdup(id);
@@ -798,7 +810,7 @@ static char *title_of(const struct doc *d, struct lent *e, int *corrected)
 		return lp_xstrdup(e->title);
 	}
 	int yearend = !strcmp(d->kind, "yearend");
-	int n = yearend ? done_count(d->key) : (int)d->correction;
+	int n = yearend ? done_count(d->key) - (e && e->counted) : (int)d->correction; /* the earlier hashes */
 	*corrected = yearend && n > 0; /* a re-issued year-end statement (a correction run's payslip is its
 					* own document, titled as a correction) */
 	return lp_config_doc_title(R.cfg, yearend, n, (int)d->year, d->period < 0 ? 0 : (int)d->period);
@@ -818,8 +830,7 @@ static void mark_done(const struct doc *d, struct lent *e, const char *pid, cons
 {
 	ledger_put(json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "state", "done", "key", d->key, "sha256", d->sha,
 			     "employee_id", pid, "document_id", id, "title", title, "how", how));
-	if (e->st != L_DONE)
-		lp_map_put(R.done_of, d->key, (void *)(intptr_t)(done_count(d->key) + 1));
+	count_sent(d->key, e);
 	e->st = L_DONE;
 	free(e->doc_id);
 	e->doc_id = lp_xstrdup(id);
@@ -1058,6 +1069,7 @@ static void one(const struct doc *d)
 		ledger_put(json_pack("{s:s,s:s,s:s,s:s,s:s,s:b,s:I,s:s}", "state", "intent", "key", d->key, "sha256", d->sha,
 				     "employee_id", p->pid, "title", title, "corrected", corrected, "category_id",
 				     (json_int_t)R.category_id, "intent_at", at));
+		count_sent(d->key, e);
 		free(e->title);
 		e->title = lp_xstrdup(title);
 		e->corrected = corrected;

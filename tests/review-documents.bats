@@ -219,8 +219,7 @@ hand_upload() { # hand_upload PERSON TITLE DATE FILE: an administrator's upload,
 	assert_equal "$(landed | jq -c '[.[].employee_id]')" '[1002]'
 }
 
-@test "finding 8: a year-end statement re-issued while its first upload's done line is missing gets the plain title again, not 'gecorrigeerd'" {
-	skip "finding 8: a re-issued year-end statement after an unresolved intent is not titled as corrected"
+@test "DOC1 (review 8): a year-end statement re-issued while its first upload's done line is missing is titled 'gecorrigeerd', as the ledger knows the first may be there" {
 	{ doc 101 yearend 2025 0 0 "" first; cat "$PERSONS"; } >"$IN"
 	LOKETPIPE_TEST_KILL_AT=posted:1 run --separate-stderr push "$IN"
 	assert_equal "$status" 137
