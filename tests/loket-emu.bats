@@ -1004,3 +1004,71 @@ JDONE='{"action":"MarkAsProcessed","application":{"key":2},"message":"geboekt in
 	run jpatch "$JR3C" "$JDONE"
 	assert_output 200
 }
+
+# the small journal fixtures (tests/fixtures/loket/make-journal-fixtures)
+JFIX="$ROOT/tests/fixtures/loket"
+JRP=f1f2f3f4-a5a6-4b7b-9c8c-00000202  # + period (6011 .. 6102)
+
+@test "journal fixtures: the committed journal-unbalanced and journal-empty are what make-journal-fixtures makes of acme; acme's journal stays balanced" {
+	"$JFIX/make-journal-fixtures" "$BATS_TEST_TMPDIR/fx"
+	for d in journal-unbalanced journal-empty; do
+		cmp "$BATS_TEST_TMPDIR/fx/$d/state.json" "$JFIX/$d/state.json"
+		cmp "$BATS_TEST_TMPDIR/fx/$d/client.json" "$JFIX/$d/client.json"
+	done
+	run jq -c '[.journalRunResults | group_by(.journalRunId)[] | (map(.debetAmount * 100 | round) | add) - (map(.creditAmount * 100 | round) | add)] | unique' "$JFIX/acme/state.json"
+	assert_output '[0]'
+}
+
+@test "journal-unbalanced: every journalRunStatus 0-7 with its value; 0-3 refuse results (400), 4-7 serve them; period 10's ready run is one cent off, period 9's has a zero line and a negative amount" {
+	LOKET_FIX="$JFIX/journal-unbalanced" LK_NAME=unbal loket_start
+	TOK=$(token)
+	run call GET "$PAADM/$PA/journalruns"
+	assert_output 200
+	run body '._embedded | map(.journalRunStatus.key) | unique'
+	assert_output '[0,1,2,3,4,5,6,7]'
+	run body '._embedded | map(.journalRunStatus | "\(.key)=\(.value)") | unique | join("|")'
+	assert_output '"0=Staat klaar voor journaliseren|1=Geen journaal resultaten|2=Fout bij aanmaken|3=Verwijderd door gebruiker|4=Journaal gereed|5=Wordt geëxporteerd|6=Exporteren mislukt|7=Journaal geëxporteerd"'
+	for id in $(body '._embedded[] | "\(.id)=\(.journalRunStatus.key)"' | tr -d '"'); do
+		run call GET "$PAADM/journalruns/${id%=*}/results"
+		if [ "${id#*=}" -le 3 ]; then
+			assert_output 400
+			run body '.messages[0] | [.type, .code]'
+			assert_output '["BrokenBusinessRule",1901]'
+		else
+			assert_output 200
+		fi
+	done
+	run call GET "$PAADM/journalruns/${JRP}6102/results"
+	run body '[(._embedded | map(.debetAmount * 100 | round) | add), (._embedded | map(.creditAmount * 100 | round) | add), ._embedded[0].debetAmount]'
+	assert_output '[4202601,4202600,16950.01]'
+	run call GET "$PAADM/journalruns/${JRP}6091/results"
+	run body '[(._embedded | map(.debetAmount * 100 | round) | add) == (._embedded | map(.creditAmount * 100 | round) | add),
+		(._embedded | map(select(.debetAmount == 0 and .creditAmount == 0)) | length), (._embedded | map(select(.debetAmount < 0)) | map(.debetAmount))]'
+	assert_output '[true,1,[-15.25]]'
+	# the ready runs can be marked; a run "being exported" (5) or failed (6) cannot
+	run jpatch "${JRP}6102" "$JDONE"
+	assert_output 200
+	run jpatch "${JRP}6051" "$JDONE"
+	assert_output 409
+	run jpatch "${JRP}6011" "$JDONE"
+	assert_output 409
+	run body '.messages[0].description'
+	assert_output --partial 'journalRunStatus 0 (Staat klaar voor journaliseren)'
+	loket_stop
+}
+
+@test "journal-empty: no journal runs while the administration has its approved payroll runs" {
+	LOKET_FIX="$JFIX/journal-empty" LK_NAME=jempty loket_start
+	TOK=$(token)
+	run call GET "$PAADM/$PA/journalruns"
+	assert_output 200
+	run body '[.totalSize, ._embedded]'
+	assert_output '[0,[]]'
+	run call GET "$PAADM/$PA/payrollruns"
+	run body '[.totalSize, (._embedded | map(select(.payrollRunStatus.key == 9)) | length)]'
+	assert_output '[11,11]'
+	run call GET "$PAADM/$PA/payrollperiods?pageSize=1&pageNumber=10"
+	run body '._embedded[0] | [.id, (.payrollRuns | map(.journalRuns))]'
+	assert_output '[202610,[[]]]'
+	loket_stop
+}
