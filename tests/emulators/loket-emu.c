@@ -21,6 +21,8 @@
  *     journal run results (ledger lines), payslips and year-end statements of
  *     an employment, the documents as small generated PDFs with a
  *     Content-Disposition file name.
+ *   - The journal run PATCH (MarkAsProcessed / MarkAsProcessingFailed): a ready run (status 4)
+ *     moves to 7 or 6; any other status is 409 Conflict (issue 14).
  *   - Control endpoints under /__emu/ and the same fault plan as personio-emu; among them
  *     POST /__emu/import-variable-data, Loket's import of a variable data CSV (action
  *     Overwrite) into the payroll period data, and POST /__emu/reissue-yearendstatement
@@ -34,7 +36,8 @@
  *     and fill the labels in. The payroll component catalogue per year.
  *
  * What it deliberately does not emulate: orderBy and filters other than 'eq ... and' (400), the other
- * metadata and the defaults endpoints, starting or changing payroll and journal runs, the
+ * metadata and the defaults endpoints, starting or changing payroll and journal runs (but a
+ * journal run's status), the
  * other run reports and downloads, 403 authorisation, resource versions (the
  * Accept header is ignored, except that it chooses PDF or JSON for one run's
  * payslips).
