@@ -348,3 +348,25 @@ JP=/providers/employers/payrolladministrations/journalruns
 	assert_failure
 	assert_output --partial markAsSuccessfullyExported
 }
+
+@test "journal-unbalanced and journal-empty conform: the run list with every status, a ready run's results, a status-0 run's refusal, the empty list" {
+	LOKET_FIX="$ROOT/tests/fixtures/loket/journal-unbalanced" LK_NAME=unbal loket_start
+	TOK=$(loket_token)
+	conforms GET "/providers/employers/payrolladministrations/{payrollAdministrationId}/journalruns" "/providers/employers/payrolladministrations/$PA/journalruns" 200
+	run jq -c '._embedded | map(.journalRunStatus.key) | unique' "$BATS_TEST_TMPDIR/body.json"
+	assert_output '[0,1,2,3,4,5,6,7]'
+	conforms GET "/providers/employers/payrolladministrations/journalruns/{journalrunId}" "$JP/f1f2f3f4-a5a6-4b7b-9c8c-000002026011" 200
+	run jq -c '.content | [.journalRunStatus.key, .processingFinishedTime]' "$BATS_TEST_TMPDIR/body.json"
+	assert_output '[0,null]'
+	conforms GET "/providers/employers/payrolladministrations/journalruns/{journalrunId}/results" "$JP/$JR10/results" 200
+	conforms GET "/providers/employers/payrolladministrations/journalruns/{journalrunId}/results" "$JP/f1f2f3f4-a5a6-4b7b-9c8c-000002026091/results" 200
+	conforms GET "/providers/employers/payrolladministrations/journalruns/{journalrunId}/results" "$JP/f1f2f3f4-a5a6-4b7b-9c8c-000002026011/results" 400
+	loket_stop
+	LOKET_FIX="$ROOT/tests/fixtures/loket/journal-empty" LK_NAME=jempty loket_start
+	TOK=$(loket_token)
+	conforms GET "/providers/employers/payrolladministrations/{payrollAdministrationId}/journalruns" "/providers/employers/payrolladministrations/$PA/journalruns" 200
+	run jq -c '[.totalSize, ._embedded]' "$BATS_TEST_TMPDIR/body.json"
+	assert_output '[0,[]]'
+	conforms GET "/providers/employers/payrolladministrations/{payrollAdministrationId}/payrollruns" "/providers/employers/payrolladministrations/$PA/payrollruns" 200
+	loket_stop
+}
