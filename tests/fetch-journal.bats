@@ -23,12 +23,12 @@ setup() {
 	loket_client
 	loket_login
 	OUT="$BATS_TEST_TMPDIR/out.ndjson"
+	ERR="$BATS_TEST_TMPDIR/err"
 }
 teardown() { [ "${LK_PID:-}" = "$MAIN_PID" ] || emu_kill "$LK_PID"; }
 
 # fj [ARGS...]: one run as of ${AS:-2026-11-15}, records in $OUT, stderr in $ERR
 fj() {
-	ERR="$BATS_TEST_TMPDIR/err"
 	fetch-journal -c "$CFG" --as-of "${AS:-2026-11-15}" "$@" >"$OUT" 2>"$ERR"
 }
 recs() { jq -c "select(.type==\"$1\")" "$OUT"; }
@@ -230,4 +230,224 @@ nope() {
 	assert_success
 	assert_equal "$(recs issue | wc -l)" 0
 	assert_equal "$(recs journal.entry | wc -l)" 0
+}
+
+# rec: one run recorded into $REC (the replays below change its answers)
+rec() {
+	REC="$BATS_TEST_TMPDIR/rec"
+	fj --record "$REC"
+	BAD="$BATS_TEST_TMPDIR/bad"
+	rm -rf "$BAD" && cp -R "$REC" "$BAD"
+}
+# the recorded answer (body file) of PATH's last component pattern
+body_of() { ls "$REC"/*.body | grep -e "$1" | head -n 1; }
+replay() { fj --replay "$BAD" --base-url http://127.0.0.1:9/v2 "$@"; }
+
+@test "record then replay: the same records, no network, no token" {
+	rec
+	cp "$OUT" "$BATS_TEST_TMPDIR/first"
+	rm -f "$BATS_TEST_TMPDIR/token.json"
+	replay
+	cmp "$OUT" "$BATS_TEST_TMPDIR/first"
+	[ "$(stat -c %a "$REC")" = 700 ]
+	for f in "$REC"/*; do [ "$(stat -c %a "$f")" = 600 ]; done
+}
+
+# bad_result JQ: the correction run's recorded results changed by JQ (on the whole answer)
+bad_result() {
+	local f
+	f=$(body_of "${JC}_results")
+	jq -c "$1" "$f" >"$BAD/$(basename "$f")"
+}
+# bad_list JQ: the recorded journal-run list changed by JQ
+bad_list() {
+	local f
+	f=$(body_of "_journalruns_pageNumber")
+	jq -c "$1" "$f" >"$BAD/$(basename "$f")"
+}
+
+@test "bad input: a non-numeric amount (a string, null, three decimals): an issue naming the run, line and field; the other run is written; exit 5" {
+	rec
+	for v in '"250.00"' null true 250.001 '{"value":250}'; do
+		bad_result "._embedded[0].debetAmount = $v"
+		run replay
+		assert_failure 5
+		run jq -c 'select(.type=="issue") | [.rule, .severity, .field, .source]' "$OUT"
+		assert_output '["J1","error","debetAmount","journal run '$JC'"]'
+		run jq -r 'select(.type=="issue") | .message' "$OUT"
+		assert_output --partial "journal run $JC (sequence number 12): result line 1: debetAmount: not a number"
+		# nothing of the bad run, all of the other
+		assert_equal "$(recs journal.entry | jq -r .journal_run_id)" "$J10"
+		assert_equal "$(recs journal.line | jq -r .journal_run_id | sort -u)" "$J10"
+		run jq -c 'select(.type=="stream_end") | [.complete, .counts.bad_runs]' "$OUT"
+		assert_output '[true,1]'
+	done
+	bad_result "._embedded[2].creditAmount = \"x\""
+	run replay
+	assert_failure 5
+	run jq -c 'select(.type=="issue") | .field' "$OUT"
+	assert_output '"creditAmount"'
+}
+
+@test "bad input: a non-finite amount (1e999) is an issue naming the field; NaN or Infinity is not JSON: Loket failed, exit 5, complete:false" {
+	rec
+	local f b
+	f=$(body_of "${JC}_results")
+	b="$BAD/$(basename "$f")"
+	sed 's/"debetAmount":250/"debetAmount":1e999/' "$f" >"$b"
+	nope cmp -s "$f" "$b"
+	run replay
+	assert_failure 5
+	run jq -c 'select(.type=="issue") | [.field, .source]' "$OUT"
+	assert_output '["debetAmount","journal run '$JC'"]'
+	for t in NaN Infinity -Infinity; do
+		sed "s/\"debetAmount\":250/\"debetAmount\":$t/" "$f" >"$b"
+		run --separate-stderr replay
+		assert_failure 5
+		run end_rec
+		assert_output --partial '"complete":false'
+		grep -q "$JC/results" "$ERR"
+		assert_equal "$(recs journal.entry | jq -r .journal_run_id)" "$J10"
+	done
+}
+
+@test "bad input: a line without a ledger account, a cost centre or component of the wrong shape: an issue naming the field" {
+	rec
+	local -A want=(
+		['._embedded[1].generalLedgerAccount = null']=generalLedgerAccount.code
+		['._embedded[1].generalLedgerAccount.code = 4000']=generalLedgerAccount.code
+		['._embedded[1].costCenter = "KPL100"']=costCenter
+		['._embedded[1].costUnit = {"key": 1}']=costUnit
+		['._embedded[1].payrollComponent = {"description": "x"}']=payrollComponent
+	)
+	for k in "${!want[@]}"; do
+		bad_result "$k"
+		run replay
+		assert_failure 5
+		run jq -r 'select(.type=="issue") | .field' "$OUT"
+		assert_output "${want[$k]}"
+		run jq -r 'select(.type=="issue") | .message' "$OUT"
+		assert_output --partial "result line 2:"
+	done
+}
+
+@test "bad input: an unknown status, a run without a payroll run or period, an id that is no uuid: an issue naming the run and field; the others go on, exit 5" {
+	rec
+	local -A want=(
+		['(._embedded[] | select(.id == "'$JC'") | .journalRunStatus) = {"key": 9, "value": "Nieuw"}']="journalRunStatus.key"
+		['(._embedded[] | select(.id == "'$JC'") | .journalRunStatus) = null']="journalRunStatus.key"
+		['(._embedded[] | select(.id == "'$JC'") | .payrollRun) = null']="payrollRun.payrollRunId"
+		['(._embedded[] | select(.id == "'$JC'") | .payrollRun.payrollRunId) = "x"']="payrollRun.payrollRunId"
+		['(._embedded[] | select(.id == "'$JC'") | .payrollRun.payrollPeriod.periodEndDate) = null']="payrollRun.payrollPeriod"
+		['(._embedded[] | select(.id == "'$JC'") | .sequenceNumber) = "12"']="sequenceNumber"
+	)
+	for k in "${!want[@]}"; do
+		bad_list "$k"
+		run replay
+		assert_failure 5
+		run jq -c 'select(.type=="issue") | [.rule, .severity, .field, .source]' "$OUT"
+		assert_output '["J1","error","'"${want[$k]}"'","journal run '$JC'"]'
+		run jq -r 'select(.type=="issue") | .message' "$OUT"
+		assert_output --partial "journal run $JC: ${want[$k]}:"
+		assert_equal "$(recs journal.entry | jq -r .journal_run_id)" "$J10"
+	done
+	bad_list '(._embedded[] | select(.id == "'$JC'") | .id) = "../x"'
+	run replay
+	assert_failure 5
+	run jq -c 'select(.type=="issue") | [.field, .source]' "$OUT"
+	assert_output '["id",null]'
+}
+
+@test "bad input: a results page that ends early (fewer lines than totalSize) or an empty page before the end: Loket failed, exit 5, complete:false, the run named" {
+	rec
+	bad_result '.totalSize += 1'
+	run --separate-stderr replay
+	assert_failure 5
+	run end_rec
+	assert_output --partial '"complete":false'
+	grep -q "$JC/results" "$ERR"
+	# what came before is written; nothing of the short run
+	assert_equal "$(recs journal.entry | jq -r .journal_run_id)" "$J10"
+	assert_equal "$(recs journal.line | jq -r .journal_run_id | sort -u)" "$J10"
+	bad_result '._embedded = []'
+	run --separate-stderr replay
+	assert_failure 5
+	run end_rec
+	assert_output --partial '"complete":false'
+	# the journal-run list cut short too
+	rm -rf "$BAD" && cp -R "$REC" "$BAD"
+	bad_list '._embedded |= .[:-1]'
+	run --separate-stderr replay
+	assert_failure 5
+	assert_equal "$(recs journal.entry | wc -l)" 0
+	run end_rec
+	assert_output --partial '"complete":false'
+}
+
+@test "remote failure: Loket answers 500 on a run's results: exit 5, complete:false, naming the path; the runs before are written" {
+	faults '{"always":{"path":"/v2/providers/employers/payrolladministrations/journalruns/'$JC'/results","status":500}}'
+	run --separate-stderr fj
+	assert_failure 5
+	run end_rec
+	assert_output --partial '"complete":false'
+	grep -q "$JC/results" "$ERR"
+	assert_equal "$(recs journal.entry | jq -r .journal_run_id)" "$J10"
+	faults '{"malformed":{"path":"/v2/providers/employers/payrolladministrations/7a9b3c2d-1e4f-4a5b-8c6d-000000000001/journalruns","kind":"wrongshape"}}'
+	run --separate-stderr fj
+	assert_failure 5
+	assert_equal "$(recs journal.entry | wc -l)" 0
+	faults '{"malformed":{"path":"/v2/providers/employers/payrolladministrations/7a9b3c2d-1e4f-4a5b-8c6d-000000000001/journalruns","kind":"status401"}}'
+	run --separate-stderr fj
+	assert_failure 6
+	faults '{}'
+}
+
+@test "usage: --help, --version, bad options; --only and --rerun want a journal run id" {
+	run fetch-journal --help
+	assert_success
+	assert_output --partial "Usage: fetch-journal"
+	run fetch-journal --version
+	assert_success
+	run fetch-journal
+	assert_failure 2
+	run fetch-journal -c "$CFG" --as-of 2026-13-01
+	assert_failure 2
+	run fetch-journal -c "$CFG" extra
+	assert_failure 2
+	run fetch-journal -c "$CFG" --only 12
+	assert_failure 2
+	run fetch-journal -c "$CFG" --rerun ../x
+	assert_failure 2
+	run fetch-journal -c "$CFG" --record a --replay b
+	assert_failure 2
+}
+
+@test "configuration: the journal section's errors name the key, exit 4; without it the defaults (MEM, null, period_end)" {
+	local -A want=(
+		['.journal = "MEM"']='journal: must be an object'
+		['.journal = {"code": "MEM"}']='journal.code: unknown key'
+		['.journal = {"journal_code": ""}']='journal.journal_code: must be a non-empty string'
+		['.journal = {"journal_code": "MEM 1"}']='journal.journal_code: must be 1-20 letters'
+		['.journal = {"journal_code": "ABCDEFGHIJKLMNOPQRSTU"}']='journal.journal_code: must be 1-20 letters'
+		['.journal = {"booking_date": "today"}']="journal.booking_date: must be period_end, period_start or run_date, got 'today'"
+		['.journal = {"booking_date": 1}']='journal.booking_date: must be a non-empty string'
+		['.journal = {"bookkeeping_administration": 7}']='journal.bookkeeping_administration: must be a non-empty string'
+		['.journal = {"bookkeeping_administration": ("x" * 101)}']='journal.bookkeeping_administration: at most 100 characters'
+	)
+	for k in "${!want[@]}"; do
+		jq "$k" "$CFG" >"$BATS_TEST_TMPDIR/bad.json"
+		run fetch-journal -c "$BATS_TEST_TMPDIR/bad.json" --as-of 2026-11-15
+		assert_failure 4
+		assert_output --partial "bad.json: ${want[$k]}"
+		run schema-check "$SCHEMAS/client-config.schema.json" "$BATS_TEST_TMPDIR/bad.json"
+		assert_failure
+	done
+	jq '.journal = {"journal_code": "LOON-1", "booking_date": "run_date", "bookkeeping_administration": "Acme"}' "$CFG" >"$BATS_TEST_TMPDIR/good.json"
+	fetch-journal -c "$BATS_TEST_TMPDIR/good.json" --as-of 2026-11-15 --only "$JC" >"$OUT"
+	run jq -c 'select(.type=="journal.entry") | [.journal_code, .bookkeeping_administration, .booking_date]' "$OUT"
+	assert_output '["LOON-1","Acme","2026-10-28"]'
+	jq 'del(.journal)' "$CFG" >"$BATS_TEST_TMPDIR/none.json"
+	fetch-journal -c "$BATS_TEST_TMPDIR/none.json" --as-of 2026-11-15 --only "$JC" >"$OUT"
+	run jq -c 'select(.type=="journal.entry") | [.journal_code, .bookkeeping_administration, .booking_date]' "$OUT"
+	assert_output '["MEM",null,"2026-03-31"]'
 }
