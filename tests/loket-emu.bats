@@ -889,3 +889,186 @@ ver() { call GET "$1" >/dev/null; jq -c "$2" "$BATS_TEST_TMPDIR/body"; }
 	run spec-check "$LOKET_SPEC" --requests "$BATS_TEST_TMPDIR/req.json"
 	assert_success
 }
+
+# jpatch ID JSON: PATCH a journal run (MarkAsProcessed...); status code, body in $BATS_TEST_TMPDIR/body
+jpatch() { call PATCH "$PAADM/journalruns/$1" "$2"; }
+JDONE='{"action":"MarkAsProcessed","application":{"key":2},"message":"geboekt in memoriaal MEM"}'
+
+@test "journal run PATCH: MarkAsProcessed moves a ready run (4) to 7, the list and the period show it; a second PATCH is 409 Conflict and changes nothing" {
+	TOK=$(token)
+	run jpatch "$JR10" "$JDONE"
+	assert_output 200
+	run body '[.content.id, .content.journalRunStatus, .messages]'
+	assert_output "[\"$JR10\",{\"key\":7,\"value\":\"Journaal geëxporteerd\"},[]]"
+	run body '.content | has("emuExports")'
+	assert_output false
+	run call GET "$PAADM/journalruns/$JR10"
+	run body '.content.journalRunStatus.key'
+	assert_output 7
+	run call GET "$PAADM/$PA/journalruns"
+	run body '._embedded | map(.journalRunStatus.key)'
+	assert_output '[7,7,7,7,7,7,7,7,7,3,7,4]'
+	run call GET "$PAADM/$PA/payrollperiods?pageSize=1&pageNumber=22"
+	run body '._embedded[0].payrollRuns[0].journalRuns | map(.journalRunStatus.key)'
+	assert_output '[3,7]'
+	# an exported run still has its results
+	run call GET "$PAADM/journalruns/$JR10/results"
+	assert_output 200
+	# the second PATCH, either action: refused, the status stays 7
+	for b in "$JDONE" '{"action":"MarkAsProcessingFailed","application":{"key":2},"message":"x"}'; do
+		run jpatch "$JR10" "$b"
+		assert_output 409
+		run body '.messages[0] | [.type, .code, (.description | test("journalRunStatus 7 \\(Journaal geëxporteerd\\)"))]'
+		assert_output '["BrokenBusinessRule",1914,true]'
+	done
+	run call GET "$PAADM/journalruns/$JR10"
+	run body '.content.journalRunStatus.key'
+	assert_output 7
+	# the emulator's state keeps the one PATCH that moved it (action, application key, message)
+	run bash -c "curl -fsS '$LK_URL/__emu/state' | jq -c '.journalRuns[] | select(.id == \"$JR10\") | .emuExports'"
+	assert_output '[{"action":"MarkAsProcessed","application":2,"message":"geboekt in memoriaal MEM"}]'
+	# reset restores the fixture
+	curl -fsS -X POST "$LK_URL/__emu/reset" >/dev/null
+	run call GET "$PAADM/journalruns/$JR10"
+	run body '.content.journalRunStatus.key'
+	assert_output 4
+}
+
+@test "journal run PATCH: MarkAsProcessingFailed moves a ready run to 6 (export failed), then it is refused; an exported (7) or removed (3) run is refused with its status" {
+	TOK=$(token)
+	run jpatch "$JR3C" '{"action":"MarkAsProcessingFailed","application":{"key":2,"value":"Financieel pakket 1"},"message":null}'
+	assert_output 200
+	run body '.content.journalRunStatus'
+	assert_output '{"key":6,"value":"Exporteren mislukt"}'
+	run jpatch "$JR3C" "$JDONE"
+	assert_output 409
+	run body '.messages[0].description'
+	assert_output --partial 'journalRunStatus 6 (Exporteren mislukt)'
+	# exported already (7) and removed by the user (3)
+	for id in f1f2f3f4-a5a6-4b7b-9c8c-000002026011 "$JR10_REMOVED"; do
+		run jpatch "$id" "$JDONE"
+		assert_output 409
+	done
+	run body '.messages[0].description'
+	assert_output --partial 'journalRunStatus 3 (Verwijderd door gebruiker)'
+	run call GET "$PAADM/journalruns/$JR10_REMOVED"
+	run body '.content.journalRunStatus.key'
+	assert_output 3
+	run jpatch 00000000-0000-4000-8000-000000000000 "$JDONE"
+	assert_output 404
+}
+
+@test "journal run PATCH: bad bodies are 400 and change nothing" {
+	TOK=$(token)
+	for b in '' '[]' 'not json' '{"application":{"key":2}}' '{"action":"markAsSuccessfullyExported","application":{"key":2}}' \
+		'{"action":"MarkAsProcessed"}' '{"action":"MarkAsProcessed","application":{"key":"2"}}' \
+		'{"action":"MarkAsProcessed","application":{"key":0}}' '{"action":"MarkAsProcessed","application":2}' \
+		'{"action":"MarkAsProcessed","application":{"key":2,"other":1}}' \
+		'{"action":"MarkAsProcessed","application":{"key":2},"message":5}' \
+		"{\"action\":\"MarkAsProcessed\",\"application\":{\"key\":2},\"message\":\"$(printf 'é%.0s' {1..256})\"}" \
+		'{"action":"MarkAsProcessed","application":{"key":2},"status":7}'; do
+		if [ -z "$b" ]; then
+			run curl -sS -o "$BATS_TEST_TMPDIR/body" -w '%{http_code}' -X PATCH -H "Authorization: Bearer $TOK" "$LK_URL/v2$PAADM/journalruns/$JR10"
+		else
+			run jpatch "$JR10" "$b"
+		fi
+		assert_output 400
+	done
+	run body '.messages[0].description'
+	assert_output --partial "Unknown field 'status'"
+	run call GET "$PAADM/journalruns/$JR10"
+	run body '.content.journalRunStatus.key'
+	assert_output 4
+	# 255 characters (not bytes) are allowed
+	run jpatch "$JR10" "{\"action\":\"MarkAsProcessed\",\"application\":{\"key\":2},\"message\":\"$(printf 'é%.0s' {1..255})\"}"
+	assert_output 200
+}
+
+@test "journal run PATCH under the fault plan: a lost answer moved the status (the retry is refused, a GET shows 7); a 500 before it did not" {
+	TOK=$(token)
+	curl -fsS -X POST --data '{"lost":1,"scope":"/v2/providers/employers/payrolladministrations/journalruns"}' "$LK_URL/__emu/faults" >/dev/null
+	run jpatch "$JR10" "$JDONE"
+	assert_line 000
+	assert_line --partial 'Empty reply from server'
+	run jpatch "$JR10" "$JDONE"
+	assert_output 409
+	run call GET "$PAADM/journalruns/$JR10"
+	run body '.content.journalRunStatus.key'
+	assert_output 7
+	curl -fsS -X POST --data '{"500":1,"scope":"/v2/providers/employers/payrolladministrations/journalruns"}' "$LK_URL/__emu/faults" >/dev/null
+	run jpatch "$JR3C" "$JDONE"
+	assert_output 500
+	run call GET "$PAADM/journalruns/$JR3C"
+	run body '.content.journalRunStatus.key'
+	assert_output 4
+	run jpatch "$JR3C" "$JDONE"
+	assert_output 200
+}
+
+# the small journal fixtures (tests/fixtures/loket/make-journal-fixtures)
+JFIX="$ROOT/tests/fixtures/loket"
+JRP=f1f2f3f4-a5a6-4b7b-9c8c-00000202  # + period (6011 .. 6102)
+
+@test "journal fixtures: the committed journal-unbalanced and journal-empty are what make-journal-fixtures makes of acme; acme's journal stays balanced" {
+	"$JFIX/make-journal-fixtures" "$BATS_TEST_TMPDIR/fx"
+	for d in journal-unbalanced journal-empty; do
+		cmp "$BATS_TEST_TMPDIR/fx/$d/state.json" "$JFIX/$d/state.json"
+		cmp "$BATS_TEST_TMPDIR/fx/$d/client.json" "$JFIX/$d/client.json"
+	done
+	run jq -c '[.journalRunResults | group_by(.journalRunId)[] | (map(.debetAmount * 100 | round) | add) - (map(.creditAmount * 100 | round) | add)] | unique' "$JFIX/acme/state.json"
+	assert_output '[0]'
+}
+
+@test "journal-unbalanced: every journalRunStatus 0-7 with its value; 0-3 refuse results (400), 4-7 serve them; period 10's ready run is one cent off, period 9's has a zero line and a negative amount" {
+	LOKET_FIX="$JFIX/journal-unbalanced" LK_NAME=unbal loket_start
+	TOK=$(token)
+	run call GET "$PAADM/$PA/journalruns"
+	assert_output 200
+	run body '._embedded | map(.journalRunStatus.key) | unique'
+	assert_output '[0,1,2,3,4,5,6,7]'
+	run body '._embedded | map(.journalRunStatus | "\(.key)=\(.value)") | unique | join("|")'
+	assert_output '"0=Staat klaar voor journaliseren|1=Geen journaal resultaten|2=Fout bij aanmaken|3=Verwijderd door gebruiker|4=Journaal gereed|5=Wordt geëxporteerd|6=Exporteren mislukt|7=Journaal geëxporteerd"'
+	for id in $(body '._embedded[] | "\(.id)=\(.journalRunStatus.key)"' | tr -d '"'); do
+		run call GET "$PAADM/journalruns/${id%=*}/results"
+		if [ "${id#*=}" -le 3 ]; then
+			assert_output 400
+			run body '.messages[0] | [.type, .code]'
+			assert_output '["BrokenBusinessRule",1901]'
+		else
+			assert_output 200
+		fi
+	done
+	run call GET "$PAADM/journalruns/${JRP}6102/results"
+	run body '[(._embedded | map(.debetAmount * 100 | round) | add), (._embedded | map(.creditAmount * 100 | round) | add), ._embedded[0].debetAmount]'
+	assert_output '[4202601,4202600,16950.01]'
+	run call GET "$PAADM/journalruns/${JRP}6091/results"
+	run body '[(._embedded | map(.debetAmount * 100 | round) | add) == (._embedded | map(.creditAmount * 100 | round) | add),
+		(._embedded | map(select(.debetAmount == 0 and .creditAmount == 0)) | length), (._embedded | map(select(.debetAmount < 0)) | map(.debetAmount))]'
+	assert_output '[true,1,[-15.25]]'
+	# the ready runs can be marked; a run "being exported" (5) or failed (6) cannot
+	run jpatch "${JRP}6102" "$JDONE"
+	assert_output 200
+	run jpatch "${JRP}6051" "$JDONE"
+	assert_output 409
+	run jpatch "${JRP}6011" "$JDONE"
+	assert_output 409
+	run body '.messages[0].description'
+	assert_output --partial 'journalRunStatus 0 (Staat klaar voor journaliseren)'
+	loket_stop
+}
+
+@test "journal-empty: no journal runs while the administration has its approved payroll runs" {
+	LOKET_FIX="$JFIX/journal-empty" LK_NAME=jempty loket_start
+	TOK=$(token)
+	run call GET "$PAADM/$PA/journalruns"
+	assert_output 200
+	run body '[.totalSize, ._embedded]'
+	assert_output '[0,[]]'
+	run call GET "$PAADM/$PA/payrollruns"
+	run body '[.totalSize, (._embedded | map(select(.payrollRunStatus.key == 9)) | length)]'
+	assert_output '[11,11]'
+	run call GET "$PAADM/$PA/payrollperiods?pageSize=1&pageNumber=10"
+	run body '._embedded[0] | [.id, (.payrollRuns | map(.journalRuns))]'
+	assert_output '[202610,[[]]]'
+	loket_stop
+}

@@ -297,3 +297,54 @@ print(json.dumps(sorted(s)).replace(" ", ""))' "$1" "$2"
 		assert_equal "$got" "$want"
 	done
 }
+
+@test "journal runs: the run list and the results have every member the spec gives them, and no other" {
+	for t in '_embedded|/providers/employers/payrolladministrations/{payrollAdministrationId}/journalruns|/providers/employers/payrolladministrations/'"$PA"'/journalruns' \
+		'_embedded|/providers/employers/payrolladministrations/journalruns/{journalrunId}/results|/providers/employers/payrolladministrations/journalruns/'"$JR10"'/results' \
+		'content|/providers/employers/payrolladministrations/journalruns/{journalrunId}|/providers/employers/payrolladministrations/journalruns/'"$JR10"; do
+		IFS='|' read -r where tmpl path <<<"$t"
+		want=$(members "$tmpl" "$where")
+		[ "$want" != '[]' ]
+		curl -fsS -H "Authorization: Bearer $TOK" "$LK_URL/v2$path" >"$BATS_TEST_TMPDIR/m.json"
+		if [ "$where" = content ]; then
+			got=$(jq -c '.content | keys' "$BATS_TEST_TMPDIR/m.json")
+		else
+			got=$(jq -c '[._embedded[] | keys] | unique | if length == 1 then .[0] else . end' "$BATS_TEST_TMPDIR/m.json")
+		fi
+		assert_equal "$got" "$want"
+	done
+}
+
+JT="/providers/employers/payrolladministrations/journalruns/{journalrunId}"
+JP=/providers/employers/payrolladministrations/journalruns
+
+@test "journal run PATCH (PatchJournalRunByJournalRunId): 200, 409 for a second PATCH and 400 for a bad body have the spec's shapes, 404 its status; the requests are the spec's" {
+	run gzip -dc "$SPEC"
+	run jq -c --arg p "$JT" '.paths[$p].patch | [.operationId, (.responses | keys), .requestBody.content[].schema.properties.action.enum]' <<<"$output"
+	assert_output '["PatchJournalRunByJournalRunId",["200","400","401","403","404","409","500"],["MarkAsProcessed","MarkAsProcessingFailed"]]'
+	curl -fsS -X POST "$LK_URL/__emu/reset-log" >/dev/null
+	conforms PATCH "$JT" "$JP/$JR10" 200 '{"action":"MarkAsProcessed","application":{"key":2},"message":"geboekt"}'
+	run jq -c '.content.journalRunStatus' "$BATS_TEST_TMPDIR/body.json"
+	assert_output '{"key":7,"value":"Journaal geëxporteerd"}'
+	conforms PATCH "$JT" "$JP/$JR10" 409 '{"action":"MarkAsProcessed","application":{"key":2},"message":"geboekt"}'
+	conforms PATCH "$JT" "$JP/$JR3C" 400 '{"action":"markAsSuccessfullyExported","application":{"key":2}}'
+	conforms PATCH "$JT" "$JP/$JR3C" 200 '{"action":"MarkAsProcessingFailed","application":{"key":2},"message":null}'
+	# an unknown run: 404, for which the spec declares no body (the status is what can be checked)
+	run curl -sS -o /dev/null -w '%{http_code}' -X PATCH -H "Authorization: Bearer $TOK" -H 'Content-Type: application/json' \
+		--data '{"action":"MarkAsProcessed","application":{"key":2}}' "$LK_URL/v2$JP/00000000-0000-4000-8000-000000000000"
+	assert_output 404
+	run spec-check "$SPEC" PATCH "$JT" 404 /dev/null
+	assert_failure 2
+	assert_output --partial "has no response body in the spec"
+	curl -fsS "$LK_URL/__emu/requests" | jq -c '[.[] | select(.method == "PATCH")][:4]' >"$BATS_TEST_TMPDIR/req.json"
+	run jq length "$BATS_TEST_TMPDIR/req.json"
+	assert_output 4
+	# the requests that were accepted are the spec's; the refused action is not (the check can fail)
+	jq -c 'del(.[2])' "$BATS_TEST_TMPDIR/req.json" >"$BATS_TEST_TMPDIR/good.json"
+	run spec-check "$SPEC" --requests "$BATS_TEST_TMPDIR/good.json"
+	assert_success
+	jq -c '[.[2]]' "$BATS_TEST_TMPDIR/req.json" >"$BATS_TEST_TMPDIR/bad.json"
+	run spec-check "$SPEC" --requests "$BATS_TEST_TMPDIR/bad.json"
+	assert_failure
+	assert_output --partial markAsSuccessfullyExported
+}

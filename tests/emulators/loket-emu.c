@@ -21,6 +21,8 @@
  *     journal run results (ledger lines), payslips and year-end statements of
  *     an employment, the documents as small generated PDFs with a
  *     Content-Disposition file name.
+ *   - The journal run PATCH (MarkAsProcessed / MarkAsProcessingFailed): a ready run (status 4)
+ *     moves to 7 or 6; any other status is 409 Conflict (issue 14).
  *   - Control endpoints under /__emu/ and the same fault plan as personio-emu; among them
  *     POST /__emu/import-variable-data, Loket's import of a variable data CSV (action
  *     Overwrite) into the payroll period data, and POST /__emu/reissue-yearendstatement
@@ -34,7 +36,8 @@
  *     and fill the labels in. The payroll component catalogue per year.
  *
  * What it deliberately does not emulate: orderBy and filters other than 'eq ... and' (400), the other
- * metadata and the defaults endpoints, starting or changing payroll and journal runs, the
+ * metadata and the defaults endpoints, starting or changing payroll and journal runs (but a
+ * journal run's status), the
  * other run reports and downloads, 403 authorisation, resource versions (the
  * Accept header is ignored, except that it chooses PDF or JSON for one run's
  * payslips).
@@ -689,6 +692,8 @@ static json_t *view(json_t *o, const char *cname)
 		json_object_del(c, "year");
 	if (strcmp(cname, "payslips") == 0) /* the results: only in one run's JSON payslips */
 		json_object_del(c, "payslipTypes");
+	if (strcmp(cname, "journalRuns") == 0) /* the emulator's record of the PATCHes */
+		json_object_del(c, "emuExports");
 	if (strcmp(cname, "yearEndStatements") == 0) /* the emulator's own: Loket lists years only */
 		json_object_del(c, "revision");
 	if (strcmp(cname, "payrollPeriods") == 0)
@@ -1449,6 +1454,88 @@ static void h_journal_results(struct ctx *x)
 		return;
 	}
 	list_page(x, "journalRunResults", "journalRunId", x->p[0], NULL, NULL, NULL);
+}
+
+static int body_object(struct ctx *x);
+
+/* journalRunStatus keys and their values (loket-api-notes.md section 8, verbatim in the spec). */
+static const char *const JR_STATUS[] = {
+	"Staat klaar voor journaliseren", "Geen journaal resultaten", "Fout bij aanmaken", "Verwijderd door gebruiker",
+	"Journaal gereed", "Wordt ge\xc3\xabxporteerd", "Exporteren mislukt", "Journaal ge\xc3\xabxporteerd",
+};
+#define JR_READY 4
+#define JR_EXPORT_FAILED 6
+#define JR_EXPORTED 7
+
+static size_t utf8_chars(const char *s)
+{
+	size_t n = 0;
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xC0) != 0x80;
+	return n;
+}
+
+/* PatchJournalRunByJournalRunId: {"action": "MarkAsProcessed" | "MarkAsProcessingFailed",
+ * "application": {"key": n}, "message": string|null (at most 255 characters)}. Only a run that is
+ * ready (status 4) moves: to 7 (exported) or 6 (export failed), "without performing an actual
+ * export". Any other status, a second PATCH included, is 409 Conflict (the operation's
+ * documented refusal; its messages are BrokenBusinessRule). Bad bodies: 400. The run keeps the
+ * PATCHes it took in "emuExports" (GET /__emu/state shows it; the API does not). */
+static void h_journalrun_patch(struct ctx *x)
+{
+	json_t *o = need(x, "journalRuns", x->p[0], "journal run");
+	if (!o || !body_object(x))
+		return;
+	const char *k;
+	json_t *v;
+	json_object_foreach(x->body, k, v) if (strcmp(k, "action") && strcmp(k, "application") && strcmp(k, "message")) {
+		BBR(x->rep, 1910, "Unknown field '%s': the body has action, application and message only", k);
+		return;
+	}
+	const char *act = sget(x->body, "action");
+	int to;
+	if (act && strcmp(act, "MarkAsProcessed") == 0)
+		to = JR_EXPORTED;
+	else if (act && strcmp(act, "MarkAsProcessingFailed") == 0)
+		to = JR_EXPORT_FAILED;
+	else {
+		BBR(x->rep, 1911, "action must be 'MarkAsProcessed' or 'MarkAsProcessingFailed'");
+		return;
+	}
+	json_t *app = json_object_get(x->body, "application"), *key = json_object_get(app, "key");
+	if (!json_is_object(app) || !json_is_integer(key) || json_integer_value(key) < 1 ||
+	    json_integer_value(key) > INT32_MAX) {
+		BBR(x->rep, 1912, "application.key must be a positive integer (the application that processed the results)");
+		return;
+	}
+	json_object_foreach(app, k, v) if (strcmp(k, "key") && strcmp(k, "value")) {
+		BBR(x->rep, 1910, "Unknown field 'application.%s'", k);
+		return;
+	}
+	json_t *msg = json_object_get(x->body, "message");
+	if (msg && !json_is_null(msg) && (!json_is_string(msg) || utf8_chars(json_string_value(msg)) > 255)) {
+		BBR(x->rep, 1913, "message must be null or a string of at most 255 characters");
+		return;
+	}
+	json_t *st = json_object_get(o, "journalRunStatus");
+	json_int_t cur = json_integer_value(json_object_get(st, "key"));
+	if (!json_is_integer(json_object_get(st, "key")) || cur != JR_READY) {
+		const char *label = sget(st, "value");
+		loket_error(x->rep, 409, 1914, "BrokenBusinessRule",
+			    "The journal run has journalRunStatus %" JSON_INTEGER_FORMAT " (%s); only a journal run with "
+			    "journalRunStatus 4 (%s) can be marked as processed or as failed",
+			    cur, label ? label : "?", JR_STATUS[JR_READY]);
+		return;
+	}
+	json_object_set_new(o, "journalRunStatus", json_pack("{s:i,s:s}", "key", to, "value", JR_STATUS[to]));
+	json_t *log = json_object_get(o, "emuExports");
+	if (!json_is_array(log)) {
+		log = json_array();
+		json_object_set_new(o, "emuExports", log);
+	}
+	json_array_append_new(log, json_pack("{s:s,s:O,s:O}", "action", act, "application", key, "message",
+					     msg ? msg : json_null()));
+	single(x, 200, view(o, "journalRuns"));
 }
 
 /* ----- documents: payslips and year-end statements */
@@ -2675,6 +2762,7 @@ static const struct { const char *method, *pattern; handler h; enum scope scope;
 	{"GET", "providers/employers/payrolladministrations/payrollruns/*", h_payrollrun_get, SC_NONE},
 	{"GET", "providers/employers/payrolladministrations/*/payrollruns", h_payrollruns, SC_NONE},
 	{"GET", "providers/employers/payrolladministrations/journalruns/*", h_journalrun_get, SC_NONE},
+	{"PATCH", "providers/employers/payrolladministrations/journalruns/*", h_journalrun_patch, SC_NONE},
 	{"GET", "providers/employers/payrolladministrations/journalruns/*/results", h_journal_results, SC_NONE},
 	{"GET", "providers/employers/payrolladministrations/*/journalruns", h_journalruns, SC_NONE},
 	{"GET", "providers/employers/employees/employments/*/payslips", h_payslips, SC_NONE},
