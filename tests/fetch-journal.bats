@@ -451,3 +451,34 @@ bad_list() {
 	run jq -c 'select(.type=="journal.entry") | [.journal_code, .bookkeeping_administration, .booking_date]' "$OUT"
 	assert_output '["MEM",null,"2026-03-31"]'
 }
+
+@test "J1 against the emulator's journal-unbalanced fixture: every status 0-7 listed, only the three ready runs fetched; the zero line dropped, the negative one flipped, the cent off is an error" {
+	[ "${LK_PID:-}" = "$MAIN_PID" ] || emu_kill "$LK_PID"
+	LOKET_FIX="$FIXTURES/loket/journal-unbalanced" LK_NAME=unbal loket_start
+	loket_login
+	run fj
+	assert_failure 1
+	schema_ok "$OUT"
+	run jq -c 'select(.type=="journal.entry") | [.sequence_number, .journal_run_id, .balanced, .total_debit, .total_credit]' "$OUT"
+	assert_line --index 1 '[11,"'$J10'",false,"42026.01","42026.00"]'
+	assert_equal "$(recs journal.entry | jq -r .journal_run_id | tr '\n' ' ')" "${J}02026091 $J10 $JC "
+	run jq -c 'select(.type=="journal.line" and .flipped) | [.journal_run_id, .debit, .credit]' "$OUT"
+	assert_output '["'${J}02026091'","0.00","15.25"]'
+	run jq -c 'select(.type=="issue") | [.severity, .field, .source]' "$OUT"
+	assert_output '["warning","debetAmount","journal run '${J}02026091'"]
+["error","total_debit","journal run '$J10'"]'
+	run jq -c 'select(.type=="stream_end") | [.complete, .counts.zero_lines_dropped, .counts.flipped, .counts.unbalanced, .counts.other_status]' "$OUT"
+	assert_output '[true,1,1,1,'"$(($(jq '.journalRuns | length' "$FIXTURES/loket/journal-unbalanced/state.json") - 3))"']'
+}
+
+@test "J1 against the emulator's journal-empty fixture: seed 004's issue, exit 1" {
+	[ "${LK_PID:-}" = "$MAIN_PID" ] || emu_kill "$LK_PID"
+	LOKET_FIX="$FIXTURES/loket/journal-empty" LK_NAME=empty loket_start
+	loket_login
+	run fj
+	assert_failure 1
+	run jq -c 'select(.type=="issue") | [.rule, .severity, .field]' "$OUT"
+	assert_output '["J1","error","journalruns"]'
+	run jq -r 'select(.type=="issue") | .message' "$OUT"
+	assert_output --partial "11 approved payroll runs"
+}
