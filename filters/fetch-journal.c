@@ -388,8 +388,10 @@ int main(int argc, char **argv)
 		lp_usage_die(usage, "--record and --replay exclude each other");
 	r.as_of = as_of ? lp_date_opt("--as-of", as_of) : lp_date_today();
 	r.cfg = lp_config_load(config);
-	if (!r.cfg)
+	if (!r.cfg) {
+		free(r.rerun);
 		return LP_EXIT_CONFIG;
+	}
 	const lp_config *cfg = r.cfg;
 	if (!cfg->loket.payroll_administration_id || !lp_le_uuid_ok(cfg->loket.payroll_administration_id))
 		lp_die(LP_EXIT_CONFIG, "%s: loket.payroll_administration_id: a uuid is required", cfg->path);
