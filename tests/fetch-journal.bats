@@ -482,3 +482,17 @@ bad_list() {
 	run jq -r 'select(.type=="issue") | .message' "$OUT"
 	assert_output --partial "11 approved payroll runs"
 }
+
+@test "lp_le_journal: the mark-as-processed PATCH body (the writer's): the spec's enum action, the application key, the message cut to 255 bytes at a character boundary" {
+	run lp-unit le-journal-mark 0 3 "loketpipe: acme.xaf"
+	assert_output '{"action":"MarkAsProcessed","application":{"key":3},"message":"loketpipe: acme.xaf"}'
+	run lp-unit le-journal-mark 1 3
+	assert_output '{"action":"MarkAsProcessingFailed","application":{"key":3}}'
+	# 254 ASCII bytes then a two-byte character: the character does not fit and is left out whole
+	long=$(printf 'a%.0s' $(seq 254))é
+	run lp-unit le-journal-mark 0 1 "$long"
+	assert_equal "$(jq -r .message <<<"$output" | tr -d '\n' | wc -c)" 254
+	long=$(printf 'a%.0s' $(seq 300))
+	run lp-unit le-journal-mark 0 1 "$long"
+	assert_equal "$(jq -r .message <<<"$output" | tr -d '\n' | wc -c)" 255
+}
