@@ -496,3 +496,10 @@ bad_list() {
 	run lp-unit le-journal-mark 0 1 "$long"
 	assert_equal "$(jq -r .message <<<"$output" | tr -d '\n' | wc -c)" 255
 }
+
+@test "J1: acme's journal as of 2026-11-15 equals the golden file (reviewed by hand: period 10's whole run, the correction run's difference)" {
+	fj
+	# regenerate: cp "$OUT" "$ROOT/tests/golden/acme.journal.ndjson" here, then review the diff by hand
+	run diff "$ROOT/tests/golden/acme.journal.ndjson" "$OUT"
+	assert_success
+}
