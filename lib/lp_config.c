@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 const char *const lp_attr_names[LP_A__COUNT] = {
 	"first_name", "last_name", "preferred_name", "prefix", "initials",
@@ -618,6 +619,17 @@ void lp_configs_add(lp_configs *s, const char *path)
 		s->by_client = lp_map_new();
 	if (lp_map_get(s->by_client, c->client, NULL))
 		lp_die(LP_EXIT_CONFIG, "%s: client '%s' is configured twice", path, c->client);
+	/* J2: one payroll administration has at most one bookkeeping administration linked */
+	const char *pa = c->loket.payroll_administration_id;
+	for (size_t i = 0; pa && c->journal.bookkeeping_administration && i < s->n; i++) {
+		const lp_config *o = s->v[i];
+		if (o->journal.bookkeeping_administration && o->loket.payroll_administration_id &&
+		    !strcasecmp(o->loket.payroll_administration_id, pa))
+			lp_die(LP_EXIT_CONFIG,
+			       "%s: journal.bookkeeping_administration: payroll administration %s is linked to '%s' already by %s "
+			       "(client '%s'): two links to one payroll administration (J2); keep one",
+			       path, pa, o->journal.bookkeeping_administration, o->path, o->client);
+	}
 	lp_map_put(s->by_client, c->client, c);
 	*LP_VEC_PUSH(s) = c;
 }

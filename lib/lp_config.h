@@ -134,7 +134,9 @@ typedef struct {
 	struct lp_map *by_client;
 } lp_configs;
 
-/* Load one more; exits 4 when it does not load or its client is configured already. */
+/* Load one more; exits 4 when it does not load, its client is configured already, or (J2) it
+ * links a bookkeeping administration (journal.bookkeeping_administration) to a payroll
+ * administration that a configuration given before links already. */
 void lp_configs_add(lp_configs *s, const char *path);
 /* The configuration of a client; exits 4 naming where its records are when there is none. */
 lp_config *lp_configs_for(const lp_configs *s, const char *client, const char *where);

@@ -503,3 +503,25 @@ bad_list() {
 	run diff "$ROOT/tests/golden/acme.journal.ndjson" "$OUT"
 	assert_success
 }
+
+@test "J2: two configurations linking bookkeeping administrations to the same payroll administration are a configuration error (exit 4, both files named); one link, or links to different administrations, load; a link is revoked by removing it" {
+	local a="$BATS_TEST_TMPDIR/a.json" b="$BATS_TEST_TMPDIR/b.json"
+	jq '.journal = {"bookkeeping_administration": "Acme Boekhouding"}' "$CFG" >"$a"
+	jq '.client = "acme-twee" | .journal = {"bookkeeping_administration": "Acme Holding"}' "$CFG" >"$b"
+	run lp-unit configs "$a" "$b"
+	assert_failure 4
+	assert_output --partial "b.json: journal.bookkeeping_administration: payroll administration 7a9b3c2d-1e4f-4a5b-8c6d-000000000001 is linked to 'Acme Boekhouding' already by $a (client 'acme')"
+	# revoked: the second configuration without its link
+	jq 'del(.journal.bookkeeping_administration)' "$b" >"$b.tmp" && mv "$b.tmp" "$b"
+	run lp-unit configs "$a" "$b"
+	assert_success
+	assert_output "2 configurations"
+	# another payroll administration may have its own link
+	jq '.loket.payroll_administration_id = "7a9b3c2d-1e4f-4a5b-8c6d-000000000002" | .journal.bookkeeping_administration = "Acme Holding"' "$b" >"$b.tmp" && mv "$b.tmp" "$b"
+	run lp-unit configs "$a" "$b"
+	assert_success
+	# the same id in another case is the same administration
+	jq '.loket.payroll_administration_id = "7A9B3C2D-1E4F-4A5B-8C6D-000000000001"' "$b" >"$b.tmp" && mv "$b.tmp" "$b"
+	run lp-unit configs "$a" "$b"
+	assert_failure 4
+}
