@@ -327,8 +327,6 @@ static void one(struct run *r, const struct jrun *x)
 		      "journal run %s (sequence number %lld, %d-%02d): debit %s and credit %s do not balance", j->id, j->seq, j->year,
 		      j->period, lp_money_fmt(r->debit, a), lp_money_fmt(r->credit, b));
 	}
-	json_t *st = json_object_get(x->item, "journalRunStatus");
-	(void)st;
 	json_t *o = json_pack("{s:s,s:s,s:s,s:I,s:s,s:i,s:i,s:s,s:s,s:s,s:s,s:o,s:i,s:I,s:s,s:s,s:b}", "type", "journal.entry",
 			      "client", cfg->client, "journal_run_id", j->id, "sequence_number", (json_int_t)j->seq, "payroll_run_id",
 			      j->payroll_run_id, "year", j->year, "period", j->period, "period_start", lp_date_fmt(j->start, s),
