@@ -23,6 +23,7 @@
 #include "lp_le_concept.h"
 #include "lp_le_employee.h"
 #include "lp_le_employment.h"
+#include "lp_le_journal.h"
 #include "lp_le_ppd.h"
 #include "lp_le_wage.h"
 #include "lp_map.h"
@@ -43,6 +44,7 @@ static const char usage[] =
 	"  http BASE METHOD TARGET [BODY] | http-new BASE | secret FILE | secret-write FILE TEXT\n"
 	"  journal FILE CLIENT PLAN_ID LOKET OPS [OP=STATE[/STATUS][@ID]]...\n"
 	"  journal-damage JOURNAL PLAN | holds WANT HAVE\n"
+	"  le-journal-mark FAILED APPLICATION_KEY [MESSAGE] | configs FILE...\n"
 	"  le-same ENTITY BODY ITEM | le-ppd BODY ITEM | le-paths ID\n"
 	"  oauth-401 TOKEN_FILE [NEW_ACCESS] | rate-parse SPEC | sha256 [CHUNK] (stdin)\n"
 	"  crclog FILE [JSON...]  (prints the lines it reads, appends JSON...)\n"
@@ -397,6 +399,22 @@ int main(int argc, char **argv)
 		return oauth_401(argv[2], argc == 4 ? argv[3] : NULL);
 	if (!strcmp(cmd, "journal") && argc >= 6)
 		return journal(argc - 1, argv + 1);
+	if (!strcmp(cmd, "configs") && argc >= 3) { /* load them all as a filter of many clients does */
+		lp_configs cs = {0};
+		for (int i = 2; i < argc; i++)
+			lp_configs_add(&cs, argv[i]);
+		printf("%zu configurations\n", cs.n);
+		lp_configs_free(&cs);
+		return 0;
+	}
+	if (!strcmp(cmd, "le-journal-mark") && (argc == 4 || argc == 5)) {
+		json_t *o = lp_le_journal_mark_body(atoi(argv[2]), atoll(argv[3]), argc == 5 ? argv[4] : NULL);
+		char *t = json_dumps(o, JSON_COMPACT);
+		printf("%s\n", t);
+		free(t);
+		json_decref(o);
+		return 0;
+	}
 	if (!strcmp(cmd, "journal-damage") && argc == 4)
 		return journal_damage(argv[2], argv[3]);
 	if (!strcmp(cmd, "holds") && argc == 4) {
