@@ -194,7 +194,7 @@ nope() {
 	assert_failure 7
 }
 
-@test "J1 a full disk for -o: nothing written, exit 7" {
+@test "J1 -o: issue records to a full stdout are exit 7" {
 	[ -w /dev/full ] || skip "no /dev/full"
 	# a full file system for FILE is not at hand in a test: the issue records that follow the
 	# rename go to /dev/full instead
