@@ -20,7 +20,8 @@ override CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Werror -Ilib -
 SAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 FILTERS = extract-personio validate map-compensation loket-auth fetch-loket diff-loket push-loket report batch-report \
-	  hours-from-csv extract-hours hours-to-collective-mutations loket-employees fetch-documents push-documents journal-export
+	  hours-from-csv extract-hours hours-to-collective-mutations loket-employees fetch-documents push-documents \
+	  fetch-journal journal-export
 TOOLS   = personio-emu gen-personio gen-loket lp-unit loket-emu
 
 # A program is filters/NAME.c, or a folder filters/NAME/ of .c files (one program, several
@@ -40,6 +41,7 @@ LIBS_loket-employees  = -lcurl -ljansson -lcsv -lz
 LIBS_fetch-documents  = -lcurl -ljansson -lz
 LIBS_journal-export   = -ljansson -lcsv -lz
 LIBS_push-documents   = -lcurl -ljansson -lz
+LIBS_fetch-journal    = -lcurl -ljansson -lz
 LIBS_hours-to-collective-mutations = -ljansson -lcsv -lz
 LIBS_gen-personio     = -ljansson -lz
 LIBS_gen-loket        = -ljansson -lz

@@ -59,7 +59,8 @@ struct run {
 	lp_cents sd, sc;
 	/* from the entry */
 	long seq, year, period, nlines;
-	char *pstart, *pend, *bdate, *jcode, *status, *raw;
+	long status;
+	char *pstart, *pend, *bdate, *jcode, *raw;
 	lp_cents td, tc;
 	const char *refusal; /* why refused, or NULL */
 	char why[300];
@@ -237,7 +238,7 @@ static void read_entry(lp_in *in, json_t *rec)
 	r->pend = lp_xstrdup(field_date(in, rec, "period_end"));
 	r->bdate = lp_xstrdup(field_date(in, rec, "booking_date"));
 	r->jcode = lp_xstrdup(field_str(in, rec, "journal_code", 0, 1));
-	r->status = dup_or_null(field_str(in, rec, "status", 1, 0));
+	r->status = field_int(in, rec, "status", 0, 7);
 	r->nlines = field_int(in, rec, "lines", 0, 1000000000L);
 	r->td = field_money(in, rec, "total_debit");
 	r->tc = field_money(in, rec, "total_credit");
@@ -531,7 +532,7 @@ static void free_all(void)
 			free(l->acc), free(l->accdesc), free(l->cc), free(l->cu), free(l->desc), free(l->raw);
 		}
 		free(r->lines.v);
-		free(r->id), free(r->pstart), free(r->pend), free(r->bdate), free(r->jcode), free(r->status), free(r->raw);
+		free(r->id), free(r->pstart), free(r->pend), free(r->bdate), free(r->jcode), free(r->raw);
 	}
 	free(runs.v);
 	for (size_t i = 0; i < passed.n; i++)

@@ -313,10 +313,47 @@ char *lp_config_doc_title(const lp_config *c, int yearend, int n, int year, int 
 	return lp_xstrdup(out);
 }
 
+const char *const lp_book_names[3] = {"period_end", "period_start", "run_date"};
+
+/* the journal section (J1, J2); j NULL: its defaults */
+static void load_journal(struct ctx *x, lp_config *c, json_t *j)
+{
+	static const char *const keys[] = {"journal_code", "bookkeeping_administration", "booking_date", NULL};
+	c->journal.booking_date = LP_BOOK_PERIOD_END;
+	if (j) {
+		only_keys(x, j, "journal", keys);
+		c->journal.journal_code = get_str(x, j, "journal", "journal_code", 0);
+		c->journal.bookkeeping_administration = get_str(x, j, "journal", "bookkeeping_administration", 0);
+		char *b = get_str(x, j, "journal", "booking_date", 0);
+		if (b) {
+			int k = -1;
+			for (int i = 0; i < 3; i++)
+				if (!strcmp(b, lp_book_names[i]))
+					k = i;
+			if (k < 0)
+				bad(x, "journal.booking_date", "must be period_end, period_start or run_date, got '%s'", b);
+			else
+				c->journal.booking_date = k;
+			free(b);
+		}
+		const char *jc = c->journal.journal_code;
+		int ok = jc && strlen(jc) <= 20;
+		for (const char *p = jc; ok && *p; p++)
+			ok = (*p >= '0' && *p <= '9') || (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || *p == '-' || *p == '_';
+		if (jc && !ok)
+			bad(x, "journal.journal_code", "must be 1-20 letters, digits, '-' or '_', got '%.40s'", jc);
+		const char *ba = c->journal.bookkeeping_administration;
+		if (ba && strlen(ba) > 100)
+			bad(x, "journal.bookkeeping_administration", "at most 100 characters%s", "");
+	}
+	if (!c->journal.journal_code)
+		c->journal.journal_code = lp_xstrdup("MEM");
+}
+
 lp_config *lp_config_load(const char *path)
 {
 	static const char *const top_keys[] = {"client", "personio", "loket", "compensation", "attributes", "documents", "hours",
-					       "audit_log", NULL};
+					       "journal", "audit_log", NULL};
 	static const char *const personio_keys[] = {"base_url", "credentials_file", "app_id", "partner_id",
 						    "legal_entity_id", "future_months", "page_size", "token_cache", NULL};
 	static const char *const loket_keys[] = {"base_url", "employer_id", "payroll_administration_id",
@@ -517,6 +554,8 @@ lp_config *lp_config_load(const char *path)
 		if (!*tslot[i])
 			*tslot[i] = lp_xstrdup(title_default[i]);
 
+	load_journal(&x, c, get_obj(&x, root, "journal", 0));
+
 	json_t *h = get_obj(&x, root, "hours", 0), *none = json_object();
 	load_hours(&x, c, h ? h : none); /* without the section: its defaults */
 	json_decref(none);
@@ -548,6 +587,8 @@ void lp_config_free(lp_config *c)
 	free(c->audit_log);
 	free(c->documents.category);
 	free(c->documents.dir);
+	free(c->journal.journal_code);
+	free(c->journal.bookkeeping_administration);
 	free(c->documents.title_payslip);
 	free(c->documents.title_payslip_correction);
 	free(c->documents.title_yearend);

@@ -35,6 +35,10 @@ typedef struct {
 	int pair;
 } lp_mapping;
 
+/* journal.booking_date: the date an entry is booked on */
+enum { LP_BOOK_PERIOD_END = 0, LP_BOOK_PERIOD_START, LP_BOOK_RUN_DATE };
+extern const char *const lp_book_names[3]; /* "period_end", "period_start", "run_date" */
+
 typedef struct {
 	char *path;                /* as given */
 	char *dir;                 /* its directory */
@@ -94,6 +98,12 @@ typedef struct {
 			char decimal;   /* ',' or '.', 0: either */
 		} csv;
 	} hours;
+	struct {                   /* payroll journal entries Loket -> bookkeeping (J1, J2); all optional */
+		char *journal_code;  /* journal.journal_code: the bookkeeping journal (dagboek), default "MEM";
+				      * letters, digits, '-', '_', at most 20 */
+		char *bookkeeping_administration; /* journal.bookkeeping_administration (J2), or NULL */
+		int booking_date;    /* journal.booking_date: LP_BOOK_PERIOD_END (default), _PERIOD_START, _RUN_DATE */
+	} journal;
 	char *audit_log;           /* absolute, or NULL: no audit log unless --audit */
 	json_t *root;
 } lp_config;

@@ -9,6 +9,14 @@ XSD="$ROOT/../shared/reference/xaf-3.2.xsd"
 RUN1=a1b2c3d4-0000-4000-8000-000000000001
 RUN2=a1b2c3d4-0000-4000-8000-000000000002
 
+setup_file() {
+	load helper
+	loket_start
+	MAIN_URL=$LK_URL MAIN_PID=$LK_PID
+	export MAIN_URL MAIN_PID
+}
+teardown_file() { emu_kill "$MAIN_PID"; }
+
 setup() {
 	IN="$BATS_TEST_TMPDIR/in.ndjson"
 	OUTF="$BATS_TEST_TMPDIR/out"
@@ -269,4 +277,24 @@ nope() {
 	assert_output --partial "--format xaf|csv|ndjson"
 	run journal-export --version
 	assert_success
+}
+
+@test "J1 the hand-made input follows the contract (schemas/journal.*.schema.json)" {
+	schema_ok "$J/small.ndjson"
+}
+
+@test "J1 acme: fetch-journal's records of the emulator's acme are the golden XAF and CSV" {
+	LK_URL=$MAIN_URL LK_PID=$MAIN_PID
+	curl -fsS -X POST "$LK_URL/__emu/reset" >/dev/null
+	loket_client
+	loket_login
+	fetch-journal -c "$CFG" --as-of 2026-11-15 >"$IN"
+	schema_ok "$IN"
+	journal-export -f xaf --as-of 2026-11-15 -o "$OUTF" "$IN"
+	diff -u "$J/acme.xaf" "$OUTF"
+	valid "$OUTF"
+	journal-export -f csv -o "$OUTF" "$IN"
+	cmp "$J/acme.csv" "$OUTF"
+	journal-export -f ndjson -o "$OUTF" "$IN"
+	diff <(jq -c 'select(.type|startswith("journal."))' "$IN") "$OUTF"
 }
