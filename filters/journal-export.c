@@ -622,22 +622,28 @@ int main(int argc, char **argv)
 		*LP_VEC_PUSH(&passed) = is;
 	}
 
-	int dfd = -1;
+	int dfd = -1, fd = -1;
+	char *mem = NULL;
+	size_t memlen = 0;
 	if (path) {
 		const char *slash = strrchr(path, '/');
 		char *dir = slash ? lp_xasprintf("%.*s", (int)(slash - path == 0 ? 1 : slash - path), path) : lp_xstrdup(".");
 		tmp_path = lp_xasprintf("%s.tmp.XXXXXX", path);
-		int fd = mkstemp(tmp_path);
+		fd = mkstemp(tmp_path);
 		if (fd < 0) {
+			free(tmp_path);
+			tmp_path = NULL;
 			free(dir);
 			io_fail("cannot create a temporary file", path);
 		}
-		fchmod(fd, 0600);
-		out = fdopen(fd, "w");
-		if (!out)
-			io_fail("fdopen", path);
+		if (fchmod(fd, 0600))
+			io_fail("chmod", path);
 		dfd = open(dir, O_RDONLY | O_DIRECTORY);
 		free(dir);
+		/* made in memory, then written with write(2): every error of the file is seen here */
+		out = open_memstream(&mem, &memlen);
+		if (!out)
+			io_fail("out of memory", path);
 	} else
 		out = stdout;
 
@@ -649,14 +655,23 @@ int main(int argc, char **argv)
 		write_ndjson();
 
 	if (path) {
-		if (werr || fflush(out) == EOF)
-			io_fail("write error", path);
-		if (fsync(fileno(out)))
-			io_fail("fsync", path);
-		if (fclose(out)) {
-			out = NULL;
-			io_fail("close", path);
+		if (werr || fclose(out) == EOF)
+			io_fail("out of memory", path);
+		for (size_t off = 0; off < memlen;) {
+			ssize_t w = write(fd, mem + off, memlen - off);
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w <= 0) {
+				free(mem);
+				io_fail("write error", path);
+			}
+			off += (size_t)w;
 		}
+		free(mem);
+		if (fsync(fd))
+			io_fail("fsync", path);
+		if (close(fd))
+			io_fail("close", path);
 		if (rename(tmp_path, path))
 			io_fail("rename", path);
 		free(tmp_path);

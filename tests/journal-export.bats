@@ -298,3 +298,31 @@ nope() {
 	journal-export -f ndjson -o "$OUTF" "$IN"
 	diff <(jq -c 'select(.type|startswith("journal."))' "$IN") "$OUTF"
 }
+
+@test "J1 -o: a full disk (ENOSPC) at write, fsync or rename: exit 7, the old file kept, no temporary file left" {
+	enospc_preload "$BUILD/bin/journal-export"
+	for ops in write fsync rename; do
+		echo old >"$OUTF"
+		run --separate-stderr env LD_PRELOAD="$PRELOAD" ENOSPC_SHIM_PATTERN="$OUTF.tmp.*" ENOSPC_SHIM_OPS=$ops \
+			journal-export -f xaf --as-of 2026-11-15 -o "$OUTF" "$J/small.ndjson"
+		assert_failure 7
+		[[ "$stderr" == *"nothing written"* ]]
+		[ "$(cat "$OUTF")" = old ]
+		[ "$(ls -A "$BATS_TEST_TMPDIR" | grep -c 'out.tmp')" -eq 0 ]
+	done
+}
+
+@test "J1 -o: killed (SIGKILL) at the write, the fsync or the rename: FILE is the old one or the whole new one, never a part" {
+	enospc_preload "$BUILD/bin/journal-export"
+	for ops in write fsync rename; do
+		echo old >"$OUTF"
+		run env LD_PRELOAD="$PRELOAD" ENOSPC_SHIM_PATTERN="$OUTF.tmp.*" ENOSPC_SHIM_OPS=$ops ENOSPC_SHIM_ERRNO=KILL \
+			journal-export -f xaf --as-of 2026-11-15 -o "$OUTF" "$J/small.ndjson"
+		[ "$status" -eq 137 ]
+		[ "$(cat "$OUTF")" = old ]
+		# the next run writes it whole
+		journal-export -f xaf --as-of 2026-11-15 -o "$OUTF" "$J/small.ndjson"
+		cmp "$J/small.xaf" "$OUTF"
+		rm -f "$OUTF".tmp.*
+	done
+}
