@@ -263,10 +263,10 @@ static void read_entry(lp_in *in, json_t *rec)
 		if (r->lines.v[i].no != (long)i + 1)
 			refuse(r, "line %ld where line %zu belongs (lines numbered 1..n in order)", r->lines.v[i].no, i + 1);
 		/* XAF's identifiers hold at most 35 characters */
-		if (utf8_len(r->lines.v[i].acc) > 35 || utf8_len(r->lines.v[i].cc) > 35 || utf8_len(r->lines.v[i].cu) > 35)
+		if (format == F_XAF && (utf8_len(r->lines.v[i].acc) > 35 || utf8_len(r->lines.v[i].cc) > 35 || utf8_len(r->lines.v[i].cu) > 35))
 			refuse(r, "line %zu: an account, cost centre or cost unit code longer than 35 characters", i + 1);
 	}
-	if (utf8_len(r->jcode) > 35)
+	if (format == F_XAF && utf8_len(r->jcode) > 35)
 		refuse(r, "journal_code longer than 35 characters");
 }
 

@@ -137,6 +137,10 @@ nope() {
 	[[ "$stderr" == *"longer than 35"* ]]
 	valid "$OUTF"
 	grep -q '<linesCount>0</linesCount>' "$OUTF"
+	nope grep -q '<generalLedger>' "$OUTF"
+	# CSV has no such limit
+	journal-export -f csv -o "$OUTF" "$IN"
+	grep -q "^2026-10-31;MEM;$(printf 'A%.0s' {1..36});Salaris;" "$OUTF"
 }
 
 @test "J1 xaf: two runs with two journal codes are two journals; the header spans both periods" {
