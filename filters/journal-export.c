@@ -60,6 +60,7 @@ struct run {
 	/* from the entry */
 	long seq, year, period, nlines;
 	long status;
+	char *where; /* FILE:LINE of the entry */
 	char *pstart, *pend, *bdate, *jcode, *raw;
 	lp_cents td, tc;
 	const char *refusal; /* why refused, or NULL */
@@ -231,6 +232,7 @@ static void read_entry(lp_in *in, json_t *rec)
 	if (r->has_entry)
 		lp_die_at(LP_EXIT_DATA, where, "journal_run_id", "a second journal.entry of run %s", r->id);
 	r->has_entry = 1;
+	r->where = lp_xstrdup(where);
 	r->seq = field_int(in, rec, "sequence_number", 0, 999999999L);
 	r->year = field_int(in, rec, "year", 1900, 2199);
 	r->period = field_int(in, rec, "period", 1, 999);
@@ -532,7 +534,7 @@ static void free_all(void)
 			free(l->acc), free(l->accdesc), free(l->cc), free(l->cu), free(l->desc), free(l->raw);
 		}
 		free(r->lines.v);
-		free(r->id), free(r->pstart), free(r->pend), free(r->bdate), free(r->jcode), free(r->raw);
+		free(r->id), free(r->pstart), free(r->pend), free(r->bdate), free(r->jcode), free(r->raw), free(r->where);
 	}
 	free(runs.v);
 	for (size_t i = 0; i < passed.n; i++)
@@ -618,7 +620,7 @@ int main(int argc, char **argv)
 				       "Loket's journal run must balance; have it recalculated in Loket",
 				       "journal run %s (sequence %ld, %ld period %ld) not exported: %s", r->id, r->seq, r->year,
 				       r->period, r->refusal);
-		json_object_set_new(is, "journal_run_id", json_string(r->id));
+		lp_issue_source(is, r->where);
 		*LP_VEC_PUSH(&passed) = is;
 	}
 

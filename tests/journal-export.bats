@@ -94,7 +94,10 @@ nope() {
 	run --separate-stderr journal-export -f xaf --as-of 2026-11-15 -o "$OUTF" "$IN"
 	assert_failure 1
 	[[ "$stderr" == *"$RUN2"*"refused"*"balanced"* ]]
-	[ "$(jq -r 'select(.type=="issue") | [.rule, .severity, .journal_run_id] | join(" ")' <<<"$output")" = "J1 error $RUN2" ]
+	[ "$(jq -r 'select(.type=="issue") | [.rule, .severity, .field, .source] | join(" ")' <<<"$output")" = "J1 error journal_run_id $IN:10" ]
+	[[ "$(jq -r .message <<<"$output")" == "journal run $RUN2 (sequence 8, 2026 period 11) not exported: not balanced"* ]]
+	echo "$output" >"$BATS_TEST_TMPDIR/issues.ndjson"
+	schema_ok "$BATS_TEST_TMPDIR/issues.ndjson"
 	valid "$OUTF"
 	grep -q "<docRef>$RUN1</docRef>" "$OUTF"
 	nope grep -q "$RUN2" "$OUTF"
