@@ -21,7 +21,7 @@ SAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-san
 
 FILTERS = extract-personio validate map-compensation loket-auth fetch-loket diff-loket push-loket report batch-report \
 	  hours-from-csv extract-hours hours-to-collective-mutations loket-employees fetch-documents push-documents \
-	  fetch-journal
+	  fetch-journal journal-export
 TOOLS   = personio-emu gen-personio gen-loket lp-unit loket-emu
 
 # A program is filters/NAME.c, or a folder filters/NAME/ of .c files (one program, several
@@ -39,6 +39,7 @@ LIBS_hours-from-csv   = -lcsv -ljansson -lz
 LIBS_extract-hours    = -lcurl -ljansson -lz
 LIBS_loket-employees  = -lcurl -ljansson -lcsv -lz
 LIBS_fetch-documents  = -lcurl -ljansson -lz
+LIBS_journal-export   = -ljansson -lcsv -lz
 LIBS_push-documents   = -lcurl -ljansson -lz
 LIBS_fetch-journal    = -lcurl -ljansson -lz
 LIBS_hours-to-collective-mutations = -ljansson -lcsv -lz

@@ -272,10 +272,9 @@ static void emit(struct run *r, int employee, const char *change, const json_t *
 			f[i] = nums[i];
 		} else {
 			f[i] = lp_json_text(v);
-			/* a text a spreadsheet would run as a formula (=, +, -, @, tab, CR first): kept
-			 * behind a quote, as spreadsheets show a text (OWASP's CSV injection advice) */
-			if (f[i] && f[i][0] && strchr("=+-@\t\r", f[i][0]))
-				f[i] = quoted[i] = lp_xasprintf("'%s", f[i]);
+			/* a text a spreadsheet would run as a formula: kept behind a quote */
+			if ((quoted[i] = lp_csv_defuse(f[i])))
+				f[i] = quoted[i];
 		}
 	}
 	size_t len = 1, i;

@@ -206,3 +206,10 @@ int lp_csv_write_row(FILE *f, char sep, const char *const *fields, size_t n)
 	}
 	return fputs("\r\n", f) == EOF ? -1 : 0;
 }
+
+char *lp_csv_defuse(const char *s)
+{
+	if (!s || !s[0] || !strchr("=+-@\t\r", s[0]))
+		return NULL;
+	return lp_xasprintf("'%s", s);
+}

@@ -35,4 +35,9 @@ int lp_csv_read_opts(FILE *f, const char *name, const lp_csv_opts *o, char *used
  * expects of a CSV file. Returns 0 or -1 on a write error. */
 int lp_csv_write_row(FILE *f, char sep, const char *const *fields, size_t n);
 
+/* A text a spreadsheet would run as a formula (its first character one of = + - @ tab CR)
+ * kept behind a quote, as spreadsheets show a text (OWASP's CSV injection advice): returns a
+ * new string the caller frees, or NULL when s is safe as it is (or NULL). */
+char *lp_csv_defuse(const char *s);
+
 #endif

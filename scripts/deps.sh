@@ -6,7 +6,7 @@
 set -eu
 PKGS="gcc make libc6-dev pkg-config libcsv-dev libjansson-dev libcurl4-openssl-dev zlib1g-dev
 libmicrohttpd-dev bats bats-assert bats-support bats-file python3 python3-jsonschema jq curl
-ca-certificates mandoc parallel chromium"
+ca-certificates mandoc parallel chromium libxml2-utils"
 missing=""
 for p in $PKGS; do
 	s=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)

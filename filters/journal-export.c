@@ -1,0 +1,706 @@
+/* journal-export - write payroll journal entries (journal.entry and journal.line records, as
+ * fetch-journal makes them) as XAF 3.2, a semicolon CSV of memorial lines, or NDJSON.
+ *
+ * The whole input is read first: an entry comes after its lines, and XAF puts the ledger
+ * accounts and the totals of all entries before the first transaction. An entry that is not
+ * balanced ("balanced": false, its lines not adding up to its totals, debit != credit, a line
+ * count or numbering that is not its own) is refused: an issue names the run, the others are
+ * written, exit 1. With -o FILE the output goes to a temporary file in FILE's directory,
+ * which is fsync'd and renamed over FILE, then the directory is fsync'd: FILE appears whole
+ * or not at all.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "lp_cli.h"
+#include "lp_csv.h"
+#include "lp_date.h"
+#include "lp_emit.h"
+#include "lp_json.h"
+#include "lp_money.h"
+#include "lp_ndjson.h"
+#include "lp_vec.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char usage[] =
+	"Usage: journal-export --format xaf|csv|ndjson [-o FILE] [--as-of DATE] [FILE...]\n"
+	"Write the journal.entry and journal.line records of FILE... (or stdin) as an XAF 3.2\n"
+	"audit file, a semicolon CSV of memorial lines, or NDJSON. Unbalanced entries are refused.\n"
+	"\n"
+	"  -f, --format F   xaf, csv or ndjson (required)\n"
+	"  -o, --output FILE  write FILE whole or not at all (temporary file, fsync, rename);\n"
+	"                   issue records then go to stdout. Default: the format on stdout\n"
+	"      --as-of DATE the XAF header's dateCreated (default: today, UTC)\n"
+	"  -h, --help       this help\n"
+	"  -V, --version    the version\n"
+	"\n"
+	"Exit: 0 all written, 1 an entry refused (the others written), 2 usage, 3 bad input,\n"
+	"5 the input extract is incomplete, 7 I/O error.\n";
+
+enum fmt { F_XAF, F_CSV, F_NDJSON };
+
+struct jline {
+	long no;
+	char *acc, *accdesc, *cc, *cu, *desc, *raw;
+	lp_cents d, c;
+};
+
+struct run {
+	char *id;
+	int has_entry;
+	LP_VEC(struct jline) lines;
+	lp_cents sd, sc;
+	/* from the entry */
+	long seq, year, period, nlines;
+	long status;
+	char *where; /* FILE:LINE of the entry */
+	char *pstart, *pend, *bdate, *jcode, *raw;
+	lp_cents td, tc;
+	const char *refusal; /* why refused, or NULL */
+	char why[300];
+};
+
+static LP_VEC(struct run) runs;
+static LP_VEC(json_t *) passed; /* issue records to pass on */
+static char *client, *bk_admin;
+static int have_client, have_bk;
+static enum fmt format;
+
+static char *dup_or_null(const char *s) { return s ? lp_xstrdup(s) : NULL; }
+
+/* a string member (NULL when null and null is allowed) or exit 3 naming the place */
+static const char *field_str(lp_in *in, const json_t *rec, const char *key, int nullable, int nonempty)
+{
+	json_t *v = json_object_get(rec, key);
+	char where[600];
+	snprintf(where, sizeof where, "%s:%lu", lp_in_name(in), lp_in_line(in));
+	if ((!v || json_is_null(v)) && nullable)
+		return NULL;
+	if (!json_is_string(v) || !lp_json_text(v))
+		lp_die_at(LP_EXIT_DATA, where, key, "%s", v ? "not a string" : "missing");
+	const char *s = lp_json_text(v);
+	if (nonempty && !*s)
+		lp_die_at(LP_EXIT_DATA, where, key, "empty");
+	return s;
+}
+
+static long field_int(lp_in *in, const json_t *rec, const char *key, long min, long max)
+{
+	json_t *v = json_object_get(rec, key);
+	char where[600];
+	snprintf(where, sizeof where, "%s:%lu", lp_in_name(in), lp_in_line(in));
+	if (!json_is_integer(v))
+		lp_die_at(LP_EXIT_DATA, where, key, "%s", v ? "not an integer" : "missing");
+	json_int_t n = json_integer_value(v);
+	if (n < min || n > max)
+		lp_die_at(LP_EXIT_DATA, where, key, "%lld is out of range %ld..%ld", (long long)n, min, max);
+	return (long)n;
+}
+
+static lp_cents field_money(lp_in *in, const json_t *rec, const char *key)
+{
+	const char *s = field_str(in, rec, key, 0, 1);
+	lp_cents c;
+	int e = lp_money_parse(s, &c);
+	char where[600];
+	snprintf(where, sizeof where, "%s:%lu", lp_in_name(in), lp_in_line(in));
+	if (e)
+		lp_die_at(LP_EXIT_DATA, where, key, "'%s': %s", s, lp_dec_strerror(e));
+	if (c < 0)
+		lp_die_at(LP_EXIT_DATA, where, key, "'%s': negative (J1: a negative amount belongs on the other side)", s);
+	return c;
+}
+
+static const char *field_date(lp_in *in, const json_t *rec, const char *key)
+{
+	const char *s = field_str(in, rec, key, 0, 1);
+	lp_date d;
+	if (lp_date_parse(s, &d)) {
+		char where[600];
+		snprintf(where, sizeof where, "%s:%lu", lp_in_name(in), lp_in_line(in));
+		lp_die_at(LP_EXIT_DATA, where, key, "'%s' is not a date YYYY-MM-DD", s);
+	}
+	return s;
+}
+
+/* one file is one company: every record of the same client (and bookkeeping administration) */
+static void same_client(lp_in *in, const char *c)
+{
+	char where[600];
+	snprintf(where, sizeof where, "%s:%lu", lp_in_name(in), lp_in_line(in));
+	if (!have_client) {
+		client = lp_xstrdup(c);
+		have_client = 1;
+	} else if (strcmp(client, c))
+		lp_die_at(LP_EXIT_DATA, where, "client", "'%s' after '%s': one export is one client's", c, client);
+}
+
+static struct run *run_of(const char *id)
+{
+	for (size_t i = 0; i < runs.n; i++)
+		if (!strcmp(runs.v[i].id, id))
+			return &runs.v[i];
+	struct run *r = LP_VEC_PUSH(&runs);
+	memset(r, 0, sizeof *r);
+	r->id = lp_xstrdup(id);
+	return r;
+}
+
+static char *raw_copy(lp_in *in)
+{
+	size_t len;
+	const char *s = lp_in_raw(in, &len);
+	char *p = lp_xmalloc(len + 1);
+	memcpy(p, s, len);
+	p[len] = '\0';
+	return p;
+}
+
+static void read_line(lp_in *in, json_t *rec)
+{
+	same_client(in, field_str(in, rec, "client", 0, 1));
+	struct run *r = run_of(field_str(in, rec, "journal_run_id", 0, 1));
+	if (r->has_entry) {
+		char where[600];
+		snprintf(where, sizeof where, "%s:%lu", lp_in_name(in), lp_in_line(in));
+		lp_die_at(LP_EXIT_DATA, where, "journal_run_id", "a line of run %s after its journal.entry", r->id);
+	}
+	struct jline *l = LP_VEC_PUSH(&r->lines);
+	memset(l, 0, sizeof *l);
+	l->no = field_int(in, rec, "line", 1, 1000000000L);
+	l->acc = lp_xstrdup(field_str(in, rec, "account_code", 0, 1));
+	l->accdesc = dup_or_null(field_str(in, rec, "account_description", 1, 0));
+	l->cc = dup_or_null(field_str(in, rec, "cost_center_code", 1, 0));
+	l->cu = dup_or_null(field_str(in, rec, "cost_unit_code", 1, 0));
+	const char *pd = field_str(in, rec, "payroll_component_description", 1, 0);
+	/* the line's text: the payroll component (Loket's results have no line description),
+	 * else the account's description */
+	l->desc = dup_or_null(pd && *pd ? pd : l->accdesc);
+	l->d = field_money(in, rec, "debit");
+	l->c = field_money(in, rec, "credit");
+	l->raw = raw_copy(in);
+	r->sd += l->d;
+	r->sc += l->c;
+	if (r->sd > LP_MONEY_MAX || r->sc > LP_MONEY_MAX) {
+		char where[600];
+		snprintf(where, sizeof where, "%s:%lu", lp_in_name(in), lp_in_line(in));
+		lp_die_at(LP_EXIT_DATA, where, "debit", "the run's sum is out of range");
+	}
+}
+
+static size_t utf8_len(const char *s)
+{
+	size_t n = 0;
+	for (; s && *s; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
+static void refuse(struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void refuse(struct run *r, const char *fmt, ...)
+{
+	if (r->refusal)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(r->why, sizeof r->why, fmt, ap);
+	va_end(ap);
+	r->refusal = r->why;
+}
+
+static void read_entry(lp_in *in, json_t *rec)
+{
+	char where[600];
+	snprintf(where, sizeof where, "%s:%lu", lp_in_name(in), lp_in_line(in));
+	same_client(in, field_str(in, rec, "client", 0, 1));
+	const char *bk = field_str(in, rec, "bookkeeping_administration", 1, 0);
+	if (!have_bk) {
+		bk_admin = dup_or_null(bk);
+		have_bk = 1;
+	} else if ((bk == NULL) != (bk_admin == NULL) || (bk && strcmp(bk, bk_admin)))
+		lp_die_at(LP_EXIT_DATA, where, "bookkeeping_administration",
+			  "'%s' after '%s': one export is one bookkeeping administration's", bk ? bk : "null",
+			  bk_admin ? bk_admin : "null");
+	struct run *r = run_of(field_str(in, rec, "journal_run_id", 0, 1));
+	if (r->has_entry)
+		lp_die_at(LP_EXIT_DATA, where, "journal_run_id", "a second journal.entry of run %s", r->id);
+	r->has_entry = 1;
+	r->where = lp_xstrdup(where);
+	r->seq = field_int(in, rec, "sequence_number", 0, 999999999L);
+	r->year = field_int(in, rec, "year", 1900, 2199);
+	r->period = field_int(in, rec, "period", 1, 999);
+	r->pstart = lp_xstrdup(field_date(in, rec, "period_start"));
+	r->pend = lp_xstrdup(field_date(in, rec, "period_end"));
+	r->bdate = lp_xstrdup(field_date(in, rec, "booking_date"));
+	r->jcode = lp_xstrdup(field_str(in, rec, "journal_code", 0, 1));
+	r->status = field_int(in, rec, "status", 0, 7);
+	r->nlines = field_int(in, rec, "lines", 0, 1000000000L);
+	r->td = field_money(in, rec, "total_debit");
+	r->tc = field_money(in, rec, "total_credit");
+	json_t *b = json_object_get(rec, "balanced");
+	if (!json_is_boolean(b))
+		lp_die_at(LP_EXIT_DATA, where, "balanced", "%s", b ? "not a boolean" : "missing");
+	r->raw = raw_copy(in);
+	char a[32], c[32];
+	if (!json_is_true(b))
+		refuse(r, "not balanced (\"balanced\": false)");
+	if (r->td != r->tc)
+		refuse(r, "total_debit %s != total_credit %s", lp_money_fmt(r->td, a), lp_money_fmt(r->tc, c));
+	if ((size_t)r->nlines != r->lines.n)
+		refuse(r, "the entry says %ld lines, the input holds %zu", r->nlines, r->lines.n);
+	if (r->sd != r->td)
+		refuse(r, "its lines' debit adds up to %s, total_debit is %s", lp_money_fmt(r->sd, a),
+		       lp_money_fmt(r->td, c));
+	if (r->sc != r->tc)
+		refuse(r, "its lines' credit adds up to %s, total_credit is %s", lp_money_fmt(r->sc, a),
+		       lp_money_fmt(r->tc, c));
+	for (size_t i = 0; i < r->lines.n; i++) {
+		if (r->lines.v[i].no != (long)i + 1)
+			refuse(r, "line %ld where line %zu belongs (lines numbered 1..n in order)", r->lines.v[i].no, i + 1);
+		/* XAF's identifiers hold at most 35 characters */
+		if (format == F_XAF && (utf8_len(r->lines.v[i].acc) > 35 || utf8_len(r->lines.v[i].cc) > 35 || utf8_len(r->lines.v[i].cu) > 35))
+			refuse(r, "line %zu: an account, cost centre or cost unit code longer than 35 characters", i + 1);
+	}
+	if (format == F_XAF && utf8_len(r->jcode) > 35)
+		refuse(r, "journal_code longer than 35 characters");
+}
+
+/* ---- output */
+
+static FILE *out;
+static int werr;
+
+static void put(const char *s)
+{
+	if (fputs(s, out) == EOF)
+		werr = 1;
+}
+
+/* XML text: & < > " escaped; characters XML 1.0 cannot hold (C0 controls but tab, LF, CR)
+ * become a space */
+static void xput(const char *s)
+{
+	for (; s && *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+		const char *e = NULL;
+		char one[2] = {(char)ch, 0};
+		switch (ch) {
+		case '&': e = "&amp;"; break;
+		case '<': e = "&lt;"; break;
+		case '>': e = "&gt;"; break;
+		case '"': e = "&quot;"; break;
+		default: e = ch < 0x20 && ch != '\t' && ch != '\n' && ch != '\r' ? " " : one;
+		}
+		put(e);
+	}
+}
+
+static void xel(const char *ind, const char *name, const char *text)
+{
+	put(ind);
+	put("<");
+	put(name);
+	put(">");
+	xput(text);
+	put("</");
+	put(name);
+	put(">\n");
+}
+
+static void write_xaf(const char *as_of)
+{
+	lp_cents td = 0, tc = 0;
+	long nl = 0;
+	const char *start = NULL, *end = NULL;
+	long y0 = 0, y1 = 0;
+	for (size_t i = 0; i < runs.n; i++) {
+		struct run *r = &runs.v[i];
+		if (r->refusal)
+			continue;
+		td += r->td;
+		tc += r->tc;
+		nl += (long)r->lines.n;
+		if (!start || strcmp(r->pstart, start) < 0)
+			start = r->pstart;
+		if (!end || strcmp(r->pend, end) > 0)
+			end = r->pend;
+		if (!y0 || r->year < y0)
+			y0 = r->year;
+		if (r->year > y1)
+			y1 = r->year;
+	}
+	char buf[64], a[32];
+	put("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<auditfile xmlns=\"http://www.auditfiles.nl/XAF/3.2\">\n");
+	put("\t<header>\n");
+	if (!y0)
+		snprintf(buf, sizeof buf, "%.4s", as_of);
+	else if (y0 == y1)
+		snprintf(buf, sizeof buf, "%ld", y0);
+	else
+		snprintf(buf, sizeof buf, "%ld-%ld", y0, y1);
+	xel("\t\t", "fiscalYear", buf);
+	xel("\t\t", "startDate", start ? start : as_of);
+	xel("\t\t", "endDate", end ? end : as_of);
+	xel("\t\t", "curCode", "EUR");
+	xel("\t\t", "dateCreated", as_of);
+	xel("\t\t", "softwareDesc", "loketpipe journal-export");
+	xel("\t\t", "softwareVersion", LP_VERSION);
+	put("\t</header>\n\t<company>\n");
+	if (bk_admin)
+		xel("\t\t", "companyIdent", bk_admin);
+	xel("\t\t", "companyName", client ? client : "");
+	xel("\t\t", "taxRegistrationCountry", "NL");
+	xel("\t\t", "taxRegIdent", "");
+	/* generalLedger needs a ledgerAccount: it is left out when no line is kept */
+	if (nl)
+		put("\t\t<generalLedger>\n");
+	for (size_t i = 0; i < runs.n; i++) {
+		struct run *r = &runs.v[i];
+		if (r->refusal)
+			continue;
+		for (size_t k = 0; k < r->lines.n; k++) {
+			struct jline *l = &r->lines.v[k];
+			int seen = 0;
+			/* the accounts used, each once, in the order they first appear */
+			for (size_t j = 0; j <= i && !seen; j++) {
+				if (runs.v[j].refusal)
+					continue;
+				size_t upto = j == i ? k : runs.v[j].lines.n;
+				for (size_t m = 0; m < upto && !seen; m++)
+					seen = !strcmp(runs.v[j].lines.v[m].acc, l->acc);
+			}
+			if (seen)
+				continue;
+			put("\t\t\t<ledgerAccount>\n");
+			xel("\t\t\t\t", "accID", l->acc);
+			xel("\t\t\t\t", "accDesc", l->accdesc ? l->accdesc : "");
+			/* Loket's results do not say whether an account is a balance-sheet or a profit and
+			 * loss account: M (mixed) */
+			xel("\t\t\t\t", "accTp", "M");
+			put("\t\t\t</ledgerAccount>\n");
+		}
+	}
+	if (nl)
+		put("\t\t</generalLedger>\n");
+	put("\t\t<transactions>\n");
+	snprintf(buf, sizeof buf, "%ld", nl);
+	xel("\t\t\t", "linesCount", buf);
+	xel("\t\t\t", "totalDebit", lp_money_fmt(td, a));
+	xel("\t\t\t", "totalCredit", lp_money_fmt(tc, a));
+	/* one journal per journal code, in the order the codes first appear */
+	for (size_t i = 0; i < runs.n; i++) {
+		struct run *r = &runs.v[i];
+		if (r->refusal)
+			continue;
+		int seen = 0;
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = !runs.v[j].refusal && !strcmp(runs.v[j].jcode, r->jcode);
+		if (seen)
+			continue;
+		put("\t\t\t<journal>\n");
+		xel("\t\t\t\t", "jrnID", r->jcode);
+		xel("\t\t\t\t", "desc", "Loonjournaal (Loket.nl)");
+		xel("\t\t\t\t", "jrnTp", "M");
+		for (size_t j = i; j < runs.n; j++) {
+			struct run *t = &runs.v[j];
+			if (t->refusal || strcmp(t->jcode, r->jcode))
+				continue;
+			put("\t\t\t\t<transaction>\n");
+			snprintf(buf, sizeof buf, "%ld", t->seq);
+			xel("\t\t\t\t\t", "nr", buf);
+			char d[200];
+			snprintf(d, sizeof d, "Loonjournaalpost %ld periode %ld (journaalrun %ld)", t->year, t->period, t->seq);
+			xel("\t\t\t\t\t", "desc", d);
+			snprintf(buf, sizeof buf, "%ld", t->period);
+			xel("\t\t\t\t\t", "periodNumber", buf);
+			xel("\t\t\t\t\t", "trDt", t->bdate);
+			for (size_t k = 0; k < t->lines.n; k++) {
+				struct jline *l = &t->lines.v[k];
+				put("\t\t\t\t\t<trLine>\n");
+				snprintf(buf, sizeof buf, "%ld", l->no);
+				xel("\t\t\t\t\t\t", "nr", buf);
+				xel("\t\t\t\t\t\t", "accID", l->acc);
+				xel("\t\t\t\t\t\t", "docRef", t->id);
+				xel("\t\t\t\t\t\t", "effDate", t->bdate);
+				if (l->desc)
+					xel("\t\t\t\t\t\t", "desc", l->desc);
+				/* a line holds one side (J1 moved negatives over); both: the difference */
+				lp_cents v = l->d - l->c;
+				xel("\t\t\t\t\t\t", "amnt", lp_money_fmt(v < 0 ? -v : v, a));
+				xel("\t\t\t\t\t\t", "amntTp", v < 0 ? "C" : "D");
+				if (l->cc && *l->cc)
+					xel("\t\t\t\t\t\t", "costID", l->cc);
+				if (l->cu && *l->cu)
+					xel("\t\t\t\t\t\t", "prodID", l->cu);
+				put("\t\t\t\t\t</trLine>\n");
+			}
+			put("\t\t\t\t</transaction>\n");
+		}
+		put("\t\t\t</journal>\n");
+	}
+	put("\t\t</transactions>\n\t</company>\n</auditfile>\n");
+}
+
+/* decimal comma: the semicolon is the separator of the Dutch-locale CSV convention, which has
+ * it because the comma is the decimal separator there */
+static char *comma_money(lp_cents c, char buf[32])
+{
+	lp_money_fmt(c, buf);
+	char *p = strchr(buf, '.');
+	if (p)
+		*p = ',';
+	return buf;
+}
+
+static void write_csv(void)
+{
+	static const char *const head[] = {"date", "journal", "account", "description", "debit",
+					   "credit", "cost_center", "cost_unit", "reference"};
+	if (lp_csv_write_row(out, ';', head, 9))
+		werr = 1;
+	for (size_t i = 0; i < runs.n; i++) {
+		struct run *r = &runs.v[i];
+		if (r->refusal)
+			continue;
+		for (size_t k = 0; k < r->lines.n; k++) {
+			struct jline *l = &r->lines.v[k];
+			char d[32], c[32];
+			const char *txt[] = {r->jcode, l->acc, l->desc, l->cc, l->cu};
+			char *safe[5];
+			for (int j = 0; j < 5; j++)
+				safe[j] = lp_csv_defuse(txt[j]);
+			const char *f[9] = {r->bdate,
+					    safe[0] ? safe[0] : txt[0],
+					    safe[1] ? safe[1] : txt[1],
+					    safe[2] ? safe[2] : txt[2],
+					    comma_money(l->d, d),
+					    comma_money(l->c, c),
+					    safe[3] ? safe[3] : txt[3],
+					    safe[4] ? safe[4] : txt[4],
+					    r->id};
+			if (lp_csv_write_row(out, ';', f, 9))
+				werr = 1;
+			for (int j = 0; j < 5; j++)
+				free(safe[j]);
+		}
+	}
+}
+
+static void write_ndjson(void)
+{
+	for (size_t i = 0; i < runs.n; i++) {
+		struct run *r = &runs.v[i];
+		if (r->refusal)
+			continue;
+		for (size_t k = 0; k < r->lines.n; k++) {
+			put(r->lines.v[k].raw);
+			put("\n");
+		}
+		put(r->raw);
+		put("\n");
+	}
+}
+
+static char *tmp_path;
+static void drop_tmp(void)
+{
+	if (tmp_path) {
+		unlink(tmp_path);
+		free(tmp_path);
+		tmp_path = NULL;
+	}
+}
+
+static _Noreturn void io_fail(const char *what, const char *path)
+{
+	int e = errno;
+	drop_tmp();
+	lp_die(LP_EXIT_IO, "%s: %s: %s (nothing written)", path, what, strerror(e));
+}
+
+static void free_all(void)
+{
+	for (size_t i = 0; i < runs.n; i++) {
+		struct run *r = &runs.v[i];
+		for (size_t k = 0; k < r->lines.n; k++) {
+			struct jline *l = &r->lines.v[k];
+			free(l->acc), free(l->accdesc), free(l->cc), free(l->cu), free(l->desc), free(l->raw);
+		}
+		free(r->lines.v);
+		free(r->id), free(r->pstart), free(r->pend), free(r->bdate), free(r->jcode), free(r->raw), free(r->where);
+	}
+	free(runs.v);
+	for (size_t i = 0; i < passed.n; i++)
+		json_decref(passed.v[i]);
+	free(passed.v);
+	free(client);
+	free(bk_admin);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {{"format", required_argument, 0, 'f'}, {"output", required_argument, 0, 'o'},
+					     {"as-of", required_argument, 0, 'a'},   {"help", no_argument, 0, 'h'},
+					     {"version", no_argument, 0, 'V'},       {0, 0, 0, 0}};
+	const char *fmt = NULL, *path = NULL;
+	char as_of[11];
+	int c;
+	lp_init(argv[0]);
+	lp_date today = 0;
+	int have_as_of = 0;
+	while ((c = getopt_long(argc, argv, "f:o:hV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f': fmt = optarg; break;
+		case 'o': path = optarg; break;
+		case 'a': today = lp_date_opt("--as-of", optarg), have_as_of = 1; break;
+		case 'h': lp_usage_exit(usage, 0);
+		case 'V': lp_version_exit();
+		default: lp_usage_exit(usage, LP_EXIT_USAGE);
+		}
+	}
+	if (!fmt)
+		lp_usage_die(usage, "--format is required");
+	if (!strcmp(fmt, "xaf"))
+		format = F_XAF;
+	else if (!strcmp(fmt, "csv"))
+		format = F_CSV;
+	else if (!strcmp(fmt, "ndjson"))
+		format = F_NDJSON;
+	else
+		lp_usage_die(usage, "--format: '%s' is not xaf, csv or ndjson", fmt);
+	if (path && !*path)
+		lp_usage_die(usage, "--output: empty file name");
+	lp_date_fmt(have_as_of ? today : lp_date_today(), as_of);
+
+	lp_in *in = lp_in_open(argv + optind, argc - optind);
+	json_t *rec;
+	int rc, incomplete = 0;
+	while ((rc = lp_in_next(in, &rec)) == 1) {
+		const char *type = lp_json_str(rec, "type");
+		if (!strcmp(type, "journal.line"))
+			read_line(in, rec);
+		else if (!strcmp(type, "journal.entry"))
+			read_entry(in, rec);
+		else if (!strcmp(type, "issue")) {
+			json_incref(rec);
+			*LP_VEC_PUSH(&passed) = rec;
+		} else if (!strcmp(type, "stream_end") && !json_is_true(json_object_get(rec, "complete")))
+			incomplete = 1;
+		json_decref(rec);
+	}
+	if (rc < 0) {
+		int code = lp_in_error(in);
+		lp_in_close(in);
+		return code;
+	}
+	lp_in_close(in);
+	if (incomplete)
+		lp_die(LP_EXIT_REMOTE, "the input says it is incomplete (stream_end complete:false): nothing written");
+	for (size_t i = 0; i < runs.n; i++)
+		if (!runs.v[i].has_entry)
+			lp_die(LP_EXIT_DATA, "run %s: %zu journal.line records without their journal.entry (input ended early?): "
+			       "nothing written", runs.v[i].id, runs.v[i].lines.n);
+
+	int refused = 0;
+	for (size_t i = 0; i < runs.n; i++) {
+		struct run *r = &runs.v[i];
+		if (!r->refusal)
+			continue;
+		refused++;
+		lp_warn("%s: journal run %s (sequence %ld, %ld period %ld): refused: %s", client, r->id, r->seq, r->year,
+			r->period, r->refusal);
+		json_t *is = lp_issuef(client, "error", "J1", NULL, NULL, "journal_run_id",
+				       "Loket's journal run must balance; have it recalculated in Loket",
+				       "journal run %s (sequence %ld, %ld period %ld) not exported: %s", r->id, r->seq, r->year,
+				       r->period, r->refusal);
+		lp_issue_source(is, r->where);
+		*LP_VEC_PUSH(&passed) = is;
+	}
+
+	int dfd = -1, fd = -1;
+	char *mem = NULL;
+	size_t memlen = 0;
+	if (path) {
+		const char *slash = strrchr(path, '/');
+		char *dir = slash ? lp_xasprintf("%.*s", (int)(slash - path == 0 ? 1 : slash - path), path) : lp_xstrdup(".");
+		tmp_path = lp_xasprintf("%s.tmp.XXXXXX", path);
+		fd = mkstemp(tmp_path);
+		if (fd < 0) {
+			free(tmp_path);
+			tmp_path = NULL;
+			free(dir);
+			io_fail("cannot create a temporary file", path);
+		}
+		if (fchmod(fd, 0600))
+			io_fail("chmod", path);
+		dfd = open(dir, O_RDONLY | O_DIRECTORY);
+		free(dir);
+		/* made in memory, then written with write(2): every error of the file is seen here */
+		out = open_memstream(&mem, &memlen);
+		if (!out)
+			io_fail("out of memory", path);
+	} else
+		out = stdout;
+
+	if (format == F_XAF)
+		write_xaf(as_of);
+	else if (format == F_CSV)
+		write_csv();
+	else
+		write_ndjson();
+
+	if (path) {
+		if (werr || fclose(out) == EOF)
+			io_fail("out of memory", path);
+		for (size_t off = 0; off < memlen;) {
+			ssize_t w = write(fd, mem + off, memlen - off);
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w <= 0) {
+				free(mem);
+				io_fail("write error", path);
+			}
+			off += (size_t)w;
+		}
+		free(mem);
+		if (fsync(fd))
+			io_fail("fsync", path);
+		if (close(fd))
+			io_fail("close", path);
+		if (rename(tmp_path, path))
+			io_fail("rename", path);
+		free(tmp_path);
+		tmp_path = NULL;
+		if (dfd >= 0) {
+			fsync(dfd);
+			close(dfd);
+		}
+		for (size_t i = 0; i < passed.n; i++)
+			if (lp_out(passed.v[i]))
+				werr = 1;
+		int oc = lp_out_close();
+		if (oc || werr) {
+			free_all();
+			return LP_EXIT_IO;
+		}
+	} else {
+		if (werr) {
+			free_all();
+			lp_die(LP_EXIT_IO, "write error on standard output");
+		}
+		int oc = lp_out_close();
+		if (oc) {
+			free_all();
+			return oc;
+		}
+	}
+	free_all();
+	return refused ? LP_EXIT_FINDINGS : LP_EXIT_OK;
+}
