@@ -98,10 +98,7 @@ struct run {
 
 static json_t *counts(const struct run *r)
 {
-	json_t *o = json_object();
-	for (int i = 0; i < N__; i++)
-		json_object_set_new(o, count_names[i], json_integer((json_int_t)r->n[i]));
-	return o;
+	return lp_stream_counts(count_names, r->n, N__);
 }
 
 static void cleanup(void *ctx)

@@ -41,8 +41,8 @@ static const char usage[] =
 	"  -h, --help       this help\n"
 	"  -V, --version    the version\n"
 	"\n"
-	"Exit: 0 all written, 1 an entry refused (the others written), 2 usage, 3 bad input,\n"
-	"5 the input extract is incomplete, 7 I/O error.\n";
+	"Exit status: 0 all written, 1 an entry refused (the others written), 2 usage, 3 bad input,\n"
+	"5 the input extract is incomplete, 7 I/O error. See journal-export(1), loketpipe(7).\n";
 
 enum fmt { F_XAF, F_CSV, F_NDJSON };
 

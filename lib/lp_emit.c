@@ -78,3 +78,11 @@ void lp_stream_vfail(const char *client, const char *source, json_t *counts, int
 		cleanup(ctx);
 	exit(code);
 }
+
+json_t *lp_stream_counts(const char *const *names, const unsigned long *values, int n)
+{
+	json_t *o = json_object();
+	for (int i = 0; i < n; i++)
+		json_object_set_new(o, names[i], json_integer((json_int_t)values[i]));
+	return o;
+}

@@ -25,6 +25,9 @@ void lp_issue_source(json_t *issue, const char *source);
 /* {"type":"stream_end","client":..,"source":..,"complete":..,"counts":{..}} */
 json_t *lp_stream_end(const char *client, const char *source, int complete, json_t *counts, const char *error);
 
+/* The counts object of a stream_end: {names[i]: values[i]} for i < n. */
+json_t *lp_stream_counts(const char *const *names, const unsigned long *values, int n);
+
 /* End an extract that failed: write stream_end with complete:false and the message (which
  * must hold no secret), flush, and report "PROG: CLIENT: message" on stderr. The caller then
  * cleans up and exits with its code. */

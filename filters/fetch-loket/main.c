@@ -75,10 +75,7 @@ static const char *const count_names[C__N] = {"employees", "employments", "wages
 
 json_t *counts(const struct run *r)
 {
-	json_t *o = json_object();
-	for (int i = 0; i < C__N; i++)
-		json_object_set_new(o, count_names[i], json_integer((json_int_t)r->counts[i]));
-	return o;
+	return lp_stream_counts(count_names, r->counts, C__N);
 }
 
 /* what fail() frees before the process ends */
