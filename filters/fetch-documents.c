@@ -787,19 +787,11 @@ int main(int argc, char **argv)
 		lp_die(LP_EXIT_CONFIG, "%s: documents.dir: no document directory (set it, or loket.token_file, or give --dir)",
 		       cfg->path);
 	r.from = cfg->documents.from;
-	lp_http_opts ho = {0};
-	ho.base_url = base ? base : cfg->loket.base_url ? cfg->loket.base_url : "https://api.loket.nl/v2";
-	ho.record_dir = rec_dir;
-	ho.replay_dir = rep_dir;
-	char err[700];
-	r.http = lp_http_new(&ho, err, sizeof err);
-	if (!r.http)
-		lp_die(LP_EXIT_CONFIG, "%s: %s", cfg->client, err);
+	lp_loket_get_open(&r.g, cfg, base, rec_dir, rep_dir, get_fail, &r); /* takes the client's lock unless replaying */
+	r.http = r.g.http;
+	r.oauth = r.g.oauth;
 	if (rep_dir) /* no login; the directory is still written by one run at a time */
 		lp_lock_client(cfg->client, cfg->loket.lock_file);
-	else
-		r.oauth = lp_oauth_for_config(cfg); /* takes the client's lock */
-	r.g = (lp_loket_get){.http = r.http, .oauth = r.oauth, .fail = get_fail, .ctx = &r};
 	r.audit = lp_audit_open(audit ? audit : cfg->audit_log, actor, cfg->client);
 	open_dir(&r, dir);
 	r.index = json_object();

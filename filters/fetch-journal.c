@@ -390,17 +390,9 @@ int main(int argc, char **argv)
 	const lp_config *cfg = r.cfg;
 	if (!cfg->loket.payroll_administration_id || !lp_le_uuid_ok(cfg->loket.payroll_administration_id))
 		lp_die(LP_EXIT_CONFIG, "%s: loket.payroll_administration_id: a uuid is required", cfg->path);
-	lp_http_opts ho = {0};
-	ho.base_url = base ? base : cfg->loket.base_url ? cfg->loket.base_url : "https://api.loket.nl/v2";
-	ho.record_dir = rec_dir;
-	ho.replay_dir = rep_dir;
-	char err[700];
-	r.http = lp_http_new(&ho, err, sizeof err);
-	if (!r.http)
-		lp_die(LP_EXIT_CONFIG, "%s: %s", cfg->client, err);
-	if (!rep_dir)
-		r.oauth = lp_oauth_for_config(cfg); /* takes the client's lock */
-	r.g = (lp_loket_get){.http = r.http, .oauth = r.oauth, .fail = get_fail, .ctx = &r};
+	lp_loket_get_open(&r.g, cfg, base, rec_dir, rep_dir, get_fail, &r); /* takes the client's lock unless replaying */
+	r.http = r.g.http;
+	r.oauth = r.g.oauth;
 
 	char *p = lp_le_journal_list(cfg->loket.payroll_administration_id);
 	long total = lp_loket_get_list(&r.g, p, NULL, 1, journal_run, &r);

@@ -1,6 +1,7 @@
 /* lp_loket_get.c - see lp_loket_get.h */
 #include "lp_loket_get.h"
 #include "lp_cli.h"
+#include "lp_config.h"
 #include "lp_json.h"
 #include "lp_loket.h"
 
@@ -122,4 +123,23 @@ long lp_loket_get_list(lp_loket_get *g, const char *path, const char *accept, in
 	if (got != total)
 		gfail(g, LP_EXIT_REMOTE, "GET %s: received %ld items, Loket announced %ld", shown, got, total);
 	return got;
+}
+
+const char *lp_loket_base_url(const lp_config *cfg, const char *given)
+{
+	return given ? given : cfg->loket.base_url ? cfg->loket.base_url : "https://api.loket.nl/v2";
+}
+
+void lp_loket_get_open(lp_loket_get *g, const lp_config *cfg, const char *base, const char *record_dir,
+		       const char *replay_dir, void (*fail)(void *ctx, int code, const char *msg), void *ctx)
+{
+	lp_http_opts ho = {0};
+	ho.base_url = lp_loket_base_url(cfg, base);
+	ho.record_dir = record_dir;
+	ho.replay_dir = replay_dir;
+	char err[700];
+	lp_http *h = lp_http_new(&ho, err, sizeof err);
+	if (!h)
+		lp_die(LP_EXIT_CONFIG, "%s: %s", cfg->client, err);
+	*g = (lp_loket_get){.http = h, .oauth = replay_dir ? NULL : lp_oauth_for_config(cfg), .fail = fail, .ctx = ctx};
 }

@@ -25,6 +25,15 @@ typedef struct {
 	void *ctx;
 } lp_loket_get;
 
+/* The Loket API base URL of a client: given (--base-url) when not NULL, else loket.base_url,
+ * else https://api.loket.nl/v2. */
+const char *lp_loket_base_url(const lp_config *cfg, const char *given);
+/* Open g for cfg: the HTTP client at lp_loket_base_url(cfg, base) (record_dir or replay_dir may
+ * be NULL; a base URL lp_http refuses is exit 4), and unless replaying the OAuth client
+ * (lp_oauth_for_config, which takes the client's lock); fail and ctx as above. */
+void lp_loket_get_open(lp_loket_get *g, const lp_config *cfg, const char *base, const char *record_dir,
+		       const char *replay_dir, void (*fail)(void *ctx, int code, const char *msg), void *ctx);
+
 /* GET target ("/path?query" relative to the API base) with the Accept header accept (a whole
  * "Accept: ..." line; NULL: LP_LOKET_ACCEPT); returns the answer, a JSON object (new
  * reference). */

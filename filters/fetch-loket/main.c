@@ -387,18 +387,9 @@ int main(int argc, char **argv)
 		last_year = r.start_year;
 	r.last_year = last_year;
 	r.as_of = day;
-	lp_http_opts ho = {0};
-	ho.base_url = base ? base : cfg->loket.base_url ? cfg->loket.base_url : "https://api.loket.nl/v2";
-	ho.record_dir = rec_dir;
-	ho.replay_dir = rep_dir;
-	char err[700];
-	r.http = lp_http_new(&ho, err, sizeof err);
-	if (!r.http)
-		lp_die(LP_EXIT_CONFIG, "%s: %s", cfg->client, err);
-	if (!rep_dir) {
-		r.oauth = lp_oauth_for_config(cfg);
-	}
-	r.g = (lp_loket_get){.http = r.http, .oauth = r.oauth, .fail = get_fail, .ctx = &r};
+	lp_loket_get_open(&r.g, cfg, base, rec_dir, rep_dir, get_fail, &r); /* takes the client's lock unless replaying */
+	r.http = r.g.http;
+	r.oauth = r.g.oauth;
 	int oc;
 	if (state) {
 		oc = fetch_with_state(&r, state, full, max_age);

@@ -32,6 +32,7 @@
 #include "lp_cli.h"
 #include "lp_config.h"
 #include "lp_http.h"
+#include "lp_loket_get.h"
 #include "lp_ndjson.h"
 #include "lp_oauth.h"
 #include "lp_snap.h"
@@ -131,7 +132,7 @@ int main(int argc, char **argv)
 	R.collective = !a.no_collective;
 	R.cap = a.cap;
 	lp_http_opts ho = {0};
-	ho.base_url = a.base ? a.base : cfg->loket.base_url ? cfg->loket.base_url : "https://api.loket.nl/v2";
+	ho.base_url = lp_loket_base_url(cfg, a.base);
 	if (!a.dry) { /* everything that can stop a live run is settled before the plan is read */
 		R.oauth = lp_oauth_for_config(cfg); /* takes the client's lock */
 		char err[700];

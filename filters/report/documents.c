@@ -25,16 +25,10 @@ static const char *said(const char *status)
 	return status ? status : "?";
 }
 
-static long long doc_emp(const json_t *r)
-{
-	const char *s = str(r, "employee_number");
-	return s && *s ? atoll(s) : -1;
-}
-
 static int cmp_doc(const void *a, const void *b)
 {
 	const json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
-	long long p = doc_emp(x), q = doc_emp(y);
+	long long p = empno(x), q = empno(y);
 	if (p != q)
 		return p < q ? -1 : 1;
 	const char *s = str(x, "key"), *t = str(y, "key");
@@ -87,7 +81,7 @@ void documents(const struct client *c)
 	long long last = -2;
 	for (size_t i = 0; i < n; i++) {
 		const json_t *x = v[i];
-		long long e = doc_emp(x);
+		long long e = empno(x);
 		const char *st = str(x, "status"), *title = str(x, "title") ? str(x, "title") : str(x, "key");
 		int bad = st && (!strcmp(st, "skipped") || !strcmp(st, "failed"));
 		int corr = json_is_true(json_object_get(x, "corrected"));

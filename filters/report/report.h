@@ -63,6 +63,8 @@ void warnings(void);
 void summary(const struct client *c);
 
 /* sections.c: the rest of a client's report */
+/* a record's employee_number (an integer or its text), -1 when it has none */
+long long empno(const json_t *r);
 void changes(const struct client *c);
 void refusals(const struct client *c);
 void issues(const struct client *c);

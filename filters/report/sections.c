@@ -9,7 +9,7 @@
 #include "lp_map.h"
 #include "report.h"
 
-static long long empno(const json_t *r)
+long long empno(const json_t *r)
 {
 	json_t *v = json_object_get(r, "employee_number");
 	if (json_is_integer(v))
