@@ -6,9 +6,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -258,6 +261,73 @@ void lp_secret_free(char *p)
 		return;
 	explicit_bzero(p, strlen(p));
 	free(p);
+}
+
+void *lp_secret_malloc(size_t n)
+{
+	return malloc(n);
+}
+
+void lp_secret_wipe_free(void *p)
+{
+	if (!p)
+		return;
+	explicit_bzero(p, malloc_usable_size(p));
+	free(p);
+}
+
+void *lp_secret_wipe_realloc(void *p, size_t n)
+{
+	if (!p)
+		return malloc(n);
+	if (!n) {
+		lp_secret_wipe_free(p);
+		return NULL;
+	}
+	size_t old = malloc_usable_size(p);
+	if (n <= old)
+		return p; /* it fits: nothing is left behind */
+	void *q = malloc(n);
+	if (!q)
+		return NULL;
+	memcpy(q, p, old);
+	lp_secret_wipe_free(p);
+	return q;
+}
+
+char *lp_secret_strdup(const char *s)
+{
+	size_t l = strlen(s) + 1;
+	char *p = malloc(l);
+	if (p)
+		memcpy(p, s, l);
+	return p;
+}
+
+void *lp_secret_calloc(size_t nmemb, size_t size)
+{
+	return calloc(nmemb, size);
+}
+
+/* jansson's allocations: a failure is out of memory, exit 7, not a parse error */
+static void *json_xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+	if (!p)
+		lp_oom();
+	return p;
+}
+
+void lp_secret_harden(void)
+{
+	static int done;
+	if (done)
+		return;
+	done = 1;
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	struct rlimit rl = {0, 0};
+	setrlimit(RLIMIT_CORE, &rl);
+	json_set_alloc_funcs(json_xmalloc, lp_secret_wipe_free);
 }
 
 void lp_secret_credentials(const char *cfg_path, const char *cfg_key, const char *file, const char *env_id,
