@@ -356,10 +356,10 @@ lp_config *lp_config_load(const char *path)
 	static const char *const top_keys[] = {"client", "personio", "loket", "compensation", "attributes", "documents", "hours",
 					       "journal", "audit_log", NULL};
 	static const char *const personio_keys[] = {"base_url", "credentials_file", "app_id", "partner_id",
-						    "legal_entity_id", "future_months", "page_size", "token_cache", NULL};
+						    "legal_entity_id", "future_months", "page_size", "token_cache", "proxy", NULL};
 	static const char *const loket_keys[] = {"base_url", "employer_id", "payroll_administration_id",
 						 "client_number", "tax_id", "token_file", "oauth_url",
-						 "credentials_file", "redirect_uri", "lock_file", NULL};
+						 "credentials_file", "redirect_uri", "lock_file", "proxy", NULL};
 	static const char *const comp_keys[] = {"start_date", "sync_salary", "sync_recurring", "sync_one_time", "mapping", NULL};
 	static const char *const doc_keys[] = {"category_id", "category", "from", "dir", "titles", NULL};
 	static const char *const title_keys[] = {"payslip", "payslip_correction", "yearend", "yearend_corrected", NULL};
@@ -428,6 +428,7 @@ lp_config *lp_config_load(const char *path)
 		char *tc = get_str(&x, p, "personio", "token_cache", 0);
 		c->personio.token_cache = resolve(c, tc);
 		free(tc);
+		c->personio.proxy = get_str(&x, p, "personio", "proxy", 0);
 	}
 	if (!c->personio.base_url)
 		c->personio.base_url = lp_xstrdup("https://api.personio.de");
@@ -458,6 +459,7 @@ lp_config *lp_config_load(const char *path)
 		char *lf = get_str(&x, l, "loket", "lock_file", 0);
 		c->loket.lock_file = resolve(c, lf);
 		free(lf);
+		c->loket.proxy = get_str(&x, l, "loket", "proxy", 0);
 	}
 	if (c->loket.token_file && c->client) { /* the defaults beside the token file */
 		const char *tf = c->loket.token_file, *sl = strrchr(tf, '/');
@@ -595,6 +597,8 @@ void lp_config_free(lp_config *c)
 	free(c->documents.title_yearend);
 	free(c->documents.title_yearend_corrected);
 	free(c->loket.oauth_url);
+	free(c->loket.proxy);
+	free(c->personio.proxy);
 	free(c->loket.credentials_file);
 	free(c->loket.redirect_uri);
 	free(c->loket.lock_file);

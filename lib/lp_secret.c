@@ -1,6 +1,7 @@
 /* lp_secret.c - see lp_secret.h */
 #include "lp_secret.h"
 #include "lp_cli.h"
+#include "lp_io.h"
 
 #include <jansson.h>
 
@@ -15,39 +16,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static int check_fd(int fd, const char *path, char *err, size_t errlen)
-{
-	struct stat st;
-	if (fstat(fd, &st) != 0) {
-		snprintf(err, errlen, "%s: cannot stat: %s", path, strerror(errno));
-		return -1;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		snprintf(err, errlen, "%s: not a regular file", path);
-		return -1;
-	}
-	if (st.st_uid != geteuid()) {
-		snprintf(err, errlen, "%s: owned by another user; a secrets file must be yours", path);
-		return -1;
-	}
-	if (st.st_mode & 077) {
-		snprintf(err, errlen, "%s: permissions %04o are too open; run: chmod 600 '%s'", path,
-			 (unsigned)(st.st_mode & 07777), path);
-		return -1;
-	}
-	return 0;
-}
-
 int lp_secret_check_file(const char *path, char *err, size_t errlen)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0) {
-		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+	int fd = lp_open_private(path, O_RDONLY, 0, err, errlen, NULL);
+	if (fd < 0)
 		return -1;
-	}
-	int r = check_fd(fd, path, err, errlen);
 	close(fd);
-	return r;
+	return 0;
 }
 
 int lp_secret_read_file(const char *path, char **out, size_t *len, char *err, size_t errlen)
@@ -57,15 +32,9 @@ int lp_secret_read_file(const char *path, char **out, size_t *len, char *err, si
 
 int lp_secret_read_file_max(const char *path, char **out, size_t *len, size_t max, char *err, size_t errlen)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0) {
-		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+	int fd = lp_open_private(path, O_RDONLY, 0, err, errlen, NULL);
+	if (fd < 0)
 		return -1;
-	}
-	if (check_fd(fd, path, err, errlen)) {
-		close(fd);
-		return -1;
-	}
 	size_t cap = 4096, n = 0;
 	char *buf = lp_xmalloc(cap);
 	for (;;) {
