@@ -16,6 +16,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+static void wipe_json_from_now_on(void);
+
 int lp_secret_check_file(const char *path, char *err, size_t errlen)
 {
 	int fd = lp_open_private(path, O_RDONLY, 0, err, errlen, NULL);
@@ -32,6 +34,7 @@ int lp_secret_read_file(const char *path, char **out, size_t *len, char *err, si
 
 int lp_secret_read_file_max(const char *path, char **out, size_t *len, size_t max, char *err, size_t errlen)
 {
+	wipe_json_from_now_on();
 	int fd = lp_open_private(path, O_RDONLY, 0, err, errlen, NULL);
 	if (fd < 0)
 		return -1;
@@ -74,6 +77,7 @@ int lp_secret_read_file_max(const char *path, char **out, size_t *len, size_t ma
 		*len = n;
 	return 0;
 }
+
 
 struct lp_secret_res {
 	int fd;
@@ -287,6 +291,17 @@ static void *json_xmalloc(size_t n)
 	return p;
 }
 
+/* jansson's frees are wiped from the first secret on (a program that never reads one, such
+ * as validate over millions of records, does not pay for it); blocks allocated before are
+ * glibc's as well, so switching is safe at any time */
+static void wipe_json_from_now_on(void)
+{
+	static int on;
+	if (!on)
+		json_set_alloc_funcs(json_xmalloc, lp_secret_wipe_free);
+	on = 1;
+}
+
 void lp_secret_harden(void)
 {
 	static int done;
@@ -296,12 +311,18 @@ void lp_secret_harden(void)
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	struct rlimit rl = {0, 0};
 	setrlimit(RLIMIT_CORE, &rl);
-	json_set_alloc_funcs(json_xmalloc, lp_secret_wipe_free);
+	json_set_alloc_funcs(json_xmalloc, free);
+}
+
+void lp_secret_holding(void)
+{
+	wipe_json_from_now_on();
 }
 
 void lp_secret_credentials(const char *cfg_path, const char *cfg_key, const char *file, const char *env_id,
 			   const char *env_secret, char **id_out, char **secret_out)
 {
+	wipe_json_from_now_on();
 	if (file) {
 		char *buf, err[512];
 		size_t len;

@@ -64,6 +64,7 @@ static int wipe_check(void)
 	secret[sizeof secret - 1] = '\0';
 	const char *tail = secret + 32; /* beyond the bytes a free list keeps its pointers in */
 	int leaks = 0;
+	lp_secret_holding();
 	json_t *j = json_pack("{s:s}", "client_secret", secret);
 	json_decref(j);
 	unsigned char *p = malloc(sizeof secret);
