@@ -1,14 +1,18 @@
 /* lp_config.c - see lp_config.h */
 #include "lp_config.h"
+#include "lp_io.h"
 #include "lp_cli.h"
 #include "lp_json.h"
 #include "lp_map.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 const char *const lp_attr_names[LP_A__COUNT] = {
 	"first_name", "last_name", "preferred_name", "prefix", "initials",
@@ -365,9 +369,25 @@ lp_config *lp_config_load(const char *path)
 	static const char *const title_keys[] = {"payslip", "payslip_correction", "yearend", "yearend_corrected", NULL};
 	struct ctx x = {path, 0};
 
-	FILE *f = fopen(path, "rb");
+	/* O_NONBLOCK: a FIFO or a device given as the configuration is refused, never waited on */
+	int cfd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	struct stat cst;
+	if (cfd < 0 || fstat(cfd, &cst) != 0) {
+		lp_warn("%s: cannot open: %s", path, strerror(errno));
+		if (cfd >= 0)
+			close(cfd);
+		return NULL;
+	}
+	if (!S_ISREG(cst.st_mode)) {
+		lp_warn("%s: %s, not a regular file", path, lp_file_kind(cst.st_mode));
+		close(cfd);
+		return NULL;
+	}
+	fcntl(cfd, F_SETFL, fcntl(cfd, F_GETFL) & ~O_NONBLOCK);
+	FILE *f = fdopen(cfd, "rb");
 	if (!f) {
 		lp_warn("%s: cannot open: %s", path, strerror(errno));
+		close(cfd);
 		return NULL;
 	}
 	char *buf = NULL;

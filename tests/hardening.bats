@@ -220,6 +220,17 @@ asan_build() { ldd "$BUILD/bin/validate" 2>/dev/null | grep -q libasan; }
 	done
 }
 
+@test "files: a FIFO or a directory given as the configuration is refused at once" {
+	mkfifo "$T/fifo.json"
+	mkdir "$T/dir.json"
+	run --separate-stderr timeout 20 validate -c "$T/fifo.json" /dev/null
+	assert_failure 4
+	[[ "$stderr" == *"$T/fifo.json: a FIFO (named pipe), not a regular file"* ]]
+	run --separate-stderr timeout 20 fetch-loket -c "$T/dir.json"
+	assert_failure 4
+	[[ "$stderr" == *"$T/dir.json: a directory, not a regular file"* ]]
+}
+
 @test "files: push-loket's journal must be a private regular file of the user's: a FIFO, a link, another user's, 0644 are refused" {
 	loket_login
 	cp "$ROOT/tests/golden/acme.plan.ndjson" "$T/plan.ndjson"
