@@ -121,5 +121,5 @@ const char *lp_block_where(const lp_block *b, size_t i)
 void lp_block_pass(const lp_block *b, size_t i)
 {
 	if (lp_out_raw(b->lines.v[i].raw, b->lines.v[i].rawlen))
-		lp_die(LP_EXIT_IO, "write error on standard output");
+		lp_die(LP_EXIT_IO, "%s", lp_out_error());
 }

@@ -85,9 +85,21 @@ void lp_init(const char *argv0)
 	bound_memory();
 }
 
+int lp_stdout_errno;
+
+/* stdout before a message on stderr, so that the two stay in order; a failure is kept */
+static void flush_stdout(void)
+{
+	int e = errno;
+	errno = 0;
+	if (fflush(stdout) != 0 && !lp_stdout_errno)
+		lp_stdout_errno = errno ? errno : EIO;
+	errno = e;
+}
+
 void lp_vwarn(const char *fmt, va_list ap)
 {
-	fflush(stdout);
+	flush_stdout();
 	fprintf(stderr, "%s: ", lp_prog);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
@@ -112,7 +124,7 @@ void lp_die(int code, const char *fmt, ...)
 
 static void vwarn_at(const char *file, unsigned long line, const char *field, const char *fmt, va_list ap)
 {
-	fflush(stdout);
+	flush_stdout();
 	fprintf(stderr, "%s: %s", lp_prog, file ? file : "-");
 	if (line)
 		fprintf(stderr, ":%lu", line);

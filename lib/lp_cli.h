@@ -26,6 +26,9 @@ enum lp_exit {
 };
 
 extern const char *lp_prog;
+/* The errno of the first failed write or flush of standard output (0: none): a message may
+ * flush it (lp_warn does) long before the program notices (lp_ndjson's lp_out_error). */
+extern int lp_stdout_errno;
 
 /* The start of every program: the program name for messages; lp_secret_harden() (no core
  * dumps, wiped frees); and the memory bound: RLIMIT_AS (address space) lowered to

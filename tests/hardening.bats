@@ -327,6 +327,16 @@ asan_build() { ldd "$BUILD/bin/validate" 2>/dev/null | grep -q libasan; }
 	[[ "$stderr" != *"Success"* ]]
 }
 
+@test "writes: a failed write to standard output names the reason (a full disk, a file size limit)" {
+	rec_person >"$T/in.ndjson"
+	run --separate-stderr bash -c "validate -c '$T_CFG' --as-of $AS_OF '$T/in.ndjson' >/dev/full"
+	assert_failure 7
+	[[ "$stderr" == *"validate: write error on standard output: No space left on device"* ]]
+	run --separate-stderr bash -c "map-compensation -c '$T_CFG' '$T/in.ndjson' >/dev/full"
+	assert_failure 7
+	[[ "$stderr" == *"write error on standard output: No space left on device"* ]]
+}
+
 @test "push-loket: exit 5 says why without -v (the first failure, what is left, how to resume)" {
 	loket_login
 	cp "$ROOT/tests/golden/acme.plan.ndjson" "$T/plan.ndjson"

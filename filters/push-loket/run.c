@@ -26,13 +26,13 @@ static const char *admin_id(void)
 static void out_kept(const json_t *r)
 {
 	if (lp_out(r))
-		lp_die(LP_EXIT_IO, "write error on standard output");
+		lp_die(LP_EXIT_IO, "%s", lp_out_error());
 }
 
 void out_new(json_t *r)
 {
 	if (lp_out_new(r))
-		lp_die(LP_EXIT_IO, "write error on standard output");
+		lp_die(LP_EXIT_IO, "%s", lp_out_error());
 }
 
 /* ---------------------------------------------------------------- journal */
