@@ -70,6 +70,9 @@ static struct {
 	int g_open;
 	unsigned long n[C_N];
 	int findings, remote;
+	char **fin, **tmp;  /* export_files' paths (reachable when a step exits) */
+	json_t *files;
+	void *pl;
 } M;
 
 /* per run of the input: what this export does with it */
@@ -442,8 +445,8 @@ static char *abs_path(const char *p)
 static json_t *export_files(je_outputs *outs, struct plan *pl)
 {
 	size_t nf = outs->n;
-	json_t *files = json_array();
-	char **fin = lp_xmalloc(nf * sizeof *fin), **tmp = lp_xmalloc(nf * sizeof *tmp);
+	json_t *files = M.files = json_array();
+	char **fin = M.fin = lp_xmalloc(nf * sizeof *fin), **tmp = M.tmp = lp_xmalloc(nf * sizeof *tmp);
 	for (size_t i = 0; i < nf; i++) {
 		fin[i] = abs_path(outs->v[i].path);
 		tmp[i] = lp_xasprintf("%s.jx-tmp", fin[i]);
@@ -512,6 +515,7 @@ static json_t *export_files(je_outputs *outs, struct plan *pl)
 	for (size_t i = 0; i < nf; i++)
 		free(fin[i]), free(tmp[i]);
 	free(fin), free(tmp);
+	M.fin = M.tmp = NULL;
 	return files;
 }
 
@@ -587,7 +591,7 @@ int je_mark_run(const struct je_mark_opts *mo, je_outputs *outs)
 		lp_die(LP_EXIT_DATA, "the entries are for bookkeeping administration %s, %s links %s: fetch the journal again "
 		       "with this configuration (nothing written)", bk_admin ? bk_admin : "none", cfg->path, bk ? bk : "none");
 
-	struct plan *pl = lp_xmalloc((runs.n ? runs.n : 1) * sizeof *pl);
+	struct plan *pl = M.pl = lp_xmalloc((runs.n ? runs.n : 1) * sizeof *pl);
 	memset(pl, 0, (runs.n ? runs.n : 1) * sizeof *pl);
 	size_t nexport = 0;
 	int code = 0;
