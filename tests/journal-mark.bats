@@ -148,6 +148,29 @@ none"
 	done
 }
 
+@test "exactly once: killed after the first PATCH, resumed with a fresh fetch (which no longer lists that run): both runs marked in the ledger, once in Loket" {
+	run env LOKETPIPE_TEST_KILL_AT=patch:1 bash -c "$(declare -f je); je a"
+	[ "$status" = 137 ]
+	fetch-journal -c "$CFG" --as-of 2026-11-15 >"$D/fresh.ndjson"
+	[ "$(jq -s '[.[] | select(.type=="journal.entry")] | length' "$D/fresh.ndjson")" = 1 ]
+	reset_log
+	run --separate-stderr env JIN="$D/fresh.ndjson" bash -c "$(declare -f je); je b"
+	assert_success
+	assert_file_not_exists "$D/b.csv"
+	run jq -r 'select(.type=="journal.export") | "\(.journal_run_id) \(.outcome) \(.marked)"' <<<"$output"
+	assert_output "$JC marked true
+$J10 marked true"
+	[ "$(patches)" = 1 ]
+	run jq -r 'select(.state=="marked") | .run' "$LEDGER"
+	assert_output "$JC
+$J10"
+	run jq -r 'select(.event=="journal.marked") | .journal_run_id' "$D/audit.ndjson"
+	assert_output "$JC
+$J10"
+	run once
+	assert_success
+}
+
 @test "exactly once: a lost answer on the PATCH (it landed; the retry gets 409; the run is read: marked)" {
 	# the first two requests in that scope are the reads before the PATCHes: the third is a PATCH
 	reset_log

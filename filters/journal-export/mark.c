@@ -52,6 +52,7 @@ struct lrun {          /* what the ledger says of one run */
 	enum lst st;
 	json_t *files;     /* the last intent's files [{path, sha256, tmp}] */
 	unsigned long line;
+	long seq, year, period; /* from the intent */
 };
 
 enum { C_EXPORTED, C_MARKED, C_RERUN, C_REFUSED, C_NONE, C_PATCHES, C_N };
@@ -151,6 +152,9 @@ static int ledger_line(json_t *o, unsigned long line, void *ctx)
 		json_decref(r->files);
 		r->files = json_incref(f);
 		r->st = L_INTENT; /* a rerun's intent starts over */
+		r->seq = (long)json_integer_value(json_object_get(o, "seq"));
+		r->year = (long)json_integer_value(json_object_get(o, "year"));
+		r->period = (long)json_integer_value(json_object_get(o, "period"));
 	} else if (k == L_WRITTEN) {
 		if (r->st == L_NONE)
 			return bad_line(line, "written without an intent");
@@ -753,6 +757,34 @@ int je_mark_run(const struct je_mark_opts *mo, je_outputs *outs)
 			p->files = basenames(p->finals);
 	}
 	json_decref(files);
+	/* runs the ledger has written but not marked that the input does not hold (a fresh fetch
+	 * after a kill between a PATCH and its marked line no longer lists a run Loket marked):
+	 * read and marked too, so that the ledger and the audit log are complete */
+	json_t *extra = json_array();
+	for (size_t i = 0; i < M.lr.n; i++) {
+		struct lrun *l = &M.lr.v[i];
+		int in_input = 0;
+		for (size_t k = 0; k < runs.n && !in_input; k++)
+			in_input = !strcasecmp(runs.v[k].id, l->id);
+		if (in_input || l->st != L_WRITTEN)
+			continue;
+		char where[4200], why[800];
+		snprintf(where, sizeof where, "%s:%lu", M.lpath, l->line);
+		struct run fake = {.id = l->id, .seq = l->seq, .year = l->year, .period = l->period, .where = where};
+		struct plan p = {.act = A_MARK};
+		p.loket = loket_status(l->id, why, sizeof why);
+		if (p.loket < 0) {
+			issue(&fake, "error", "journalRunStatus.key", "run journal-export again later", "written, not marked: %s", why);
+			M.remote = 1;
+			continue;
+		}
+		mark_one(&fake, &p, l->files, &patch_no);
+		json_array_append_new(extra, json_pack("{s:s,s:s,s:s,s:I,s:I,s:I,s:o,s:s,s:b}", "type", "journal.export", "client",
+						       cfg->client, "journal_run_id", l->id, "sequence_number", (json_int_t)l->seq,
+						       "year", (json_int_t)l->year, "period", (json_int_t)l->period, "files",
+						       basenames(l->files), "outcome", "marked", "marked", p.marked));
+	}
+	M.files = extra;
 
 records:
 	for (size_t i = 0; i < runs.n; i++) {
@@ -776,6 +808,11 @@ records:
 			code = LP_EXIT_IO;
 		json_decref(rec);
 	}
+	for (size_t i = 0; M.files && i < json_array_size(M.files); i++)
+		if (lp_out(json_array_get(M.files, i)))
+			code = LP_EXIT_IO;
+	json_decref(M.files);
+	M.files = NULL;
 	int refused_j1 = 0;
 	for (size_t i = 0; i < runs.n; i++)
 		refused_j1 |= runs.v[i].refusal != NULL;
