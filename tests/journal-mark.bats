@@ -71,6 +71,11 @@ nope() {
 @test "exactly once: the first run writes XAF and CSV and marks both ready runs (7, our message); a second run writes nothing and sends no PATCH" {
 	run --separate-stderr je a
 	assert_success
+	echo "$output" >"$D/records.ndjson"
+	jq -c 'del(.crc)' "$LEDGER" >"$D/ledger-lines.ndjson"
+	run schema-check "$SCHEMAS" "$D/records.ndjson" "$D/ledger-lines.ndjson"
+	assert_success
+	run cat "$D/records.ndjson"
 	run jq -r 'select(.type=="journal.export") | "\(.journal_run_id) \(.sequence_number) \(.files|join(",")) \(.outcome) \(.marked)"' <<<"$output"
 	assert_output "$J10 11 a.xaf,a.csv exported true
 $JC 12 a.xaf,a.csv exported true"
@@ -167,6 +172,31 @@ $J10"
 	run jq -r 'select(.event=="journal.marked") | .journal_run_id' "$D/audit.ndjson"
 	assert_output "$JC
 $J10"
+	run once
+	assert_success
+}
+
+@test "exactly once: an intent whose temporary file is damaged or gone is exported again (the stale temporary files removed); intact ones roll forward" {
+	run env LOKETPIPE_TEST_KILL_AT=intent bash -c "$(declare -f je); je a"
+	[ "$status" = 137 ]
+	assert_file_exists "$D/a.csv.jx-tmp"
+	echo x >>"$D/a.csv.jx-tmp"
+	run --separate-stderr je a
+	assert_success
+	run jq -r 'select(.type=="journal.export") | .outcome' <<<"$output"
+	assert_output "exported
+exported"
+	run once
+	assert_success
+	# the same kill with the temporary files intact: put in place, only marked
+	curl -fsS -X POST "$LK_URL/__emu/reset" >/dev/null
+	rm -rf "$D/acme.journal" "$D"/a.*
+	run env LOKETPIPE_TEST_KILL_AT=intent bash -c "$(declare -f je); je a"
+	run --separate-stderr je a
+	assert_success
+	run jq -r 'select(.type=="journal.export") | .outcome' <<<"$output"
+	assert_output "marked
+marked"
 	run once
 	assert_success
 }
