@@ -659,8 +659,8 @@ int main(int argc, char **argv)
 					     {"actor", required_argument, 0, O_ACTOR}, {"audit", required_argument, 0, O_AUDIT},
 					     {"help", no_argument, 0, 'h'},
 					     {"version", no_argument, 0, 'V'},       {0, 0, 0, 0}};
-	je_outputs outs = {0};
-	struct je_mark_opts mo = {0};
+	static je_outputs outs; /* static: reachable when an error exits */
+	static struct je_mark_opts mo;
 	char as_of[11];
 	int c, pending = 0; /* a --format waiting for its -o */
 	lp_init(argv[0]);
