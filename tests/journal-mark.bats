@@ -449,6 +449,13 @@ PY
 	[ "$(lines_in "$J10" "$D/r.csv")" = 12 ]
 	[ "$(patches)" = 0 ]
 	[ "$(exports "$J10")" = 1 ]
+	run jq -r --arg r "$J10" 'select(.run==$r) | .state' "$LEDGER"
+	assert_output "intent
+written
+marked
+intent
+written
+marked"
 }
 
 @test "exactly once: a run the ledger marked that Loket shows ready (4) again: an error issue, nothing written or sent" {

@@ -747,8 +747,12 @@ int je_mark_run(const struct je_mark_opts *mo, je_outputs *outs)
 		struct plan *p = &pl[i];
 		if (p->act == A_EXPORT && (!p->rerun || p->loket == LP_LE_JOURNAL_READY))
 			mark_one(&runs.v[i], p, files, &patch_no);
-		else if (p->act == A_EXPORT && p->rerun)
+		else if (p->act == A_EXPORT && p->rerun) {
+			/* a rerun of a run Loket shows exported: nothing to send; the ledger says so */
 			p->marked = p->loket == LP_LE_JOURNAL_EXPORTED;
+			if (p->marked)
+				ledger_put(json_pack("{s:s,s:s,s:s}", "state", "marked", "run", runs.v[i].id, "as_of", mo->as_of));
+		}
 		else if (p->act == A_MARK)
 			mark_one(&runs.v[i], p, p->finals, &patch_no);
 		if (p->act == A_EXPORT)
