@@ -66,6 +66,9 @@ static struct client *client_for(const char *name)
 	c->issues = json_array();
 	c->ends = json_array();
 	c->docs = json_array();
+	c->jentries = json_array();
+	c->jlines = json_array();
+	c->jexports = json_array();
 	c->refused = c->remote = c->not_run = -1;
 	lp_map_put(clients, c->name, c);
 	*LP_VEC_PUSH(&order) = c;
@@ -101,6 +104,12 @@ static void take_record(json_t *r, lp_in *in, const char *file, lp_map *seen)
 		cl->requests++;
 	else if (!strcmp(type, "document.result"))
 		json_array_append(cl->docs, r);
+	else if (!strcmp(type, "journal.entry"))
+		json_array_append(cl->jentries, r);
+	else if (!strcmp(type, "journal.line"))
+		json_array_append(cl->jlines, r);
+	else if (!strcmp(type, "journal.export"))
+		json_array_append(cl->jexports, r);
 	json_decref(r);
 }
 
@@ -151,14 +160,20 @@ static void write_report(const char *title)
 		heading(1, h);
 		free(h);
 		/* a documents run (push-documents' output) has no plan: its own sections */
-		int docs_only = documents_only(cl);
-		if (!docs_only)
-			summary(cl);
-		else
+		/* a journal run (fetch-journal, journal-export): the entries, those not exported first */
+		int docs_only = documents_only(cl), j_only = journal_only(cl);
+		if (docs_only)
 			documents_summary(cl);
+		else if (j_only)
+			journal_summary(cl);
+		else
+			summary(cl);
+		if (j_only)
+			journal_refused(cl);
 		issues(cl);
 		documents(cl);
-		if (!docs_only) {
+		journal(cl);
+		if (!docs_only && !j_only) {
 			changes(cl);
 			refusals(cl);
 			concepts(cl);
@@ -179,6 +194,9 @@ static void free_all(void)
 		json_decref(cl->issues);
 		json_decref(cl->ends);
 		json_decref(cl->docs);
+		json_decref(cl->jentries);
+		json_decref(cl->jlines);
+		json_decref(cl->jexports);
 		for (size_t k = 0; k < cl->probs.n; k++)
 			free(cl->probs.v[k]);
 		free(cl->probs.v);
