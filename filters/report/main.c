@@ -5,7 +5,9 @@
  * the outcome, what changed per employee (planned, applied, refused or skipped), Loket's
  * refusals, the warnings and errors with their fixes, the concept employees waiting to be
  * finalised (M2), and who was left out and why; for a documents run (push-documents'
- * document.result records) the documents shared per employee and those not shared, with why.
+ * document.result records) the documents shared per employee and those not shared, with why;
+ * for a journal run (fetch-journal's journal.entry/journal.line, journal-export's journal.export
+ * records) each entry as a table to check before booking (journal.c).
  * BSNs and IBANs in any text are masked.
  * It holds the records of the whole input (a report is read by a person: it is small).
  *
@@ -34,14 +36,16 @@ static const char usage[] =
 	"Summarise a sync run for a person: per client what changed per employee, what Loket\n"
 	"refused, warnings and errors with their fixes, concept employees to finalise (M2) and\n"
 	"who was left out and why; for push-documents' output the payroll documents shared per\n"
-	"employee, and those not shared and why. BSNs and IBANs are masked.\n"
+	"employee, and those not shared and why; for fetch-journal's and journal-export's output each\n"
+	"payroll journal entry as a table to check before booking (J1). BSNs and IBANs are masked.\n"
 	"\n"
 	"      --html          write HTML instead of text\n"
 	"      --title TEXT    the report's title (default: loketpipe sync report)\n"
 	"  -h, --help          show this help and exit\n"
 	"  -V, --version       show the version and exit\n"
 	"\n"
-	"FILE is NDJSON (validate, diff-loket, push-loket or push-documents output), '-' or none for standard\n"
+	"FILE is NDJSON (validate, diff-loket, push-loket, push-documents, fetch-journal or journal-export\n"
+	"output), '-' or none for standard\n"
 	"input, .gz read transparently. An input that ended early, or a stage that failed, is\n"
 	"said at the top of the report (what is missing, what to do); the rest is written in full.\n"
 	"\n"
