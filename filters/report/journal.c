@@ -133,6 +133,8 @@ static void export_words(const json_t *x, char *w, size_t n)
 		snprintf(w, n, "written to %s; %s", m ? files : "-", mk);
 	else if (!strcmp(o, "marked"))
 		snprintf(w, n, "written earlier to %s; %s now", m ? files : "-", mk);
+	else if (!strcmp(o, "none"))
+		snprintf(w, n, "exported and %s on an earlier run; nothing written now", marked ? "marked processed in Loket" : "not marked");
 	else if (!strcmp(o, "rerun"))
 		snprintf(w, n, "written again on purpose (--rerun) to %s; %s", m ? files : "-", mk);
 	else
@@ -213,13 +215,13 @@ void journal_summary(const struct client *c)
 		bad += unbookable(c, v[i], why, sizeof why) || refused_export(export_of(c, str(v[i], "journal_run_id") ?
 									     str(v[i], "journal_run_id") : ""));
 	free(v);
-	unsigned long out[4] = {0}, marked = 0, unmarked = 0, err = 0;
-	static const char *const oc[] = {"exported", "marked", "rerun", "refused"};
+	unsigned long out[5] = {0}, marked = 0, unmarked = 0, err = 0;
+	static const char *const oc[] = {"exported", "marked", "rerun", "refused", "none"};
 	json_t *r;
 	json_array_foreach(c->jexports, i, r) {
-		for (int k = 0; k < 4; k++)
+		for (int k = 0; k < 5; k++)
 			out[k] += str(r, "outcome") && !strcmp(str(r, "outcome"), oc[k]);
-		if (!refused_export(r)) {
+		if (!refused_export(r) && !(str(r, "outcome") && !strcmp(str(r, "outcome"), "none"))) {
 			marked += json_is_true(json_object_get(r, "marked"));
 			unmarked += !json_is_true(json_object_get(r, "marked"));
 		}
@@ -249,6 +251,8 @@ void journal_summary(const struct client *c)
 		putf("%sExport: %lu written now, %lu written earlier and marked now, %lu written again (--rerun), %lu "
 		     "refused; %lu marked processed in Loket, %lu NOT marked.", html ? "" : "  ", out[0], out[1], out[2],
 		     out[3], marked, unmarked);
+		if (out[4])
+			putf(" %lu exported on an earlier run (nothing written now).", out[4]);
 		if (unmarked && !marked)
 			putf(" A review export: Loket still offers these runs, they are fetched again next time.");
 	} else if (n)
