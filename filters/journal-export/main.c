@@ -17,6 +17,7 @@
 #include "lp_json.h"
 #include "lp_le.h"
 #include "lp_money.h"
+#include "lp_oauth.h"
 #include "lp_ndjson.h"
 #include "lp_vec.h"
 #include "je.h"
@@ -32,19 +33,34 @@
 #include <unistd.h>
 
 static const char usage[] =
-	"Usage: journal-export --format xaf|csv|ndjson [-o FILE] [--as-of DATE] [FILE...]\n"
+	"Usage: journal-export --format xaf|csv|ndjson [-o FILE] [--format F -o FILE]... [--as-of DATE]\n"
+	"                      [-c CONFIG [--mark-exported] [--rerun RUN]... [--ledger FILE] [--base-url URL]\n"
+	"                       [--actor NAME] [--audit FILE]] [FILE...]\n"
 	"Write the journal.entry and journal.line records of FILE... (or stdin) as an XAF 3.2\n"
 	"audit file, a semicolon CSV of memorial lines, or NDJSON. Unbalanced entries are refused.\n"
 	"\n"
-	"  -f, --format F   xaf, csv or ndjson (required)\n"
-	"  -o, --output FILE  write FILE whole or not at all (temporary file, fsync, rename);\n"
-	"                   issue records then go to stdout. Default: the format on stdout\n"
-	"      --as-of DATE the XAF header's dateCreated (default: today, UTC)\n"
+	"  -f, --format F   xaf, csv or ndjson (required; repeatable, each -o takes the format before it)\n"
+	"  -o, --output FILE  write FILE whole or not at all (temporary file, fsync, rename); with\n"
+	"                   several, all or none; issue records then go to stdout. Default: stdout\n"
+	"      --as-of DATE the XAF header's dateCreated and the ledger's date (default: today, UTC)\n"
+	"  -c, --config F   the client configuration: the ledger (journal.dir), the J2 link audit\n"
+	"      --mark-exported  exactly once: every output a new -o FILE (never replaced), then each\n"
+	"                   run exported is marked processed in Loket (needs journal.application_key\n"
+	"                   and journal.bookkeeping_administration); runs the ledger knows are not\n"
+	"                   exported again\n"
+	"      --rerun RUN  export RUN again on purpose whatever the ledger says (repeatable)\n"
+	"      --ledger FILE  the ledger (default: <journal.dir>/ledger.ndjson)\n"
+	"      --base-url URL  the Loket API (default: loket.base_url)\n"
+	"      --actor NAME, --audit FILE  the audit log's actor and file (default: audit_log)\n"
 	"  -h, --help       this help\n"
 	"  -V, --version    the version\n"
 	"\n"
-	"Exit status: 0 all written, 1 an entry refused (the others written), 2 usage, 3 bad input,\n"
-	"5 the input extract is incomplete, 7 I/O error. See journal-export(1), loketpipe(7).\n";
+	LP_OAUTH_HELP
+	"\n"
+	"Exit status: 0 all written (and marked), 1 an entry refused or a run not marked (issues),\n"
+	"2 usage, 3 bad input, 4 configuration, 5 the input extract is incomplete or Loket failed (run\n"
+	"again: the ledger resumes), 6 re-authorise, 7 I/O or a damaged/foreign ledger or an existing\n"
+	"output file, 8 another run holds the ledger. See journal-export(1), loketpipe(7).\n";
 
 je_runs runs;
 je_jsons passed;

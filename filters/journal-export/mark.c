@@ -473,7 +473,8 @@ static json_t *export_files(je_outputs *outs, struct plan *pl)
 	for (size_t i = 0; i < runs.n; i++)
 		if (pl[i].act == A_EXPORT) {
 			struct run *r = &runs.v[i];
-			json_t *l = json_pack("{s:s,s:s,s:I,s:I,s:I,s:O,s:b,s:s}", "state", "intent", "run", r->id, "seq",
+			json_t *l = json_pack("{s:s,s:s,s:s,s:s,s:I,s:I,s:I,s:O,s:b,s:s}", "type", "journal.ledger", "client",
+					      M.cfg->client, "state", "intent", "run", r->id, "seq",
 					      (json_int_t)r->seq, "year", (json_int_t)r->year, "period", (json_int_t)r->period,
 					      "files", files, "rerun", pl[i].rerun, "as_of", M.mo->as_of);
 			if (lp_crclog_append(M.ledger, l)) {
@@ -566,6 +567,8 @@ int je_mark_run(const struct je_mark_opts *mo, je_outputs *outs)
 	M.mo = mo;
 	M.cfg = lp_config_load(mo->config);
 	lp_config *cfg = M.cfg;
+	if (!cfg)
+		return LP_EXIT_CONFIG; /* the loader said why */
 	if (client && strcmp(client, cfg->client))
 		lp_die(LP_EXIT_DATA, "the records are of client %s, the configuration %s is of %s", client, cfg->path, cfg->client);
 	if (mo->mark && cfg->journal.application_key < 0)
