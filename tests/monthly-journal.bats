@@ -132,7 +132,6 @@ files() { (cd "$O" && ls -- *.xaf *.csv 2>/dev/null | tr '\n' ' '); }
 	run_j --mark-exported
 	assert_success
 	run_j --mark-exported --rerun "$J10"
-	echo "$stderr"
 	assert_success
 	[ "$(files)" = "acme-journal-2026-11-15-2.csv acme-journal-2026-11-15-2.xaf acme-journal-2026-11-15.csv acme-journal-2026-11-15.xaf " ]
 	run jq -r 'select(.type == "journal.entry") | .journal_run_id' "$O/journal.ndjson"
