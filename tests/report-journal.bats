@@ -66,7 +66,7 @@ row() { grep -E "^ +$1" <<<"$output"; }
 	assert_success
 	assert_line 'Journal entry 11 (2026-10), booking date 2026-10-31, journal MEM'
 	assert_line 'Journal entry 12 (2026-03), booking date 2026-03-31, journal MEM'
-	assert_line "  journal run $J10, payroll run e1e2e3e4-f5f6-4a7a-8b8b-000000202610, period 2026-10-01 to 2026-10-31, Loket status 4 (journal ready)"
+	assert_line "  journal run $J10, payroll run e1e2e3e4-f5f6-4a7a-8b8b-000000202610, period 2026-10-01 to 2026-10-31, Loket status 4 (journal ready) when fetched"
 	assert_line '  Journal entries: 2, 2 of them balanced and bookable, 0 NOT (see below).'
 	assert_line '  Not exported in this input: the entries are shown for review; nothing is marked in Loket.'
 	[ "$(row total | head -1 | tr -s ' ')" = " total 42026.00 42026.00 balanced" ]

@@ -394,7 +394,7 @@ static void entry(const struct client *c, const json_t *e)
 	tag("<ul>\n");
 	const char *ba = str(e, "bookkeeping_administration");
 	const char *items[4] = {NULL};
-	char *it0 = lp_xasprintf("journal run %s, payroll run %s, period %s to %s, Loket status %s%s", id,
+	char *it0 = lp_xasprintf("journal run %s, payroll run %s, period %s to %s, Loket status %s%s when fetched", id,
 				 str(e, "payroll_run_id") ? str(e, "payroll_run_id") : "-",
 				 str(e, "period_start") ? str(e, "period_start") : "-",
 				 str(e, "period_end") ? str(e, "period_end") : "-", num(ival(e, "status")),
