@@ -221,3 +221,45 @@ files() { (cd "$O" && ls -- *.xaf *.csv 2>/dev/null | tr '\n' ' '); }
 	assert_failure 4
 	[ ! -e "$O" ]
 }
+
+@test "J1 Loket fails while the journal runs are read (fetch-journal exit 5, incomplete): exit 5, outcome failed, no file; the report says so" {
+	pa=$(jq -r .loket.payroll_administration_id "$CFG")
+	curl -fsS -X POST --data '{"always":{"path":"/v2/providers/employers/payrolladministrations/'"$pa"'/journalruns","status":503}}' \
+		"$LK_URL/__emu/faults" >/dev/null
+	run_j --mark-exported
+	assert_failure 5
+	[[ "$stderr" == *"Loket failed (exit 5); nothing was exported"* ]]
+	[ -z "$(files)" ]
+	run st '[.outcome, .exit, .stage]'
+	assert_output '["failed",5,"fetch"]'
+	grep -q "Reading Loket's journal runs did not finish" "$O/report.txt"
+	assert_equal "$(patches $J10) $(patches $JC)" "0 0"
+}
+
+@test "J1 lost answers on the journal runs' requests (PATCH included): each run marked once, one set of files" {
+	curl -fsS -X POST --data '{"rate_lost":0.3,"seed":7,"scope":"/v2/providers/employers/payrolladministrations/journalruns/"}' \
+		"$LK_URL/__emu/faults" >/dev/null
+	run_j --mark-exported
+	if [ "$status" -ne 0 ]; then
+		# Loket kept losing answers: the same command again, Loket answering, resumes
+		curl -fsS -X POST --data '{}' "$LK_URL/__emu/faults" >/dev/null
+		run_j --mark-exported
+	fi
+	assert_success
+	[ "$(curl -fsS "$LK_URL/__emu/stats" | jq '.faults.lost')" -gt 0 ]
+	assert_equal "$(status $J10) $(status $JC)" "7 7"
+	assert_equal "$(patches $J10) $(patches $JC)" "1 1"
+	[ "$(cd "$O" && ls -- *.xaf | wc -l) $(cd "$O" && ls -- *.csv | wc -l)" = "1 1" ]
+	xaf_is_golden "$O/$(cd "$O" && ls -- *.xaf)"
+}
+
+@test "J1 --mark-exported with a configuration journal-export refuses (no application key): exit 4, outcome failed, nothing written or marked" {
+	jq 'del(.journal.application_key)' "$CFG" >"$CFG.tmp" && mv "$CFG.tmp" "$CFG"
+	run_j --mark-exported
+	assert_failure 4
+	[[ "$stderr" == *"application_key"* ]]
+	[ -z "$(files)" ]
+	run st '[.outcome, .exit, .stage]'
+	assert_output '["failed",4,"export"]'
+	assert_equal "$(patches $J10) $(patches $JC)" "0 0"
+}
