@@ -148,23 +148,53 @@ none"
 	done
 }
 
+@test "exactly once: killed after the first PATCH, resumed with a fresh fetch (which no longer lists that run): both runs marked in the ledger, once in Loket" {
+	run env LOKETPIPE_TEST_KILL_AT=patch:1 bash -c "$(declare -f je); je a"
+	[ "$status" = 137 ]
+	fetch-journal -c "$CFG" --as-of 2026-11-15 >"$D/fresh.ndjson"
+	[ "$(jq -s '[.[] | select(.type=="journal.entry")] | length' "$D/fresh.ndjson")" = 1 ]
+	reset_log
+	run --separate-stderr env JIN="$D/fresh.ndjson" bash -c "$(declare -f je); je b"
+	assert_success
+	assert_file_not_exists "$D/b.csv"
+	run jq -r 'select(.type=="journal.export") | "\(.journal_run_id) \(.outcome) \(.marked)"' <<<"$output"
+	assert_output "$JC marked true
+$J10 marked true"
+	[ "$(patches)" = 1 ]
+	run jq -r 'select(.state=="marked") | .run' "$LEDGER"
+	assert_output "$JC
+$J10"
+	run jq -r 'select(.event=="journal.marked") | .journal_run_id' "$D/audit.ndjson"
+	assert_output "$JC
+$J10"
+	run once
+	assert_success
+}
+
 @test "exactly once: a lost answer on the PATCH (it landed; the retry gets 409; the run is read: marked)" {
-	faults '{"lost": 1, "scope": "/v2/providers/employers/payrolladministrations/journalruns/'$J10'", "after": 0}'
-	# the first request in that scope is the read before the PATCH: lose the PATCH instead
-	faults '{"lost": 1, "after": 3, "scope": "/v2/providers/employers/payrolladministrations/journalruns"}'
+	# the first two requests in that scope are the reads before the PATCHes: the third is a PATCH
+	reset_log
+	faults '{"lost": 1, "after": 2, "scope": "/v2/providers/employers/payrolladministrations/journalruns"}'
 	run --separate-stderr je a
 	assert_success
 	run curl -fsS "$LK_URL/__emu/stats"
 	run jq -r '.faults.lost' <<<"$output"
 	assert_output 1
+	# the lost PATCH was sent again (3 PATCHes for 2 runs), the second got 409 and the run was read
+	[ "$(patches)" = 3 ]
 	run once
 	assert_success
 }
 
 @test "exactly once: a 500 then success on the PATCH is retried; a 500 that stays is an error issue (that run not exported), the next run exports it" {
-	faults '{"500": 1, "after": 3, "scope": "/v2/providers/employers/payrolladministrations/journalruns"}'
+	reset_log
+	faults '{"500": 1, "after": 2, "scope": "/v2/providers/employers/payrolladministrations/journalruns"}'
 	run --separate-stderr je a
 	assert_success
+	[ "$(patches)" = 3 ]
+	run curl -fsS "$LK_URL/__emu/stats"
+	run jq -r '.faults["500"]' <<<"$output"
+	assert_output 1
 	run once
 	assert_success
 	curl -fsS -X POST "$LK_URL/__emu/reset" >/dev/null

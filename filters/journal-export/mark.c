@@ -52,6 +52,7 @@ struct lrun {          /* what the ledger says of one run */
 	enum lst st;
 	json_t *files;     /* the last intent's files [{path, sha256, tmp}] */
 	unsigned long line;
+	long seq, year, period; /* from the intent */
 };
 
 enum { C_EXPORTED, C_MARKED, C_RERUN, C_REFUSED, C_NONE, C_PATCHES, C_N };
@@ -70,6 +71,9 @@ static struct {
 	int g_open;
 	unsigned long n[C_N];
 	int findings, remote;
+	char **fin, **tmp;  /* export_files' paths (reachable when a step exits) */
+	json_t *files;
+	void *pl;
 } M;
 
 /* per run of the input: what this export does with it */
@@ -148,6 +152,9 @@ static int ledger_line(json_t *o, unsigned long line, void *ctx)
 		json_decref(r->files);
 		r->files = json_incref(f);
 		r->st = L_INTENT; /* a rerun's intent starts over */
+		r->seq = (long)json_integer_value(json_object_get(o, "seq"));
+		r->year = (long)json_integer_value(json_object_get(o, "year"));
+		r->period = (long)json_integer_value(json_object_get(o, "period"));
 	} else if (k == L_WRITTEN) {
 		if (r->st == L_NONE)
 			return bad_line(line, "written without an intent");
@@ -442,8 +449,8 @@ static char *abs_path(const char *p)
 static json_t *export_files(je_outputs *outs, struct plan *pl)
 {
 	size_t nf = outs->n;
-	json_t *files = json_array();
-	char **fin = lp_xmalloc(nf * sizeof *fin), **tmp = lp_xmalloc(nf * sizeof *tmp);
+	json_t *files = M.files = json_array();
+	char **fin = M.fin = lp_xmalloc(nf * sizeof *fin), **tmp = M.tmp = lp_xmalloc(nf * sizeof *tmp);
 	for (size_t i = 0; i < nf; i++) {
 		fin[i] = abs_path(outs->v[i].path);
 		tmp[i] = lp_xasprintf("%s.jx-tmp", fin[i]);
@@ -512,6 +519,7 @@ static json_t *export_files(je_outputs *outs, struct plan *pl)
 	for (size_t i = 0; i < nf; i++)
 		free(fin[i]), free(tmp[i]);
 	free(fin), free(tmp);
+	M.fin = M.tmp = NULL;
 	return files;
 }
 
@@ -587,7 +595,7 @@ int je_mark_run(const struct je_mark_opts *mo, je_outputs *outs)
 		lp_die(LP_EXIT_DATA, "the entries are for bookkeeping administration %s, %s links %s: fetch the journal again "
 		       "with this configuration (nothing written)", bk_admin ? bk_admin : "none", cfg->path, bk ? bk : "none");
 
-	struct plan *pl = lp_xmalloc((runs.n ? runs.n : 1) * sizeof *pl);
+	struct plan *pl = M.pl = lp_xmalloc((runs.n ? runs.n : 1) * sizeof *pl);
 	memset(pl, 0, (runs.n ? runs.n : 1) * sizeof *pl);
 	size_t nexport = 0;
 	int code = 0;
@@ -749,6 +757,34 @@ int je_mark_run(const struct je_mark_opts *mo, je_outputs *outs)
 			p->files = basenames(p->finals);
 	}
 	json_decref(files);
+	/* runs the ledger has written but not marked that the input does not hold (a fresh fetch
+	 * after a kill between a PATCH and its marked line no longer lists a run Loket marked):
+	 * read and marked too, so that the ledger and the audit log are complete */
+	json_t *extra = json_array();
+	for (size_t i = 0; i < M.lr.n; i++) {
+		struct lrun *l = &M.lr.v[i];
+		int in_input = 0;
+		for (size_t k = 0; k < runs.n && !in_input; k++)
+			in_input = !strcasecmp(runs.v[k].id, l->id);
+		if (in_input || l->st != L_WRITTEN)
+			continue;
+		char where[4200], why[800];
+		snprintf(where, sizeof where, "%s:%lu", M.lpath, l->line);
+		struct run fake = {.id = l->id, .seq = l->seq, .year = l->year, .period = l->period, .where = where};
+		struct plan p = {.act = A_MARK};
+		p.loket = loket_status(l->id, why, sizeof why);
+		if (p.loket < 0) {
+			issue(&fake, "error", "journalRunStatus.key", "run journal-export again later", "written, not marked: %s", why);
+			M.remote = 1;
+			continue;
+		}
+		mark_one(&fake, &p, l->files, &patch_no);
+		json_array_append_new(extra, json_pack("{s:s,s:s,s:s,s:I,s:I,s:I,s:o,s:s,s:b}", "type", "journal.export", "client",
+						       cfg->client, "journal_run_id", l->id, "sequence_number", (json_int_t)l->seq,
+						       "year", (json_int_t)l->year, "period", (json_int_t)l->period, "files",
+						       basenames(l->files), "outcome", "marked", "marked", p.marked));
+	}
+	M.files = extra;
 
 records:
 	for (size_t i = 0; i < runs.n; i++) {
@@ -772,6 +808,11 @@ records:
 			code = LP_EXIT_IO;
 		json_decref(rec);
 	}
+	for (size_t i = 0; M.files && i < json_array_size(M.files); i++)
+		if (lp_out(json_array_get(M.files, i)))
+			code = LP_EXIT_IO;
+	json_decref(M.files);
+	M.files = NULL;
 	int refused_j1 = 0;
 	for (size_t i = 0; i < runs.n; i++)
 		refused_j1 |= runs.v[i].refusal != NULL;
