@@ -25,10 +25,12 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -100,6 +102,21 @@ static long field_int(lp_in *in, const json_t *rec, const char *key, long min, l
 	return (long)n;
 }
 
+/* the records' amount form (schemas/journal.line.schema.json): 0 or digits without a leading
+ * zero, a point, two decimals; no sign, exponent or other spelling of the same number */
+static int amount_form(const char *s)
+{
+	const char *p = s;
+	if (*p == '0')
+		p++;
+	else if (*p >= '1' && *p <= '9')
+		while (*p >= '0' && *p <= '9')
+			p++;
+	else
+		return 0;
+	return p[0] == '.' && p[1] >= '0' && p[1] <= '9' && p[2] >= '0' && p[2] <= '9' && !p[3];
+}
+
 static lp_cents field_money(lp_in *in, const json_t *rec, const char *key)
 {
 	const char *s = field_str(in, rec, key, 0, 1);
@@ -107,6 +124,9 @@ static lp_cents field_money(lp_in *in, const json_t *rec, const char *key)
 	int e = lp_money_parse(s, &c);
 	char where[600];
 	snprintf(where, sizeof where, "%s:%lu", lp_in_name(in), lp_in_line(in));
+	if (!e && c >= 0 && !amount_form(s))
+		lp_die_at(LP_EXIT_DATA, where, key, "'%s': not an amount as the records write it (digits, a point, two "
+			  "decimals: 1234.50)", s);
 	if (e)
 		lp_die_at(LP_EXIT_DATA, where, key, "'%s': %s", s, lp_dec_strerror(e));
 	if (c < 0)
@@ -138,10 +158,16 @@ static void same_client(lp_in *in, const char *c)
 		lp_die_at(LP_EXIT_DATA, where, "client", "'%s' after '%s': one export is one client's", c, client);
 }
 
-static struct run *run_of(const char *id)
+/* the run of id (a uuid, or exit 3 naming the place); uuids are compared without case */
+static struct run *run_of(lp_in *in, const char *id)
 {
+	if (!lp_le_uuid_ok(id)) {
+		char where[600];
+		snprintf(where, sizeof where, "%s:%lu", lp_in_name(in), lp_in_line(in));
+		lp_die_at(LP_EXIT_DATA, where, "journal_run_id", "'%s' is not a journal run id (a uuid)", id);
+	}
 	for (size_t i = 0; i < runs.n; i++)
-		if (!strcmp(runs.v[i].id, id))
+		if (!strcasecmp(runs.v[i].id, id))
 			return &runs.v[i];
 	struct run *r = LP_VEC_PUSH(&runs);
 	memset(r, 0, sizeof *r);
@@ -162,7 +188,7 @@ static char *raw_copy(lp_in *in)
 static void read_line(lp_in *in, json_t *rec)
 {
 	same_client(in, field_str(in, rec, "client", 0, 1));
-	struct run *r = run_of(field_str(in, rec, "journal_run_id", 0, 1));
+	struct run *r = run_of(in, field_str(in, rec, "journal_run_id", 0, 1));
 	if (r->has_entry) {
 		char where[600];
 		snprintf(where, sizeof where, "%s:%lu", lp_in_name(in), lp_in_line(in));
@@ -224,7 +250,7 @@ static void read_entry(lp_in *in, json_t *rec)
 		lp_die_at(LP_EXIT_DATA, where, "bookkeeping_administration",
 			  "'%s' after '%s': one export is one bookkeeping administration's", bk ? bk : "null",
 			  bk_admin ? bk_admin : "null");
-	struct run *r = run_of(field_str(in, rec, "journal_run_id", 0, 1));
+	struct run *r = run_of(in, field_str(in, rec, "journal_run_id", 0, 1));
 	if (r->has_entry)
 		lp_die_at(LP_EXIT_DATA, where, "journal_run_id", "a second journal.entry of run %s", r->id);
 	r->has_entry = 1;
@@ -279,8 +305,8 @@ static void put(const char *s)
 		werr = 1;
 }
 
-/* XML text: & < > " escaped; characters XML 1.0 cannot hold (C0 controls but tab, LF, CR)
- * become a space */
+/* XML text: & < > " escaped; characters XML 1.0 cannot hold (C0 controls but tab, LF, CR,
+ * U+FFFE, U+FFFF) become a space (jansson gave valid UTF-8 without surrogates) */
 static void xput(const char *s)
 {
 	for (; s && *s; s++) {
@@ -293,6 +319,11 @@ static void xput(const char *s)
 		case '>': e = "&gt;"; break;
 		case '"': e = "&quot;"; break;
 		default: e = ch < 0x20 && ch != '\t' && ch != '\n' && ch != '\r' ? " " : one;
+		}
+		/* U+FFFE and U+FFFF (EF BF BE, EF BF BF) are no XML characters either */
+		if (ch == 0xEF && (unsigned char)s[1] == 0xBF && ((unsigned char)s[2] == 0xBE || (unsigned char)s[2] == 0xBF)) {
+			e = " ";
+			s += 2;
 		}
 		put(e);
 	}
@@ -559,6 +590,16 @@ int je_write_all(int fd, const char *p, size_t n)
 	return 0;
 }
 
+char *je_abs_path(const char *p)
+{
+	char *dir = je_dir_of(p), real[PATH_MAX];
+	const char *slash = strrchr(p, '/');
+	const char *base = slash ? slash + 1 : p;
+	char *r = realpath(dir, real) ? lp_xasprintf("%s/%s", strcmp(real, "/") ? real : "", base) : NULL;
+	free(dir);
+	return r;
+}
+
 char *je_dir_of(const char *path)
 {
 	const char *slash = strrchr(path, '/');
@@ -707,9 +748,19 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < outs.n; i++) {
 		if (outs.v[i].fmt == F_XAF)
 			any_xaf = 1;
-		for (size_t j = 0; j < i; j++)
-			if (outs.v[i].path && outs.v[j].path && !strcmp(outs.v[i].path, outs.v[j].path))
-				lp_usage_die(usage, "-o %s: given twice", outs.v[i].path);
+		/* the same file however it is spelt (./x, d/../x, a linked directory) */
+		char *a = outs.v[i].path ? je_abs_path(outs.v[i].path) : NULL;
+		for (size_t j = 0; j < i; j++) {
+			char *b = outs.v[j].path ? je_abs_path(outs.v[j].path) : NULL;
+			int same = outs.v[i].path && outs.v[j].path &&
+				   (a && b ? !strcmp(a, b) : !strcmp(outs.v[i].path, outs.v[j].path));
+			free(b);
+			if (same) {
+				free(a);
+				lp_usage_die(usage, "-o %s: given twice (as -o %s)", outs.v[i].path, outs.v[j].path);
+			}
+		}
+		free(a);
 	}
 	if (mo.mark && !mo.config)
 		lp_usage_die(usage, "--mark-exported needs -c CONFIG");

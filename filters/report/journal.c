@@ -338,6 +338,7 @@ static void cell(const char *s, size_t w, int right, int last, int raw)
 		strcpy(m, s);
 	else
 		lp_nlid_mask_text(s, m);
+	text_clean(m);
 	size_t pad = w > width(m) ? w - width(m) : 0;
 	if (right)
 		printf("%*s", (int)pad, "");
@@ -386,6 +387,7 @@ static void entry(const struct client *c, const json_t *e)
 	char *h = lp_xasprintf("Journal entry %s, booking date %s, journal %s", label(e),
 			       str(e, "booking_date") ? str(e, "booking_date") : "-",
 			       str(e, "journal_code") ? str(e, "journal_code") : "-");
+	text_clean(h);
 	heading(3, h);
 	free(h);
 	char ew[1400], why[512];
@@ -393,7 +395,7 @@ static void entry(const struct client *c, const json_t *e)
 	int ub = unbookable(c, e, why, sizeof why);
 	tag("<ul>\n");
 	const char *ba = str(e, "bookkeeping_administration");
-	const char *items[4] = {NULL};
+	char *items[4] = {NULL};
 	char *it0 = lp_xasprintf("journal run %s, payroll run %s, period %s to %s, Loket status %s%s when fetched", id,
 				 str(e, "payroll_run_id") ? str(e, "payroll_run_id") : "-",
 				 str(e, "period_start") ? str(e, "period_start") : "-",
@@ -403,6 +405,7 @@ static void entry(const struct client *c, const json_t *e)
 	char *it2 = lp_xasprintf("export: %s", ew);
 	items[0] = it0, items[1] = it1, items[2] = it2;
 	for (int k = 0; k < 3; k++) {
+		text_clean(items[k]);
 		tag("<li>");
 		putf("%s", html ? "" : "  ");
 		put(items[k]);

@@ -1,0 +1,164 @@
+#!/usr/bin/env bats
+# Adversarial review of issue 14 (J1, J2, A1, exactly once): payroll journal entries Loket ->
+# bookkeeping. Each test failed on the code it was written against (main at dc85d72); each is
+# named after its rule and "(review N)".
+
+load helper
+
+setup_file() {
+	load helper
+	loket_start
+	MAIN_URL=$LK_URL MAIN_PID=$LK_PID
+	export MAIN_URL MAIN_PID
+}
+teardown_file() { emu_kill "$MAIN_PID"; }
+
+J=f1f2f3f4-a5a6-4b7b-9c8c-0000
+J10=${J}02026102 # period 10, second try: status 4, sequence number 11, 12 lines
+JC=${J}20260311  # the correction run of period 3: status 4, sequence number 12, 5 lines
+
+setup() {
+	LK_URL=$MAIN_URL LK_PID=$MAIN_PID
+	curl -fsS -X POST "$LK_URL/__emu/reset" >/dev/null
+	loket_client
+	loket_login '.journal.bookkeeping_administration="Acme Boekhouding"'
+	D=$BATS_TEST_TMPDIR
+	IN=$D/in.ndjson
+	LEDGER=$D/acme.journal/ledger.ndjson
+	fetch-journal -c "$CFG" --as-of 2026-11-15 >"$IN"
+	export LOKETPIPE_LOCK_WAIT_MS=2000 D IN CFG LEDGER
+}
+teardown() { [ "${LK_PID:-}" = "$MAIN_PID" ] || emu_kill "$LK_PID"; }
+
+# je NAME [ARGS...]: export $IN (or $JIN) into $D/NAME.xaf and $D/NAME.csv and mark
+je() {
+	local n=$1
+	shift
+	journal-export -c "$CFG" --mark-exported --as-of 2026-11-15 --format xaf -o "$D/$n.xaf" --format csv -o "$D/$n.csv" \
+		"$@" "${JIN:-$IN}"
+}
+st() { curl -fsS "$LK_URL/__emu/state" | jq -r --arg r "$1" '.journalRuns[] | select(.id==$r) | .journalRunStatus.key'; }
+exports() { curl -fsS "$LK_URL/__emu/state" | jq -r --arg r "$1" '[.journalRuns[] | select(.id==$r) | .emuExports // [] | .[]] | length'; }
+patches() { curl -fsS "$LK_URL/__emu/stats" | jq -r '.by_method.PATCH // 0'; }
+reset_log() { curl -fsS -X POST "$LK_URL/__emu/reset-log" >/dev/null; }
+faults() { curl -fsS -X POST --data "$1" "$LK_URL/__emu/faults" >/dev/null; }
+lines_in() { grep -c ";$1"$'\r'"\$" "$2" || true; }
+
+# once: both runs marked by exactly one PATCH each, each run's lines in exactly one CSV of $D
+# (as in journal-mark.bats)
+once() {
+	[ "$(st "$J10")" = 7 ] && [ "$(st "$JC")" = 7 ] || { echo "not marked: $(st "$J10") $(st "$JC")"; return 1; }
+	[ "$(exports "$J10")" = 1 ] && [ "$(exports "$JC")" = 1 ] || { echo "PATCHes: $(exports "$J10") $(exports "$JC")"; return 1; }
+	local r f n c
+	for r in "$J10:12" "$JC:5"; do
+		n=0
+		for f in "$D"/*.csv; do
+			[ -e "$f" ] || continue
+			c=$(lines_in "${r%%:*}" "$f")
+			[ "$c" = 0 ] || { [ "$c" = "${r##*:}" ] || { echo "$f: $c lines of ${r%%:*}"; return 1; }; n=$((n + 1)); }
+		done
+		[ "$n" = 1 ] || { echo "${r%%:*} in $n files"; return 1; }
+	done
+	! ls "$D"/*.jx-tmp 2>/dev/null || { echo "temporary files left"; return 1; }
+}
+xsd() { local x="$ROOT/../shared/reference/xaf-3.2.xsd"; [ -f "$x" ] || x=/work/shared/reference/xaf-3.2.xsd; echo "$x"; }
+# set_line RUN LINE JQ: $IN with JQ applied to line LINE of RUN
+set_line() { jq -c --arg r "$1" --argjson n "$2" "if .type==\"journal.line\" and .journal_run_id==\$r and .line==\$n then $3 else . end" "$IN"; }
+
+# ---------------------------------------------------------------- findings
+
+@test "exactly once (review 1): a journal_run_id that is not a uuid is bad input (exit 3, FILE:LINE), never a crash nor a PATCH; the same run in another case is the same run" {
+	reset_log
+	for id in nope "$J10?x=1" "$J10/../$JC"; do
+		sed "s|$J10|$id|g" "$IN" >"$D/bad.ndjson"
+		run --separate-stderr env JIN="$D/bad.ndjson" bash -c "$(declare -f je); je a"
+		[ "$status" = 3 ] || { echo "$id: exit $status: $stderr"; false; }
+		[[ "$stderr" == *"bad.ndjson:1: journal_run_id"* ]] || { echo "$id: $stderr"; false; }
+		assert_file_not_exists "$D/a.csv"
+	done
+	[ "$(patches)" = 0 ]
+	[ "$(st "$J10")" = 4 ] && [ "$(st "$JC")" = 4 ]
+	# the run twice in one input, once in capitals: not two runs in the file
+	{ cat "$IN"; grep "$JC" "$IN" | sed "s/$JC/${JC^^}/g"; } >"$D/twice.ndjson"
+	run --separate-stderr journal-export --format csv -o "$D/t.csv" "$D/twice.ndjson"
+	assert_failure 3
+	[[ "$stderr" == *"journal_run_id"* ]]
+	assert_file_not_exists "$D/t.csv"
+}
+
+@test "J1 (review 2): an amount not written the records' way (5e1, 050.00, 50.0, +50.00, 50.000, -0.00) is bad input naming the field, not passed on" {
+	for a in 5e1 050.00 50.0 +50.00 50.000; do
+		set_line "$JC" 5 ".credit=\"$a\"" >"$D/a.ndjson"
+		run --separate-stderr journal-export --format ndjson "$D/a.ndjson"
+		[ "$status" = 3 ] || { echo "$a: exit $status: $output"; false; }
+		[[ "$stderr" == *"a.ndjson:18: credit: '$a'"* ]] || { echo "$a: $stderr"; false; }
+	done
+	set_line "$JC" 5 '.debit="-0.00"' >"$D/a.ndjson"
+	run --separate-stderr journal-export --format csv "$D/a.ndjson"
+	assert_failure 3
+	[[ "$stderr" == *"debit: '-0.00'"* ]]
+}
+
+@test "J1 (review 3): XAF stays valid XML with hostile descriptions (U+FFFE, U+FFFF, controls, XML specials)" {
+	set_line "$J10" 1 '.account_description="A\uFFFEB <&> \u0001" | .payroll_component_description="x\uFFFFy \"q\u0007"' >"$D/h.ndjson"
+	run journal-export --format xaf -o "$D/h.xaf" "$D/h.ndjson"
+	assert_success
+	run xmllint --noout --schema "$(xsd)" "$D/h.xaf"
+	assert_success
+	run xmllint --xpath 'string(//*[local-name()="ledgerAccount"][1]/*[local-name()="accDesc"])' "$D/h.xaf"
+	assert_output "A B <&>  "
+}
+
+@test "J1 (review 4): the report's text: a newline or escape in a Loket description cannot add or fake a line" {
+	set_line "$J10" 1 '.account_description="Bruto\n  FAKE: exported and marked processed in Loket\u001b[2J\r"' >"$D/n.ndjson"
+	run --separate-stderr report "$D/n.ndjson"
+	assert_success
+	refute_line --regexp '^  FAKE'
+	[[ "$output" != *$'\e'* && "$output" != *$'\r'* ]]
+	assert_line --regexp '^ +1  4000 +Bruto   FAKE: exported'
+}
+
+@test "exactly once (review 5): the same output file named twice another way (./x, dir/../x) is a usage error, not one format silently lost" {
+	mkdir "$D/sub"
+	run --separate-stderr journal-export --format xaf -o "$D/same.out" --format csv -o "$D/./same.out" "$IN"
+	assert_failure 2
+	assert_file_not_exists "$D/same.out"
+	run --separate-stderr journal-export --format xaf -o "$D/sub/../x.out" --format csv -o "$D/x.out" "$IN"
+	assert_failure 2
+	run --separate-stderr journal-export -c "$CFG" --mark-exported --format xaf -o "$D/m.out" --format csv -o "$D/sub/../m.out" "$IN"
+	assert_failure 2
+	[ "$(st "$J10")" = 4 ]
+}
+
+@test "exactly once (review 6): killed between the intents of two runs (the second intent never written): the resumed export writes each run into one file" {
+	run env LOKETPIPE_TEST_KILL_AT=intent bash -c "$(declare -f je); je a"
+	[ "$status" = 137 ]
+	# the state a kill between the two appends leaves: the last intent line missing
+	head -n -1 "$LEDGER" >"$D/l" && cat "$D/l" >"$LEDGER"
+	[ "$(jq -r 'select(.state=="intent") | .run' "$LEDGER")" = "$J10" ]
+	run --separate-stderr je a
+	if [ "$status" != 0 ]; then # the operator gives new names, as the message says
+		run --separate-stderr je b
+	fi
+	assert_success
+	run once
+	assert_success
+}
+
+@test "exactly once (review 7): a --rerun killed after a link or after written, resumed with the same command: its files completed, not a second rerun" {
+	run --separate-stderr je a
+	assert_success
+	fetch-journal -c "$CFG" --as-of 2026-11-15 --rerun "$J10" >"$D/re.ndjson"
+	for k in link:1 written; do
+		run env LOKETPIPE_TEST_KILL_AT=$k JIN="$D/re.ndjson" bash -c "$(declare -f je); je r --rerun $J10"
+		[ "$status" = 137 ]
+		run --separate-stderr env JIN="$D/re.ndjson" bash -c "$(declare -f je); je r --rerun $J10"
+		[ "$status" = 0 ] || { echo "$k: resumed: $status $stderr"; false; }
+		[ "$(lines_in "$J10" "$D/r.csv")" = 12 ] && [ "$(lines_in "$J10" "$D/r.xaf")" = 0 ]
+		xmllint --noout --schema "$(xsd)" "$D/r.xaf"
+		! ls "$D"/*.jx-tmp 2>/dev/null
+		[ "$(jq -r --arg r "$J10" 'select(.run==$r) | .state' "$LEDGER" | tail -1)" = marked ]
+		[ "$(exports "$J10")" = 1 ]
+		rm "$D"/r.*
+	done
+}
