@@ -162,3 +162,29 @@ set_line() { jq -c --arg r "$1" --argjson n "$2" "if .type==\"journal.line\" and
 		rm "$D"/r.*
 	done
 }
+
+@test "exactly once (review 8): a review export (-c without --mark-exported) never replaces a file an exactly-once export wrote (the exported entries would be lost)" {
+	run --separate-stderr je a
+	assert_success
+	cp "$D/a.csv" "$D/a.csv.orig"
+	mkdir "$D/sub"
+	fetch-journal -c "$CFG" --as-of 2026-11-15 >"$D/fresh.ndjson"
+	run --separate-stderr journal-export -c "$CFG" --format csv -o "$D/sub/../a.csv" "$D/fresh.ndjson"
+	assert_failure 7
+	[[ "$stderr" == *"a.csv"*"never replaced"* ]]
+	cmp "$D/a.csv" "$D/a.csv.orig"
+	# another name is written as before
+	run --separate-stderr journal-export -c "$CFG" --format csv -o "$D/review.csv" "$D/fresh.ndjson"
+	assert_success
+	assert_file_exists "$D/review.csv"
+}
+
+@test "exactly once (review 9): -c with a format on the standard output is a usage error, not exit 7 '(null): rename: Bad address'" {
+	run --separate-stderr journal-export -c "$CFG" --format csv "$IN"
+	assert_failure 2
+	[[ "$stderr" == *"-c needs -o FILE for every --format"* ]]
+	[[ "$stderr" != *"(null)"* ]]
+	run --separate-stderr journal-export -c "$CFG" --format xaf -o "$D/x.xaf" --format csv "$IN"
+	assert_failure 2
+	assert_file_not_exists "$D/x.xaf"
+}

@@ -766,6 +766,8 @@ int main(int argc, char **argv)
 		lp_usage_die(usage, "--mark-exported needs -c CONFIG");
 	if (mo.mark && pending)
 		lp_usage_die(usage, "--mark-exported needs -o FILE for every --format (the runs are marked after the files are durable)");
+	if (mo.config && pending)
+		lp_usage_die(usage, "-c needs -o FILE for every --format (the journal.export records go to the standard output)");
 	if (!mo.mark && mo.rerun.n)
 		lp_usage_die(usage, "--rerun needs --mark-exported");
 	if (!mo.config && (mo.ledger || mo.base_url || mo.audit || mo.actor))

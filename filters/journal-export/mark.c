@@ -75,6 +75,7 @@ static struct {
 	char **fin, **tmp;  /* export_files' paths (reachable when a step exits) */
 	json_t *files;
 	void *pl;
+	json_t *paths;      /* {path: ledger line} of every file an intent named */
 } M;
 
 /* per run of the input: what this export does with it */
@@ -155,6 +156,9 @@ static int ledger_line(json_t *o, unsigned long line, void *ctx)
 			return bad_line(line, "an intent's runs must be a list");
 		json_array_foreach(rs, i, v) if (!json_is_string(v) || !lp_le_uuid_ok(json_string_value(v)))
 			return bad_line(line, "an intent's runs must be run ids");
+		if (!M.paths)
+			M.paths = json_object();
+		json_array_foreach(f, i, v) json_object_set_new(M.paths, lp_json_str(v, "path"), json_integer((json_int_t)line));
 		json_decref(r->files);
 		r->files = json_incref(f);
 		json_decref(r->runs);
@@ -624,6 +628,17 @@ int je_mark_run(const struct je_mark_opts *mo, je_outputs *outs)
 	size_t nexport = 0;
 	int code = 0;
 	if (!mo->mark) { /* -c without --mark-exported: the files as without -c, the link audit done */
+		for (size_t i = 0; i < outs->n; i++) {
+			/* but never over a file of an exactly-once export: its entries are marked in Loket
+			 * and would not come again */
+			char *a = je_abs_path(outs->v[i].path);
+			json_t *ln = a ? json_object_get(M.paths, a) : NULL;
+			free(a);
+			if (ln)
+				lp_die(LP_EXIT_IO, "%s: written by an export with --mark-exported (%s:%lld): never replaced, its runs "
+				       "are marked in Loket; give another file name (nothing written)", outs->v[i].path, M.lpath,
+				       (long long)json_integer_value(ln));
+		}
 		for (size_t i = 0; i < outs->n; i++)
 			if (je_render(&outs->v[i], mo->as_of))
 				lp_die(LP_EXIT_IO, "out of memory (nothing written)");
@@ -870,6 +885,7 @@ records:
 	free(M.lr.v);
 	free(M.link_to);
 	free(M.lpath);
+	json_decref(M.paths);
 	lp_crclog_close(M.ledger);
 	lp_audit_close(M.audit);
 	if (M.g_open) {
