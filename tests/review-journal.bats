@@ -188,3 +188,16 @@ set_line() { jq -c --arg r "$1" --argjson n "$2" "if .type==\"journal.line\" and
 	assert_failure 2
 	assert_file_not_exists "$D/x.xaf"
 }
+
+@test "J1 J2 (review 10): XAF stays valid against the schema with an account description over 999 characters and a bookkeeping administration over 35" {
+	local long bk="Acme Boekhouding B.V. - administratie 2026"
+	long=$(printf 'Ä%.0s' $(seq 1 1200))
+	set_line "$J10" 1 ".account_description=\"$long\" | .payroll_component_description=\"$long\"" |
+		jq -c --arg b "$bk" 'if .type=="journal.entry" then .bookkeeping_administration=$b else . end' >"$D/l.ndjson"
+	run --separate-stderr journal-export --format xaf -o "$D/l.xaf" "$D/l.ndjson"
+	assert_success
+	run xmllint --noout --schema "$(xsd)" "$D/l.xaf"
+	assert_success
+	run xmllint --xpath 'string-length(//*[local-name()="ledgerAccount"][1]/*[local-name()="accDesc"])' "$D/l.xaf"
+	assert_output 999
+}

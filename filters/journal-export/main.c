@@ -307,10 +307,13 @@ static void put(const char *s)
 
 /* XML text: & < > " escaped; characters XML 1.0 cannot hold (C0 controls but tab, LF, CR,
  * U+FFFE, U+FFFF) become a space (jansson gave valid UTF-8 without surrogates) */
-static void xput(const char *s)
+static void xput(const char *s, size_t max)
 {
+	size_t n = 0; /* characters (code points) written: the schema's lengths count them */
 	for (; s && *s; s++) {
 		unsigned char ch = (unsigned char)*s;
+		if ((ch & 0xC0) != 0x80 && n++ == max)
+			break;
 		const char *e = NULL;
 		char one[2] = {(char)ch, 0};
 		switch (ch) {
@@ -329,16 +332,22 @@ static void xput(const char *s)
 	}
 }
 
-static void xel(const char *ind, const char *name, const char *text)
+/* an element of at most max characters (the schema's String999: a longer description is cut) */
+static void xel_max(const char *ind, const char *name, const char *text, size_t max)
 {
 	put(ind);
 	put("<");
 	put(name);
 	put(">");
-	xput(text);
+	xput(text, max);
 	put("</");
 	put(name);
 	put(">\n");
+}
+
+static void xel(const char *ind, const char *name, const char *text)
+{
+	xel_max(ind, name, text, (size_t)-1);
 }
 
 static void write_xaf(const char *as_of)
@@ -380,9 +389,13 @@ static void write_xaf(const char *as_of)
 	xel("\t\t", "softwareDesc", "loketpipe journal-export");
 	xel("\t\t", "softwareVersion", LP_VERSION);
 	put("\t</header>\n\t<company>\n");
-	if (bk_admin)
+	/* companyIdent is an identifier of at most 35 characters (optional): a longer name is left
+	 * out rather than cut */
+	if (bk_admin && utf8_len(bk_admin) <= 35)
 		xel("\t\t", "companyIdent", bk_admin);
-	xel("\t\t", "companyName", client ? client : "");
+	else if (bk_admin)
+		lp_warn("XAF: bookkeeping administration '%s' is longer than 35 characters: left out of companyIdent", bk_admin);
+	xel_max("\t\t", "companyName", client ? client : "", 999);
 	xel("\t\t", "taxRegistrationCountry", "NL");
 	xel("\t\t", "taxRegIdent", "");
 	/* generalLedger needs a ledgerAccount: it is left out when no line is kept */
@@ -407,7 +420,7 @@ static void write_xaf(const char *as_of)
 				continue;
 			put("\t\t\t<ledgerAccount>\n");
 			xel("\t\t\t\t", "accID", l->acc);
-			xel("\t\t\t\t", "accDesc", l->accdesc ? l->accdesc : "");
+			xel_max("\t\t\t\t", "accDesc", l->accdesc ? l->accdesc : "", 999);
 			/* Loket's results do not say whether an account is a balance-sheet or a profit and
 			 * loss account: M (mixed) */
 			xel("\t\t\t\t", "accTp", "M");
