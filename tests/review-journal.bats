@@ -201,3 +201,20 @@ set_line() { jq -c --arg r "$1" --argjson n "$2" "if .type==\"journal.line\" and
 	run xmllint --xpath 'string-length(//*[local-name()="ledgerAccount"][1]/*[local-name()="accDesc"])' "$D/l.xaf"
 	assert_output 999
 }
+
+@test "exactly once (review 11): a ledger shared with another client (one journal.dir for two, a copied ledger) is a configuration error naming both, not 'damaged: move it aside'" {
+	run --separate-stderr je a
+	assert_success
+	jq --arg d "$D/acme.journal" '.client="beta" | .journal.dir=$d | .loket.payroll_administration_id="7a9b3c2d-1e4f-4a5b-8c6d-000000000099"
+		| .loket.tax_id="999999999L01" | .personio.legal_entity_id="99"' "$CFG" >"$D/beta.json"
+	echo '{"type":"stream_end","client":"beta","source":"loket","complete":true,"counts":{}}' >"$D/beta.ndjson"
+	cp "$LEDGER" "$D/ledger.before"
+	run --separate-stderr journal-export -c "$D/beta.json" --mark-exported --format csv -o "$D/b.csv" "$D/beta.ndjson"
+	assert_failure 4
+	[[ "$stderr" == *"client 'acme'"* && "$stderr" != *"move it aside"* ]]
+	cmp "$LEDGER" "$D/ledger.before"
+	# checked before anything runs, across the configurations given
+	run --separate-stderr validate --check-config -c "$CFG" -c "$D/beta.json"
+	assert_failure 4
+	[[ "$stderr" == *"journal.dir"* ]]
+}

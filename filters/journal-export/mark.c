@@ -122,8 +122,14 @@ static int ledger_line(json_t *o, unsigned long line, void *ctx)
 	const char *type = lp_json_str(o, "type"), *st = lp_json_str(o, "state"), *cl = lp_json_str(o, "client");
 	if (!type || strcmp(type, "journal.ledger"))
 		return bad_line(line, "not a line of journal-export's ledger");
-	if (!cl || strcmp(cl, M.cfg->client))
-		return bad_line(line, "a line of another client");
+	if (!cl)
+		return bad_line(line, "a line without its client");
+	if (strcmp(cl, M.cfg->client))
+		/* not damage: the ledger is another client's (one journal.dir for two, a copy); moving it
+		 * aside would lose that client's written-not-marked runs */
+		lp_die(LP_EXIT_CONFIG, "%s:%lu: the ledger holds client '%s''s runs, not %s's: %s gives the ledger (journal.dir or "
+		       "--ledger) of another client; give each client its own (nothing done; keep that ledger where it is)",
+		       M.lpath, line, cl, M.cfg->client, M.cfg->path);
 	if (st && !strcmp(st, "link")) {
 		json_t *to = json_object_get(o, "to");
 		if (!lp_json_str(o, "payroll_administration") || !(json_is_null(to) || json_is_string(to)))
