@@ -218,3 +218,23 @@ set_line() { jq -c --arg r "$1" --argjson n "$2" "if .type==\"journal.line\" and
 	assert_failure 4
 	[[ "$stderr" == *"journal.dir"* ]]
 }
+
+
+@test "exactly once (review 12): a run another application marked between fetch and export: the report does not say loketpipe exported it on an earlier run" {
+	curl -fsS -X PATCH -H "Authorization: Bearer $(jq -r .access_token "$D/token.json")" \
+		-H 'Content-Type: application/json' --data '{"action":"MarkAsProcessed","application":{"key":9},"message":"other"}' \
+		"$LK_URL/v2/providers/employers/payrolladministrations/journalruns/$J10" >/dev/null
+	run --separate-stderr je a
+	assert_success
+	echo "$output" >"$D/x.ndjson"
+	[ "$(lines_in "$J10" "$D/a.csv")" = 0 ]
+	run --separate-stderr report "$IN" "$D/x.ndjson"
+	assert_success
+	refute_output --partial "exported and marked processed in Loket on an earlier run"
+	assert_output --partial "not in a file of this ledger"
+	# a second run (the ledger knows JC): its files are named
+	run --separate-stderr je b
+	echo "$output" >"$D/y.ndjson"
+	run --separate-stderr report "$IN" "$D/y.ndjson"
+	assert_output --partial "exported to a.xaf, a.csv and marked processed in Loket on an earlier run"
+}

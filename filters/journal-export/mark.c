@@ -718,6 +718,7 @@ int je_mark_run(const struct je_mark_opts *mo, je_outputs *outs)
 		case L_MARKED:
 			if (p->loket == LP_LE_JOURNAL_EXPORTED) {
 				p->outcome = "none";
+				p->files = basenames(l->files); /* the files it went into (none: not ours) */
 				p->marked = 1;
 				M.n[C_NONE]++;
 			} else {

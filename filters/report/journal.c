@@ -133,8 +133,12 @@ static void export_words(const json_t *x, char *w, size_t n)
 		snprintf(w, n, "written to %s; %s", m ? files : "-", mk);
 	else if (!strcmp(o, "marked"))
 		snprintf(w, n, "written earlier to %s; %s now", m ? files : "-", mk);
-	else if (!strcmp(o, "none"))
-		snprintf(w, n, "exported and %s on an earlier run; nothing written now", marked ? "marked processed in Loket" : "not marked");
+	else if (!strcmp(o, "none") && m)
+		snprintf(w, n, "exported to %s and %s on an earlier run; nothing written now", files,
+			 marked ? "marked processed in Loket" : "not marked");
+	else if (!strcmp(o, "none")) /* Loket shows it exported; the ledger names no file of it */
+		snprintf(w, n, "Loket shows it exported already (by another application, or a run whose ledger is gone): "
+			 "not in a file of this ledger; nothing written now");
 	else if (!strcmp(o, "rerun"))
 		snprintf(w, n, "written again on purpose (--rerun) to %s; %s", m ? files : "-", mk);
 	else
