@@ -238,3 +238,29 @@ set_line() { jq -c --arg r "$1" --argjson n "$2" "if .type==\"journal.line\" and
 	run --separate-stderr report "$IN" "$D/y.ndjson"
 	assert_output --partial "exported to a.xaf, a.csv and marked processed in Loket on an earlier run"
 }
+
+@test "A1 (review 13): killed after the written lines, or the audit log full at journal.marked: the resumed run still records journal.exported and journal.marked of each run" {
+	run env LOKETPIPE_TEST_KILL_AT=written bash -c "$(declare -f je); je a"
+	[ "$status" = 137 ]
+	run --separate-stderr je a
+	assert_success
+	run once
+	assert_success
+	for r in "$J10" "$JC"; do
+		for e in journal.exported journal.marked; do
+			[ "$(jq -r --arg r "$r" --arg e "$e" 'select(.event==$e and .journal_run_id==$r) | .event' "$D/audit.ndjson" | wc -l)" -ge 1 ] ||
+				{ echo "no $e of $r"; cat "$D/audit.ndjson"; false; }
+		done
+	done
+	# the audit log full at the first journal.marked (events: link, exported x2, marked)
+	curl -fsS -X POST "$LK_URL/__emu/reset" >/dev/null
+	rm -rf "$D/acme.journal" "$D"/a.* "$D/audit.ndjson"
+	enospc_preload "$BUILD/bin/journal-export"
+	run env LD_PRELOAD="$PRELOAD" ENOSPC_SHIM_PATTERN="*audit.ndjson" ENOSPC_SHIM_SKIP=3 ENOSPC_SHIM_OPS=write bash -c "$(declare -f je); je a"
+	assert_failure 7
+	run --separate-stderr je b
+	assert_success
+	run jq -r 'select(.event=="journal.marked") | .journal_run_id' "$D/audit.ndjson"
+	assert_output "$J10
+$JC"
+}

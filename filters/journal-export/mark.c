@@ -453,6 +453,19 @@ static json_t *basenames(json_t *files)
 	return a;
 }
 
+/* A1: journal.exported of run r in files; written before the run's "written" ledger line, so
+ * that a kill between the two repeats the event on the resumed run rather than losing it */
+static void audit_exported(const struct run *r, json_t *files)
+{
+	json_t *sha = json_object();
+	size_t k;
+	json_t *f;
+	json_array_foreach(files, k, f) json_object_set_new(sha, base_of(lp_json_str(f, "path")), json_string(lp_json_str(f, "sha256")));
+	lp_audit_event(M.audit, "journal.exported",
+		       json_pack("{s:s,s:I,s:I,s:I,s:o,s:o}", "journal_run_id", r->id, "sequence_number", (json_int_t)r->seq, "year",
+				 (json_int_t)r->year, "period", (json_int_t)r->period, "files", basenames(files), "sha256", sha));
+}
+
 static int is_rerun(const char *id)
 {
 	for (size_t i = 0; i < M.mo->rerun.n; i++)
@@ -591,10 +604,11 @@ static void mark_one(struct run *r, struct plan *p, json_t *files, unsigned long
 		}
 	}
 	if (st == LP_LE_JOURNAL_EXPORTED) {
-		ledger_put(json_pack("{s:s,s:s,s:s}", "state", "marked", "run", r->id, "as_of", M.mo->as_of));
+		/* the event before the ledger line: a kill or a full audit log between them repeats it */
 		lp_audit_event(M.audit, "journal.marked",
 			       json_pack("{s:s,s:I,s:I,s:I}", "journal_run_id", r->id, "sequence_number", (json_int_t)r->seq,
 					 "year", (json_int_t)r->year, "period", (json_int_t)r->period));
+		ledger_put(json_pack("{s:s,s:s,s:s}", "state", "marked", "run", r->id, "as_of", M.mo->as_of));
 		p->marked = 1;
 		M.n[C_MARKED]++;
 		return;
@@ -735,8 +749,10 @@ int je_mark_run(const struct je_mark_opts *mo, je_outputs *outs)
 				stale_tmps(l->files);
 				goto fresh;
 			}
-			if (ls == L_INTENT)
+			if (ls == L_INTENT) {
+				audit_exported(r, l->files);
 				ledger_put(json_pack("{s:s,s:s,s:s}", "state", "written", "run", r->id, "as_of", mo->as_of));
+			}
 			else {
 				size_t k;
 				json_t *f;
@@ -778,23 +794,14 @@ int je_mark_run(const struct je_mark_opts *mo, je_outputs *outs)
 	if (nexport) {
 		files = export_files(outs, pl);
 		for (size_t i = 0; i < runs.n; i++)
+			if (pl[i].act == A_EXPORT) {
+				audit_exported(&runs.v[i], files);
+				M.n[pl[i].rerun ? C_RERUN : C_EXPORTED]++;
+			}
+		for (size_t i = 0; i < runs.n; i++)
 			if (pl[i].act == A_EXPORT)
 				ledger_put(json_pack("{s:s,s:s,s:s}", "state", "written", "run", runs.v[i].id, "as_of", mo->as_of));
 		test_kill("written");
-		for (size_t i = 0; i < runs.n; i++)
-			if (pl[i].act == A_EXPORT) {
-				struct run *r = &runs.v[i];
-				json_t *sha = json_object();
-				size_t k;
-				json_t *f;
-				json_array_foreach(files, k, f) json_object_set_new(sha, base_of(lp_json_str(f, "path")),
-										    json_string(lp_json_str(f, "sha256")));
-				lp_audit_event(M.audit, "journal.exported",
-					       json_pack("{s:s,s:I,s:I,s:I,s:o,s:o}", "journal_run_id", r->id, "sequence_number",
-							 (json_int_t)r->seq, "year", (json_int_t)r->year, "period",
-							 (json_int_t)r->period, "files", basenames(files), "sha256", sha));
-				M.n[pl[i].rerun ? C_RERUN : C_EXPORTED]++;
-			}
 	} else
 		lp_warn("%s: nothing to export: no file written", cfg->client);
 	unsigned long patch_no = 0;
