@@ -264,3 +264,11 @@ set_line() { jq -c --arg r "$1" --argjson n "$2" "if .type==\"journal.line\" and
 	assert_output "$J10
 $JC"
 }
+
+@test "J2 C1 (review 14): two configurations naming one payroll administration, its uuid once in capitals, are one administration" {
+	jq '.client="beta" | .loket.payroll_administration_id |= ascii_upcase | .loket.tax_id="999999999L01"
+		| .personio.legal_entity_id="99" | del(.journal.bookkeeping_administration)' "$CFG" >"$D/beta.json"
+	run --separate-stderr validate --check-config -c "$CFG" -c "$D/beta.json"
+	assert_failure 4
+	[[ "$stderr" == *"C1"*"also linked to client"* ]]
+}
