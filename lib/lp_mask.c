@@ -284,15 +284,12 @@ static void judge(struct txt *t, const struct group *g, size_t from, size_t to)
 			star_last_kept(t, g, k, k);
 }
 
-static int days_in(long y, long m)
-{
-	static const int d[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	return m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0) ? 29 : d[m - 1];
-}
-
+/* date-shaped: month 1..12, day 1..31 (an impossible day such as 2026-02-30 stays readable in
+ * the message that refuses it) */
 static int real_date(long y, long m, long d)
 {
-	return y >= 1900 && y <= 2199 && m >= 1 && m <= 12 && d >= 1 && d <= days_in(y, m);
+	(void)y;
+	return m >= 1 && m <= 12 && d >= 1 && d <= 31;
 }
 
 /* the groups from k on that are a date (3) or a year range (2) in this run (up to to); 0 none */
@@ -300,7 +297,7 @@ static int date_at(const struct group *g, size_t k, size_t to)
 {
 	if (k + 2 <= to && g[k + 1].sep == g[k + 2].sep) {
 		const struct group *a = &g[k], *b = &g[k + 1], *c = &g[k + 2];
-		if (a->nd == 4 && b->nd == 2 && c->nd == 2 && b->sep == '-' && real_date(a->val, b->val, c->val))
+		if ((a->nd == 4 || a->nd == 5) && b->nd == 2 && c->nd == 2 && b->sep == '-' && real_date(a->val, b->val, c->val))
 			return 3;
 		if (a->nd <= 2 && b->nd <= 2 && c->nd == 4 && (b->sep == '-' || b->sep == '.') &&
 		    real_date(c->val, b->val, a->val))
@@ -361,10 +358,15 @@ static void bsns(struct txt *t)
 		g[ng++] = x;
 		i = x.b;
 	}
+	/* a run: groups joined by one kind of visible separator (invisible ones join any) */
 	for (size_t k = 0; k < ng;) {
 		size_t e = k;
-		while (e + 1 < ng && g[e + 1].joined)
+		uint32_t kind = 0;
+		while (e + 1 < ng && g[e + 1].joined && (!kind || !g[e + 1].sep || g[e + 1].sep == kind)) {
+			if (g[e + 1].sep)
+				kind = g[e + 1].sep;
 			e++;
+		}
 		run_of(t, g, k, e);
 		k = e + 1;
 	}
@@ -443,6 +445,25 @@ char *lp_mask_human(const char *in, int keep_nl)
 	char *e = lp_text_escape(m, keep_nl);
 	free(m);
 	return e;
+}
+
+int lp_mask_write(FILE *f, const char *s, int html, int keep_nl)
+{
+	static const char *const ent[256] = {['&'] = "&amp;", ['<'] = "&lt;", ['>'] = "&gt;", ['"'] = "&quot;",
+					     ['\''] = "&#39;"};
+	if (!s)
+		return 0;
+	char *m = lp_mask_human(s, keep_nl);
+	if (!m)
+		return -1;
+	for (const unsigned char *p = (const unsigned char *)m; *p; p++) {
+		if (html && ent[*p])
+			fputs(ent[*p], f);
+		else
+			putc(*p, f);
+	}
+	free(m);
+	return 0;
 }
 
 long lp_text_ctrl(const char *s, unsigned long *cp)

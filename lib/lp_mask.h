@@ -10,13 +10,16 @@
  *   mathematical digits (U+1D7CE..). A "group" is a maximal sequence of digits. Groups
  *   joined by one visible separator (space, '.', '-', NBSP U+00A0, U+2000..U+200A, narrow
  *   NBSP U+202F, U+205F, U+3000, the dashes U+2010..U+2015, U+2212, full-width '-' and '.')
- *   form a run; invisible characters (controls, zero-width and bidi characters, soft
- *   hyphen) between digits join groups too, however many there are.
+ *   of one kind form a run ("1234.56.782"; "2026-11-15 123456782" is two runs);
+ *   invisible characters (controls, zero-width and bidi characters, soft hyphen) between
+ *   digits join groups too, however many there are, in any run.
  *   - BSN-like: a run of 8, 9 or 10 digits in all is masked; in a longer run, each group of
  *     8..10 digits is. Every digit but the last four becomes '*'.
- *   - Left readable inside a run (they split it): a date (YYYY-MM-DD, DD-MM-YYYY or
- *     DD.MM.YYYY with a real month and day, years 1900..2199), an amount (digits, '.' or ',',
- *     exactly two digits, ending the run: "1234567.89"), and a year range ("2025-2026").
+ *   - Left readable inside a run (they split it): a date shape (YYYY-MM-DD, also with a
+ *     five-digit year, DD-MM-YYYY or DD.MM.YYYY, month 1..12 and day 1..31, so that the
+ *     message refusing 2026-02-30 or 99999-01-01 stays readable), an amount (digits, '.',
+ *     exactly two digits, ending the run: "1234567.89"), and a year range of two years
+ *     1900..2199 ("2025-2026").
  *     So amounts, dates, employee numbers and counts (at most 7 digits) stay readable.
  *   - IBAN-like: two letters (either case, also full-width), two digits, then 10..30
  *     letters or digits with separators anywhere between them (as above), holding at least 6
@@ -36,6 +39,7 @@
 #define LP_MASK_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 /* BSNs and IBANs masked (malloc'd, never longer than in; NULL only when out of memory). */
 char *lp_mask_text(const char *in);
@@ -47,6 +51,10 @@ char *lp_text_escape(const char *in, int keep_nl);
 /* Both, masking first: what every human-readable output prints (malloc'd; NULL when out of
  * memory). */
 char *lp_mask_human(const char *in, int keep_nl);
+
+/* Write s (NULL: nothing) to f as lp_mask_human shows it; html: also escape & < > " ' as
+ * entities. Returns 0, or -1 when out of memory (nothing of s is written then). */
+int lp_mask_write(FILE *f, const char *s, int html, int keep_nl);
 
 /* The first character of s that no name or free text may hold on its way to Loket: a
  * control character as above (line feed and tab included). Returns its byte offset and sets

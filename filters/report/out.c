@@ -1,4 +1,5 @@
-/* out.c - the report's output: every text masked (BSNs, IBANs) and, in HTML, escaped; the
+/* out.c - the report's output: every text masked (BSNs, IBANs; lib/lp_mask), its control
+ * characters shown as <U+XXXX>, and in HTML escaped; the
  * markup, which text leaves out; the HTML page around the report.
  */
 #include <stdarg.h>
@@ -8,30 +9,16 @@
 
 #include "lp_cli.h"
 #include "lp_json.h"
-#include "lp_nlid.h"
+#include "lp_mask.h"
 #include "report.h"
 
 int html;
 
 void put(const char *s)
 {
-	if (!s)
-		s = "-";
-	char *m = lp_xmalloc(strlen(s) + 1);
-	lp_nlid_mask_text(s, m);
-	if (!html)
-		fputs(m, stdout);
-	else
-		for (const char *p = m; *p; p++) {
-			switch (*p) {
-			case '<': fputs("&lt;", stdout); break;
-			case '>': fputs("&gt;", stdout); break;
-			case '&': fputs("&amp;", stdout); break;
-			case '"': fputs("&quot;", stdout); break;
-			default: putchar(*p);
-			}
-		}
-	free(m);
+	/* the report's own layout has line feeds; every other control character is shown */
+	if (lp_mask_write(stdout, s ? s : "-", html, 1))
+		lp_die(LP_EXIT_IO, "out of memory");
 }
 
 void putf(const char *fmt, ...)
