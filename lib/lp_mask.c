@@ -279,9 +279,16 @@ static void judge(struct txt *t, const struct group *g, size_t from, size_t to)
 		star_last_kept(t, g, from, to);
 		return;
 	}
-	for (size_t k = from; k <= to; k++)
-		if (g[k].nd >= 8 && g[k].nd <= 10)
-			star_last_kept(t, g, k, k);
+	/* longer: every stretch of whole groups from each group on with 8..10 digits (a BSN next to
+	 * another number, or two BSNs) */
+	for (size_t k = from; k <= to; k++) {
+		int sum = 0;
+		size_t e = k;
+		while (e <= to && sum + g[e].nd <= 10)
+			sum += g[e++].nd;
+		if (sum >= 8)
+			star_last_kept(t, g, k, e - 1);
+	}
 }
 
 /* date-shaped: month 1..12, day 1..31 (an impossible day such as 2026-02-30 stays readable in

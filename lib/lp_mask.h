@@ -13,8 +13,9 @@
  *   of one kind form a run ("1234.56.782"; "2026-11-15 123456782" is two runs);
  *   invisible characters (controls, zero-width and bidi characters, soft hyphen) between
  *   digits join groups too, however many there are, in any run.
- *   - BSN-like: a run of 8, 9 or 10 digits in all is masked; in a longer run, each group of
- *     8..10 digits is. Every digit but the last four becomes '*'.
+ *   - BSN-like: a run of 8, 9 or 10 digits in all is masked; in a longer run, every stretch
+ *     of whole groups with 8..10 digits is. Every digit but the last four (of the stretch)
+ *     becomes '*'.
  *   - Left readable inside a run (they split it): a date shape (YYYY-MM-DD, also with a
  *     five-digit year, DD-MM-YYYY or DD.MM.YYYY, month 1..12 and day 1..31, so that the
  *     message refusing 2026-02-30 or 99999-01-01 stays readable), an amount (digits, '.',
