@@ -291,12 +291,12 @@ static void judge(struct txt *t, const struct group *g, size_t from, size_t to)
 	}
 }
 
-/* date-shaped: month 1..12, day 1..31 (an impossible day such as 2026-02-30 stays readable in
- * the message that refuses it) */
+/* date-shaped: month up to 19, day up to 39 (a date with a typo, 2026-02-30 or 2025-12-32,
+ * stays readable in the message that refuses it) */
 static int real_date(long y, long m, long d)
 {
 	(void)y;
-	return m >= 1 && m <= 12 && d >= 1 && d <= 31;
+	return m <= 19 && d <= 39;
 }
 
 /* the groups from k on that are a date (3) or a year range (2) in this run (up to to); 0 none */

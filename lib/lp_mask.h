@@ -17,8 +17,8 @@
  *     of whole groups with 8..10 digits is. Every digit but the last four (of the stretch)
  *     becomes '*'.
  *   - Left readable inside a run (they split it): a date shape (YYYY-MM-DD, also with a
- *     five-digit year, DD-MM-YYYY or DD.MM.YYYY, month 1..12 and day 1..31, so that the
- *     message refusing 2026-02-30 or 99999-01-01 stays readable), an amount (digits, '.',
+ *     five-digit year, DD-MM-YYYY or DD.MM.YYYY, month up to 19 and day up to 39, so that the
+ *     message refusing 2026-02-30, 2025-12-32 or 99999-01-01 stays readable), an amount (digits, '.',
  *     exactly two digits, ending the run: "1234567.89"), and a year range of two years
  *     1900..2199 ("2025-2026").
  *     So amounts, dates, employee numbers and counts (at most 7 digits) stay readable.
