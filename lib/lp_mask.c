@@ -178,6 +178,16 @@ static void protect(struct txt *t)
 				t->mark[k] |= M_KEEP;
 		i = j;
 	}
+	for (size_t i = 0; i + 12 <= t->n; i++) { /* a loonheffingennummer: 9 digits, L, 2 digits */
+		size_t k = 0;
+		while (k < 9 && t->cp[i + k] >= '0' && t->cp[i + k] <= '9')
+			k++;
+		int l = t->cp[i + 9] == 'L' || t->cp[i + 9] == 'l';
+		int dd = t->cp[i + 10] >= '0' && t->cp[i + 10] <= '9' && t->cp[i + 11] >= '0' && t->cp[i + 11] <= '9';
+		if (k == 9 && l && dd && (!i || !is_alnum(t->cp[i - 1])) && (i + 12 == t->n || !is_alnum(t->cp[i + 12])))
+			for (k = 0; k < 12; k++)
+				t->mark[i + k] |= M_KEEP;
+	}
 	for (size_t i = 0; i < t->n; i++) { /* uuids and hashes */
 		if (!is_hex(t->cp[i]) || (i && is_alnum(t->cp[i - 1])))
 			continue;
@@ -254,6 +264,8 @@ struct group {
 	long val;     /* its value (groups up to 9 digits) */
 	uint32_t sep; /* the visible separator joining it to the group before; 0 none */
 	int joined;   /* joined to the group before */
+	int glued;    /* a letter right before or after it */
+	int bytes;    /* followed by " bytes": a size */
 };
 
 static void star_last_kept(struct txt *t, const struct group *g, size_t from, size_t to)
@@ -270,8 +282,8 @@ static void star_last_kept(struct txt *t, const struct group *g, size_t from, si
 
 static void judge(struct txt *t, const struct group *g, size_t from, size_t to)
 {
-	if (from > to)
-		return;
+	if (from > to || (from == to && g[to].bytes))
+		return; /* a size: "31457281 bytes" */
 	int total = 0;
 	for (size_t k = from; k <= to; k++)
 		total += g[k].nd;
@@ -346,14 +358,16 @@ static void bsns(struct txt *t)
 			i++;
 			continue;
 		}
-		struct group x = {i, i, 0, 0, 0, 0};
+		struct group x = {i, i, 0, 0, 0, 0, 0, 0};
 		while (usable(t, x.b) && digit_of(t->cp[x.b]) >= 0) {
 			if (x.nd < 9)
 				x.val = x.val * 10 + digit_of(t->cp[x.b]);
 			x.nd++;
 			x.b++;
 		}
-		if (ng) { /* joined to the group before: only a separator between them */
+		/* glued to a letter ("r101", "EM101"): part of a name or key, it joins no other group */
+		x.glued = (x.a && is_letter(t->cp[x.a - 1])) || (x.b < t->n && is_letter(t->cp[x.b]));
+		if (ng && !x.glued && !g[ng - 1].glued) { /* joined to the group before: only a separator between */
 			struct group *p = &g[ng - 1];
 			uint32_t vis;
 			size_t e = skip_sep(t, p->b, &vis);
@@ -362,6 +376,11 @@ static void bsns(struct txt *t)
 				x.sep = vis;
 			}
 		}
+		static const char unit[] = " bytes";
+		size_t u = 0;
+		while (u < 6 && x.b + u < t->n && t->cp[x.b + u] == (uint32_t)unit[u])
+			u++;
+		x.bytes = u >= 5 && (x.b + u >= t->n || !is_letter(t->cp[x.b + u])); /* " byte" or " bytes" */
 		g[ng++] = x;
 		i = x.b;
 	}

@@ -21,13 +21,17 @@
  *     message refusing 2026-02-30, 2025-12-32 or 99999-01-01 stays readable), an amount (digits, '.',
  *     exactly two digits, ending the run: "1234567.89"), and a year range of two years
  *     1900..2199 ("2025-2026").
- *     So amounts, dates, employee numbers and counts (at most 7 digits) stay readable.
+ *     So amounts, dates, employee numbers and counts (at most 7 digits) stay readable, and
+ *     so does a size ("31457281 bytes"). A group right next to a letter ("r101-2026-1-0",
+ *     "EM101") is part of a key and joins no other group (alone, 8..10 digits are still
+ *     masked: "x637017961y").
  *   - IBAN-like: two letters (either case, also full-width), two digits, then 10..30
  *     letters or digits with separators anywhere between them (as above), holding at least 6
  *     digits; a group of letters only ends it, except right after the check digits (the bank
  *     code). Every letter or digit but the first four and the last four becomes '*'.
  *   - Never touched: uuids (8-4-4-4-12 hex, Loket's ids), hex strings of 32, 40 or 64 digits
- *     (hashes), and paths and URLs (a word starting with '/', './', '../' or '~/', or holding
+ *     (hashes), an administration's tax id (loonheffingennummer: 9 digits, L, 2 digits, as
+ *     the configuration holds it), and paths and URLs (a word starting with '/', './', '../' or '~/', or holding
  *     "://").
  * A masked character is one '*' whatever its UTF-8 length, so the result is never longer.
  *
