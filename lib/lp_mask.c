@@ -157,10 +157,12 @@ static int word_is_path(const struct txt *t, size_t a, size_t b)
 	uint32_t c0 = t->cp[a], c1 = a + 1 < b ? t->cp[a + 1] : 0, c2 = a + 2 < b ? t->cp[a + 2] : 0;
 	if (c0 == '/' || (c0 == '~' && c1 == '/') || (c0 == '.' && c1 == '/') || (c0 == '.' && c1 == '.' && c2 == '/'))
 		return 1;
-	for (size_t i = a; i + 2 < b; i++)
-		if (t->cp[i] == ':' && t->cp[i + 1] == '/' && t->cp[i + 2] == '/')
-			return 1;
-	return 0;
+	int slash = 0, letter = 0;
+	for (size_t i = a; i < b; i++) {
+		slash |= t->cp[i] == '/';
+		letter |= is_letter(t->cp[i]);
+	}
+	return slash && letter; /* "out/20261115/plan.ndjson", "https://host/x" */
 }
 
 static void protect(struct txt *t)

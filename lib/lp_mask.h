@@ -31,8 +31,8 @@
  *     code). Every letter or digit but the first four and the last four becomes '*'.
  *   - Never touched: uuids (8-4-4-4-12 hex, Loket's ids), hex strings of 32, 40 or 64 digits
  *     (hashes), an administration's tax id (loonheffingennummer: 9 digits, L, 2 digits, as
- *     the configuration holds it), and paths and URLs (a word starting with '/', './', '../' or '~/', or holding
- *     "://").
+ *     the configuration holds it), and paths and URLs (a word starting with '/', './', '../'
+ *     or '~/', or holding a '/' and a letter: "out/20261115/plan.ndjson", "https://...").
  * A masked character is one '*' whatever its UTF-8 length, so the result is never longer.
  *
  * Control characters: C0 (U+0000..U+001F), DEL, C1 (U+0080..U+009F), the line and paragraph
