@@ -9,6 +9,7 @@ load helper
 ANSWERS="$ROOT/tests/fixtures/strict/answer-cases.tsv"
 PLANS="$ROOT/tests/fixtures/strict/plan-cases.tsv"
 GOLDEN="$ROOT/tests/golden/acme.plan.ndjson"
+PERSONIO="$ROOT/tests/fixtures/strict/personio-cases.tsv"
 
 setup_file() {
 	load helper
@@ -60,6 +61,34 @@ plan_with() {
 	run --separate-stderr fetch-loket -c "$CFG"
 	assert_success
 	assert_equal "$(tail -n 1 <<<"$output" | jq -c '[.type, .complete]')" '["stream_end",true]'
+}
+
+@test "extract-personio: an impossible date, a year outside 1900-2199 or three decimals in Personio's answers is a PX2 issue for that employee, never passed on" {
+	[ "$(cases "$PERSONIO" | wc -l)" -ge 5 ]
+	mkdir -p "$BATS_TEST_TMPDIR/fx/acme"
+	cp "$SAMPLES"/personio/acme/*.json "$BATS_TEST_TMPDIR/fx/acme/"
+	while IFS=$'\t' read -r name file edit pid field; do
+		jq "$edit" "$BATS_TEST_TMPDIR/fx/acme/$file" >"$BATS_TEST_TMPDIR/edit.json"
+		mv "$BATS_TEST_TMPDIR/edit.json" "$BATS_TEST_TMPDIR/fx/acme/$file"
+	done < <(cases "$PERSONIO")
+	emu_start "$BATS_TEST_TMPDIR/fx"
+	acme_credentials
+	run --separate-stderr extract-personio -c "$SAMPLES/acme.json" --as-of "$AS_OF" --base-url "$EMU_URL"
+	emu_stop
+	out=$output
+	while IFS=$'\t' read -r name file edit pid field; do
+		if [ "$(jq -c --arg p "$pid" --arg f "$field" 'select(.type=="issue" and .rule=="PX2" and .personio_id==$p and .field==$f)' <<<"$out" | wc -l)" -ne 1 ]; then
+			echo "case $name: no PX2 issue for $pid $field" >&2
+			return 1
+		fi
+	done < <(cases "$PERSONIO")
+	# the values are not passed on: the dates are null, the compensations withheld
+	run jq -c 'select(.type=="person" and (.personio_id=="1001" or .personio_id=="1002" or .personio_id=="1003")) | [.entry_date, .date_of_birth]' <<<"$out"
+	assert_output "$(printf '%s\n' '[null,"1985-03-12"]' "[\"$(jq -r 'select(.type=="person" and .personio_id=="1002") | .entry_date' <<<"$out")\",null]" "[\"$(jq -r 'select(.type=="person" and .personio_id=="1003") | .entry_date' <<<"$out")\",null]")"
+	run jq -c 'select(.type=="person" and .personio_id=="1005") | .termination_date' <<<"$out"
+	assert_output null
+	run jq -c 'select(.type=="compensation" and .compensation_id=="cmp-1004-1")' <<<"$out"
+	assert_output ''
 }
 
 @test "push-loket: an op with a body Loket would not take is refused before sending (an issue, outcome failed, its chain skipped); every other op is applied" {
