@@ -267,7 +267,7 @@ struct group {
 	uint32_t sep; /* the visible separator joining it to the group before; 0 none */
 	int joined;   /* joined to the group before */
 	int glued;    /* a letter right before or after it */
-	int bytes;    /* followed by " bytes": a size */
+	int bytes;    /* followed by " bytes" (a size) or ",dd" (an amount): kept when alone */
 };
 
 static void star_last_kept(struct txt *t, const struct group *g, size_t from, size_t to)
@@ -285,7 +285,7 @@ static void star_last_kept(struct txt *t, const struct group *g, size_t from, si
 static void judge(struct txt *t, const struct group *g, size_t from, size_t to)
 {
 	if (from > to || (from == to && g[to].bytes))
-		return; /* a size: "31457281 bytes" */
+		return; /* a size, "31457281 bytes", or an amount, "12345678,90" */
 	int total = 0;
 	for (size_t k = from; k <= to; k++)
 		total += g[k].nd;
@@ -383,6 +383,10 @@ static void bsns(struct txt *t)
 		while (u < 6 && x.b + u < t->n && t->cp[x.b + u] == (uint32_t)unit[u])
 			u++;
 		x.bytes = u >= 5 && (x.b + u >= t->n || !is_letter(t->cp[x.b + u])); /* " byte" or " bytes" */
+		/* "12345678,90": an amount written with a decimal comma */
+		if (x.b + 3 <= t->n && t->cp[x.b] == ',' && digit_of(t->cp[x.b + 1]) >= 0 && digit_of(t->cp[x.b + 2]) >= 0 &&
+		    (x.b + 3 == t->n || digit_of(t->cp[x.b + 3]) < 0))
+			x.bytes = 1;
 		g[ng++] = x;
 		i = x.b;
 	}

@@ -22,7 +22,7 @@
  *     exactly two digits, ending the run: "1234567.89"), and a year range of two years
  *     1900..2199 ("2025-2026").
  *     So amounts, dates, employee numbers and counts (at most 7 digits) stay readable, and
- *     so does a size ("31457281 bytes"). A group right next to a letter ("r101-2026-1-0",
+ *     so does a size ("31457281 bytes") and an amount with a decimal comma ("12345678,90"). A group right next to a letter ("r101-2026-1-0",
  *     "EM101") is part of a key and joins no other group (alone, 8..10 digits are still
  *     masked: "x637017961y").
  *   - IBAN-like: two letters (either case, also full-width), two digits, then 10..30
