@@ -349,11 +349,11 @@ static void run_of(struct txt *t, const struct group *g, size_t from, size_t to)
 		judge(t, g, sub, to);
 }
 
-static void bsns(struct txt *t)
+static int bsns(struct txt *t)
 {
 	struct group *g = malloc((t->n + 1) * sizeof *g);
 	if (!g)
-		return;
+		return -1;
 	size_t ng = 0;
 	for (size_t i = 0; i < t->n;) {
 		if (!usable(t, i) || digit_of(t->cp[i]) < 0) {
@@ -403,6 +403,7 @@ static void bsns(struct txt *t)
 		k = e + 1;
 	}
 	free(g);
+	return 0;
 }
 
 char *lp_mask_text(const char *in)
@@ -415,8 +416,7 @@ char *lp_mask_text(const char *in)
 	protect(&t);
 	for (size_t i = 0; i < t.n; i++)
 		iban_at(&t, i);
-	bsns(&t);
-	char *out = malloc(strlen(in) + 1), *o = out;
+	char *out = bsns(&t) ? NULL : malloc(strlen(in) + 1), *o = out; /* out of memory: nothing, never unmasked */
 	if (out) {
 		for (size_t i = 0; i < t.n; i++) {
 			if (t.mark[i] & M_STAR)
