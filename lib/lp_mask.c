@@ -479,13 +479,13 @@ char *lp_mask_human(const char *in, int keep_nl)
 	return e;
 }
 
-int lp_mask_write(FILE *f, const char *s, int html, int keep_nl)
+static int write_shown(FILE *f, const char *s, int mask, int html, int keep_nl)
 {
 	static const char *const ent[256] = {['&'] = "&amp;", ['<'] = "&lt;", ['>'] = "&gt;", ['"'] = "&quot;",
 					     ['\''] = "&#39;"};
 	if (!s)
 		return 0;
-	char *m = lp_mask_human(s, keep_nl);
+	char *m = mask ? lp_mask_human(s, keep_nl) : lp_text_escape(s, keep_nl);
 	if (!m)
 		return -1;
 	for (const unsigned char *p = (const unsigned char *)m; *p; p++) {
@@ -497,6 +497,10 @@ int lp_mask_write(FILE *f, const char *s, int html, int keep_nl)
 	free(m);
 	return 0;
 }
+
+int lp_mask_write(FILE *f, const char *s, int html, int keep_nl) { return write_shown(f, s, 1, html, keep_nl); }
+
+int lp_text_write(FILE *f, const char *s, int html, int keep_nl) { return write_shown(f, s, 0, html, keep_nl); }
 
 long lp_text_ctrl(const char *s, unsigned long *cp)
 {

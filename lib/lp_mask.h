@@ -60,6 +60,9 @@ char *lp_mask_human(const char *in, int keep_nl);
 /* Write s (NULL: nothing) to f as lp_mask_human shows it; html: also escape & < > " ' as
  * entities. Returns 0, or -1 when out of memory (nothing of s is written then). */
 int lp_mask_write(FILE *f, const char *s, int html, int keep_nl);
+/* The same without masking (control characters shown, HTML escaped): only for text that
+ * cannot hold a personal number, such as an amount read by lp_money. */
+int lp_text_write(FILE *f, const char *s, int html, int keep_nl);
 
 /* The first character of s that no name or free text may hold on its way to Loket: a
  * control character as above (line feed and tab included). Returns its byte offset and sets

@@ -14,11 +14,22 @@
 
 int html;
 
-void put(const char *s)
+/* s escaped in HTML, masked (mask) or not */
+static void put_m(const char *s, int mask)
 {
 	/* the report's own layout has line feeds; every other control character is shown */
-	if (lp_mask_write(stdout, s ? s : "-", html, 1))
+	if ((mask ? lp_mask_write : lp_text_write)(stdout, s ? s : "-", html, 1))
 		lp_die(LP_EXIT_IO, "out of memory");
+}
+
+void put(const char *s)
+{
+	put_m(s, 1);
+}
+
+void put_plain(const char *s)
+{
+	put_m(s, 0);
 }
 
 void putf(const char *fmt, ...)
