@@ -3,8 +3,8 @@
  * line per client and a total, or one HTML page with a row per client.
  *
  * Every value is text from a file: in HTML each is escaped (& < > " '), and in both forms
- * BSNs and IBANs in any text are masked (lp_nlid_mask_text), so neither ever appears. Links
- * (report_href, log_href) are written only when they are plain relative paths (letters,
+ * BSNs and IBANs in any text are masked and control characters shown as <U+XXXX> (lib/lp_mask),
+ * so neither ever appears. Links (report_href, log_href) are written only when they are plain relative paths (letters,
  * digits, . _ - /): no scheme, so never javascript: or a remote page.
  */
 #include <stdio.h>
@@ -15,7 +15,7 @@
 #include "lp_cli.h"
 #include "lp_json.h"
 #include "lp_ndjson.h"
-#include "lp_nlid.h"
+#include "lp_mask.h"
 #include "lp_vec.h"
 
 static const char usage[] =
@@ -39,23 +39,12 @@ static const char usage[] =
 
 static int html;
 
-/* text: masked, and in HTML escaped */
+/* text: masked, control characters shown (a line per client, whatever a message holds), and
+ * in HTML escaped (lib/lp_mask) */
 static void put(const char *s)
 {
-	static const char *const ent[256] = {['&'] = "&amp;", ['<'] = "&lt;", ['>'] = "&gt;", ['"'] = "&quot;",
-					     ['\''] = "&#39;"};
-	if (!s)
-		s = "";
-	char *m = lp_nlid_mask_text(s, lp_xmalloc(strlen(s) + 1));
-	for (const unsigned char *p = (const unsigned char *)m; *p; p++) {
-		if (html && ent[*p])
-			fputs(ent[*p], stdout);
-		else if (*p < 0x20 || *p == 0x7f)
-			putchar(' '); /* a line per client, whatever a message holds */
-		else
-			putchar(*p);
-	}
-	free(m);
+	if (lp_mask_write(stdout, s ? s : "", html, 0))
+		lp_die(LP_EXIT_IO, "out of memory");
 }
 
 static long long count(const json_t *r, const char *k)

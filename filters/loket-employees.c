@@ -31,6 +31,7 @@
 #include "lp_json.h"
 #include "lp_le_comprehensive.h"
 #include "lp_le_employer.h"
+#include "lp_mask.h"
 #include "lp_loket_get.h"
 #include "lp_ndjson.h"
 #include "lp_oauth.h"
@@ -53,7 +54,8 @@ static const char usage[] =
 	"      --state DIR     keep what this run saw in DIR (0700) and write only what changed\n"
 	"                      since the previous run; without it every run writes everything\n"
 	"      --full          with --state: write everything as new (and save a new state)\n"
-	"      --csv           write CSV instead of NDJSON (';', CRLF, UTF-8, a header row)\n"
+	"      --csv           write CSV instead of NDJSON (';', CRLF, UTF-8, a header row), for a\n"
+	"                      person: BSNs and IBANs masked, control characters shown\n"
 	"      --base-url URL  Loket API base (default: config, else https://api.loket.nl/v2)\n"
 	"      --record DIR    store every raw API response in DIR (0700/0600)\n"
 	"      --replay DIR    answer every request from DIR instead of the network\n"
@@ -260,15 +262,18 @@ static void emit(struct run *r, int employee, const char *change, const json_t *
 		return;
 	}
 	char nums[NCOLS][24];
-	char *quoted[NCOLS] = {0};
+	char *quoted[NCOLS] = {0}, *shown[NCOLS] = {0};
 	const char *f[NCOLS] = {employee ? "employee" : "employment", change};
 	for (size_t i = 2; i < NCOLS - 1; i++) {
 		json_t *v = json_object_get(view, CSV_COLS[i]);
 		if (json_is_integer(v)) {
 			snprintf(nums[i], sizeof nums[i], "%lld", (long long)json_integer_value(v));
 			f[i] = nums[i];
-		} else {
-			f[i] = lp_json_text(v);
+		} else if ((f[i] = lp_json_text(v))) {
+			/* a person reads this: BSNs and IBANs masked, control characters shown (lib/lp_mask) */
+			if (!(shown[i] = lp_mask_human(f[i], 0)))
+				fail(r, LP_EXIT_IO, "out of memory");
+			f[i] = shown[i];
 			/* a text a spreadsheet would run as a formula: kept behind a quote */
 			if ((quoted[i] = lp_csv_defuse(f[i])))
 				f[i] = quoted[i];
@@ -287,8 +292,10 @@ static void emit(struct run *r, int employee, const char *change, const json_t *
 	f[NCOLS - 1] = names;
 	out_csv(r, f);
 	free(names);
-	for (i = 0; i < NCOLS; i++)
+	for (i = 0; i < NCOLS; i++) {
 		free(quoted[i]);
+		free(shown[i]);
+	}
 }
 
 /* one record for what became of a view (old, now: NULL when absent) */

@@ -1,5 +1,6 @@
 /* lp_cli.c - see lp_cli.h */
 #include "lp_cli.h"
+#include "lp_mask.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -97,11 +98,27 @@ static void flush_stdout(void)
 	errno = e;
 }
 
+/* A message on standard error: BSNs and IBANs masked, control characters shown (lib/lp_mask),
+ * so a value in it can neither leak a personal number nor drive the terminal. */
+static void put_masked(const char *msg)
+{
+	char *m = lp_mask_human(msg, 0);
+	if (m) {
+		fputs(m, stderr);
+		free(m);
+		return;
+	}
+	for (const char *p = msg; *p; p++) /* out of memory: no digit, no control character */
+		fputc(*p >= '0' && *p <= '9' ? '*' : (unsigned char)*p < 0x20 || *p == 0x7f ? '?' : *p, stderr);
+}
+
 void lp_vwarn(const char *fmt, va_list ap)
 {
+	char msg[4096];
 	flush_stdout();
+	vsnprintf(msg, sizeof msg, fmt, ap);
 	fprintf(stderr, "%s: ", lp_prog);
-	vfprintf(stderr, fmt, ap);
+	put_masked(msg);
 	fputc('\n', stderr);
 }
 
@@ -124,14 +141,19 @@ void lp_die(int code, const char *fmt, ...)
 
 static void vwarn_at(const char *file, unsigned long line, const char *field, const char *fmt, va_list ap)
 {
+	char msg[4096];
 	flush_stdout();
-	fprintf(stderr, "%s: %s", lp_prog, file ? file : "-");
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	fprintf(stderr, "%s: ", lp_prog);
+	put_masked(file ? file : "-");
 	if (line)
 		fprintf(stderr, ":%lu", line);
-	if (field && *field)
-		fprintf(stderr, ": %s", field);
+	if (field && *field) {
+		fputs(": ", stderr);
+		put_masked(field);
+	}
 	fputs(": ", stderr);
-	vfprintf(stderr, fmt, ap);
+	put_masked(msg);
 	fputc('\n', stderr);
 }
 

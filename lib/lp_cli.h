@@ -2,7 +2,8 @@
  *
  * Diagnostics go to stderr as "PROG: message". Errors about input name the place:
  * "PROG: FILE:LINE: FIELD: message". Nothing here ever prints a secret: callers pass
- * only paths, field names and values that are not credentials.
+ * only paths, field names and values that are not credentials. Every message is written
+ * with its BSNs and IBANs masked and its control characters shown as <U+001B> (lib/lp_mask).
  */
 #ifndef LP_CLI_H
 #define LP_CLI_H

@@ -2,10 +2,20 @@
 #include "lp_emit.h"
 #include "lp_cli.h"
 #include "lp_json.h"
+#include "lp_mask.h"
 #include "lp_ndjson.h"
 
 #include <stdio.h>
 #include <stdlib.h>
+
+static void set_masked(json_t *o, const char *key, const char *s)
+{
+	char *m = s ? lp_mask_text(s) : NULL;
+	if (s && !m)
+		lp_die(LP_EXIT_IO, "out of memory");
+	lp_json_set_str(o, key, m);
+	free(m);
+}
 
 json_t *lp_issue(const char *client, const char *severity, const char *rule, const char *personio_id,
 		 const char *employee_number, const char *field, const char *message, const char *hint)
@@ -19,8 +29,10 @@ json_t *lp_issue(const char *client, const char *severity, const char *rule, con
 	lp_json_set_str(o, "personio_id", personio_id);
 	lp_json_set_str(o, "employee_number", employee_number);
 	lp_json_set_str(o, "field", field);
-	lp_json_set_str(o, "message", message);
-	lp_json_set_str(o, "hint", hint);
+	/* the message a person reads: BSNs and IBANs masked (lib/lp_mask); the value itself is in
+	 * the record the issue is about (no downstream program reads it from here) */
+	set_masked(o, "message", message);
+	set_masked(o, "hint", hint);
 	return o;
 }
 

@@ -9,7 +9,9 @@
 #include <stdarg.h>
 
 /* severity: "error" (blocks the sync, E4), "warning", "info". Any string argument may be
- * NULL (written as null, or left out for source). Returns a new object. */
+ * NULL (written as null, or left out for source). message and hint are written with their
+ * BSNs and IBANs masked (lp_mask_text): a person reads them; the value itself is in the
+ * record the issue is about. Returns a new object. */
 json_t *lp_issue(const char *client, const char *severity, const char *rule, const char *personio_id,
 		 const char *employee_number, const char *field, const char *message, const char *hint);
 /* lp_issue with the message formatted (at most 1023 bytes). */

@@ -96,6 +96,19 @@ json_t *lp_le_money_of(const json_t *v, const char *what, char *err, size_t n)
 	return json_string(lp_money_fmt(c, b));
 }
 
+json_t *lp_le_amount_of(const json_t *v, const char *what, lp_cents min, lp_cents max, char *err, size_t n)
+{
+	lp_cents c;
+	char b[32], lo[32], hi[32];
+	json_t *r = lp_le_money_of(v, what, err, n);
+	if (!r || (lp_money_from_json(v, &c) == LP_DEC_OK && c >= min && c <= max))
+		return r;
+	json_decref(r);
+	snprintf(err, n, "%s: %s is outside %s .. %s, the range Loket holds", what, lp_money_fmt(c, b), lp_money_fmt(min, lo),
+		 lp_money_fmt(max, hi));
+	return NULL;
+}
+
 json_t *lp_le_metadata_of(const json_t *o, const char *k)
 {
 	json_t *v = json_object_get(o, k);

@@ -52,6 +52,9 @@ json_t *lp_le_copy(const json_t *o, const char *k);
 /* An amount Loket sent (a JSON number) as the exact decimal string of a record ("1234.50");
  * NULL with err "WHAT: not an amount with at most two decimals" when it is not one. */
 json_t *lp_le_money_of(const json_t *v, const char *what, char *err, size_t n);
+/* lp_le_money_of, and also NULL with err "WHAT: A is outside MIN .. MAX, the range Loket
+ * holds" when the amount lies outside [min, max] (cents; lib/lp_range.h). */
+json_t *lp_le_amount_of(const json_t *v, const char *what, lp_cents min, lp_cents max, char *err, size_t n);
 /* {key, value} of a metadata object member k of o (null members when absent or of the wrong
  * type); null when o has no object there. */
 json_t *lp_le_metadata_of(const json_t *o, const char *k);

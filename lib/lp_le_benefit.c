@@ -3,6 +3,7 @@
 #include "lp_cli.h"
 #include "lp_json.h"
 #include "lp_le.h"
+#include "lp_range.h"
 
 char *lp_le_benefit_collection(const char *employment_id)
 {
@@ -41,7 +42,7 @@ const char *const *lp_le_benefit_identity(void)
 
 int lp_le_benefit_current(json_t *rec, const json_t *b, const char *employment_id, char *err, size_t n)
 {
-	json_t *v = lp_le_money_of(json_object_get(b, "value"), "benefit value", err, n);
+	json_t *v = lp_le_amount_of(json_object_get(b, "value"), "benefit value", 0, LP_RANGE_BENEFIT_MAX, err, n);
 	if (!v)
 		return -1;
 	json_t *pc = lp_json_obj(b, "payrollComponent");

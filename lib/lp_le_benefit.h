@@ -29,7 +29,8 @@ const char *const *lp_le_benefit_identity(void);
 
 /* The loket.current.benefit_deduction fields of one Loket sent (an item of
  * lp_le_benefit_collection), set into rec: id, employment_id, payroll_component_key, value,
- * start_date, end_date. 0, or -1 with err when its value is not an amount. */
+ * start_date, end_date. 0, or -1 with err when its value is not an amount, or lies outside
+ * 0.00 .. 99999.99 (Loket's range, lib/lp_range.h). */
 int lp_le_benefit_current(json_t *rec, const json_t *item, const char *employment_id, char *err, size_t n);
 
 #endif

@@ -4,6 +4,7 @@
 #include "lp_json.h"
 #include "lp_le.h"
 #include "lp_loket.h"
+#include "lp_range.h"
 
 int lp_le_wage_kind(const char *label)
 {
@@ -68,7 +69,7 @@ const char *const *lp_le_wage_identity(void)
 
 int lp_le_wage_current(json_t *rec, const json_t *w, const char *employment_id, char *err, size_t n)
 {
-	json_t *gw = lp_le_money_of(json_object_get(w, "grossWage"), "wage grossWage", err, n);
+	json_t *gw = lp_le_amount_of(json_object_get(w, "grossWage"), "wage grossWage", 0, LP_RANGE_WAGE_MAX, err, n);
 	if (!gw)
 		return -1;
 	json_object_set_new(rec, "id", lp_le_copy(w, "id"));

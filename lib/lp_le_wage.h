@@ -49,7 +49,8 @@ const char *const *lp_le_wage_identity(void);
 
 /* The loket.current.wage fields of a wage Loket sent (an item of lp_le_wage_collection), set
  * into rec: id, employment_id, start_date, end_date, gross_wage, gross_wage_type {key},
- * apply_pay_grade, pay_scale, pay_grade. 0, or -1 with err when its amount is not one. */
+ * apply_pay_grade, pay_scale, pay_grade. 0, or -1 with err when its amount is not one, or lies
+ * outside 0.00 .. 999999.99 (Loket's range, lib/lp_range.h). */
 int lp_le_wage_current(json_t *rec, const json_t *item, const char *employment_id, char *err, size_t n);
 
 /* The field of Loket's wage metadata that lists the wage kinds. */

@@ -3,6 +3,7 @@
 #include "lp_cli.h"
 #include "lp_config.h"
 #include "lp_json.h"
+#include "lp_le_check.h"
 #include "lp_loket.h"
 
 #include <stdarg.h>
@@ -87,6 +88,11 @@ json_t *lp_loket_get_one(lp_loket_get *g, const char *target, const char *accept
 	if (!json_is_object(j)) {
 		json_decref(j);
 		gfail(g, LP_EXIT_REMOTE, "GET %s: the answer is not a JSON object", path);
+	}
+	char err[300];
+	if (lp_le_answer_dates(j, err, sizeof err)) { /* no impossible date is passed on */
+		json_decref(j);
+		gfail(g, LP_EXIT_REMOTE, "GET %s: %s", path, err);
 	}
 	return j;
 }

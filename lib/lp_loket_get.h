@@ -5,7 +5,8 @@
  * replaying). A 401 on a saved access token refreshes once and asks again; any other answer
  * than 200 fails. Lists are read with pageNumber/pageSize=250 to the end and checked
  * against totalSize: fewer items than announced, an empty page before the end, or more
- * items than announced fail. Every failure calls the session's fail function (which must
+ * items than announced fail. So does an answer with a date that is not one (every member
+ * named as a date, anywhere in it: lp_le_answer_dates), so that no reader passes one on. Every failure calls the session's fail function (which must
  * not return: it ends the program, e.g. with a stream_end complete:false), with an exit code
  * (LP_EXIT_REMOTE, LP_EXIT_AUTH, or lp_oauth's) and a message naming the path, never a token.
  */

@@ -4,7 +4,10 @@
 #include "lp_nlid.h"
 
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "lp_mask.h"
 
 static int is_digit(int c) { return c >= '0' && c <= '9'; }
 static int is_upper(int c) { return c >= 'A' && c <= 'Z'; }
@@ -230,37 +233,18 @@ void lp_nlid_postcode_normalise(const char *in, char out[8])
     memcpy(out, t, 8);
 }
 
-static int is_alnum_up(char c) { return is_digit(c) || is_upper(c) || (c >= 'a' && c <= 'z'); }
-
 char *lp_nlid_mask_text(const char *in, char *out)
 {
-	size_t n = strlen(in);
-	memcpy(out, in, n + 1);
-	for (size_t i = 0; i < n;) {
-		int start = i == 0 || !is_alnum_up(in[i - 1]);
-		if (start && i + 15 <= n && is_upper(in[i]) && is_upper(in[i + 1]) && is_digit(in[i + 2]) && is_digit(in[i + 3])) {
-			size_t j = i + 4;
-			while (j < n && is_alnum_up(in[j]))
-				j++;
-			size_t len = j - i;
-			if (len >= 15 && len <= 34) {
-				for (size_t k = i + 4; k + 4 < j; k++)
-					out[k] = '*';
-				i = j;
-				continue;
-			}
-		}
-		if (is_digit(in[i]) && (i == 0 || !is_digit(in[i - 1]))) {
-			size_t j = i;
-			while (j < n && is_digit(in[j]))
-				j++;
-			if (j - i == 9)
-				for (size_t k = i; k < i + 5; k++)
-					out[k] = '*';
-			i = j;
-			continue;
-		}
-		i++;
+	char *m = lp_mask_text(in);
+	if (m) {
+		strcpy(out, m); /* never longer than in */
+		free(m);
+		return out;
 	}
+	/* out of memory: every digit goes */
+	size_t i = 0;
+	for (; in[i]; i++)
+		out[i] = is_digit(in[i]) ? '*' : in[i];
+	out[i] = '\0';
 	return out;
 }

@@ -48,11 +48,9 @@ int lp_nlid_postcode_valid(const char *s);
  * lowercase letters are accepted.  On invalid input out is "". */
 void lp_nlid_postcode_normalise(const char *in, char out[8]);
 
-/* Mask the personal numbers in free text for human-readable output (principle 7): every
- * run of exactly 9 digits (a BSN) keeps its last 4 ("*****9253"), every IBAN-like token
- * (2 letters, 2 digits, 11-30 letters or digits) keeps its first 4 and last 4
- * ("NL40**********9424"). out must hold strlen(in)+1 bytes: the length never changes.
- * Returns out. */
+/* Mask the personal numbers in free text for human-readable output (principle 7): the rule
+ * of lp_mask_text (lib/lp_mask.h), written into out, which must hold strlen(in)+1 bytes (the
+ * result is never longer). Returns out. */
 char *lp_nlid_mask_text(const char *in, char *out);
 
 #endif

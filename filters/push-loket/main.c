@@ -63,10 +63,14 @@ static const char usage[] =
 	"\n"
 	LP_OAUTH_HELP
 	"\n"
+	"Every op's body is checked first for what Loket takes (dates, two decimals, ranges, known\n"
+	"members, no control characters): an op that fails is refused unsent, with an issue record.\n"
+	"\n"
 	"Exit status: 0 every op applied (or applied before); 1 Loket refused ops (business rules,\n"
-	"drift) or the plan is blocked; 2 usage; 3 bad plan; 4 configuration, token or journal file;\n"
-	"5 Loket failed after retries (resume later with the same journal); 6 Loket refused the\n"
-	"token: run loket-auth; 7 I/O; 8 another run for this client holds its lock. See loketpipe(7).\n";
+	"drift), an op was refused before sending, or the plan is blocked; 2 usage; 3 bad plan;\n"
+	"4 configuration, token or journal file; 5 Loket failed after retries (resume later with\n"
+	"the same journal); 6 Loket refused the token: run loket-auth; 7 I/O; 8 another run for\n"
+	"this client holds its lock. See loketpipe(7).\n";
 
 /* optarg as an integer 1..max, else a usage error naming the option */
 static long int_arg(const char *name, long max)

@@ -7,6 +7,7 @@
 #include "lp_emit.h"
 #include "lp_json.h"
 #include "lp_le.h"
+#include "lp_le_check.h"
 #include "lp_loket.h"
 #include "lp_map.h"
 #include "lp_ndjson.h"
@@ -47,6 +48,11 @@ static struct op *read_op(json_t *rec, const char *w)
 		o->blen = strlen(o->body);
 	} else if (!json_is_null(b))
 		lp_die_at(LP_EXIT_DATA, w, "body", "expected an object or null");
+	/* values Loket would not take (an impossible date, three decimals, an unknown member, a
+	 * control character): this op is refused when its turn comes, the others go on */
+	char err[400];
+	if (lp_le_body_check(o->entity, o->method, b, err, sizeof err))
+		o->refusal = lp_xstrdup(err);
 	return o;
 }
 
@@ -196,6 +202,7 @@ void free_plan(struct plan *p)
 		free(o->etag);
 		free(o->made_id);
 		free(o->path_own);
+		free(o->refusal);
 		free(o);
 	}
 	for (size_t k = 0; k < p->chains.n; k++) {
@@ -214,6 +221,10 @@ void dry_run(const struct plan *p, const char *base_url)
 {
 	for (size_t i = 0; i < p->ops.n; i++) {
 		const struct op *o = p->ops.v[i];
+		if (o->refusal) { /* it would be refused: no request */
+			out_new(refusal_issue(o));
+			continue;
+		}
 		char *url = lp_xasprintf("%s%s", base_url, o->path);
 		json_t *hs = json_pack("[s]", LP_LOKET_ACCEPT);
 		if (o->body)

@@ -42,6 +42,7 @@ struct op {
 	long recon_page;
 	int gathered; /* waiting for or in a collective PATCH (counted in R.grouped, not R.inflight) */
 	int solo;     /* goes the per-op way (left a collective PATCH, or never fit one) */
+	char *refusal; /* why its body is not one Loket takes (lib/lp_le_check): refused, never sent */
 };
 
 struct chain {
@@ -114,6 +115,8 @@ json_t *messages_of(const lp_http_resp *resp);
 void finish(struct op *o, enum outcome oc, long status, int attempts, json_t *messages, const char *error);
 int is_post(const struct op *o);
 void ready_push(struct chain *c);
+/* The issue record of an op refused before sending (o->refusal). */
+json_t *refusal_issue(const struct op *o);
 int run_plan(const struct plan *p, const struct args *a, const char *base_url);
 
 /* ---------------------------------------------------------------- check.c */

@@ -170,6 +170,36 @@ static const char *const *hook(void *ctx, char *err, size_t n)
 
 int is_post(const struct op *o) { return !strcmp(o->method, "POST"); }
 
+json_t *refusal_issue(const struct op *o)
+{
+	char field[128] = "", en[32];
+	const char *c = strstr(o->refusal, ": ");
+	if (!strncmp(o->refusal, "body", 4) && c)
+		snprintf(field, sizeof field, "%.*s", (int)(c - o->refusal), o->refusal);
+	json_t *e = json_object_get(o->rec, "employee_number");
+	if (json_is_integer(e))
+		snprintf(en, sizeof en, "%" JSON_INTEGER_FORMAT, json_integer_value(e));
+	json_t *i = lp_issuef(R.cfg->client, "error", o->rule, NULL, json_is_integer(e) ? en : NULL, field[0] ? field : NULL,
+			      "make the plan again with diff-loket (a plan is never edited by hand) and check the "
+			      "Personio data it came from",
+			      "op %ld (%s %s) refused before sending: %s; nothing of it is written, the other ops go on", o->seq,
+			      o->method, o->path, o->refusal);
+	lp_issue_source(i, o->op_id);
+	return i;
+}
+
+/* An op whose body Loket would not take: failed without a request, with an issue. */
+static void refuse(struct op *o)
+{
+	R.inflight++;
+	o->ch->busy = 1;
+	json_array_append_new(R.pending, refusal_issue(o));
+	char e[600];
+	snprintf(e, sizeof e, "refused before sending: %s", o->refusal);
+	jmark(o, "failed", 0);
+	finish(o, O_FAILED, 0, 0, NULL, e);
+}
+
 static void begin(struct op *o)
 {
 	R.inflight++;
@@ -252,6 +282,11 @@ static void send_all(const struct plan *p)
 				continue;
 			}
 			struct op *o = c->ops.v[c->next];
+			if (o->refusal) {
+				R.rhead++;
+				refuse(o);
+				continue;
+			}
 			if (coll_wants(o)) { /* waits for a collective PATCH with the others ready now */
 				R.rhead++;
 				coll_gather(o);

@@ -1,4 +1,5 @@
-/* out.c - the report's output: every text masked (BSNs, IBANs) and, in HTML, escaped; the
+/* out.c - the report's output: every text masked (BSNs, IBANs; lib/lp_mask), its control
+ * characters shown as <U+XXXX>, and in HTML escaped; the
  * markup, which text leaves out; the HTML page around the report.
  */
 #include <stdarg.h>
@@ -8,7 +9,7 @@
 
 #include "lp_cli.h"
 #include "lp_json.h"
-#include "lp_nlid.h"
+#include "lp_mask.h"
 #include "report.h"
 
 int html;
@@ -16,26 +17,9 @@ int html;
 /* s escaped in HTML, masked (mask) or not */
 static void put_m(const char *s, int mask)
 {
-	if (!s)
-		s = "-";
-	char *m = lp_xmalloc(strlen(s) + 1);
-	if (mask)
-		lp_nlid_mask_text(s, m);
-	else
-		strcpy(m, s);
-	if (!html)
-		fputs(m, stdout);
-	else
-		for (const char *p = m; *p; p++) {
-			switch (*p) {
-			case '<': fputs("&lt;", stdout); break;
-			case '>': fputs("&gt;", stdout); break;
-			case '&': fputs("&amp;", stdout); break;
-			case '"': fputs("&quot;", stdout); break;
-			default: putchar(*p);
-			}
-		}
-	free(m);
+	/* the report's own layout has line feeds; every other control character is shown */
+	if ((mask ? lp_mask_write : lp_text_write)(stdout, s ? s : "-", html, 1))
+		lp_die(LP_EXIT_IO, "out of memory");
 }
 
 void text_clean(char *s)

@@ -7,7 +7,9 @@
 #include <strings.h>
 
 #include "lp_cli.h"
+#include "lp_json.h"
 #include "lp_le_employee.h"
+#include "lp_mask.h"
 #include "lp_nlid.h"
 #include "lp_rec.h"
 #include "lp_scope.h"
@@ -130,6 +132,52 @@ static void check_person_data(struct block *k, struct person *p)
 	check_contact(k, p);
 }
 
+/* The first text of o (a person record, or its address; prefix: the dotted path so far) that
+ * holds a control character (lib/lp_mask: C0, C1, DEL, U+2028/U+2029, bidi controls): its
+ * field into field, the character's name into what and its place (in characters) into *at. */
+static int first_control(const json_t *o, const char *prefix, char *field, size_t fn, char *what, size_t wn, long *at)
+{
+	const char *key;
+	json_t *v;
+	json_object_foreach((json_t *)o, key, v) {
+		char path[128];
+		snprintf(path, sizeof path, "%s%s%s", prefix, *prefix ? "." : "", key);
+		if (json_is_object(v) && first_control(v, path, field, fn, what, wn, at))
+			return 1;
+		const char *s = json_string_value(v);
+		if (s && s[0] == LP_JSON_DEC_TAG)
+			continue; /* a number (lib/lp_json) */
+		unsigned long cp;
+		long off = s ? lp_text_ctrl(s, &cp) : -1;
+		if (off < 0)
+			continue;
+		long chars = 1;
+		for (long i = 0; i < off; i++)
+			chars += ((unsigned char)s[i] & 0xC0) != 0x80;
+		snprintf(field, fn, "%s", path);
+		lp_text_ctrl_name(cp, what, wn);
+		*at = chars;
+		return 1;
+	}
+	return 0;
+}
+
+/* A control character in any text of a person in scope (a name, the address, email, phone ...)
+ * never reaches Loket: that employee is left out of this sync with a warning (E2), the others
+ * go on (it is not an error: E4 would block the whole administration for it). */
+static int has_control(struct block *k, struct person *p)
+{
+	char field[128], what[64];
+	long at;
+	if (!first_control(p->rec, "", field, sizeof field, what, sizeof what, &at))
+		return 0;
+	add(k, p->issues, "warning", "E2", p, field, "retype the value in Personio without it",
+	    "not synced: %s holds a control character, %s, at character %ld; this employee is left out of the sync "
+	    "until it is removed (the others go on)", field, what, at);
+	k->out_of_scope++;
+	return 1;
+}
+
 /* Decide scope (E1, D1); check the data of people in scope (E2). */
 void person(struct block *k, json_t *rec, const char *where)
 {
@@ -164,6 +212,8 @@ void person(struct block *k, json_t *rec, const char *where)
 		k->out_of_scope++;
 		return;
 	}
+	if (has_control(k, p))
+		return;
 	p->in_scope = 1;
 	k->in_scope++;
 	check_person_data(k, p);

@@ -32,6 +32,7 @@
 #include "lp_map.h"
 #include "lp_money.h"
 #include "lp_ndjson.h"
+#include "lp_mask.h"
 #include "lp_nlid.h"
 #include "lp_oauth.h"
 #include "lp_rate.h"
@@ -569,6 +570,24 @@ int main(int argc, char **argv)
 		printf("%s\n", lp_nlid_mask_text(argv[2], o));
 		free(o);
 		return 0;
+	}
+	if (!strcmp(cmd, "mask-lines") && argc == 2) { /* every line of standard input through lp_mask_human */
+		char line[8192];
+		while (fgets(line, sizeof line, stdin)) {
+			line[strcspn(line, "\n")] = '\0';
+			char *m = lp_mask_human(line, 0);
+			printf("%s\n", m);
+			free(m);
+		}
+		return 0;
+	}
+	if (!strcmp(cmd, "ctrl") && argc == 3) { /* the first control character lp_text_ctrl finds */
+		unsigned long cp;
+		char nb[64];
+		long at = lp_text_ctrl(argv[2], &cp);
+		if (at < 0)
+			return printf("none\n"), 0;
+		return printf("%ld %s\n", at, lp_text_ctrl_name(cp, nb, sizeof nb)), 0;
 	}
 	if (!strcmp(cmd, "bsn") && argc == 3)
 		return printf("%d\n", lp_nlid_bsn_valid(argv[2])), 0;
