@@ -793,6 +793,8 @@ int main(int argc, char **argv)
 	if (rep_dir) /* no login; the directory is still written by one run at a time */
 		lp_lock_client(cfg->client, cfg->loket.lock_file);
 	r.audit = lp_audit_open(audit ? audit : cfg->audit_log, actor, cfg->client);
+	if (r.oauth) /* token rotations go to the same log, with the actor */
+		lp_oauth_set_audit(r.oauth, r.audit);
 	open_dir(&r, dir);
 	r.index = json_object();
 	open_index(&r);
@@ -845,8 +847,8 @@ int main(int argc, char **argv)
 	close(r.dirfd);
 	free(r.dir);
 	free(r.index_path);
-	lp_audit_close(r.audit);
 	lp_oauth_free(r.oauth);
+	lp_audit_close(r.audit);
 	lp_http_free(r.http);
 	lp_config_free(r.cfg);
 	return rc;

@@ -345,9 +345,10 @@ lp_audit *lp_audit_open(const char *path, const char *actor, const char *client)
 		lp_die(LP_EXIT_CONFIG, "%s: audit log %s is not a regular file (a %s): refused", client, path,
 		       S_ISFIFO(st.st_mode) ? "FIFO" : S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "device" : "special file");
 	if (st.st_uid != geteuid()) {
+		const char *me = lp_audit_os_user();
 		struct passwd *pw = getpwuid(st.st_uid);
-		lp_die(LP_EXIT_CONFIG, "%s: audit log %s belongs to %s%s%lu, not to %s: refused (it must be your own)", client,
-		       path, pw ? pw->pw_name : "", pw ? " (uid " : "uid ", (unsigned long)st.st_uid, lp_audit_os_user());
+		lp_die(LP_EXIT_CONFIG, "%s: audit log %s belongs to %s%s%lu%s, not to %s: refused (it must be your own)", client,
+		       path, pw ? pw->pw_name : "", pw ? " (uid " : "uid ", (unsigned long)st.st_uid, pw ? ")" : "", me);
 	}
 	if (st.st_mode & 077)
 		lp_die(LP_EXIT_CONFIG, "%s: audit log %s has mode %04o, open to others than you: refused (it must be 0600; "
@@ -418,4 +419,11 @@ void lp_audit_close(lp_audit *a)
 	free(a->actor);
 	free(a->client);
 	free(a);
+}
+
+void lp_audit_once(const char *path, const char *client, const char *event, json_t *fields)
+{
+	lp_audit *a = lp_audit_open(path, NULL, client);
+	lp_audit_event(a, event, fields);
+	lp_audit_close(a);
 }

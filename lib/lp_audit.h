@@ -51,6 +51,9 @@ lp_audit *lp_audit_open(const char *path, const char *actor, const char *client)
  * 8 when the log's lock stays held past the wait. */
 void lp_audit_event(lp_audit *a, const char *event, json_t *fields);
 void lp_audit_close(lp_audit *a);
+/* Open path, append one event, close (path NULL: nothing, fields freed): for library code that
+ * logs one thing on its way out (a refused Personio login). Exits as the three above. */
+void lp_audit_once(const char *path, const char *client, const char *event, json_t *fields);
 /* The log's path (NULL for a NULL log). */
 const char *lp_audit_path(const lp_audit *a);
 
