@@ -272,6 +272,7 @@ content() { printf '%s' "${1%,\"hash\":*}}"; }
 # ---- a monthly sync against both emulators: every event kind in one log, and it verifies
 
 sync_setup() {
+	rm -f "$C" # monthly-sync checks C1 over every configuration beside $CFG
 	mkdir -p "$BATS_TEST_TMPDIR/fixed/acme"
 	cp "$SAMPLES"/personio/acme/*.json "$BATS_TEST_TMPDIR/fixed/acme/"
 	jq '(.[] | select(.attributes.id.value >= 1026 and .attributes.id.value <= 1032) | .attributes.dynamic_1003.value) = "No"' \
@@ -322,7 +323,11 @@ teardown() {
 	for try in 1 2 3 4 5; do
 		push-loket -c "$CFG" --journal "$J" --concurrency 1 --actor tester "$PLAN" >/dev/null 2>&1 &
 		p=$!
-		while kill -0 $p 2>/dev/null && [ "$(grep -c '"state":"done"' "$J" 2>/dev/null || echo 0)" -lt 4 ]; do sleep 0.002; done
+		while kill -0 $p 2>/dev/null; do
+			n=$(grep -c '"state":"done"' "$J" 2>/dev/null || true)
+			[ "${n:-0}" -lt 4 ] || break
+			sleep 0.002
+		done
 		kill -9 $p 2>/dev/null && killed=1
 		wait $p 2>/dev/null || true
 		[ $killed -eq 0 ] || break
@@ -342,8 +347,10 @@ teardown() {
 	assert_line "$(printf 'tester\t%s\tplan\t0' "$(id -un)")"
 	assert_line "$(printf 'tester\t%s\tsync\t1' "$(id -un)")"
 	assert_line "$(printf 'tester\t%s\tapply\t0' "$(id -un)")"
-	# the rotation by fetch-loket, the refusal by loket-auth
-	assert_equal "$(jq -r 'select(.event=="token.rotated") | .program' "$A" | head -n 1)" fetch-loket
+	# the login's refresh token (loket-auth), the rotation by fetch-loket, the refusal by loket-auth
+	run jq -r 'select(.event=="token.rotated") | [.program, .grant] | @tsv' "$A"
+	assert_line --index 0 "$(printf 'loket-auth\tauthorization_code')"
+	assert_line --index 1 "$(printf 'fetch-loket\trefresh_token')"
 	run jq -c 'select(.event=="login.failed") | [.program, .actor, .system, .grant, .http_status, .error]' "$A"
 	assert_output '["loket-auth","tester","loket","refresh_token",400,"invalid_grant"]'
 	# every op of the plan has its outcome in the log; those the killed run had done are there
