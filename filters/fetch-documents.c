@@ -76,7 +76,7 @@ static const char usage[] =
 	"      --record DIR     store every raw API response in DIR (0700/0600; PDFs too)\n"
 	"      --replay DIR     answer every request from DIR instead of the network\n"
 	"      --audit FILE     append to this audit log (default: the config's audit_log)\n"
-	"      --actor NAME     who runs it, for the audit log (default: $USER)\n"
+	"      --actor NAME     who runs it, for the audit log (beside os_user, the effective user)\n"
 	"  -v, --verbose        report counts, what was held back and why, on stderr\n"
 	"  -h, --help           show this help and exit\n"
 	"  -V, --version        show the version and exit\n"

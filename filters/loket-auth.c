@@ -29,7 +29,7 @@ static const char usage[] =
 	"                      loket.redirect_uri, loket.credentials_file)\n"
 	"      --check         refresh once with the saved token instead (rotates it)\n"
 	"      --audit FILE    append the credential change to this audit log (default: audit_log)\n"
-	"      --actor NAME    who is logging in, for the audit log (default: $USER)\n"
+	"      --actor NAME    who is logging in, for the audit log (beside os_user, the user)\n"
 	"  -h, --help          show this help and exit\n"
 	"  -V, --version       show the version and exit\n"
 	"\n"
