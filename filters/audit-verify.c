@@ -181,6 +181,8 @@ static int verify(const char *name, const char *buf, size_t len)
 			break;
 		case L_NOTJSON:
 		case L_JSON:
+			if (!started && L[0].kind == L_LEGACY)
+				continue; /* before the chain of an old log (a torn old line): sealed with it */
 			if (recovered(L, n, i)) {
 				lp_warn("%s:%zu: note: a torn line (%zu bytes at offset %zu: a write cut short) was recovered by "
 					"line %zu (log.recovered); the event it held is lost", name, ln, l->n, l->off, ln + 1);
@@ -201,8 +203,8 @@ static int verify(const char *name, const char *buf, size_t len)
 			if (!started) {
 				started = 1;
 				first_chain = i;
-				if (i > 0 && L[i - 1].kind != L_LEGACY && !recovered(L, n, i - 1)) {
-					rc = broken(name, ln, "edited line", "line %zu before it is no event", ln - 1);
+				if (i > 0 && L[0].kind != L_LEGACY && !(i == 1 && recovered(L, n, 0))) {
+					rc = broken(name, ln, "edited line", "line(s) before the first one of the chain are no events");
 					break;
 				}
 				if (i > 0 && L[0].kind == L_LEGACY) {

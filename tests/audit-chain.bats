@@ -173,6 +173,18 @@ content() { printf '%s' "${1%,\"hash\":*}}"; }
 	run audit-verify "$A"
 	assert_failure 1
 	assert_output "audit-verify: $A:3: edited line: line(s) 1-2 (older than the chain) do not match this line's prev: one of them was edited, deleted or added"
+	# an old log whose last line is torn: the seal covers it (ended with a newline)
+	B="$BATS_TEST_TMPDIR/old2.ndjson"
+	printf '%s\n%s' '{"time":"2026-10-01T10:00:00Z","event":"run_start"}' '{"time":"2026-10-01T1' >"$B"
+	chmod 600 "$B"
+	audit-log -c "$C" --audit "$B" x
+	assert_equal "$(sed -n 3p "$B" | jq -c '[.seq, .event, .legacy_lines, .prev]')" "[1,\"log.chained\",2,\"$(head -n 2 "$B" | sha256sum | cut -c1-64)\"]"
+	audit-verify -q "$B"
+	# a first line that is torn (the very first write cut short): recovered at seq 1
+	printf '{"seq":1,"pr' >"$B"
+	audit-log -c "$C" --audit "$B" x
+	assert_equal "$(sed -n 2p "$B" | jq -c '[.seq, .event, .torn_offset, .torn_bytes, .prev]')" '[1,"log.recovered",0,12,"0000000000000000000000000000000000000000000000000000000000000000"]'
+	audit-verify -q "$B"
 }
 
 @test "A1: the log is created 0600; a symbolic link, a 0644 log, another user's, a directory or a FIFO is refused (exit 4, naming it) without writing" {
