@@ -285,18 +285,8 @@ content() { printf '%s' "${1%,\"hash\":*}}"; }
 
 sync_setup() {
 	rm -f "$C" # monthly-sync checks C1 over every configuration beside $CFG
-	mkdir -p "$BATS_TEST_TMPDIR/fixed/acme"
-	cp "$SAMPLES"/personio/acme/*.json "$BATS_TEST_TMPDIR/fixed/acme/"
-	jq '(.[] | select(.attributes.id.value >= 1026 and .attributes.id.value <= 1032) | .attributes.dynamic_1003.value) = "No"' \
-		"$SAMPLES/personio/acme/employees.json" >"$BATS_TEST_TMPDIR/fixed/acme/employees.json"
-	emu_start "$BATS_TEST_TMPDIR/fixed"
-	loket_start
-	acme_credentials
-	loket_client
-	loket_login '.personio.base_url=$ENV.EMU_URL'
-	export LOKETPIPE_BIN="$BUILD/bin"
-	SYNC="$ROOT/pipelines/monthly-sync"
-	O="$BATS_TEST_TMPDIR/out"
+	monthly_sync_emus "$BATS_TEST_TMPDIR/fixed"
+	monthly_sync_env
 }
 teardown() {
 	emu_stop
