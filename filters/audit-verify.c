@@ -351,10 +351,16 @@ int main(int argc, char **argv)
 	}
 	for (size_t i = 0; i < ncfg; i++) {
 		lp_config *cfg = lp_config_load(cfgs[i]);
-		if (!cfg)
+		if (!cfg) {
+			free(cfgs);
 			return LP_EXIT_CONFIG;
-		if (!cfg->audit_log)
-			lp_die(LP_EXIT_CONFIG, "%s: audit_log is not set", cfgs[i]);
+		}
+		if (!cfg->audit_log) {
+			lp_warn("%s: audit_log is not set", cfgs[i]);
+			lp_config_free(cfg);
+			free(cfgs);
+			return LP_EXIT_CONFIG;
+		}
 		int r = verify_file(cfg->audit_log);
 		rc = r > rc ? r : rc;
 		lp_config_free(cfg);
