@@ -96,6 +96,8 @@ void lp_oauth_set_audit(lp_oauth *o, lp_audit *a)
 	o->own_audit = 0;
 }
 
+lp_audit *lp_oauth_audit(const lp_oauth *o) { return o ? o->audit : NULL; }
+
 /* A1: what the token endpoint did with a grant (never a token): grant is "refresh_token" or
  * "authorization_code". */
 static void audit_token(lp_oauth *o, const char *event, const char *grant, long status, const char *error)

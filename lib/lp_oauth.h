@@ -69,6 +69,8 @@ lp_oauth *lp_oauth_for_config(const lp_config *cfg);
  * program's own log instead (--audit, --actor): a borrowed handle, NULL for none. */
 struct lp_audit;
 void lp_oauth_set_audit(lp_oauth *o, struct lp_audit *a);
+/* The audit log o writes to (NULL: none), for a program's own events (fetch-loket's read). */
+struct lp_audit *lp_oauth_audit(const lp_oauth *o);
 
 /* The client id (not secret; the authorize URL carries it). */
 const char *lp_oauth_client_id(const lp_oauth *o);

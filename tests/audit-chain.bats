@@ -340,7 +340,7 @@ teardown() {
 	assert_success
 	# every kind
 	run jq -r '.event' "$A"
-	for e in credentials token.rotated login.failed sync.start sync.run run_start op run_end; do
+	for e in credentials token.rotated login.failed sync.start sync.run loket.read run_start op run_end; do
 		assert_line "$e"
 	done
 	run jq -r 'select(.event=="sync.run") | .outcome' "$A"
@@ -349,6 +349,9 @@ teardown() {
 	assert_line "$(printf 'tester\t%s\tplan\t0' "$(id -un)")"
 	assert_line "$(printf 'tester\t%s\tsync\t1' "$(id -un)")"
 	assert_line "$(printf 'tester\t%s\tapply\t0' "$(id -un)")"
+	# fetch-loket's reads (the plan's, the read back after the push), whole
+	run jq -c 'select(.event=="loket.read") | [.program, .complete, .as_of, (.counts.employees > 0)]' "$A"
+	assert_line '["fetch-loket",true,"'"$AS_OF"'",true]'
 	# the login's refresh token (loket-auth), the rotation by fetch-loket, the refusal by loket-auth
 	run jq -r 'select(.event=="token.rotated") | [.program, .grant] | @tsv' "$A"
 	assert_line --index 0 "$(printf 'loket-auth\tauthorization_code')"
