@@ -82,7 +82,7 @@ static void parse(struct line *l)
 		l->torn_offset = json_is_integer(to) ? (long long)json_integer_value(to) : -1;
 		l->torn_bytes = json_is_integer(tb) ? (long long)json_integer_value(tb) : -1;
 		snprintf(l->torn_sha, sizeof l->torn_sha, "%s", ts ? ts : "");
-	} else if (!s && !json_object_get(j, "prev") && !json_object_get(j, "hash") && ev && lp_json_str(j, "time"))
+	} else if (!json_object_get(j, "prev") && !json_object_get(j, "hash") && ev && lp_json_str(j, "time"))
 		l->kind = L_LEGACY;
 	else
 		l->kind = L_JSON;
@@ -172,7 +172,7 @@ static int verify(const char *name, const char *buf, size_t len)
 		case L_LEGACY:
 			if (!started)
 				continue; /* before the chain: sealed by log.chained (checked there) */
-			rc = broken(name, ln, "edited line", "an event without seq, prev and hash inside the chain (added by "
+			rc = broken(name, ln, "edited line", "an event without prev and hash inside the chain (added by "
 				    "hand, or its chain members were removed)");
 			break;
 		case L_TORN:

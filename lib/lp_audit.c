@@ -113,7 +113,7 @@ static char *line_before(int fd, off_t end, off_t *start, size_t *len)
 enum kind { K_CHAIN, K_LEGACY, K_OTHER };
 
 /* What a line is: a line of the chain (*seq its seq), a line of an audit log from before the
- * chain (a JSON object with "event" and "time" and none of seq/prev/hash), or anything else. */
+ * chain (a JSON object with "event" and "time" and neither prev nor hash), or anything else. */
 static enum kind classify(const char *line, size_t n, json_int_t *seq)
 {
 	json_t *j = lp_json_loadb(line, n, NULL);
@@ -126,8 +126,8 @@ static enum kind classify(const char *line, size_t n, json_int_t *seq)
 			*seq = json_integer_value(s);
 			k = K_CHAIN;
 		}
-	} else if (json_is_object(j) && lp_json_str(j, "event") && lp_json_str(j, "time") && !s &&
-		   !json_object_get(j, "prev") && !json_object_get(j, "hash"))
+	} else if (json_is_object(j) && lp_json_str(j, "event") && lp_json_str(j, "time") && !json_object_get(j, "prev") &&
+		   !json_object_get(j, "hash")) /* an old push-loket "op" has a seq of its own (the op's) */
 		k = K_LEGACY;
 	json_decref(j);
 	return k;
@@ -166,7 +166,7 @@ static int hash_all(int fd, off_t size, const char *extra, char hex[65], long *l
 		lp_sha256_update(&c, buf, (size_t)r);
 		for (ssize_t i = 0; i < r; i++)
 			*lines += buf[i] == '\n';
-		if (memmem(buf, (size_t)r, "\"hash\":\"", 8) && memmem(buf, (size_t)r, "\"seq\":", 6))
+		if (memmem(buf, (size_t)r, "\"hash\":\"", 8) && memmem(buf, (size_t)r, "\"prev\":\"", 8))
 			chained = 1;
 		pos += r;
 	}

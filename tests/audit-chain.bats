@@ -155,9 +155,9 @@ content() { printf '%s' "${1%,\"hash\":*}}"; }
 	assert_failure 1
 }
 
-@test "A1: an old log without the chain: audit-verify says so (exit 3); the next event seals it (log.chained); an edit of an old line is found then" {
+@test "A1: an old log without the chain (its last line an op with a seq of its own, as push-loket wrote them): audit-verify says so (exit 3); the next event seals it (log.chained); an edit of an old line is found then" {
 	printf '%s\n' '{"time":"2026-10-01T10:00:00Z","event":"run_start","actor":"jan","client":"acme","program":"push-loket"}' \
-		'{"time":"2026-10-01T10:00:01Z","event":"run_end","actor":"jan","client":"acme","program":"push-loket"}' >"$A"
+		'{"time":"2026-10-01T10:00:01Z","event":"op","actor":"jan","client":"acme","program":"push-loket","seq":3}' >"$A"
 	chmod 600 "$A"
 	run audit-verify "$A"
 	assert_failure 3
