@@ -1,5 +1,6 @@
 /* lp_audit.c - see lp_audit.h */
 #include "lp_audit.h"
+#include "lp_io.h"
 #include "lp_cli.h"
 #include "lp_json.h"
 #include "lp_sha256.h"
@@ -327,35 +328,13 @@ lp_audit *lp_audit_open(const char *path, const char *actor, const char *client)
 {
 	if (!path)
 		return NULL;
-	int fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY, 0600);
-	if (fd < 0) {
-		int e = errno;
-		struct stat ls;
-		if (e == ELOOP || (lstat(path, &ls) == 0 && S_ISLNK(ls.st_mode)))
-			lp_die(LP_EXIT_CONFIG, "%s: audit log %s is a symbolic link: refused (the audit log must be a private "
-			       "regular file; name the file itself)", client, path);
-		if (e == EISDIR)
-			lp_die(LP_EXIT_CONFIG, "%s: audit log %s is a directory: refused (it must be a regular file)", client, path);
-		lp_die(LP_EXIT_CONFIG, "%s: audit log %s: %s", client, path, strerror(e));
-	}
-	struct stat st;
-	if (fstat(fd, &st) != 0)
-		lp_die(LP_EXIT_CONFIG, "%s: audit log %s: %s", client, path, strerror(errno));
-	if (!S_ISREG(st.st_mode))
-		lp_die(LP_EXIT_CONFIG, "%s: audit log %s is not a regular file (a %s): refused", client, path,
-		       S_ISFIFO(st.st_mode) ? "FIFO" : S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "device" : "special file");
-	if (st.st_uid != geteuid()) {
-		const char *me = lp_audit_os_user();
-		struct passwd *pw = getpwuid(st.st_uid);
-		lp_die(LP_EXIT_CONFIG, "%s: audit log %s belongs to %s%s%lu%s, not to %s: refused (it must be your own)", client,
-		       path, pw ? pw->pw_name : "", pw ? " (uid " : "uid ", (unsigned long)st.st_uid, pw ? ")" : "", me);
-	}
-	if (st.st_mode & 077)
-		lp_die(LP_EXIT_CONFIG, "%s: audit log %s has mode %04o, open to others than you: refused (it must be 0600; "
-		       "check that nobody changed it, then chmod 600 it)", client, path, (unsigned)(st.st_mode & 07777));
-	int fl = fcntl(fd, F_GETFL);
-	if (fl >= 0)
-		fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+	char err[700];
+	/* a private regular file of ours (lib/lp_io): never through a symbolic link, never a
+	 * FIFO or device waited on, not another user's, not open to group or others (an
+	 * existing 0644 log is refused, not kept and not silently chmod'ed) */
+	int fd = lp_open_private(path, O_RDWR | O_APPEND | O_CREAT | O_NOCTTY, 0600, err, sizeof err, NULL);
+	if (fd < 0)
+		lp_die(LP_EXIT_CONFIG, "%s: audit log: %s", client, err);
 	lp_audit *a = lp_xmalloc(sizeof *a);
 	a->fd = fd;
 	a->path = lp_xstrdup(path);
@@ -367,7 +346,7 @@ lp_audit *lp_audit_open(const char *path, const char *actor, const char *client)
 		       errno == EWOULDBLOCK ? "another process held it past the wait" : strerror(errno));
 	buf_t b = {0};
 	json_int_t seq;
-	char prev[65], err[300];
+	char prev[65];
 	int rc = prepare(a, &b, &seq, prev, err, sizeof err);
 	flock(fd, LOCK_UN);
 	free(b.p);
@@ -395,15 +374,12 @@ void lp_audit_event(lp_audit *a, const char *event, json_t *fields)
 		lp_die(LP_EXIT_IO, "%s: audit log %s: %s", a->client, a->path, err);
 	}
 	add_line(&b, a, seq, prev, event, fields);
-	errno = 0;
-	ssize_t w = write(a->fd, b.p, b.n);
-	int e = errno;
-	if (w != (ssize_t)b.n) {
-		if (w >= 0)
-			lp_die(LP_EXIT_IO, "%s: audit log %s: short write (%zd of %zu bytes): the disk may be full (the next "
-			       "append records the torn line)", a->client, a->path, w, b.n);
-		lp_die(LP_EXIT_IO, "%s: audit log %s: write failed: %s", a->client, a->path, strerror(e));
-	}
+	/* one write(2) (under the lock a short one is finished by more, never interleaved with
+	 * another writer's); what is left torn by a failure the next writer recovers */
+	size_t done = 0;
+	if (lp_write_all(a->fd, b.p, b.n, &done) != 0)
+		lp_die(LP_EXIT_IO, "%s: audit log %s: write failed after %zu of %zu bytes: %s (the next append records the "
+		       "torn line)", a->client, a->path, done, b.n, strerror(errno));
 	if (fsync(a->fd) != 0)
 		lp_die(LP_EXIT_IO, "%s: audit log %s: fsync failed: %s", a->client, a->path, strerror(errno));
 	flock(a->fd, LOCK_UN);

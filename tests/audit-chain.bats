@@ -195,31 +195,31 @@ content() { printf '%s' "${1%,\"hash\":*}}"; }
 	ln -s "$BATS_TEST_TMPDIR/target" "$BATS_TEST_TMPDIR/link.ndjson"
 	run audit-log -c "$C" --audit "$BATS_TEST_TMPDIR/link.ndjson" x
 	assert_failure 4
-	assert_output --partial "audit log $BATS_TEST_TMPDIR/link.ndjson is a symbolic link: refused"
+	assert_output --partial "audit log: $BATS_TEST_TMPDIR/link.ndjson: a symbolic link"
 	assert_equal "$(stat -c %s "$BATS_TEST_TMPDIR/target")" 0
 	# 0644: refused and left as it is (not silently kept, not silently changed)
 	chmod 644 "$A"
 	cp "$A" "$A.before"
 	run audit-log -c "$C" x
 	assert_failure 4
-	assert_output --partial "audit log $A has mode 0644, open to others than you: refused"
+	assert_output --partial "audit log: $A: permissions 0644 are too open"
 	assert_equal "$(stat -c %a "$A")" 644
 	cmp "$A" "$A.before"
 	# the programs refuse it the same way (loket-auth opens it before Loket is asked)
 	jq --arg t "$BATS_TEST_TMPDIR/token.json" '.loket.token_file=$t' "$C" >"$BATS_TEST_TMPDIR/c2.json"
 	run env LOKET_CLIENT_ID=x LOKET_CLIENT_SECRET=y loket-auth -c "$BATS_TEST_TMPDIR/c2.json" --check
 	assert_failure 4
-	assert_output --partial "audit log $A has mode 0644"
+	assert_output --partial "audit log: $A: permissions 0644 are too open"
 	chmod 600 "$A"
 	# a directory, a FIFO (refused at once, never waited on)
 	mkdir "$BATS_TEST_TMPDIR/dir.ndjson"
 	run audit-log -c "$C" --audit "$BATS_TEST_TMPDIR/dir.ndjson" x
 	assert_failure 4
-	assert_output --partial "is a directory: refused"
+	assert_output --partial "dir.ndjson: cannot open: Is a directory"
 	mkfifo -m 600 "$BATS_TEST_TMPDIR/fifo.ndjson"
 	run timeout 10 audit-log -c "$C" --audit "$BATS_TEST_TMPDIR/fifo.ndjson" x
 	assert_failure 4
-	assert_output --partial "fifo.ndjson is not a regular file (a FIFO): refused"
+	assert_output --partial "fifo.ndjson: a FIFO (named pipe), not a regular file"
 }
 
 @test "A1: another user's log is refused (exit 4) (as root: chown nobody)" {
@@ -229,7 +229,7 @@ content() { printf '%s' "${1%,\"hash\":*}}"; }
 	cp "$A" "$A.before"
 	run audit-log -c "$C" x
 	assert_failure 4
-	assert_output --partial "audit log $A belongs to nobody (uid $(id -u nobody)), not to root: refused"
+	assert_output --partial "audit log: $A: owned by another user (uid $(id -u nobody)); it must be yours"
 	cmp "$A" "$A.before"
 }
 
