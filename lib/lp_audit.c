@@ -378,8 +378,8 @@ void lp_audit_event(lp_audit *a, const char *event, json_t *fields)
 	 * another writer's); what is left torn by a failure the next writer recovers */
 	size_t done = 0;
 	if (lp_write_all(a->fd, b.p, b.n, &done) != 0)
-		lp_die(LP_EXIT_IO, "%s: audit log %s: write failed after %zu of %zu bytes: %s (the next append records the "
-		       "torn line)", a->client, a->path, done, b.n, strerror(errno));
+		lp_die(LP_EXIT_IO, "%s: audit log %s: write failed: %s (after %zu of %zu bytes; the next append records the "
+		       "torn line)", a->client, a->path, strerror(errno), done, b.n);
 	if (fsync(a->fd) != 0)
 		lp_die(LP_EXIT_IO, "%s: audit log %s: fsync failed: %s", a->client, a->path, strerror(errno));
 	flock(a->fd, LOCK_UN);
