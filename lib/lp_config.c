@@ -666,6 +666,16 @@ void lp_configs_add(lp_configs *s, const char *path)
 			       "(client '%s'): two links to one payroll administration (J2); keep one",
 			       path, pa, o->journal.bookkeeping_administration, o->path, o->client);
 	}
+	/* one ledger per client: journal-export's ledger directory is never shared */
+	for (size_t i = 0; c->journal.dir && i < s->n; i++) {
+		const lp_config *o = s->v[i];
+		struct stat a, b;
+		if (o->journal.dir && (!strcmp(o->journal.dir, c->journal.dir) ||
+				       (!stat(o->journal.dir, &a) && !stat(c->journal.dir, &b) && a.st_dev == b.st_dev &&
+					a.st_ino == b.st_ino)))
+			lp_die(LP_EXIT_CONFIG, "%s: journal.dir: %s is the journal ledger directory of client '%s' already (%s): "
+			       "each client needs its own", path, c->journal.dir, o->client, o->path);
+	}
 	lp_map_put(s->by_client, c->client, c);
 	*LP_VEC_PUSH(s) = c;
 }

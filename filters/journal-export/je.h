@@ -68,6 +68,9 @@ void je_free_all(void);
 int have_bk_admin(void);
 /* write(2) all of p; -1 with errno (0 bytes written: ENOSPC) */
 int je_write_all(int fd, const char *p, size_t n);
+/* path with its directory resolved (realpath), the name kept; NULL when the directory
+ * cannot be resolved (malloc'd) */
+char *je_abs_path(const char *path);
 /* the directory of path (malloc'd) */
 char *je_dir_of(const char *path);
 

@@ -25,10 +25,12 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -100,6 +102,21 @@ static long field_int(lp_in *in, const json_t *rec, const char *key, long min, l
 	return (long)n;
 }
 
+/* the records' amount form (schemas/journal.line.schema.json): 0 or digits without a leading
+ * zero, a point, two decimals; no sign, exponent or other spelling of the same number */
+static int amount_form(const char *s)
+{
+	const char *p = s;
+	if (*p == '0')
+		p++;
+	else if (*p >= '1' && *p <= '9')
+		while (*p >= '0' && *p <= '9')
+			p++;
+	else
+		return 0;
+	return p[0] == '.' && p[1] >= '0' && p[1] <= '9' && p[2] >= '0' && p[2] <= '9' && !p[3];
+}
+
 static lp_cents field_money(lp_in *in, const json_t *rec, const char *key)
 {
 	const char *s = field_str(in, rec, key, 0, 1);
@@ -107,6 +124,9 @@ static lp_cents field_money(lp_in *in, const json_t *rec, const char *key)
 	int e = lp_money_parse(s, &c);
 	char where[600];
 	snprintf(where, sizeof where, "%s:%lu", lp_in_name(in), lp_in_line(in));
+	if (!e && c >= 0 && !amount_form(s))
+		lp_die_at(LP_EXIT_DATA, where, key, "'%s': not an amount as the records write it (digits, a point, two "
+			  "decimals: 1234.50)", s);
 	if (e)
 		lp_die_at(LP_EXIT_DATA, where, key, "'%s': %s", s, lp_dec_strerror(e));
 	if (c < 0)
@@ -138,10 +158,16 @@ static void same_client(lp_in *in, const char *c)
 		lp_die_at(LP_EXIT_DATA, where, "client", "'%s' after '%s': one export is one client's", c, client);
 }
 
-static struct run *run_of(const char *id)
+/* the run of id (a uuid, or exit 3 naming the place); uuids are compared without case */
+static struct run *run_of(lp_in *in, const char *id)
 {
+	if (!lp_le_uuid_ok(id)) {
+		char where[600];
+		snprintf(where, sizeof where, "%s:%lu", lp_in_name(in), lp_in_line(in));
+		lp_die_at(LP_EXIT_DATA, where, "journal_run_id", "'%s' is not a journal run id (a uuid)", id);
+	}
 	for (size_t i = 0; i < runs.n; i++)
-		if (!strcmp(runs.v[i].id, id))
+		if (!strcasecmp(runs.v[i].id, id))
 			return &runs.v[i];
 	struct run *r = LP_VEC_PUSH(&runs);
 	memset(r, 0, sizeof *r);
@@ -162,7 +188,7 @@ static char *raw_copy(lp_in *in)
 static void read_line(lp_in *in, json_t *rec)
 {
 	same_client(in, field_str(in, rec, "client", 0, 1));
-	struct run *r = run_of(field_str(in, rec, "journal_run_id", 0, 1));
+	struct run *r = run_of(in, field_str(in, rec, "journal_run_id", 0, 1));
 	if (r->has_entry) {
 		char where[600];
 		snprintf(where, sizeof where, "%s:%lu", lp_in_name(in), lp_in_line(in));
@@ -224,7 +250,7 @@ static void read_entry(lp_in *in, json_t *rec)
 		lp_die_at(LP_EXIT_DATA, where, "bookkeeping_administration",
 			  "'%s' after '%s': one export is one bookkeeping administration's", bk ? bk : "null",
 			  bk_admin ? bk_admin : "null");
-	struct run *r = run_of(field_str(in, rec, "journal_run_id", 0, 1));
+	struct run *r = run_of(in, field_str(in, rec, "journal_run_id", 0, 1));
 	if (r->has_entry)
 		lp_die_at(LP_EXIT_DATA, where, "journal_run_id", "a second journal.entry of run %s", r->id);
 	r->has_entry = 1;
@@ -279,12 +305,15 @@ static void put(const char *s)
 		werr = 1;
 }
 
-/* XML text: & < > " escaped; characters XML 1.0 cannot hold (C0 controls but tab, LF, CR)
- * become a space */
-static void xput(const char *s)
+/* XML text: & < > " escaped; characters XML 1.0 cannot hold (C0 controls but tab, LF, CR,
+ * U+FFFE, U+FFFF) become a space (jansson gave valid UTF-8 without surrogates) */
+static void xput(const char *s, size_t max)
 {
+	size_t n = 0; /* characters (code points) written: the schema's lengths count them */
 	for (; s && *s; s++) {
 		unsigned char ch = (unsigned char)*s;
+		if ((ch & 0xC0) != 0x80 && n++ == max)
+			break;
 		const char *e = NULL;
 		char one[2] = {(char)ch, 0};
 		switch (ch) {
@@ -294,20 +323,31 @@ static void xput(const char *s)
 		case '"': e = "&quot;"; break;
 		default: e = ch < 0x20 && ch != '\t' && ch != '\n' && ch != '\r' ? " " : one;
 		}
+		/* U+FFFE and U+FFFF (EF BF BE, EF BF BF) are no XML characters either */
+		if (ch == 0xEF && (unsigned char)s[1] == 0xBF && ((unsigned char)s[2] == 0xBE || (unsigned char)s[2] == 0xBF)) {
+			e = " ";
+			s += 2;
+		}
 		put(e);
 	}
 }
 
-static void xel(const char *ind, const char *name, const char *text)
+/* an element of at most max characters (the schema's String999: a longer description is cut) */
+static void xel_max(const char *ind, const char *name, const char *text, size_t max)
 {
 	put(ind);
 	put("<");
 	put(name);
 	put(">");
-	xput(text);
+	xput(text, max);
 	put("</");
 	put(name);
 	put(">\n");
+}
+
+static void xel(const char *ind, const char *name, const char *text)
+{
+	xel_max(ind, name, text, (size_t)-1);
 }
 
 static void write_xaf(const char *as_of)
@@ -349,9 +389,13 @@ static void write_xaf(const char *as_of)
 	xel("\t\t", "softwareDesc", "loketpipe journal-export");
 	xel("\t\t", "softwareVersion", LP_VERSION);
 	put("\t</header>\n\t<company>\n");
-	if (bk_admin)
+	/* companyIdent is an identifier of at most 35 characters (optional): a longer name is left
+	 * out rather than cut */
+	if (bk_admin && utf8_len(bk_admin) <= 35)
 		xel("\t\t", "companyIdent", bk_admin);
-	xel("\t\t", "companyName", client ? client : "");
+	else if (bk_admin)
+		lp_warn("XAF: bookkeeping administration '%s' is longer than 35 characters: left out of companyIdent", bk_admin);
+	xel_max("\t\t", "companyName", client ? client : "", 999);
 	xel("\t\t", "taxRegistrationCountry", "NL");
 	xel("\t\t", "taxRegIdent", "");
 	/* generalLedger needs a ledgerAccount: it is left out when no line is kept */
@@ -376,7 +420,7 @@ static void write_xaf(const char *as_of)
 				continue;
 			put("\t\t\t<ledgerAccount>\n");
 			xel("\t\t\t\t", "accID", l->acc);
-			xel("\t\t\t\t", "accDesc", l->accdesc ? l->accdesc : "");
+			xel_max("\t\t\t\t", "accDesc", l->accdesc ? l->accdesc : "", 999);
 			/* Loket's results do not say whether an account is a balance-sheet or a profit and
 			 * loss account: M (mixed) */
 			xel("\t\t\t\t", "accTp", "M");
@@ -559,6 +603,16 @@ int je_write_all(int fd, const char *p, size_t n)
 	return 0;
 }
 
+char *je_abs_path(const char *p)
+{
+	char *dir = je_dir_of(p), real[PATH_MAX];
+	const char *slash = strrchr(p, '/');
+	const char *base = slash ? slash + 1 : p;
+	char *r = realpath(dir, real) ? lp_xasprintf("%s/%s", strcmp(real, "/") ? real : "", base) : NULL;
+	free(dir);
+	return r;
+}
+
 char *je_dir_of(const char *path)
 {
 	const char *slash = strrchr(path, '/');
@@ -707,14 +761,26 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < outs.n; i++) {
 		if (outs.v[i].fmt == F_XAF)
 			any_xaf = 1;
-		for (size_t j = 0; j < i; j++)
-			if (outs.v[i].path && outs.v[j].path && !strcmp(outs.v[i].path, outs.v[j].path))
-				lp_usage_die(usage, "-o %s: given twice", outs.v[i].path);
+		/* the same file however it is spelt (./x, d/../x, a linked directory) */
+		char *a = outs.v[i].path ? je_abs_path(outs.v[i].path) : NULL;
+		for (size_t j = 0; j < i; j++) {
+			char *b = outs.v[j].path ? je_abs_path(outs.v[j].path) : NULL;
+			int same = outs.v[i].path && outs.v[j].path &&
+				   (a && b ? !strcmp(a, b) : !strcmp(outs.v[i].path, outs.v[j].path));
+			free(b);
+			if (same) {
+				free(a);
+				lp_usage_die(usage, "-o %s: given twice (as -o %s)", outs.v[i].path, outs.v[j].path);
+			}
+		}
+		free(a);
 	}
 	if (mo.mark && !mo.config)
 		lp_usage_die(usage, "--mark-exported needs -c CONFIG");
 	if (mo.mark && pending)
 		lp_usage_die(usage, "--mark-exported needs -o FILE for every --format (the runs are marked after the files are durable)");
+	if (mo.config && pending)
+		lp_usage_die(usage, "-c needs -o FILE for every --format (the journal.export records go to the standard output)");
 	if (!mo.mark && mo.rerun.n)
 		lp_usage_die(usage, "--rerun needs --mark-exported");
 	if (!mo.config && (mo.ledger || mo.base_url || mo.audit || mo.actor))

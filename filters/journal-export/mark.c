@@ -51,6 +51,7 @@ struct lrun {          /* what the ledger says of one run */
 	char *id;
 	enum lst st;
 	json_t *files;     /* the last intent's files [{path, sha256, tmp}] */
+	json_t *runs;      /* the last intent's runs: every run exported into those files (NULL: not recorded) */
 	unsigned long line;
 	long seq, year, period; /* from the intent */
 };
@@ -74,6 +75,7 @@ static struct {
 	char **fin, **tmp;  /* export_files' paths (reachable when a step exits) */
 	json_t *files;
 	void *pl;
+	json_t *paths;      /* {path: ledger line} of every file an intent named */
 } M;
 
 /* per run of the input: what this export does with it */
@@ -96,7 +98,7 @@ static void test_kill(const char *step)
 static struct lrun *lrun_of(const char *id, int make)
 {
 	for (size_t i = 0; i < M.lr.n; i++)
-		if (!strcmp(M.lr.v[i].id, id))
+		if (!strcasecmp(M.lr.v[i].id, id))
 			return &M.lr.v[i];
 	if (!make)
 		return NULL;
@@ -120,8 +122,14 @@ static int ledger_line(json_t *o, unsigned long line, void *ctx)
 	const char *type = lp_json_str(o, "type"), *st = lp_json_str(o, "state"), *cl = lp_json_str(o, "client");
 	if (!type || strcmp(type, "journal.ledger"))
 		return bad_line(line, "not a line of journal-export's ledger");
-	if (!cl || strcmp(cl, M.cfg->client))
-		return bad_line(line, "a line of another client");
+	if (!cl)
+		return bad_line(line, "a line without its client");
+	if (strcmp(cl, M.cfg->client))
+		/* not damage: the ledger is another client's (one journal.dir for two, a copy); moving it
+		 * aside would lose that client's written-not-marked runs */
+		lp_die(LP_EXIT_CONFIG, "%s:%lu: the ledger holds client '%s''s runs, not %s's: %s gives the ledger (journal.dir or "
+		       "--ledger) of another client; give each client its own (nothing done; keep that ledger where it is)",
+		       M.lpath, line, cl, M.cfg->client, M.cfg->path);
 	if (st && !strcmp(st, "link")) {
 		json_t *to = json_object_get(o, "to");
 		if (!lp_json_str(o, "payroll_administration") || !(json_is_null(to) || json_is_string(to)))
@@ -149,8 +157,18 @@ static int ledger_line(json_t *o, unsigned long line, void *ctx)
 			return bad_line(line, "an intent without files");
 		json_array_foreach(f, i, v) if (!lp_json_str(v, "path") || !lp_json_str(v, "sha256") || !lp_json_str(v, "tmp"))
 			return bad_line(line, "an intent's file needs path, sha256 and tmp");
+		json_t *rs = json_object_get(o, "runs");
+		if (rs && !json_is_array(rs))
+			return bad_line(line, "an intent's runs must be a list");
+		json_array_foreach(rs, i, v) if (!json_is_string(v) || !lp_le_uuid_ok(json_string_value(v)))
+			return bad_line(line, "an intent's runs must be run ids");
+		if (!M.paths)
+			M.paths = json_object();
+		json_array_foreach(f, i, v) json_object_set_new(M.paths, lp_json_str(v, "path"), json_integer((json_int_t)line));
 		json_decref(r->files);
 		r->files = json_incref(f);
+		json_decref(r->runs);
+		r->runs = rs ? json_incref(rs) : NULL;
 		r->st = L_INTENT; /* a rerun's intent starts over */
 		r->seq = (long)json_integer_value(json_object_get(o, "seq"));
 		r->year = (long)json_integer_value(json_object_get(o, "year"));
@@ -388,10 +406,18 @@ static const char *base_of(const char *p)
 
 /* an intent of an earlier run: its files in place (from their temporary files when the link
  * was not done yet)? 1 when every file holds its sha256 now */
-static int roll_forward(json_t *files)
+static int roll_forward(const struct lrun *l)
 {
+	json_t *files = l->files;
 	size_t i;
 	json_t *f;
+	/* the files hold every run of that export: a kill between two intent lines leaves runs
+	 * without theirs, and the files put in place would hold runs exported again now */
+	json_array_foreach(l->runs, i, f) {
+		const struct lrun *o = lrun_of(json_string_value(f), 0);
+		if (!o || o->st == L_NONE || !json_equal(o->files, files))
+			return 0;
+	}
 	json_array_foreach(files, i, f) {
 		const char *path = lp_json_str(f, "path"), *sha = lp_json_str(f, "sha256"), *tmp = lp_json_str(f, "tmp");
 		if (file_has(path, sha))
@@ -427,6 +453,19 @@ static json_t *basenames(json_t *files)
 	return a;
 }
 
+/* A1: journal.exported of run r in files; written before the run's "written" ledger line, so
+ * that a kill between the two repeats the event on the resumed run rather than losing it */
+static void audit_exported(const struct run *r, json_t *files)
+{
+	json_t *sha = json_object();
+	size_t k;
+	json_t *f;
+	json_array_foreach(files, k, f) json_object_set_new(sha, base_of(lp_json_str(f, "path")), json_string(lp_json_str(f, "sha256")));
+	lp_audit_event(M.audit, "journal.exported",
+		       json_pack("{s:s,s:I,s:I,s:I,s:o,s:o}", "journal_run_id", r->id, "sequence_number", (json_int_t)r->seq, "year",
+				 (json_int_t)r->year, "period", (json_int_t)r->period, "files", basenames(files), "sha256", sha));
+}
+
 static int is_rerun(const char *id)
 {
 	for (size_t i = 0; i < M.mo->rerun.n; i++)
@@ -438,11 +477,13 @@ static int is_rerun(const char *id)
 /* an absolute path for the ledger: the directory resolved, the name kept */
 static char *abs_path(const char *p)
 {
-	char *dir = je_dir_of(p), real[PATH_MAX];
-	if (!realpath(dir, real))
-		lp_die(LP_EXIT_IO, "%s: its directory %s: %s (nothing written)", p, dir, strerror(errno));
-	free(dir);
-	return lp_xasprintf("%s/%s", strcmp(real, "/") ? real : "", base_of(p));
+	char *a = je_abs_path(p);
+	if (!a) {
+		int e = errno;
+		char *dir = je_dir_of(p);
+		lp_die(LP_EXIT_IO, "%s: its directory %s: %s (nothing written)", p, dir, strerror(e));
+	}
+	return a;
 }
 
 /* 1. - 4.: write the files of the runs to export; returns their ledger description */
@@ -477,22 +518,28 @@ static json_t *export_files(je_outputs *outs, struct plan *pl)
 		json_array_append_new(files, json_pack("{s:s,s:s,s:s}", "path", fin[i], "sha256", sha, "tmp", tmp[i]));
 	}
 	test_kill("temp");
+	json_t *ids = json_array();
+	for (size_t i = 0; i < runs.n; i++)
+		if (pl[i].act == A_EXPORT)
+			json_array_append_new(ids, json_string(runs.v[i].id));
 	for (size_t i = 0; i < runs.n; i++)
 		if (pl[i].act == A_EXPORT) {
 			struct run *r = &runs.v[i];
-			json_t *l = json_pack("{s:s,s:s,s:s,s:s,s:I,s:I,s:I,s:O,s:b,s:s}", "type", "journal.ledger", "client",
+			json_t *l = json_pack("{s:s,s:s,s:s,s:s,s:I,s:I,s:I,s:O,s:O,s:b,s:s}", "type", "journal.ledger", "client",
 					      M.cfg->client, "state", "intent", "run", r->id, "seq",
 					      (json_int_t)r->seq, "year", (json_int_t)r->year, "period", (json_int_t)r->period,
-					      "files", files, "rerun", pl[i].rerun, "as_of", M.mo->as_of);
+					      "files", files, "runs", ids, "rerun", pl[i].rerun, "as_of", M.mo->as_of);
 			if (lp_crclog_append(M.ledger, l)) {
 				int e = errno;
 				json_decref(l);
+				json_decref(ids);
 				for (size_t j = 0; j < nf; j++)
 					unlink(tmp[j]);
 				lp_die(LP_EXIT_IO, "ledger %s: %s (nothing written, nothing marked)", M.lpath, strerror(e));
 			}
 			json_decref(l);
 		}
+	json_decref(ids);
 	if (lp_crclog_sync(M.ledger)) {
 		int e = errno;
 		for (size_t j = 0; j < nf; j++)
@@ -557,10 +604,11 @@ static void mark_one(struct run *r, struct plan *p, json_t *files, unsigned long
 		}
 	}
 	if (st == LP_LE_JOURNAL_EXPORTED) {
-		ledger_put(json_pack("{s:s,s:s,s:s}", "state", "marked", "run", r->id, "as_of", M.mo->as_of));
+		/* the event before the ledger line: a kill or a full audit log between them repeats it */
 		lp_audit_event(M.audit, "journal.marked",
 			       json_pack("{s:s,s:I,s:I,s:I}", "journal_run_id", r->id, "sequence_number", (json_int_t)r->seq,
 					 "year", (json_int_t)r->year, "period", (json_int_t)r->period));
+		ledger_put(json_pack("{s:s,s:s,s:s}", "state", "marked", "run", r->id, "as_of", M.mo->as_of));
 		p->marked = 1;
 		M.n[C_MARKED]++;
 		return;
@@ -600,6 +648,17 @@ int je_mark_run(const struct je_mark_opts *mo, je_outputs *outs)
 	size_t nexport = 0;
 	int code = 0;
 	if (!mo->mark) { /* -c without --mark-exported: the files as without -c, the link audit done */
+		for (size_t i = 0; i < outs->n; i++) {
+			/* but never over a file of an exactly-once export: its entries are marked in Loket
+			 * and would not come again */
+			char *a = je_abs_path(outs->v[i].path);
+			json_t *ln = a ? json_object_get(M.paths, a) : NULL;
+			free(a);
+			if (ln)
+				lp_die(LP_EXIT_IO, "%s: written by an export with --mark-exported (%s:%lld): never replaced, its runs "
+				       "are marked in Loket; give another file name (nothing written)", outs->v[i].path, M.lpath,
+				       (long long)json_integer_value(ln));
+		}
 		for (size_t i = 0; i < outs->n; i++)
 			if (je_render(&outs->v[i], mo->as_of))
 				lp_die(LP_EXIT_IO, "out of memory (nothing written)");
@@ -655,17 +714,27 @@ int je_mark_run(const struct je_mark_opts *mo, je_outputs *outs)
 		}
 		struct lrun *l = lrun_of(r->id, 0);
 		enum lst ls = l ? l->st : L_NONE;
-		if (p->rerun) {
+		if (p->rerun && ls != L_WRITTEN && ls != L_INTENT) {
+		rerun:
 			p->act = A_EXPORT;
 			p->outcome = "rerun";
 			if (l && l->files)
 				stale_tmps(l->files);
 			continue;
 		}
+		/* a rerun whose last export was not finished (killed, a full disk): that export is
+		 * resumed, not a second one started into new files */
+		if (p->rerun && (ls == L_WRITTEN || roll_forward(l)))
+			lp_warn("%s: --rerun %s: its last export (%s:%lu) was not finished: resumed (its files kept, the run "
+				"marked), not exported once more; give --rerun again for another export", cfg->client, r->id,
+				M.lpath, l->line);
+		else if (p->rerun)
+			goto rerun;
 		switch (ls) {
 		case L_MARKED:
 			if (p->loket == LP_LE_JOURNAL_EXPORTED) {
 				p->outcome = "none";
+				p->files = basenames(l->files); /* the files it went into (none: not ours) */
 				p->marked = 1;
 				M.n[C_NONE]++;
 			} else {
@@ -678,12 +747,14 @@ int je_mark_run(const struct je_mark_opts *mo, je_outputs *outs)
 			break;
 		case L_WRITTEN:
 		case L_INTENT:
-			if (ls == L_INTENT && !roll_forward(l->files)) {
+			if (ls == L_INTENT && !roll_forward(l)) {
 				stale_tmps(l->files);
 				goto fresh;
 			}
-			if (ls == L_INTENT)
+			if (ls == L_INTENT) {
+				audit_exported(r, l->files);
 				ledger_put(json_pack("{s:s,s:s,s:s}", "state", "written", "run", r->id, "as_of", mo->as_of));
+			}
 			else {
 				size_t k;
 				json_t *f;
@@ -725,23 +796,14 @@ int je_mark_run(const struct je_mark_opts *mo, je_outputs *outs)
 	if (nexport) {
 		files = export_files(outs, pl);
 		for (size_t i = 0; i < runs.n; i++)
+			if (pl[i].act == A_EXPORT) {
+				audit_exported(&runs.v[i], files);
+				M.n[pl[i].rerun ? C_RERUN : C_EXPORTED]++;
+			}
+		for (size_t i = 0; i < runs.n; i++)
 			if (pl[i].act == A_EXPORT)
 				ledger_put(json_pack("{s:s,s:s,s:s}", "state", "written", "run", runs.v[i].id, "as_of", mo->as_of));
 		test_kill("written");
-		for (size_t i = 0; i < runs.n; i++)
-			if (pl[i].act == A_EXPORT) {
-				struct run *r = &runs.v[i];
-				json_t *sha = json_object();
-				size_t k;
-				json_t *f;
-				json_array_foreach(files, k, f) json_object_set_new(sha, base_of(lp_json_str(f, "path")),
-										    json_string(lp_json_str(f, "sha256")));
-				lp_audit_event(M.audit, "journal.exported",
-					       json_pack("{s:s,s:I,s:I,s:I,s:o,s:o}", "journal_run_id", r->id, "sequence_number",
-							 (json_int_t)r->seq, "year", (json_int_t)r->year, "period",
-							 (json_int_t)r->period, "files", basenames(files), "sha256", sha));
-				M.n[pl[i].rerun ? C_RERUN : C_EXPORTED]++;
-			}
 	} else
 		lp_warn("%s: nothing to export: no file written", cfg->client);
 	unsigned long patch_no = 0;
@@ -835,10 +897,11 @@ records:
 		code = M.remote ? LP_EXIT_REMOTE : (M.findings || refused_j1) ? LP_EXIT_FINDINGS : 0;
 	free(pl);
 	for (size_t i = 0; i < M.lr.n; i++)
-		free(M.lr.v[i].id), json_decref(M.lr.v[i].files);
+		free(M.lr.v[i].id), json_decref(M.lr.v[i].files), json_decref(M.lr.v[i].runs);
 	free(M.lr.v);
 	free(M.link_to);
 	free(M.lpath);
+	json_decref(M.paths);
 	lp_crclog_close(M.ledger);
 	if (M.g_open) {
 		lp_oauth_free(M.g.oauth);

@@ -133,8 +133,12 @@ static void export_words(const json_t *x, char *w, size_t n)
 		snprintf(w, n, "written to %s; %s", m ? files : "-", mk);
 	else if (!strcmp(o, "marked"))
 		snprintf(w, n, "written earlier to %s; %s now", m ? files : "-", mk);
-	else if (!strcmp(o, "none"))
-		snprintf(w, n, "exported and %s on an earlier run; nothing written now", marked ? "marked processed in Loket" : "not marked");
+	else if (!strcmp(o, "none") && m)
+		snprintf(w, n, "exported to %s and %s on an earlier run; nothing written now", files,
+			 marked ? "marked processed in Loket" : "not marked");
+	else if (!strcmp(o, "none")) /* Loket shows it exported; the ledger names no file of it */
+		snprintf(w, n, "Loket shows it exported already (by another application, or a run whose ledger is gone): "
+			 "not in a file of this ledger; nothing written now");
 	else if (!strcmp(o, "rerun"))
 		snprintf(w, n, "written again on purpose (--rerun) to %s; %s", m ? files : "-", mk);
 	else
@@ -338,6 +342,7 @@ static void cell(const char *s, size_t w, int right, int last, int raw)
 		strcpy(m, s);
 	else
 		lp_nlid_mask_text(s, m);
+	text_clean(m);
 	size_t pad = w > width(m) ? w - width(m) : 0;
 	if (right)
 		printf("%*s", (int)pad, "");
@@ -386,6 +391,7 @@ static void entry(const struct client *c, const json_t *e)
 	char *h = lp_xasprintf("Journal entry %s, booking date %s, journal %s", label(e),
 			       str(e, "booking_date") ? str(e, "booking_date") : "-",
 			       str(e, "journal_code") ? str(e, "journal_code") : "-");
+	text_clean(h);
 	heading(3, h);
 	free(h);
 	char ew[1400], why[512];
@@ -393,7 +399,7 @@ static void entry(const struct client *c, const json_t *e)
 	int ub = unbookable(c, e, why, sizeof why);
 	tag("<ul>\n");
 	const char *ba = str(e, "bookkeeping_administration");
-	const char *items[4] = {NULL};
+	char *items[4] = {NULL};
 	char *it0 = lp_xasprintf("journal run %s, payroll run %s, period %s to %s, Loket status %s%s when fetched", id,
 				 str(e, "payroll_run_id") ? str(e, "payroll_run_id") : "-",
 				 str(e, "period_start") ? str(e, "period_start") : "-",
@@ -403,6 +409,7 @@ static void entry(const struct client *c, const json_t *e)
 	char *it2 = lp_xasprintf("export: %s", ew);
 	items[0] = it0, items[1] = it1, items[2] = it2;
 	for (int k = 0; k < 3; k++) {
+		text_clean(items[k]);
 		tag("<li>");
 		putf("%s", html ? "" : "  ");
 		put(items[k]);

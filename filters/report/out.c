@@ -38,6 +38,21 @@ static void put_m(const char *s, int mask)
 	free(m);
 }
 
+void text_clean(char *s)
+{
+	char *w = s;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			*w++ = ' ';
+		else if (p[0] == 0xE2 && p[1] == 0x80 && (p[2] == 0xA8 || p[2] == 0xA9)) {
+			*w++ = ' ';
+			p += 2;
+		} else
+			*w++ = (char)*p;
+	}
+	*w = '\0';
+}
+
 void put(const char *s)
 {
 	put_m(s, 1);

@@ -50,6 +50,9 @@ void check(struct client *c);
 int incomplete(const struct client *c);
 
 /* out.c: output with masking and escaping */
+/* Loket's text made one line of plain text in place: C0 controls (newline, CR, ESC ...), DEL,
+ * U+2028 and U+2029 become spaces (a description cannot add or fake a line of the report) */
+void text_clean(char *s);
 void put(const char *s);
 /* s escaped in HTML but not masked: only for text that cannot hold a personal number (an
  * amount read by lp_money) */

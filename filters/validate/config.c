@@ -61,7 +61,7 @@ void check_configs(struct ctx *x)
 			if (j == i)
 				continue;
 			if (c->loket.payroll_administration_id && o->loket.payroll_administration_id &&
-			    !strcmp(c->loket.payroll_administration_id, o->loket.payroll_administration_id)) {
+			    !strcasecmp(c->loket.payroll_administration_id, o->loket.payroll_administration_id)) { /* a uuid */
 				snprintf(msg, sizeof msg, "payroll administration %s is also linked to client %s: one "
 					 "legal entity, one administration", c->loket.payroll_administration_id, o->client);
 				cfg_issue(x, c, "C1", "loket.payroll_administration_id", msg,
