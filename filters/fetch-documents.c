@@ -76,7 +76,7 @@ static const char usage[] =
 	"      --record DIR     store every raw API response in DIR (0700/0600; PDFs too)\n"
 	"      --replay DIR     answer every request from DIR instead of the network\n"
 	"      --audit FILE     append to this audit log (default: the config's audit_log)\n"
-	"      --actor NAME     who runs it, for the audit log (default: $USER)\n"
+	"      --actor NAME     who runs it, for the audit log (beside os_user, the effective user)\n"
 	"  -v, --verbose        report counts, what was held back and why, on stderr\n"
 	"  -h, --help           show this help and exit\n"
 	"  -V, --version        show the version and exit\n"
@@ -793,6 +793,8 @@ int main(int argc, char **argv)
 	if (rep_dir) /* no login; the directory is still written by one run at a time */
 		lp_lock_client(cfg->client, cfg->loket.lock_file);
 	r.audit = lp_audit_open(audit ? audit : cfg->audit_log, actor, cfg->client);
+	if (r.oauth) /* token rotations go to the same log, with the actor */
+		lp_oauth_set_audit(r.oauth, r.audit);
 	open_dir(&r, dir);
 	r.index = json_object();
 	open_index(&r);
@@ -845,8 +847,8 @@ int main(int argc, char **argv)
 	close(r.dirfd);
 	free(r.dir);
 	free(r.index_path);
-	lp_audit_close(r.audit);
 	lp_oauth_free(r.oauth);
+	lp_audit_close(r.audit);
 	lp_http_free(r.http);
 	lp_config_free(r.cfg);
 	return rc;

@@ -29,7 +29,7 @@ static const char usage[] =
 	"                      loket.redirect_uri, loket.credentials_file)\n"
 	"      --check         refresh once with the saved token instead (rotates it)\n"
 	"      --audit FILE    append the credential change to this audit log (default: audit_log)\n"
-	"      --actor NAME    who is logging in, for the audit log (default: $USER)\n"
+	"      --actor NAME    who is logging in, for the audit log (beside os_user, the user)\n"
 	"  -h, --help          show this help and exit\n"
 	"  -V, --version       show the version and exit\n"
 	"\n"
@@ -105,6 +105,7 @@ int main(int argc, char **argv)
 		return LP_EXIT_CONFIG;
 	lp_oauth *o = lp_oauth_for_config(cfg);
 	lp_audit *audit = lp_audit_open(audit_path ? audit_path : cfg->audit_log, actor, cfg->client);
+	lp_oauth_set_audit(o, audit); /* the rotation and a refusal (login.failed) with the actor */
 	char err[700];
 	int rc = 0;
 	if (check) {
@@ -148,8 +149,8 @@ int main(int argc, char **argv)
 				cfg->loket.token_file);
 		}
 	}
-	lp_audit_close(audit);
 	lp_oauth_free(o);
+	lp_audit_close(audit);
 	lp_config_free(cfg);
 	return rc;
 }

@@ -64,7 +64,7 @@ static const char usage[] =
 	"      --only N        only the documents of Employee number (Loket) N\n"
 	"      --dry-run       say what would be uploaded; send nothing, write no ledger line\n"
 	"      --audit FILE    append to this audit log (default: the config's audit_log)\n"
-	"      --actor NAME    who runs it, for the audit log (default: $USER)\n"
+	"      --actor NAME    who runs it, for the audit log (beside os_user, the user)\n"
 	"  -v, --verbose       report counts and HTTP requests on standard error\n"
 	"  -h, --help          show this help and exit\n"
 	"  -V, --version       show the version and exit\n"

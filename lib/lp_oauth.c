@@ -1,5 +1,6 @@
 /* lp_oauth.c - see lp_oauth.h */
 #include "lp_oauth.h"
+#include "lp_audit.h"
 #include "lp_cli.h"
 #include "lp_http.h"
 #include "lp_json.h"
@@ -26,6 +27,8 @@ struct lp_oauth {
 	char *lock;    /* "<token file>.lock": held while the token file is read, refreshed, saved */
 	char *access;
 	time_t expires;
+	lp_audit *audit; /* token rotations and refusals go here (A1); NULL: none */
+	int own_audit;   /* opened by lp_oauth_for_config (closed with o) */
 };
 
 static lp_oauth *oauth_new(const char *oauth_url, const char *proxy, const char *client_id, const char *client_secret,
@@ -65,6 +68,8 @@ void lp_oauth_free(lp_oauth *o)
 	free(o->pending);
 	free(o->lock);
 	lp_secret_free(o->access);
+	if (o->own_audit)
+		lp_audit_close(o->audit);
 	free(o);
 }
 
@@ -85,7 +90,31 @@ lp_oauth *lp_oauth_for_config(const lp_config *cfg)
 	lp_secret_free(secret);
 	if (!o)
 		lp_die(LP_EXIT_CONFIG, "%s: loket.oauth_url: %s", cfg->client, err);
+	o->audit = lp_audit_open(cfg->audit_log, NULL, cfg->client);
+	o->own_audit = 1;
 	return o;
+}
+
+void lp_oauth_set_audit(lp_oauth *o, lp_audit *a)
+{
+	if (o->own_audit)
+		lp_audit_close(o->audit);
+	o->audit = a;
+	o->own_audit = 0;
+}
+
+lp_audit *lp_oauth_audit(const lp_oauth *o) { return o ? o->audit : NULL; }
+
+/* A1: what the token endpoint did with a grant (never a token): grant is "refresh_token" or
+ * "authorization_code". */
+static void audit_token(lp_oauth *o, const char *event, const char *grant, long status, const char *error)
+{
+	json_t *f = json_pack("{s:s,s:s,s:s}", "system", "loket", "grant", grant, "token_file", o->token_file);
+	if (status)
+		json_object_set_new(f, "http_status", json_integer(status));
+	if (error)
+		json_object_set_new(f, "error", json_string(error));
+	lp_audit_event(o->audit, event, f);
 }
 
 /* "<token file>.new" left behind by an interrupted run. It is written only after Loket has
@@ -155,6 +184,7 @@ static int token_request(lp_oauth *o, char *form, char *err, size_t n)
 		lp_secret_free(form);
 		return rc ? rc : LP_EXIT_IO;
 	}
+	const char *grant = !strncmp(form, "grant_type=refresh_token", 24) ? "refresh_token" : "authorization_code";
 	lp_http_resp r;
 	/* no blind retry: a lost answer to a refresh may already have rotated the token; only a
 	 * 429, which Loket did not process, is tried again */
@@ -175,6 +205,11 @@ static int token_request(lp_oauth *o, char *form, char *err, size_t n)
 		if (refused && e && (!strcmp(e, "invalid_grant") || !strcmp(e, "invalid_client")))
 			snprintf(err + strlen(err), n - strlen(err), ": Loket refused the %s; re-authorisation needed: run loket-auth",
 				 !strcmp(e, "invalid_client") ? "client credentials" : "refresh token");
+		if (refused) {
+			/* Loket's error code is one of OAuth's few words; anything else is not logged */
+			const char *code = e && strlen(e) < 40 && strspn(e, "abcdefghijklmnopqrstuvwxyz_") == strlen(e) ? e : NULL;
+			audit_token(o, "login.failed", grant, r.status, code);
+		}
 		json_decref(j);
 		lp_secret_abandon(res);
 		return refused ? LP_EXIT_AUTH : LP_EXIT_REMOTE;
@@ -210,6 +245,7 @@ static int token_request(lp_oauth *o, char *form, char *err, size_t n)
 				 "re-authorisation needed: run loket-auth", ferr);
 		return LP_EXIT_IO;
 	}
+	audit_token(o, "token.rotated", grant, 0, NULL);
 	lp_secret_free(o->access);
 	o->access = lp_xstrdup(access);
 	o->expires = expires;

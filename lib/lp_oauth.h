@@ -62,6 +62,16 @@ int lp_oauth_exchange_code(lp_oauth *o, const char *auth_code, const char *redir
  * the client credentials (loket.credentials_file, else LOKET_CLIENT_ID / LOKET_CLIENT_SECRET)
  * and exits 4 with the key named when any of that is missing or wrong. */
 lp_oauth *lp_oauth_for_config(const lp_config *cfg);
+/* A1: lp_oauth_for_config opens the configuration's audit_log (when set) and appends to it
+ * "token.rotated" {system, grant, token_file} after each new refresh token is saved (by
+ * whichever program refreshed), and "login.failed" {system, grant, token_file, http_status,
+ * error} when the token endpoint refuses a grant (400/401). lp_oauth_set_audit makes o use a
+ * program's own log instead (--audit, --actor): a borrowed handle, NULL for none. */
+struct lp_audit;
+void lp_oauth_set_audit(lp_oauth *o, struct lp_audit *a);
+/* The audit log o writes to (NULL: none), for a program's own events (fetch-loket's read). */
+struct lp_audit *lp_oauth_audit(const lp_oauth *o);
+
 /* The client id (not secret; the authorize URL carries it). */
 const char *lp_oauth_client_id(const lp_oauth *o);
 

@@ -1,5 +1,6 @@
 /* lp_psession.c - see lp_psession.h */
 #include "lp_psession.h"
+#include "lp_audit.h"
 #include "lp_cli.h"
 #include "lp_json.h"
 #include "lp_map.h"
@@ -175,10 +176,14 @@ static char *authenticate(lp_psession *s, const char *path, const char *content_
 		lp_psession_failf(s, LP_EXIT_REMOTE, "%s", lp_http_error(s->http));
 	if (resp.status != 200) {
 		lp_secret_free(resp.body);
-		if (resp.status == 400 || resp.status == 401 || resp.status == 403)
+		if (resp.status == 400 || resp.status == 401 || resp.status == 403) {
+			lp_audit_once(s->cfg->audit_log, s->cfg->client, "login.failed",
+				      json_pack("{s:s,s:s,s:I}", "system", "personio", "endpoint", path, "http_status",
+						(json_int_t)resp.status));
 			lp_psession_failf(s, LP_EXIT_AUTH,
 					  "POST %s: HTTP %ld: Personio refused the credentials; check client_id and "
 					  "client_secret of this client's Personio API credential", path, resp.status);
+		}
 		lp_psession_failf(s, LP_EXIT_REMOTE, "POST %s: HTTP %ld%s", path, resp.status,
 				  resp.attempts > 1 ? " after retries" : "");
 	}

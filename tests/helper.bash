@@ -151,3 +151,24 @@ enospc_preload() {
 	[ -s "$SHIM" ] || cc -shared -fPIC -Wall -Wextra -Werror -o "$SHIM" "$ROOT/tests/tools/enospc-shim.c" -ldl
 	PRELOAD=$(ldd "$1" | awk -v so="$SHIM" '/libasan/ { a = $3 } END { print (a ? a ":" : "") so }')
 }
+
+# monthly_sync_emus DIR: both emulators for a monthly sync of acme with the seeds' fix
+# (Consider in NL payroll = No for 1026-1032), Personio's data in DIR/acme
+monthly_sync_emus() {
+	mkdir -p "$1/acme"
+	cp "$SAMPLES"/personio/acme/*.json "$1/acme/"
+	jq '(.[] | select(.attributes.id.value >= 1026 and .attributes.id.value <= 1032) | .attributes.dynamic_1003.value) = "No"' \
+		"$SAMPLES/personio/acme/employees.json" >"$1/acme/employees.json"
+	emu_start "$1"
+	loket_start
+}
+# monthly_sync_env: logged in to Loket ($CFG pointed at both emulators), $SYNC the pipeline,
+# $O a run directory, the programs from this build
+monthly_sync_env() {
+	acme_credentials
+	loket_client
+	loket_login '.personio.base_url=$ENV.EMU_URL'
+	export LOKETPIPE_BIN="$BUILD/bin"
+	SYNC="$ROOT/pipelines/monthly-sync"
+	O="$BATS_TEST_TMPDIR/out"
+}

@@ -7,12 +7,7 @@ load helper
 setup_file() {
 	load helper
 	# acme with the seeds' fix (Consider in NL payroll = No for 1026-1032), and as shipped
-	mkdir -p "$BATS_FILE_TMPDIR/fixed/acme"
-	cp "$SAMPLES"/personio/acme/*.json "$BATS_FILE_TMPDIR/fixed/acme/"
-	jq '(.[] | select(.attributes.id.value >= 1026 and .attributes.id.value <= 1032) | .attributes.dynamic_1003.value) = "No"' \
-		"$SAMPLES/personio/acme/employees.json" >"$BATS_FILE_TMPDIR/fixed/acme/employees.json"
-	emu_start "$BATS_FILE_TMPDIR/fixed"
-	loket_start
+	monthly_sync_emus "$BATS_FILE_TMPDIR/fixed"
 }
 teardown_file() {
 	emu_stop
@@ -21,12 +16,7 @@ teardown_file() {
 
 setup() {
 	curl -fsS -X POST "$LK_URL/__emu/reset" >/dev/null
-	acme_credentials
-	loket_client
-	loket_login '.personio.base_url=$ENV.EMU_URL'
-	export LOKETPIPE_BIN="$BUILD/bin"
-	SYNC="$ROOT/pipelines/monthly-sync"
-	O="$BATS_TEST_TMPDIR/out"
+	monthly_sync_env
 }
 
 counters() { # requests both emulators have answered so far: Personio, Loket

@@ -33,6 +33,7 @@
 #include "lp_loket.h"
 #include "lp_money.h"
 #include "lp_ndjson.h"
+#include "lp_audit.h"
 #include "lp_oauth.h"
 #include "lp_emit.h"
 #include "fetch.h"
@@ -78,10 +79,25 @@ json_t *counts(const struct run *r)
 	return lp_stream_counts(count_names, r->counts, C__N);
 }
 
+/* A1: the read itself (who read the administration's personal data, when, how much, whether
+ * it came whole) */
+static void audit_read(struct run *r, int complete)
+{
+	char as_of[16];
+	lp_date_fmt(r->as_of, as_of);
+	if (r->oauth)
+		lp_audit_event(lp_oauth_audit(r->oauth), "loket.read",
+			       json_pack("{s:s,s:s,s:b,s:o,s:I}", "payroll_administration_id",
+					 r->cfg->loket.payroll_administration_id ? r->cfg->loket.payroll_administration_id : "",
+					 "as_of", as_of, "complete", complete, "counts", counts(r), "http_requests",
+					 (json_int_t)lp_http_requests(r->http)));
+}
+
 /* what fail() frees before the process ends */
 static void fail_cleanup(void *ctx)
 {
 	struct run *r = ctx;
+	audit_read(r, 0);
 	lp_oauth_free(r->oauth);
 	free(r->first_employee);
 	free(r->first_employment);
@@ -409,6 +425,7 @@ int main(int argc, char **argv)
 			"wages and benefits of %lu employments and the payroll period data of %lu closed periods from the snapshot",
 			cfg->client, state, r.employer_version, r.reread ? "read" : "from the snapshot", r.reused_employments,
 			r.reused_periods);
+	audit_read(&r, oc == 0);
 	lp_oauth_free(r.oauth);
 	free(r.first_employee);
 	free(r.first_employment);

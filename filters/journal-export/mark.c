@@ -685,6 +685,8 @@ int je_mark_run(const struct je_mark_opts *mo, je_outputs *outs)
 	}
 	lp_loket_get_open(&M.g, cfg, mo->base_url, NULL, NULL, get_fail, NULL);
 	M.g_open = 1;
+	if (M.g.oauth) /* token rotations in the same log, with the actor (A1) */
+		lp_oauth_set_audit(M.g.oauth, M.audit);
 
 	for (size_t i = 0; i < runs.n; i++) {
 		struct run *r = &runs.v[i];
@@ -901,11 +903,11 @@ records:
 	free(M.lpath);
 	json_decref(M.paths);
 	lp_crclog_close(M.ledger);
-	lp_audit_close(M.audit);
 	if (M.g_open) {
 		lp_oauth_free(M.g.oauth);
 		lp_http_free(M.g.http);
 	}
+	lp_audit_close(M.audit);
 	lp_config_free(cfg);
 	return code;
 }

@@ -51,7 +51,7 @@ static const char usage[] =
 	"                         (1..1000, default 100)\n"
 	"      --no-collective    send every payroll period data upsert on its own (per employment)\n"
 	"      --audit FILE       append to this audit log (default: the config's audit_log)\n"
-	"      --actor NAME       who runs the push, for the audit log (default: $USER)\n"
+	"      --actor NAME       who runs the push, for the audit log (beside os_user)\n"
 	"      --base-url URL     the Loket API base (default: config, else https://api.loket.nl/v2)\n"
 	"      --state DIR        fetch-loket's state directory: DIR/loket-written is made before\n"
 	"                         the first write (under the client's lock), so that fetch-loket\n"

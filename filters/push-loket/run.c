@@ -90,13 +90,18 @@ static void result(struct op *o, enum outcome oc, long status, int attempts, jso
 		else
 			snprintf(R.first_remote, sizeof R.first_remote, "%s", error ? error : "no answer");
 	}
-	if (oc != O_ALREADY && oc != O_SKIPPED)
-		lp_audit_event(R.audit, "op",
-			       json_pack("{s:s,s:s,s:I,s:s,s:s,s:s,s:s,s:s,s:O,s:s,s:o}", "payroll_administration_id", admin_id(),
-					 "op_id", o->op_id, "seq", (json_int_t)o->seq, "rule", o->rule, "entity", o->entity,
-					 "action", o->action, "method", o->method, "path", o->path, "employee_number",
-					 json_object_get(o->rec, "employee_number"), "outcome", outcome_names[oc], "http_status",
-					 status > 0 ? json_integer(status) : json_null()));
+	/* every outcome, an op found applied already (by an earlier, killed run: its journal, or
+	 * Loket's own state) included: A1 */
+	json_t *ev = json_pack("{s:s,s:s,s:I,s:s,s:s,s:s,s:s,s:s,s:O?,s:s,s:o}", "payroll_administration_id", admin_id(),
+			       "op_id", o->op_id, "op_seq", (json_int_t)o->seq, "rule", o->rule, "entity", o->entity, "action",
+			       o->action, "method", o->method, "path", o->path, "employee_number",
+			       json_object_get(o->rec, "employee_number"), "outcome", outcome_names[oc], "http_status",
+			       status > 0 ? json_integer(status) : json_null());
+	if (oc == O_ALREADY)
+		json_object_set_new(ev, "found_in", json_string(o->js == LP_J_DONE ? "journal" : "loket"));
+	if (oc == O_SKIPPED)
+		lp_json_set_str(ev, "reason", error);
+	lp_audit_event(R.audit, "op", ev);
 }
 
 /* Loket's messages[].description of an error answer (no personal data is added). */
@@ -355,6 +360,8 @@ int run_plan(const struct plan *p, const struct args *a, const char *base_url)
 	if (rc)
 		return rc;
 	R.audit = lp_audit_open(a->audit ? a->audit : R.cfg->audit_log, a->actor, R.cfg->client);
+	if (R.oauth) /* token rotations go to the same log, with the actor */
+		lp_oauth_set_audit(R.oauth, R.audit);
 	R.multi = lp_http_multi_new(R.http, R.conc, hook, NULL);
 	lp_audit_event(R.audit, "run_start",
 		       json_pack("{s:s,s:s,s:I,s:s}", "payroll_administration_id", admin_id(), "plan_id", p->id, "ops",
@@ -363,6 +370,8 @@ int run_plan(const struct plan *p, const struct args *a, const char *base_url)
 	rc = end_run(p, a->verbose);
 	lp_http_multi_free(R.multi);
 	coll_free();
+	if (R.oauth)
+		lp_oauth_set_audit(R.oauth, NULL);
 	lp_audit_close(R.audit);
 	lp_journal_close(R.journal);
 	free(R.ready.v);
