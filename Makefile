@@ -2,7 +2,10 @@
 #
 #   make            build everything into $(BUILD)/ (default build/)
 #   make check      install missing Debian packages, build, run every test, then run them
-#                   all again on an AddressSanitizer + UBSan build (build-asan/)
+#                   all again on an AddressSanitizer + UBSan build (build-asan/), then
+#                   make conformance
+#   make conformance  the acme flows through Stoplight Prism (a validating proxy, installed
+#                   with npm into $(BUILD)/prism/) against Loket's and Personio's specs
 #   make demo       install missing Debian packages, build, run the demo offline
 #   make bench      benchmarks (ratios against a peer measured in the same run)
 #   make install    PREFIX=/usr/local DESTDIR=
@@ -94,8 +97,12 @@ asan:
 	@$(MAKE) --no-print-directory BUILD=build-asan CFLAGS="$(SAN_FLAGS)" LDFLAGS="-fsanitize=address,undefined"
 
 # deps first (prerequisites are made left to right: the README's commands run make serially)
+# conformance runs even when a suite failed, and either failing fails check
 check: deps all asan
-	sh tests/run build build-asan
+	@rc=0; sh tests/run build build-asan || rc=1; sh tests/conformance/run build || rc=1; exit $$rc
+
+conformance: deps all
+	sh tests/conformance/run $(BUILD)
 
 test: all
 	sh tests/run build
@@ -115,4 +122,4 @@ install: all
 clean:
 	rm -rf build build-asan
 
-.PHONY: all deps asan check test demo bench install clean
+.PHONY: all deps asan check conformance test demo bench install clean
