@@ -24,8 +24,9 @@ setup_file() {
 		"$ROOT/tests/fixtures/personio/personio-personnel-data-v1.yaml.gz" "$BATS_FILE_TMPDIR/specs"
 }
 
-# conformance ARGS...: the run on this build (Prism already installed by make conformance, or
-# installed here once), with stdout and stderr apart
+# conformance ARGS...: the run on this build, with stdout and stderr apart. Prism is the one of
+# build/ (make conformance's, or installed here once) for the sanitizer build's pass too.
+export PRISM_DIR="$ROOT/build/prism"
 conformance() { run --separate-stderr sh "$RUN" "$BUILD" "$@"; }
 
 @test "the vendored Personio spec is ../shared/reference's (when it is beside the project)" {
@@ -84,8 +85,11 @@ conformance() { run --separate-stderr sh "$RUN" "$BUILD" "$@"; }
 		assert_output --partial 'specs: '
 	done
 	run "$SPECS" "$BATS_TEST_TMPDIR/ex.json"
-	assert_failure
-	assert_output --partial 'specs EXCLUSIONS LOKET_SPEC PERSONIO_SPEC OUT_DIR'
+	assert_failure 2
+	assert_output 'usage: specs EXCLUSIONS LOKET_SPEC PERSONIO_SPEC OUT_DIR'
+	run "$VIOL"
+	assert_failure 2
+	assert_output 'usage: violations LOG [FROM_LINE]'
 }
 
 @test "violations: each belongs to its request (request violations) or upstream answer (response violations); counted by kind; exit 1, none exit 0" {
@@ -243,7 +247,7 @@ conformance() { run --separate-stderr sh "$RUN" "$BUILD" "$@"; }
 	B="$BATS_TEST_TMPDIR/build"
 	mkdir -p "$B"
 	ln -s "$BUILD/bin" "$B/bin"
-	npm_config_registry=http://127.0.0.1:9/ npm_config_cache="$BATS_TEST_TMPDIR/npm-cache" \
+	PRISM_DIR= npm_config_registry=http://127.0.0.1:9/ npm_config_cache="$BATS_TEST_TMPDIR/npm-cache" \
 		run --separate-stderr sh "$RUN" "$B" --flows journal
 	assert_failure 3
 	[[ "$stderr" == *"cannot install @stoplight/prism-cli"*"(registry http://127.0.0.1:9/)"* ]]

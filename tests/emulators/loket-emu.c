@@ -324,6 +324,18 @@ static void free_req(void *req)
  * handle_api for the request this thread handles; "" when it named none. */
 static _Thread_local char t_version[16];
 
+/* After optional spaces at *p, the text t (case ignored): 1 and *p past it, else 0. */
+static int take(const char **p, const char *t)
+{
+	while (**p == ' ')
+		(*p)++;
+	size_t n = strlen(t);
+	if (strncasecmp(*p, t, n) != 0)
+		return 0;
+	*p += n;
+	return 1;
+}
+
 /* accept_version(ACCEPT, OUT): the V of "application/json;version=V" in an Accept header
  * (case-insensitive, spaces around ';' and '=' allowed; V is YYYY-MM-DD), else "". */
 static void accept_version(const char *a, char out[16])
@@ -331,23 +343,9 @@ static void accept_version(const char *a, char out[16])
 	out[0] = '\0';
 	for (const char *p = a ? strcasestr(a, "application/json") : NULL; p; p = strcasestr(p + 1, "application/json")) {
 		const char *q = p + strlen("application/json");
-		while (*q == ' ')
-			q++;
-		if (*q != ';')
+		if (!take(&q, ";") || !take(&q, "version") || !take(&q, "="))
 			continue;
-		q++;
-		while (*q == ' ')
-			q++;
-		if (strncasecmp(q, "version", 7) != 0)
-			continue;
-		q += 7;
-		while (*q == ' ')
-			q++;
-		if (*q != '=')
-			continue;
-		q++;
-		while (*q == ' ')
-			q++;
+		take(&q, "");
 		size_t n = strspn(q, "0123456789-");
 		if (n == 10) {
 			memcpy(out, q, n);
