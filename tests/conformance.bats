@@ -251,6 +251,6 @@ conformance() { run --separate-stderr sh "$RUN" "$BUILD" "$@"; }
 		run --separate-stderr sh "$RUN" "$B" --flows journal
 	assert_failure 3
 	[[ "$stderr" == *"cannot install @stoplight/prism-cli"*"(registry http://127.0.0.1:9/)"* ]]
-	assert_file_not_exists "$B/prism/package-lock.json"
+	assert_file_not_exists "$B/prism/installed.lock"
 	assert_file_not_exists "$B/prism/node_modules/.bin/prism"
 }
