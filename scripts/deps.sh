@@ -3,13 +3,9 @@
 # Run by `make deps` (and so by `make demo` and `make check`). As root it installs what is
 # missing with apt-get; as another user it lists what is missing and fails. parallel (GNU parallel)
 # runs pipelines/bureau-sync; chromium renders its HTML overview in tests/bureau-sync.bats.
-# make conformance (run by make check) installs Stoplight Prism with npm, so it needs node
-# (18.20.1 or later: Debian 12's nodejs is 18.20.4) and npm; python3-yaml reads Personio's spec.
-# node and npm count as present when the commands are there (a NodeSource nodejs bundles npm
-# and conflicts with Debian's npm package); else Debian's nodejs and npm are installed.
 set -eu
 PKGS="gcc make libc6-dev pkg-config libcsv-dev libjansson-dev libcurl4-openssl-dev zlib1g-dev
-libmicrohttpd-dev bats bats-assert bats-support bats-file python3 python3-jsonschema python3-yaml jq curl
+libmicrohttpd-dev bats bats-assert bats-support bats-file python3 python3-jsonschema jq curl
 ca-certificates mandoc parallel chromium libxml2-utils"
 missing=""
 for p in $PKGS; do
@@ -19,8 +15,13 @@ for p in $PKGS; do
 	*) missing="$missing $p" ;;
 	esac
 done
+# make conformance (make check's last step) installs Stoplight Prism with npm: node 18.20.1 or
+# later (Debian 12's nodejs is 18.20.4) and npm, present when the commands are (a NodeSource
+# nodejs bundles npm and conflicts with Debian's npm package), else Debian's are installed;
+# python3-yaml reads Personio's spec (tests/conformance/specs).
 command -v node >/dev/null 2>&1 || missing="$missing nodejs"
 command -v npm >/dev/null 2>&1 || missing="$missing npm"
+python3 -c 'import yaml' 2>/dev/null || missing="$missing python3-yaml"
 [ -z "$missing" ] && exit 0
 if [ "$(id -u)" != 0 ]; then
 	echo "deps: missing Debian packages:$missing" >&2
