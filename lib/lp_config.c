@@ -319,9 +319,15 @@ const char *const lp_book_names[3] = {"period_end", "period_start", "run_date"};
 /* the journal section (J1, J2); j NULL: its defaults */
 static void load_journal(struct ctx *x, lp_config *c, json_t *j)
 {
-	static const char *const keys[] = {"journal_code", "bookkeeping_administration", "booking_date", NULL};
+	static const char *const keys[] = {"journal_code", "bookkeeping_administration", "booking_date", "application_key",
+					   "dir", NULL};
 	c->journal.booking_date = LP_BOOK_PERIOD_END;
+	c->journal.application_key = -1;
 	if (j) {
+		c->journal.application_key = get_int(x, j, "journal", "application_key", 1, INT32_MAX, -1);
+		char *jd = get_str(x, j, "journal", "dir", 0);
+		c->journal.dir = resolve(c, jd);
+		free(jd);
 		only_keys(x, j, "journal", keys);
 		c->journal.journal_code = get_str(x, j, "journal", "journal_code", 0);
 		c->journal.bookkeeping_administration = get_str(x, j, "journal", "bookkeeping_administration", 0);
@@ -349,6 +355,11 @@ static void load_journal(struct ctx *x, lp_config *c, json_t *j)
 	}
 	if (!c->journal.journal_code)
 		c->journal.journal_code = lp_xstrdup("MEM");
+	if (!c->journal.dir && c->loket.token_file && c->client) { /* beside the token file */
+		const char *tf = c->loket.token_file, *sl = strrchr(tf, '/');
+		int dl = (int)(sl - tf);
+		c->journal.dir = lp_xasprintf("%.*s/%s.journal", dl ? dl : 1, tf, c->client);
+	}
 }
 
 lp_config *lp_config_load(const char *path)
@@ -590,6 +601,7 @@ void lp_config_free(lp_config *c)
 	free(c->documents.dir);
 	free(c->journal.journal_code);
 	free(c->journal.bookkeeping_administration);
+	free(c->journal.dir);
 	free(c->documents.title_payslip);
 	free(c->documents.title_payslip_correction);
 	free(c->documents.title_yearend);

@@ -103,6 +103,10 @@ typedef struct {
 				      * letters, digits, '-', '_', at most 20 */
 		char *bookkeeping_administration; /* journal.bookkeeping_administration (J2), or NULL */
 		int booking_date;    /* journal.booking_date: LP_BOOK_PERIOD_END (default), _PERIOD_START, _RUN_DATE */
+		long long application_key; /* journal.application_key: Loket's key of the application that
+					    * processed the results (the PATCH's application.key), -1: none */
+		char *dir;           /* journal.dir (absolute), else "<dir of loket.token_file>/<client>.journal",
+				      * else NULL: journal-export's ledger */
 	} journal;
 	char *audit_log;           /* absolute, or NULL: no audit log unless --audit */
 	json_t *root;

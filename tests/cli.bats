@@ -6,7 +6,7 @@ load helper
 
 # one file (filters/NAME.c) or one folder (filters/NAME/) per program
 filters() { for f in "$ROOT"/filters/*.c "$ROOT"/filters/*/; do basename "$f" .c; done; }
-pipelines() { echo monthly-sync bureau-sync hours-export monthly-documents; }
+pipelines() { echo monthly-sync bureau-sync hours-export monthly-documents monthly-journal; }
 
 @test "every filter answers --help (exit 0, usage on stdout) and --version" {
 	for f in $(filters); do
@@ -34,7 +34,7 @@ pipelines() { echo monthly-sync bureau-sync hours-export monthly-documents; }
 	assert_success
 }
 
-@test "every pipeline a person runs (monthly-sync, bureau-sync, hours-export, monthly-documents) answers --help and --version, and has a man page mandoc accepts, with an EXIT STATUS section" {
+@test "every pipeline a person runs (monthly-sync, bureau-sync, hours-export, monthly-documents, monthly-journal) answers --help and --version, and has a man page mandoc accepts, with an EXIT STATUS section" {
 	for p in $(pipelines); do
 		run sh "$ROOT/pipelines/$p" --help
 		assert_success

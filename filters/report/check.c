@@ -14,7 +14,7 @@
 static const char *const kind_names[] = {
 	"The input", "The Personio data (extract-personio)", "The Loket data (fetch-loket)",
 	"The validated data (validate)", "The desired Loket data (map-compensation)", "The plan (diff-loket)",
-	"The push results (push-loket)"};
+	"The push results (push-loket)", "The journal entries (fetch-journal)", "The export results (journal-export)"};
 
 int worst;
 prob_list gprobs;
@@ -46,6 +46,10 @@ static enum kind kind_of(const char *type, const json_t *r)
 		return K_PLAN;
 	if (!strcmp(type, "loket.result") || !strcmp(type, "loket.request"))
 		return K_PUSH;
+	if (!strcmp(type, "journal.entry") || !strcmp(type, "journal.line"))
+		return K_JOURNAL;
+	if (!strcmp(type, "journal.export"))
+		return K_JEXPORT;
 	if (!strcmp(type, "stream_end")) {
 		const char *src = str(r, "source");
 		static const char *const srcs[] = {"personio", "loket", "plan", "push"};
@@ -115,6 +119,11 @@ static void check_ends(struct client *c, struct ck *st)
 			problem(&c->probs, LP_EXIT_REMOTE,
 				"Reading Personio did not finish (%s): not everything was received, so nothing of this run "
 				"may be synced. Run the sync again; if Personio keeps failing, try again later.", err);
+		else if (!strcmp(src, "loket") && json_object_get(json_object_get(r, "counts"), "journal_runs"))
+			problem(&c->probs, LP_EXIT_REMOTE,
+				"Reading Loket's journal runs did not finish (%s): entries or lines may be missing, so "
+				"nothing of this report may be booked. Run fetch-journal again; if Loket keeps failing, try "
+				"again later.", err);
 		else if (!strcmp(src, "loket"))
 			problem(&c->probs, LP_EXIT_REMOTE,
 				"Reading Loket did not finish (%s): without all of Loket's data no plan is made. Run the sync "
@@ -257,4 +266,5 @@ void check(struct client *c)
 	check_plan(c, &st);
 	if (c->has_push)
 		check_push(c, &st);
+	journal_check(c);
 }

@@ -5,7 +5,9 @@
  * the outcome, what changed per employee (planned, applied, refused or skipped), Loket's
  * refusals, the warnings and errors with their fixes, the concept employees waiting to be
  * finalised (M2), and who was left out and why; for a documents run (push-documents'
- * document.result records) the documents shared per employee and those not shared, with why.
+ * document.result records) the documents shared per employee and those not shared, with why;
+ * for a journal run (fetch-journal's journal.entry/journal.line, journal-export's journal.export
+ * records) each entry as a table to check before booking (journal.c).
  * BSNs and IBANs in any text are masked.
  * It holds the records of the whole input (a report is read by a person: it is small).
  *
@@ -34,14 +36,16 @@ static const char usage[] =
 	"Summarise a sync run for a person: per client what changed per employee, what Loket\n"
 	"refused, warnings and errors with their fixes, concept employees to finalise (M2) and\n"
 	"who was left out and why; for push-documents' output the payroll documents shared per\n"
-	"employee, and those not shared and why. BSNs and IBANs are masked.\n"
+	"employee, and those not shared and why; for fetch-journal's and journal-export's output each\n"
+	"payroll journal entry as a table to check before booking (J1). BSNs and IBANs are masked.\n"
 	"\n"
 	"      --html          write HTML instead of text\n"
 	"      --title TEXT    the report's title (default: loketpipe sync report)\n"
 	"  -h, --help          show this help and exit\n"
 	"  -V, --version       show the version and exit\n"
 	"\n"
-	"FILE is NDJSON (validate, diff-loket, push-loket or push-documents output), '-' or none for standard\n"
+	"FILE is NDJSON (validate, diff-loket, push-loket, push-documents, fetch-journal or journal-export\n"
+	"output), '-' or none for standard\n"
 	"input, .gz read transparently. An input that ended early, or a stage that failed, is\n"
 	"said at the top of the report (what is missing, what to do); the rest is written in full.\n"
 	"\n"
@@ -66,6 +70,9 @@ static struct client *client_for(const char *name)
 	c->issues = json_array();
 	c->ends = json_array();
 	c->docs = json_array();
+	c->jentries = json_array();
+	c->jlines = json_array();
+	c->jexports = json_array();
 	c->refused = c->remote = c->not_run = -1;
 	lp_map_put(clients, c->name, c);
 	*LP_VEC_PUSH(&order) = c;
@@ -101,6 +108,12 @@ static void take_record(json_t *r, lp_in *in, const char *file, lp_map *seen)
 		cl->requests++;
 	else if (!strcmp(type, "document.result"))
 		json_array_append(cl->docs, r);
+	else if (!strcmp(type, "journal.entry"))
+		json_array_append(cl->jentries, r);
+	else if (!strcmp(type, "journal.line"))
+		json_array_append(cl->jlines, r);
+	else if (!strcmp(type, "journal.export"))
+		json_array_append(cl->jexports, r);
 	json_decref(r);
 }
 
@@ -151,14 +164,20 @@ static void write_report(const char *title)
 		heading(1, h);
 		free(h);
 		/* a documents run (push-documents' output) has no plan: its own sections */
-		int docs_only = documents_only(cl);
-		if (!docs_only)
-			summary(cl);
-		else
+		/* a journal run (fetch-journal, journal-export): the entries, those not exported first */
+		int docs_only = documents_only(cl), j_only = journal_only(cl);
+		if (docs_only)
 			documents_summary(cl);
+		else if (j_only)
+			journal_summary(cl);
+		else
+			summary(cl);
+		if (j_only)
+			journal_refused(cl);
 		issues(cl);
 		documents(cl);
-		if (!docs_only) {
+		journal(cl);
+		if (!docs_only && !j_only) {
 			changes(cl);
 			refusals(cl);
 			concepts(cl);
@@ -179,6 +198,9 @@ static void free_all(void)
 		json_decref(cl->issues);
 		json_decref(cl->ends);
 		json_decref(cl->docs);
+		json_decref(cl->jentries);
+		json_decref(cl->jlines);
+		json_decref(cl->jexports);
 		for (size_t k = 0; k < cl->probs.n; k++)
 			free(cl->probs.v[k]);
 		free(cl->probs.v);

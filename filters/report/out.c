@@ -13,12 +13,16 @@
 
 int html;
 
-void put(const char *s)
+/* s escaped in HTML, masked (mask) or not */
+static void put_m(const char *s, int mask)
 {
 	if (!s)
 		s = "-";
 	char *m = lp_xmalloc(strlen(s) + 1);
-	lp_nlid_mask_text(s, m);
+	if (mask)
+		lp_nlid_mask_text(s, m);
+	else
+		strcpy(m, s);
 	if (!html)
 		fputs(m, stdout);
 	else
@@ -32,6 +36,16 @@ void put(const char *s)
 			}
 		}
 	free(m);
+}
+
+void put(const char *s)
+{
+	put_m(s, 1);
+}
+
+void put_plain(const char *s)
+{
+	put_m(s, 0);
 }
 
 void putf(const char *fmt, ...)

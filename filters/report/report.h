@@ -11,7 +11,7 @@
 #include "lp_vec.h"
 
 /* what a file holds, by the last stage that wrote into it (a later stage wins) */
-enum kind { K_INPUT, K_PERSONIO, K_CURRENT, K_VALIDATED, K_DESIRED, K_PLAN, K_PUSH };
+enum kind { K_INPUT, K_PERSONIO, K_CURRENT, K_VALIDATED, K_DESIRED, K_PLAN, K_PUSH, K_JOURNAL, K_JEXPORT };
 
 /* problems, each in words for a person */
 typedef LP_VEC(char *) prob_list;
@@ -27,6 +27,7 @@ struct client {
 	char *name;
 	json_t *validation, *plan, *ops, *results, *issues, *ends;
 	json_t *docs;           /* push-documents' document.result records */
+	json_t *jentries, *jlines, *jexports; /* journal.entry, journal.line, journal.export records */
 	unsigned long requests; /* loket.request records: a dry run */
 	LP_VEC(struct seg) segs;
 	prob_list probs; /* what makes this client's input incomplete, in words for a person */
@@ -50,6 +51,9 @@ int incomplete(const struct client *c);
 
 /* out.c: output with masking and escaping */
 void put(const char *s);
+/* s escaped in HTML but not masked: only for text that cannot hold a personal number (an
+ * amount read by lp_money) */
+void put_plain(const char *s);
 void putf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void tag(const char *s);
 void heading(int level, const char *text);
@@ -76,5 +80,14 @@ void excluded(const struct client *c);
 int documents_only(const struct client *c);
 void documents_summary(const struct client *c);
 void documents(const struct client *c);
+
+/* journal.c: the payroll journal entries for review before booking (J1) */
+/* 1 for a journal run's input: journal records (or fetch-journal's end), no plan, validation,
+ * push or documents */
+int journal_only(const struct client *c);
+void journal_check(struct client *c);
+void journal_summary(const struct client *c);
+void journal_refused(const struct client *c);
+void journal(const struct client *c);
 
 #endif

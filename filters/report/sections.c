@@ -152,15 +152,21 @@ void issues(const struct client *c)
 			continue;
 		heading(2, s == 1 ? "Warnings"
 			   : documents_only(c) ? "Errors (these documents are not shared until fixed)"
+			   : journal_only(c)   ? "Errors (these entries are not exported until fixed)"
 					       : "Errors (they block the sync until fixed)");
 		tag("<ul>\n");
 		json_array_foreach(c->issues, i, r) {
 			if (!str(r, "severity") || strcmp(str(r, "severity"), sev[s]) || left_out(r))
 				continue;
 			tag("<li>");
-			putf("%s%s employee %s%s%s: %s", html ? "" : "  ", str(r, "rule"),
-			     str(r, "employee_number") ? str(r, "employee_number") : "-",
-			     str(r, "field") ? ", " : "", str(r, "field") ? str(r, "field") : "", str(r, "message"));
+			/* the journal's issues (J1, J2) are about a run or the administration, not an employee */
+			if (str(r, "rule") && str(r, "rule")[0] == 'J' && !str(r, "employee_number"))
+				putf("%s%s%s%s: %s", html ? "" : "  ", str(r, "rule"), str(r, "field") ? ", " : "",
+				     str(r, "field") ? str(r, "field") : "", str(r, "message"));
+			else
+				putf("%s%s employee %s%s%s: %s", html ? "" : "  ", str(r, "rule"),
+				     str(r, "employee_number") ? str(r, "employee_number") : "-",
+				     str(r, "field") ? ", " : "", str(r, "field") ? str(r, "field") : "", str(r, "message"));
 			if (str(r, "hint"))
 				putf("%sfix: %s", html ? " - " : "\n      ", str(r, "hint"));
 			tag("</li>");

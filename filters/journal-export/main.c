@@ -15,9 +15,12 @@
 #include "lp_date.h"
 #include "lp_emit.h"
 #include "lp_json.h"
+#include "lp_le.h"
 #include "lp_money.h"
+#include "lp_oauth.h"
 #include "lp_ndjson.h"
 #include "lp_vec.h"
+#include "je.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -30,48 +33,41 @@
 #include <unistd.h>
 
 static const char usage[] =
-	"Usage: journal-export --format xaf|csv|ndjson [-o FILE] [--as-of DATE] [FILE...]\n"
+	"Usage: journal-export --format xaf|csv|ndjson [-o FILE] [--format F -o FILE]... [--as-of DATE]\n"
+	"                      [-c CONFIG [--mark-exported] [--rerun RUN]... [--ledger FILE] [--base-url URL]\n"
+	"                       [--actor NAME] [--audit FILE]] [FILE...]\n"
 	"Write the journal.entry and journal.line records of FILE... (or stdin) as an XAF 3.2\n"
 	"audit file, a semicolon CSV of memorial lines, or NDJSON. Unbalanced entries are refused.\n"
 	"\n"
-	"  -f, --format F   xaf, csv or ndjson (required)\n"
-	"  -o, --output FILE  write FILE whole or not at all (temporary file, fsync, rename);\n"
-	"                   issue records then go to stdout. Default: the format on stdout\n"
-	"      --as-of DATE the XAF header's dateCreated (default: today, UTC)\n"
+	"  -f, --format F   xaf, csv or ndjson (required; repeatable, each -o takes the format before it)\n"
+	"  -o, --output FILE  write FILE whole or not at all (temporary file, fsync, rename); with\n"
+	"                   several, all or none; issue records then go to stdout. Default: stdout\n"
+	"      --as-of DATE the XAF header's dateCreated and the ledger's date (default: today, UTC)\n"
+	"  -c, --config F   the client configuration: the ledger (journal.dir), the J2 link audit\n"
+	"      --mark-exported  exactly once: every output a new -o FILE (never replaced), then each\n"
+	"                   run exported is marked processed in Loket (needs journal.application_key\n"
+	"                   and journal.bookkeeping_administration); runs the ledger knows are not\n"
+	"                   exported again\n"
+	"      --rerun RUN  export RUN again on purpose whatever the ledger says (repeatable)\n"
+	"      --ledger FILE  the ledger (default: <journal.dir>/ledger.ndjson)\n"
+	"      --base-url URL  the Loket API (default: loket.base_url)\n"
+	"      --actor NAME, --audit FILE  the audit log's actor and file (default: audit_log)\n"
 	"  -h, --help       this help\n"
 	"  -V, --version    the version\n"
 	"\n"
-	"Exit status: 0 all written, 1 an entry refused (the others written), 2 usage, 3 bad input,\n"
-	"5 the input extract is incomplete, 7 I/O error. See journal-export(1), loketpipe(7).\n";
+	LP_OAUTH_HELP
+	"\n"
+	"Exit status: 0 all written (and marked), 1 an entry refused or a run not marked (issues),\n"
+	"2 usage, 3 bad input, 4 configuration, 5 the input extract is incomplete or Loket failed (run\n"
+	"again: the ledger resumes), 6 re-authorise, 7 I/O or a damaged/foreign ledger or an existing\n"
+	"output file, 8 another run holds the ledger. See journal-export(1), loketpipe(7).\n";
 
-enum fmt { F_XAF, F_CSV, F_NDJSON };
-
-struct jline {
-	long no;
-	char *acc, *accdesc, *cc, *cu, *desc, *raw;
-	lp_cents d, c;
-};
-
-struct run {
-	char *id;
-	int has_entry;
-	LP_VEC(struct jline) lines;
-	lp_cents sd, sc;
-	/* from the entry */
-	long seq, year, period, nlines;
-	long status;
-	char *where; /* FILE:LINE of the entry */
-	char *pstart, *pend, *bdate, *jcode, *raw;
-	lp_cents td, tc;
-	const char *refusal; /* why refused, or NULL */
-	char why[300];
-};
-
-static LP_VEC(struct run) runs;
-static LP_VEC(json_t *) passed; /* issue records to pass on */
-static char *client, *bk_admin;
+je_runs runs;
+je_jsons passed;
+char *client, *bk_admin;
 static int have_client, have_bk;
-static enum fmt format;
+static int any_xaf;
+int have_bk_admin(void) { return have_bk; }
 
 static char *dup_or_null(const char *s) { return s ? lp_xstrdup(s) : NULL; }
 
@@ -265,10 +261,10 @@ static void read_entry(lp_in *in, json_t *rec)
 		if (r->lines.v[i].no != (long)i + 1)
 			refuse(r, "line %ld where line %zu belongs (lines numbered 1..n in order)", r->lines.v[i].no, i + 1);
 		/* XAF's identifiers hold at most 35 characters */
-		if (format == F_XAF && (utf8_len(r->lines.v[i].acc) > 35 || utf8_len(r->lines.v[i].cc) > 35 || utf8_len(r->lines.v[i].cu) > 35))
+		if (any_xaf && (utf8_len(r->lines.v[i].acc) > 35 || utf8_len(r->lines.v[i].cc) > 35 || utf8_len(r->lines.v[i].cu) > 35))
 			refuse(r, "line %zu: an account, cost centre or cost unit code longer than 35 characters", i + 1);
 	}
-	if (format == F_XAF && utf8_len(r->jcode) > 35)
+	if (any_xaf && utf8_len(r->jcode) > 35)
 		refuse(r, "journal_code longer than 35 characters");
 }
 
@@ -322,7 +318,7 @@ static void write_xaf(const char *as_of)
 	long y0 = 0, y1 = 0;
 	for (size_t i = 0; i < runs.n; i++) {
 		struct run *r = &runs.v[i];
-		if (r->refusal)
+		if (r->refusal || r->hold)
 			continue;
 		td += r->td;
 		tc += r->tc;
@@ -363,14 +359,14 @@ static void write_xaf(const char *as_of)
 		put("\t\t<generalLedger>\n");
 	for (size_t i = 0; i < runs.n; i++) {
 		struct run *r = &runs.v[i];
-		if (r->refusal)
+		if (r->refusal || r->hold)
 			continue;
 		for (size_t k = 0; k < r->lines.n; k++) {
 			struct jline *l = &r->lines.v[k];
 			int seen = 0;
 			/* the accounts used, each once, in the order they first appear */
 			for (size_t j = 0; j <= i && !seen; j++) {
-				if (runs.v[j].refusal)
+				if (runs.v[j].refusal || runs.v[j].hold)
 					continue;
 				size_t upto = j == i ? k : runs.v[j].lines.n;
 				for (size_t m = 0; m < upto && !seen; m++)
@@ -397,11 +393,11 @@ static void write_xaf(const char *as_of)
 	/* one journal per journal code, in the order the codes first appear */
 	for (size_t i = 0; i < runs.n; i++) {
 		struct run *r = &runs.v[i];
-		if (r->refusal)
+		if (r->refusal || r->hold)
 			continue;
 		int seen = 0;
 		for (size_t j = 0; j < i && !seen; j++)
-			seen = !runs.v[j].refusal && !strcmp(runs.v[j].jcode, r->jcode);
+			seen = !runs.v[j].refusal && !runs.v[j].hold && !strcmp(runs.v[j].jcode, r->jcode);
 		if (seen)
 			continue;
 		put("\t\t\t<journal>\n");
@@ -410,7 +406,7 @@ static void write_xaf(const char *as_of)
 		xel("\t\t\t\t", "jrnTp", "M");
 		for (size_t j = i; j < runs.n; j++) {
 			struct run *t = &runs.v[j];
-			if (t->refusal || strcmp(t->jcode, r->jcode))
+			if (t->refusal || t->hold || strcmp(t->jcode, r->jcode))
 				continue;
 			put("\t\t\t\t<transaction>\n");
 			snprintf(buf, sizeof buf, "%ld", t->seq);
@@ -467,7 +463,7 @@ static void write_csv(void)
 		werr = 1;
 	for (size_t i = 0; i < runs.n; i++) {
 		struct run *r = &runs.v[i];
-		if (r->refusal)
+		if (r->refusal || r->hold)
 			continue;
 		for (size_t k = 0; k < r->lines.n; k++) {
 			struct jline *l = &r->lines.v[k];
@@ -497,7 +493,7 @@ static void write_ndjson(void)
 {
 	for (size_t i = 0; i < runs.n; i++) {
 		struct run *r = &runs.v[i];
-		if (r->refusal)
+		if (r->refusal || r->hold)
 			continue;
 		for (size_t k = 0; k < r->lines.n; k++) {
 			put(r->lines.v[k].raw);
@@ -508,24 +504,120 @@ static void write_ndjson(void)
 	}
 }
 
-static char *tmp_path;
-static void drop_tmp(void)
+int je_render(struct output *o, const char *as_of)
 {
-	if (tmp_path) {
-		unlink(tmp_path);
-		free(tmp_path);
-		tmp_path = NULL;
-	}
+	o->mem = NULL, o->len = 0;
+	out = open_memstream(&o->mem, &o->len);
+	if (!out)
+		return -1;
+	werr = 0;
+	if (o->fmt == F_XAF)
+		write_xaf(as_of);
+	else if (o->fmt == F_CSV)
+		write_csv();
+	else
+		write_ndjson();
+	if (fclose(out) == EOF)
+		werr = 1;
+	out = NULL;
+	return werr ? -1 : 0;
+}
+
+/* the temporary files of je_write_replace, removed on any error */
+static LP_VEC(char *) tmps;
+static void drop_tmps(void)
+{
+	for (size_t i = 0; i < tmps.n; i++)
+		if (tmps.v[i]) {
+			unlink(tmps.v[i]);
+			free(tmps.v[i]);
+		}
+	free(tmps.v);
+	tmps.v = NULL, tmps.n = 0;
 }
 
 static _Noreturn void io_fail(const char *what, const char *path)
 {
 	int e = errno;
-	drop_tmp();
+	drop_tmps();
 	lp_die(LP_EXIT_IO, "%s: %s: %s (nothing written)", path, what, strerror(e));
 }
 
-static void free_all(void)
+int je_write_all(int fd, const char *p, size_t n)
+{
+	for (size_t off = 0; off < n;) {
+		ssize_t w = write(fd, p + off, n - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			if (w == 0)
+				errno = ENOSPC;
+			return -1;
+		}
+		off += (size_t)w;
+	}
+	return 0;
+}
+
+char *je_dir_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	return slash ? lp_xasprintf("%.*s", (int)(slash - path == 0 ? 1 : slash - path), path) : lp_xstrdup(".");
+}
+
+void je_write_replace(je_outputs *outs)
+{
+	/* every file to its temporary file and fsync'd first; then the renames: all or none */
+	for (size_t i = 0; i < outs->n; i++) {
+		struct output *o = &outs->v[i];
+		char *t = lp_xasprintf("%s.tmp.XXXXXX", o->path);
+		*LP_VEC_PUSH(&tmps) = t;
+		int fd = mkstemp(t);
+		if (fd < 0) {
+			tmps.v[tmps.n - 1] = NULL;
+			free(t);
+			io_fail("cannot create a temporary file", o->path);
+		}
+		if (fchmod(fd, 0600))
+			io_fail("chmod", o->path);
+		if (je_write_all(fd, o->mem, o->len))
+			io_fail("write error", o->path);
+		if (fsync(fd))
+			io_fail("fsync", o->path);
+		if (close(fd))
+			io_fail("close", o->path);
+	}
+	for (size_t i = 0; i < outs->n; i++) {
+		struct output *o = &outs->v[i];
+		if (rename(tmps.v[i], o->path))
+			io_fail("rename", o->path);
+		free(tmps.v[i]);
+		tmps.v[i] = NULL;
+		char *dir = je_dir_of(o->path);
+		int dfd = open(dir, O_RDONLY | O_DIRECTORY);
+		free(dir);
+		if (dfd >= 0) {
+			fsync(dfd);
+			close(dfd);
+		}
+	}
+	drop_tmps();
+}
+
+int je_pass_issues(void)
+{
+	int bad = 0;
+	for (size_t i = 0; i < passed.n; i++) {
+		if (lp_out(passed.v[i]))
+			bad = 1;
+		json_decref(passed.v[i]);
+		passed.v[i] = NULL;
+	}
+	passed.n = 0;
+	return bad;
+}
+
+void je_free_all(void)
 {
 	for (size_t i = 0; i < runs.n; i++) {
 		struct run *r = &runs.v[i];
@@ -544,40 +636,94 @@ static void free_all(void)
 	free(bk_admin);
 }
 
+static int parse_fmt(const char *f, enum fmt *out_fmt)
+{
+	if (!strcmp(f, "xaf"))
+		*out_fmt = F_XAF;
+	else if (!strcmp(f, "csv"))
+		*out_fmt = F_CSV;
+	else if (!strcmp(f, "ndjson"))
+		*out_fmt = F_NDJSON;
+	else
+		return -1;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	enum { O_MARK = 1000, O_RERUN, O_LEDGER, O_BASE, O_ACTOR, O_AUDIT };
 	static const struct option opts[] = {{"format", required_argument, 0, 'f'}, {"output", required_argument, 0, 'o'},
-					     {"as-of", required_argument, 0, 'a'},   {"help", no_argument, 0, 'h'},
+					     {"as-of", required_argument, 0, 'a'},   {"config", required_argument, 0, 'c'},
+					     {"mark-exported", no_argument, 0, O_MARK}, {"rerun", required_argument, 0, O_RERUN},
+					     {"ledger", required_argument, 0, O_LEDGER}, {"base-url", required_argument, 0, O_BASE},
+					     {"actor", required_argument, 0, O_ACTOR}, {"audit", required_argument, 0, O_AUDIT},
+					     {"help", no_argument, 0, 'h'},
 					     {"version", no_argument, 0, 'V'},       {0, 0, 0, 0}};
-	const char *fmt = NULL, *path = NULL;
+	static je_outputs outs; /* static: reachable when an error exits */
+	static struct je_mark_opts mo;
 	char as_of[11];
-	int c;
+	int c, pending = 0; /* a --format waiting for its -o */
 	lp_init(argv[0]);
 	lp_date today = 0;
 	int have_as_of = 0;
-	while ((c = getopt_long(argc, argv, "f:o:hV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "f:o:c:hV", opts, NULL)) != -1) {
 		switch (c) {
-		case 'f': fmt = optarg; break;
-		case 'o': path = optarg; break;
+		case 'f': {
+			enum fmt f;
+			if (parse_fmt(optarg, &f))
+				lp_usage_die(usage, "--format: '%s' is not xaf, csv or ndjson", optarg);
+			if (pending)
+				lp_usage_die(usage, "--format %s: the --format before it has no -o FILE (each -o takes the format "
+					     "given before it; only one output may go to stdout, the last)", optarg);
+			struct output *o = LP_VEC_PUSH(&outs);
+			memset(o, 0, sizeof *o);
+			o->fmt = f;
+			pending = 1;
+			break;
+		}
+		case 'o':
+			if (!pending)
+				lp_usage_die(usage, "-o %s: give --format before each -o", optarg);
+			if (!*optarg)
+				lp_usage_die(usage, "--output: empty file name");
+			outs.v[outs.n - 1].path = optarg;
+			pending = 0;
+			break;
 		case 'a': today = lp_date_opt("--as-of", optarg), have_as_of = 1; break;
+		case 'c': mo.config = optarg; break;
+		case O_MARK: mo.mark = 1; break;
+		case O_RERUN: *LP_VEC_PUSH(&mo.rerun) = optarg; break;
+		case O_LEDGER: mo.ledger = optarg; break;
+		case O_BASE: mo.base_url = optarg; break;
+		case O_ACTOR: mo.actor = optarg; break;
+		case O_AUDIT: mo.audit = optarg; break;
 		case 'h': lp_usage_exit(usage, 0);
 		case 'V': lp_version_exit();
 		default: lp_usage_exit(usage, LP_EXIT_USAGE);
 		}
 	}
-	if (!fmt)
+	if (!outs.n)
 		lp_usage_die(usage, "--format is required");
-	if (!strcmp(fmt, "xaf"))
-		format = F_XAF;
-	else if (!strcmp(fmt, "csv"))
-		format = F_CSV;
-	else if (!strcmp(fmt, "ndjson"))
-		format = F_NDJSON;
-	else
-		lp_usage_die(usage, "--format: '%s' is not xaf, csv or ndjson", fmt);
-	if (path && !*path)
-		lp_usage_die(usage, "--output: empty file name");
+	for (size_t i = 0; i < outs.n; i++) {
+		if (outs.v[i].fmt == F_XAF)
+			any_xaf = 1;
+		for (size_t j = 0; j < i; j++)
+			if (outs.v[i].path && outs.v[j].path && !strcmp(outs.v[i].path, outs.v[j].path))
+				lp_usage_die(usage, "-o %s: given twice", outs.v[i].path);
+	}
+	if (mo.mark && !mo.config)
+		lp_usage_die(usage, "--mark-exported needs -c CONFIG");
+	if (mo.mark && pending)
+		lp_usage_die(usage, "--mark-exported needs -o FILE for every --format (the runs are marked after the files are durable)");
+	if (!mo.mark && mo.rerun.n)
+		lp_usage_die(usage, "--rerun needs --mark-exported");
+	if (!mo.config && (mo.ledger || mo.base_url || mo.audit || mo.actor))
+		lp_usage_die(usage, "--ledger, --base-url, --audit and --actor need -c CONFIG");
+	for (size_t i = 0; i < mo.rerun.n; i++)
+		if (!lp_le_uuid_ok(mo.rerun.v[i]))
+			lp_usage_die(usage, "--rerun: '%s' is not a journal run id (a uuid)", mo.rerun.v[i]);
 	lp_date_fmt(have_as_of ? today : lp_date_today(), as_of);
+	mo.as_of = as_of;
 
 	lp_in *in = lp_in_open(argv + optind, argc - optind);
 	json_t *rec;
@@ -624,83 +770,40 @@ int main(int argc, char **argv)
 		*LP_VEC_PUSH(&passed) = is;
 	}
 
-	int dfd = -1, fd = -1;
-	char *mem = NULL;
-	size_t memlen = 0;
-	if (path) {
-		const char *slash = strrchr(path, '/');
-		char *dir = slash ? lp_xasprintf("%.*s", (int)(slash - path == 0 ? 1 : slash - path), path) : lp_xstrdup(".");
-		tmp_path = lp_xasprintf("%s.tmp.XXXXXX", path);
-		fd = mkstemp(tmp_path);
-		if (fd < 0) {
-			free(tmp_path);
-			tmp_path = NULL;
-			free(dir);
-			io_fail("cannot create a temporary file", path);
-		}
-		if (fchmod(fd, 0600))
-			io_fail("chmod", path);
-		dfd = open(dir, O_RDONLY | O_DIRECTORY);
-		free(dir);
-		/* made in memory, then written with write(2): every error of the file is seen here */
-		out = open_memstream(&mem, &memlen);
-		if (!out)
-			io_fail("out of memory", path);
-	} else
-		out = stdout;
-
-	if (format == F_XAF)
-		write_xaf(as_of);
-	else if (format == F_CSV)
-		write_csv();
-	else
-		write_ndjson();
-
-	if (path) {
-		if (werr || fclose(out) == EOF)
-			io_fail("out of memory", path);
-		for (size_t off = 0; off < memlen;) {
-			ssize_t w = write(fd, mem + off, memlen - off);
-			if (w < 0 && errno == EINTR)
-				continue;
-			if (w <= 0) {
-				free(mem);
-				io_fail("write error", path);
-			}
-			off += (size_t)w;
-		}
-		free(mem);
-		if (fsync(fd))
-			io_fail("fsync", path);
-		if (close(fd))
-			io_fail("close", path);
-		if (rename(tmp_path, path))
-			io_fail("rename", path);
-		free(tmp_path);
-		tmp_path = NULL;
-		if (dfd >= 0) {
-			fsync(dfd);
-			close(dfd);
-		}
-		for (size_t i = 0; i < passed.n; i++)
-			if (lp_out(passed.v[i]))
-				werr = 1;
+	int code;
+	if (mo.config)
+		code = je_mark_run(&mo, &outs);
+	else {
+		for (size_t i = 0; i < outs.n; i++)
+			if (je_render(&outs.v[i], as_of))
+				lp_die(LP_EXIT_IO, "out of memory (nothing written)");
+		je_outputs files = {0};
+		struct output *so = NULL;
+		for (size_t i = 0; i < outs.n; i++)
+			if (outs.v[i].path)
+				*LP_VEC_PUSH(&files) = outs.v[i];
+			else
+				so = &outs.v[i];
+		if (files.n)
+			je_write_replace(&files);
+		free(files.v);
+		code = refused ? LP_EXIT_FINDINGS : LP_EXIT_OK;
+		if (so) { /* the format on stdout: the issues are not mixed into it */
+			if (je_write_all(1, so->mem, so->len))
+				lp_die(LP_EXIT_IO, "write error on standard output: %s", strerror(errno));
+			for (size_t i = 0; i < passed.n; i++)
+				json_decref(passed.v[i]);
+			passed.n = 0;
+		} else if (je_pass_issues())
+			code = LP_EXIT_IO;
 		int oc = lp_out_close();
-		if (oc || werr) {
-			free_all();
-			return LP_EXIT_IO;
-		}
-	} else {
-		if (werr) {
-			free_all();
-			lp_die(LP_EXIT_IO, "write error on standard output");
-		}
-		int oc = lp_out_close();
-		if (oc) {
-			free_all();
-			return oc;
-		}
+		if (oc)
+			code = oc;
 	}
-	free_all();
-	return refused ? LP_EXIT_FINDINGS : LP_EXIT_OK;
+	for (size_t i = 0; i < outs.n; i++)
+		free(outs.v[i].mem);
+	free(outs.v);
+	free(mo.rerun.v);
+	je_free_all();
+	return code;
 }
