@@ -25,7 +25,7 @@ SAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-san
 FILTERS = extract-personio validate map-compensation loket-auth fetch-loket diff-loket push-loket report batch-report \
 	  hours-from-csv extract-hours hours-to-collective-mutations loket-employees fetch-documents push-documents \
 	  fetch-journal journal-export
-TOOLS   = personio-emu gen-personio gen-loket lp-unit loket-emu
+TOOLS   = personio-emu gen-personio gen-loket lp-unit loket-emu lp-sink
 
 # A program is filters/NAME.c, or a folder filters/NAME/ of .c files (one program, several
 # files). Each links liblp.a and only the libraries it uses (LIBS_NAME).
@@ -61,7 +61,7 @@ obj_of  = $(patsubst %.c,$(BUILD)/obj/%.o,$(call src_of,$(1)))
 EMU_OBJ = $(BUILD)/obj/tests/emulators/emu.o
 # the synthetic bureau both generators share (samples/gen-model.c)
 GEN_OBJ = $(BUILD)/obj/samples/gen-model.o
-ALL_OBJ = $(LIB_OBJ) $(foreach p,$(FILTERS) gen-personio gen-loket lp-unit,$(call obj_of,$(p))) $(GEN_OBJ) \
+ALL_OBJ = $(LIB_OBJ) $(foreach p,$(FILTERS) gen-personio gen-loket lp-unit lp-sink,$(call obj_of,$(p))) $(GEN_OBJ) \
 	  $(EMU_OBJ) $(BUILD)/obj/tests/emulators/loket-emu.o $(BUILD)/obj/tests/emulators/personio-emu.o
 
 all: $(BINS)

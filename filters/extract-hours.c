@@ -100,7 +100,7 @@ static void fail_hook(void *ctx, int code, const char *msg)
 static void out(json_t *rec)
 {
 	if (lp_out_new(rec))
-		lp_die(LP_EXIT_IO, "write error on standard output");
+		lp_die(LP_EXIT_IO, "%s", lp_out_error());
 }
 
 /* ---- employees --------------------------------------------------------------------- */

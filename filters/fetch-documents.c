@@ -167,7 +167,7 @@ static void get_fail(void *ctx, int code, const char *msg) { fail(ctx, code, "%s
 static void out(struct run *r, json_t *rec)
 {
 	if (lp_out_new(rec))
-		fail(r, LP_EXIT_IO, "write error on standard output");
+		fail(r, LP_EXIT_IO, "%s", lp_out_error());
 }
 
 /* An issue about one document or payslip (DOC1); num < 0: no employee number known. */

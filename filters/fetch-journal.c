@@ -121,7 +121,7 @@ static void get_fail(void *ctx, int code, const char *msg) { fail(ctx, code, "%s
 static void out(struct run *r, json_t *rec)
 {
 	if (lp_out_new(rec))
-		fail(r, LP_EXIT_IO, "write error on standard output");
+		fail(r, LP_EXIT_IO, "%s", lp_out_error());
 }
 
 /* An issue of rule J1 about a journal run (run NULL: the administration); source "journal

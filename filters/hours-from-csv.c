@@ -70,7 +70,7 @@ static unsigned long g_records, g_issues;
 static void out(json_t *rec)
 {
 	if (lp_out_new(rec))
-		lp_die(LP_EXIT_IO, "write error on standard output");
+		lp_die(LP_EXIT_IO, "%s", lp_out_error());
 }
 
 /* an issue about FILE:LINE, column (NULL: the row), also said on stderr */

@@ -245,7 +245,7 @@ static const char *const CSV_COLS[] = {
 static void out_csv(struct run *r, const char *const *f)
 {
 	if (lp_csv_write_row(stdout, ';', f, NCOLS))
-		fail(r, LP_EXIT_IO, "write error on standard output");
+		fail(r, LP_EXIT_IO, "%s", lp_out_error());
 }
 
 static void emit(struct run *r, int employee, const char *change, const json_t *view, json_t *changes)
@@ -256,7 +256,7 @@ static void emit(struct run *r, int employee, const char *change, const json_t *
 		json_object_update(o, (json_t *)view);
 		json_object_set(o, "changes", changes);
 		if (lp_out_new(o))
-			fail(r, LP_EXIT_IO, "write error on standard output");
+			fail(r, LP_EXIT_IO, "%s", lp_out_error());
 		return;
 	}
 	char nums[NCOLS][24];
@@ -473,13 +473,13 @@ int main(int argc, char **argv)
 			out_csv(&r, CSV_COLS);
 		write_changes(&r, old);
 		if (fflush(stdout) || ferror(stdout)) /* nothing saved for records that did not get out */
-			fail(&r, LP_EXIT_IO, "write error on standard output");
+			fail(&r, LP_EXIT_IO, "%s", lp_out_error());
 		if (state)
 			save(&r, state, ev);
 	}
 	int oc;
 	if (csv)
-		oc = fflush(stdout) || ferror(stdout) ? (lp_warn("write error on standard output"), LP_EXIT_IO) : 0;
+		oc = fflush(stdout) || ferror(stdout) ? (lp_warn("%s", lp_out_error()), LP_EXIT_IO) : 0;
 	else {
 		lp_out_new(lp_stream_end(cfg->client, "loket", 1, counts(&r), NULL));
 		oc = lp_out_close();

@@ -160,7 +160,7 @@ static json_t *counts(void)
 static void out(json_t *rec)
 {
 	if (lp_out_new(rec))
-		lp_die(LP_EXIT_IO, "write error on standard output");
+		lp_die(LP_EXIT_IO, "%s", lp_out_error());
 }
 
 static void fail_hook(void *ctx, int code, const char *msg)
@@ -525,7 +525,7 @@ static json_t *read_input(char **paths, int n)
 			size_t len;
 			const char *raw = lp_in_raw(in, &len);
 			if (lp_out_raw(raw, len))
-				lp_die(LP_EXIT_IO, "write error on standard output");
+				lp_die(LP_EXIT_IO, "%s", lp_out_error());
 		}
 		json_decref(rec);
 	}

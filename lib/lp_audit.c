@@ -1,5 +1,6 @@
 /* lp_audit.c - see lp_audit.h */
 #include "lp_audit.h"
+#include "lp_io.h"
 #include "lp_cli.h"
 #include "lp_json.h"
 
@@ -53,10 +54,10 @@ void lp_audit_event(lp_audit *a, const char *event, json_t *fields)
 	line = lp_xrealloc(line, n + 2);
 	line[n] = '\n';
 	line[n + 1] = '\0';
-	ssize_t w = write(a->fd, line, n + 1);
+	int bad = lp_write_all(a->fd, line, n + 1, NULL); /* a short write: the rest says why, never "Success" */
 	free(line);
-	if (w != (ssize_t)(n + 1) || fsync(a->fd) != 0)
-		lp_die(LP_EXIT_IO, "%s: audit log %s: write failed: %s", a->client, a->path, strerror(errno));
+	if (bad || fsync(a->fd) != 0)
+		lp_die(LP_EXIT_IO, "%s: audit log %s: %s failed: %s", a->client, a->path, bad ? "write" : "fsync", strerror(errno));
 }
 
 void lp_audit_close(lp_audit *a)

@@ -3,6 +3,7 @@
 #include "lp_cli.h"
 #include "lp_map.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,8 +34,22 @@ static void block_free(void *p)
 	free(b);
 }
 
+unsigned long lp_block_max_records(void)
+{
+	const char *v = getenv("LOKETPIPE_MAX_RECORDS");
+	if (!v || !*v)
+		return LP_BLOCK_MAX_RECORDS;
+	char *end;
+	errno = 0;
+	unsigned long n = strtoul(v, &end, 10);
+	if (errno || end == v || *end || v[0] == '-')
+		lp_die(LP_EXIT_CONFIG, "LOKETPIPE_MAX_RECORDS: '%s' is not a whole number (0: no bound)", v);
+	return n;
+}
+
 int lp_block_run(lp_in *in, lp_block_fn fn, void *ctx)
 {
+	unsigned long max = lp_block_max_records();
 	lp_map *open = lp_map_new();
 	LP_VEC(char *) ord = {NULL, 0, 0}; /* clients in order of first record, for EOF flush */
 	json_t *rec;
@@ -55,6 +70,14 @@ int lp_block_run(lp_in *in, lp_block_fn fn, void *ctx)
 			b = block_new(client);
 			lp_map_put(open, client, b);
 			*LP_VEC_PUSH(&ord) = lp_xstrdup(client);
+		}
+		if (max && b->lines.n >= max) {
+			lp_warn_at(lp_in_name(in), lp_in_line(in), NULL,
+				   "client %s: more than %lu records in one client's block, which %s holds in memory "
+				   "(LOKETPIPE_MAX_RECORDS): split the input or raise the bound", client, max, lp_prog);
+			json_decref(rec);
+			rc = LP_EXIT_IO;
+			break;
 		}
 		size_t len;
 		const char *text = lp_in_raw(in, &len);
@@ -98,5 +121,5 @@ const char *lp_block_where(const lp_block *b, size_t i)
 void lp_block_pass(const lp_block *b, size_t i)
 {
 	if (lp_out_raw(b->lines.v[i].raw, b->lines.v[i].rawlen))
-		lp_die(LP_EXIT_IO, "write error on standard output");
+		lp_die(LP_EXIT_IO, "%s", lp_out_error());
 }

@@ -27,6 +27,13 @@ typedef struct {
 	int has_end;     /* the block ended with a stream_end record */
 } lp_block;
 
+/* The most records one client's block may hold, and so the memory a filter holding them
+ * needs (a few KiB a record as jansson objects plus the text): LOKETPIPE_MAX_RECORDS, default
+ * LP_BLOCK_MAX_RECORDS (1 000 000; 0: no bound). A block that grows beyond it stops the run
+ * with exit 7 naming the client, the record and the bound, before memory runs out. */
+#define LP_BLOCK_MAX_RECORDS 1000000UL
+unsigned long lp_block_max_records(void);
+
 /* Called once per complete block; returns 0 or an exit code to stop with. */
 typedef int (*lp_block_fn)(void *ctx, lp_block *b);
 

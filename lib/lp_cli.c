@@ -6,8 +6,70 @@
 #include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+
+#include "lp_secret.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#define LP_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define LP_ASAN 1
+#endif
+#endif
 
 const char *lp_prog = "loketpipe";
+
+static unsigned long long max_memory;
+
+unsigned long long lp_max_memory(void) { return max_memory; }
+
+/* LOKETPIPE_MAX_MEMORY: "4G", "512M", "1073741824", "0" or "unlimited" (no bound) */
+static void bound_memory(void)
+{
+	const char *v = getenv("LOKETPIPE_MAX_MEMORY");
+	unsigned long long b = LP_MAX_MEMORY_DEFAULT;
+	if (v && *v) {
+		char *end;
+		errno = 0;
+		unsigned long long x = strtoull(v, &end, 10);
+		int shift = 0;
+		if (!strcmp(v, "unlimited"))
+			x = 0, end = (char *)v + strlen(v);
+		else if (*end && !end[1]) {
+			const char *u = strchr("KMGT", *end == 'k' ? 'K' : *end);
+			shift = u ? 10 * (int)(u - "KMGT" + 1) : -1;
+			end += u ? 1 : 0;
+		}
+		if (errno || end == v || *end || v[0] == '-' || shift < 0 || (shift && x > (~0ULL >> shift)))
+			lp_die(LP_EXIT_CONFIG, "LOKETPIPE_MAX_MEMORY: '%s' is not a size: bytes, or with a K, M, G or T suffix "
+			       "(e.g. 4G), or 0 for no bound", v);
+		b = x << shift;
+	}
+#ifdef LP_ASAN
+	b = 0; /* the sanitizer's shadow memory needs terabytes of address space */
+#endif
+	max_memory = 0;
+	struct rlimit rl;
+	if (!b || getrlimit(RLIMIT_AS, &rl) != 0)
+		return;
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur <= b) {
+		max_memory = rl.rlim_cur; /* already lower: kept */
+		return;
+	}
+	rl.rlim_cur = b;
+	if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < b)
+		rl.rlim_cur = rl.rlim_max;
+	if (setrlimit(RLIMIT_AS, &rl) == 0)
+		max_memory = rl.rlim_cur;
+}
+
+void lp_oom(void)
+{
+	if (max_memory)
+		lp_die(LP_EXIT_IO, "out of memory (the bound is %llu MiB: LOKETPIPE_MAX_MEMORY)", max_memory >> 20);
+	lp_die(LP_EXIT_IO, "out of memory");
+}
 
 void lp_init(const char *argv0)
 {
@@ -19,11 +81,25 @@ void lp_init(const char *argv0)
 	mallopt(M_TRIM_THRESHOLD, 256 << 20);
 	mallopt(M_TOP_PAD, 64 << 20);
 	mallopt(M_MXFAST, 0);
+	lp_secret_harden();
+	bound_memory();
+}
+
+int lp_stdout_errno;
+
+/* stdout before a message on stderr, so that the two stay in order; a failure is kept */
+static void flush_stdout(void)
+{
+	int e = errno;
+	errno = 0;
+	if (fflush(stdout) != 0 && !lp_stdout_errno)
+		lp_stdout_errno = errno ? errno : EIO;
+	errno = e;
 }
 
 void lp_vwarn(const char *fmt, va_list ap)
 {
-	fflush(stdout);
+	flush_stdout();
 	fprintf(stderr, "%s: ", lp_prog);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
@@ -48,7 +124,7 @@ void lp_die(int code, const char *fmt, ...)
 
 static void vwarn_at(const char *file, unsigned long line, const char *field, const char *fmt, va_list ap)
 {
-	fflush(stdout);
+	flush_stdout();
 	fprintf(stderr, "%s: %s", lp_prog, file ? file : "-");
 	if (line)
 		fprintf(stderr, ":%lu", line);
@@ -104,7 +180,7 @@ void *lp_xmalloc(size_t n)
 {
 	void *p = malloc(n ? n : 1);
 	if (!p)
-		lp_die(LP_EXIT_IO, "out of memory");
+		lp_oom();
 	return p;
 }
 
@@ -112,7 +188,7 @@ void *lp_xrealloc(void *p, size_t n)
 {
 	p = realloc(p, n ? n : 1);
 	if (!p)
-		lp_die(LP_EXIT_IO, "out of memory");
+		lp_oom();
 	return p;
 }
 
@@ -120,7 +196,7 @@ char *lp_xstrdup(const char *s)
 {
 	char *p = strdup(s ? s : "");
 	if (!p)
-		lp_die(LP_EXIT_IO, "out of memory");
+		lp_oom();
 	return p;
 }
 
@@ -132,7 +208,7 @@ char *lp_xasprintf(const char *fmt, ...)
 	int n = vasprintf(&p, fmt, ap);
 	va_end(ap);
 	if (n < 0)
-		lp_die(LP_EXIT_IO, "out of memory");
+		lp_oom();
 	return p;
 }
 

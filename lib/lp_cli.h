@@ -26,8 +26,22 @@ enum lp_exit {
 };
 
 extern const char *lp_prog;
+/* The errno of the first failed write or flush of standard output (0: none): a message may
+ * flush it (lp_warn does) long before the program notices (lp_ndjson's lp_out_error). */
+extern int lp_stdout_errno;
 
+/* The start of every program: the program name for messages; lp_secret_harden() (no core
+ * dumps, wiped frees); and the memory bound: RLIMIT_AS (address space) lowered to
+ * LOKETPIPE_MAX_MEMORY (bytes, or with a K, M, G or T suffix, powers of 1024; 0 or
+ * "unlimited": no bound of ours; default LP_MAX_MEMORY_DEFAULT), never raised. An allocation
+ * beyond it fails as "out of memory", exit 7. Builds with AddressSanitizer, whose shadow
+ * memory needs terabytes of address space, set no bound. A bad value: exit 4. */
+#define LP_MAX_MEMORY_DEFAULT (4ULL << 30)
 void lp_init(const char *argv0);
+/* The bound lp_init set in bytes (0: none of ours). */
+unsigned long long lp_max_memory(void);
+/* "PROG: out of memory (LOKETPIPE_MAX_MEMORY ...)" and exit 7. */
+_Noreturn void lp_oom(void);
 void lp_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void lp_vwarn(const char *fmt, va_list ap);
 _Noreturn void lp_die(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

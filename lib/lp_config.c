@@ -1,14 +1,18 @@
 /* lp_config.c - see lp_config.h */
 #include "lp_config.h"
+#include "lp_io.h"
 #include "lp_cli.h"
 #include "lp_json.h"
 #include "lp_map.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 const char *const lp_attr_names[LP_A__COUNT] = {
 	"first_name", "last_name", "preferred_name", "prefix", "initials",
@@ -367,18 +371,34 @@ lp_config *lp_config_load(const char *path)
 	static const char *const top_keys[] = {"client", "personio", "loket", "compensation", "attributes", "documents", "hours",
 					       "journal", "audit_log", NULL};
 	static const char *const personio_keys[] = {"base_url", "credentials_file", "app_id", "partner_id",
-						    "legal_entity_id", "future_months", "page_size", "token_cache", NULL};
+						    "legal_entity_id", "future_months", "page_size", "token_cache", "proxy", NULL};
 	static const char *const loket_keys[] = {"base_url", "employer_id", "payroll_administration_id",
 						 "client_number", "tax_id", "token_file", "oauth_url",
-						 "credentials_file", "redirect_uri", "lock_file", NULL};
+						 "credentials_file", "redirect_uri", "lock_file", "proxy", NULL};
 	static const char *const comp_keys[] = {"start_date", "sync_salary", "sync_recurring", "sync_one_time", "mapping", NULL};
 	static const char *const doc_keys[] = {"category_id", "category", "from", "dir", "titles", NULL};
 	static const char *const title_keys[] = {"payslip", "payslip_correction", "yearend", "yearend_corrected", NULL};
 	struct ctx x = {path, 0};
 
-	FILE *f = fopen(path, "rb");
+	/* O_NONBLOCK: a FIFO or a device given as the configuration is refused, never waited on */
+	int cfd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	struct stat cst;
+	if (cfd < 0 || fstat(cfd, &cst) != 0) {
+		lp_warn("%s: cannot open: %s", path, strerror(errno));
+		if (cfd >= 0)
+			close(cfd);
+		return NULL;
+	}
+	if (!S_ISREG(cst.st_mode)) {
+		lp_warn("%s: %s, not a regular file", path, lp_file_kind(cst.st_mode));
+		close(cfd);
+		return NULL;
+	}
+	fcntl(cfd, F_SETFL, fcntl(cfd, F_GETFL) & ~O_NONBLOCK);
+	FILE *f = fdopen(cfd, "rb");
 	if (!f) {
 		lp_warn("%s: cannot open: %s", path, strerror(errno));
+		close(cfd);
 		return NULL;
 	}
 	char *buf = NULL;
@@ -439,6 +459,7 @@ lp_config *lp_config_load(const char *path)
 		char *tc = get_str(&x, p, "personio", "token_cache", 0);
 		c->personio.token_cache = resolve(c, tc);
 		free(tc);
+		c->personio.proxy = get_str(&x, p, "personio", "proxy", 0);
 	}
 	if (!c->personio.base_url)
 		c->personio.base_url = lp_xstrdup("https://api.personio.de");
@@ -469,6 +490,7 @@ lp_config *lp_config_load(const char *path)
 		char *lf = get_str(&x, l, "loket", "lock_file", 0);
 		c->loket.lock_file = resolve(c, lf);
 		free(lf);
+		c->loket.proxy = get_str(&x, l, "loket", "proxy", 0);
 	}
 	if (c->loket.token_file && c->client) { /* the defaults beside the token file */
 		const char *tf = c->loket.token_file, *sl = strrchr(tf, '/');
@@ -607,6 +629,8 @@ void lp_config_free(lp_config *c)
 	free(c->documents.title_yearend);
 	free(c->documents.title_yearend_corrected);
 	free(c->loket.oauth_url);
+	free(c->loket.proxy);
+	free(c->personio.proxy);
 	free(c->loket.credentials_file);
 	free(c->loket.redirect_uri);
 	free(c->loket.lock_file);

@@ -54,6 +54,8 @@ typedef struct {
 		char *token_cache;     /* Personio token cache (0600): personio.token_cache, else
 					* "<directory of loket.token_file>/<client>.personio-token.json",
 					* else NULL (no cache) */
+		char *proxy;           /* personio.proxy: the proxy for https to Personio, or NULL:
+					* none (http_proxy and the like are ignored; lp_http.h) */
 	} personio;
 	struct {
 		char *base_url, *employer_id, *payroll_administration_id, *tax_id, *token_file;
@@ -63,6 +65,8 @@ typedef struct {
 		char *lock_file;        /* the client's run lock (lp_lock): loket.lock_file, else
 					 * "<directory of token_file>/<client>.lock", else NULL */
 		long long client_number; /* -1 when absent */
+		char *proxy;            /* loket.proxy: the proxy for https to Loket (API and OAuth),
+					 * or NULL: none (the environment's proxy variables are ignored) */
 	} loket;
 	struct {
 		lp_date start_date;

@@ -1,5 +1,6 @@
 /* lp_crcline.c - see lp_crcline.h */
 #include "lp_crcline.h"
+#include "lp_io.h"
 #include "lp_cli.h"
 #include "lp_json.h"
 
@@ -74,18 +75,33 @@ int lp_crcline_scan(const char *buf, size_t len, size_t *kept, lp_crcline_fn fn,
 
 int lp_crcline_file(const char *path, const char *name, int readonly, int *fdp, char **bufp, size_t *lenp)
 {
-	int fd = readonly ? open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
-			  : open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
+	/* O_NONBLOCK: a FIFO or a device there is refused below, never waited on */
+	int fd = readonly ? open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
+			  : open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0600);
 	if (fd < 0) {
-		lp_warn("%s: %s", name, strerror(errno));
-		return errno == ENOSPC || errno == EIO ? LP_EXIT_IO : LP_EXIT_CONFIG;
+		int e = errno;
+		struct stat ls;
+		if (e == ELOOP && lstat(path, &ls) == 0 && S_ISLNK(ls.st_mode))
+			lp_warn("%s: a symbolic link; it must be a regular file of yours, not a link to one", name);
+		else
+			lp_warn("%s: %s", name, strerror(e));
+		return e == ENOSPC || e == EIO ? LP_EXIT_IO : LP_EXIT_CONFIG;
 	}
 	struct stat st;
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		lp_warn("%s: not a regular file", name);
+	int stat_failed = fstat(fd, &st) != 0;
+	if (stat_failed || !S_ISREG(st.st_mode)) {
+		lp_warn("%s: %s, not a regular file", name, stat_failed ? "cannot stat it" : lp_file_kind(st.st_mode));
 		close(fd);
 		return LP_EXIT_CONFIG;
 	}
+	if (st.st_uid != geteuid()) {
+		lp_warn("%s: owned by another user (uid %u); it must be yours", name, (unsigned)st.st_uid);
+		close(fd);
+		return LP_EXIT_CONFIG;
+	}
+	int fl = fcntl(fd, F_GETFL);
+	if (fl >= 0)
+		fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
 	if (st.st_mode & 077) {
 		lp_warn("%s: mode %o; it must be 0600", name, (unsigned)(st.st_mode & 0777));
 		close(fd);
@@ -163,10 +179,11 @@ int lp_crclog_append(lp_crclog *l, json_t *obj)
 	size_t n;
 	off_t before = lseek(l->fd, 0, SEEK_END);
 	char *s = lp_crcline_of(json_incref(obj), &n);
-	ssize_t w = write(l->fd, s, n);
+	size_t w;
+	int bad = lp_write_all(l->fd, s, n, &w); /* after a short write, the rest says why (ENOSPC, EFBIG) */
 	free(s);
-	if (w != (ssize_t)n) {
-		int e = w >= 0 ? ENOSPC : errno;
+	if (bad) {
+		int e = errno;
 		if (w > 0 && before >= 0) /* if even that fails, a torn last line: cut off at the next open */
 			(void)!ftruncate(l->fd, before);
 		errno = e;

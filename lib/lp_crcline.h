@@ -35,9 +35,11 @@ typedef int (*lp_crcline_fn)(json_t *obj, const char *why, unsigned long line, v
 int lp_crcline_scan(const char *buf, size_t len, size_t *kept, lp_crcline_fn fn, void *ctx);
 
 /* Open path for appending (O_APPEND, created 0600, never through a symlink; readonly: only
- * for reading, never created) and read it whole: a regular file with no group/other access only. Messages start with name ("ledger
+ * for reading, never created; O_NONBLOCK, so a FIFO or device there is refused at once, never
+ * waited on) and read it whole: a regular file of the effective user's with no group/other
+ * access only. Messages start with name ("ledger
  * /x/y"). Returns 0 with *fd, *buf (malloc'd, NUL-terminated) and *len, or an exit code:
- * LP_EXIT_CONFIG (cannot open, not a regular file, wrong mode), LP_EXIT_IO (unreadable). */
+ * LP_EXIT_CONFIG (cannot open, a symbolic link, not a regular file, another user's, wrong mode), LP_EXIT_IO (unreadable). */
 int lp_crcline_file(const char *path, const char *name, int readonly, int *fd, char **buf, size_t *len);
 
 typedef struct lp_crclog lp_crclog;

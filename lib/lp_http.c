@@ -38,6 +38,7 @@ struct xfer {
 
 struct lp_http {
 	CURL *curl;
+	char *proxy;       /* the configured proxy, only when the base URL is https; else NULL */
 	char *base;        /* without trailing slash */
 	char *origin;      /* scheme://host[:port] */
 	lp_http_opts o;
@@ -99,6 +100,8 @@ static int set_base(lp_http *h, const char *url, char *err, size_t n)
 			goto out;
 		}
 	}
+	if (h->o.proxy && !strcmp(scheme, "https"))
+		h->proxy = lp_xstrdup(h->o.proxy);
 	h->origin = port ? lp_xasprintf("%s://%s:%s", scheme, host, port) : lp_xasprintf("%s://%s", scheme, host);
 	h->base = lp_xstrdup(url);
 	size_t bl = strlen(h->base);
@@ -115,13 +118,57 @@ out:
 	return rc;
 }
 
+/* A proxy URL: scheme http, https, socks5 or socks5h, a host, no credentials, no path. */
+static int check_proxy(const char *url, char *err, size_t n)
+{
+	CURLU *u = curl_url();
+	char *scheme = NULL, *host = NULL, *user = NULL, *pw = NULL, *path = NULL, *query = NULL;
+	int rc = -1;
+	if (!u || curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK)
+		snprintf(err, n, "proxy: not a URL (http://HOST:PORT)");
+	else {
+		curl_url_get(u, CURLUPART_SCHEME, &scheme, 0);
+		curl_url_get(u, CURLUPART_HOST, &host, 0);
+		curl_url_get(u, CURLUPART_USER, &user, 0);
+		curl_url_get(u, CURLUPART_PASSWORD, &pw, 0);
+		curl_url_get(u, CURLUPART_PATH, &path, 0);
+		curl_url_get(u, CURLUPART_QUERY, &query, 0);
+		if (user || pw)
+			snprintf(err, n, "proxy: must not carry credentials (a configuration file is no place for a secret)");
+		else if (!scheme || (strcmp(scheme, "http") && strcmp(scheme, "https") && strcmp(scheme, "socks5") &&
+				     strcmp(scheme, "socks5h")))
+			snprintf(err, n, "proxy '%s': the scheme must be http, https, socks5 or socks5h", url);
+		else if (!host || !*host || (path && strcmp(path, "/")) || query)
+			snprintf(err, n, "proxy '%s': expected SCHEME://HOST[:PORT] and nothing more", url);
+		else
+			rc = 0;
+	}
+	curl_free(scheme);
+	curl_free(host);
+	curl_free(user);
+	curl_free(pw);
+	curl_free(path);
+	curl_free(query);
+	curl_url_cleanup(u);
+	return rc;
+}
+
 lp_http *lp_http_new(const lp_http_opts *o, char *err, size_t n)
 {
 	static int global_done;
 	if (!global_done) {
-		curl_global_init(CURL_GLOBAL_DEFAULT);
+		/* libcurl (OpenSSL) would write every TLS session's keys to this file: whoever
+		 * reads it can decrypt the tokens and secrets of a captured session */
+		if (getenv("SSLKEYLOGFILE")) {
+			lp_warn("SSLKEYLOGFILE is set: ignored (loketpipe never writes TLS session keys)");
+			unsetenv("SSLKEYLOGFILE");
+		}
+		curl_global_init_mem(CURL_GLOBAL_DEFAULT, lp_secret_malloc, lp_secret_wipe_free, lp_secret_wipe_realloc,
+				     lp_secret_strdup, lp_secret_calloc);
 		global_done = 1;
 	}
+	if (o->proxy && check_proxy(o->proxy, err, n))
+		return NULL;
 	lp_http *h = lp_xmalloc(sizeof *h);
 	memset(h, 0, sizeof *h);
 	h->o = *o;
@@ -155,9 +202,10 @@ void lp_http_free(lp_http *h)
 		return;
 	if (h->curl)
 		curl_easy_cleanup(h->curl);
+	free(h->proxy);
 	free(h->base);
 	free(h->origin);
-	free(h->x.body);
+	lp_secret_wipe_free(h->x.body);
 	lp_secret_free(h->x.authz);
 	free(h);
 }
@@ -168,7 +216,7 @@ const char *lp_http_error(const lp_http *h) { return h->err; }
 
 void lp_http_resp_free(lp_http_resp *r)
 {
-	free(r->body);
+	lp_secret_wipe_free(r->body);
 	r->body = NULL;
 	r->len = 0;
 	lp_secret_free(r->authz);
@@ -519,6 +567,13 @@ static void setup_easy(lp_http *h, CURL *c, struct xfer *x, const char *url, con
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(c, CURLOPT_USERAGENT, "loketpipe/" LP_VERSION);
 	curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
+	if (h->proxy) { /* configured, and the base URL is https */
+		curl_easy_setopt(c, CURLOPT_PROXY, h->proxy);
+		curl_easy_setopt(c, CURLOPT_NOPROXY, "");
+	} else { /* "" : no proxy whatever the environment says */
+		curl_easy_setopt(c, CURLOPT_PROXY, "");
+		curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
+	}
 	if (body) {
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
 		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
@@ -622,6 +677,8 @@ int lp_http_request(lp_http *h, const char *method, const char *target, const ch
 	}
 	curl_slist_free_all(hl);
 	free(url);
+	if ((flags & LP_HTTP_SECRET) && h->x.body) /* a token answer is not kept for the next request */
+		explicit_bzero(h->x.body, h->x.cap);
 	return rc;
 }
 
@@ -692,7 +749,7 @@ static void mreq_free(struct mreq *r)
 		free(*p);
 	free(r->extra);
 	free(r->url);
-	free(r->x.body);
+	lp_secret_wipe_free(r->x.body);
 	lp_secret_free(r->x.authz);
 	free(r);
 }

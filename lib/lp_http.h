@@ -8,6 +8,14 @@
  * - 429, 5xx and transport errors are retried with exponential backoff and jitter, bounded
  *   in attempts; a Retry-After header (seconds or HTTP date) is honoured up to a cap.
  *   LP_HTTP_NO_RETRY turns that off for requests that must not be repeated blindly.
+ * - Proxies: none, unless the client configuration names one (loket.proxy, personio.proxy:
+ *   lp_http_opts.proxy), and that one only for https. The environment's http_proxy,
+ *   https_proxy, ALL_PROXY and NO_PROXY are ignored: plain http goes only to a loopback
+ *   emulator, never through a proxy, so no token or secret crosses a network in clear text.
+ * - Secrets in memory: libcurl allocates through lp_secret's wiping allocator (headers with a
+ *   Bearer token, request buffers are wiped when freed), response buffers are wiped too.
+ *   SSLKEYLOGFILE (which would make libcurl write the TLS session keys, and so every token,
+ *   to a file) is removed from the environment with a warning before libcurl starts.
  * - Every attempt is counted (lp_http_requests()).
  * - Messages name the method and the path without its query string, never headers or
  *   bodies of LP_HTTP_SECRET requests, so no token or secret can reach a log.
@@ -36,6 +44,9 @@ typedef struct {
 	long retry_after_max_ms;  /* 0: 120 s */
 	const char *record_dir;   /* NULL: do not record */
 	const char *replay_dir;   /* NULL: live */
+	const char *proxy;        /* NULL: no proxy; else the proxy URL for an https base URL
+				   * (http://HOST:PORT, https://, socks5://, socks5h://; no
+				   * credentials); never used for plain http (loopback) */
 } lp_http_opts;
 
 typedef struct {

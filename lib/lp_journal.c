@@ -1,5 +1,6 @@
 /* lp_journal.c - see lp_journal.h */
 #include "lp_journal.h"
+#include "lp_io.h"
 #include "lp_cli.h"
 #include "lp_crcline.h"
 #include "lp_json.h"
@@ -133,8 +134,9 @@ int lp_journal_open(const char *path, const char *client, const char *plan_id, c
 		char *l = lp_crcline_of(json_pack("{s:s,s:i,s:s,s:s,s:s}", "journal", MAGIC, "format", FORMAT, "client", client,
 					    "plan_id", plan_id, "loket", loket),
 				  &n);
-		if (write(fd, l, n) != (ssize_t)n || fsync(fd) != 0) {
-			lp_warn("%s: journal %s: write failed: %s", client, path, strerror(errno ? errno : ENOSPC));
+		int wbad = lp_write_all(fd, l, n, NULL);
+		if (wbad || fsync(fd) != 0) {
+			lp_warn("%s: journal %s: %s failed: %s", client, path, wbad ? "write" : "fsync", strerror(errno));
 			rc = LP_EXIT_IO;
 		}
 		free(l);
@@ -172,13 +174,10 @@ int lp_journal_mark(lp_journal *j, const char *op_id, long seq, const char *stat
 		json_object_set_new(l, "id", json_string(id));
 	size_t n;
 	char *s = lp_crcline_of(l, &n);
-	ssize_t w = write(j->fd, s, n);
+	int bad = lp_write_all(j->fd, s, n, NULL); /* a short write: the rest says why (ENOSPC, EFBIG) */
 	free(s);
-	if (w != (ssize_t)n) {
-		if (w >= 0)
-			errno = ENOSPC;
+	if (bad)
 		return -1;
-	}
 	j->dirty = 1;
 	return 0;
 }

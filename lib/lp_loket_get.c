@@ -38,7 +38,7 @@ static int get_authed(lp_loket_get *g, const char *target, const char *accept, l
 			h[1] = auth;
 		}
 		int rc = lp_http_request(g->http, "GET", target, h, NULL, 0, 0, resp);
-		memset(auth, 0, sizeof auth);
+		explicit_bzero(auth, sizeof auth);
 		if (rc)
 			return -1;
 		if (resp->status == 401 && g->oauth && !g->refreshed) {
@@ -135,6 +135,7 @@ void lp_loket_get_open(lp_loket_get *g, const lp_config *cfg, const char *base, 
 {
 	lp_http_opts ho = {0};
 	ho.base_url = lp_loket_base_url(cfg, base);
+	ho.proxy = cfg->loket.proxy;
 	ho.record_dir = record_dir;
 	ho.replay_dir = replay_dir;
 	char err[700];

@@ -4,6 +4,7 @@
 #include "lp_json.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
@@ -211,6 +212,24 @@ void lp_in_close(lp_in *in)
 	free(in);
 }
 
+/* the first failed write to standard output: lp_stdout_errno (lp_cli.h) */
+static int out_failed(void)
+{
+	if (!lp_stdout_errno)
+		lp_stdout_errno = errno ? errno : EIO;
+	return -1;
+}
+
+const char *lp_out_error(void)
+{
+	static char msg[160];
+	int e = lp_stdout_errno ? lp_stdout_errno : errno; /* else a caller's own printf just failed */
+	if (!e)
+		return "write error on standard output";
+	snprintf(msg, sizeof msg, "write error on standard output: %s", strerror(e));
+	return msg;
+}
+
 /* One reusable buffer: json_dumpb() serialises into it and one fwrite() writes the line. */
 static char *obuf;
 static size_t ocap;
@@ -227,14 +246,16 @@ int lp_out(const json_t *rec)
 	}
 	n = lp_json_untag(obuf, n);
 	obuf[n] = '\n';
-	return fwrite(obuf, 1, n + 1, stdout) == n + 1 ? 0 : -1;
+	errno = 0;
+	return fwrite(obuf, 1, n + 1, stdout) == n + 1 ? 0 : out_failed();
 }
 
 int lp_out_raw(const char *line, size_t len)
 {
+	errno = 0;
 	if (fwrite(line, 1, len, stdout) != len)
-		return -1;
-	return putchar('\n') == EOF ? -1 : 0;
+		return out_failed();
+	return putchar('\n') == EOF ? out_failed() : 0;
 }
 
 int lp_out_new(json_t *rec)
@@ -246,8 +267,10 @@ int lp_out_new(json_t *rec)
 
 int lp_out_close(void)
 {
+	errno = 0;
 	if (fflush(stdout) != 0 || ferror(stdout)) {
-		lp_warn("write error on standard output: %s", strerror(errno));
+		out_failed();
+		lp_warn("%s", lp_out_error());
 		return LP_EXIT_IO;
 	}
 	return 0;

@@ -35,6 +35,10 @@ int lp_out(const json_t *rec);
 int lp_out_raw(const char *line, size_t len);
 /* Write and drop the reference. */
 int lp_out_new(json_t *rec);
+/* "write error on standard output: REASON" for the message of a caller whose write failed:
+ * the errno of the first lp_out* write that failed (a full disk, a file size limit, a closed
+ * pipe), else the current errno (a caller's own printf), else no reason. */
+const char *lp_out_error(void);
 /* Flush stdout; on error report it and return LP_EXIT_IO, else 0. */
 int lp_out_close(void);
 

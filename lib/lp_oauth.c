@@ -28,11 +28,12 @@ struct lp_oauth {
 	time_t expires;
 };
 
-lp_oauth *lp_oauth_new(const char *oauth_url, const char *client_id, const char *client_secret,
-		       const char *token_file, char *err, size_t errlen)
+static lp_oauth *oauth_new(const char *oauth_url, const char *proxy, const char *client_id, const char *client_secret,
+			   const char *token_file, char *err, size_t errlen)
 {
 	lp_http_opts ho = {0};
 	ho.base_url = oauth_url;
+	ho.proxy = proxy;
 	lp_http *h = lp_http_new(&ho, err, errlen);
 	if (!h)
 		return NULL;
@@ -45,6 +46,12 @@ lp_oauth *lp_oauth_new(const char *oauth_url, const char *client_id, const char 
 	o->pending = lp_xasprintf("%s.new", token_file);
 	o->lock = lp_xasprintf("%s.lock", token_file);
 	return o;
+}
+
+lp_oauth *lp_oauth_new(const char *oauth_url, const char *client_id, const char *client_secret,
+		       const char *token_file, char *err, size_t errlen)
+{
+	return oauth_new(oauth_url, NULL, client_id, client_secret, token_file, err, errlen);
 }
 
 void lp_oauth_free(lp_oauth *o)
@@ -73,7 +80,7 @@ lp_oauth *lp_oauth_for_config(const lp_config *cfg)
 	char *id, *secret, err[700];
 	lp_secret_credentials(cfg->path, "loket.credentials_file", cfg->loket.credentials_file, "LOKET_CLIENT_ID",
 			      "LOKET_CLIENT_SECRET", &id, &secret);
-	lp_oauth *o = lp_oauth_new(cfg->loket.oauth_url, id, secret, cfg->loket.token_file, err, sizeof err);
+	lp_oauth *o = oauth_new(cfg->loket.oauth_url, cfg->loket.proxy, id, secret, cfg->loket.token_file, err, sizeof err);
 	lp_secret_free(id);
 	lp_secret_free(secret);
 	if (!o)

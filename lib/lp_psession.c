@@ -60,6 +60,7 @@ void lp_psession_init(lp_psession *s, const lp_config *cfg, const char *base, co
 	s->ctx = ctx;
 	lp_http_opts ho = {0};
 	ho.base_url = base ? base : cfg->personio.base_url;
+	ho.proxy = cfg->personio.proxy;
 	ho.record_dir = record_dir;
 	ho.replay_dir = replay_dir;
 	char err[512];
@@ -301,8 +302,10 @@ json_t *lp_psession_get(lp_psession *s, int v2, const char *target, const char *
 	for (int reauth = 0;; reauth++) {
 		char **tok = v2 ? &s->v2_token : &s->v1_token;
 		lp_http_resp resp;
-		if (lp_http_request(s->http, "GET", target, api_headers(s, *tok, NULL, hbuf), NULL, 0, v2 ? 0 : LP_HTTP_AUTHZ,
-				    &resp))
+		int hrc = lp_http_request(s->http, "GET", target, api_headers(s, *tok, NULL, hbuf), NULL, 0,
+					  v2 ? 0 : LP_HTTP_AUTHZ, &resp);
+		explicit_bzero(hbuf, sizeof hbuf); /* the Authorization header */
+		if (hrc)
 			lp_psession_failf(s, LP_EXIT_REMOTE, "%s (%s)", lp_http_error(s->http), what);
 		if (!reauth && !lp_http_replaying(s->http) && token_refused(s, v2, resp.status)) {
 			lp_http_resp_free(&resp);
@@ -384,8 +387,10 @@ int lp_psession_send(lp_psession *s, int v2, const char *method, const char *tar
 	char hbuf[3][600];
 	for (int reauth = 0;; reauth++) {
 		char **tok = v2 ? &s->v2_token : &s->v1_token;
-		if (lp_http_request(s->http, method, target, api_headers(s, *tok, content_type, hbuf), body, len,
-				    flags | (v2 ? 0 : LP_HTTP_AUTHZ), resp))
+		int hrc = lp_http_request(s->http, method, target, api_headers(s, *tok, content_type, hbuf), body, len,
+					  flags | (v2 ? 0 : LP_HTTP_AUTHZ), resp);
+		explicit_bzero(hbuf, sizeof hbuf); /* the Authorization header */
+		if (hrc)
 			return -1;
 		if (!reauth && !lp_http_replaying(s->http) && token_refused(s, v2, resp->status)) {
 			lp_http_resp_free(resp);

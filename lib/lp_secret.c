@@ -1,50 +1,30 @@
 /* lp_secret.c - see lp_secret.h */
 #include "lp_secret.h"
 #include "lp_cli.h"
+#include "lp_io.h"
 
 #include <jansson.h>
 
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-static int check_fd(int fd, const char *path, char *err, size_t errlen)
-{
-	struct stat st;
-	if (fstat(fd, &st) != 0) {
-		snprintf(err, errlen, "%s: cannot stat: %s", path, strerror(errno));
-		return -1;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		snprintf(err, errlen, "%s: not a regular file", path);
-		return -1;
-	}
-	if (st.st_uid != geteuid()) {
-		snprintf(err, errlen, "%s: owned by another user; a secrets file must be yours", path);
-		return -1;
-	}
-	if (st.st_mode & 077) {
-		snprintf(err, errlen, "%s: permissions %04o are too open; run: chmod 600 '%s'", path,
-			 (unsigned)(st.st_mode & 07777), path);
-		return -1;
-	}
-	return 0;
-}
+static void wipe_json_from_now_on(void);
 
 int lp_secret_check_file(const char *path, char *err, size_t errlen)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0) {
-		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+	int fd = lp_open_private(path, O_RDONLY, 0, err, errlen, NULL);
+	if (fd < 0)
 		return -1;
-	}
-	int r = check_fd(fd, path, err, errlen);
 	close(fd);
-	return r;
+	return 0;
 }
 
 int lp_secret_read_file(const char *path, char **out, size_t *len, char *err, size_t errlen)
@@ -54,15 +34,10 @@ int lp_secret_read_file(const char *path, char **out, size_t *len, char *err, si
 
 int lp_secret_read_file_max(const char *path, char **out, size_t *len, size_t max, char *err, size_t errlen)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0) {
-		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+	wipe_json_from_now_on();
+	int fd = lp_open_private(path, O_RDONLY, 0, err, errlen, NULL);
+	if (fd < 0)
 		return -1;
-	}
-	if (check_fd(fd, path, err, errlen)) {
-		close(fd);
-		return -1;
-	}
 	size_t cap = 4096, n = 0;
 	char *buf = lp_xmalloc(cap);
 	for (;;) {
@@ -102,6 +77,7 @@ int lp_secret_read_file_max(const char *path, char **out, size_t *len, size_t ma
 		*len = n;
 	return 0;
 }
+
 
 struct lp_secret_res {
 	int fd;
@@ -260,9 +236,93 @@ void lp_secret_free(char *p)
 	free(p);
 }
 
+void *lp_secret_malloc(size_t n)
+{
+	return malloc(n);
+}
+
+void lp_secret_wipe_free(void *p)
+{
+	if (!p)
+		return;
+	explicit_bzero(p, malloc_usable_size(p));
+	free(p);
+}
+
+void *lp_secret_wipe_realloc(void *p, size_t n)
+{
+	if (!p)
+		return malloc(n);
+	if (!n) {
+		lp_secret_wipe_free(p);
+		return NULL;
+	}
+	size_t old = malloc_usable_size(p);
+	if (n <= old)
+		return p; /* it fits: nothing is left behind */
+	void *q = malloc(n);
+	if (!q)
+		return NULL;
+	memcpy(q, p, old);
+	lp_secret_wipe_free(p);
+	return q;
+}
+
+char *lp_secret_strdup(const char *s)
+{
+	size_t l = strlen(s) + 1;
+	char *p = malloc(l);
+	if (p)
+		memcpy(p, s, l);
+	return p;
+}
+
+void *lp_secret_calloc(size_t nmemb, size_t size)
+{
+	return calloc(nmemb, size);
+}
+
+/* jansson's allocations: a failure is out of memory, exit 7, not a parse error */
+static void *json_xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+	if (!p)
+		lp_oom();
+	return p;
+}
+
+/* jansson's frees are wiped from the first secret on (a program that never reads one, such
+ * as validate over millions of records, does not pay for it); blocks allocated before are
+ * glibc's as well, so switching is safe at any time */
+static void wipe_json_from_now_on(void)
+{
+	static int on;
+	if (!on)
+		json_set_alloc_funcs(json_xmalloc, lp_secret_wipe_free);
+	on = 1;
+}
+
+void lp_secret_harden(void)
+{
+	static int done;
+	if (done)
+		return;
+	done = 1;
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	struct rlimit rl = {0, 0};
+	setrlimit(RLIMIT_CORE, &rl);
+	json_set_alloc_funcs(json_xmalloc, free);
+}
+
+void lp_secret_holding(void)
+{
+	wipe_json_from_now_on();
+}
+
 void lp_secret_credentials(const char *cfg_path, const char *cfg_key, const char *file, const char *env_id,
 			   const char *env_secret, char **id_out, char **secret_out)
 {
+	wipe_json_from_now_on();
 	if (file) {
 		char *buf, err[512];
 		size_t len;

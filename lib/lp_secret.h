@@ -55,4 +55,24 @@ void lp_secret_credentials(const char *cfg_path, const char *cfg_key, const char
 /* Wipe and free. */
 void lp_secret_free(char *p);
 
+/* ---- the process that holds secrets (lp_init calls this for every program) ----
+ * lp_secret_harden: no core dump can be written (prctl PR_SET_DUMPABLE 0, which also keeps
+ * other processes of the user from ptrace-attaching and reading /proc/PID/mem, and
+ * RLIMIT_CORE 0). Jansson's allocations that fail end the program with "out of memory",
+ * exit 7 (never taken for bad JSON). Idempotent.
+ * lp_secret_holding: from now on every block jansson frees is wiped first, so that the
+ * strings of a parsed token answer, credentials file or token file (and json_dumps output)
+ * leave no copy behind. lp_secret_read_file* and lp_secret_credentials call it before the
+ * first secret is read; a program that gets a secret another way calls it first. */
+void lp_secret_harden(void);
+void lp_secret_holding(void);
+/* The allocator behind that, for other libraries' allocation hooks (libcurl's
+ * curl_global_init_mem): malloc/calloc/strdup that return NULL on failure as usual, free
+ * and realloc that wipe the old block (its whole usable size) before it is released. */
+void *lp_secret_malloc(size_t n);
+void lp_secret_wipe_free(void *p);
+void *lp_secret_wipe_realloc(void *p, size_t n);
+char *lp_secret_strdup(const char *s);
+void *lp_secret_calloc(size_t nmemb, size_t size);
+
 #endif

@@ -411,7 +411,7 @@ i = sum(len(l) + 1 for l in b.split(b"\n")[:n - 1]) + 10; b[i] ^= 0x01; open(p, 
 		rm -f "$JF"
 		run shim "$ops" ENOSPC lp-unit journal "$JF" acme p1 "$LOKET_ADM" a:1,b:2,c:3
 		assert_failure 7
-		assert_output "lp-unit: acme: journal $JF: write failed: No space left on device"
+		assert_output "lp-unit: acme: journal $JF: $ops failed: No space left on device"
 	done
 	# an op line that cannot be written: reported, and the journal holds no trace of it
 	rm -f "$JF"

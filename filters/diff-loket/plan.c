@@ -16,7 +16,7 @@
 void out_new(json_t *r)
 {
 	if (lp_out_new(r))
-		lp_die(LP_EXIT_IO, "write error on standard output");
+		lp_die(LP_EXIT_IO, "%s", lp_out_error());
 }
 
 char *numkey(long long n, char buf[24])

@@ -32,7 +32,7 @@ static void one_compensation(struct run *r, json_t *item, const char *d1, int pa
 	json_t *c = lp_personio_compensation(r->cfg, item, src, r->issues_buf);
 	if (c) {
 		if (lp_out_new(c))
-			lp_die(LP_EXIT_IO, "write error on standard output");
+			lp_die(LP_EXIT_IO, "%s", lp_out_error());
 		r->compensations++;
 	}
 	flush_issues(r);

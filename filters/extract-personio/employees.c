@@ -52,7 +52,7 @@ static void one_employee(void *ctx, json_t *emp, long offset, size_t i)
 	if (r->only)
 		r->only_pid = lp_xstrdup(lp_json_str(p, "personio_id"));
 	if (lp_out_new(p))
-		lp_die(LP_EXIT_IO, "write error on standard output");
+		lp_die(LP_EXIT_IO, "%s", lp_out_error());
 	r->persons++;
 	flush_issues(r);
 }

@@ -28,7 +28,7 @@ void flush_issues(struct run *r)
 			r->errors++;
 		r->issues++;
 		if (lp_out(v))
-			lp_die(LP_EXIT_IO, "write error on standard output");
+			lp_die(LP_EXIT_IO, "%s", lp_out_error());
 	}
 	json_array_clear(r->issues_buf);
 }

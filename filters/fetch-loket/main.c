@@ -105,7 +105,7 @@ void out(json_t *rec)
 		return;
 	}
 	if (lp_out_new(rec))
-		lp_die(LP_EXIT_IO, "write error on standard output");
+		lp_die(LP_EXIT_IO, "%s", lp_out_error());
 }
 
 /* GET one answer (lib/lp_loket_get: the access token, one refresh on a 401, 200 or fail). */

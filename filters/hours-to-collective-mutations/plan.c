@@ -145,7 +145,7 @@ static int employment_op(struct run *r, struct lp_plan *p, size_t mi, const stru
 	int rc = lp_out_new(lp_plan_op(p, &o, msg));
 	free(path);
 	if (rc)
-		lp_die(LP_EXIT_IO, "write error on standard output");
+		lp_die(LP_EXIT_IO, "%s", lp_out_error());
 	return 1;
 }
 

@@ -60,7 +60,7 @@ struct ctx {
 void out_new(json_t *r)
 {
 	if (lp_out_new(r))
-		lp_die(LP_EXIT_IO, "write error on standard output");
+		lp_die(LP_EXIT_IO, "%s", lp_out_error());
 }
 
 /* "101" -> 101; null or not a number -> JSON null (validate has reported it). */

@@ -133,6 +133,7 @@ int main(int argc, char **argv)
 	R.cap = a.cap;
 	lp_http_opts ho = {0};
 	ho.base_url = lp_loket_base_url(cfg, a.base);
+	ho.proxy = cfg->loket.proxy;
 	if (!a.dry) { /* everything that can stop a live run is settled before the plan is read */
 		R.oauth = lp_oauth_for_config(cfg); /* takes the client's lock */
 		char err[700];

@@ -66,7 +66,8 @@ struct run {
 	unsigned long counts[5];
 	int auth_failed, auth_code, force_refresh;
 	time_t refreshed_at;
-	char auth_err[700], authz[800];
+	char auth_err[700], authz[800]; /* authz: the Authorization header, wiped at the end */
+	char first_remote[700]; /* what the first op that failed remotely met (said even without -v) */
 	const char *hdrs[2];
 	/* the collective PATCH of payroll period data (collect.c) */
 	int collective;        /* on (not --no-collective) */

@@ -26,13 +26,13 @@ static const char *admin_id(void)
 static void out_kept(const json_t *r)
 {
 	if (lp_out(r))
-		lp_die(LP_EXIT_IO, "write error on standard output");
+		lp_die(LP_EXIT_IO, "%s", lp_out_error());
 }
 
 void out_new(json_t *r)
 {
 	if (lp_out_new(r))
-		lp_die(LP_EXIT_IO, "write error on standard output");
+		lp_die(LP_EXIT_IO, "%s", lp_out_error());
 }
 
 /* ---------------------------------------------------------------- journal */
@@ -83,6 +83,13 @@ static void result(struct op *o, enum outcome oc, long status, int attempts, jso
 	json_array_append_new(R.pending, r);
 	R.counts[oc]++;
 	R.unfinished--;
+	if (oc == O_REMOTE && !R.first_remote[0]) {
+		if (status > 0)
+			snprintf(R.first_remote, sizeof R.first_remote, "%s %s: HTTP %ld%s%s", o->method, o->path, status,
+				 error ? ": " : "", error ? error : "");
+		else
+			snprintf(R.first_remote, sizeof R.first_remote, "%s", error ? error : "no answer");
+	}
 	if (oc != O_ALREADY && oc != O_SKIPPED)
 		lp_audit_event(R.audit, "op",
 			       json_pack("{s:s,s:s,s:I,s:s,s:s,s:s,s:s,s:s,s:O,s:s,s:o}", "payroll_administration_id", admin_id(),
@@ -286,8 +293,13 @@ static int end_run(const struct plan *p, int verbose)
 	if (R.auth_failed) {
 		lp_warn("%s: %s", R.cfg->client, R.auth_err);
 		rc = R.auth_code ? R.auth_code : LP_EXIT_AUTH;
-	} else if (!done)
+	} else if (!done) {
+		/* said whatever -v says: an exit 5 alone tells nobody what to do */
+		lp_warn("%s: the push is not finished: %lu op%s failed at Loket, %lu not run%s%s; what was applied is in "
+			"the journal: run again with the same --journal", R.cfg->client, R.counts[O_REMOTE],
+			R.counts[O_REMOTE] == 1 ? "" : "s", unfinished, R.first_remote[0] ? "; the first: " : "", R.first_remote);
 		rc = LP_EXIT_REMOTE;
+	}
 	else if (R.counts[O_FAILED] || R.counts[O_SKIPPED])
 		rc = LP_EXIT_FINDINGS;
 	if (verbose && R.coll_requests)
@@ -319,5 +331,6 @@ int run_plan(const struct plan *p, const struct args *a, const char *base_url)
 	lp_audit_close(R.audit);
 	lp_journal_close(R.journal);
 	free(R.ready.v);
+	explicit_bzero(R.authz, sizeof R.authz);
 	return rc;
 }

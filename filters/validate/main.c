@@ -76,7 +76,7 @@ static void free_json(void *v)
 void out(json_t *r)
 {
 	if (lp_out(r))
-		lp_die(LP_EXIT_IO, "write error on standard output");
+		lp_die(LP_EXIT_IO, "%s", lp_out_error());
 }
 
 void out_issues(json_t *list)

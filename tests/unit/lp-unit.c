@@ -3,7 +3,10 @@
  * Each sub-command calls one library function on its arguments and prints the result, so
  * tests can state tables of inputs and expected outputs in shell. Not installed.
  */
+#include <curl/curl.h>
 #include <errno.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,7 +52,43 @@ static const char usage[] =
 	"  le-same ENTITY BODY ITEM | le-ppd BODY ITEM | le-paths ID | loket-version TARGET\n"
 	"  oauth-401 TOKEN_FILE [NEW_ACCESS] | rate-parse SPEC | sha256 [CHUNK] (stdin)\n"
 	"  crclog FILE [JSON...]  (prints the lines it reads, appends JSON...)\n"
-	"  doc-config CONFIG [YEAREND N YEAR PERIOD]  (the documents section; a title)\n";
+	"  doc-config CONFIG [YEAREND N YEAR PERIOD]  (the documents section; a title)\n"
+	"  harden  (dumpable, core and address space limits after lp_init) | wipe  (freed secrets)\n";
+
+/* A secret in a block that jansson (or libcurl) frees: the next block of that size, which
+ * glibc hands out from the same bin, must not hold it any more. */
+static int wipe_check(void)
+{
+	char secret[201]; /* long: no other block of the object shares its size class */
+	for (size_t i = 0; i < sizeof secret - 1; i++)
+		secret[i] = (char)('a' + i % 26);
+	secret[sizeof secret - 1] = '\0';
+	const char *tail = secret + 32; /* beyond the bytes a free list keeps its pointers in */
+	int leaks = 0;
+	lp_secret_holding();
+	json_t *j = json_pack("{s:s}", "client_secret", secret);
+	json_decref(j);
+	unsigned char *p = malloc(sizeof secret);
+	__asm__ volatile("" : : "r"(p) : "memory"); /* what the block holds is what this reads */
+	int leak = memmem(p, sizeof secret, tail, strlen(tail)) != NULL;
+	printf("jansson %s\n", leak ? "LEAK" : "clean");
+	leaks += leak;
+	free(p);
+	char err[512];
+	lp_http_opts ho = {0};
+	ho.base_url = "http://127.0.0.1:9";
+	lp_http_free(lp_http_new(&ho, err, sizeof err)); /* libcurl set up the way every program does */
+	char hdr[sizeof secret + 32];
+	snprintf(hdr, sizeof hdr, "Authorization: Bearer %s", secret);
+	curl_slist_free_all(curl_slist_append(NULL, hdr));
+	p = malloc(strlen(hdr) + 1);
+	__asm__ volatile("" : : "r"(p) : "memory");
+	leak = memmem(p, strlen(hdr) + 1, tail, strlen(tail)) != NULL;
+	printf("curl %s\n", leak ? "LEAK" : "clean");
+	leaks += leak;
+	free(p);
+	return leaks ? 1 : 0;
+}
 
 static int money_parse(const char *s)
 {
@@ -342,6 +381,16 @@ int main(int argc, char **argv)
 		lp_usage_exit(usage, 2);
 	const char *cmd = argv[1];
 	char b[64], c[64], d[64];
+	if (!strcmp(cmd, "harden") && argc == 2) {
+		struct rlimit core, as;
+		getrlimit(RLIMIT_CORE, &core);
+		getrlimit(RLIMIT_AS, &as);
+		printf("dumpable %d core %lld as %lld\n", prctl(PR_GET_DUMPABLE, 0, 0, 0, 0), (long long)core.rlim_cur,
+		       as.rlim_cur == RLIM_INFINITY ? -1LL : (long long)as.rlim_cur);
+		return 0;
+	}
+	if (!strcmp(cmd, "wipe") && argc == 2)
+		return wipe_check();
 	if (!strcmp(cmd, "money-parse") && argc == 3)
 		return money_parse(argv[2]);
 	if (!strcmp(cmd, "money-div") && argc == 4) {
