@@ -2,7 +2,10 @@
 #
 #   make            build everything into $(BUILD)/ (default build/)
 #   make check      install missing Debian packages, build, run every test, then run them
-#                   all again on an AddressSanitizer + UBSan build (build-asan/)
+#                   all again on an AddressSanitizer + UBSan build (build-asan/), then
+#                   make conformance
+#   make conformance  the acme flows through Stoplight Prism (a validating proxy, installed
+#                   with npm into $(BUILD)/prism/) against Loket's and Personio's specs
 #   make demo       install missing Debian packages, build, run the demo offline
 #   make bench      benchmarks (ratios against a peer measured in the same run)
 #   make install    PREFIX=/usr/local DESTDIR=
@@ -98,6 +101,11 @@ asan:
 # deps first (prerequisites are made left to right: the README's commands run make serially)
 check: deps all asan
 	sh tests/run build build-asan
+	sh tests/conformance/run build
+
+conformance: deps all
+	sh tests/conformance/run $(BUILD)
+.PHONY: conformance
 
 test: all
 	sh tests/run build

@@ -14,9 +14,18 @@
 
 #include <jansson.h>
 
-/* The API version every request to Loket names ([SPEC-intro] "Versioning"). */
+/* The resource version most requests to Loket name ([SPEC-intro] "Versioning"). */
 #define LP_LOKET_ACCEPT "Accept: application/json;version=2018-01-01"
 #define LP_LOKET_CONTENT_TYPE "Content-Type: application/json;version=2018-01-01"
+
+/* The Accept and Content-Type lines of a request to target (a path below the base URL, or a
+ * whole URL; a query is allowed): LP_LOKET_ACCEPT / LP_LOKET_CONTENT_TYPE, except for the
+ * resources the spec declares in other versions only (lp_loket_version.c): the employee
+ * (GET .../{employerId}/employees, GET and PUT .../employees/{employeeId}: 2018-12-31) and the
+ * employer's employments (.../{employerId}/employees/employments[/comprehensive]: 2019-12-16).
+ * Static strings. */
+const char *lp_loket_accept(const char *target);
+const char *lp_loket_content_type(const char *target);
 
 /* The Loket label of a Personio gender ("male", "female", ...): "Man" or "Vrouw" (the spec's
  * metadata example), NULL when there is no sure one (Loket keeps its value). */

@@ -28,7 +28,7 @@ static _Noreturn void gfail(lp_loket_get *g, int code, const char *fmt, ...)
 static int get_authed(lp_loket_get *g, const char *target, const char *accept, lp_http_resp *resp)
 {
 	char auth[600], err[700];
-	const char *h[3] = {accept ? accept : LP_LOKET_ACCEPT, NULL, NULL};
+	const char *h[3] = {accept ? accept : lp_loket_accept(target), NULL, NULL};
 	for (;;) {
 		if (g->oauth) {
 			int code;

@@ -36,7 +36,7 @@ void lp_loket_get_open(lp_loket_get *g, const lp_config *cfg, const char *base, 
 		       const char *replay_dir, void (*fail)(void *ctx, int code, const char *msg), void *ctx);
 
 /* GET target ("/path?query" relative to the API base) with the Accept header accept (a whole
- * "Accept: ..." line; NULL: LP_LOKET_ACCEPT); returns the answer, a JSON object (new
+ * "Accept: ..." line; NULL: lp_loket_accept(target)); returns the answer, a JSON object (new
  * reference). */
 json_t *lp_loket_get_one(lp_loket_get *g, const char *target, const char *accept);
 

@@ -15,6 +15,13 @@ for p in $PKGS; do
 	*) missing="$missing $p" ;;
 	esac
 done
+# make conformance (make check's last step) installs Stoplight Prism with npm: node 18.20.1 or
+# later (Debian 12's nodejs is 18.20.4) and npm, present when the commands are (a NodeSource
+# nodejs bundles npm and conflicts with Debian's npm package), else Debian's are installed;
+# python3-yaml reads Personio's spec (tests/conformance/specs).
+command -v node >/dev/null 2>&1 || missing="$missing nodejs"
+command -v npm >/dev/null 2>&1 || missing="$missing npm"
+python3 -c 'import yaml' 2>/dev/null || missing="$missing python3-yaml"
 [ -z "$missing" ] && exit 0
 if [ "$(id -u)" != 0 ]; then
 	echo "deps: missing Debian packages:$missing" >&2

@@ -62,7 +62,7 @@ void reconcile(struct op *o)
 		free(f);
 	} else
 		t = lp_xasprintf("%s?pageNumber=%ld&pageSize=250", o->path, o->recon_page);
-	static const char *const h[] = {LP_LOKET_ACCEPT, NULL};
+	const char *const h[] = {lp_loket_accept(t), NULL};
 	lp_http_multi_add(R.multi, "GET", t, h, NULL, 0, 0, on_recon, o);
 	free(t);
 }
@@ -181,7 +181,7 @@ static void check_no_employee(struct op *o)
 	free(e);
 	free(f);
 	free(list);
-	static const char *const h[] = {LP_LOKET_ACCEPT, NULL};
+	const char *const h[] = {lp_loket_accept(t), NULL};
 	lp_http_multi_add(R.multi, "GET", t, h, NULL, 0, 0, on_employee_check, o);
 	free(t);
 }
@@ -295,6 +295,6 @@ static void on_preflight(void *ud, const lp_http_resp *resp, const char *err)
 
 void preflight(struct op *o)
 {
-	static const char *const h[] = {LP_LOKET_ACCEPT, NULL};
+	const char *const h[] = {lp_loket_accept(o->path), NULL};
 	lp_http_multi_add(R.multi, "GET", o->path, h, NULL, 0, 0, on_preflight, o);
 }

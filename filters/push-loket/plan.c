@@ -226,9 +226,9 @@ void dry_run(const struct plan *p, const char *base_url)
 			continue;
 		}
 		char *url = lp_xasprintf("%s%s", base_url, o->path);
-		json_t *hs = json_pack("[s]", LP_LOKET_ACCEPT);
+		json_t *hs = json_pack("[s]", lp_loket_accept(o->path));
 		if (o->body)
-			json_array_append_new(hs, json_string(LP_LOKET_CONTENT_TYPE));
+			json_array_append_new(hs, json_string(lp_loket_content_type(o->path)));
 		json_t *r = json_pack("{s:s,s:s,s:I,s:s,s:s,s:s,s:s,s:s,s:o,s:O}", "type", "loket.request", "client",
 				      R.cfg->client, "seq", (json_int_t)o->seq, "op_id", o->op_id, "rule", o->rule, "outcome",
 				      "dry_run", "method", o->method, "url", url, "headers", hs, "body",

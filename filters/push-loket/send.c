@@ -73,10 +73,10 @@ void send_op(struct op *o)
 {
 	jmark(o, "sent", -1);
 	o->sent_here = 1;
-	const char *h[4] = {LP_LOKET_ACCEPT, NULL, NULL, NULL};
+	const char *h[4] = {lp_loket_accept(o->path), NULL, NULL, NULL};
 	int n = 1;
 	if (o->body)
-		h[n++] = LP_LOKET_CONTENT_TYPE;
+		h[n++] = lp_loket_content_type(o->path);
 	if (o->etag)
 		h[n++] = o->etag;
 	unsigned flags = is_post(o) ? LP_HTTP_NO_RETRY | LP_HTTP_RETRY_429 : 0;

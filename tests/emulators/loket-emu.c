@@ -38,9 +38,13 @@
  * What it deliberately does not emulate: orderBy and filters other than 'eq ... and' (400), the other
  * metadata and the defaults endpoints, starting or changing payroll and journal runs (but a
  * journal run's status), the
- * other run reports and downloads, 403 authorisation, resource versions (the
- * Accept header is ignored, except that it chooses PDF or JSON for one run's
- * payslips).
+ * other run reports and downloads, 403 authorisation, resource versions: every
+ * resource has one shape, whatever version the Accept header asks for. The header
+ * chooses PDF or JSON for one run's payslips, and its version (application/json;
+ * version=YYYY-MM-DD) is echoed in a successful JSON answer's Content-Type and its
+ * version.resourceVersion, as Loket answers the version it served; without one the
+ * answer is plain application/json (and resourceVersion 2018-01-01). Error answers
+ * are application/json, as the spec declares them.
  *
  * Helper code (utils, dates, fault plan, latency timer, port file, main loop)
  * is shared with personio-emu.c in emu.c / emu.h.
@@ -302,6 +306,7 @@ struct reply {
 	char allow[64];
 	char disposition[160];  /* Content-Disposition of a download */
 	const char *www_auth;
+	char vtype[64];         /* the versioned JSON media type a success answers with ("": plain) */
 };
 
 static void free_req(void *req)
@@ -315,6 +320,41 @@ static void free_req(void *req)
 
 #define RES_VERSION "2018-01-01"
 
+/* The resource version the request asked for (Accept: application/json;version=V), set by
+ * handle_api for the request this thread handles; "" when it named none. */
+static _Thread_local char t_version[16];
+
+/* After optional spaces at *p, the text t (case ignored): 1 and *p past it, else 0. */
+static int take(const char **p, const char *t)
+{
+	while (**p == ' ')
+		(*p)++;
+	size_t n = strlen(t);
+	if (strncasecmp(*p, t, n) != 0)
+		return 0;
+	*p += n;
+	return 1;
+}
+
+/* accept_version(ACCEPT, OUT): the V of "application/json;version=V" in an Accept header
+ * (case-insensitive, spaces around ';' and '=' allowed; V is YYYY-MM-DD), else "". */
+static void accept_version(const char *a, char out[16])
+{
+	out[0] = '\0';
+	for (const char *p = a ? strcasestr(a, "application/json") : NULL; p; p = strcasestr(p + 1, "application/json")) {
+		const char *q = p + strlen("application/json");
+		if (!take(&q, ";") || !take(&q, "version") || !take(&q, "="))
+			continue;
+		take(&q, "");
+		size_t n = strspn(q, "0123456789-");
+		if (n == 10) {
+			memcpy(out, q, n);
+			out[n] = '\0';
+			return;
+		}
+	}
+}
+
 static void reply_body(struct reply *rep, unsigned status, json_t *body)
 {
 	rep->status = status;
@@ -325,7 +365,7 @@ static void reply_body(struct reply *rep, unsigned status, json_t *body)
 
 static json_t *version_obj(void)
 {
-	return json_pack("{s:n,s:s}", "obsoleteDate", "resourceVersion", RES_VERSION);
+	return json_pack("{s:n,s:s}", "obsoleteDate", "resourceVersion", t_version[0] ? t_version : RES_VERSION);
 }
 
 /* Loket error envelope: {"version":..,"messages":[{code,id,type,description,properties}],"_embedded":[]} */
@@ -2234,7 +2274,7 @@ static void h_wage_delete(struct ctx *x)
 		json_object_set(v[pos - 1], "endDate", json_object_get(w, "endDate"));
 	free(v);
 	coll_del("wages", idx);
-	single(x, 200, json_null());
+	single(x, 200, json_object()); /* the spec: content is an object (with no properties) */
 }
 
 /* --- benefits and deductions: broken chain per payrollComponent.key */
@@ -2355,7 +2395,7 @@ static void h_bd_delete(struct ctx *x)
 		return;
 	}
 	coll_del("benefitsAndDeductions", idx);
-	single(x, 200, json_null());
+	single(x, 200, json_object()); /* the spec: content is an object (with no properties) */
 }
 
 /* --- payroll period data: upsert keyed on the combination from the spec */
@@ -2668,7 +2708,7 @@ static void h_ppd_delete(struct ctx *x)
 		return;
 	}
 	coll_del("payrollPeriodData", idx);
-	single(x, 200, json_null());
+	single(x, 200, json_object()); /* the spec: content is an object (with no properties) */
 }
 
 /* --- terminate */
@@ -3356,6 +3396,9 @@ static void handle_api(struct req *r, struct MHD_Connection *c, const char *url,
 {
 	pthread_mutex_lock(&S.lock);
 	log_request_locked(c, url, method, r);
+	accept_version(MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT), t_version);
+	if (t_version[0])
+		snprintf(rep->vtype, sizeof rep->vtype, "application/json;version=%s", t_version);
 	if (strcmp(url, "/token") == 0) {
 		if (strcmp(method, "POST") == 0) {
 			handle_token(r, rep);
@@ -3409,6 +3452,7 @@ static void handle_api(struct req *r, struct MHD_Connection *c, const char *url,
 	}
 	free(u);
 out:
+	t_version[0] = '\0';
 	pthread_mutex_unlock(&S.lock);
 }
 
@@ -3445,6 +3489,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 			memcpy(rep.retry_after, r->f.retry_after, sizeof rep.retry_after);
 	} else {
 		handle_api(r, c, url, method, &rep);
+		/* a JSON success answers the version asked for (errors stay plain application/json) */
+		if (rep.vtype[0] && rep.status >= 200 && rep.status < 300 && (!rep.ctype ||
+		    strcmp(rep.ctype, "application/json") == 0) && emu_starts_with(url, "/v2/"))
+			rep.ctype = rep.vtype;
 		if (r->f.kind == EMU_F_MALFORMED)
 			malform(r, &rep);
 		if (r->f.kind == EMU_F_LOST) { /* done, but the answer never arrives */

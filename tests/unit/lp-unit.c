@@ -29,6 +29,7 @@
 #include "lp_le_journal.h"
 #include "lp_le_ppd.h"
 #include "lp_le_wage.h"
+#include "lp_loket.h"
 #include "lp_map.h"
 #include "lp_money.h"
 #include "lp_ndjson.h"
@@ -49,7 +50,7 @@ static const char usage[] =
 	"  journal FILE CLIENT PLAN_ID LOKET OPS [OP=STATE[/STATUS][@ID]]...\n"
 	"  journal-damage JOURNAL PLAN | holds WANT HAVE\n"
 	"  le-journal-mark FAILED APPLICATION_KEY [MESSAGE] | configs FILE...\n"
-	"  le-same ENTITY BODY ITEM | le-ppd BODY ITEM | le-paths ID\n"
+	"  le-same ENTITY BODY ITEM | le-ppd BODY ITEM | le-paths ID | loket-version TARGET\n"
 	"  oauth-401 TOKEN_FILE [NEW_ACCESS] | rate-parse SPEC | sha256 [CHUNK] (stdin)\n"
 	"  crclog FILE [JSON...]  (prints the lines it reads, appends JSON...)\n"
 	"  doc-config CONFIG [YEAREND N YEAR PERIOD]  (the documents section; a title)\n"
@@ -486,6 +487,10 @@ int main(int argc, char **argv)
 			       lp_le_ppd_holds(bj, ij) ? "held" : "not held");
 		json_decref(bj);
 		json_decref(ij);
+		return 0;
+	}
+	if (!strcmp(cmd, "loket-version") && argc == 3) {
+		printf("%s\n%s\n", lp_loket_accept(argv[2]), lp_loket_content_type(argv[2]));
 		return 0;
 	}
 	if (!strcmp(cmd, "le-paths") && argc == 3) {
