@@ -6,7 +6,8 @@
 #include <string.h>
 #include <strings.h>
 
-/* Length of the number token at p (JSON grammar characters only), 0 if none. */
+/* Length of the number-like run at p: the characters a number token is made of, and letters
+ * and dots after them (so "0x10", "1.2.3" and "2e" are seen whole), 0 if none. */
 static size_t number_len(const char *p, const char *end, int *fractional)
 {
 	const char *q = p;
@@ -18,15 +19,47 @@ static size_t number_len(const char *p, const char *end, int *fractional)
 		else if (c == '.' || c == 'e' || c == 'E') {
 			*fractional = 1;
 			q++;
-		} else
+		} else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_')
+			q++;
+		else
 			break;
 	}
 	return (size_t)(q - p);
 }
 
+static size_t number_token(const char *s, size_t n);
+
+/* err for the invalid number run p[0..n) of buf: its text, line and column (1-based). */
+static void bad_number(const char *buf, const char *p, size_t n, json_error_t *err)
+{
+	if (!err)
+		return;
+	memset(err, 0, sizeof *err);
+	int line = 1;
+	const char *ls = buf;
+	for (const char *q = buf; q < p; q++)
+		if (*q == '\n') {
+			line++;
+			ls = q + 1;
+		}
+	err->line = line;
+	err->column = (int)(p - ls) + 1;
+	err->position = (int)(p - buf);
+	int show = n > 40 ? 40 : (int)n;
+	char t[48];
+	int k = 0;
+	for (int i = 0; i < show; i++) /* the run is ASCII by construction */
+		t[k++] = p[i];
+	t[k] = '\0';
+	snprintf(err->text, sizeof err->text, "invalid number '%s%s'", t, n > 40 ? "..." : "");
+}
+
 /* Scan once; if no fractional number is outside a string, return NULL (use buf as is).
- * Otherwise return a malloc'd copy where those numbers are quoted. */
-static char *quote_fractions(const char *buf, size_t len, size_t *outlen, int *tagged)
+ * Otherwise return a malloc'd copy where those numbers are quoted. A number-like run outside
+ * a string that is not exactly one JSON number token ("1.", "-.5", "01.5", "2e", "1.2.3",
+ * "1e5e5", "--1.5", "+1", ".5", "0x10", "-Infinity") stops the scan: *badp and *badn say
+ * where (the one place numbers are checked: jansson's own check never sees a quoted one). */
+static char *quote_fractions(const char *buf, size_t len, size_t *outlen, int *tagged, const char **badp, size_t *badn)
 {
 	const char *p = buf, *end = buf + len;
 	char *out = NULL;
@@ -45,12 +78,19 @@ static char *quote_fractions(const char *buf, size_t len, size_t *outlen, int *t
 				}
 				p++;
 			}
-			p++;
+			if (p < end)
+				p++;
 			continue;
 		}
-		if (c == '-' || (c >= '0' && c <= '9')) {
+		if (c == '-' || c == '+' || c == '.' || (c >= '0' && c <= '9')) {
 			int frac;
 			size_t n = number_len(p, end, &frac);
+			if (!number_token(p, n)) {
+				*badp = p;
+				*badn = n;
+				free(out);
+				return NULL;
+			}
 			if (frac) {
 				size_t need = (size_t)(p - copied) + n + 8;
 				if (o + need + 1 > cap) {
@@ -88,7 +128,13 @@ json_t *lp_json_loadb(const char *buf, size_t len, json_error_t *err)
 {
 	size_t qlen = 0;
 	int tagged = 0;
-	char *q = quote_fractions(buf, len, &qlen, &tagged);
+	const char *badp = NULL;
+	size_t badn = 0;
+	char *q = quote_fractions(buf, len, &qlen, &tagged, &badp, &badn);
+	if (badp) {
+		bad_number(buf, badp, badn, err);
+		return NULL;
+	}
 	if (tagged) {
 		free(q);
 		if (err) {
