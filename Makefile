@@ -109,7 +109,6 @@ FUZZ_SECONDS ?= 150
 FUZZ_JOBS    ?= 1
 LIBS_fuzz     = -lcurl -ljansson -lcsv -lz
 WRAP_fuzz-journal-export = -Wl,--wrap=exit
-WRAP_fuzz-hours-from-csv = -Wl,--wrap=exit
 
 FUZZ_LIB     = $(FUZZ_BUILD)/liblp.a
 FUZZ_LIB_OBJ = $(LIB_SRC:lib/%.c=$(FUZZ_BUILD)/obj/lib/%.o)

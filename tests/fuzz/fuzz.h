@@ -18,11 +18,17 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
+#include <sanitizer/common_interface_defs.h>
 
+/* (said through the sanitizer's report, which still reaches the log when the run closes the
+ * program's own stderr with -close_fd_mask) */
+#define FUZZ_STR2(x) #x
+#define FUZZ_STR(x) FUZZ_STR2(x)
 #define FUZZ_CHECK(cond)                                                                                       \
 	do {                                                                                                   \
 		if (!(cond)) {                                                                                 \
-			fprintf(stderr, "%s:%d: property does not hold: %s\n", __FILE__, __LINE__, #cond);     \
+			__sanitizer_report_error_summary(__FILE__ ":" FUZZ_STR(__LINE__)                        \
+							 ": property does not hold: " #cond);                  \
 			abort();                                                                               \
 		}                                                                                              \
 	} while (0)
