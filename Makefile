@@ -108,7 +108,7 @@ FUZZ_BINS    = $(FUZZERS:%=$(FUZZ_BUILD)/fuzz/%)
 FUZZ_SECONDS ?= 150
 FUZZ_JOBS    ?= 1
 LIBS_fuzz     = -lcurl -ljansson -lcsv -lz
-WRAP_fuzz-journal-export = -Wl,--wrap=exit
+WRAP_fuzz-journal-export = -Wl,--wrap=exit,--wrap=lp_in_open,--wrap=lp_in_next,--wrap=lp_in_close
 
 FUZZ_LIB     = $(FUZZ_BUILD)/liblp.a
 FUZZ_LIB_OBJ = $(LIB_SRC:lib/%.c=$(FUZZ_BUILD)/obj/lib/%.o)

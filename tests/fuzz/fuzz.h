@@ -66,7 +66,7 @@ static inline char *fuzz_str(const uint8_t *p, size_t n)
 
 #ifdef FUZZ_WRAP_EXIT
 /* exit() while armed longjmps back to FUZZ_CATCH_EXIT (the code that called it assumed the
- * process ends: what it allocated leaks, so these harnesses run with -detect_leaks=0) */
+ * process ends: the harness frees what it left, see journal-export.c) */
 static jmp_buf fuzz_jmp;
 static volatile int fuzz_armed = 0, fuzz_exit_code = -1;
 void __real_exit(int code) __attribute__((noreturn));
