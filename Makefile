@@ -6,8 +6,9 @@
 #   make demo       install missing Debian packages, build, run the demo offline
 #   make bench      benchmarks (ratios against a peer measured in the same run)
 #   make fuzz       build the libFuzzer harnesses (tests/fuzz/, clang) into build-fuzz/ and run
-#                   each for FUZZ_SECONDS (default 150: 12 harnesses x 150 s = 30 CPU-minutes);
-#                   the table of execs and coverage goes to build-fuzz/fuzz-summary.txt
+#                   each for FUZZ_SECONDS (default 150: 12 harnesses x 150 s = 30 minutes of
+#                   fuzzing), FUZZ_JOBS (default 2) at a time; the table of execs, coverage and
+#                   CPU seconds goes to build-fuzz/fuzz-summary.txt
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make deps       install missing Debian packages (as root)
 
@@ -106,7 +107,7 @@ FUZZ_SAN     = -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-
 FUZZERS      = $(basename $(notdir $(wildcard tests/fuzz/*.c)))
 FUZZ_BINS    = $(FUZZERS:%=$(FUZZ_BUILD)/fuzz/%)
 FUZZ_SECONDS ?= 150
-FUZZ_JOBS    ?= 1
+FUZZ_JOBS    ?= 2
 LIBS_fuzz     = -lcurl -ljansson -lcsv -lz
 WRAP_fuzz-journal-export = -Wl,--wrap=exit,--wrap=lp_in_open,--wrap=lp_in_next,--wrap=lp_in_close
 

@@ -8,12 +8,7 @@
 #include "lp_cli.h"
 #include "lp_config.h"
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc, (void)argv;
-	lp_init("fuzz-config");
-	return 0;
-}
+FUZZ_INIT("fuzz-config", (void)0)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

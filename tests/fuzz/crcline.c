@@ -51,12 +51,7 @@ static void round_trip(const json_t *obj, uint8_t flip)
 	free(line);
 }
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc, (void)argv;
-	lp_init("fuzz-crcline");
-	return 0;
-}
+FUZZ_INIT("fuzz-crcline", (void)0)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

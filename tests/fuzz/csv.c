@@ -51,12 +51,7 @@ static int row(void *vc, unsigned long line, char **f, size_t n)
 	return 0;
 }
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc, (void)argv;
-	lp_init("fuzz-csv");
-	return 0;
-}
+FUZZ_INIT("fuzz-csv", (void)0)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -53,12 +53,7 @@ static void check_day(lp_date d)
 	FUZZ_CHECK(strlen(h) >= 10);
 }
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc, (void)argv;
-	lp_init("fuzz-date");
-	return 0;
-}
+FUZZ_INIT("fuzz-date", (void)0)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

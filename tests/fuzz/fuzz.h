@@ -1,6 +1,7 @@
 /* tests/fuzz/fuzz.h - what the libFuzzer harnesses share (header only: each harness is one
  * file and one program, built by `make fuzz`).
  *
+ *   FUZZ_INIT(prog, x)   LLVMFuzzerInitialize: lp_init(prog), then x
  *   FUZZ_CHECK(cond)     a property: abort (a crash libFuzzer reports) when it does not hold
  *   fuzz_memfd(p, n)     the bytes as a file: an anonymous memory file, its path
  *                        "/proc/self/fd/N" in buf (close the fd after use)
@@ -19,6 +20,19 @@
 #include <sys/mman.h>
 #include <unistd.h>
 #include <sanitizer/common_interface_defs.h>
+
+#include "lp_cli.h"
+
+/* LLVMFuzzerInitialize: the program name for messages, then what else the harness sets up
+ * once (a statement, or nothing) */
+#define FUZZ_INIT(prog, once)                                                                                  \
+	int LLVMFuzzerInitialize(int *argc, char ***argv)                                                      \
+	{                                                                                                      \
+		(void)argc, (void)argv;                                                                        \
+		lp_init(prog);                                                                                 \
+		once;                                                                                          \
+		return 0;                                                                                      \
+	}
 
 /* (said through the sanitizer's report, which still reaches the log when the run closes the
  * program's own stderr with -close_fd_mask) */

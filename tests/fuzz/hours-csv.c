@@ -14,15 +14,14 @@
 
 static lp_config *cfg;
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
+static void setup(void)
 {
-	(void)argc, (void)argv;
-	lp_init("fuzz-hours-csv");
 	cfg = lp_config_load(FUZZ_ROOT "/samples/acme.json");
 	if (!cfg)
 		abort();
-	return 0;
 }
+
+FUZZ_INIT("fuzz-hours-csv", setup())
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -63,12 +63,7 @@ static void reset(int freed)
 	optind = 0; /* getopt_long from the start again */
 }
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc, (void)argv;
-	lp_init("fuzz-journal-export");
-	return 0;
-}
+FUZZ_INIT("fuzz-journal-export", (void)0)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -18,17 +18,16 @@
 
 static lp_map *plan;
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
+static void setup(void)
 {
-	(void)argc, (void)argv;
-	lp_init("fuzz-journal");
 	plan = lp_map_new();
 	lp_map_put(plan, "op-1", (void *)(intptr_t)1);
 	lp_map_put(plan, "op-2", (void *)(intptr_t)2);
 	lp_map_put(plan, "op-3", (void *)(intptr_t)3);
 	lp_map_put(plan, "op-4", (void *)(intptr_t)4);
-	return 0;
 }
+
+FUZZ_INIT("fuzz-journal", setup())
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -63,12 +63,7 @@ static int has_tag_escape(const uint8_t *p, size_t n)
 	return 0;
 }
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc, (void)argv;
-	lp_init("fuzz-json");
-	return 0;
-}
+FUZZ_INIT("fuzz-json", (void)0)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

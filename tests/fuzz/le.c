@@ -40,12 +40,7 @@ static void dumps_ok(const json_t *v)
 
 #define FAILED_SAYS_WHY(rc) FUZZ_CHECK((rc) == 0 || err[0] != '\0')
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc, (void)argv;
-	lp_init("fuzz-le");
-	return 0;
-}
+FUZZ_INIT("fuzz-le", (void)0)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -102,12 +102,7 @@ static i128 ref_div_round(i128 num, i128 den)
 	return q;
 }
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc, (void)argv;
-	lp_init("fuzz-money");
-	return 0;
-}
+FUZZ_INIT("fuzz-money", (void)0)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

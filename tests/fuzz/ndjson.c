@@ -33,12 +33,7 @@ static uint8_t *gzip(const uint8_t *p, size_t n, size_t *outn)
 	return out;
 }
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc, (void)argv;
-	lp_init("fuzz-ndjson");
-	return 0;
-}
+FUZZ_INIT("fuzz-ndjson", (void)0)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

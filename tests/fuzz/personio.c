@@ -32,15 +32,14 @@ static void issues_ok(const json_t *issues)
 	json_array_foreach(issues, i, v) record_ok(v, "issue");
 }
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
+static void setup(void)
 {
-	(void)argc, (void)argv;
-	lp_init("fuzz-personio");
 	cfg = lp_config_load(FUZZ_ROOT "/samples/acme.json");
 	if (!cfg)
 		abort();
-	return 0;
 }
+
+FUZZ_INIT("fuzz-personio", setup())
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
