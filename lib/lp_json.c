@@ -65,10 +65,30 @@ static char *quote_fractions(const char *buf, size_t len, size_t *outlen, int *t
 	char *out = NULL;
 	size_t o = 0, cap = 0;
 	const char *copied = buf; /* everything before this is already in out */
+	/* where an object key stands (after '{', and after ',' in an object) a number is left as
+	 * it is, for jansson to refuse: quoted, {1.5: 2} would be an object with a key (found by
+	 * tests/fuzz/json). Containers deeper than the stack are past jansson's depth limit anyway. */
+	unsigned char in_obj[4096];
+	size_t depth = 0;
+	int key = 0;
 
 	while (p < end) {
 		char c = *p;
+		if (c == '{' || c == '[') {
+			if (depth < sizeof in_obj)
+				in_obj[depth] = c == '{';
+			depth++;
+			key = c == '{';
+		} else if (c == '}' || c == ']') {
+			if (depth)
+				depth--;
+			key = 0;
+		} else if (c == ',')
+			key = depth && depth <= sizeof in_obj && in_obj[depth - 1];
+		else if (c == ':')
+			key = 0;
 		if (c == '"') {
+			key = 0;
 			p++;
 			while (p < end && *p != '"') {
 				if (*p == '\\' && p + 1 < end) {
@@ -91,7 +111,7 @@ static char *quote_fractions(const char *buf, size_t len, size_t *outlen, int *t
 				free(out);
 				return NULL;
 			}
-			if (frac) {
+			if (frac && !key) {
 				size_t need = (size_t)(p - copied) + n + 8;
 				if (o + need + 1 > cap) {
 					cap = (o + need + 1) * 2 + len / 4;

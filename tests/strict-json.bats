@@ -71,6 +71,20 @@ refused() {
 	done < <(forms strict-json.forms)
 }
 
+@test "a fractional number where an object key stands is refused, not read as a key (found by tests/fuzz/json)" {
+	local k
+	for k in 1.5 3e2 -0.5; do
+		{ rec_person; printf '{"type":"x","client":"t","v":{%s:1}}\n' "$k"; rec_end; } >"$IN"
+		run --separate-stderr validate -c "$T_CFG" --as-of "$AS_OF" "$IN"
+		assert_equal "$status" 3
+		[[ "$stderr" == *"in.ndjson:2: not valid JSON"* ]] || { echo "key $k: $stderr" >&2; return 1; }
+		printf '{"type":"x","client":"t","v":[{"a":1},%s,{"b":%s}]}\n' "$k" "$k" >"$IN"
+		run --separate-stderr validate -c "$T_CFG" --as-of "$AS_OF" "$IN"
+		[ "$status" -ne 3 ] || { echo "values $k refused: $stderr" >&2; return 1; }
+		assert_line "{\"type\":\"x\",\"client\":\"t\",\"v\":[{\"a\":1},$k,{\"b\":$k}]}"
+	done
+}
+
 @test "the valid forms are read and passed on as the same number (validate)" {
 	local f
 	while IFS= read -r f; do
