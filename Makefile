@@ -8,6 +8,10 @@
 #                   with npm into $(BUILD)/prism/) against Loket's and Personio's specs
 #   make demo       install missing Debian packages, build, run the demo offline
 #   make bench      benchmarks (ratios against a peer measured in the same run)
+#   make fuzz       build the libFuzzer harnesses (tests/fuzz/, clang) into build-fuzz/ and run
+#                   each for FUZZ_SECONDS (default 150: 12 harnesses x 150 s = 30 minutes of
+#                   fuzzing), FUZZ_JOBS (default 2) at a time; the table of execs, coverage and
+#                   CPU seconds goes to build-fuzz/fuzz-summary.txt
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make deps       install missing Debian packages (as root)
 
@@ -90,7 +94,7 @@ $(BUILD)/bin/personio-emu $(BUILD)/bin/loket-emu: $(BUILD)/bin/%: $(BUILD)/obj/t
 
 $(BUILD)/bin/gen-personio $(BUILD)/bin/gen-loket: $(GEN_OBJ)
 
--include $(ALL_OBJ:.o=.d)
+-include $(ALL_OBJ:.o=.d) $(wildcard $(FUZZ_BUILD)/obj/lib/*.d $(FUZZ_BUILD)/fuzz/*.d)
 
 deps:
 	@sh scripts/deps.sh
@@ -98,8 +102,48 @@ deps:
 asan:
 	@$(MAKE) --no-print-directory BUILD=build-asan CFLAGS="$(SAN_FLAGS)" LDFLAGS="-fsanitize=address,undefined"
 
+# ---- fuzzing (tests/fuzz/, see doc/README-fuzz.md) -------------------------------------------
+# Each tests/fuzz/NAME.c is one libFuzzer harness, build-fuzz/fuzz/NAME, linked against a liblp.a
+# built with clang and ASan + UBSan (and the fuzzer's coverage) into build-fuzz/. LIBS_fuzz-NAME
+# adds libraries; WRAP_fuzz-NAME the link options of a harness that catches exit().
+FUZZ_CC      = clang
+FUZZ_BUILD   = build-fuzz
+FUZZ_SAN     = -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZERS      = $(basename $(notdir $(wildcard tests/fuzz/*.c)))
+FUZZ_BINS    = $(FUZZERS:%=$(FUZZ_BUILD)/fuzz/%)
+FUZZ_SECONDS ?= 150
+FUZZ_JOBS    ?= 2
+LIBS_fuzz     = -lcurl -ljansson -lcsv -lz
+WRAP_fuzz-journal-export = -Wl,--wrap=exit,--wrap=lp_in_open,--wrap=lp_in_next,--wrap=lp_in_close
+
+FUZZ_LIB     = $(FUZZ_BUILD)/liblp.a
+FUZZ_LIB_OBJ = $(LIB_SRC:lib/%.c=$(FUZZ_BUILD)/obj/lib/%.o)
+$(FUZZ_BUILD)/obj/lib/%.o: lib/%.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(CFLAGS) $(FUZZ_SAN) -c -o $@ $<
+
+$(FUZZ_LIB): $(FUZZ_LIB_OBJ)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(FUZZ_BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(FUZZ_LIB)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer -Itests/fuzz -DFUZZ_ROOT='"$(CURDIR)"' \
+		$(if $(WRAP_fuzz-$*),-DFUZZ_WRAP_EXIT $(WRAP_fuzz-$*)) -o $@ $< $(FUZZ_LIB) $(LIBS_fuzz)
+
+fuzz-build: $(FUZZ_BINS)
+
+# the long run: every harness FUZZ_SECONDS over its seed corpus (new inputs kept in build-fuzz/corpus/)
+fuzz: deps fuzz-build
+	sh tests/fuzz/run long $(FUZZ_SECONDS) $(FUZZ_JOBS) $(FUZZERS)
+
+# the brief run `make check` makes: the seed corpus and the regression cases replayed, then a few
+# seconds of fuzzing each, so that the harnesses never rot
+fuzz-check: fuzz-build
+	sh tests/fuzz/run brief 3 1 $(FUZZERS)
+
 # deps first (prerequisites are made left to right: the README's commands run make serially)
-check: deps all asan
+check: deps all asan fuzz-check
 	sh tests/run build build-asan
 	sh tests/conformance/run build
 
@@ -123,6 +167,6 @@ install: all
 	install -m0644 man/loketpipe.7 $(DESTDIR)$(MANDIR)/man7
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz
 
-.PHONY: all deps asan check test demo bench install clean
+.PHONY: all deps asan check test demo bench install clean fuzz fuzz-build fuzz-check

@@ -182,7 +182,8 @@ int lp_csv_write_row(FILE *f, char sep, const char *const *fields, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		const char *s = fields[i] ? fields[i] : "";
 		size_t l = strlen(s);
-		int quote = l > 0 && (s[0] == ' ' || s[l - 1] == ' ');
+		/* libcsv takes spaces and tabs at the edges of an unquoted field away */
+		int quote = l > 0 && (s[0] == ' ' || s[0] == '\t' || s[l - 1] == ' ' || s[l - 1] == '\t');
 		for (const char *p = s; *p && !quote; p++)
 			if (*p == sep || *p == '"' || *p == '\r' || *p == '\n')
 				quote = 1;

@@ -2,7 +2,7 @@
  *
  * Reading is strict (CSV_STRICT | CSV_STRICT_FINI): a stray quote or an unterminated
  * quoted field is an error naming the row. Writing quotes a field only when needed
- * (separator, quote, CR or LF inside, or leading/trailing space).
+ * (separator, quote, CR or LF inside, or a leading/trailing space or tab).
  */
 #ifndef LP_CSV_H
 #define LP_CSV_H

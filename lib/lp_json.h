@@ -38,7 +38,8 @@ size_t lp_json_untag(char *buf, size_t n);
 /* Serialise compactly (object keys in insertion order). Caller frees. */
 char *lp_json_dumps(const json_t *v);
 
-/* Small getters: NULL when absent or of another type. */
+/* Small getters: NULL when absent or of another type (lp_json_str: a fractional number, a
+ * tagged string inside, is a number and no string). */
 const char *lp_json_str(const json_t *obj, const char *key);
 json_t *lp_json_obj(const json_t *obj, const char *key);
 json_t *lp_json_arr(const json_t *obj, const char *key);

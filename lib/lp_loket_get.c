@@ -83,10 +83,14 @@ json_t *lp_loket_get_one(lp_loket_get *g, const char *target, const char *accept
 		lp_http_resp_free(&resp);
 		gfail(g, st == 401 || st == 403 ? LP_EXIT_AUTH : LP_EXIT_REMOTE, "GET %s: HTTP %ld", path, st);
 	}
-	json_t *j = lp_json_loadb(resp.body, resp.len, NULL);
+	json_error_t e;
+	json_t *j = lp_json_loadb(resp.body, resp.len, &e);
 	lp_http_resp_free(&resp);
 	if (!json_is_object(j)) {
 		json_decref(j);
+		if (!j) /* why, and where in the answer (an invalid number: its text) */
+			gfail(g, LP_EXIT_REMOTE, "GET %s: the answer is not a JSON object: %s (line %d, column %d)", path,
+			      e.text, e.line, e.column);
 		gfail(g, LP_EXIT_REMOTE, "GET %s: the answer is not a JSON object", path);
 	}
 	char err[300];

@@ -3,10 +3,12 @@
 # Run by `make deps` (and so by `make demo` and `make check`). As root it installs what is
 # missing with apt-get; as another user it lists what is missing and fails. parallel (GNU parallel)
 # runs pipelines/bureau-sync; chromium renders its HTML overview in tests/bureau-sync.bats.
+# clang and libclang-rt-14-dev (libFuzzer and the sanitizer runtimes) build tests/fuzz/ (make fuzz,
+# and briefly in make check).
 set -eu
 PKGS="gcc make libc6-dev pkg-config libcsv-dev libjansson-dev libcurl4-openssl-dev zlib1g-dev
 libmicrohttpd-dev bats bats-assert bats-support bats-file python3 python3-jsonschema jq curl
-ca-certificates mandoc parallel chromium libxml2-utils"
+ca-certificates mandoc parallel chromium libxml2-utils clang libclang-rt-14-dev"
 missing=""
 for p in $PKGS; do
 	s=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
