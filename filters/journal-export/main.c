@@ -703,6 +703,11 @@ static int parse_fmt(const char *f, enum fmt *out_fmt)
 	return 0;
 }
 
+/* main's outputs and options: at file scope, reachable when an error exits (LeakSanitizer), and
+ * so that the fuzz harness (tests/fuzz/journal-export.c) can set them back between inputs */
+static je_outputs main_outs;
+static struct je_mark_opts main_mo;
+
 int main(int argc, char **argv)
 {
 	enum { O_MARK = 1000, O_RERUN, O_LEDGER, O_BASE, O_ACTOR, O_AUDIT };
@@ -713,8 +718,6 @@ int main(int argc, char **argv)
 					     {"actor", required_argument, 0, O_ACTOR}, {"audit", required_argument, 0, O_AUDIT},
 					     {"help", no_argument, 0, 'h'},
 					     {"version", no_argument, 0, 'V'},       {0, 0, 0, 0}};
-	static je_outputs outs; /* static: reachable when an error exits */
-	static struct je_mark_opts mo;
 	char as_of[11];
 	int c, pending = 0; /* a --format waiting for its -o */
 	lp_init(argv[0]);
@@ -729,7 +732,7 @@ int main(int argc, char **argv)
 			if (pending)
 				lp_usage_die(usage, "--format %s: the --format before it has no -o FILE (each -o takes the format "
 					     "given before it; only one output may go to stdout, the last)", optarg);
-			struct output *o = LP_VEC_PUSH(&outs);
+			struct output *o = LP_VEC_PUSH(&main_outs);
 			memset(o, 0, sizeof *o);
 			o->fmt = f;
 			pending = 1;
@@ -740,56 +743,56 @@ int main(int argc, char **argv)
 				lp_usage_die(usage, "-o %s: give --format before each -o", optarg);
 			if (!*optarg)
 				lp_usage_die(usage, "--output: empty file name");
-			outs.v[outs.n - 1].path = optarg;
+			main_outs.v[main_outs.n - 1].path = optarg;
 			pending = 0;
 			break;
 		case 'a': today = lp_date_opt("--as-of", optarg), have_as_of = 1; break;
-		case 'c': mo.config = optarg; break;
-		case O_MARK: mo.mark = 1; break;
-		case O_RERUN: *LP_VEC_PUSH(&mo.rerun) = optarg; break;
-		case O_LEDGER: mo.ledger = optarg; break;
-		case O_BASE: mo.base_url = optarg; break;
-		case O_ACTOR: mo.actor = optarg; break;
-		case O_AUDIT: mo.audit = optarg; break;
+		case 'c': main_mo.config = optarg; break;
+		case O_MARK: main_mo.mark = 1; break;
+		case O_RERUN: *LP_VEC_PUSH(&main_mo.rerun) = optarg; break;
+		case O_LEDGER: main_mo.ledger = optarg; break;
+		case O_BASE: main_mo.base_url = optarg; break;
+		case O_ACTOR: main_mo.actor = optarg; break;
+		case O_AUDIT: main_mo.audit = optarg; break;
 		case 'h': lp_usage_exit(usage, 0);
 		case 'V': lp_version_exit();
 		default: lp_usage_exit(usage, LP_EXIT_USAGE);
 		}
 	}
-	if (!outs.n)
+	if (!main_outs.n)
 		lp_usage_die(usage, "--format is required");
-	for (size_t i = 0; i < outs.n; i++) {
-		if (outs.v[i].fmt == F_XAF)
+	for (size_t i = 0; i < main_outs.n; i++) {
+		if (main_outs.v[i].fmt == F_XAF)
 			any_xaf = 1;
 		/* the same file however it is spelt (./x, d/../x, a linked directory) */
-		char *a = outs.v[i].path ? je_abs_path(outs.v[i].path) : NULL;
+		char *a = main_outs.v[i].path ? je_abs_path(main_outs.v[i].path) : NULL;
 		for (size_t j = 0; j < i; j++) {
-			char *b = outs.v[j].path ? je_abs_path(outs.v[j].path) : NULL;
-			int same = outs.v[i].path && outs.v[j].path &&
-				   (a && b ? !strcmp(a, b) : !strcmp(outs.v[i].path, outs.v[j].path));
+			char *b = main_outs.v[j].path ? je_abs_path(main_outs.v[j].path) : NULL;
+			int same = main_outs.v[i].path && main_outs.v[j].path &&
+				   (a && b ? !strcmp(a, b) : !strcmp(main_outs.v[i].path, main_outs.v[j].path));
 			free(b);
 			if (same) {
 				free(a);
-				lp_usage_die(usage, "-o %s: given twice (as -o %s)", outs.v[i].path, outs.v[j].path);
+				lp_usage_die(usage, "-o %s: given twice (as -o %s)", main_outs.v[i].path, main_outs.v[j].path);
 			}
 		}
 		free(a);
 	}
-	if (mo.mark && !mo.config)
+	if (main_mo.mark && !main_mo.config)
 		lp_usage_die(usage, "--mark-exported needs -c CONFIG");
-	if (mo.mark && pending)
+	if (main_mo.mark && pending)
 		lp_usage_die(usage, "--mark-exported needs -o FILE for every --format (the runs are marked after the files are durable)");
-	if (mo.config && pending)
+	if (main_mo.config && pending)
 		lp_usage_die(usage, "-c needs -o FILE for every --format (the journal.export records go to the standard output)");
-	if (!mo.mark && mo.rerun.n)
+	if (!main_mo.mark && main_mo.rerun.n)
 		lp_usage_die(usage, "--rerun needs --mark-exported");
-	if (!mo.config && (mo.ledger || mo.base_url || mo.audit || mo.actor))
+	if (!main_mo.config && (main_mo.ledger || main_mo.base_url || main_mo.audit || main_mo.actor))
 		lp_usage_die(usage, "--ledger, --base-url, --audit and --actor need -c CONFIG");
-	for (size_t i = 0; i < mo.rerun.n; i++)
-		if (!lp_le_uuid_ok(mo.rerun.v[i]))
-			lp_usage_die(usage, "--rerun: '%s' is not a journal run id (a uuid)", mo.rerun.v[i]);
+	for (size_t i = 0; i < main_mo.rerun.n; i++)
+		if (!lp_le_uuid_ok(main_mo.rerun.v[i]))
+			lp_usage_die(usage, "--rerun: '%s' is not a journal run id (a uuid)", main_mo.rerun.v[i]);
 	lp_date_fmt(have_as_of ? today : lp_date_today(), as_of);
-	mo.as_of = as_of;
+	main_mo.as_of = as_of;
 
 	lp_in *in = lp_in_open(argv + optind, argc - optind);
 	json_t *rec;
@@ -837,19 +840,19 @@ int main(int argc, char **argv)
 	}
 
 	int code;
-	if (mo.config)
-		code = je_mark_run(&mo, &outs);
+	if (main_mo.config)
+		code = je_mark_run(&main_mo, &main_outs);
 	else {
-		for (size_t i = 0; i < outs.n; i++)
-			if (je_render(&outs.v[i], as_of))
+		for (size_t i = 0; i < main_outs.n; i++)
+			if (je_render(&main_outs.v[i], as_of))
 				lp_die(LP_EXIT_IO, "out of memory (nothing written)");
 		je_outputs files = {0};
 		struct output *so = NULL;
-		for (size_t i = 0; i < outs.n; i++)
-			if (outs.v[i].path)
-				*LP_VEC_PUSH(&files) = outs.v[i];
+		for (size_t i = 0; i < main_outs.n; i++)
+			if (main_outs.v[i].path)
+				*LP_VEC_PUSH(&files) = main_outs.v[i];
 			else
-				so = &outs.v[i];
+				so = &main_outs.v[i];
 		if (files.n)
 			je_write_replace(&files);
 		free(files.v);
@@ -866,10 +869,12 @@ int main(int argc, char **argv)
 		if (oc)
 			code = oc;
 	}
-	for (size_t i = 0; i < outs.n; i++)
-		free(outs.v[i].mem);
-	free(outs.v);
-	free(mo.rerun.v);
+	for (size_t i = 0; i < main_outs.n; i++)
+		free(main_outs.v[i].mem);
+	free(main_outs.v);
+	free(main_mo.rerun.v);
+	memset(&main_outs, 0, sizeof main_outs);
+	memset(&main_mo, 0, sizeof main_mo);
 	je_free_all();
 	return code;
 }

@@ -9,8 +9,15 @@
 #include "fuzz.h"
 
 #define main journal_export_main
-#include "../../filters/journal-export.c"
+#include "../../filters/journal-export/main.c"
 #undef main
+
+/* mark.c is not compiled in: without -c the program never marks (a -c run needs a Loket) */
+int je_mark_run(const struct je_mark_opts *mo, je_outputs *outs)
+{
+	(void)mo, (void)outs;
+	abort();
+}
 
 /* the program's state back to the start; freed first when main did not free it (it frees on
  * its normal way out, not where it exits with a message nor on an input error: status 3) */
@@ -46,7 +53,7 @@ void __wrap_lp_in_close(lp_in *in)
 static void reset(int freed)
 {
 	if (!freed)
-		free_all();
+		je_free_all();
 	if (fuzz_exit_code >= 0) {
 		json_decref(live_rec);
 		if (live_in)
@@ -54,10 +61,18 @@ static void reset(int freed)
 	}
 	live_in = NULL;
 	live_rec = NULL;
+	/* main frees and clears these on its normal way out only (not at an exit, nor when it
+	 * returns the input's error) */
+	for (size_t i = 0; i < main_outs.n; i++)
+		free(main_outs.v[i].mem);
+	free(main_outs.v);
+	free(main_mo.rerun.v);
+	memset(&main_outs, 0, sizeof main_outs);
+	memset(&main_mo, 0, sizeof main_mo);
 	memset(&runs, 0, sizeof runs);
 	memset(&passed, 0, sizeof passed);
 	client = bk_admin = NULL;
-	have_client = have_bk = 0;
+	have_client = have_bk = any_xaf = 0;
 	out = NULL;
 	werr = 0;
 	optind = 0; /* getopt_long from the start again */
