@@ -102,7 +102,7 @@ deps:
 asan:
 	@$(MAKE) --no-print-directory BUILD=build-asan CFLAGS="$(SAN_FLAGS)" LDFLAGS="-fsanitize=address,undefined"
 
-# ---- fuzzing (tests/fuzz/, see doc/README-fuzz.md) -------------------------------------------
+# ---- fuzzing (tests/fuzz/, see doc/fuzzing.md) ----------------------------------------------
 # Each tests/fuzz/NAME.c is one libFuzzer harness, build-fuzz/fuzz/NAME, linked against a liblp.a
 # built with clang and ASan + UBSan (and the fuzzer's coverage) into build-fuzz/. LIBS_fuzz-NAME
 # adds libraries; WRAP_fuzz-NAME the link options of a harness that catches exit().
