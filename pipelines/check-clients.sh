@@ -1,5 +1,5 @@
 # check-clients.sh - sourced by the pipelines that read or write one client (monthly-sync,
-# monthly-documents): C1/C2 checked against every client configuration of a directory before
+# monthly-documents, monthly-journal): the run's audit events (audit), and C1/C2 checked against every client configuration of a directory before
 # anything is read from Personio or Loket. One home for the rule of which *.json files are
 # client configurations (see monthly-sync(1)).
 #
@@ -61,4 +61,12 @@ check_clients() {
 		say "cannot check C1/C2 against the client configurations in $dir (validate exit $rc); nothing was read from Personio or Loket"
 		exit $rc
 	fi
+}
+
+# audit [--fields FILE] EVENT [KEY=TEXT|KEY:=JSON]...: one event in the client's audit log (A1,
+# audit-log(1); nothing when the configuration names no audit log). Needs $cfg, $actor, $prog,
+# $client and $b. A log that cannot be written is said, and the run goes on: its programs'
+# own events fail loudly.
+audit() {
+	"${b}audit-log" -c "$cfg" ${actor:+--actor "$actor"} "$@" || echo "$prog: $client: the audit log could not be written (audit-log, exit $?)" >&2
 }

@@ -91,6 +91,12 @@ right_profiles() {
 	run jq -c '[.outcome, .counts.already]' "$O.2026-11-16/status.json"
 	assert_output '["no_changes",101]'
 	assert_equal "$(landed | jq length)" 101
+	# A1: each run itself, with its outcome, around its programs' events; the chain holds
+	run jq -c 'select(.event | test("^documents[.]")) | [.event, .as_of, .outcome, .actor]' "$BATS_TEST_TMPDIR/audit.ndjson"
+	assert_output "$(printf '%s\n' '["documents.start","2026-11-15",null,"tester"]' '["documents.run","2026-11-15","done","tester"]' \
+		'["documents.start","2026-11-16",null,"tester"]' '["documents.run","2026-11-16","no_changes","tester"]')"
+	run audit-verify "$BATS_TEST_TMPDIR/audit.ndjson"
+	assert_success
 	schema_ok "$O.2026-11-15/documents.ndjson"
 	schema_ok "$O.2026-11-15/shared.ndjson"
 }

@@ -204,6 +204,37 @@ files() { (cd "$O" && ls -- *.xaf *.csv 2>/dev/null | tr '\n' ' '); }
 	[[ "$stderr" == *"another monthly-journal runs in $O.busy"* ]]
 }
 
+@test "A1 every monthly-journal run is in the audit log: journal.start and journal.run with its outcome (exported, no_changes, busy), around the exports and marks, with the actor; the log verifies" {
+	A="$BATS_TEST_TMPDIR/audit.ndjson"
+	: >"$A.before"
+	[ ! -e "$A" ] || cp "$A" "$A.before"
+	run_j --mark-exported
+	assert_success
+	run_j --mark-exported
+	assert_success
+	exec 9>>"$O/.lock"
+	flock -n 9
+	run_j --mark-exported
+	exec 9>&-
+	assert_failure 8
+	run sh -c "tail -n +$(($(wc -l <"$A.before") + 1)) '$A' | jq -c 'select(.event | test(\"^journal[.](start|run|exported|marked)\$\")) | [.event, (if .event == \"journal.start\" then .review elif .event == \"journal.run\" then .outcome else .journal_run_id end), .actor]'"
+	assert_success
+	assert_output "$(cat <<EOF2
+["journal.start",false,"tester"]
+["journal.exported","$J10","tester"]
+["journal.exported","$JC","tester"]
+["journal.marked","$J10","tester"]
+["journal.marked","$JC","tester"]
+["journal.run","exported","tester"]
+["journal.start",false,"tester"]
+["journal.run","no_changes","tester"]
+["journal.run","busy","tester"]
+EOF2
+)"
+	run audit-verify "$A"
+	assert_success
+}
+
 @test "J1 usage: -c missing or twice, --rerun without --mark-exported or not a uuid, a bad --as-of, an unknown option: exit 2; an unreadable configuration: exit 4" {
 	run --separate-stderr sh "$PIPE"
 	assert_failure 2
