@@ -92,9 +92,12 @@ static json_t *counts(const struct run *r)
 	return lp_stream_counts(count_names, r->n, N__);
 }
 
+/* at a failure: the read in the audit log (A1), then the OAuth client */
 static void cleanup(void *ctx)
 {
 	struct run *r = ctx;
+	lp_loket_get_audit_read(&r->g, r->cfg, r->as_of, 0, counts(r));
+	r->g.oauth = NULL;
 	lp_oauth_free(r->oauth);
 	r->oauth = NULL;
 }
@@ -491,6 +494,7 @@ int main(int argc, char **argv)
 		lp_out_new(lp_stream_end(cfg->client, "loket", 1, counts(&r), NULL));
 		oc = lp_out_close();
 	}
+	lp_loket_get_audit_read(&r.g, cfg, r.as_of, oc == 0, counts(&r));
 	if (verbose)
 		lp_warn("%s: %lu employees, %lu employments; new/changed/gone: employees %lu/%lu/%lu, employments %lu/%lu/%lu;%s "
 			"%lu HTTP requests (+%lu token)",

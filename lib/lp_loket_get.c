@@ -1,5 +1,6 @@
 /* lp_loket_get.c - see lp_loket_get.h */
 #include "lp_loket_get.h"
+#include "lp_audit.h"
 #include "lp_cli.h"
 #include "lp_config.h"
 #include "lp_json.h"
@@ -153,4 +154,20 @@ void lp_loket_get_open(lp_loket_get *g, const lp_config *cfg, const char *base, 
 	if (!h)
 		lp_die(LP_EXIT_CONFIG, "%s: %s", cfg->client, err);
 	*g = (lp_loket_get){.http = h, .oauth = replay_dir ? NULL : lp_oauth_for_config(cfg), .fail = fail, .ctx = ctx};
+}
+
+void lp_loket_get_audit_read(const lp_loket_get *g, const lp_config *cfg, lp_date as_of, int complete, json_t *counts)
+{
+	struct lp_audit *a = g->oauth ? lp_oauth_audit(g->oauth) : NULL;
+	if (!a) {
+		json_decref(counts);
+		return;
+	}
+	char d[16];
+	lp_date_fmt(as_of, d);
+	const char *pa = cfg->loket.payroll_administration_id;
+	lp_audit_event(a, "loket.read",
+		       json_pack("{s:s,s:s,s:b,s:o,s:I}", "payroll_administration_id", pa ? pa : "", "as_of", d, "complete",
+				 complete, "counts", counts ? counts : json_object(), "http_requests",
+				 (json_int_t)(g->http ? lp_http_requests(g->http) : 0)));
 }

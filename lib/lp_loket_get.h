@@ -15,6 +15,7 @@
 
 #include <jansson.h>
 
+#include "lp_date.h"
 #include "lp_http.h"
 #include "lp_oauth.h"
 
@@ -57,5 +58,11 @@ int lp_loket_get_raw(lp_loket_get *g, const char *target, const char *accept, lp
  * pagination rule for every list). */
 long lp_loket_get_list(lp_loket_get *g, const char *path, const char *accept, int declared,
 		       void (*fn)(json_t *item, void *ctx), void *ctx);
+
+/* A1: a read of the administration's data in the audit log: "loket.read" {payroll_administration_id,
+ * as_of, complete, counts (stolen), http_requests}, when g has an audit log (its OAuth client's:
+ * none when replaying, or before the session is open). Every Loket reader calls it once, at its
+ * end or at its failure (complete 0). */
+void lp_loket_get_audit_read(const lp_loket_get *g, const lp_config *cfg, lp_date as_of, int complete, json_t *counts);
 
 #endif

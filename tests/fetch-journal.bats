@@ -384,6 +384,18 @@ bad_list() {
 	assert_output --partial '"complete":false'
 }
 
+@test "A1 the read is in the audit log (loket.read: the administration, as of, complete, counts), a failed read too, and the log verifies" {
+	A="$BATS_TEST_TMPDIR/audit.ndjson"
+	fj
+	faults '{"always":{"path":"/v2/providers/employers/payrolladministrations/journalruns/'$JC'/results","status":500}}'
+	nope fj
+	run jq -c 'select(.event == "loket.read") | [.program, .payroll_administration_id, .as_of, .complete, .counts.entries, .counts.lines]' "$A"
+	assert_output "$(printf '%s\n' '["fetch-journal","7a9b3c2d-1e4f-4a5b-8c6d-000000000001","2026-11-15",true,2,17]' \
+		'["fetch-journal","7a9b3c2d-1e4f-4a5b-8c6d-000000000001","2026-11-15",false,1,12]')"
+	run audit-verify "$A"
+	assert_success
+}
+
 @test "remote failure: Loket answers 500 on a run's results: exit 5, complete:false, naming the path; the runs before are written" {
 	faults '{"always":{"path":"/v2/providers/employers/payrolladministrations/journalruns/'$JC'/results","status":500}}'
 	run --separate-stderr fj

@@ -74,6 +74,15 @@ write_snap() {
 	cmp "$BATS_TEST_TMPDIR/a.ndjson" "$BATS_TEST_TMPDIR/plain.ndjson"
 }
 
+@test "A1: each read is in the audit log (loket.read, complete, the counts), CSV runs too; the log verifies" {
+	run_h4 "$BATS_TEST_TMPDIR/a.ndjson"
+	loket-employees -c "$CFG" --as-of 2026-11-15 --csv >/dev/null
+	run jq -c 'select(.event == "loket.read") | [.program, .as_of, .complete, (.counts | length > 0)]' "$BATS_TEST_TMPDIR/audit.ndjson"
+	assert_output "$(printf '%s\n' '["loket-employees","2026-11-15",true,true]' '["loket-employees","2026-11-15",true,true]')"
+	run audit-verify "$BATS_TEST_TMPDIR/audit.ndjson"
+	assert_success
+}
+
 @test "H4: the first run reads the comprehensive list once (one page, the reference date, the spec's requests); no BSN is asked for" {
 	clear_log
 	run_h4 "$BATS_TEST_TMPDIR/a.ndjson"

@@ -83,14 +83,7 @@ json_t *counts(const struct run *r)
  * it came whole) */
 static void audit_read(struct run *r, int complete)
 {
-	char as_of[16];
-	lp_date_fmt(r->as_of, as_of);
-	if (r->oauth)
-		lp_audit_event(lp_oauth_audit(r->oauth), "loket.read",
-			       json_pack("{s:s,s:s,s:b,s:o,s:I}", "payroll_administration_id",
-					 r->cfg->loket.payroll_administration_id ? r->cfg->loket.payroll_administration_id : "",
-					 "as_of", as_of, "complete", complete, "counts", counts(r), "http_requests",
-					 (json_int_t)lp_http_requests(r->http)));
+	lp_loket_get_audit_read(&r->g, r->cfg, r->as_of, complete, counts(r));
 }
 
 /* what fail() frees before the process ends */
