@@ -16,6 +16,9 @@ int main(void)
 	long recs = 0;
 	char *obuf = NULL;
 	size_t ocap = 0;
+	/* 64 KiB buffers, as lp_ndjson reads (gzbuffer) and stdout writes: no syscall per 4 KiB */
+	setvbuf(stdin, NULL, _IOFBF, 1 << 16);
+	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 	while ((n = getline(&line, &cap, stdin)) > 0) {
 		json_error_t err;
 		if (line[n - 1] == '\n')
