@@ -228,11 +228,15 @@ static void issues_of(const json_t *issues)
 	tag("</ul>\n");
 }
 
-static void destroyed(const struct input *in, size_t n)
+static void destroyed(const struct input *in, size_t n, int noplan)
 {
 	char h[128], b[1024], p[256], k[64], l[96];
 	snprintf(h, sizeof h, "What the first sync removes or ends in Loket (%zu)", n);
 	heading(2, h);
+	if (noplan) {
+		para("Cannot be said: there is no plan (see above).");
+		return;
+	}
 	if (!n) {
 		para("Nothing: the first sync removes or ends no Loket record of salary, recurring or one-time compensation.");
 		return;
@@ -314,7 +318,7 @@ void write_text(const struct input *in, const char *title, int as_html)
 	snprintf(b + w, sizeof b - w, ". Removed or ended in Loket: %zu. Employees compared: %zu; people not compared: "
 		 "%zu. Loket records of unmapped components (left alone, not listed): %lu.", ndes, ncmp, nleft, in->unmapped);
 	para(b);
-	destroyed(in, ndes);
+	destroyed(in, ndes, noplan);
 	heading(2, "Per employee");
 	for (size_t i = 0; i < in->emps.n; i++) {
 		const struct emp *e = in->emps.v[i];
