@@ -21,9 +21,6 @@ setup() {
 	CHECK="$ROOT/pipelines/first-sync-check"
 }
 
-writes() { # write requests Loket has answered, the token endpoint left out
-	curl -fsS "$LK_URL/__emu/stats" | jq '([.by_method | to_entries[] | select(.key != "GET") | .value] | add // 0) - (.by_path["/token"] // 0)'
-}
 # check: first-sync-check of acme into $O (exit status in $status)
 check() {
 	run --separate-stderr sh "$CHECK" -c "$CFG" --as-of "$AS_OF" --out "$O" --actor tester "$@"
@@ -60,7 +57,7 @@ align() {
 	assert_success
 	run bash -c "curl -fsS '$LK_URL/__emu/requests' | jq -r '.[].method' | sort -u"
 	assert_output GET
-	assert_equal "$(writes)" 0
+	assert_equal "$(loket_writes)" 0
 	assert_equal "$(loket_digest)" "$before"
 	# the plan it shows is the one a sync would push (diff-loket's own ops)
 	run jq -c 'select(.type=="plan") | [.blocked, .ops, .ops_by_rule.R3, .ops_by_rule.O3]' "$O/plan.ndjson"
@@ -167,7 +164,7 @@ align() {
 	run --separate-stderr sh "$CHECK" -c "$BATS_TEST_TMPDIR/shipped/acme.json" --as-of "$AS_OF" --out "$O"
 	emu_kill $pid
 	assert_failure 1
-	assert_equal "$(writes)" 0
+	assert_equal "$(loket_writes)" 0
 	run jq -r '.outcome' "$O/status.json"
 	assert_output blocked
 	grep -q '^Stijn Kuipers (no employee number, Personio 1026)$' "$O/alignment.txt"

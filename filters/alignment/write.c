@@ -2,7 +2,6 @@
  * comma, formula-safe). Every text a person reads goes through lib/lp_mask: BSNs and IBANs
  * masked, control characters shown.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,17 +65,6 @@ static void put(const char *s)
 {
 	if (lp_mask_write(stdout, s, html, 1))
 		lp_die(LP_EXIT_IO, "out of memory");
-}
-
-static void putf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void putf(const char *fmt, ...)
-{
-	char b[2048];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(b, sizeof b, fmt, ap);
-	va_end(ap);
-	put(b);
 }
 
 static void tag(const char *s)
@@ -201,7 +189,9 @@ static void table(const struct input *in, const struct emp *e)
 			printf("\n");
 			if (!html && *r->note) {
 				printf("  %*s", (int)(w[0] + 2), "");
-				putf("(%s)\n", r->note);
+				printf("(");
+				put(r->note);
+				printf(")\n");
 			}
 		}
 	}
