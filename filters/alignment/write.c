@@ -151,9 +151,10 @@ static void table(const struct input *in, const struct emp *e)
 			if (!html)
 				printf("  ");
 			for (int k = 0; k < 5; k++) {
-				tag("<th>");
-				cell(head[k], w[k], k == 4);
-				tag("</th>");
+				if (html)
+					printf("<th>%s</th>", head[k]);
+				else
+					cell(head[k], w[k], k == 4);
 			}
 			tag("</tr>");
 			printf("\n");
@@ -261,7 +262,7 @@ void write_text(const struct input *in, const char *title, int as_html)
 		put(title);
 		printf("</title>\n<style>@page{size:A4;margin:15mm}body{font-family:sans-serif;font-size:10pt;max-width:60em;"
 		       "margin:1em auto}table{border-collapse:collapse;margin:.5em 0 1em}td,th{border:1px solid #bbb;"
-		       "padding:.15em .4em;text-align:left;vertical-align:top}tr{break-inside:avoid}h3{break-after:avoid;"
+		       "padding:.15em .4em;text-align:left;vertical-align:top}td:nth-child(-n+4){white-space:nowrap}tr{break-inside:avoid}h3{break-after:avoid;"
 		       "margin-bottom:.2em}.overwrite td:last-child,.end td:last-child,.delete td:last-child{font-weight:bold;"
 		       "color:#a00}.keep{color:#555}.incomplete{border:2px solid #a00;padding:0 1em}"
 		       "small{font-weight:normal;color:#333}</style></head><body>\n");
