@@ -78,11 +78,13 @@ struct input {
 	int worst;                 /* the exit status they make */
 	LP_VEC(struct emp *) emps; /* in the order of the report */
 	lp_map *emp_by;            /* "n:101" / "p:1026" -> struct emp */
+	lp_map *by_empl;           /* "w:ID", "b:ID", "v:ID" -> the employment's current records */
 	unsigned long unmapped;    /* Loket records of unmapped components left out (K2) */
 };
 
 /* rows.c */
 void build_rows(struct input *in);
+void free_rows(struct input *in);
 /* the text of member k of r ("" when absent or not text) */
 const char *txt(const json_t *r, const char *k);
 /* a record's employee number as text ("101"), NULL when it has none; buf 24 bytes */

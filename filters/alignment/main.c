@@ -269,7 +269,7 @@ int main(int argc, char **argv)
 	free(in.probs.v);
 	json_decref(in.plan), json_decref(in.validation), json_decref(in.wage_opts);
 	lp_map_free(in.mapped, NULL);
-	lp_map_free(in.emp_by, NULL);
+	free_rows(&in);
 	lp_config_free(cfg);
 	free(cur.v);
 	if (rc || oc)

@@ -245,6 +245,7 @@ struct ctx {
 	struct input *in;
 	struct emp *e;
 	const char *mid;       /* the employment's id, or "" */
+	const json_t *cw, *cb, *cv; /* its current wages, benefits, variable input entries */
 	lp_date start, lo;     /* the compensation start date; it or the employment's start */
 	int sy, sp;            /* the start date's period */
 	lp_map *lop;           /* Loket records an op writes over or removes ("w:ID", "b:ID", "v:Y/P/K") */
@@ -319,7 +320,7 @@ static void op_wage(struct ctx *c, const json_t *op, const char *action)
 		/* what Loket pays on that date now */
 		size_t i;
 		json_t *w;
-		json_array_foreach(c->in->cur_wages, i, w) if (!strcmp(txt(w, "employment_id"), c->mid) && in_effect(w, r->date))
+		json_array_foreach(c->cw, i, w) if (!strcmp(txt(w, "employment_id"), c->mid) && in_effect(w, r->date))
 		{
 			r->l = side_wage(c->in, w, 1);
 			key(k, sizeof k, "w:%s", txt(w, "id"));
@@ -333,7 +334,7 @@ static void op_wage(struct ctx *c, const json_t *op, const char *action)
 		return;
 	}
 	const char *id = last_seg(txt(op, "path"));
-	const json_t *cw = by_id(c->in->cur_wages, id);
+	const json_t *cw = by_id(c->cw, id);
 	r->l = side_wage(c->in, cw ? cw : b, cw != NULL);
 	r->date = r->l.start;
 	key(k, sizeof k, "w:%s", id);
@@ -388,7 +389,7 @@ static void op_ben(struct ctx *c, const json_t *op, const char *action)
 		return;
 	}
 	const char *id = last_seg(txt(op, "path"));
-	const json_t *cb = by_id(c->in->cur_bens, id);
+	const json_t *cb = by_id(c->cb, id);
 	r->l = side_ben(cb ? cb : b);
 	r->date = r->l.start;
 	key(k, sizeof k, "b:%s", id);
@@ -485,7 +486,7 @@ static void rest_wages(struct ctx *c)
 		r->date = s;
 		size_t j;
 		json_t *cw;
-		json_array_foreach(c->in->cur_wages, j, cw) {
+		json_array_foreach(c->cw, j, cw) {
 			key(k, sizeof k, "w:%s", txt(cw, "id"));
 			if (strcmp(txt(cw, "employment_id"), c->mid) || !in_effect(cw, s) || lp_map_get(c->lop, k, NULL))
 				continue;
@@ -523,7 +524,7 @@ static void rest_bens(struct ctx *c)
 		struct row *r = new_row(c, W_RECURRING, comp);
 		r->p = p;
 		r->date = p.start;
-		json_array_foreach(c->in->cur_bens, j, cb) {
+		json_array_foreach(c->cb, j, cb) {
 			key(k, sizeof k, "b:%s", txt(cb, "id"));
 			struct side l = side_ben(cb);
 			if (strcmp(txt(cb, "employment_id"), c->mid) || num(cb, "payroll_component_key") != comp ||
@@ -553,7 +554,7 @@ static void rest_vis(struct ctx *c)
 		struct row *r = new_row(c, W_ONE_TIME, comp);
 		r->year = y, r->period = p;
 		r->p = side_vi(v);
-		json_array_foreach(c->in->cur_vis, j, cv) if (!strcmp(txt(cv, "employment_id"), c->mid) &&
+		json_array_foreach(c->cv, j, cv) if (!strcmp(txt(cv, "employment_id"), c->mid) &&
 							     num(cv, "year") == y && num(cv, "period") == p &&
 							     num(cv, "payroll_component_key") == comp && !lp_map_get(c->lop, k, NULL))
 		{
@@ -578,7 +579,7 @@ static void rest_loket(struct ctx *c)
 	char k[96];
 	size_t i;
 	json_t *x;
-	json_array_foreach(c->in->cur_wages, i, x) {
+	json_array_foreach(c->cw, i, x) {
 		lp_date e;
 		key(k, sizeof k, "w:%s", txt(x, "id"));
 		if (strcmp(txt(x, "employment_id"), c->mid) || lp_map_get(c->lshown, k, NULL) ||
@@ -589,7 +590,7 @@ static void rest_loket(struct ctx *c)
 		r->date = r->l.start;
 		r->mark = unmatched(c, r, NULL);
 	}
-	json_array_foreach(c->in->cur_bens, i, x) {
+	json_array_foreach(c->cb, i, x) {
 		struct side l = side_ben(x);
 		key(k, sizeof k, "b:%s", txt(x, "id"));
 		if (strcmp(txt(x, "employment_id"), c->mid) || lp_map_get(c->lshown, k, NULL) || (l.has_end && l.end < c->start))
@@ -603,7 +604,7 @@ static void rest_loket(struct ctx *c)
 		r->date = l.start;
 		r->mark = unmatched(c, r, NULL);
 	}
-	json_array_foreach(c->in->cur_vis, i, x) {
+	json_array_foreach(c->cv, i, x) {
 		int y = (int)num(x, "year"), p = (int)num(x, "period");
 		long long comp = num(x, "payroll_component_key");
 		key(k, sizeof k, "v:%d/%d/%lld", y, p, comp);
@@ -635,6 +636,50 @@ static int cmp_row(const void *a, const void *b)
 	return x->mark < y->mark ? -1 : x->mark > y->mark;
 }
 
+/* the current records of kind k ("w", "b", "v") of an employment (an empty array: none) */
+static const json_t *of_employment(const struct input *in, const char *k, const char *mid)
+{
+	static json_t *none;
+	char key[160];
+	void *v;
+	snprintf(key, sizeof key, "%s:%s", k, mid);
+	if (lp_map_get(in->by_empl, key, &v))
+		return v;
+	if (!none)
+		none = json_array();
+	return none;
+}
+
+static void index_current(struct input *in)
+{
+	const json_t *arr[3] = {in->cur_wages, in->cur_bens, in->cur_vis};
+	static const char *const k[3] = {"w", "b", "v"};
+	char key[160];
+	in->by_empl = lp_map_new();
+	for (int a = 0; a < 3; a++) {
+		size_t i;
+		json_t *r;
+		void *v;
+		json_array_foreach(arr[a], i, r) {
+			snprintf(key, sizeof key, "%s:%s", k[a], txt(r, "employment_id"));
+			if (!lp_map_get(in->by_empl, key, &v))
+				lp_map_put(in->by_empl, key, v = json_array());
+			json_array_append(v, r);
+		}
+	}
+}
+
+static void drop(void *v)
+{
+	json_decref(v);
+}
+
+void free_rows(struct input *in)
+{
+	lp_map_free(in->by_empl, drop);
+	lp_map_free(in->emp_by, NULL);
+}
+
 static void emp_rows(struct input *in, struct emp *e)
 {
 	if (!e->want_emp && !json_array_size(e->wages) && !json_array_size(e->bens) && !json_array_size(e->vis))
@@ -644,6 +689,7 @@ static void emp_rows(struct input *in, struct emp *e)
 			.start = in->cfg->compensation.start_date, .lop = lp_map_new(), .lshown = lp_map_new(),
 			.pused = lp_map_new(), .skip = lp_map_new(),
 			.noplan = !in->plan || json_is_true(json_object_get(in->plan, "blocked"))};
+	c.cw = of_employment(in, "w", c.mid), c.cb = of_employment(in, "b", c.mid), c.cv = of_employment(in, "v", c.mid);
 	c.lo = c.start;
 	lp_date ms;
 	if (e->employment && date_of(e->employment, "start_date", &ms) && ms > c.lo)
@@ -702,6 +748,7 @@ static int cmp_emp(const void *a, const void *b)
 void build_rows(struct input *in)
 {
 	in->emp_by = lp_map_new();
+	index_current(in);
 	gather(in);
 	for (size_t i = 0; i < in->emps.n; i++) {
 		struct emp *e = in->emps.v[i];
