@@ -192,3 +192,23 @@ align() {
 	run --separate-stderr sh "$CHECK" -c "$CFG" --bogus
 	assert_failure 2
 }
+
+@test "K3: a wage diff-loket deletes only to post it again after an earlier change (Loket only appends) is keep, not a destruction" {
+	check
+	assert_success
+	# 108 in Personio: the wage of 2026-09-01 that Loket holds stays, a new one comes before it (2026-07-01)
+	jq -c 'if .type == "loket.wage" and .employee_number == 108 and .start_date == "2026-10-01" then .start_date = "2026-09-01" | .gross_wage = "3250.00"
+	       elif .type == "loket.wage" and .employee_number == 108 and .start_date == "2026-07-01" then .end_date = "2026-08-31" else . end' \
+		"$O/desired.ndjson" >"$BATS_TEST_TMPDIR/moved.ndjson"
+	run diff-loket -c "$CFG" --current "$O/current.ndjson" "$BATS_TEST_TMPDIR/moved.ndjson"
+	printf '%s\n' "$output" >"$O/plan.ndjson"
+	run jq -r 'select(.type == "loket.op" and .employee_number == 108) | "\(.action) \(.before.start_date // .after.start_date)"' "$O/plan.ndjson"
+	assert_output $'delete 2026-09-01\ncreate 2026-07-01\ncreate 2026-09-01'
+	run --separate-stderr align --csv "$BATS_TEST_TMPDIR/moved.ndjson"
+	assert_success
+	run grep '^Fleur de Jong;108;' <<<"$output"
+	assert_line --index 2 --partial ';salary;;2026-07-01;3200,00;since 2026-04-01;3300,00;;overwrite;K3;'
+	assert_line --index 3 --partial ';salary;;2026-09-01;3250,00;;3250,00;;keep;K3;deleted and posted again'
+	run --separate-stderr align "$BATS_TEST_TMPDIR/moved.ndjson"
+	! sed -n '/^What the first sync removes/,/^Per employee$/p' <<<"$output" | grep -q 'employee 108'
+}
