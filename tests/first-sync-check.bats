@@ -212,3 +212,27 @@ align() {
 	run --separate-stderr align "$BATS_TEST_TMPDIR/moved.ndjson"
 	! sed -n '/^What the first sync removes/,/^Per employee$/p' <<<"$output" | grep -q 'employee 108'
 }
+
+@test "bad input: a field the comparison reads is wrong in an op, a current or a desired record: exit 3 naming file, line and field, nothing written" {
+	check
+	assert_success
+	n=$(grep -n '"rule":"R3"' "$O/plan.ndjson" | cut -d: -f1)
+	jq -c 'if .type == "loket.op" and .rule == "R3" then .before.value = "fifty" else . end' "$O/plan.ndjson" >"$BATS_TEST_TMPDIR/plan.ndjson"
+	run --separate-stderr alignment -c "$CFG" --current "$O/current.ndjson" --plan "$BATS_TEST_TMPDIR/plan.ndjson" "$O/desired.ndjson"
+	assert_failure 3
+	assert_output ""
+	[[ "$stderr" == *"plan.ndjson:$n: before.value: expected an amount"* ]]
+	jq -c 'if .type == "loket.op" and .rule == "O3" then .before = null else . end' "$O/plan.ndjson" >"$BATS_TEST_TMPDIR/plan.ndjson"
+	run --separate-stderr alignment -c "$CFG" --current "$O/current.ndjson" --plan "$BATS_TEST_TMPDIR/plan.ndjson" "$O/desired.ndjson"
+	assert_failure 3
+	[[ "$stderr" == *": before: expected an array of entries"* ]]
+	jq -c 'if .type == "loket.current.wage" then .start_date = "2026-02-30" else . end' "$O/current.ndjson" >"$BATS_TEST_TMPDIR/current.ndjson"
+	run --separate-stderr alignment -c "$CFG" --current "$BATS_TEST_TMPDIR/current.ndjson" --plan "$O/plan.ndjson" "$O/desired.ndjson"
+	assert_failure 3
+	[[ "$stderr" == *"current.ndjson:"*": start_date: expected a date YYYY-MM-DD"* ]]
+	jq -c 'if .type == "loket.benefit_deduction" then del(.payroll_component_key) else . end' "$O/desired.ndjson" >"$BATS_TEST_TMPDIR/desired.ndjson"
+	run --separate-stderr alignment -c "$CFG" --current "$O/current.ndjson" --plan "$O/plan.ndjson" --csv "$BATS_TEST_TMPDIR/desired.ndjson"
+	assert_failure 3
+	assert_output ""
+	[[ "$stderr" == *"desired.ndjson:"*": payroll_component_key: expected an integer"* ]]
+}

@@ -108,6 +108,111 @@ static void take(struct input *in, enum src s, json_t *r, const char *type)
 	}
 }
 
+/* ---- the fields rows.c reads, checked where the record is (FILE:LINE: FIELD: ...) */
+
+static void need_money(const json_t *r, const char *k, const char *w, const char *field)
+{
+	lp_cents c;
+	if (lp_money_from_json(json_object_get(r, k), &c))
+		lp_die_at(LP_EXIT_DATA, w, field, "expected an amount, e.g. \"4166.67\"");
+}
+
+static void need_date(const json_t *r, const char *k, int nullable, const char *w, const char *field)
+{
+	const json_t *v = json_object_get(r, k);
+	lp_date d;
+	if (nullable && (!v || json_is_null(v)))
+		return;
+	if (!json_is_string(v) || lp_date_parse(json_string_value(v), &d))
+		lp_die_at(LP_EXIT_DATA, w, field, "expected a date YYYY-MM-DD%s", nullable ? " or null" : "");
+}
+
+static void need_int(const json_t *r, const char *k, const char *w, const char *field)
+{
+	if (!json_is_integer(json_object_get(r, k)))
+		lp_die_at(LP_EXIT_DATA, w, field, "expected an integer");
+}
+
+/* a wage, benefit or variable input entry as a record or an op's view holds it; pre: the
+ * field's path for messages ("before.", "after[0].", "") */
+static void need_view(const json_t *r, char kind, const char *w, const char *pre)
+{
+	char f[64];
+	if (!json_is_object(r))
+		lp_die_at(LP_EXIT_DATA, w, *pre ? pre : NULL, "expected an object");
+#define F(name) (snprintf(f, sizeof f, "%s%s", pre, name), f)
+	if (kind == 'w') {
+		need_date(r, "start_date", 0, w, F("start_date"));
+		need_money(r, "gross_wage", w, F("gross_wage"));
+	} else if (kind == 'b') {
+		need_int(r, "payroll_component_key", w, F("payroll_component_key"));
+		need_money(r, "value", w, F("value"));
+		need_date(r, "start_date", 0, w, F("start_date"));
+		need_date(r, "end_date", 1, w, F("end_date"));
+	} else {
+		need_int(r, "year", w, F("year"));
+		need_int(r, "period", w, F("period"));
+		need_int(r, "payroll_component_key", w, F("payroll_component_key"));
+		need_money(r, "value", w, F("value"));
+	}
+#undef F
+}
+
+/* an op on a wage, benefit or variable input: what its action needs of before and after */
+static void need_op(const json_t *r, const char *w)
+{
+	const char *ent = lp_rec_str(r, "entity", 0, w), *act = lp_rec_str(r, "action", 0, w);
+	char kind = !strcmp(ent, "wage") ? 'w' : !strcmp(ent, "benefit_deduction") ? 'b' : !strcmp(ent, "variable_input") ? 'v' : 0;
+	if (!kind)
+		return;
+	lp_rec_str(r, "path", 0, w);
+	lp_rec_str(r, "rule", 0, w);
+	int create = !strcmp(act, "create") || !strcmp(act, "upsert"), keeps = !strcmp(act, "delete") || !strcmp(act, "remove");
+	const json_t *b = json_object_get(r, "before"), *a = json_object_get(r, "after");
+	if (kind != 'v') {
+		if (!create)
+			need_view(b, kind, w, "before.");
+		if (!keeps)
+			need_view(a, kind, w, "after.");
+		return;
+	}
+	const json_t *x = keeps ? b : a;
+	if (!json_is_array(x) || !json_array_size(x) || (!keeps && json_array_size(b) != json_array_size(a)))
+		lp_die_at(LP_EXIT_DATA, w, keeps ? "before" : "after",
+			  "expected an array of entries%s", keeps ? "" : ", as long as before");
+	char pre[32];
+	for (size_t i = 0; i < json_array_size(x); i++) {
+		snprintf(pre, sizeof pre, "%s[%zu].", keeps ? "before" : "after", i);
+		need_view(json_array_get(x, i), 'v', w, pre);
+		if (!keeps && !json_is_null(json_array_get(b, i))) {
+			snprintf(pre, sizeof pre, "before[%zu].", i);
+			need_view(json_array_get(b, i), 'v', w, pre);
+		}
+	}
+}
+
+static void need_fields(const json_t *r, const char *type, const char *w)
+{
+	if (!strcmp(type, "loket.op"))
+		need_op(r, w);
+	else if (!strcmp(type, "loket.current.wage") || !strcmp(type, "loket.current.benefit_deduction") ||
+		 !strcmp(type, "loket.current.variable_input")) {
+		lp_rec_str(r, "id", 0, w);
+		lp_rec_str(r, "employment_id", 0, w);
+		need_view(r, type[14], w, "");
+		if (type[14] == 'w')
+			need_date(r, "end_date", 1, w, "end_date");
+	} else if (!strcmp(type, "loket.current.employment")) {
+		lp_rec_str(r, "id", 0, w);
+		need_date(r, "start_date", 0, w, "start_date");
+	} else if (!strcmp(type, "loket.wage") || !strcmp(type, "loket.benefit_deduction") ||
+		   !strcmp(type, "loket.variable_input")) {
+		need_view(r, type[6], w, "");
+		if (type[6] == 'w')
+			need_date(r, "end_date", 1, w, "end_date");
+	}
+}
+
 /* the records of one input (files: n names, 0 = standard input) */
 static void read_src(struct input *in, enum src s, char **files, int n)
 {
@@ -125,6 +230,7 @@ static void read_src(struct input *in, enum src s, char **files, int n)
 			lp_die_at(LP_EXIT_DATA, w, "client",
 				  "a record of client '%s'; the configuration is of client '%s' (one client per run)", client,
 				  in->cfg->client);
+		need_fields(r, type, w);
 		nrec++;
 		last_line = lp_in_line(f);
 		if (!strcmp(type, "stream_end")) {
