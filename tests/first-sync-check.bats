@@ -165,8 +165,9 @@ align() {
 	emu_kill $pid
 	assert_failure 1
 	assert_equal "$(loket_writes)" 0
-	run jq -r '.outcome' "$O/status.json"
-	assert_output blocked
+	run jq -c '[.outcome, .exit, .removed, .csv != null]' "$O/status.json"
+	assert_output '["blocked",1,null,true]'
+	grep -q 'Removed or ended in Loket: unknown (no plan)\.' "$O/alignment.txt"
 	grep -q '^Stijn Kuipers (no employee number, Personio 1026)$' "$O/alignment.txt"
 	sed -n '/^Stijn Kuipers (no employee number, Personio 1026)$/,/^$/p' "$O/alignment.txt" | grep -q 'E2 error: Employee number (Loket) is missing'
 	grep -q '^Stijn Kuipers;;1026;salary;;2026-01-01;;;3250,00;;differs;;' "$O/alignment.csv"

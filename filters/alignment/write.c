@@ -306,8 +306,11 @@ void write_text(const struct input *in, const char *title, int as_html)
 	for (int m = 0; m < NMARK; m++)
 		if (cnt[m] || m < M_LEAVE)
 			w += (size_t)snprintf(b + w, sizeof b - w, "%s %zu %s", m ? "," : "", cnt[m], mark_word[m]);
-	snprintf(b + w, sizeof b - w, ". Removed or ended in Loket: %zu. Employees compared: %zu; people not compared: "
-		 "%zu. Loket records of unmapped components (left alone, not listed): %lu.", ndes, ncmp, nleft, in->unmapped);
+	char nd[24];
+	snprintf(nd, sizeof nd, "%zu", ndes);
+	snprintf(b + w, sizeof b - w, ". Removed or ended in Loket: %s. Employees compared: %zu; people not compared: "
+		 "%zu. Loket records of unmapped components (left alone, not listed): %lu.", noplan ? "unknown (no plan)" : nd,
+		 ncmp, nleft, in->unmapped);
 	para(b);
 	destroyed(in, ndes, noplan);
 	heading(2, "Per employee");
