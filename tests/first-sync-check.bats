@@ -237,3 +237,19 @@ align() {
 	assert_output ""
 	[[ "$stderr" == *"desired.ndjson:"*": payroll_component_key: expected an integer"* ]]
 }
+
+@test "R3, K2: with recurring compensation not synced (compensation.sync_recurring false) nothing recurring is ended: every recurring row that differs is leave, and says why" {
+	check
+	assert_success
+	jq '.compensation.sync_recurring = false' "$CFG" >"$BATS_TEST_TMPDIR/norec.json"
+	run diff-loket -c "$BATS_TEST_TMPDIR/norec.json" --current "$O/current.ndjson" "$O/desired.ndjson"
+	assert_success
+	printf '%s\n' "$output" >"$O/plan.ndjson"
+	run --separate-stderr alignment -c "$BATS_TEST_TMPDIR/norec.json" --current "$O/current.ndjson" --plan "$O/plan.ndjson" --csv "$O/desired.ndjson"
+	assert_success
+	# equal ones are keep; every other is leave
+	recurring=$(grep ';recurring;' <<<"$output" | grep -vc ';keep;')
+	[ "$recurring" -gt 0 ]
+	assert_equal "$(grep ';recurring;' <<<"$output" | grep -c ';leave;;not synced: compensation.sync_recurring is false in the configuration')" "$recurring"
+	! grep -q ';R3;\|;R2;' <<<"$output"
+}

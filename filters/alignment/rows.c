@@ -573,6 +573,16 @@ static int is_mapped(const struct ctx *c, long long comp)
 	return lp_map_get(c->in->mapped, nb, NULL);
 }
 
+/* a row of a kind the configuration does not sync: say so */
+static void not_synced(const struct ctx *c, struct row *r)
+{
+	static const char *const key[] = {"sync_salary", "sync_recurring", "sync_one_time"};
+	const int on[] = {c->in->cfg->compensation.sync_salary, c->in->cfg->compensation.sync_recurring,
+			  c->in->cfg->compensation.sync_one_time};
+	if (!on[r->what] && r->mark == M_LEAVE)
+		snprintf(r->note, sizeof r->note, "not synced: compensation.%s is false in the configuration", key[r->what]);
+}
+
 /* Loket's records from the start date on that no row holds yet: the sync leaves them */
 static void rest_loket(struct ctx *c)
 {
@@ -718,6 +728,8 @@ static void emp_rows(struct input *in, struct emp *e)
 	rest_vis(&c);
 	if (e->employment)
 		rest_loket(&c);
+	for (size_t k = 0; k < e->rows.n; k++)
+		not_synced(&c, &e->rows.v[k]);
 	qsort(e->rows.v, e->rows.n, sizeof *e->rows.v, cmp_row);
 	lp_map_free(c.lop, NULL);
 	lp_map_free(c.lshown, NULL);
