@@ -1,5 +1,6 @@
 /* lp_ndjson.c - see lp_ndjson.h */
 #include "lp_ndjson.h"
+#include "lp_jalloc.h"
 #include "lp_cli.h"
 #include "lp_json.h"
 
@@ -168,7 +169,9 @@ int lp_in_next(lp_in *in, json_t **rec)
 			continue;
 		in->llen = len;
 		json_error_t e;
+		lp_jalloc_arena_begin(); /* a record's tree: lp_jalloc.h */
 		json_t *v = lp_json_loadb(in->lbuf, len, &e);
+		lp_jalloc_arena_end();
 		if (!v) {
 			lp_warn_at(in->name, in->line, NULL, "not valid JSON: %s (column %d)", e.text, e.column);
 			in->err = LP_EXIT_DATA;
