@@ -23,16 +23,19 @@
 #define CHUNK ((size_t)1 << CHUNK_BITS) /* 64 KiB, aligned to its size */
 #define ARENA_MAX 2048                  /* larger blocks are glibc's */
 
-/* a chunk: this header, then blocks of [size_t size][size bytes, rounded up to 8] */
-struct chunk {
-	size_t live;        /* blocks handed out and not yet freed */
-	size_t used;        /* bytes from the chunk's start in use by the bump pointer */
-	struct chunk *next; /* on the spare list */
+/* a chunk: blocks of [size_t size][size bytes, rounded up to 8], handed out by a bump pointer;
+ * a freed block goes onto the free list of its size class and is handed out again from there */
+#define CLASSES (ARENA_MAX / 8 + 1)
+
+struct freeblk {
+	struct freeblk *next;
 };
 
 static int installed, wiping, window;
 static void (*under_free)(void *) = free;
-static struct chunk *cur, *spare;
+static char *cur;        /* the chunk being filled */
+static size_t cur_used;  /* bytes of it in use */
+static struct freeblk *freelist[CLASSES];
 static size_t live_total, nchunks;
 
 /* which 64 KiB pieces of the address space are chunks: two levels over bits 16..47 */
@@ -62,40 +65,29 @@ static void *xmalloc(size_t n)
 	return p;
 }
 
-static struct chunk *new_chunk(void)
-{
-	struct chunk *c = spare;
-	if (c)
-		spare = c->next;
-	else {
-		void *p;
-		if (posix_memalign(&p, CHUNK, CHUNK))
-			lp_oom();
-		c = p;
-		mark_chunk((uintptr_t)c);
-		nchunks++;
-	}
-	c->live = 0;
-	c->used = sizeof *c;
-	c->next = NULL;
-	return c;
-}
-
 void *lp_jalloc_malloc(size_t n)
 {
 	if (!LP_JALLOC_ARENA || !window || n > ARENA_MAX)
 		return xmalloc(n);
-	size_t need = sizeof(size_t) + ((n + 7) & ~(size_t)7);
-	if (!cur || cur->used + need > CHUNK) {
-		if (cur && !cur->live) /* every block of it was freed already: start it again */
-			cur->used = sizeof *cur;
-		else
-			cur = new_chunk(); /* the old one is reused once its last block is freed */
+	size_t cls = n ? (n + 7) / 8 : 1, need = sizeof(size_t) + cls * 8; /* room for a free list link */
+	char *b;
+	if (freelist[cls]) {
+		b = (char *)freelist[cls] - sizeof(size_t);
+		freelist[cls] = freelist[cls]->next;
+	} else {
+		if (!cur || cur_used + need > CHUNK) {
+			void *p;
+			if (posix_memalign(&p, CHUNK, CHUNK))
+				lp_oom();
+			mark_chunk((uintptr_t)p);
+			nchunks++;
+			cur = p;
+			cur_used = 0;
+		}
+		b = cur + cur_used;
+		cur_used += need;
 	}
-	char *b = (char *)cur + cur->used;
 	*(size_t *)b = n;
-	cur->used += need;
-	cur->live++;
 	live_total++;
 	return b + sizeof(size_t);
 }
@@ -109,18 +101,13 @@ void lp_jalloc_free(void *p)
 		under_free(p);
 		return;
 	}
-	struct chunk *c = (struct chunk *)base;
+	size_t n = ((size_t *)p)[-1], cls = n ? (n + 7) / 8 : 1;
 	if (wiping)
-		explicit_bzero(p, ((size_t *)p)[-1]);
+		explicit_bzero(p, n);
+	struct freeblk *f = p;
+	f->next = freelist[cls];
+	freelist[cls] = f;
 	live_total--;
-	if (--c->live)
-		return;
-	if (c == cur) /* the chunk being filled: from its start again */
-		c->used = sizeof *c;
-	else {
-		c->next = spare;
-		spare = c;
-	}
 }
 
 void lp_jalloc_install(void)

@@ -4,10 +4,12 @@
  * and members, strings, integers), made at once and, in most filters, freed together soon
  * after. glibc's malloc and free were a fifth of validate's time (doc/profile-16.md). While
  * lp_jalloc_arena_begin() .. _end() is open, jansson's allocations come from 64 KiB chunks by a
- * bump pointer; a block freed (whenever that is: a node may outlive its record, be moved into
- * another tree, or live to the end) lowers its chunk's count of live blocks, and a chunk whose
- * count is zero is used again. So nothing can be freed early: a chunk is reused only when
- * every block in it is free, and memory is bounded by the live blocks, at worst a chunk each.
+ * bump pointer, and a block freed (whenever that is: a node may outlive its record, be moved
+ * into another tree, or live to the end) goes onto the free list of its size class (8-byte
+ * steps), from which the next block of that size is taken. Nothing is freed early and no
+ * block is handed out twice; the chunks are never given back, so the arena's memory is the
+ * peak of the live blocks of each size class (a filter holding part of each record, such as
+ * diff-loket's current state, reuses the holes its freed records leave).
  * Blocks above 2 KiB, and every allocation outside the window, are glibc's.
  *
  * The sanitizer build has no arena (every block is glibc's, so ASan and LeakSanitizer see

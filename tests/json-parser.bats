@@ -55,7 +55,7 @@ load helper
 	[[ "$stderr" == *"r.ndjson:2: not valid JSON: invalid Unicode '\\uD800' (column 18)"* ]]
 }
 
-@test "lp_jalloc: live blocks are never handed out twice, a kept tree survives, everything freed leaves none live, chunks are reused" {
+@test "lp_jalloc: live blocks are never handed out twice, a kept tree survives, everything freed leaves none live, freed blocks are reused (the chunks stay few)" {
 	run lp-unit jalloc 1 300000
 	assert_success
 	if asan_build; then

@@ -426,7 +426,7 @@ static int json_compare(const char *path)
 /* lp_jalloc's arena under a random mix of allocations and frees, as jansson makes them inside
  * and outside the window: every live block keeps its bytes (no block is ever handed out twice),
  * a record's tree kept beyond thousands of others stays whole, everything freed leaves no live
- * block, and chunks are reused (their number stays bounded by the live blocks). */
+ * block, and freed blocks are reused (the number of chunks stays small). */
 static int jalloc_check(unsigned seed, long n)
 {
 	enum { SLOTS = 4096 };
