@@ -200,6 +200,11 @@ progs-check: progs
 
 print-version:
 	@echo $(VERSION)
+# the commands that are installed, one a line (the tests compare the package with it)
+print-commands:
+	@for p in $(FILTERS) $(PIPELINES); do echo $$p; done
+print-tools:
+	@for p in $(TOOLS); do echo $$p; done
 
 # the Debian package: dpkg-buildpackage -us -uc -b in a copy of the tree (it writes into the
 # parent directory), then lintian; the .deb is $(BUILD)/deb/loketpipe_$(VERSION)_ARCH.deb
@@ -214,4 +219,4 @@ deb-check: deps deb
 clean:
 	rm -rf build build-asan build-fuzz
 
-.PHONY: all deps asan check test demo bench install clean fuzz fuzz-build fuzz-check progs progs-check print-version deb deb-check
+.PHONY: all deps asan check test demo bench install clean fuzz fuzz-build fuzz-check progs progs-check print-version print-commands print-tools deb deb-check
