@@ -42,3 +42,19 @@ setup() {
 	assert_output --partial "cannot tell whether clients/other.json is a client configuration"
 	assert_file_not_exists out
 }
+
+@test "make deb: a debian/changelog at another version than the programs' stops before building" {
+	run sh "$ROOT/scripts/build-deb" 9.9.9 "$BATS_TEST_TMPDIR/deb"
+	assert_failure 1
+	assert_output --partial "debian/changelog is at $(make -s -C "$ROOT" --no-print-directory print-version), the programs at 9.9.9"
+	assert_file_not_exists "$BATS_TEST_TMPDIR/deb"
+	# the version is LP_VERSION, the one every program prints
+	run validate --version
+	assert_output "validate (loketpipe) $(make -s -C "$ROOT" --no-print-directory print-version)"
+}
+
+@test "make deb-check: no package to test is an error, not a pass" {
+	run sh "$ROOT/tests/deb/run" "$BATS_TEST_TMPDIR/nothing"
+	assert_failure 1
+	assert_output --partial "is missing (make deb)"
+}
