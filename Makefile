@@ -41,7 +41,7 @@ FILTERS = extract-personio validate map-compensation loket-auth fetch-loket diff
 TOOLS   = personio-emu gen-personio gen-loket lp-unit loket-emu lp-sink
 # the pipelines that are commands (installed beside the programs; pipelines/check-clients.sh,
 # which they source, goes to $(DATADIR)/loketpipe)
-PIPELINES = bureau-sync monthly-sync monthly-documents monthly-journal hours-export
+PIPELINES = bureau-sync monthly-sync monthly-documents monthly-journal hours-export first-sync-check
 
 # A program is filters/NAME.c, or a folder filters/NAME/ of .c files (one program, several
 # files). Each links liblp.a and only the libraries it uses (LIBS_NAME).

@@ -49,7 +49,7 @@ version() { dpkg-deb -f "$DEB" Version; }
 
 @test "deb: every installed pipeline prints its --help from there" {
 	local p
-	for p in bureau-sync monthly-sync monthly-documents monthly-journal hours-export; do
+	for p in bureau-sync monthly-sync monthly-documents monthly-journal hours-export first-sync-check; do
 		run "$p" --help
 		assert_success
 		assert_line --regexp "^Usage: $p "
