@@ -73,6 +73,9 @@ static struct client *client_for(const char *name)
 	c->jentries = json_array();
 	c->jlines = json_array();
 	c->jexports = json_array();
+	c->cwages = json_array();
+	c->cemps = json_array();
+	c->op_ids = lp_map_new();
 	c->refused = c->remote = c->not_run = -1;
 	lp_map_put(clients, c->name, c);
 	*LP_VEC_PUSH(&order) = c;
@@ -94,8 +97,11 @@ static void take_record(json_t *r, lp_in *in, const char *file, lp_map *seen)
 			json_array_append(cl->issues, r);
 		free(key);
 	}
-	else if (!strcmp(type, "loket.op"))
+	else if (!strcmp(type, "loket.op")) {
 		json_array_append(cl->ops, r);
+		if (str(r, "op_id"))
+			lp_map_put(cl->op_ids, str(r, "op_id"), r);
+	}
 	else if (!strcmp(type, "loket.result"))
 		json_array_append(cl->results, r);
 	else if (!strcmp(type, "validation"))
@@ -114,6 +120,15 @@ static void take_record(json_t *r, lp_in *in, const char *file, lp_map *seen)
 		json_array_append(cl->jlines, r);
 	else if (!strcmp(type, "journal.export"))
 		json_array_append(cl->jexports, r);
+	else if (!strcmp(type, "loket.current.wage"))
+		json_array_append(cl->cwages, r);
+	else if (!strcmp(type, "loket.current.employment"))
+		json_array_append(cl->cemps, r);
+	/* fetch-loket's output: its wages are all of Loket's */
+	if (!strncmp(type, "loket.current.", 14) ||
+	    (!strcmp(type, "stream_end") && str(r, "source") && !strcmp(str(r, "source"), "loket")))
+		cl->has_current = 1;
+	names_note(cl, type, r);
 	json_decref(r);
 }
 
@@ -161,6 +176,7 @@ static void write_report(const char *title)
 	for (size_t i = 0; i < order.n; i++) {
 		struct client *cl = order.v[i];
 		char *h = lp_xasprintf("Client %s", cl->name);
+		tag("<section class=\"client\">\n");
 		heading(1, h);
 		free(h);
 		/* a documents run (push-documents' output) has no plan: its own sections */
@@ -170,8 +186,11 @@ static void write_report(const char *title)
 			documents_summary(cl);
 		else if (j_only)
 			journal_summary(cl);
-		else
+		else {
 			summary(cl);
+			overview(cl);
+			destroyed(cl);
+		}
 		if (j_only)
 			journal_refused(cl);
 		issues(cl);
@@ -183,6 +202,7 @@ static void write_report(const char *title)
 			concepts(cl);
 		}
 		excluded(cl);
+		tag("</section>\n");
 	}
 	page_end();
 }
@@ -201,6 +221,10 @@ static void free_all(void)
 		json_decref(cl->jentries);
 		json_decref(cl->jlines);
 		json_decref(cl->jexports);
+		json_decref(cl->cwages);
+		json_decref(cl->cemps);
+		lp_map_free(cl->op_ids, NULL);
+		names_free(cl);
 		for (size_t k = 0; k < cl->probs.n; k++)
 			free(cl->probs.v[k]);
 		free(cl->probs.v);
