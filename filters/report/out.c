@@ -57,13 +57,10 @@ void putf(const char *fmt, ...)
 	put(b);
 }
 
-void para(int indent, const char *fmt, ...)
+static void vpara(int indent, int rest, const char *fmt, va_list ap)
 {
 	char b[4096];
-	va_list ap;
-	va_start(ap, fmt);
 	vsnprintf(b, sizeof b, fmt, ap);
-	va_end(ap);
 	if (html) {
 		put(b);
 		return;
@@ -84,6 +81,7 @@ void para(int indent, const char *fmt, ...)
 			put(line);
 			printf("\n");
 			used = 0;
+			indent = rest;
 		}
 		if (used)
 			line[used++] = ' ';
@@ -98,6 +96,22 @@ void para(int indent, const char *fmt, ...)
 		printf("\n");
 	}
 	free(line);
+}
+
+void para(int indent, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vpara(indent, indent, fmt, ap);
+	va_end(ap);
+}
+
+void para_hang(int indent, int rest, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vpara(indent, rest, fmt, ap);
+	va_end(ap);
 }
 
 /* raw markup (HTML only) */

@@ -65,6 +65,8 @@ void put_plain(const char *s);
 void putf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* a paragraph: in text wrapped at 78 columns, each line indented by indent spaces; in HTML as is */
 void para(int indent, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* the same with the lines after the first indented by rest */
+void para_hang(int indent, int rest, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void tag(const char *s);
 void heading(int level, const char *text);
 void page_begin(const char *title);

@@ -106,11 +106,10 @@ void concepts(const struct client *c)
 	json_array_foreach(w, i, k) {
 		tag("<li>");
 		json_t *en = json_object_get(k, "employee_number");
-		putf("%s%s (employee number %s): only employee data and base salary are in Loket; the rest follows once it "
-		     "is finalised", html ? "" : "  ", str(k, "unique_name") ? str(k, "unique_name") : "?",
-		     json_is_integer(en) ? num((long long)json_integer_value(en)) : "none");
-		tag("</li>");
-		putf("\n");
+		para_hang(2, 4, "%s (employee number %s): only employee data and base salary are in Loket; the rest follows "
+			  "once it is finalised", str(k, "unique_name") ? str(k, "unique_name") : "?",
+			  json_is_integer(en) ? num((long long)json_integer_value(en)) : "none");
+		tag("</li>\n");
 	}
 	tag("</ul>\n");
 }
@@ -129,10 +128,9 @@ void excluded(const struct client *c)
 			continue;
 		tag("<li>");
 		char *p = who(c, r);
-		putf("%s%s: %s (%s)", html ? "" : "  ", p, str(r, "message"), str(r, "rule"));
+		para_hang(2, 4, "%s: %s (%s)", p, str(r, "message"), str(r, "rule"));
 		free(p);
-		tag("</li>");
-		putf("\n");
+		tag("</li>\n");
 	}
 	tag("</ul>\n");
 }
