@@ -316,6 +316,16 @@ void op_counts(const struct client *c, unsigned long n[4])
 	free(v);
 }
 
+/* "         after:  VALUE", wrapped at 78 columns when it is longer (the lines after the first
+ * under the value) */
+static void side_line(const char *label, const char *v)
+{
+	if (9 + strlen(label) + strlen(v) <= 78)
+		putf("         %s%s\n", label, v);
+	else
+		para_lead(9, 17, label, "%s", v);
+}
+
 /* the lines of one row: text "    [K3] changed: gross wage -> planned" and before/after side
  * by side when they fit in 78 columns, else one below the other; HTML a table row */
 static void put_row(const struct client *c, const struct row *w)
@@ -325,12 +335,14 @@ static void put_row(const struct client *c, const struct row *w)
 	int known = w->op && (json_object_get(w->op, "before") || json_object_get(w->op, "after"));
 	char *wt = what(op), *bf = known ? side(op, "before", "none") : NULL;
 	int k = op_kind(op);
+	/* D3 changes a field to blank: it is cleared */
+	const char *said = str(op, "rule") && !strcmp(str(op, "rule"), "D3") ? "cleared" : kind_word(k);
 	char *af = known ? side(op, "after", k == OP_REMOVED ? "removed" : "none") : NULL;
 	if (html) {
 		printf("<tr><td>");
 		put(str(x, "rule"));
 		printf("</td><td>");
-		put(kind_word(k));
+		put(said);
 		printf(": ");
 		put(wt);
 		if (!known) {
@@ -349,7 +361,7 @@ static void put_row(const struct client *c, const struct row *w)
 		}
 		printf("</td></tr>\n");
 	} else {
-		putf("    [%s] %s: %s -> %s", str(x, "rule"), kind_word(k), wt, oc);
+		putf("    [%s] %s: %s -> %s", str(x, "rule"), said, wt, oc);
 		if (str(x, "error"))
 			putf(" (%s)", str(x, "error"));
 		putf("\n");
@@ -357,8 +369,10 @@ static void put_row(const struct client *c, const struct row *w)
 			putf("         %s\n", str(x, "message"));
 		else if (9 + strlen("before: ") + strlen(bf) + strlen(" | after: ") + strlen(af) <= 78)
 			putf("         before: %s | after: %s\n", bf, af);
-		else
-			putf("         before: %s\n         after:  %s\n", bf, af);
+		else {
+			side_line("before: ", bf);
+			side_line("after:  ", af);
+		}
 	}
 	free(wt);
 	free(bf);

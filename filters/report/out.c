@@ -57,31 +57,35 @@ void putf(const char *fmt, ...)
 	put(b);
 }
 
-static void vpara(int indent, int rest, const char *fmt, va_list ap)
+static void vpara(int indent, int rest, const char *lead, const char *fmt, va_list ap)
 {
 	char b[4096];
 	vsnprintf(b, sizeof b, fmt, ap);
 	if (html) {
+		put(lead);
 		put(b);
 		return;
 	}
 	/* words onto lines of at most 78 columns (a word longer than a line gets one of its own);
 	 * columns are counted in bytes, which is never fewer than the characters */
 	char *w = b, *line = lp_xmalloc(strlen(b) + 2);
-	size_t used = 0;
+	size_t used = 0, pre = strlen(lead);
 	while (*w) {
 		while (*w == ' ')
 			w++;
 		if (!*w)
 			break;
 		size_t k = strcspn(w, " ");
-		if (used && (size_t)indent + used + 1 + k > 78) {
+		if (used && (size_t)indent + pre + used + 1 + k > 78) {
 			line[used] = '\0';
 			printf("%*s", indent, "");
+			put(lead);
 			put(line);
 			printf("\n");
 			used = 0;
 			indent = rest;
+			lead = "";
+			pre = 0;
 		}
 		if (used)
 			line[used++] = ' ';
@@ -92,6 +96,7 @@ static void vpara(int indent, int rest, const char *fmt, va_list ap)
 	if (used) {
 		line[used] = '\0';
 		printf("%*s", indent, "");
+		put(lead);
 		put(line);
 		printf("\n");
 	}
@@ -102,7 +107,7 @@ void para(int indent, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	vpara(indent, indent, fmt, ap);
+	vpara(indent, indent, "", fmt, ap);
 	va_end(ap);
 }
 
@@ -110,7 +115,15 @@ void para_hang(int indent, int rest, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	vpara(indent, rest, fmt, ap);
+	vpara(indent, rest, "", fmt, ap);
+	va_end(ap);
+}
+
+void para_lead(int indent, int rest, const char *lead, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vpara(indent, rest, lead, fmt, ap);
 	va_end(ap);
 }
 

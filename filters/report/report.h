@@ -67,6 +67,8 @@ void putf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void para(int indent, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* the same with the lines after the first indented by rest */
 void para_hang(int indent, int rest, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* the same after lead, written as it is (its spaces kept) at the start of the first line */
+void para_lead(int indent, int rest, const char *lead, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 void tag(const char *s);
 void heading(int level, const char *text);
 void page_begin(const char *title);
