@@ -33,7 +33,9 @@
 
 static const char usage[] =
 	"Usage: report [--html] [--title TEXT] [FILE]...\n"
-	"Summarise a sync run for a person: per client what changed per employee, what Loket\n"
+	"Summarise a sync run for a person: per client a summary (changes by kind, the gross wage\n"
+	"per payroll month before and after), what the run destroys in Loket, each change per\n"
+	"employee (by name, employee number and Personio id) with its value before and after, what Loket\n"
 	"refused, warnings and errors with their fixes, concept employees to finalise (M2) and\n"
 	"who was left out and why; for push-documents' output the payroll documents shared per\n"
 	"employee, and those not shared and why; for fetch-journal's and journal-export's output each\n"
@@ -45,8 +47,8 @@ static const char usage[] =
 	"  -V, --version       show the version and exit\n"
 	"\n"
 	"FILE is NDJSON (validate, diff-loket, push-loket, push-documents, fetch-journal or journal-export\n"
-	"output), '-' or none for standard\n"
-	"input, .gz read transparently. An input that ended early, or a stage that failed, is\n"
+	"output; extract-personio's and fetch-loket's for the names and the wages before the run),\n"
+	"'-' or none for standard input, .gz read transparently. An input that ended early, or a stage that failed, is\n"
 	"said at the top of the report (what is missing, what to do); the rest is written in full.\n"
 	"\n"
 	"Exit status: 0 written, the input complete; 2 usage; 3 bad input (nothing written), or the\n"
