@@ -197,6 +197,21 @@ Left out, and why"
 	done
 }
 
+@test "masking comes before wrapping: a BSN written with spaces is masked wherever the line breaks" {
+	for k in $(seq 1 45); do
+		w=$(printf '%*s' "$k" '' | tr ' ' x)
+		jq -cn --arg m "$w BSN 111 222 333 and IBAN NL91 ABNA 0417 1643 00 end" '{type:"issue",client:"t",severity:"info",rule:"E1",
+			stage:"validate",personio_id:"1",employee_number:"101",field:null,message:$m,hint:null}'
+	done >"$BATS_TEST_TMPDIR/in"
+	rec_end >>"$BATS_TEST_TMPDIR/in"
+	run report "$BATS_TEST_TMPDIR/in"
+	assert_success
+	[ "$(grep -c ' end (E1)$' <<<"$output")" -eq 45 ]
+	joined=$(tr '\n' ' ' <<<"$output" | tr -s ' ')
+	[[ "$joined" != *111* && "$joined" != *"222 3"* && "$joined" != *0417* ]]
+	[ "$(grep -o 'BSN \*\*\* \*\*2 333' <<<"$joined" | wc -l)" -eq 45 ]
+}
+
 @test "text for an e-mail: the summary, what is destroyed, the changes, who is left out and the concept employees fit in 78 columns" {
 	for s in Summary "What this run destroys in Loket" "Changes per employee, before and after" "Left out, and why" \
 		"Concept employees to finalise in Loket (M2)"; do

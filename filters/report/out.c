@@ -66,9 +66,14 @@ static void vpara(int indent, int rest, const char *lead, const char *fmt, va_li
 		put(b);
 		return;
 	}
-	/* words onto lines of at most 78 columns (a word longer than a line gets one of its own);
-	 * columns are counted in bytes, which is never fewer than the characters */
-	char *w = b, *line = lp_xmalloc(strlen(b) + 2);
+	/* masked first, as a whole: a BSN written with spaces cannot escape the mask by being
+	 * wrapped over two lines. Then the words onto lines of at most 78 columns (a word longer
+	 * than a line gets one of its own); columns are counted in bytes, never fewer than the
+	 * characters */
+	char *m = lp_mask_text(b);
+	if (!m)
+		lp_die(LP_EXIT_IO, "out of memory");
+	char *w = m, *line = lp_xmalloc(strlen(m) + 2);
 	size_t used = 0, pre = strlen(lead);
 	while (*w) {
 		while (*w == ' ')
@@ -79,8 +84,8 @@ static void vpara(int indent, int rest, const char *lead, const char *fmt, va_li
 		if (used && (size_t)indent + pre + used + 1 + k > 78) {
 			line[used] = '\0';
 			printf("%*s", indent, "");
-			put(lead);
-			put(line);
+			put_plain(lead);
+			put_plain(line);
 			printf("\n");
 			used = 0;
 			indent = rest;
@@ -96,11 +101,12 @@ static void vpara(int indent, int rest, const char *lead, const char *fmt, va_li
 	if (used) {
 		line[used] = '\0';
 		printf("%*s", indent, "");
-		put(lead);
-		put(line);
+		put_plain(lead);
+		put_plain(line);
 		printf("\n");
 	}
 	free(line);
+	free(m);
 }
 
 void para(int indent, const char *fmt, ...)
