@@ -28,7 +28,7 @@ SAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-san
 
 FILTERS = extract-personio validate map-compensation loket-auth fetch-loket diff-loket push-loket report batch-report \
 	  hours-from-csv extract-hours hours-to-collective-mutations loket-employees fetch-documents push-documents \
-	  fetch-journal journal-export audit-verify audit-log
+	  fetch-journal journal-export audit-verify audit-log alignment
 TOOLS   = personio-emu gen-personio gen-loket lp-unit loket-emu lp-sink
 
 # A program is filters/NAME.c, or a folder filters/NAME/ of .c files (one program, several
@@ -51,6 +51,7 @@ LIBS_push-documents   = -lcurl -ljansson -lz
 LIBS_fetch-journal    = -lcurl -ljansson -lz
 LIBS_audit-verify     = -ljansson -lz
 LIBS_audit-log        = -ljansson -lz
+LIBS_alignment        = -ljansson -lcsv -lz
 LIBS_hours-to-collective-mutations = -ljansson -lcsv -lz
 LIBS_gen-personio     = -ljansson -lz
 LIBS_gen-loket        = -ljansson -lz

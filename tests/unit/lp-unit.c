@@ -20,6 +20,7 @@
 #include "lp_http.h"
 #include "lp_journal.h"
 #include "lp_json.h"
+#include "lp_jalloc.h"
 #include "lp_le.h"
 #include "lp_le_benefit.h"
 #include "lp_le_component.h"
@@ -375,6 +376,118 @@ static int oauth_401(const char *tokf, const char *fresh)
 	return 0;
 }
 
+/* FILE parsed whole by lp_json_loadb and by lp_json_loadb_ref (the reader it replaced): both
+ * must accept it, or both refuse it; accepted, the trees must dump the same (members in order).
+ * Prints "accept DUMP" or "refuse TEXT (line L, column C)"; exit 1 when the two differ. */
+static char *slurp(const char *path, size_t *n)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	size_t cap = 4096, len = 0, r;
+	char *b = lp_xmalloc(cap);
+	while ((r = fread(b + len, 1, cap - len, f)) > 0)
+		if ((len += r) == cap)
+			b = lp_xrealloc(b, cap *= 2);
+	fclose(f);
+	*n = len;
+	return b;
+}
+
+static int json_compare(const char *path)
+{
+	size_t n;
+	char *buf = slurp(path, &n);
+	if (!buf)
+		return printf("cannot read %s\n", path), 2;
+	json_error_t e, re;
+	json_t *a = lp_json_loadb(buf, n, &e), *b = lp_json_loadb_ref(buf, n, &re);
+	int rc = 0;
+	if (!a != !b) {
+		printf("differ: new %s, reference %s (%s)\n", a ? "accepts" : "refuses", b ? "accepts" : "refuses",
+		       a ? re.text : e.text);
+		rc = 1;
+	} else if (a) {
+		char *x = lp_json_dumps(a), *y = lp_json_dumps(b);
+		if (strcmp(x, y))
+			printf("differ: new %s, reference %s\n", x, y), rc = 1;
+		else
+			printf("accept %s\n", x);
+		free(x);
+		free(y);
+	} else
+		printf("refuse %s (line %d, column %d)\n", e.text, e.line, e.column);
+	json_decref(a);
+	json_decref(b);
+	free(buf);
+	return rc;
+}
+
+/* lp_jalloc's arena under a random mix of allocations and frees, as jansson makes them inside
+ * and outside the window: every live block keeps its bytes (no block is ever handed out twice),
+ * a record's tree kept beyond thousands of others stays whole, everything freed leaves no live
+ * block, and freed blocks are reused (the number of chunks stays small). */
+static int jalloc_check(unsigned seed, long n)
+{
+	enum { SLOTS = 4096 };
+	static unsigned char *blk[SLOTS];
+	static size_t len[SLOTS];
+	static unsigned char tag[SLOTS];
+	lp_jalloc_install();
+	srand(seed);
+	size_t maxchunks = 0;
+	for (long k = 0; k < n; k++) {
+		int i = rand() % SLOTS;
+		if (blk[i]) {
+			for (size_t b = 0; b < len[i]; b++)
+				if (blk[i][b] != tag[i])
+					return printf("block %d overwritten at byte %zu\n", i, b), 1;
+			lp_jalloc_free(blk[i]);
+			blk[i] = NULL;
+			continue;
+		}
+		int in = rand() % 4 != 0; /* most inside the window */
+		len[i] = (size_t)(rand() % 8 == 0 ? rand() % 5000 : rand() % 64);
+		tag[i] = (unsigned char)(1 + rand() % 255);
+		if (in)
+			lp_jalloc_arena_begin();
+		blk[i] = lp_jalloc_malloc(len[i]);
+		if (in)
+			lp_jalloc_arena_end();
+		memset(blk[i], tag[i], len[i]);
+		if (lp_jalloc_chunks() > maxchunks)
+			maxchunks = lp_jalloc_chunks();
+	}
+	/* a tree kept while thousands of others are made and freed */
+	const char *rec = "{\"type\":\"person\",\"client\":\"t\",\"name\":\"A\\u00e9 B\",\"n\":[1,2,{\"x\":\"4166.67\"}],\"amount\":4166.67}";
+	lp_jalloc_arena_begin();
+	json_t *keep = lp_json_loadb(rec, strlen(rec), NULL);
+	lp_jalloc_arena_end();
+	char *want = lp_json_dumps(keep);
+	for (int r = 0; r < 20000; r++) {
+		lp_jalloc_arena_begin();
+		json_t *o = lp_json_loadb(rec, strlen(rec), NULL);
+		lp_jalloc_arena_end();
+		if (r % 7 == 0) /* a node moved into a tree made outside the window */
+			json_object_set(keep, "moved", json_object_get(o, "n"));
+		json_decref(o);
+	}
+	json_object_del(keep, "moved");
+	char *got = lp_json_dumps(keep);
+	if (strcmp(want, got))
+		return printf("kept tree changed: %s\n", got), 1;
+	free(want);
+	free(got);
+	json_decref(keep);
+	for (int i = 0; i < SLOTS; i++)
+		if (blk[i]) {
+			lp_jalloc_free(blk[i]);
+			blk[i] = NULL;
+		}
+	printf("live %zu chunks %zu max %zu\n", lp_jalloc_live(), lp_jalloc_chunks(), maxchunks);
+	return lp_jalloc_live() != 0;
+}
+
 int main(int argc, char **argv)
 {
 	lp_init(argv[0]);
@@ -390,6 +503,10 @@ int main(int argc, char **argv)
 		       as.rlim_cur == RLIM_INFINITY ? -1LL : (long long)as.rlim_cur);
 		return 0;
 	}
+	if (!strcmp(cmd, "json-compare") && argc == 3)
+		return json_compare(argv[2]);
+	if (!strcmp(cmd, "jalloc") && argc == 4)
+		return jalloc_check((unsigned)atoi(argv[2]), atol(argv[3]));
 	if (!strcmp(cmd, "wipe") && argc == 2)
 		return wipe_check();
 	if (!strcmp(cmd, "money-parse") && argc == 3)
