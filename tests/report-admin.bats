@@ -13,6 +13,7 @@ setup_file() {
 	load helper
 	monthly_sync_emus "$BATS_FILE_TMPDIR/fixed"
 	BATS_TEST_TMPDIR="$BATS_FILE_TMPDIR" monthly_sync_env
+	export CFG SYNC
 	local P="$BATS_FILE_TMPDIR/plan"
 	sh "$SYNC" -c "$CFG" --as-of "$AS_OF" --out "$O" --plan-only 2>/dev/null
 	mkdir -p "$P"
@@ -149,8 +150,12 @@ Left out, and why"
 		assert_line "  $(person "$pid") (employee $e, Personio $pid)"
 	done
 	[ "$(grep -c '^    \[' <<<"$output")" -eq "$(ops | wc -l)" ]
-	# after the push the results carry no before and after: they come from the plan
+	# after the push (--apply PLAN) the results carry no before and after: they come from the
+	# plan; the names from Personio's extract next to the plan, the wages from Loket's state
+	run section "$A/report.txt" Summary
+	assert_line '    month          before         after    difference'
 	run section "$A/report.txt" "Changes per employee, before and after"
+	assert_line '  Jan Pieter de Vries (employee 101, Personio 1001)'
 	assert_output --partial "    [K3] changed: gross wage -> applied
          before: 3200.00 a month from 2026-01-01
          after:  4166.67 a month from 2026-01-01"
@@ -264,4 +269,22 @@ Left out, and why"
 	assert_success
 	assert_file_exists "$BUILD/report-admin/acme-report.png"
 	[ "$(head -c 8 "$BUILD/report-admin/acme-report.png" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ]
+}
+
+@test "monthly-sync --apply PLAN: Personio's extract and Loket's state next to the plan go to the report only when they are not newer than it" {
+	D="$BATS_TEST_TMPDIR/run"
+	mkdir -p "$D"
+	cp "$P/personio.ndjson" "$P/current.ndjson" "$D/"
+	cp "$P/plan.ndjson" "$D/plan.ndjson"
+	touch -d '2026-01-01 00:00' "$D/personio.ndjson" "$D/current.ndjson"
+	touch -d '2026-01-02 00:00' "$D/plan.ndjson"
+	sh "$SYNC" -c "$CFG" --as-of "$AS_OF" --out "$D" --apply "$D/plan.ndjson" 2>/dev/null
+	grep -q '^  Jan Pieter de Vries (employee 101, Personio 1001)$' "$D/report.txt"
+	grep -q '^    month          before         after    difference$' "$D/report.txt"
+	# a later run's files (newer than the plan) are not the ones it was made from
+	touch -d '2026-01-03 00:00' "$D/personio.ndjson" "$D/current.ndjson"
+	sh "$SYNC" -c "$CFG" --as-of "$AS_OF" --out "$D" --apply "$D/plan.ndjson" 2>/dev/null
+	grep -q '^  employee 101, Personio 1001$' "$D/report.txt"
+	grep -q "Gross wage per payroll month: not shown, as Loket's current wages are not in" "$D/report.txt"
+	! grep -q 'Jan Pieter' "$D/report.txt"
 }
