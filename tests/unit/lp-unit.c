@@ -488,6 +488,33 @@ static int jalloc_check(unsigned seed, long n)
 	return lp_jalloc_live() != 0;
 }
 
+/* lp_jalloc against a stream whose records each use other size classes (record k: blocks of
+ * 8k bytes, all freed before the next record): each block size is used once and never again,
+ * so a free list of one class never serves the next record. Prints the arena's chunks and
+ * the most live at once (KiB); the arena must stay bounded, not grow by a record per class. */
+static int jalloc_classes(long per_class_kib)
+{
+	lp_jalloc_install();
+	enum { MAXB = 1 << 16 };
+	static void *blk[MAXB];
+	size_t peak = 0;
+	for (size_t k = 1; k <= 256; k++) {
+		size_t sz = 8 * k, n = (size_t)per_class_kib * 1024 / sz;
+		if (n > MAXB)
+			n = MAXB;
+		lp_jalloc_arena_begin();
+		for (size_t i = 0; i < n; i++)
+			memset(blk[i] = lp_jalloc_malloc(sz), (int)k, sz);
+		lp_jalloc_arena_end();
+		if (n * sz > peak)
+			peak = n * sz;
+		for (size_t i = 0; i < n; i++)
+			lp_jalloc_free(blk[i]);
+	}
+	printf("live %zu chunks %zu peak %zu\n", lp_jalloc_live(), lp_jalloc_chunks(), peak >> 10);
+	return lp_jalloc_live() != 0;
+}
+
 int main(int argc, char **argv)
 {
 	lp_init(argv[0]);
@@ -505,6 +532,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "json-compare") && argc == 3)
 		return json_compare(argv[2]);
+	if (!strcmp(cmd, "jalloc-classes") && argc == 3)
+		return jalloc_classes(atol(argv[2]));
 	if (!strcmp(cmd, "jalloc") && argc == 4)
 		return jalloc_check((unsigned)atoi(argv[2]), atol(argv[3]));
 	if (!strcmp(cmd, "wipe") && argc == 2)
