@@ -22,6 +22,11 @@
 #define CHUNK_BITS 16
 #define CHUNK ((size_t)1 << CHUNK_BITS) /* 64 KiB, aligned to its size */
 #define ARENA_MAX 2048                  /* larger blocks are glibc's */
+/* At most this many chunks (64 MiB). A free block serves only its own size class, so a stream
+ * whose records each use other sizes (record k: blocks of 8k bytes) would keep a record's worth
+ * per class, 257 of them, without a bound (found by tests/review-json.bats: 572 MB for records
+ * of 4 MB). Past the bound a block no free list holds is glibc's, which coalesces. */
+#define MAX_CHUNKS 1024
 
 /* a chunk: blocks of [size_t size][size bytes, rounded up to 8], handed out by a bump pointer;
  * a freed block goes onto the free list of its size class and is handed out again from there */
@@ -76,6 +81,8 @@ void *lp_jalloc_malloc(size_t n)
 		freelist[cls] = freelist[cls]->next;
 	} else {
 		if (!cur || cur_used + need > CHUNK) {
+			if (nchunks >= MAX_CHUNKS)
+				return xmalloc(n);
 			void *p;
 			if (posix_memalign(&p, CHUNK, CHUNK))
 				lp_oom();

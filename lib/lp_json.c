@@ -31,21 +31,23 @@ static size_t number_len(const char *p, const char *end, int *fractional)
 
 static size_t number_token(const char *s, size_t n);
 
-/* err for the invalid number run p[0..n) of buf: its text, line and column (1-based). */
+/* err for the invalid number run p[0..n) of buf: its text, line and column (1-based; in
+ * characters, as jansson and jp_fail count them, not bytes: a UTF-8 continuation byte is no
+ * column of its own). */
 static void bad_number(const char *buf, const char *p, size_t n, json_error_t *err)
 {
 	if (!err)
 		return;
 	memset(err, 0, sizeof *err);
-	int line = 1;
-	const char *ls = buf;
+	int line = 1, col = 0;
 	for (const char *q = buf; q < p; q++)
 		if (*q == '\n') {
 			line++;
-			ls = q + 1;
-		}
+			col = 0;
+		} else if ((*q & 0xC0) != 0x80)
+			col++;
 	err->line = line;
-	err->column = (int)(p - ls) + 1;
+	err->column = col + 1;
 	err->position = (int)(p - buf);
 	int show = n > 40 ? 40 : (int)n;
 	char t[48];
