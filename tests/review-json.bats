@@ -35,3 +35,9 @@ asan_build() { ldd "$BUILD/bin/validate" 2>/dev/null | grep -q libasan; }
 	assert_failure 3
 	[[ "$stderr" == *"r.ndjson:2: not valid JSON: invalid number '1.5.1' (column 25)"* ]]
 }
+
+@test "json parser: after a secret was read, a string and a long key it decoded (escapes) are gone from the blocks handed out next, as with jansson's parser" {
+	run lp-unit wipe-json
+	assert_output clean
+	assert_success
+}

@@ -92,6 +92,39 @@ static int wipe_check(void)
 	return leaks ? 1 : 0;
 }
 
+/* After a secret was read, what lp_json_loadb decoded (a string or a long key with escapes,
+ * in buffers of its own) is gone from the blocks the allocator hands out next, as it was when
+ * jansson's parser decoded into jansson's (wiped) blocks. Prints "clean" or "LEAK". */
+static int wipe_json_check(void)
+{
+	char secret[301];
+	for (size_t i = 0; i < sizeof secret - 1; i++)
+		secret[i] = (char)('a' + i % 26);
+	secret[sizeof secret - 1] = '\0';
+	const char *tail = secret + 32;
+	lp_secret_holding();
+	char body[800];
+	int n = snprintf(body, sizeof body, "{\"\\n%s\":\"\\t%s\"}", secret, secret);
+	json_t *j = lp_json_loadb(body, (size_t)n, NULL);
+	if (!j)
+		return printf("not read\n"), 2;
+	json_decref(j);
+	int leak = 0;
+	size_t sizes[] = {sizeof secret + 1, 512, 1024, 2048};
+	for (size_t s = 0; s < sizeof sizes / sizeof *sizes; s++) {
+		unsigned char *p[4];
+		for (int i = 0; i < 4; i++) {
+			p[i] = malloc(sizes[s]);
+			__asm__ volatile("" : : "r"(p[i]) : "memory");
+			leak |= memmem(p[i], sizes[s], tail, strlen(tail)) != NULL;
+		}
+		for (int i = 0; i < 4; i++)
+			free(p[i]);
+	}
+	printf("%s\n", leak ? "LEAK" : "clean");
+	return leak;
+}
+
 static int money_parse(const char *s)
 {
 	lp_cents c;
@@ -536,6 +569,8 @@ int main(int argc, char **argv)
 		return jalloc_classes(atol(argv[2]));
 	if (!strcmp(cmd, "jalloc") && argc == 4)
 		return jalloc_check((unsigned)atoi(argv[2]), atol(argv[3]));
+	if (!strcmp(cmd, "wipe-json") && argc == 2)
+		return wipe_json_check();
 	if (!strcmp(cmd, "wipe") && argc == 2)
 		return wipe_check();
 	if (!strcmp(cmd, "money-parse") && argc == 3)
