@@ -37,6 +37,7 @@ asan_build() { ldd "$BUILD/bin/validate" 2>/dev/null | grep -q libasan; }
 }
 
 @test "json parser: after a secret was read, a string and a long key it decoded (escapes) are gone from the blocks handed out next, as with jansson's parser" {
+	asan_build && skip "the sanitizer quarantines freed blocks: the next malloc never hands one back"
 	run lp-unit wipe-json
 	assert_output clean
 	assert_success
