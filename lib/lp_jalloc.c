@@ -22,6 +22,15 @@
 #define CHUNK_BITS 16
 #define CHUNK ((size_t)1 << CHUNK_BITS) /* 64 KiB, aligned to its size */
 #define ARENA_MAX 2048                  /* larger blocks are glibc's */
+/* A free block serves only its own size class, so a stream whose records each use other sizes
+ * (record k: blocks of 8k bytes) would keep a record's worth per class, 257 of them, without a
+ * bound (found by tests/review-json.bats: 572 MB for records of 4 MB, glibc 12 MB). So beyond
+ * MIN_CHUNKS (4 MiB) the arena takes no new chunk while its free lists hold more bytes than its
+ * live blocks: such a block is glibc's (which coalesces), and the arena stays within about
+ * twice the most ever live in it. A filter that holds part of each record (diff-loket's
+ * current state) has few free bytes against many live ones and keeps its arena. */
+#define MIN_CHUNKS 64
+static size_t live_bytes, free_bytes; /* of the arena's blocks, by their size classes */
 
 /* a chunk: blocks of [size_t size][size bytes, rounded up to 8], handed out by a bump pointer;
  * a freed block goes onto the free list of its size class and is handed out again from there */
@@ -74,8 +83,11 @@ void *lp_jalloc_malloc(size_t n)
 	if (freelist[cls]) {
 		b = (char *)freelist[cls] - sizeof(size_t);
 		freelist[cls] = freelist[cls]->next;
+		free_bytes -= cls * 8;
 	} else {
 		if (!cur || cur_used + need > CHUNK) {
+			if (nchunks >= MIN_CHUNKS && free_bytes > live_bytes)
+				return xmalloc(n);
 			void *p;
 			if (posix_memalign(&p, CHUNK, CHUNK))
 				lp_oom();
@@ -89,6 +101,7 @@ void *lp_jalloc_malloc(size_t n)
 	}
 	*(size_t *)b = n;
 	live_total++;
+	live_bytes += cls * 8;
 	return b + sizeof(size_t);
 }
 
@@ -108,6 +121,8 @@ void lp_jalloc_free(void *p)
 	f->next = freelist[cls];
 	freelist[cls] = f;
 	live_total--;
+	live_bytes -= cls * 8;
+	free_bytes += cls * 8;
 }
 
 void lp_jalloc_install(void)

@@ -10,7 +10,10 @@
  * block is handed out twice; the chunks are never given back, so the arena's memory is the
  * peak of the live blocks of each size class (a filter holding part of each record, such as
  * diff-loket's current state, reuses the holes its freed records leave).
- * Blocks above 2 KiB, and every allocation outside the window, are glibc's.
+ * Blocks above 2 KiB, and every allocation outside the window, are glibc's; so is a block no
+ * free list holds while the free lists hold more bytes than the live blocks (beyond the first
+ * 4 MiB of chunks): a free block serves its own size class only, and a stream whose records
+ * each use other sizes would otherwise grow the arena by a record's worth per class.
  *
  * The sanitizer build has no arena (every block is glibc's, so ASan and LeakSanitizer see
  * each one); tests/unit checks the arena itself.

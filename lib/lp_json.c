@@ -31,21 +31,23 @@ static size_t number_len(const char *p, const char *end, int *fractional)
 
 static size_t number_token(const char *s, size_t n);
 
-/* err for the invalid number run p[0..n) of buf: its text, line and column (1-based). */
+/* err for the invalid number run p[0..n) of buf: its text, line and column (1-based; in
+ * characters, as jansson and jp_fail count them, not bytes: a UTF-8 continuation byte is no
+ * column of its own). */
 static void bad_number(const char *buf, const char *p, size_t n, json_error_t *err)
 {
 	if (!err)
 		return;
 	memset(err, 0, sizeof *err);
-	int line = 1;
-	const char *ls = buf;
+	int line = 1, col = 0;
 	for (const char *q = buf; q < p; q++)
 		if (*q == '\n') {
 			line++;
-			ls = q + 1;
-		}
+			col = 0;
+		} else if ((*q & 0xC0) != 0x80)
+			col++;
 	err->line = line;
-	err->column = (int)(p - ls) + 1;
+	err->column = col + 1;
 	err->position = (int)(p - buf);
 	int show = n > 40 ? 40 : (int)n;
 	char t[48];
@@ -390,7 +392,7 @@ typedef struct {
 	json_error_t *err;
 	int failed;
 	char *scratch; /* decoded strings with escapes */
-	size_t scap;
+	size_t scap, sused; /* sused: the most of it ever written, wiped before it is freed */
 } jparse;
 
 /* byte classes inside a string: 0 plain ASCII, 1 '"', 2 '\\', 3 control, 4 >= 0x80 */
@@ -543,7 +545,7 @@ static int jp_string(jparse *j, const char **s, size_t *n)
 	for (;;) {
 		if (q >= end) {
 			jp_fail(j, q, "premature end of input");
-			return -1;
+			goto fail;
 		}
 		unsigned c = str_class[*q];
 		if (c == 0) {
@@ -554,13 +556,13 @@ static int jp_string(jparse *j, const char **s, size_t *n)
 			break;
 		if (c == 3) {
 			jp_fail(j, q, *q == '\n' ? "unexpected newline" : "control character 0x%x", *q);
-			return -1;
+			goto fail;
 		}
 		if (c == 4) {
 			size_t k = utf8_seq(q, end);
 			if (!k) {
 				jp_fail(j, q, "unable to decode byte 0x%x", *q);
-				return -1;
+				goto fail;
 			}
 			memcpy(o, q, k);
 			o += k;
@@ -570,7 +572,7 @@ static int jp_string(jparse *j, const char **s, size_t *n)
 		/* '\\' */
 		if (end - q < 2) {
 			jp_fail(j, end, "premature end of input");
-			return -1;
+			goto fail;
 		}
 		unsigned char e = q[1];
 		const char *simple = strchr("\"\\/bfnrt", e);
@@ -582,12 +584,12 @@ static int jp_string(jparse *j, const char **s, size_t *n)
 		}
 		if (e != 'u') {
 			jp_fail(j, q, "invalid escape");
-			return -1;
+			goto fail;
 		}
 		int v = hex4(q + 2, end);
 		if (v < 0) {
 			jp_fail(j, q, "invalid escape");
-			return -1;
+			goto fail;
 		}
 		const unsigned char *esc = q;
 		q += 6;
@@ -596,25 +598,25 @@ static int jp_string(jparse *j, const char **s, size_t *n)
 			int w = q + 1 < end && q[0] == '\\' && q[1] == 'u' ? hex4(q + 2, end) : -2;
 			if (w == -1) {
 				jp_fail(j, q, "invalid escape");
-				return -1;
+				goto fail;
 			}
 			if (w < 0xDC00 || w > 0xDFFF) {
 				jp_fail(j, esc, "invalid Unicode '\\u%04X'", (unsigned)v);
-				return -1;
+				goto fail;
 			}
 			q += 6;
 			cp = 0x10000 + ((long)(v - 0xD800) << 10) + (w - 0xDC00);
 		} else if (v >= 0xDC00 && v <= 0xDFFF) {
 			jp_fail(j, esc, "invalid Unicode '\\u%04X'", (unsigned)v);
-			return -1;
+			goto fail;
 		}
 		if (cp == 0) {
 			jp_fail(j, esc, "\\u0000 is not allowed");
-			return -1;
+			goto fail;
 		}
 		if (cp == LP_JSON_DEC_TAG) {
 			jp_fail(j, esc, "a string holds the control character U+001F");
-			return -1;
+			goto fail;
 		}
 		if (cp < 0x80)
 			*o++ = (char)cp;
@@ -635,7 +637,13 @@ static int jp_string(jparse *j, const char **s, size_t *n)
 	*s = j->scratch;
 	*n = (size_t)(o - j->scratch);
 	j->p = q + 1;
+	if (*n > j->sused)
+		j->sused = *n;
 	return 0;
+fail:
+	if ((size_t)(o - j->scratch) > j->sused)
+		j->sused = (size_t)(o - j->scratch);
+	return -1;
 }
 
 /* the number run at j->p: an integer, or the tagged string of a fractional number */
@@ -678,6 +686,12 @@ static json_t *jp_number(jparse *j)
 
 static json_t *jp_value(jparse *j);
 
+static void wipe_free(char *p, size_t n)
+{
+	explicit_bzero(p, n);
+	free(p);
+}
+
 static json_t *jp_object(jparse *j)
 {
 	json_t *o = json_object();
@@ -708,7 +722,7 @@ static json_t *jp_object(jparse *j)
 		if (j->p >= j->end || *j->p != ':') {
 			jp_fail(j, j->p, "':' expected");
 			if (key != k && key != kb)
-				free(key);
+				wipe_free(key, kn);
 			goto bad;
 		}
 		j->p++;
@@ -716,13 +730,13 @@ static json_t *jp_object(jparse *j)
 		json_t *v = jp_value(j);
 		if (!v) {
 			if (key != k && key != kb)
-				free(key);
+				wipe_free(key, kn);
 			goto bad;
 		}
 		size_t before = json_object_size(o);
 		int r = json_object_setn_new_nocheck(o, key, kn, v);
 		if (key != k && key != kb)
-			free(key);
+			wipe_free(key, kn);
 		if (r)
 			lp_die(LP_EXIT_IO, "out of memory");
 		if (json_object_size(o) == before) { /* the key was there: jansson replaced its value */
@@ -856,7 +870,7 @@ static json_t *jp_value(jparse *j)
 json_t *lp_json_loadb(const char *buf, size_t len, json_error_t *err)
 {
 	jparse j = {(const unsigned char *)buf, (const unsigned char *)buf + len, (const unsigned char *)buf, 0, err,
-		    0, NULL, 0};
+		    0, NULL, 0, 0};
 	jp_ws(&j);
 	json_t *v = jp_value(&j);
 	if (v) {
@@ -870,6 +884,10 @@ json_t *lp_json_loadb(const char *buf, size_t len, json_error_t *err)
 			err->position = (int)len;
 		}
 	}
+	/* what was decoded may be a secret's (jansson's parser decoded into jansson's blocks, which
+	 * lp_jalloc wipes once a secret was read): wiped, as a long key's copy is */
+	if (j.scratch)
+		explicit_bzero(j.scratch, j.sused);
 	free(j.scratch);
 	return v;
 }

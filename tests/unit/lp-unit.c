@@ -45,7 +45,8 @@ static const char usage[] =
 	"Usage: lp-unit COMMAND ARGS...\n"
 	"  money-parse S | money-div S N | div-round A B | money-fuzz N SEED\n"
 	"  date-parse S | date-add DATE N | month-end DATE | period DATE | human DATE\n"
-	"  json-exact (stdin) | addr LINE | bsn S | iban S | postcode S\n"
+	"  json-exact (stdin) | json-compare FILE | jalloc SEED N | jalloc-classes KIB | wipe-json\n"
+	"  addr LINE | bsn S | iban S | postcode S\n"
 	"  csv-read (stdin) | csv-write FIELD... | ndjson FILE... | map N\n"
 	"  http BASE METHOD TARGET [BODY] | http-new BASE | secret FILE | secret-write FILE TEXT\n"
 	"  journal FILE CLIENT PLAN_ID LOKET OPS [OP=STATE[/STATUS][@ID]]...\n"
@@ -90,6 +91,39 @@ static int wipe_check(void)
 	leaks += leak;
 	free(p);
 	return leaks ? 1 : 0;
+}
+
+/* After a secret was read, what lp_json_loadb decoded (a string or a long key with escapes,
+ * in buffers of its own) is gone from the blocks the allocator hands out next, as it was when
+ * jansson's parser decoded into jansson's (wiped) blocks. Prints "clean" or "LEAK". */
+static int wipe_json_check(void)
+{
+	char secret[301];
+	for (size_t i = 0; i < sizeof secret - 1; i++)
+		secret[i] = (char)('a' + i % 26);
+	secret[sizeof secret - 1] = '\0';
+	const char *tail = secret + 32;
+	lp_secret_holding();
+	char body[800];
+	int n = snprintf(body, sizeof body, "{\"\\n%s\":\"\\t%s\"}", secret, secret);
+	json_t *j = lp_json_loadb(body, (size_t)n, NULL);
+	if (!j)
+		return printf("not read\n"), 2;
+	json_decref(j);
+	int leak = 0;
+	size_t sizes[] = {sizeof secret + 1, 512, 1024, 2048};
+	for (size_t s = 0; s < sizeof sizes / sizeof *sizes; s++) {
+		unsigned char *p[4];
+		for (int i = 0; i < 4; i++) {
+			p[i] = malloc(sizes[s]);
+			__asm__ volatile("" : : "r"(p[i]) : "memory");
+			leak |= memmem(p[i], sizes[s], tail, strlen(tail)) != NULL;
+		}
+		for (int i = 0; i < 4; i++)
+			free(p[i]);
+	}
+	printf("%s\n", leak ? "LEAK" : "clean");
+	return leak;
 }
 
 static int money_parse(const char *s)
@@ -488,6 +522,33 @@ static int jalloc_check(unsigned seed, long n)
 	return lp_jalloc_live() != 0;
 }
 
+/* lp_jalloc against a stream whose records each use other size classes (record k: blocks of
+ * 8k bytes, all freed before the next record): each block size is used once and never again,
+ * so a free list of one class never serves the next record. Prints the arena's chunks and
+ * the most live at once (KiB); the arena must stay bounded, not grow by a record per class. */
+static int jalloc_classes(long per_class_kib)
+{
+	lp_jalloc_install();
+	enum { MAXB = 1 << 16 };
+	static void *blk[MAXB];
+	size_t peak = 0;
+	for (size_t k = 1; k <= 256; k++) {
+		size_t sz = 8 * k, n = (size_t)per_class_kib * 1024 / sz;
+		if (n > MAXB)
+			n = MAXB;
+		lp_jalloc_arena_begin();
+		for (size_t i = 0; i < n; i++)
+			memset(blk[i] = lp_jalloc_malloc(sz), (int)k, sz);
+		lp_jalloc_arena_end();
+		if (n * sz > peak)
+			peak = n * sz;
+		for (size_t i = 0; i < n; i++)
+			lp_jalloc_free(blk[i]);
+	}
+	printf("live %zu chunks %zu peak %zu\n", lp_jalloc_live(), lp_jalloc_chunks(), peak >> 10);
+	return lp_jalloc_live() != 0;
+}
+
 int main(int argc, char **argv)
 {
 	lp_init(argv[0]);
@@ -505,8 +566,12 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "json-compare") && argc == 3)
 		return json_compare(argv[2]);
+	if (!strcmp(cmd, "jalloc-classes") && argc == 3)
+		return jalloc_classes(atol(argv[2]));
 	if (!strcmp(cmd, "jalloc") && argc == 4)
 		return jalloc_check((unsigned)atoi(argv[2]), atol(argv[3]));
+	if (!strcmp(cmd, "wipe-json") && argc == 2)
+		return wipe_json_check();
 	if (!strcmp(cmd, "wipe") && argc == 2)
 		return wipe_check();
 	if (!strcmp(cmd, "money-parse") && argc == 3)
