@@ -118,7 +118,7 @@ static int on_line(json_t *obj, unsigned long line, void *ctx)
 {
 	struct state *s = ctx;
 	const char *t = json_string_value(json_object_get(obj, "type"));
-	if (!s->header) {
+	if (!s->header || (t && !strcmp(t, "drift.written"))) { /* a second header: two first pushes at once */
 		const char *c = json_string_value(json_object_get(obj, "client")),
 			   *l = json_string_value(json_object_get(obj, "loket"));
 		if (!t || strcmp(t, "drift.written") || !c || !l) {
