@@ -37,7 +37,7 @@ SAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-san
 
 FILTERS = extract-personio validate map-compensation loket-auth fetch-loket diff-loket push-loket report batch-report \
 	  hours-from-csv extract-hours hours-to-collective-mutations loket-employees fetch-documents push-documents \
-	  fetch-journal journal-export audit-verify audit-log alignment
+	  fetch-journal journal-export audit-verify audit-log alignment drift
 TOOLS   = personio-emu gen-personio gen-loket lp-unit loket-emu lp-sink
 # the pipelines that are commands (installed beside the programs; pipelines/check-clients.sh,
 # which they source, goes to $(DATADIR)/loketpipe)
@@ -64,6 +64,7 @@ LIBS_fetch-journal    = -lcurl -ljansson -lz
 LIBS_audit-verify     = -ljansson -lz
 LIBS_audit-log        = -ljansson -lz
 LIBS_alignment        = -ljansson -lcsv -lz
+LIBS_drift            = -lcurl -ljansson -lz
 LIBS_hours-to-collective-mutations = -ljansson -lcsv -lz
 LIBS_gen-personio     = -ljansson -lz
 LIBS_gen-loket        = -ljansson -lz

@@ -261,6 +261,29 @@ static char *what(const json_t *op)
 	return done(&w);
 }
 
+/* drift's manual_change of op in words (NULL when there is none): "overwrites a manual change
+ * made in Loket: Loket holds VALUE (changed by BY at AT); loketpipe wrote VALUE" */
+static char *manual_words(const json_t *op)
+{
+	const json_t *mc = json_object_get(op, "manual_change");
+	if (!json_is_object(mc))
+		return NULL;
+	json_t *t = json_copy((json_t *)op);
+	json_object_set(t, "before", json_object_get(mc, "loket"));
+	json_object_set(t, "after", json_object_get(mc, "written"));
+	char *l = side(t, "before", "none (removed by hand)"), *w = side(t, "after", "none (removed by loketpipe)");
+	json_decref(t);
+	const char *by = str(mc, "by"), *at = str(mc, "at");
+	struct buf b = {0};
+	add(&b, "overwrites a manual change made in Loket: Loket holds %s", l);
+	if (by || at)
+		add(&b, " (changed%s%s%s%s)", by ? " by " : "", by ? by : "", at ? " at " : "", at ? at : "");
+	add(&b, "; loketpipe last wrote %s", w);
+	free(l);
+	free(w);
+	return done(&b);
+}
+
 /* one row of the changes: a result (x, its op when known) or a planned op (x == op) */
 struct row {
 	const json_t *x, *op;
@@ -338,6 +361,7 @@ static void put_row(const struct client *c, const struct row *w)
 	/* D3 changes a field to blank: it is cleared */
 	const char *said = str(op, "rule") && !strcmp(str(op, "rule"), "D3") ? "cleared" : kind_word(k);
 	char *af = known ? side(op, "after", k == OP_REMOVED ? "removed" : "none") : NULL;
+	char *mw = manual_words(op);
 	if (html) {
 		printf("<tr><td>");
 		put(str(x, "rule"));
@@ -348,6 +372,11 @@ static void put_row(const struct client *c, const struct row *w)
 		if (!known) {
 			printf("<br>");
 			put(str(x, "message"));
+		}
+		if (mw) {
+			printf("<br><strong class=\"manual\">");
+			put(mw);
+			printf("</strong>");
 		}
 		printf("</td><td>");
 		put(bf ? bf : "");
@@ -373,7 +402,10 @@ static void put_row(const struct client *c, const struct row *w)
 			side_line("before: ", bf);
 			side_line("after:  ", af);
 		}
+		if (mw)
+			para_lead(9, 11, "! ", "%s", mw);
 	}
+	free(mw);
 	free(wt);
 	free(bf);
 	free(af);
