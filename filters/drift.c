@@ -304,10 +304,20 @@ static void on_entry(json_t *item, void *ctx)
 	}
 }
 
+/* the child's read session, for its failure's A1 record */
+struct child {
+	lp_loket_get g;
+	const struct state *s;
+	struct audit *a;
+};
+
 static _Noreturn void child_fail(void *ctx, int code, const char *msg)
 {
-	(void)ctx;
+	struct child *c = ctx;
 	lp_warn("%s", msg);
+	if (c) /* A1: the read, incomplete */
+		lp_loket_get_audit_read(&c->g, c->s->cfg, c->s->as_of, 0,
+					json_pack("{s:I}", "audit_entries", (json_int_t)c->a->entries));
 	fflush(stderr);
 	_exit(code ? code : LP_EXIT_REMOTE);
 }
@@ -322,12 +332,14 @@ static _Noreturn void audit_child(const struct state *s, struct audit *a, FILE *
 	for (size_t i = 0; i < a->n; i++)
 		if (a->f[i].since < from)
 			from = a->f[i].since;
-	lp_loket_get g;
-	lp_loket_get_open(&g, cfg, NULL, NULL, NULL, child_fail, NULL); /* the client's lock, for this read */
+	static struct child c;
+	c.s = s;
+	c.a = a;
+	lp_loket_get_open(&c.g, cfg, NULL, NULL, NULL, child_fail, &c); /* the client's lock, for this read */
 	char *path = lp_le_audit_employee_data(cfg->loket.employer_id, from, s->as_of);
-	lp_loket_get_list(&g, path, NULL, 1, on_entry, a);
+	lp_loket_get_list(&c.g, path, NULL, 1, on_entry, a);
 	free(path);
-	lp_loket_get_audit_read(&g, cfg, s->as_of, 1, json_pack("{s:I}", "audit_entries", (json_int_t)a->entries));
+	lp_loket_get_audit_read(&c.g, cfg, s->as_of, 1, json_pack("{s:I}", "audit_entries", (json_int_t)a->entries));
 	json_t *r = json_array();
 	for (size_t i = 0; i < a->n; i++) {
 		const json_t *b = a->f[i].best;

@@ -60,6 +60,9 @@ wage_1012() {
 	assert_success
 	assert_file_exists "$W"
 	assert_equal "$(stat -c %a "$W")" 600
+	# 25 ops, none flagged (nothing written yet): no audit trail read
+	assert_equal "$(jq -r 'select(.type == "plan") | .ops' "$BATS_TEST_TMPDIR/run1/plan.ndjson")" 25
+	assert_equal "$(audit_gets)" 0
 	run jq -r 'select(.key == "wage:101:2026-01-01") | .value.gross_wage' "$W"
 	assert_output 4166.67
 	# the payroll administrator changes 101's wage in Loket by hand
@@ -161,15 +164,20 @@ wage_1012() {
 	run --separate-stderr drift -c "$CFG" --written "$W" "$P"
 	assert_success
 	assert_equal "$output" "$(cat "$P")"
-	drift -c "$CFG" --written "$W" --record "$P" "$BATS_TEST_TMPDIR/res.ndjson"
-	run jq -r 'select(.type == "drift.value") | .key' "$W"
-	assert_output wage:5:2026-01-01
+	drift -c "$CFG" --written "$W" --as-of 2026-10-01 --record "$P" "$BATS_TEST_TMPDIR/res.ndjson"
+	run jq -r 'select(.type == "drift.value") | .key + " " + .at' "$W"
+	assert_output "wage:5:2026-01-01 2026-10-01"
 	# Loket now holds 12.00 for employee 5 (changed by hand): flagged; 6 was never written: not
 	jq -c '.before = .after | if .seq == 1 then .before.gross_wage = "12.00" else . end' "$P" >"$BATS_TEST_TMPDIR/p2.ndjson"
-	run --separate-stderr drift -c "$CFG" --written "$W" "$BATS_TEST_TMPDIR/p2.ndjson"
+	curl -fsS -X POST "$LK_URL/__emu/reset-log" >/dev/null
+	run --separate-stderr drift -c "$CFG" --written "$W" --as-of 2026-11-15 "$BATS_TEST_TMPDIR/p2.ndjson"
 	assert_success
-	run jq -c 'select(.type == "loket.op") | [.seq, .manual_change.loket.gross_wage, .manual_change.written.gross_wage]' <<<"$output"
-	assert_output "$(printf '[1,"12.00","10.50"]\n[2,null,null]')"
+	assert_equal "$stderr" ""
+	run jq -c 'select(.type == "loket.op") | [.seq, .manual_change.loket.gross_wage, .manual_change.written.gross_wage, .manual_change.by]' <<<"$output"
+	assert_output "$(printf '[1,"12.00","10.50",null]\n[2,null,null,null]')"
+	# the audit trail asked for from the day the value was recorded to --as-of; no entry of employee 5: no who/when, no warning
+	run jq -c '[.[] | select(.path | test("auditTrail")) | [.query.startDate, .query.endDate, .query.pageNumber]]' <<<"$(curl -fsS "$LK_URL/__emu/requests")"
+	assert_output '[["2026-10-01T00:00:00Z","2026-11-15T23:59:59Z","1"]]'
 	# a result of an op the plan does not have
 	echo '{"type":"loket.result","seq":9,"op_id":"00000000000000ff","outcome":"applied"}' >"$BATS_TEST_TMPDIR/r9.ndjson"
 	run --separate-stderr drift -c "$CFG" --written "$W" --record "$P" "$BATS_TEST_TMPDIR/r9.ndjson"
