@@ -433,7 +433,9 @@ static json_t *unknown_issue(const struct state *s, const json_t *op, const char
 static int flag(struct state *s, char **paths, int n)
 {
 	lp_in *in = lp_in_open(paths, n);
-	json_t *r, *recs = json_array(); /* every record: a string (its exact text) or the flagged op */
+	/* the records from the first flagged op on wait for the audit trail: a string (its exact
+	 * text) or the flagged op; the ones before it go out as they come */
+	json_t *r, *recs = json_array();
 	struct audit a = {0};
 	size_t cap = 0, issues_at = (size_t)-1;
 	int rc = 0, got;
@@ -446,7 +448,7 @@ static int flag(struct state *s, char **paths, int n)
 				break;
 			}
 			mc = manual_change(s, r);
-		} else if (issues_at == (size_t)-1 && (!strcmp(t, "plan") || !strcmp(t, "stream_end")))
+		} else if (a.n && issues_at == (size_t)-1 && (!strcmp(t, "plan") || !strcmp(t, "stream_end")))
 			issues_at = json_array_size(recs);
 		if (mc) {
 			json_object_set_new(r, "manual_change", mc);
@@ -472,8 +474,13 @@ static int flag(struct state *s, char **paths, int n)
 		} else {
 			size_t len;
 			const char *raw = lp_in_raw(in, &len);
-			json_array_append_new(recs, json_stringn(raw, len));
 			json_decref(r);
+			if (!a.n && lp_out_raw(raw, len)) {
+				rc = -1;
+				break;
+			}
+			if (a.n)
+				json_array_append_new(recs, json_stringn(raw, len));
 		}
 	}
 	if (got < 0)
