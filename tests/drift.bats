@@ -178,6 +178,13 @@ wage_1012() {
 	# the audit trail asked for from the day the value was recorded to --as-of; no entry of employee 5: no who/when, no warning
 	run jq -c '[.[] | select(.path | test("auditTrail")) | [.query.startDate, .query.endDate, .query.pageNumber]]' <<<"$(curl -fsS "$LK_URL/__emu/requests")"
 	assert_output '[["2026-10-01T00:00:00Z","2026-11-15T23:59:59Z","1"]]'
+	# the records before the first flagged op and after it keep their order and text
+	{ sed -n 2p "$BATS_TEST_TMPDIR/p2.ndjson"; sed -n 1p "$BATS_TEST_TMPDIR/p2.ndjson"; sed -n 3p "$BATS_TEST_TMPDIR/p2.ndjson"; } >"$BATS_TEST_TMPDIR/p3.ndjson"
+	run --separate-stderr drift -c "$CFG" --written "$W" --as-of 2026-11-15 "$BATS_TEST_TMPDIR/p3.ndjson"
+	assert_success
+	assert_equal "$(jq -c '[.type, .seq, has("manual_change")]' <<<"$output" | paste -sd' ')" '["loket.op",2,false] ["loket.op",1,true] ["plan",null,false]'
+	assert_equal "$(sed -n 1p <<<"$output")" "$(sed -n 1p "$BATS_TEST_TMPDIR/p3.ndjson")"
+	assert_equal "$(sed -n 3p <<<"$output")" "$(sed -n 3p "$BATS_TEST_TMPDIR/p3.ndjson")"
 	# a result of an op the plan does not have
 	echo '{"type":"loket.result","seq":9,"op_id":"00000000000000ff","outcome":"applied"}' >"$BATS_TEST_TMPDIR/r9.ndjson"
 	run --separate-stderr drift -c "$CFG" --written "$W" --record "$P" "$BATS_TEST_TMPDIR/r9.ndjson"
