@@ -27,6 +27,9 @@
  *     POST /__emu/import-variable-data, Loket's import of a variable data CSV (action
  *     Overwrite) into the payroll period data, and POST /__emu/reissue-yearendstatement
  *     (a year-end statement Loket re-issued: its PDF changes, the list does not).
+ *   - The audit trail of employee data (GET .../{employerId}/auditTrail/EmployeeData): an
+ *     entry per field changed by a PUT of a wage, benefit/deduction or employee that names its
+ *     person in X-Emu-User (a change by hand; X-Emu-Time sets its timeStamp).
  *   - Every employment's payrollId (made at load when the fixture has none; a new employment
  *     gets its administration's next one).
  *
