@@ -3,7 +3,8 @@
  * One module per Loket entity ("le"), lib/lp_le_<entity>.{c,h}: employee, employment, wage,
  * benefit (benefits and deductions), ppd (payroll period data, variable input), concept
  * (concept employees), component (the payroll component catalogue) and comprehensive (the
- * employer's comprehensive employment list, read-only: H4's loket-employees). Each holds its
+ * employer's comprehensive employment list, read-only: H4's loket-employees) and audit (the
+ * audit trail of employee data, read-only: drift's who and when). Each holds its
  * entity's Loket paths (relative to the API base .../v2, returned malloc'd, one function per
  * path), the request bodies that write it, the "view" records a plan shows (loketpipe's
  * snake_case fields), the "expect" of an op that writes over a record (the record as Loket

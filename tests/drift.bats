@@ -42,9 +42,13 @@ sync() {
 later() { # Personio a month later (setup_file)
 	jq --arg p "$(cat "$BATS_FILE_TMPDIR/later.url")" '.personio.base_url=$p' "$CFG" >"$CFG.tmp" && mv "$CFG.tmp" "$CFG"
 }
-lk_put() { # lk_put PATH JSON: an edit in Loket by hand (the administrator), outside any plan
+lk_put() { # lk_put PATH JSON: an edit in Loket by hand (the administrator "Jong, I" on the run date), outside any plan
 	curl -fsS -X PUT -H "Authorization: Bearer $(loket_token)" -H 'Accept: application/json;version=2018-01-01' \
+		-H 'X-Emu-User: Jong, I' -H "X-Emu-Time: ${AS_OF}T10:24:00.000Z" \
 		-H 'Content-Type: application/json' --data "$2" "$LK_URL/v2$1" >/dev/null
+}
+audit_gets() { # the audit trail reads the Loket emulator has answered
+	curl -fsS "$LK_URL/__emu/requests" | jq '[.[] | select(.path | test("auditTrail"))] | length'
 }
 wage_1012() {
 	curl -fsS -H "Authorization: Bearer $(loket_token)" -H 'Accept: application/json;version=2018-01-01' \
@@ -56,6 +60,9 @@ wage_1012() {
 	assert_success
 	assert_file_exists "$W"
 	assert_equal "$(stat -c %a "$W")" 600
+	# 25 ops, none flagged (nothing written yet): no audit trail read
+	assert_equal "$(jq -r 'select(.type == "plan") | .ops' "$BATS_TEST_TMPDIR/run1/plan.ndjson")" 25
+	assert_equal "$(audit_gets)" 0
 	run jq -r 'select(.key == "wage:101:2026-01-01") | .value.gross_wage' "$W"
 	assert_output 4166.67
 	# the payroll administrator changes 101's wage in Loket by hand
@@ -67,7 +74,11 @@ wage_1012() {
 	schema_ok "$P"
 	# 101's wage: flagged, with what Loket holds and what loketpipe wrote
 	run jq -c 'select(.type == "loket.op" and .employee_number == 101 and .entity == "wage") | [.before.gross_wage, .after.gross_wage, .manual_change]' "$P"
-	assert_output '["4000.00","4250.00",{"loket":{"start_date":"2026-01-01","gross_wage":"4000.00","gross_wage_type":1},"written":{"start_date":"2026-01-01","gross_wage":"4166.67","gross_wage_type":1},"by":null,"at":null}]'
+	assert_output '["4000.00","4250.00",{"loket":{"start_date":"2026-01-01","gross_wage":"4000.00","gross_wage_type":1},"written":{"start_date":"2026-01-01","gross_wage":"4166.67","gross_wage_type":1},"by":"Jong, I","at":"2026-11-15T10:24:00.000Z"}]'
+	# one audit trail read (paged), for the days since the value was recorded
+	assert_equal "$(audit_gets)" 1
+	run jq -r '.[] | select(.path | test("auditTrail")) | .query.startDate + " " + .query.endDate' <<<"$(curl -fsS "$LK_URL/__emu/requests")"
+	assert_output "${AS_OF}T00:00:00Z ${AS_OF}T23:59:59Z"
 	# 107's wage from 2026-03-01: Loket holds what loketpipe wrote; it changes, unflagged
 	run jq -c 'select(.type == "loket.op" and .employee_number == 107) | [.before.gross_wage, .after.gross_wage, has("manual_change")]' "$P"
 	assert_output '["3350.00","3400.00",false]'
@@ -76,19 +87,43 @@ wage_1012() {
 	# the report says it, with Loket's value, in text and HTML
 	# (the text wraps at 78 columns: read it as one line)
 	run sh -c "tr -s ' \n' '  ' <'$BATS_TEST_TMPDIR/run2/report.txt'"
-	assert_output --partial "! overwrites a manual change made in Loket: Loket holds 4000.00 a month from 2026-01-01; loketpipe last wrote 4166.67 a month from 2026-01-01"
+	assert_output --partial "! overwrites a manual change made in Loket: Loket holds 4000.00 a month from 2026-01-01 (changed by Jong, I at 2026-11-15T10:24:00.000Z); loketpipe last wrote 4166.67 a month from 2026-01-01"
 	run grep -c 'overwrites a manual change' "$BATS_TEST_TMPDIR/run2/report.txt"
 	assert_output 1
-	grep -q '<strong class="manual">overwrites a manual change made in Loket: Loket holds 4000.00 a month' "$BATS_TEST_TMPDIR/run2/report.html"
+	grep -q '<strong class="manual">overwrites a manual change made in Loket: Loket holds 4000.00 a month from 2026-01-01 (changed by Jong, I at 2026-11-15T10:24:00.000Z)' "$BATS_TEST_TMPDIR/run2/report.html"
 	# Personio wins: the wage is 4250 now, and recorded as what loketpipe wrote
 	assert_equal "$(wage_1012)" 4250
-	run jq -r 'select(.key == "wage:101:2026-01-01") | .value.gross_wage' "$W"
-	assert_output "$(printf '4166.67\n4250.00')"
-	# a third sync: nothing to do, nothing flagged
+	run jq -r 'select(.key == "wage:101:2026-01-01") | .value.gross_wage + " " + .at' "$W"
+	assert_output "$(printf '4166.67 %s\n4250.00 %s' "$AS_OF" "$AS_OF")"
+	# a third sync: nothing to do, nothing flagged, no audit trail read
+	curl -fsS -X POST "$LK_URL/__emu/reset-log" >/dev/null
 	sync 3
 	assert_success
+	assert_equal "$(audit_gets)" 0
 	run jq -c 'select(.type == "plan") | .ops' "$BATS_TEST_TMPDIR/run3/plan.ndjson"
 	assert_output 0
+}
+
+@test "drift: an audit trail that cannot be read leaves by/at null with a warning issue; the sync goes on and Personio wins" {
+	sync 1
+	assert_success
+	lk_put "$E/wages/9a8b7c6d-5e4f-4a3b-9c2d-000000001012" '{"startDate":"2026-01-01","grossWage":4000,"grossWageType":{"key":1}}'
+	later
+	EMU_URL=$LK_URL emu_faults '{"always":{"path":"/v2/providers/employers/5c1e0f8a-6b2d-4c3e-9f10-000000000001/auditTrail","status":500}}'
+	LOKETPIPE_HTTP_ATTEMPTS=1 sync 2
+	assert_success
+	[[ "$stderr" == *"who changed the 1 value flagged in Loket and when is not known"*"HTTP 500"*"the sync goes on"* ]] || { echo "$stderr"; false; }
+	P="$BATS_TEST_TMPDIR/run2/plan.ndjson"
+	schema_ok "$P"
+	run jq -c 'select(.manual_change) | [.employee_number, .manual_change.loket.gross_wage, .manual_change.by, .manual_change.at]' "$P"
+	assert_output '[101,"4000.00",null,null]'
+	run jq -r 'select(.type == "issue" and .stage == "drift") | [.severity, .rule, .employee_number, .personio_id, .message] | join("|")' "$P"
+	assert_output --partial 'warning|K3|101|1001|overwrites a manual change made in Loket; who made it and when is not known'
+	assert_output --partial 'HTTP 500'
+	assert_equal "$(jq -s 'map(select(.type == "issue" and .stage == "drift")) | length' "$P")" 1
+	grep -q 'who made it and when is not known' "$BATS_TEST_TMPDIR/run2/report.txt"
+	# Personio still wins
+	assert_equal "$(wage_1012)" 4250
 }
 
 @test "drift: a damaged, foreign, unknown or too open written-state file stops the sync (exit 4) before anything is pushed" {
@@ -129,15 +164,27 @@ wage_1012() {
 	run --separate-stderr drift -c "$CFG" --written "$W" "$P"
 	assert_success
 	assert_equal "$output" "$(cat "$P")"
-	drift -c "$CFG" --written "$W" --record "$P" "$BATS_TEST_TMPDIR/res.ndjson"
-	run jq -r 'select(.type == "drift.value") | .key' "$W"
-	assert_output wage:5:2026-01-01
+	drift -c "$CFG" --written "$W" --as-of 2026-10-01 --record "$P" "$BATS_TEST_TMPDIR/res.ndjson"
+	run jq -r 'select(.type == "drift.value") | .key + " " + .at' "$W"
+	assert_output "wage:5:2026-01-01 2026-10-01"
 	# Loket now holds 12.00 for employee 5 (changed by hand): flagged; 6 was never written: not
 	jq -c '.before = .after | if .seq == 1 then .before.gross_wage = "12.00" else . end' "$P" >"$BATS_TEST_TMPDIR/p2.ndjson"
-	run --separate-stderr drift -c "$CFG" --written "$W" "$BATS_TEST_TMPDIR/p2.ndjson"
+	curl -fsS -X POST "$LK_URL/__emu/reset-log" >/dev/null
+	run --separate-stderr drift -c "$CFG" --written "$W" --as-of 2026-11-15 "$BATS_TEST_TMPDIR/p2.ndjson"
 	assert_success
-	run jq -c 'select(.type == "loket.op") | [.seq, .manual_change.loket.gross_wage, .manual_change.written.gross_wage]' <<<"$output"
-	assert_output "$(printf '[1,"12.00","10.50"]\n[2,null,null]')"
+	assert_equal "$stderr" ""
+	run jq -c 'select(.type == "loket.op") | [.seq, .manual_change.loket.gross_wage, .manual_change.written.gross_wage, .manual_change.by]' <<<"$output"
+	assert_output "$(printf '[1,"12.00","10.50",null]\n[2,null,null,null]')"
+	# the audit trail asked for from the day the value was recorded to --as-of; no entry of employee 5: no who/when, no warning
+	run jq -c '[.[] | select(.path | test("auditTrail")) | [.query.startDate, .query.endDate, .query.pageNumber]]' <<<"$(curl -fsS "$LK_URL/__emu/requests")"
+	assert_output '[["2026-10-01T00:00:00Z","2026-11-15T23:59:59Z","1"]]'
+	# the records before the first flagged op and after it keep their order and text
+	{ sed -n 2p "$BATS_TEST_TMPDIR/p2.ndjson"; sed -n 1p "$BATS_TEST_TMPDIR/p2.ndjson"; sed -n 3p "$BATS_TEST_TMPDIR/p2.ndjson"; } >"$BATS_TEST_TMPDIR/p3.ndjson"
+	run --separate-stderr drift -c "$CFG" --written "$W" --as-of 2026-11-15 "$BATS_TEST_TMPDIR/p3.ndjson"
+	assert_success
+	assert_equal "$(jq -c '[.type, .seq, has("manual_change")]' <<<"$output" | paste -sd' ')" '["loket.op",2,false] ["loket.op",1,true] ["plan",null,false]'
+	assert_equal "$(sed -n 1p <<<"$output")" "$(sed -n 1p "$BATS_TEST_TMPDIR/p3.ndjson")"
+	assert_equal "$(sed -n 3p <<<"$output")" "$(sed -n 3p "$BATS_TEST_TMPDIR/p3.ndjson")"
 	# a result of an op the plan does not have
 	echo '{"type":"loket.result","seq":9,"op_id":"00000000000000ff","outcome":"applied"}' >"$BATS_TEST_TMPDIR/r9.ndjson"
 	run --separate-stderr drift -c "$CFG" --written "$W" --record "$P" "$BATS_TEST_TMPDIR/r9.ndjson"

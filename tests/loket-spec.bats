@@ -370,3 +370,24 @@ JP=/providers/employers/payrolladministrations/journalruns
 	conforms GET "/providers/employers/payrolladministrations/{payrollAdministrationId}/payrollruns" "/providers/employers/payrolladministrations/$PA/payrollruns" 200
 	loket_stop
 }
+
+@test "the audit trail of employee data (GetEmployeeDataAuditTrailByEmployerId): a PUT naming X-Emu-User is an entry with every member the spec gives it; the dates are required" {
+	W=9a8b7c6d-5e4f-4a3b-9c2d-000000001012
+	curl -fsS -X PUT -H "Authorization: Bearer $TOK" -H 'X-Emu-User: Jong, I' -H 'X-Emu-Time: 2026-11-15T10:24:00.000Z' \
+		-H 'Content-Type: application/json' --data '{"startDate":"2026-01-01","grossWage":4000,"grossWageType":{"key":1}}' \
+		"$LK_URL/v2/providers/employers/employees/employments/wages/$W" >/dev/null
+	# a PUT without the header (loketpipe's push) is no entry
+	curl -fsS -X PUT -H "Authorization: Bearer $TOK" -H 'Content-Type: application/json' --data '{"grossWage":4100}' \
+		"$LK_URL/v2/providers/employers/employees/employments/wages/$W" >/dev/null
+	T="/providers/employers/{employerId}/auditTrail/EmployeeData"
+	conforms GET "$T" "/providers/employers/$ER/auditTrail/EmployeeData?startDate=2026-11-15T00:00:00Z&endDate=2026-11-15T23:59:59Z&pageNumber=1&pageSize=250" 200
+	run jq -c '[.totalSize, (._embedded[] | [.employee.employeeNumber, .entity.value, .field.value, .oldValue, .newValue, .performedBy.formattedName, .timeStamp])]' "$BATS_TEST_TMPDIR/body.json"
+	assert_output '[1,[101,"wage","grossWage","3200","4000","Jong, I","2026-11-15T10:24:00.000Z"]]'
+	assert_equal "$(jq -c '[._embedded[] | keys] | unique | .[0]' "$BATS_TEST_TMPDIR/body.json")" "$(members "$T" _embedded)"
+	# outside the period: none; a date alone as endDate takes in its day
+	conforms GET "$T" "/providers/employers/$ER/auditTrail/EmployeeData?startDate=2026-11-16&endDate=2026-11-30" 200
+	assert_equal "$(jq .totalSize "$BATS_TEST_TMPDIR/body.json")" 0
+	conforms GET "$T" "/providers/employers/$ER/auditTrail/EmployeeData?startDate=2026-11-15&endDate=2026-11-15" 200
+	assert_equal "$(jq .totalSize "$BATS_TEST_TMPDIR/body.json")" 1
+	conforms GET "$T" "/providers/employers/$ER/auditTrail/EmployeeData?startDate=2026-11-15" 400
+}

@@ -27,6 +27,9 @@
  *     POST /__emu/import-variable-data, Loket's import of a variable data CSV (action
  *     Overwrite) into the payroll period data, and POST /__emu/reissue-yearendstatement
  *     (a year-end statement Loket re-issued: its PDF changes, the list does not).
+ *   - The audit trail of employee data (GET .../{employerId}/auditTrail/EmployeeData): an
+ *     entry per field changed by a PUT of a wage, benefit/deduction or employee that names its
+ *     person in X-Emu-User (a change by hand; X-Emu-Time sets its timeStamp).
  *   - Every employment's payrollId (made at load when the fixture has none; a new employment
  *     gets its administration's next one).
  *
@@ -2755,6 +2758,149 @@ static void h_terminate(struct ctx *x)
 	single(x, 200, view(m, "employments"));
 }
 
+/* ----- the audit trail of employee data (GET .../{employerId}/auditTrail/EmployeeData)
+ *
+ * A PUT of a wage, a benefit or deduction or an employee that names its person in the header
+ * X-Emu-User ("Jong, I": a change made by hand in Loket; loketpipe's push names none) keeps
+ * one entry per field it changed, in the state's "auditTrail" (/__emu/reset empties it): the
+ * spec's item with entity.value "wage", "benefitAndDeduction" or "employee", field.value the
+ * API's field name (an employee's nested field: its last name, "emailAddress"), oldValue and
+ * newValue as text (a metadata object: its key), performedBy.formattedName the header's
+ * name, mutationOrigin "By user", timeStamp X-Emu-Time when given (ISO 8601), else now
+ * (UTC). The list takes the required startDate and endDate (a date, or a date-time; a date
+ * alone as endDate takes in its whole day) and the usual paging and filter. */
+
+static json_t *audit_text(json_t *v)
+{
+	if (!v || json_is_null(v))
+		return json_null();
+	if (json_is_object(v) && json_object_get(v, "key"))
+		v = json_object_get(v, "key");
+	if (json_is_string(v))
+		return json_incref(v);
+	if (json_is_integer(v))
+		return json_sprintf("%" JSON_INTEGER_FORMAT, json_integer_value(v));
+	char *t = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+	json_t *r = emu_jstr(t ? t : "");
+	free(t);
+	return r;
+}
+
+/* seconds since the epoch of "YYYY-MM-DD[THH:MM[:SS[.fff]]][Z]"; end_of_day for a date alone */
+static int audit_time(const char *s, int end_of_day, long long *out)
+{
+	int y, mo, d, h = 0, mi = 0, se = 0, n = 0;
+	if (!s || sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3 || n != 10)
+		return -1;
+	if (s[10] == 'T' || s[10] == ' ') {
+		if (sscanf(s + 11, "%2d:%2d", &h, &mi) != 2)
+			return -1;
+		sscanf(s + 11, "%*2d:%*2d:%2d", &se);
+	} else if (s[10])
+		return -1;
+	else if (end_of_day)
+		h = 23, mi = 59, se = 59;
+	struct tm tm = {.tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d, .tm_hour = h, .tm_min = mi, .tm_sec = se};
+	*out = (long long)timegm(&tm);
+	return 0;
+}
+
+struct audit_put { const char *cname; json_t *before; const char *user; };
+
+static void audit_fields(json_t *rows, const char *prefix, json_t *a, json_t *b)
+{
+	const char *k;
+	json_t *v;
+	json_object_foreach(b, k, v) {
+		json_t *o = json_object_get(a, k);
+		if (json_is_object(v) && !json_object_get(v, "key")) {
+			audit_fields(rows, k, json_is_object(o) ? o : NULL, v);
+			continue;
+		}
+		json_t *ot = audit_text(o), *nt = audit_text(v);
+		if (!json_equal(ot, nt))
+			json_array_append_new(rows, json_pack("{s:s,s:o,s:o}", "field", k, "old", ot, "new", nt));
+		else
+			json_decref(ot), json_decref(nt);
+	}
+	(void)prefix;
+}
+
+static void audit_after(struct ctx *x, struct audit_put *ap)
+{
+	if (!ap->before || x->rep->status < 200 || x->rep->status >= 300)
+		return;
+	json_t *now = find_id(ap->cname, x->p[0], NULL), *ee = now, *m = NULL;
+	if (!now)
+		return;
+	if (strcmp(ap->cname, "employees")) {
+		m = find_id("employments", sget(now, "employmentId") ? sget(now, "employmentId") : "", NULL);
+		ee = m ? find_id("employees", sget(m, "employeeId") ? sget(m, "employeeId") : "", NULL) : NULL;
+	}
+	json_t *er = ee ? find_id("employers", employer_of_employee(ee), NULL) : NULL;
+	const char *ent = !strcmp(ap->cname, "wages") ? "wage" : !strcmp(ap->cname, "employees") ? "employee" : "benefitAndDeduction";
+	char ts[40];
+	const char *given = MHD_lookup_connection_value(x->c, MHD_HEADER_KIND, "X-Emu-Time");
+	if (given)
+		snprintf(ts, sizeof ts, "%s", given);
+	else {
+		time_t t = time(NULL);
+		struct tm tm;
+		gmtime_r(&t, &tm);
+		strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S.000Z", &tm);
+	}
+	json_t *rows = json_array(), *r, *trail = json_object_get(S.state, "auditTrail");
+	if (!trail)
+		json_object_set_new(S.state, "auditTrail", trail = json_array());
+	audit_fields(rows, "", ap->before, now);
+	size_t i;
+	json_array_foreach(rows, i, r) {
+		const char *f = sget(r, "field");
+		if (!strcmp(f, "id") || !strcmp(f, "employmentId") || !strcmp(f, "employerId"))
+			continue;
+		json_t *pd = json_object_get(ee, "personalDetails");
+		json_array_append_new(
+			trail,
+			json_pack("{s:s,s:{s:O*,s:O*,s:O*},s:{s:O*,s:O*,s:O*},s:{s:O*,s:O*},s:{s:i,s:s},s:{s:i,s:s},s:{s:O*},"
+				  "s:{s:i,s:s},s:{s:i,s:s},s:O,s:O,s:{s:s,s:s,s:s,s:s,s:n},s:s}",
+				  "employerId", employer_of_employee(ee ? ee : now), "employee", "employeeNumber",
+				  json_object_get(ee, "employeeNumber"), "id", json_object_get(ee, "id"), "name",
+				  json_object_get(pd, "lastName"), "employer", "companyName", json_object_get(er, "companyName"),
+				  "employerNumber", json_object_get(er, "employerNumber"), "id", json_object_get(er, "id"),
+				  "employment", "id", json_object_get(m, "id"), "startDate", json_object_get(m, "startDate"),
+				  "entity", "key", !strcmp(ent, "employee") ? 1 : !strcmp(ent, "wage") ? 2 : 3, "value", ent,
+				  "field", "key", (int)i + 1, "value", f, "identification", "description",
+				  json_object_get(now, "startDate"), "mutationOrigin", "key", 1, "value", "By user",
+				  "mutationType", "key", 2, "value", "wijzigen", "oldValue", json_object_get(r, "old"), "newValue",
+				  json_object_get(r, "new"), "performedBy", "formattedName", ap->user, "id",
+				  "00000000-0000-4000-8000-00000000e001", "initials", "", "lastName", ap->user, "prefix",
+				  "timeStamp", ts));
+	}
+	json_decref(rows);
+}
+
+static void h_audit_employee_data(struct ctx *x)
+{
+	if (!need(x, "employers", x->p[0], "employer"))
+		return;
+	long long from, to, at;
+	const char *sd = MHD_lookup_connection_value(x->c, MHD_GET_ARGUMENT_KIND, "startDate"),
+		   *ed = MHD_lookup_connection_value(x->c, MHD_GET_ARGUMENT_KIND, "endDate");
+	if (audit_time(sd, 0, &from) || audit_time(ed, 1, &to)) {
+		BBR(x->rep, 1701, "startDate and endDate are required (a date or a date-time)");
+		return;
+	}
+	json_t *all = json_array(), *o;
+	size_t i;
+	json_array_foreach(json_object_get(S.state, "auditTrail"), i, o) {
+		const char *er = sget(o, "employerId");
+		if (er && !strcmp(er, x->p[0]) && !audit_time(sget(o, "timeStamp") ? sget(o, "timeStamp") : "", 0, &at) &&
+		    at >= from && at <= to)
+			json_array_append_new(all, view(o, "auditTrail"));
+	}
+	list_items(x, all, NULL);
+}
+
 /* Routes relative to /v2; "*" is a path parameter; literals compare case-insensitively. */
 /* What a write moves the version numbers of (the path parameter names it): the employee's
  * employments, one employment, the employment of a wage or of a benefit/deduction; the
@@ -2809,6 +2955,7 @@ static const struct { const char *method, *pattern; handler h; enum scope scope;
 	{"GET", "providers/employers/employees/employments/*/payslips/*", h_payslip_get, SC_NONE},
 	{"GET", "providers/employers/employees/employments/*/yearendstatements", h_yearends, SC_NONE},
 	{"GET", "providers/employers/employees/employments/*/yearendstatements/*", h_yearend_get, SC_NONE},
+	{"GET", "providers/employers/*/auditTrail/EmployeeData", h_audit_employee_data, SC_NONE},
 	{"GET", "providers/employers/*/conceptemployees", h_concepts, SC_NONE},
 	{"GET", "providers/employers/*/conceptemployees/metadata", h_meta_concept, SC_NONE},
 	{"POST", "providers/employers/*/conceptemployees", h_concept_post, SC_NONE},
@@ -3444,7 +3591,14 @@ static void handle_api(struct req *r, struct MHD_Connection *c, const char *url,
 			}
 			if (ok) {
 				char *scope_id = scope_before(&API[ri].scope, x.p[0]);
+				struct audit_put ap = {NULL, NULL, MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Emu-User")};
+				ap.cname = API[ri].h == h_wage_put ? "wages" : API[ri].h == h_bd_put ? "benefitsAndDeductions"
+					   : API[ri].h == h_employee_put ? "employees" : NULL;
+				if (ap.user && *ap.user && ap.cname && find_id(ap.cname, x.p[0], NULL))
+					ap.before = json_deep_copy(find_id(ap.cname, x.p[0], NULL));
 				API[ri].h(&x);
+				audit_after(&x, &ap);
+				json_decref(ap.before);
 				scope_after(API[ri].scope, scope_id, x.c, rep->status);
 			}
 			json_decref(x.body);
