@@ -185,6 +185,7 @@ void person(struct block *k, json_t *rec, const char *where)
 	memset(p, 0, sizeof *p);
 	p->rec = rec;
 	p->where = where;
+	p->no = k->npeople++;
 	p->pid = lp_rec_str(rec, "personio_id", 0, where);
 	p->empno = lp_rec_str(rec, "employee_number", 1, where);
 	p->issues = json_array();
