@@ -197,9 +197,15 @@ static uint64_t pm_key(const struct person *p, int month)
  * compensation start date, up to a year past --as-of) */
 static void currency_months(struct block *k, const struct comp *cs, size_t n, struct seen *s)
 {
-	for (size_t i = 0; i < n; i++) {
+	/* the months of a person without a compensation in another currency can never be mixed:
+	 * only those of people with one are marked */
+	lp_iset foreign_people = LP_ISET_INIT;
+	for (size_t i = 0; i < n; i++)
+		if (cs[i].keep && strcmp(cs[i].currency, "EUR"))
+			lp_iset_add(&foreign_people, cs[i].p->no);
+	for (size_t i = 0; i < n && foreign_people.n; i++) {
 		const struct comp *c = &cs[i];
-		if (!c->keep)
+		if (!c->keep || !lp_iset_has(&foreign_people, c->p->no))
 			continue;
 		/* one-time: its month; salary and recurring: every month they run, from the
 		 * compensation start date to their end (or a year past the run date) */
@@ -216,6 +222,7 @@ static void currency_months(struct block *k, const struct comp *cs, size_t n, st
 		for (int m = m0; m <= m1; m++)
 			lp_iset_add(set, pm_key(c->p, m));
 	}
+	lp_iset_free(&foreign_people);
 }
 
 /* X1, C3, R1 for one compensation kept so far (keep 0 when it fails one); S5 for its type */
