@@ -112,15 +112,17 @@ static void via_jansson(lp_jw *w, const json_t *v)
 	w->len += lp_json_untag(w->buf + w->len, n);
 }
 
-void lp_jw_key(lp_jw *w, const char *key)
+void lp_jw_keyn(lp_jw *w, const char *key, size_t n)
 {
 	if (w->more[w->depth])
 		putc1(w, ',');
 	w->more[w->depth] = 1;
-	escaped(w, key, strlen(key));
+	escaped(w, key, n);
 	putc1(w, ':');
 	w->after_key = 1;
 }
+
+void lp_jw_key(lp_jw *w, const char *key) { lp_jw_keyn(w, key, strlen(key)); }
 
 void lp_jw_strn(lp_jw *w, const char *s, size_t n)
 {
@@ -182,7 +184,22 @@ void lp_jw_json(lp_jw *w, const json_t *v)
 		lp_jw_int(w, (long long)json_integer_value(v));
 	else if (json_is_boolean(v))
 		lp_jw_bool(w, json_is_true(v));
-	else {
+	else if (json_is_object(v) && w->depth + 1 < LP_JW_DEPTH) {
+		const char *k;
+		size_t kn;
+		json_t *m;
+		lp_jw_obj(w);
+		json_object_keylen_foreach((json_t *)v, k, kn, m) {
+			lp_jw_keyn(w, k, kn);
+			lp_jw_json(w, m);
+		}
+		lp_jw_end(w);
+	} else if (json_is_array(v) && w->depth + 1 < LP_JW_DEPTH) {
+		lp_jw_arr(w);
+		for (size_t i = 0; i < json_array_size(v); i++)
+			lp_jw_json(w, json_array_get(v, i));
+		lp_jw_end(w);
+	} else { /* a real (loketpipe makes none), or nested deeper than the writer goes */
 		sep(w);
 		via_jansson(w, v);
 	}

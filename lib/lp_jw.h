@@ -39,13 +39,14 @@ void lp_jw_obj(lp_jw *w);
 void lp_jw_arr(lp_jw *w);
 void lp_jw_end(lp_jw *w);           /* closes the innermost object or array */
 void lp_jw_key(lp_jw *w, const char *key);
+void lp_jw_keyn(lp_jw *w, const char *key, size_t n); /* a key of n bytes (NUL allowed) */
 void lp_jw_str(lp_jw *w, const char *s); /* NULL: null */
 void lp_jw_strn(lp_jw *w, const char *s, size_t n);
 void lp_jw_int(lp_jw *w, long long v);
 void lp_jw_bool(lp_jw *w, int v);
 void lp_jw_null(lp_jw *w);
-/* Any jansson value as lp_out writes it (NULL: null): strings, integers, true/false/null by the
- * writer, objects and arrays by jansson. */
+/* Any jansson value as lp_out writes it (NULL: null), objects in their keys' order (a real,
+ * which loketpipe never makes, and what is nested deeper than LP_JW_DEPTH by jansson). */
 void lp_jw_json(lp_jw *w, const json_t *v);
 
 /* The text so far (not NUL-terminated) and its length. */
