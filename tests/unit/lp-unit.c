@@ -394,8 +394,12 @@ static int jw_same(void)
 			n--;
 		json_error_t e;
 		json_t *v = json_loadb(line, (size_t)n, JSON_DECODE_ANY | JSON_ALLOW_NUL, &e);
-		if (!v)
-			return printf("line %lu: not JSON: %s\n", no, e.text), 2;
+		if (!v) {
+			printf("line %lu: not JSON: %s\n", no, e.text);
+			free(line);
+			lp_jw_free(&w);
+			return 2;
+		}
 		lp_jw_reset(&w);
 		lp_jw_json(&w, v);
 		size_t len;
@@ -406,8 +410,11 @@ static int jw_same(void)
 			printf("line %lu differs:\n  lp_jw  %.*s\n  lp_out %s\n", no, (int)len, ours, want);
 		free(want);
 		json_decref(v);
-		if (!same)
+		if (!same) {
+			free(line);
+			lp_jw_free(&w);
 			return 1;
+		}
 	}
 	free(line);
 	lp_jw_free(&w);
@@ -429,16 +436,21 @@ static int jw_canon(void)
 			n--;
 		json_error_t e;
 		json_t *v = lp_json_loadb(line, (size_t)n, &e);
-		if (!v)
-			return printf("line %lu: not JSON: %s\n", no, e.text), 2;
+		if (!v) {
+			printf("line %lu: not JSON: %s\n", no, e.text);
+			free(line);
+			return 2;
+		}
 		char *want = lp_json_dumps(v);
 		int same = (size_t)n == strlen(want) && !memcmp(line, want, (size_t)n);
 		if (!same)
 			printf("line %lu is not what lp_out writes:\n  line   %.*s\n  lp_out %s\n", no, (int)n, line, want);
 		free(want);
 		json_decref(v);
-		if (!same)
+		if (!same) {
+			free(line);
 			return 1;
+		}
 	}
 	free(line);
 	printf("canonical %lu\n", no);
