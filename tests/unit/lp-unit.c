@@ -380,81 +380,50 @@ static int oauth_401(const char *tokf, const char *fresh)
 /* jw-same: each line of standard input read by jansson (any value, NUL allowed, no lp_json
  * pre-scan, so a string may start with the decimal tag) and written by lp_jw_json and as lp_out
  * writes it (lp_json_dumps: json_dumps, then lp_json_untag); "same N" or the first line that
- * differs, exit 1 */
-static int jw_same(void)
+ * differs, exit 1.
+ * jw-canon (canon set): each line (a record, read by lp_json_loadb) must be exactly what lp_out
+ * writes for the value it holds; "canonical N" or the first line that is not, exit 1. */
+static int jw_check(int canon)
 {
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t n;
 	unsigned long no = 0;
+	int rc = 0;
 	lp_jw w = LP_JW_INIT;
-	while ((n = getline(&line, &cap, stdin)) > 0) {
+	while (!rc && (n = getline(&line, &cap, stdin)) > 0) {
 		no++;
 		if (line[n - 1] == '\n')
 			n--;
 		json_error_t e;
-		json_t *v = json_loadb(line, (size_t)n, JSON_DECODE_ANY | JSON_ALLOW_NUL, &e);
+		json_t *v = canon ? lp_json_loadb(line, (size_t)n, &e)
+				  : json_loadb(line, (size_t)n, JSON_DECODE_ANY | JSON_ALLOW_NUL, &e);
 		if (!v) {
 			printf("line %lu: not JSON: %s\n", no, e.text);
-			free(line);
-			lp_jw_free(&w);
-			return 2;
+			rc = 2;
+			break;
 		}
-		lp_jw_reset(&w);
-		lp_jw_json(&w, v);
-		size_t len;
-		const char *ours = lp_jw_text(&w, &len);
+		const char *ours = line;
+		size_t len = (size_t)n;
+		if (!canon) {
+			lp_jw_reset(&w);
+			lp_jw_json(&w, v);
+			ours = lp_jw_text(&w, &len);
+		}
 		char *want = lp_json_dumps(v);
-		int same = len == strlen(want) && !memcmp(ours, want, len);
-		if (!same)
-			printf("line %lu differs:\n  lp_jw  %.*s\n  lp_out %s\n", no, (int)len, ours, want);
+		if (len != strlen(want) || memcmp(ours, want, len)) {
+			printf(canon ? "line %lu is not what lp_out writes:\n  line   %.*s\n  lp_out %s\n"
+				     : "line %lu differs:\n  lp_jw  %.*s\n  lp_out %s\n", no, (int)len, ours, want);
+			rc = 1;
+		}
 		free(want);
 		json_decref(v);
-		if (!same) {
-			free(line);
-			lp_jw_free(&w);
-			return 1;
-		}
 	}
 	free(line);
 	lp_jw_free(&w);
-	printf("same %lu\n", no);
-	return 0;
-}
-
-/* jw-canon: each line of standard input (a record, read by lp_json_loadb) must be exactly what
- * lp_out writes for the value it holds; "canonical N" or the first line that is not, exit 1 */
-static int jw_canon(void)
-{
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
-	unsigned long no = 0;
-	while ((n = getline(&line, &cap, stdin)) > 0) {
-		no++;
-		if (line[n - 1] == '\n')
-			n--;
-		json_error_t e;
-		json_t *v = lp_json_loadb(line, (size_t)n, &e);
-		if (!v) {
-			printf("line %lu: not JSON: %s\n", no, e.text);
-			free(line);
-			return 2;
-		}
-		char *want = lp_json_dumps(v);
-		int same = (size_t)n == strlen(want) && !memcmp(line, want, (size_t)n);
-		if (!same)
-			printf("line %lu is not what lp_out writes:\n  line   %.*s\n  lp_out %s\n", no, (int)n, line, want);
-		free(want);
-		json_decref(v);
-		if (!same) {
-			free(line);
-			return 1;
-		}
-	}
-	free(line);
-	printf("canonical %lu\n", no);
-	return 0;
+	if (!rc)
+		printf("%s %lu\n", canon ? "canonical" : "same", no);
+	return rc;
 }
 
 int main(int argc, char **argv)
@@ -474,10 +443,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "wipe") && argc == 2)
 		return wipe_check();
-	if (!strcmp(cmd, "jw-same") && argc == 2)
-		return jw_same();
-	if (!strcmp(cmd, "jw-canon") && argc == 2)
-		return jw_canon();
+	if ((!strcmp(cmd, "jw-same") || !strcmp(cmd, "jw-canon")) && argc == 2)
+		return jw_check(!strcmp(cmd, "jw-canon"));
 	if (!strcmp(cmd, "money-parse") && argc == 3)
 		return money_parse(argv[2]);
 	if (!strcmp(cmd, "money-div") && argc == 4) {
