@@ -172,8 +172,16 @@ const char *lp_block_where(const lp_block *cb, size_t i)
 	return w;
 }
 
+const char *lp_block_text(const lp_block *b, size_t i, size_t *len)
+{
+	*len = b->lines.v[i].rawlen;
+	return b->text + b->lines.v[i].off;
+}
+
 void lp_block_pass(const lp_block *b, size_t i)
 {
-	if (lp_out_raw(b->text + b->lines.v[i].off, b->lines.v[i].rawlen))
+	size_t len;
+	const char *t = lp_block_text(b, i, &len);
+	if (lp_out_raw(t, len))
 		lp_die(LP_EXIT_IO, "%s", lp_out_error());
 }

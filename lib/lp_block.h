@@ -53,6 +53,9 @@ int lp_block_run(lp_in *in, lp_block_fn fn, void *ctx);
 /* "FILE:LINE" of record i of a block, valid until the callback returns (the block is freed).
  * Made on the first call for that record (and kept): a record nobody asks about costs none. */
 const char *lp_block_where(const lp_block *b, size_t i);
+/* The text of record i as it was read (*len bytes, not NUL-terminated), valid until the
+ * callback returns. */
+const char *lp_block_text(const lp_block *b, size_t i, size_t *len);
 /* Write record i exactly as it was read. Exits 7 on a write error. */
 void lp_block_pass(const lp_block *b, size_t i);
 
