@@ -63,14 +63,21 @@ void out_new(json_t *r)
 		lp_die(LP_EXIT_IO, "%s", lp_out_error());
 }
 
-/* "101" -> 101; null or not a number -> JSON null (validate has reported it). */
-static void number_or_null(lp_jw *w, const char *s)
+/* "101" -> 101; null or not a number -> -1, written as JSON null (validate has reported it). */
+static long long number_or_null(const char *s)
 {
 	size_t n = s ? strlen(s) : 0;
 	if (!n || strspn(s, "0123456789") != n || n > 9)
+		return -1;
+	return atoll(s);
+}
+
+static void int_or_null(lp_jw *w, long long v)
+{
+	if (v < 0)
 		lp_jw_null(w);
 	else
-		lp_jw_int(w, atoll(s));
+		lp_jw_int(w, v);
 }
 
 /* every loket.* record is written here (lp_jw: no jansson object per record) */
@@ -86,9 +93,9 @@ lp_jw *base(const char *type, const char *client, const struct person *p)
 	lp_jw_key(&jw, "personio_id");
 	lp_jw_str(&jw, p->pid);
 	lp_jw_key(&jw, "employee_number");
-	number_or_null(&jw, lp_json_str(p->rec, "employee_number"));
+	int_or_null(&jw, p->empno);
 	lp_jw_key(&jw, "income_number");
-	number_or_null(&jw, lp_json_str(p->rec, "income_number"));
+	int_or_null(&jw, p->incno);
 	return &jw;
 }
 
@@ -159,6 +166,8 @@ static size_t read_people(const struct ctx *x, lp_block *b, lp_map *people, stru
 			free(p);
 			continue;
 		}
+		p->empno = number_or_null(lp_json_str(r, "employee_number"));
+		p->incno = number_or_null(lp_json_str(r, "income_number"));
 		if (lp_map_get(people, p->pid, NULL)) {
 			lp_die(LP_EXIT_DATA, "%s: personio_id %s: the same person twice in one client's records", w, p->pid);
 		}

@@ -25,6 +25,7 @@ struct comp {
 struct person {
 	const json_t *rec;
 	const char *where, *pid;
+	long long empno, incno; /* employee_number, income_number as written (-1: null), read once */
 	LP_VEC(struct comp) comps;
 };
 
