@@ -180,7 +180,12 @@ test: all
 demo: deps all
 	sh pipelines/demo build
 
-bench: deps all
+# bench section 3's floor: the bare jansson load+dump loop, with the flags the filters have
+$(BUILD)/bench/jansson-floor: tests/bench/jansson-floor.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< -ljansson
+
+bench: deps all $(BUILD)/bench/jansson-floor
 	sh tests/bench/run build
 
 install: progs

@@ -8,14 +8,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The "FILE:LINE" texts of a block, made on demand into chunks that never move (the
+ * pointers handed out stay valid until the block is freed). */
+struct lp_block_where_chunk {
+	struct lp_block_where_chunk *next;
+	size_t used, cap;
+	char text[];
+};
+
 static lp_block *block_new(const char *client)
 {
 	lp_block *b = lp_xmalloc(sizeof *b);
+	memset(b, 0, sizeof *b);
 	b->client = lp_xstrdup(client);
 	b->recs = json_array();
-	b->lines.v = NULL;
-	b->lines.n = b->lines.cap = 0;
-	b->has_end = 0;
 	return b;
 }
 
@@ -26,12 +32,38 @@ static void block_free(void *p)
 		return;
 	free((char *)b->client);
 	json_decref(b->recs);
-	for (size_t i = 0; i < b->lines.n; i++) {
-		free(b->lines.v[i].where);
-		free(b->lines.v[i].raw);
-	}
 	free(b->lines.v);
+	free(b->text);
+	for (size_t i = 0; i < b->names.n; i++)
+		free(b->names.v[i]);
+	free(b->names.v);
+	for (struct lp_block_where_chunk *c = b->wheres, *nx; c; c = nx) {
+		nx = c->next;
+		free(c);
+	}
 	free(b);
+}
+
+/* record text appended to the block's arena, with where it came from */
+static void block_add(lp_block *b, const char *name, unsigned long line, const char *text, size_t len)
+{
+	if (!b->names.n || strcmp(b->names.v[b->names.n - 1], name))
+		*LP_VEC_PUSH(&b->names) = lp_xstrdup(name);
+	if (b->tlen + len > b->tcap) {
+		size_t cap = b->tcap ? b->tcap : 1 << 16;
+		while (cap < b->tlen + len)
+			cap *= 2;
+		b->text = lp_xrealloc(b->text, cap);
+		b->tcap = cap;
+	}
+	memcpy(b->text + b->tlen, text, len);
+	struct lp_block_line *l = LP_VEC_PUSH(&b->lines);
+	l->off = b->tlen;
+	l->rawlen = len;
+	l->line = line;
+	l->file = b->names.n - 1;
+	l->where = NULL;
+	b->tlen += len;
 }
 
 unsigned long lp_block_max_records(void)
@@ -81,12 +113,7 @@ int lp_block_run(lp_in *in, lp_block_fn fn, void *ctx)
 		}
 		size_t len;
 		const char *text = lp_in_raw(in, &len);
-		struct lp_block_line *l = LP_VEC_PUSH(&b->lines);
-		l->where = lp_xasprintf("%s:%lu", lp_in_name(in), lp_in_line(in));
-		l->raw = lp_xmalloc(len + 1);
-		memcpy(l->raw, text, len);
-		l->raw[len] = '\0';
-		l->rawlen = len;
+		block_add(b, lp_in_name(in), lp_in_line(in), text, len);
 		json_array_append_new(b->recs, rec);
 		if (!strcmp(json_string_value(json_object_get(rec, "type")), "stream_end")) {
 			b->has_end = 1;
@@ -113,13 +140,48 @@ int lp_block_run(lp_in *in, lp_block_fn fn, void *ctx)
 	return rc;
 }
 
-const char *lp_block_where(const lp_block *b, size_t i)
+const char *lp_block_where(const lp_block *cb, size_t i)
 {
-	return b->lines.v[i].where;
+	lp_block *b = (lp_block *)cb; /* the cache of texts made is the block's own, not the caller's */
+	struct lp_block_line *l = &b->lines.v[i];
+	if (l->where)
+		return l->where;
+	const char *name = b->names.v[l->file];
+	size_t nl = strlen(name), need = nl + 1 + 21;
+	struct lp_block_where_chunk *c = b->wheres;
+	if (!c || c->cap - c->used < need) {
+		size_t cap = need > 4000 ? need : 4000;
+		c = lp_xmalloc(sizeof *c + cap);
+		c->cap = cap;
+		c->used = 0;
+		c->next = b->wheres;
+		b->wheres = c;
+	}
+	char *w = c->text + c->used, digits[21], *d = digits + sizeof digits;
+	unsigned long v = l->line;
+	do
+		*--d = (char)('0' + v % 10);
+	while (v /= 10);
+	size_t dl = (size_t)(digits + sizeof digits - d);
+	memcpy(w, name, nl);
+	w[nl] = ':';
+	memcpy(w + nl + 1, d, dl);
+	w[nl + 1 + dl] = '\0';
+	c->used += nl + dl + 2;
+	l->where = w;
+	return w;
+}
+
+const char *lp_block_text(const lp_block *b, size_t i, size_t *len)
+{
+	*len = b->lines.v[i].rawlen;
+	return b->text + b->lines.v[i].off;
 }
 
 void lp_block_pass(const lp_block *b, size_t i)
 {
-	if (lp_out_raw(b->lines.v[i].raw, b->lines.v[i].rawlen))
+	size_t len;
+	const char *t = lp_block_text(b, i, &len);
+	if (lp_out_raw(t, len))
 		lp_die(LP_EXIT_IO, "%s", lp_out_error());
 }

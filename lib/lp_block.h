@@ -14,17 +14,26 @@
 #include "lp_ndjson.h"
 #include "lp_vec.h"
 
+/* Where a record came from and its text: read through lp_block_where and lp_block_pass. */
 struct lp_block_line {
-	char *where;     /* "FILE:LINE" of the record */
-	char *raw;       /* its text as read, for passing it on unchanged */
-	size_t rawlen;
+	size_t off, rawlen;   /* its text as read (for passing it on unchanged) in the block's arena */
+	unsigned long line;   /* its line number in file names[file] */
+	size_t file;
+	const char *where;    /* "FILE:LINE", made when first asked for (lp_block_where) */
 };
+
+struct lp_block_where_chunk;
 
 typedef struct {
 	const char *client;
 	json_t *recs;    /* array of records in input order */
 	LP_VEC(struct lp_block_line) lines; /* one per record of recs */
 	int has_end;     /* the block ended with a stream_end record */
+	/* lp_block.c's: one arena for all texts, the file names, the "FILE:LINE" texts made */
+	char *text;
+	size_t tlen, tcap;
+	LP_VEC(char *) names;
+	struct lp_block_where_chunk *wheres;
 } lp_block;
 
 /* The most records one client's block may hold, and so the memory a filter holding them
@@ -41,8 +50,12 @@ typedef int (*lp_block_fn)(void *ctx, lp_block *b);
  * A record without a string "client" is bad input (exit 3, file:line named). */
 int lp_block_run(lp_in *in, lp_block_fn fn, void *ctx);
 
-/* "FILE:LINE" of record i of a block. */
+/* "FILE:LINE" of record i of a block, valid until the callback returns (the block is freed).
+ * Made on the first call for that record (and kept): a record nobody asks about costs none. */
 const char *lp_block_where(const lp_block *b, size_t i);
+/* The text of record i as it was read (*len bytes, not NUL-terminated), valid until the
+ * callback returns. */
+const char *lp_block_text(const lp_block *b, size_t i, size_t *len);
 /* Write record i exactly as it was read. Exits 7 on a write error. */
 void lp_block_pass(const lp_block *b, size_t i);
 

@@ -29,36 +29,75 @@ char *lp_le_employee_metadata(const char *employee_id)
 	return lp_xasprintf("/providers/employers/employees/%s/metadata", employee_id);
 }
 
-static json_t *str_or_null(const json_t *o, const char *k)
+static void str_or_null(lp_jw *w, const char *key, const json_t *o, const char *k)
 {
-	const char *s = lp_json_str(o, k);
-	return s ? json_string(s) : json_null();
+	lp_jw_key(w, key);
+	lp_jw_str(w, o ? lp_json_str(o, k) : NULL);
 }
 
-json_t *lp_le_employee_object(const json_t *p)
+/* one key: {"NAME": s} or null without s */
+static void labelled(lp_jw *w, const char *key, const char *name, const char *s)
+{
+	lp_jw_key(w, key);
+	if (!s) {
+		lp_jw_null(w);
+		return;
+	}
+	lp_jw_obj(w);
+	lp_jw_key(w, name);
+	lp_jw_str(w, s);
+	lp_jw_end(w);
+}
+
+void lp_le_employee_jw(lp_jw *w, const json_t *p)
 {
 	json_t *ad = lp_json_obj(p, "address");
-	const char *gl = lp_loket_gender_label(lp_json_str(p, "gender"));
 	const char *hn = ad ? lp_json_str(ad, "house_number") : NULL;
-	const char *country = ad ? lp_json_str(ad, "country") : NULL;
-	json_t *pd = json_object();
-	json_object_set_new(pd, "initials", str_or_null(p, "initials"));
-	json_object_set_new(pd, "firstName", str_or_null(p, "first_name"));
-	json_object_set_new(pd, "prefix", str_or_null(p, "prefix"));
-	json_object_set_new(pd, "lastName", str_or_null(p, "last_name"));
-	json_object_set_new(pd, "dateOfBirth", str_or_null(p, "date_of_birth"));
-	json_object_set_new(pd, "gender", gl ? json_pack("{s:s}", "value", gl) : json_null());
-	json_t *a = json_object();
-	json_object_set_new(a, "street", ad ? str_or_null(ad, "street") : json_null());
-	json_object_set_new(a, "houseNumber", hn ? json_integer(atoll(hn)) : json_null());
-	json_object_set_new(a, "houseNumberAddition", ad ? str_or_null(ad, "house_number_addition") : json_null());
-	json_object_set_new(a, "postalCode", ad ? str_or_null(ad, "postal_code") : json_null());
-	json_object_set_new(a, "city", ad ? str_or_null(ad, "city") : json_null());
-	json_object_set_new(a, "country", country ? json_pack("{s:s}", "isoCode", country) : json_null());
-	json_t *ci = json_object();
-	json_object_set_new(ci, "emailAddress", str_or_null(p, "email"));
-	json_object_set_new(ci, "phoneNumber", str_or_null(p, "phone"));
-	return json_pack("{s:o,s:o,s:o}", "personalDetails", pd, "address", a, "contactInformation", ci);
+	lp_jw_obj(w);
+	lp_jw_key(w, "personalDetails");
+	lp_jw_obj(w);
+	str_or_null(w, "initials", p, "initials");
+	str_or_null(w, "firstName", p, "first_name");
+	str_or_null(w, "prefix", p, "prefix");
+	str_or_null(w, "lastName", p, "last_name");
+	str_or_null(w, "dateOfBirth", p, "date_of_birth");
+	labelled(w, "gender", "value", lp_loket_gender_label(lp_json_str(p, "gender")));
+	lp_jw_end(w);
+	lp_jw_key(w, "address");
+	lp_jw_obj(w);
+	str_or_null(w, "street", ad, "street");
+	lp_jw_key(w, "houseNumber");
+	if (hn)
+		lp_jw_int(w, atoll(hn));
+	else
+		lp_jw_null(w);
+	str_or_null(w, "houseNumberAddition", ad, "house_number_addition");
+	str_or_null(w, "postalCode", ad, "postal_code");
+	str_or_null(w, "city", ad, "city");
+	labelled(w, "country", "isoCode", ad ? lp_json_str(ad, "country") : NULL);
+	lp_jw_end(w);
+	lp_jw_key(w, "contactInformation");
+	lp_jw_obj(w);
+	str_or_null(w, "emailAddress", p, "email");
+	str_or_null(w, "phoneNumber", p, "phone");
+	lp_jw_end(w);
+	lp_jw_end(w);
+}
+
+/* one mapping, lp_le_employee_jw's: its text read back (by jansson itself: only strings, null
+ * and integers are in it, and a string may hold any control character) */
+json_t *lp_le_employee_object(const json_t *p)
+{
+	lp_jw w = LP_JW_INIT;
+	lp_le_employee_jw(&w, p);
+	size_t n;
+	const char *t = lp_jw_text(&w, &n);
+	json_error_t e;
+	json_t *o = json_loadb(t, n, 0, &e);
+	if (!o)
+		lp_die(LP_EXIT_IO, "lp_le_employee_object: %s", e.text);
+	lp_jw_free(&w);
+	return o;
 }
 
 int lp_le_employee_clearable(const char *path)

@@ -6,6 +6,8 @@
 
 #include <jansson.h>
 
+#include "lp_jw.h"
+
 /* "/providers/employers/{employerId}/employees": the employer's employees (GET, paged). */
 char *lp_le_employee_list(const char *employer_id);
 /* Loket's filter for the employee with this employee number: "employeeNumber eq N" (to be
@@ -23,6 +25,9 @@ char *lp_le_employee_metadata(const char *employee_id);
  * Loket (D3). Metadata fields name their option, never a key: gender {"value": "Man"} (or
  * null when lp_loket_gender_label has none), country {"isoCode": "NL"}. */
 json_t *lp_le_employee_object(const json_t *person);
+/* The same object written into w as one value (after a key, or at the top): what lp_out writes
+ * for lp_le_employee_object's, byte for byte; map-compensation's loket.employee. */
+void lp_le_employee_jw(lp_jw *w, const json_t *person);
 
 /* 0 when Loket does not allow the field at this dotted path to be null (the spec marks it
  * nullable:false), so a blank in Personio cannot clear it: personalDetails.gender,

@@ -9,6 +9,9 @@
 const json_t *lp_rec_get(const json_t *r, const char *path)
 {
 	char buf[128];
+	size_t n = strlen(path);
+	if (n && n < sizeof buf && !memchr(path, '.', n)) /* one key (most fields): no copy of it */
+		return json_is_object(r) ? json_object_get(r, path) : NULL;
 	const json_t *v = r;
 	while (v && *path) {
 		size_t l = strcspn(path, ".");

@@ -47,13 +47,19 @@ void benefits(const lp_config *cfg, const struct person *p)
 		if (c->has_to && c->to < start)
 			continue;
 		char a[32], d1[11], d2[11];
-		json_t *b = base("loket.benefit_deduction", cfg->client, p);
-		json_object_set_new(b, "payroll_component_key", json_integer(key));
-		json_object_set_new(b, "value", json_string(lp_money_fmt(c->amount < 0 ? -c->amount : c->amount, a)));
-		json_object_set_new(b, "deduction", json_boolean(c->amount < 0));
-		json_object_set_new(b, "start_date", json_string(lp_date_fmt(c->from < start ? start : c->from, d1)));
-		json_object_set_new(b, "end_date", c->has_to ? json_string(lp_date_fmt(c->to, d2)) : json_null());
-		json_object_set_new(b, "compensation_id", json_string(c->cid));
-		out_new(b);
+		lp_jw *w = base("loket.benefit_deduction", cfg->client, p);
+		lp_jw_key(w, "payroll_component_key");
+		lp_jw_int(w, key);
+		lp_jw_key(w, "value");
+		lp_jw_str(w, lp_money_fmt(c->amount < 0 ? -c->amount : c->amount, a));
+		lp_jw_key(w, "deduction");
+		lp_jw_bool(w, c->amount < 0);
+		lp_jw_key(w, "start_date");
+		lp_jw_str(w, lp_date_fmt(c->from < start ? start : c->from, d1));
+		lp_jw_key(w, "end_date");
+		lp_jw_str(w, c->has_to ? lp_date_fmt(c->to, d2) : NULL);
+		lp_jw_key(w, "compensation_id");
+		lp_jw_str(w, c->cid);
+		done(w);
 	}
 }

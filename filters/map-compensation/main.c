@@ -63,19 +63,57 @@ void out_new(json_t *r)
 		lp_die(LP_EXIT_IO, "%s", lp_out_error());
 }
 
-/* "101" -> 101; null or not a number -> JSON null (validate has reported it). */
-static json_t *number_or_null(const char *s)
+/* "101" -> 101; null or not a number -> -1, written as JSON null (validate has reported it). */
+static long long number_or_null(const char *s)
 {
-	if (!s || !*s || strspn(s, "0123456789") != strlen(s) || strlen(s) > 9)
-		return json_null();
-	return json_integer(atoll(s));
+	size_t n = s ? strlen(s) : 0;
+	if (!n || strspn(s, "0123456789") != n || n > 9)
+		return -1;
+	return atoll(s);
 }
 
-json_t *base(const char *type, const char *client, const struct person *p)
+static void int_or_null(lp_jw *w, long long v)
 {
-	return json_pack("{s:s,s:s,s:s,s:o,s:o}", "type", type, "client", client, "personio_id", p->pid,
-			 "employee_number", number_or_null(lp_json_str(p->rec, "employee_number")), "income_number",
-			 number_or_null(lp_json_str(p->rec, "income_number")));
+	if (v < 0)
+		lp_jw_null(w);
+	else
+		lp_jw_int(w, v);
+}
+
+/* every loket.* record is written here (lp_jw: no jansson object per record) */
+static lp_jw jw = LP_JW_INIT;
+
+lp_jw *base(const char *type, const char *client, const struct person *p)
+{
+	lp_jw_obj(&jw);
+	lp_jw_key(&jw, "type");
+	lp_jw_str(&jw, type);
+	lp_jw_key(&jw, "client");
+	lp_jw_str(&jw, client);
+	lp_jw_key(&jw, "personio_id");
+	lp_jw_str(&jw, p->pid);
+	lp_jw_key(&jw, "employee_number");
+	int_or_null(&jw, p->empno);
+	lp_jw_key(&jw, "income_number");
+	int_or_null(&jw, p->incno);
+	return &jw;
+}
+
+void done(lp_jw *w)
+{
+	lp_jw_end(w);
+	lp_jw_line(w);
+}
+
+/* as: the value of p's record at key, as it is (left out when absent, as json_object_set_new
+ * leaves out the NULL of json_deep_copy(NULL)) */
+static void copy_field(lp_jw *w, const struct person *p, const char *key, const char *as)
+{
+	const json_t *v = json_object_get(p->rec, key);
+	if (!v)
+		return;
+	lp_jw_key(w, as);
+	lp_jw_json(w, v);
 }
 
 /* E2: an amount Loket would refuse holds back what it belongs to, with an error issue naming
@@ -128,6 +166,8 @@ static size_t read_people(const struct ctx *x, lp_block *b, lp_map *people, stru
 			free(p);
 			continue;
 		}
+		p->empno = number_or_null(lp_json_str(r, "employee_number"));
+		p->incno = number_or_null(lp_json_str(r, "income_number"));
 		if (lp_map_get(people, p->pid, NULL)) {
 			lp_die(LP_EXIT_DATA, "%s: personio_id %s: the same person twice in one client's records", w, p->pid);
 		}
@@ -192,12 +232,13 @@ static void map_person(const lp_config *cfg, const struct person *p)
 {
 	if (benefit_values(cfg, p))
 		return; /* E2: held back whole */
-	json_t *e = base("loket.employee", cfg->client, p);
-	json_object_set_new(e, "entry_date", json_deep_copy(json_object_get(p->rec, "entry_date")));
-	json_object_set_new(e, "employee", lp_le_employee_object(p->rec));
-	json_object_set_new(e, "citizen_service_number", json_deep_copy(json_object_get(p->rec, "bsn")));
-	json_object_set_new(e, "iban", json_deep_copy(json_object_get(p->rec, "iban")));
-	out_new(e);
+	lp_jw *w = base("loket.employee", cfg->client, p);
+	copy_field(w, p, "entry_date", "entry_date");
+	lp_jw_key(w, "employee");
+	lp_le_employee_jw(w, p->rec);
+	copy_field(w, p, "bsn", "citizen_service_number");
+	copy_field(w, p, "iban", "iban");
+	done(w);
 	wages(cfg, p);
 	benefits(cfg, p);
 	variable_input(cfg, p);
@@ -248,6 +289,7 @@ int main(int argc, char **argv)
 	lp_in *in = lp_in_open(argv + optind, argc - optind);
 	int rc = lp_block_run(in, run_block, &x);
 	lp_in_close(in);
+	lp_jw_free(&jw);
 	int oc = lp_out_close();
 	lp_configs_free(&x.cfgs);
 	return rc ? rc : oc ? oc : held_errors ? LP_EXIT_FINDINGS : 0;

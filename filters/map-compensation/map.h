@@ -10,6 +10,7 @@
 
 #include "lp_config.h"
 #include "lp_date.h"
+#include "lp_jw.h"
 #include "lp_money.h"
 #include "lp_vec.h"
 
@@ -24,6 +25,7 @@ struct comp {
 struct person {
 	const json_t *rec;
 	const char *where, *pid;
+	long long empno, incno; /* employee_number, income_number as written (-1: null), read once */
 	LP_VEC(struct comp) comps;
 };
 
@@ -31,8 +33,12 @@ struct person {
 
 /* a record written; a write error exits */
 void out_new(json_t *r);
-/* a record of this type about p: type, client, personio_id, employee_number, income_number */
-json_t *base(const char *type, const char *client, const struct person *p);
+/* A record of this type about p begun in the one output writer (lp_jw.h; records of a fixed
+ * shape, written as lp_out would write the same jansson object): type, client, personio_id,
+ * employee_number, income_number. The caller adds its keys, then ends it with done(). */
+lp_jw *base(const char *type, const char *client, const struct person *p);
+/* the record begun by base() closed and written as one line; a write error exits */
+void done(lp_jw *w);
 /* E2: an amount Loket would refuse holds back what it belongs to, with an error issue naming
  * the employee, the compensation and the field; counted for the exit status. */
 void held_back(const lp_config *cfg, const struct person *p, const struct comp *c, const char *field,

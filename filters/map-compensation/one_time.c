@@ -14,7 +14,7 @@ struct vi {
 	int year, period;
 	long long key;
 	lp_cents sum;
-	json_t *ids;
+	LP_VEC(const char *) ids; /* the compensations summed, in input order */
 };
 
 static int cmp_vi(const void *a, const void *b)
@@ -54,22 +54,32 @@ void variable_input(const lp_config *cfg, const struct person *p)
 			e->period = per;
 			e->key = key;
 			e->sum = 0;
-			e->ids = json_array();
+			e->ids.v = NULL;
+			e->ids.n = e->ids.cap = 0;
 			lp_map_put(idx, k, (void *)n);
 		}
 		e->sum += c->amount;
-		json_array_append_new(e->ids, json_string(c->cid));
+		*LP_VEC_PUSH(&e->ids) = c->cid;
 	}
 	qsort(v, n, sizeof *v, cmp_vi);
 	for (size_t i = 0; i < n; i++) {
 		char a[32];
-		json_t *r = base("loket.variable_input", cfg->client, p);
-		json_object_set_new(r, "year", json_integer(v[i].year));
-		json_object_set_new(r, "period", json_integer(v[i].period));
-		json_object_set_new(r, "payroll_component_key", json_integer(v[i].key));
-		json_object_set_new(r, "value", json_string(lp_money_fmt(v[i].sum, a)));
-		json_object_set_new(r, "compensation_ids", v[i].ids);
-		out_new(r);
+		lp_jw *w = base("loket.variable_input", cfg->client, p);
+		lp_jw_key(w, "year");
+		lp_jw_int(w, v[i].year);
+		lp_jw_key(w, "period");
+		lp_jw_int(w, v[i].period);
+		lp_jw_key(w, "payroll_component_key");
+		lp_jw_int(w, v[i].key);
+		lp_jw_key(w, "value");
+		lp_jw_str(w, lp_money_fmt(v[i].sum, a));
+		lp_jw_key(w, "compensation_ids");
+		lp_jw_arr(w);
+		for (size_t j = 0; j < v[i].ids.n; j++)
+			lp_jw_str(w, v[i].ids.v[j]);
+		lp_jw_end(w);
+		done(w);
+		free(v[i].ids.v);
 	}
 	lp_map_free(idx, NULL);
 	free(v);

@@ -70,16 +70,23 @@ static int wage_rows(const lp_config *cfg, const struct person *p, struct comp *
 static void write_wage(const lp_config *cfg, const struct person *p, const struct wrow *r)
 {
 	char a[32], d1[16], d2[11];
-	json_t *w = base("loket.wage", cfg->client, p);
-	json_object_set_new(w, "start_date", json_string(lp_date_fmt(r->from, d1)));
-	json_object_set_new(w, "end_date", r->has_end ? json_string(lp_date_fmt(r->end, d2)) : json_null());
-	json_object_set_new(w, "gross_wage", json_string(lp_money_fmt(r->v, a)));
-	json_object_set_new(w, "gross_wage_type",
-			    json_pack("{s:i}", "key", r->hourly ? LP_LE_WAGE_HOURLY : LP_LE_WAGE_PERIODIC));
-	json_object_set_new(w, "basis", json_string(r->hourly ? "hourly" : !strcmp(r->c->interval, "yearly") ?
-						    "yearly_divided_by_12" : "monthly"));
-	json_object_set_new(w, "compensation_id", json_string(r->c->cid));
-	out_new(w);
+	lp_jw *w = base("loket.wage", cfg->client, p);
+	lp_jw_key(w, "start_date");
+	lp_jw_str(w, lp_date_fmt(r->from, d1));
+	lp_jw_key(w, "end_date");
+	lp_jw_str(w, r->has_end ? lp_date_fmt(r->end, d2) : NULL);
+	lp_jw_key(w, "gross_wage");
+	lp_jw_str(w, lp_money_fmt(r->v, a));
+	lp_jw_key(w, "gross_wage_type");
+	lp_jw_obj(w);
+	lp_jw_key(w, "key");
+	lp_jw_int(w, r->hourly ? LP_LE_WAGE_HOURLY : LP_LE_WAGE_PERIODIC);
+	lp_jw_end(w);
+	lp_jw_key(w, "basis");
+	lp_jw_str(w, r->hourly ? "hourly" : !strcmp(r->c->interval, "yearly") ? "yearly_divided_by_12" : "monthly");
+	lp_jw_key(w, "compensation_id");
+	lp_jw_str(w, r->c->cid);
+	done(w);
 }
 
 /* A salary Loket would not take (lp_range.h), or two salaries starting on one day, hold back

@@ -9,6 +9,7 @@
 
 #include "lp_cli.h"
 #include "lp_emit.h"
+#include "lp_iset.h"
 #include "lp_range.h"
 #include "lp_rec.h"
 #include "validate.h"
@@ -180,20 +181,31 @@ size_t read_compensations(struct block *k, struct comp *cs)
 
 /* What X1 and S5 keep track of over one block */
 struct seen {
-	lp_map *eur, *foreign; /* "pid|month" with a EUR, a non-EUR compensation */
-	lp_map *x1;            /* "pid|month" already reported (X1) */
+	lp_iset eur, foreign;  /* person and month (pm_key) with a EUR, a non-EUR compensation */
+	lp_iset x1;            /* person and month already reported (X1) */
 	lp_map *s5;            /* type_id already reported (S5) */
 };
+
+/* the key of a person and a month (year * 12 + month - 1, never negative) */
+static uint64_t pm_key(const struct person *p, int month)
+{
+	return (uint64_t)p->no << 32 | (uint32_t)month;
+}
 
 /* X1 needs, per person and month, whether a EUR and a non-EUR compensation meet: a one-time
  * payment in its month, a salary or recurring compensation in every month it runs (from the
  * compensation start date, up to a year past --as-of) */
 static void currency_months(struct block *k, const struct comp *cs, size_t n, struct seen *s)
 {
-	char key[256];
-	for (size_t i = 0; i < n; i++) {
+	/* the months of a person without a compensation in another currency can never be mixed:
+	 * only those of people with one are marked */
+	lp_iset foreign_people = LP_ISET_INIT;
+	for (size_t i = 0; i < n; i++)
+		if (cs[i].keep && strcmp(cs[i].currency, "EUR"))
+			lp_iset_add(&foreign_people, cs[i].p->no);
+	for (size_t i = 0; i < n && foreign_people.n; i++) {
 		const struct comp *c = &cs[i];
-		if (!c->keep)
+		if (!c->keep || !lp_iset_has(&foreign_people, c->p->no))
 			continue;
 		/* one-time: its month; salary and recurring: every month they run, from the
 		 * compensation start date to their end (or a year past the run date) */
@@ -206,21 +218,20 @@ static void currency_months(struct block *k, const struct comp *cs, size_t n, st
 			if (m0 < first)
 				m0 = first;
 		}
-		for (int m = m0; m <= m1; m++) {
-			snprintf(key, sizeof key, "%s|%d", c->p->pid, m);
-			lp_map_add(strcmp(c->currency, "EUR") ? s->foreign : s->eur, key);
-		}
+		lp_iset *set = strcmp(c->currency, "EUR") ? &s->foreign : &s->eur;
+		for (int m = m0; m <= m1; m++)
+			lp_iset_add(set, pm_key(c->p, m));
 	}
+	lp_iset_free(&foreign_people);
 }
 
 /* X1, C3, R1 for one compensation kept so far (keep 0 when it fails one); S5 for its type */
 static void check_comp(struct block *k, struct comp *c, struct seen *s)
 {
-	char key[256];
-	snprintf(key, sizeof key, "%s|%d", c->p->pid, month_of(c->from));
-	int mixed = lp_map_get(s->eur, key, NULL) && lp_map_get(s->foreign, key, NULL);
+	uint64_t key = pm_key(c->p, month_of(c->from));
+	int mixed = lp_iset_has(&s->eur, key) && lp_iset_has(&s->foreign, key);
 	if (mixed && !strcmp(c->kind, "one_time")) {
-		if (lp_map_add(s->x1, key)) {
+		if (lp_iset_add(&s->x1, key)) {
 			int y, m, dd;
 			lp_date_ymd(c->from, &y, &m, &dd);
 			add(k, k->late, "warning", "X1", c->p, "currency",
@@ -289,7 +300,7 @@ static void check_salaries(struct block *k, struct comp *cs, size_t n)
 
 void compensations(struct block *k, struct comp *cs, size_t n)
 {
-	struct seen s = {lp_map_new(), lp_map_new(), lp_map_new(), lp_map_new()};
+	struct seen s = {LP_ISET_INIT, LP_ISET_INIT, LP_ISET_INIT, lp_map_new()};
 	currency_months(k, cs, n, &s);
 	for (size_t i = 0; i < n; i++)
 		if (cs[i].keep)
@@ -298,8 +309,8 @@ void compensations(struct block *k, struct comp *cs, size_t n)
 		recurring_values(k, cs, n);
 	if (k->cfg->compensation.sync_salary)
 		check_salaries(k, cs, n);
-	lp_map_free(s.eur, NULL);
-	lp_map_free(s.foreign, NULL);
-	lp_map_free(s.x1, NULL);
+	lp_iset_free(&s.eur);
+	lp_iset_free(&s.foreign);
+	lp_iset_free(&s.x1);
 	lp_map_free(s.s5, NULL);
 }

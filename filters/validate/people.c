@@ -141,9 +141,13 @@ static int first_control(const json_t *o, const char *prefix, char *field, size_
 	json_t *v;
 	json_object_foreach((json_t *)o, key, v) {
 		char path[128];
-		snprintf(path, sizeof path, "%s%s%s", prefix, *prefix ? "." : "", key);
-		if (json_is_object(v) && first_control(v, path, field, fn, what, wn, at))
-			return 1;
+		/* the dotted path is made only for an object to go into or a control found (not a
+		 * printf per field of every person) */
+		if (json_is_object(v)) {
+			snprintf(path, sizeof path, "%s%s%s", prefix, *prefix ? "." : "", key);
+			if (first_control(v, path, field, fn, what, wn, at))
+				return 1;
+		}
 		const char *s = json_string_value(v);
 		if (s && s[0] == LP_JSON_DEC_TAG)
 			continue; /* a number (lib/lp_json) */
@@ -154,7 +158,7 @@ static int first_control(const json_t *o, const char *prefix, char *field, size_
 		long chars = 1;
 		for (long i = 0; i < off; i++)
 			chars += ((unsigned char)s[i] & 0xC0) != 0x80;
-		snprintf(field, fn, "%s", path);
+		snprintf(field, fn, "%s%s%s", prefix, *prefix ? "." : "", key);
 		lp_text_ctrl_name(cp, what, wn);
 		*at = chars;
 		return 1;
@@ -185,6 +189,7 @@ void person(struct block *k, json_t *rec, const char *where)
 	memset(p, 0, sizeof *p);
 	p->rec = rec;
 	p->where = where;
+	p->no = k->npeople++;
 	p->pid = lp_rec_str(rec, "personio_id", 0, where);
 	p->empno = lp_rec_str(rec, "employee_number", 1, where);
 	p->issues = json_array();

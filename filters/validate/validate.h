@@ -31,6 +31,7 @@ struct person {
 	json_t *rec;
 	const char *pid, *empno, *where;
 	int in_scope, skip;
+	unsigned long no;     /* 0, 1, ... in the block: with a month, the key of X1's sets */
 	lp_date entry;
 	int has_entry;
 	json_t *issues;       /* issues about this person, written after it */
@@ -53,6 +54,7 @@ struct block {
 	lp_map *people;       /* personio_id -> struct person* */
 	json_t *late;         /* issues found on the whole block (S4, X1, ...) */
 	unsigned long errors, warnings, in_scope, out_of_scope, infos;
+	unsigned long npeople; /* people read so far */
 };
 
 /* main.c: a finding about p (or the client, p NULL) appended to list and counted by severity */

@@ -1,9 +1,12 @@
 /* tests/bench/jansson-floor.c - the library's floor for issue 16: read NDJSON lines, json_loadb
  * each (the flags lp_json_loadb passes), json_dumpb it compact into one reusable buffer and
- * fwrite the line (as lp_out does), free. No checks, no pre-scan. Built by hand:
+ * fwrite the line (as lp_out does), free. No checks, no pre-scan. `make bench` builds it with
+ * the Makefile's flags (`make BUILD/bench/jansson-floor`) and times it in section 3; by hand:
  *   cc -O2 -g -fno-omit-frame-pointer -o jansson-floor tests/bench/jansson-floor.c -ljansson
  *   ./jansson-floor <in.ndjson >/dev/null */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>

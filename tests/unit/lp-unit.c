@@ -20,6 +20,7 @@
 #include "lp_http.h"
 #include "lp_journal.h"
 #include "lp_json.h"
+#include "lp_jw.h"
 #include "lp_jalloc.h"
 #include "lp_le.h"
 #include "lp_le_benefit.h"
@@ -56,7 +57,8 @@ static const char usage[] =
 	"  oauth-401 TOKEN_FILE [NEW_ACCESS] | rate-parse SPEC | sha256 [CHUNK] (stdin)\n"
 	"  crclog FILE [JSON...]  (prints the lines it reads, appends JSON...)\n"
 	"  doc-config CONFIG [YEAREND N YEAR PERIOD]  (the documents section; a title)\n"
-	"  harden  (dumpable, core and address space limits after lp_init) | wipe  (freed secrets)\n";
+	"  harden  (dumpable, core and address space limits after lp_init) | wipe  (freed secrets)\n"
+	"  jw-same (stdin: lp_jw against lp_out, a JSON value a line) | jw-canon (stdin: lines as lp_out writes them)\n";
 
 /* A secret in a block that jansson (or libcurl) frees: the next block of that size, which
  * glibc hands out from the same bin, must not hold it any more. */
@@ -410,6 +412,55 @@ static int oauth_401(const char *tokf, const char *fresh)
 	return 0;
 }
 
+/* jw-same: each line of standard input read by jansson (any value, NUL allowed, no lp_json
+ * pre-scan, so a string may start with the decimal tag) and written by lp_jw_json and as lp_out
+ * writes it (lp_json_dumps: json_dumps, then lp_json_untag); "same N" or the first line that
+ * differs, exit 1.
+ * jw-canon (canon set): each line (a record, read by lp_json_loadb) must be exactly what lp_out
+ * writes for the value it holds; "canonical N" or the first line that is not, exit 1. */
+static int jw_check(int canon)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	unsigned long no = 0;
+	int rc = 0;
+	lp_jw w = LP_JW_INIT;
+	while (!rc && (n = getline(&line, &cap, stdin)) > 0) {
+		no++;
+		if (line[n - 1] == '\n')
+			n--;
+		json_error_t e;
+		json_t *v = canon ? lp_json_loadb(line, (size_t)n, &e)
+				  : json_loadb(line, (size_t)n, JSON_DECODE_ANY | JSON_ALLOW_NUL, &e);
+		if (!v) {
+			printf("line %lu: not JSON: %s\n", no, e.text);
+			rc = 2;
+			break;
+		}
+		const char *ours = line;
+		size_t len = (size_t)n;
+		if (!canon) {
+			lp_jw_reset(&w);
+			lp_jw_json(&w, v);
+			ours = lp_jw_text(&w, &len);
+		}
+		char *want = lp_json_dumps(v);
+		if (len != strlen(want) || memcmp(ours, want, len)) {
+			printf(canon ? "line %lu is not what lp_out writes:\n  line   %.*s\n  lp_out %s\n"
+				     : "line %lu differs:\n  lp_jw  %.*s\n  lp_out %s\n", no, (int)len, ours, want);
+			rc = 1;
+		}
+		free(want);
+		json_decref(v);
+	}
+	free(line);
+	lp_jw_free(&w);
+	if (!rc)
+		printf("%s %lu\n", canon ? "canonical" : "same", no);
+	return rc;
+}
+
 /* FILE parsed whole by lp_json_loadb and by lp_json_loadb_ref (the reader it replaced): both
  * must accept it, or both refuse it; accepted, the trees must dump the same (members in order).
  * Prints "accept DUMP" or "refuse TEXT (line L, column C)"; exit 1 when the two differ. */
@@ -574,6 +625,8 @@ int main(int argc, char **argv)
 		return wipe_json_check();
 	if (!strcmp(cmd, "wipe") && argc == 2)
 		return wipe_check();
+	if ((!strcmp(cmd, "jw-same") || !strcmp(cmd, "jw-canon")) && argc == 2)
+		return jw_check(!strcmp(cmd, "jw-canon"));
 	if (!strcmp(cmd, "money-parse") && argc == 3)
 		return money_parse(argv[2]);
 	if (!strcmp(cmd, "money-div") && argc == 4) {
