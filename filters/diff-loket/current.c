@@ -37,7 +37,7 @@ static struct cur *cur_for(struct currents *cs, const char *client, const char *
 	struct cur *c = lp_xmalloc(sizeof *c);
 	memset(c, 0, sizeof *c);
 	c->client = arena_str(&c->arena, client);
-	c->ppd_keys = json_object();
+	c->ppd_keys = json_array();
 	c->emp_by_num = lp_map_new();
 	c->emp_by_id = lp_map_new();
 	c->empl_by_id = lp_map_new();
@@ -113,6 +113,45 @@ static void load_benefit(struct cur *c, json_t *r, const char *w)
 	x->has_end = lp_rec_date(r, "end_date", 1, w, &x->end) == 0;
 }
 
+/* a and b are the same JSON, members in the same order (so they are written the same). */
+static int same_json(const json_t *a, const json_t *b)
+{
+	if (json_typeof(a) != json_typeof(b))
+		return 0;
+	if (json_is_object(a)) {
+		if (json_object_size(a) != json_object_size(b))
+			return 0;
+		void *i = json_object_iter((json_t *)a), *j = json_object_iter((json_t *)b);
+		for (; i && j; i = json_object_iter_next((json_t *)a, i), j = json_object_iter_next((json_t *)b, j))
+			if (strcmp(json_object_iter_key(i), json_object_iter_key(j)) ||
+			    !same_json(json_object_iter_value(i), json_object_iter_value(j)))
+				return 0;
+		return 1;
+	}
+	if (json_is_array(a)) {
+		if (json_array_size(a) != json_array_size(b))
+			return 0;
+		for (size_t k = 0; k < json_array_size(a); k++)
+			if (!same_json(json_array_get(a, k), json_array_get(b, k)))
+				return 0;
+		return 1;
+	}
+	return json_equal(a, b);
+}
+
+/* The one tree of a period data record's upsert key: the records of a client mostly share a
+ * few keys (shift, payslip type, ...), held once; past SHARED_KEYS distinct ones each is held. */
+#define SHARED_KEYS 32
+static json_t *shared_key(struct cur *c, json_t *key)
+{
+	size_t n = json_array_size(c->ppd_keys);
+	for (size_t i = 0; i < n && i < SHARED_KEYS; i++)
+		if (same_json(json_array_get(c->ppd_keys, i), key))
+			return json_array_get(c->ppd_keys, i);
+	json_array_append(c->ppd_keys, key);
+	return key;
+}
+
 /* One component entry; the record is made by its first entry. */
 static void load_ppd_entry(struct cur *c, json_t *r, const char *w)
 {
@@ -131,13 +170,7 @@ static void load_ppd_entry(struct cur *c, json_t *r, const char *w)
 		json_t *key = json_object_get(r, "key");
 		if (!json_is_object(key))
 			lp_die_at(LP_EXIT_DATA, w, "key", "expected an object");
-		char *kt = lp_json_dumps(key); /* records with the same upsert key share one tree */
-		d->key = json_object_get(c->ppd_keys, kt);
-		if (!d->key) {
-			json_object_set(c->ppd_keys, kt, key);
-			d->key = key;
-		}
-		free(kt);
+		d->key = shared_key(c, key);
 		lp_map_put(c->ppd_by_id, d->id, d);
 		*LP_VEC_PUSH(&c->ppd) = d;
 	}
