@@ -270,7 +270,7 @@ static int read_one(struct currents *cs, struct cur **got)
 		return 0;
 	}
 	char w[600];
-	snprintf(w, sizeof w, "%s:%lu", lp_in_name(cs->in), lp_in_line(cs->in));
+	where_fmt(w, sizeof w, lp_in_name(cs->in), lp_in_line(cs->in));
 	const char *type = json_string_value(json_object_get(r, "type"));
 	struct cur *c = cur_for(cs, lp_rec_str(r, "client", 0, w), w);
 	raw_text = lp_in_raw(cs->in, &raw_len);

@@ -241,6 +241,8 @@ void free_desired(struct desired *ds);
 
 void out_new(json_t *r);
 char *numkey(long long n, char buf[24]);
+/* "NAME:LINE" into buf (n bytes, at least 32), for messages; without printf (one per record). */
+const char *where_fmt(char *buf, size_t n, const char *name, unsigned long line);
 int is_mapped(const struct run *r, long long key);
 const char *want_pid(const struct want_employee *d);
 const char *want_number(const struct want_employee *d, char buf[24]);
@@ -269,6 +271,8 @@ void set_wage_keys(struct cur *c);
 long long loket_wage_key(const struct cur *c, int kind);
 int wage_keys_ok(struct run *r, const struct want_employee *d);
 json_t *with_keys(struct run *r, const struct want_employee *d, const json_t *employee, const char *resource);
+/* The same in place (employee is the caller's own copy, parsed for this plan). */
+json_t *with_keys_in(struct run *r, const struct want_employee *d, json_t *employee, const char *resource);
 
 /* ---------------------------------------------------------------- the differs */
 

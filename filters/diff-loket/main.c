@@ -264,7 +264,7 @@ static int run_desired(struct run *r, lp_in *in)
 			rc = LP_EXIT_DATA;
 			break;
 		}
-		snprintf(w, sizeof w, "%s:%lu", lp_in_name(in), lp_in_line(in));
+		where_fmt(w, sizeof w, lp_in_name(in), lp_in_line(in));
 		void *v = NULL;
 		struct desired *ds;
 		if (lp_map_get(open, client, &v) && v)

@@ -25,6 +25,23 @@ char *numkey(long long n, char buf[24])
 	return buf;
 }
 
+const char *where_fmt(char *buf, size_t n, const char *name, unsigned long line)
+{
+	char digits[24];
+	size_t k = sizeof digits;
+	do
+		digits[--k] = (char)('0' + line % 10);
+	while ((line /= 10) && k);
+	size_t nl = strlen(name), nd = sizeof digits - k;
+	if (nl + 1 + nd + 1 > n)
+		nl = n > nd + 2 ? n - nd - 2 : 0; /* as snprintf would cut it, but the line number stays */
+	memcpy(buf, name, nl);
+	buf[nl] = ':';
+	memcpy(buf + nl + 1, digits + k, nd);
+	buf[nl + 1 + nd] = '\0';
+	return buf;
+}
+
 int is_mapped(const struct run *r, long long key)
 {
 	char nb[24];
