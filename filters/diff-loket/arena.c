@@ -13,13 +13,15 @@
 struct arena_chunk {
 	struct arena_chunk *next;
 	size_t used, cap;
-	char data[];
+	_Alignas(16) char data[];
 };
 
-char *arena_alloc(struct arena *a, size_t n)
+static char *alloc(struct arena *a, size_t n, size_t align)
 {
 	struct arena_chunk *c = a->head;
-	if (!c || c->cap - c->used < n) {
+	if (c)
+		c->used = (c->used + align - 1) & ~(align - 1);
+	if (!c || c->used > c->cap || c->cap - c->used < n) {
 		size_t cap = n > CHUNK / 4 ? n : CHUNK; /* a large text gets a chunk of its own */
 		c = lp_xmalloc(sizeof *c + cap);
 		c->used = 0;
@@ -37,9 +39,14 @@ char *arena_alloc(struct arena *a, size_t n)
 	return p;
 }
 
+char *arena_alloc(struct arena *a, size_t n)
+{
+	return alloc(a, n, 16);
+}
+
 const char *arena_text(struct arena *a, const char *s, size_t n)
 {
-	char *d = arena_alloc(a, n + 1);
+	char *d = alloc(a, n + 1, 1);
 	memcpy(d, s, n);
 	d[n] = '\0';
 	return d;

@@ -60,7 +60,7 @@ static size_t raw_len;
 static void load_employee(struct cur *c, json_t *r, const char *w)
 {
 	char nb[24];
-	struct cur_employee *e = lp_xmalloc(sizeof *e);
+	struct cur_employee *e = (void *)arena_alloc(&c->arena, sizeof *e); /* with the rest of the client */
 	memset(e, 0, sizeof *e);
 	e->id = cur_keep(c, lp_rec_str(r, "id", 0, w));
 	e->number = lp_rec_int(r, "employee_number", 1, w);
@@ -78,7 +78,7 @@ static void load_employee(struct cur *c, json_t *r, const char *w)
 
 static void load_employment(struct cur *c, json_t *r, const char *w)
 {
-	struct cur_employment *m = lp_xmalloc(sizeof *m);
+	struct cur_employment *m = (void *)arena_alloc(&c->arena, sizeof *m);
 	memset(m, 0, sizeof *m);
 	m->id = cur_keep(c, lp_rec_str(r, "id", 0, w));
 	m->employee = cur_keep(c, lp_rec_str(r, "employee_id", 0, w));
@@ -161,7 +161,7 @@ static void load_ppd_entry(struct cur *c, json_t *r, const char *w)
 	if (lp_map_get(c->ppd_by_id, id, &v))
 		d = v;
 	else {
-		d = lp_xmalloc(sizeof *d);
+		d = (void *)arena_alloc(&c->arena, sizeof *d);
 		memset(d, 0, sizeof *d);
 		d->id = cur_keep(c, id);
 		d->employment = cur_keep(c, lp_rec_str(r, "employment_id", 0, w));
@@ -325,17 +325,14 @@ static void free_cur(struct cur *c)
 {
 	for (size_t i = 0; i < c->emps.n; i++) {
 		free(c->emps.v[i]->m.v);
-		free(c->emps.v[i]);
 	}
 	for (size_t i = 0; i < c->empls.n; i++) {
 		free(c->empls.v[i]->w.v);
 		free(c->empls.v[i]->b.v);
 		free(c->empls.v[i]->d.v);
-		free(c->empls.v[i]);
 	}
 	for (size_t i = 0; i < c->ppd.n; i++) {
 		free(c->ppd.v[i]->e.v);
-		free(c->ppd.v[i]);
 	}
 	free(c->emps.v);
 	free(c->empls.v);

@@ -41,7 +41,7 @@ static struct want_employee *read_employee(struct desired *ds, json_t *rec, cons
 					   const char *w, const char *pid, long long en)
 {
 	char nb[24];
-	struct want_employee *d = lp_xmalloc(sizeof *d);
+	struct want_employee *d = (void *)arena_alloc(&ds->arena, sizeof *d); /* with the rest of the client */
 	memset(d, 0, sizeof *d);
 	d->text = arena_text(&ds->arena, raw, len);
 	d->len = len;
@@ -220,7 +220,6 @@ void free_desired(struct desired *ds)
 		free(ds->order.v[i]->w.v);
 		free(ds->order.v[i]->b.v);
 		free(ds->order.v[i]->v.v);
-		free(ds->order.v[i]);
 	}
 	free(ds->order.v);
 	lp_map_free(ds->by_num, NULL);

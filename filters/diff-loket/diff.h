@@ -26,7 +26,7 @@ struct arena {
 	const char **set; /* the interned strings */
 	size_t nset, capset;
 };
-char *arena_alloc(struct arena *a, size_t n);
+char *arena_alloc(struct arena *a, size_t n); /* aligned for any struct, freed with the arena */
 /* A NUL-terminated copy of n bytes of s; of the string s (NULL stays NULL); the one copy of s. */
 const char *arena_text(struct arena *a, const char *s, size_t n);
 const char *arena_str(struct arena *a, const char *s);
