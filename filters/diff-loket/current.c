@@ -17,7 +17,16 @@
 
 const char *cur_keep(struct cur *c, const char *s)
 {
-	return arena_intern(&c->arena, s);
+	return arena_str(&c->arena, s);
+}
+
+/* An employment id a sub-record refers to: stored once for the run of records that follow
+ * their employment (as fetch-loket writes them), no hashing. */
+static const char *cur_ref(struct cur *c, const char *s)
+{
+	if (!c->last_ref || strcmp(c->last_ref, s))
+		c->last_ref = arena_str(&c->arena, s);
+	return c->last_ref;
 }
 
 /* The state being read for the client of a record at w; a client whose plan is written
@@ -82,7 +91,7 @@ static void load_employment(struct cur *c, json_t *r, const char *w)
 	memset(m, 0, sizeof *m);
 	m->id = cur_keep(c, lp_rec_str(r, "id", 0, w));
 	m->employee = cur_keep(c, lp_rec_str(r, "employee_id", 0, w));
-	m->admin = cur_keep(c, lp_rec_str(r, "payroll_administration_id", 0, w));
+	m->admin = arena_intern(&c->arena, lp_rec_str(r, "payroll_administration_id", 0, w)); /* one or a few */
 	m->income = lp_rec_int(r, "income_number", 1, w);
 	lp_rec_date(r, "start_date", 0, w, &m->start);
 	m->has_end = lp_rec_date(r, "end_date", 1, w, &m->end) == 0;
@@ -95,7 +104,7 @@ static void load_wage(struct cur *c, json_t *r, const char *w)
 {
 	struct cur_wage *x = LP_VEC_PUSH(&c->wages);
 	x->id = cur_keep(c, lp_rec_str(r, "id", 0, w));
-	x->employment = cur_keep(c, lp_rec_str(r, "employment_id", 0, w));
+	x->employment = cur_ref(c, lp_rec_str(r, "employment_id", 0, w));
 	lp_rec_date(r, "start_date", 0, w, &x->start);
 	x->amount = lp_rec_money(r, "gross_wage", w);
 	x->type = (int)lp_rec_int(r, "gross_wage_type.key", 1, w); /* a key until load_current reads its kind */
@@ -106,7 +115,7 @@ static void load_benefit(struct cur *c, json_t *r, const char *w)
 {
 	struct cur_benefit *x = LP_VEC_PUSH(&c->bens);
 	x->id = cur_keep(c, lp_rec_str(r, "id", 0, w));
-	x->employment = cur_keep(c, lp_rec_str(r, "employment_id", 0, w));
+	x->employment = cur_ref(c, lp_rec_str(r, "employment_id", 0, w));
 	x->key = lp_rec_int(r, "payroll_component_key", 0, w);
 	x->value = lp_rec_money(r, "value", w);
 	lp_rec_date(r, "start_date", 0, w, &x->start);
@@ -164,7 +173,7 @@ static void load_ppd_entry(struct cur *c, json_t *r, const char *w)
 		d = (void *)arena_alloc(&c->arena, sizeof *d);
 		memset(d, 0, sizeof *d);
 		d->id = cur_keep(c, id);
-		d->employment = cur_keep(c, lp_rec_str(r, "employment_id", 0, w));
+		d->employment = cur_ref(c, lp_rec_str(r, "employment_id", 0, w));
 		d->year = (int)lp_rec_int(r, "year", 0, w);
 		d->period = (int)lp_rec_int(r, "period", 0, w);
 		json_t *key = json_object_get(r, "key");

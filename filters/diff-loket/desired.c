@@ -46,7 +46,7 @@ static struct want_employee *read_employee(struct desired *ds, json_t *rec, cons
 	d->text = arena_text(&ds->arena, raw, len);
 	d->len = len;
 	d->where = arena_str(&ds->arena, w);
-	d->pid = arena_intern(&ds->arena, pid);
+	d->pid = arena_str(&ds->arena, pid);
 	d->number = en;
 	d->income = lp_rec_int(rec, "income_number", 1, w);
 	d->has_entry = lp_rec_date(rec, "entry_date", 1, w, &d->entry) == 0;

@@ -33,6 +33,10 @@ const char *arena_str(struct arena *a, const char *s);
 const char *arena_intern(struct arena *a, const char *s);
 void arena_free(struct arena *a);
 
+/* pool.c: jansson's small blocks reused (pool_init after lp_init; pool_drain before exit). */
+void pool_init(void);
+void pool_drain(void);
+
 /* ---------------------------------------------------------------- current state (current.c) */
 
 struct cur_wage {
@@ -99,6 +103,7 @@ struct cur {
 	const char *client;
 	struct arena arena; /* every string and the employee records' texts: no record is held as JSON */
 	json_t *ppd_keys;   /* the period data records' upsert keys, one tree per distinct key */
+	const char *last_ref; /* the employment id the last sub-record named (cur_ref) */
 	int complete;
 	int ended;          /* its stream_end was read: no more records come for it */
 	int attached;       /* its sub-records are attached to their employments (attach) */
