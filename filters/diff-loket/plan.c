@@ -21,7 +21,16 @@ void out_new(json_t *r)
 
 char *numkey(long long n, char buf[24])
 {
-	snprintf(buf, 24, "%lld", n);
+	char d[24]; /* "%lld" without printf: a map key of every component and employee looked up */
+	size_t k = sizeof d;
+	unsigned long long u = n < 0 ? 0ULL - (unsigned long long)n : (unsigned long long)n;
+	do
+		d[--k] = (char)('0' + u % 10);
+	while (u /= 10);
+	if (n < 0)
+		d[--k] = '-';
+	memcpy(buf, d + k, sizeof d - k);
+	buf[sizeof d - k] = '\0';
 	return buf;
 }
 
