@@ -33,10 +33,6 @@ const char *arena_str(struct arena *a, const char *s);
 const char *arena_intern(struct arena *a, const char *s);
 void arena_free(struct arena *a);
 
-/* pool.c: jansson's small blocks reused (pool_init after lp_init; pool_drain before exit). */
-void pool_init(void);
-void pool_drain(void);
-
 /* ---------------------------------------------------------------- current state (current.c) */
 
 struct cur_wage {

@@ -313,7 +313,6 @@ int main(int argc, char **argv)
 					     {"only", required_argument, 0, 'o'}, {"help", no_argument, 0, 'h'},
 					     {"version", no_argument, 0, 'V'}, {0, 0, 0, 0}};
 	lp_init(argv[0]);
-	pool_init();
 	struct run r;
 	memset(&r, 0, sizeof r);
 	LP_VEC(char *) cur = {0};
@@ -340,6 +339,5 @@ int main(int argc, char **argv)
 	int oc = lp_out_close();
 	free(cur.v);
 	lp_configs_free(&r.cfgs);
-	pool_drain();
 	return rc ? rc : oc ? oc : r.findings ? LP_EXIT_FINDINGS : 0;
 }
