@@ -12,13 +12,22 @@
 #                   each for FUZZ_SECONDS (default 150: 12 harnesses x 150 s = 30 minutes of
 #                   fuzzing), FUZZ_JOBS (default 2) at a time; the table of execs, coverage and
 #                   CPU seconds goes to build-fuzz/fuzz-summary.txt
-#   make install    PREFIX=/usr/local DESTDIR=
+#   make install    PREFIX=/usr/local DESTDIR=: the programs and pipelines, man pages, JSON Schemas
+#                   (share/loketpipe/schemas), bash completion and the systemd units
+#   make deb        the Debian package (dpkg-buildpackage in a copy under $(BUILD)/deb/, then
+#                   lintian); make deb-check builds it and tests what it installs (make check runs it)
 #   make deps       install missing Debian packages (as root)
 
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
-MANDIR ?= $(PREFIX)/share/man
+DATADIR ?= $(PREFIX)/share
+MANDIR ?= $(DATADIR)/man
+BASHCOMPDIR ?= $(DATADIR)/bash-completion/completions
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 BUILD  ?= build
+# the one place of the version: LP_VERSION in lib/lp_cli.h (every program's --version);
+# debian/changelog must agree (make deb checks it)
+VERSION := $(shell sed -n 's/^\#define LP_VERSION "\(.*\)"$$/\1/p' lib/lp_cli.h)
 
 CC      ?= cc
 CFLAGS  ?= -O2 -g -fstack-protector-strong -D_FORTIFY_SOURCE=2
@@ -28,8 +37,11 @@ SAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-san
 
 FILTERS = extract-personio validate map-compensation loket-auth fetch-loket diff-loket push-loket report batch-report \
 	  hours-from-csv extract-hours hours-to-collective-mutations loket-employees fetch-documents push-documents \
-	  fetch-journal journal-export audit-verify audit-log
+	  fetch-journal journal-export audit-verify audit-log alignment drift
 TOOLS   = personio-emu gen-personio gen-loket lp-unit loket-emu lp-sink
+# the pipelines that are commands (installed beside the programs; pipelines/check-clients.sh,
+# which they source, goes to $(DATADIR)/loketpipe)
+PIPELINES = bureau-sync monthly-sync monthly-documents monthly-journal hours-export first-sync-check
 
 # A program is filters/NAME.c, or a folder filters/NAME/ of .c files (one program, several
 # files). Each links liblp.a and only the libraries it uses (LIBS_NAME).
@@ -51,6 +63,8 @@ LIBS_push-documents   = -lcurl -ljansson -lz
 LIBS_fetch-journal    = -lcurl -ljansson -lz
 LIBS_audit-verify     = -ljansson -lz
 LIBS_audit-log        = -ljansson -lz
+LIBS_alignment        = -ljansson -lcsv -lz
+LIBS_drift            = -lcurl -ljansson -lz
 LIBS_hours-to-collective-mutations = -ljansson -lcsv -lz
 LIBS_gen-personio     = -ljansson -lz
 LIBS_gen-loket        = -ljansson -lz
@@ -70,11 +84,19 @@ GEN_OBJ = $(BUILD)/obj/samples/gen-model.o
 ALL_OBJ = $(LIB_OBJ) $(foreach p,$(FILTERS) gen-personio gen-loket lp-unit lp-sink,$(call obj_of,$(p))) $(GEN_OBJ) \
 	  $(EMU_OBJ) $(BUILD)/obj/tests/emulators/loket-emu.o $(BUILD)/obj/tests/emulators/personio-emu.o
 
-all: $(BINS)
+all: $(BINS) $(BUILD)/completion/loketpipe
+
+# what is installed: the programs (no emulators or test tools) and the completion
+progs: $(FILTERS:%=$(BUILD)/bin/%) $(BUILD)/completion/loketpipe
+
+# bash completion, generated from every command's --help (scripts/gen-completion)
+$(BUILD)/completion/loketpipe: scripts/gen-completion $(FILTERS:%=$(BUILD)/bin/%) $(PIPELINES:%=pipelines/%)
+	@mkdir -p $(@D)
+	sh scripts/gen-completion $@ $(FILTERS:%=$(BUILD)/bin/%) $(PIPELINES:%=pipelines/%)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/liblp.a: $(LIB_OBJ)
 	rm -f $@
@@ -146,6 +168,7 @@ fuzz-check: fuzz-build
 check: deps all asan fuzz-check
 	sh tests/run build build-asan
 	sh tests/conformance/run build
+	@$(MAKE) --no-print-directory deb-check
 
 conformance: deps all
 	sh tests/conformance/run $(BUILD)
@@ -160,13 +183,42 @@ demo: deps all
 bench: deps all
 	sh tests/bench/run build
 
-install: all
-	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7
-	install -m0755 $(FILTERS:%=$(BUILD)/bin/%) $(DESTDIR)$(BINDIR)
-	install -m0644 $(FILTERS:%=man/%.1) $(DESTDIR)$(MANDIR)/man1
+install: progs
+	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7 \
+		$(DESTDIR)$(DATADIR)/loketpipe/schemas $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(SYSTEMDUNITDIR)
+	install -m0755 $(FILTERS:%=$(BUILD)/bin/%) $(PIPELINES:%=pipelines/%) $(DESTDIR)$(BINDIR)
+	install -m0644 pipelines/check-clients.sh $(DESTDIR)$(DATADIR)/loketpipe
+	install -m0644 $(FILTERS:%=man/%.1) $(PIPELINES:%=man/%.1) $(DESTDIR)$(MANDIR)/man1
 	install -m0644 man/loketpipe.7 $(DESTDIR)$(MANDIR)/man7
+	install -m0644 schemas/*.json $(DESTDIR)$(DATADIR)/loketpipe/schemas
+	install -m0644 $(BUILD)/completion/loketpipe $(DESTDIR)$(BASHCOMPDIR)/loketpipe
+	for p in $(FILTERS) $(PIPELINES); do ln -sf loketpipe $(DESTDIR)$(BASHCOMPDIR)/$$p; done
+	install -m0644 dist/systemd/*.service dist/systemd/*.timer $(DESTDIR)$(SYSTEMDUNITDIR)
+
+# every installed program says the version (debian/rules runs it as the package's build test)
+progs-check: progs
+	@for p in $(FILTERS:%=$(BUILD)/bin/%); do v=$$($$p --version) && [ "$$v" = "$${p##*/} (loketpipe) $(VERSION)" ] \
+		|| { echo "$$p --version: '$$v', expected version $(VERSION)" >&2; exit 1; }; done
+
+print-version:
+	@echo $(VERSION)
+# the commands that are installed, one a line (the tests compare the package with it)
+print-commands:
+	@for p in $(FILTERS) $(PIPELINES); do echo $$p; done
+print-tools:
+	@for p in $(TOOLS); do echo $$p; done
+
+# the Debian package: dpkg-buildpackage -us -uc -b in a copy of the tree (it writes into the
+# parent directory), then lintian; the .deb is $(BUILD)/deb/loketpipe_$(VERSION)_ARCH.deb
+deb:
+	sh scripts/build-deb $(VERSION) $(BUILD)/deb
+
+# builds the package, unpacks it (dpkg -x) into $(BUILD)/deb/root and runs the installed
+# programs, pipelines, completion and units from there (tests/deb/run)
+deb-check: deps deb
+	sh tests/deb/run $(BUILD)/deb
 
 clean:
 	rm -rf build build-asan build-fuzz
 
-.PHONY: all deps asan check test demo bench install clean fuzz fuzz-build fuzz-check
+.PHONY: all deps asan check test demo bench install clean fuzz fuzz-build fuzz-check progs progs-check print-version print-commands print-tools deb deb-check

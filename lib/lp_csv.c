@@ -214,3 +214,12 @@ char *lp_csv_defuse(const char *s)
 		return NULL;
 	return lp_xasprintf("'%s", s);
 }
+
+char *lp_csv_money(lp_cents c, char buf[32])
+{
+	lp_money_fmt(c, buf);
+	char *p = strchr(buf, '.');
+	if (p)
+		*p = ',';
+	return buf;
+}

@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "lp_money.h"
+
 /* Called once per row with its fields (NUL-terminated copies, valid during the call) and
  * the line the row starts on (1-based; lines end in LF, CRLF or a CR alone; a quoted field
  * may span lines; blank lines are skipped). Return non-zero to stop reading. */
@@ -39,5 +41,9 @@ int lp_csv_write_row(FILE *f, char sep, const char *const *fields, size_t n);
  * kept behind a quote, as spreadsheets show a text (OWASP's CSV injection advice): returns a
  * new string the caller frees, or NULL when s is safe as it is (or NULL). */
 char *lp_csv_defuse(const char *s);
+
+/* An amount with a decimal comma ("-85,40"), as the Dutch-locale CSV convention writes it
+ * (the reason its separator is ';'); buf 32 bytes. */
+char *lp_csv_money(lp_cents c, char buf[32]);
 
 #endif

@@ -20,9 +20,17 @@
 #include <jansson.h>
 #include <stddef.h>
 
-/* Parse exactly one JSON value from buf (len bytes). Rejects duplicate object keys.
- * On error returns NULL and fills err (line/column/text as jansson does). */
+/* Parse exactly one JSON value from buf (len bytes; no NUL needed at the end). Rejects
+ * duplicate object keys, invalid UTF-8, unpaired surrogates, \u0000, control characters in
+ * strings, integers beyond 64 bits, nesting deeper than jansson's 2048 values, and every
+ * number-like run that is not exactly one JSON number token. On error returns NULL and fills
+ * err (line, column, position, text). One pass over the bytes in memory, building the jansson
+ * tree directly (no jansson parser, no copy of the input): see lp_json.c. */
 json_t *lp_json_loadb(const char *buf, size_t len, json_error_t *err);
+/* The reference reader lp_json_loadb replaced: fractional numbers quoted by a pre-scan, then
+ * jansson's json_loadb. Kept only so tests and tests/fuzz/json can check that both accept
+ * the same inputs and build the same trees; never used by a program. */
+json_t *lp_json_loadb_ref(const char *buf, size_t len, json_error_t *err);
 
 #define LP_JSON_DEC_TAG '\x1f'
 

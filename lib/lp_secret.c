@@ -1,5 +1,6 @@
 /* lp_secret.c - see lp_secret.h */
 #include "lp_secret.h"
+#include "lp_jalloc.h"
 #include "lp_cli.h"
 #include "lp_io.h"
 
@@ -282,24 +283,12 @@ void *lp_secret_calloc(size_t nmemb, size_t size)
 	return calloc(nmemb, size);
 }
 
-/* jansson's allocations: a failure is out of memory, exit 7, not a parse error */
-static void *json_xmalloc(size_t n)
-{
-	void *p = malloc(n ? n : 1);
-	if (!p)
-		lp_oom();
-	return p;
-}
-
 /* jansson's frees are wiped from the first secret on (a program that never reads one, such
  * as validate over millions of records, does not pay for it); blocks allocated before are
- * glibc's as well, so switching is safe at any time */
+ * freed the same way, so switching is safe at any time (lp_jalloc) */
 static void wipe_json_from_now_on(void)
 {
-	static int on;
-	if (!on)
-		json_set_alloc_funcs(json_xmalloc, lp_secret_wipe_free);
-	on = 1;
+	lp_jalloc_wipe();
 }
 
 void lp_secret_harden(void)
@@ -311,7 +300,7 @@ void lp_secret_harden(void)
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	struct rlimit rl = {0, 0};
 	setrlimit(RLIMIT_CORE, &rl);
-	json_set_alloc_funcs(json_xmalloc, free);
+	lp_jalloc_install(); /* jansson's allocations: out of memory is exit 7 */
 }
 
 void lp_secret_holding(void)

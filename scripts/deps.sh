@@ -5,10 +5,14 @@
 # runs pipelines/bureau-sync; chromium renders its HTML overview in tests/bureau-sync.bats.
 # clang and libclang-rt-14-dev (libFuzzer and the sanitizer runtimes) build tests/fuzz/ (make fuzz,
 # and briefly in make check).
+# dpkg-dev, debhelper, fakeroot and lintian build and check the Debian package (make deb, and
+# make deb-check in make check); bash-completion, systemd (systemd-analyze verify) and man-db
+# test what it installs.
 set -eu
 PKGS="gcc make libc6-dev pkg-config libcsv-dev libjansson-dev libcurl4-openssl-dev zlib1g-dev
 libmicrohttpd-dev bats bats-assert bats-support bats-file python3 python3-jsonschema jq curl
-ca-certificates mandoc parallel chromium libxml2-utils clang libclang-rt-14-dev"
+ca-certificates mandoc parallel chromium libxml2-utils clang libclang-rt-14-dev
+dpkg-dev debhelper fakeroot lintian bash-completion systemd man-db"
 missing=""
 for p in $PKGS; do
 	s=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)

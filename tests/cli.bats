@@ -6,7 +6,7 @@ load helper
 
 # one file (filters/NAME.c) or one folder (filters/NAME/) per program
 filters() { for f in "$ROOT"/filters/*.c "$ROOT"/filters/*/; do basename "$f" .c; done; }
-pipelines() { echo monthly-sync bureau-sync hours-export monthly-documents monthly-journal; }
+pipelines() { echo monthly-sync bureau-sync hours-export monthly-documents monthly-journal first-sync-check; }
 
 @test "every filter answers --help (exit 0, usage on stdout) and --version" {
 	for f in $(filters); do

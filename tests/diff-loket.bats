@@ -193,7 +193,7 @@ apply() { LOKET_ACCESS_TOKEN=$(loket_token) apply-plan "$LK_URL/v2" "$1" >/dev/n
 	assert_failure 1
 	run jq -c 'select(.type=="loket.op")' <<<"$output"
 	assert_output ''
-	run diff-loket -c "$CFG" --current "$CUR" "$ROOT/tests/golden/acme.desired.ndjson"
+	run --separate-stderr diff-loket -c "$CFG" --current "$CUR" "$ROOT/tests/golden/acme.desired.ndjson"
 	run jq -c 'select(.type=="plan") | [.blocked, .ops]' <<<"$output"
 	assert_output '[true,0]'
 }

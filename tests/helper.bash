@@ -109,6 +109,12 @@ token_expire() {
 # two states with the same digest hold the same records, none twice (tests/loket-digest.jq).
 loket_digest() { curl -fsS "$LK_URL/__emu/state" | jq -S -c -f "$ROOT/tests/loket-digest.jq"; }
 
+# loket_writes: the write requests the Loket emulator at $LK_URL has answered, its token endpoint
+# left out (a refreshed login is no write)
+loket_writes() {
+	curl -fsS "$LK_URL/__emu/stats" | jq '([.by_method | to_entries[] | select(.key != "GET") | .value] | add // 0) - (.by_path["/token"] // 0)'
+}
+
 # emu_faults JSON: replace the fault plan; emu_reset: no faults, counters zero.
 emu_faults() { curl -fsS -X POST --data "$1" "$EMU_URL/__emu/faults" >/dev/null; }
 emu_reset() { curl -fsS -X POST "$EMU_URL/__emu/reset" >/dev/null; }

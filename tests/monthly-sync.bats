@@ -138,16 +138,20 @@ writes() { # write requests Loket has answered, the token endpoint left out
 	sh "$SYNC" -c "$CFG" --as-of "$AS_OF" --out "$O" 2>/dev/null
 	R="$O/report.txt"
 	grep -q 'Pushed to Loket: 25 applied' "$R"
-	grep -q 'employee 108' "$R"
-	grep -q '\[K3\] Employee 108: a new wage of 3300.00 from 2026-07-01 (the record before it ends the day before) -> applied' "$R"
+	# each change under the person's name, number and Personio id, with its value before and after
+	# (the report gets the plan and Personio's extract with the push's results)
+	grep -q '^  Fleur de Jong (employee 108, Personio 1008)$' "$R"
+	grep -A1 '^    \[K3\] created: gross wage -> applied$' "$R" | grep -q '^         before: none | after: 3300.00 a month from 2026-07-01$'
 	grep -q 'Concept employees to finalise in Loket (M2)' "$R"
 	grep -q 'Yara Bouzid (Personio 1035) (employee number 135)' "$R"
-	grep -q 'Personio 1036 / employee 136: Employee 136 is terminated in Loket (end date 2026-12-31): left out of the sync (E3)' "$R"
-	grep -q 'Personio 1022 / employee 122: not synced: status is inactive' "$R"
+	grep -q '^  Kees Dijkstra (employee 136, Personio 1036): Employee 136 is terminated in$' "$R"
+	grep -q '^  Eva Schouten (employee 122, Personio 1022): not synced: status is inactive;$' "$R"
 	grep -q 'fix: add a salary in Personio with a start date 1 Jan 2026' "$R"
-	# HTML: one page, escaped
-	run grep -c '<table>' "$O/report.html"
+	# HTML: one page, escaped; the changes in one table, what is destroyed in another
+	run grep -c '<html' "$O/report.html"
 	assert_output 1
+	run grep -c '<table class="changes">' "$O/report.html"
+	assert_output 2
 	grep -q "&#39;s-Hertogenbosch\|'s-Hertogenbosch" "$O/report.html" || true
 	! grep -q '<script' "$O/report.html"
 	# no BSN or IBAN of acme's people in either report

@@ -59,7 +59,9 @@ html_top() { grep -m1 -o '<h2>[^<]*' "$1"; }
 	assert_success
 	assert_output --partial 'Pushed to Loket: 1 applied, 0 applied before (resumed run), 1 refused, 0 skipped.'
 	assert_output --partial 'fix: add one'
-	assert_output --partial '[K3] a new wage -> applied'
+	# a result without its plan: what it is and its message (the before and after are the plan's)
+	assert_output --partial '[K3] created: gross wage -> applied'
+	assert_output --partial $'\n         a new wage\n'
 	assert_output --partial 'POST /providers/x (employee 101): HTTP 400; Linked date chain'
 	[ "$(grep -c 'no salary' <<<"$output")" -eq 1 ]
 	refute_output --partial WARNING

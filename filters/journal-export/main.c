@@ -488,17 +488,6 @@ static void write_xaf(const char *as_of)
 	put("\t\t</transactions>\n\t</company>\n</auditfile>\n");
 }
 
-/* decimal comma: the semicolon is the separator of the Dutch-locale CSV convention, which has
- * it because the comma is the decimal separator there */
-static char *comma_money(lp_cents c, char buf[32])
-{
-	lp_money_fmt(c, buf);
-	char *p = strchr(buf, '.');
-	if (p)
-		*p = ',';
-	return buf;
-}
-
 static void write_csv(void)
 {
 	static const char *const head[] = {"date", "journal", "account", "description", "debit",
@@ -520,8 +509,8 @@ static void write_csv(void)
 					    safe[0] ? safe[0] : txt[0],
 					    safe[1] ? safe[1] : txt[1],
 					    safe[2] ? safe[2] : txt[2],
-					    comma_money(l->d, d),
-					    comma_money(l->c, c),
+					    lp_csv_money(l->d, d),
+					    lp_csv_money(l->c, c),
 					    safe[3] ? safe[3] : txt[3],
 					    safe[4] ? safe[4] : txt[4],
 					    r->id};

@@ -33,7 +33,9 @@
 
 static const char usage[] =
 	"Usage: report [--html] [--title TEXT] [FILE]...\n"
-	"Summarise a sync run for a person: per client what changed per employee, what Loket\n"
+	"Summarise a sync run for a person: per client a summary (changes by kind, the gross wage\n"
+	"per payroll month before and after), what the run destroys in Loket, each change per\n"
+	"employee (by name, employee number and Personio id) with its value before and after, what Loket\n"
 	"refused, warnings and errors with their fixes, concept employees to finalise (M2) and\n"
 	"who was left out and why; for push-documents' output the payroll documents shared per\n"
 	"employee, and those not shared and why; for fetch-journal's and journal-export's output each\n"
@@ -45,8 +47,8 @@ static const char usage[] =
 	"  -V, --version       show the version and exit\n"
 	"\n"
 	"FILE is NDJSON (validate, diff-loket, push-loket, push-documents, fetch-journal or journal-export\n"
-	"output), '-' or none for standard\n"
-	"input, .gz read transparently. An input that ended early, or a stage that failed, is\n"
+	"output; extract-personio's and fetch-loket's for the names and the wages before the run),\n"
+	"'-' or none for standard input, .gz read transparently. An input that ended early, or a stage that failed, is\n"
 	"said at the top of the report (what is missing, what to do); the rest is written in full.\n"
 	"\n"
 	"Exit status: 0 written, the input complete; 2 usage; 3 bad input (nothing written), or the\n"
@@ -73,6 +75,9 @@ static struct client *client_for(const char *name)
 	c->jentries = json_array();
 	c->jlines = json_array();
 	c->jexports = json_array();
+	c->cwages = json_array();
+	c->cemps = json_array();
+	c->op_ids = lp_map_new();
 	c->refused = c->remote = c->not_run = -1;
 	lp_map_put(clients, c->name, c);
 	*LP_VEC_PUSH(&order) = c;
@@ -94,8 +99,11 @@ static void take_record(json_t *r, lp_in *in, const char *file, lp_map *seen)
 			json_array_append(cl->issues, r);
 		free(key);
 	}
-	else if (!strcmp(type, "loket.op"))
+	else if (!strcmp(type, "loket.op")) {
 		json_array_append(cl->ops, r);
+		if (str(r, "op_id"))
+			lp_map_put(cl->op_ids, str(r, "op_id"), r);
+	}
 	else if (!strcmp(type, "loket.result"))
 		json_array_append(cl->results, r);
 	else if (!strcmp(type, "validation"))
@@ -114,6 +122,15 @@ static void take_record(json_t *r, lp_in *in, const char *file, lp_map *seen)
 		json_array_append(cl->jlines, r);
 	else if (!strcmp(type, "journal.export"))
 		json_array_append(cl->jexports, r);
+	else if (!strcmp(type, "loket.current.wage"))
+		json_array_append(cl->cwages, r);
+	else if (!strcmp(type, "loket.current.employment"))
+		json_array_append(cl->cemps, r);
+	/* fetch-loket's output: its wages are all of Loket's */
+	if (!strncmp(type, "loket.current.", 14) ||
+	    (!strcmp(type, "stream_end") && str(r, "source") && !strcmp(str(r, "source"), "loket")))
+		cl->has_current = 1;
+	names_note(cl, type, r);
 	json_decref(r);
 }
 
@@ -161,6 +178,7 @@ static void write_report(const char *title)
 	for (size_t i = 0; i < order.n; i++) {
 		struct client *cl = order.v[i];
 		char *h = lp_xasprintf("Client %s", cl->name);
+		tag("<section class=\"client\">\n");
 		heading(1, h);
 		free(h);
 		/* a documents run (push-documents' output) has no plan: its own sections */
@@ -170,8 +188,11 @@ static void write_report(const char *title)
 			documents_summary(cl);
 		else if (j_only)
 			journal_summary(cl);
-		else
+		else {
 			summary(cl);
+			overview(cl);
+			destroyed(cl);
+		}
 		if (j_only)
 			journal_refused(cl);
 		issues(cl);
@@ -183,6 +204,7 @@ static void write_report(const char *title)
 			concepts(cl);
 		}
 		excluded(cl);
+		tag("</section>\n");
 	}
 	page_end();
 }
@@ -201,6 +223,10 @@ static void free_all(void)
 		json_decref(cl->jentries);
 		json_decref(cl->jlines);
 		json_decref(cl->jexports);
+		json_decref(cl->cwages);
+		json_decref(cl->cemps);
+		lp_map_free(cl->op_ids, NULL);
+		names_free(cl);
 		for (size_t k = 0; k < cl->probs.n; k++)
 			free(cl->probs.v[k]);
 		free(cl->probs.v);

@@ -57,6 +57,82 @@ void putf(const char *fmt, ...)
 	put(b);
 }
 
+static void vpara(int indent, int rest, const char *lead, const char *fmt, va_list ap)
+{
+	char b[4096];
+	vsnprintf(b, sizeof b, fmt, ap);
+	if (html) {
+		put(lead);
+		put(b);
+		return;
+	}
+	/* masked first, as a whole: a BSN written with spaces cannot escape the mask by being
+	 * wrapped over two lines. Then the words onto lines of at most 78 columns (a word longer
+	 * than a line gets one of its own); columns are counted in bytes, never fewer than the
+	 * characters */
+	char *m = lp_mask_text(b);
+	if (!m)
+		lp_die(LP_EXIT_IO, "out of memory");
+	char *w = m, *line = lp_xmalloc(strlen(m) + 2);
+	size_t used = 0, pre = strlen(lead);
+	while (*w) {
+		while (*w == ' ')
+			w++;
+		if (!*w)
+			break;
+		size_t k = strcspn(w, " ");
+		if (used && (size_t)indent + pre + used + 1 + k > 78) {
+			line[used] = '\0';
+			printf("%*s", indent, "");
+			put_plain(lead);
+			put_plain(line);
+			printf("\n");
+			used = 0;
+			indent = rest;
+			lead = "";
+			pre = 0;
+		}
+		if (used)
+			line[used++] = ' ';
+		memcpy(line + used, w, k);
+		used += k;
+		w += k;
+	}
+	if (used) {
+		line[used] = '\0';
+		printf("%*s", indent, "");
+		put_plain(lead);
+		put_plain(line);
+		printf("\n");
+	}
+	free(line);
+	free(m);
+}
+
+void para(int indent, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vpara(indent, indent, "", fmt, ap);
+	va_end(ap);
+}
+
+void para_hang(int indent, int rest, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vpara(indent, rest, "", fmt, ap);
+	va_end(ap);
+}
+
+void para_lead(int indent, int rest, const char *lead, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vpara(indent, rest, lead, fmt, ap);
+	va_end(ap);
+}
+
 /* raw markup (HTML only) */
 void tag(const char *s)
 {
@@ -104,7 +180,13 @@ void page_begin(const char *title)
 	printf("</title>\n<style>body{font-family:sans-serif;max-width:70em;margin:2em auto}table{border-collapse:collapse}"
 	       "td,th{border:1px solid #ccc;padding:.2em .5em;text-align:left;vertical-align:top}"
 	       ".failed{color:#a00}.skipped{color:#a60}.applied{color:#060}"
-	       ".incomplete{border:2px solid #a00;padding:0 1em;margin:1em 0}</style></head><body>\n");
+	       ".incomplete{border:2px solid #a00;padding:0 1em;margin:1em 0}"
+	       ".destroyed{border:2px solid #a00;padding:0 1em;margin:1em 0}"
+	       "tr.person th{background:#eee}td.num{text-align:right;font-variant-numeric:tabular-nums}"
+	       "@page{size:A4;margin:15mm}"
+	       "@media print{body{max-width:none;margin:0;font-size:10pt}table{width:100%%}"
+	       "td,th{overflow-wrap:anywhere}tr,li{break-inside:avoid}h2{break-after:avoid}"
+	       "section.client+section.client{break-before:page}}</style></head><body>\n");
 }
 
 void page_end(void)

@@ -18,92 +18,6 @@ long long empno(const json_t *r)
 	return s && *s ? atoll(s) : -1;
 }
 
-static int cmp_emp(const void *a, const void *b)
-{
-	const json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
-	long long p = empno(x), q = empno(y);
-	if (p != q)
-		return p < q ? -1 : 1;
-	json_int_t s = json_integer_value(json_object_get(x, "seq")), t = json_integer_value(json_object_get(y, "seq"));
-	return s < t ? -1 : s > t;
-}
-
-void changes(const struct client *c)
-{
-	/* one row per op: the result when there is one, else the planned op */
-	lp_map *done = lp_map_new();
-	json_t *rows = json_array();
-	size_t i;
-	json_t *r;
-	json_array_foreach(c->results, i, r) {
-		json_array_append(rows, r);
-		lp_map_add(done, str(r, "op_id") ? str(r, "op_id") : "");
-	}
-	json_array_foreach(c->ops, i, r) if (!lp_map_get(done, str(r, "op_id") ? str(r, "op_id") : "", NULL))
-		json_array_append(rows, r);
-	lp_map_free(done, NULL);
-	size_t n = json_array_size(rows);
-	heading(2, "Changes per employee");
-	if (!n) {
-		/* "No changes" only of a whole plan that is not blocked */
-		const char *why;
-		if (incomplete(c))
-			why = "Changes cannot be shown: the input ended early or a stage failed (see the warning at the top).";
-		else if (c->plan && !json_is_true(json_object_get(c->plan, "blocked")) &&
-			 json_integer_value(json_object_get(c->plan, "ops")) == 0)
-			why = "No changes: Loket already holds what Personio says.";
-		else if (c->plan && !json_is_true(json_object_get(c->plan, "blocked")))
-			why = "The planned changes are not in this input (a dry run's output holds requests, not changes): "
-			      "report the plan to see them.";
-		else if (c->plan || (c->validation && json_is_true(json_object_get(c->validation, "blocked"))))
-			why = "Nothing is planned: the sync is blocked (see above).";
-		else
-			why = "No plan in this input: nothing has been compared with Loket.";
-		putf("%s%s\n", html ? "" : "  ", why);
-		json_decref(rows);
-		return;
-	}
-	json_t **v = lp_xmalloc(n * sizeof *v);
-	for (i = 0; i < n; i++)
-		v[i] = json_array_get(rows, i);
-	qsort(v, n, sizeof *v, cmp_emp);
-	tag("<table>\n<tr><th>employee</th><th>rule</th><th>change</th><th>outcome</th></tr>\n");
-	long long last = -2;
-	for (i = 0; i < n; i++) {
-		const json_t *x = v[i];
-		/* an op without a result in a push's report: not known whether it was made */
-		const char *oc = str(x, "outcome") ? str(x, "outcome") : c->has_push ? "no result" : "planned";
-		long long e = empno(x);
-		if (html) {
-			printf("<tr><td>");
-			if (e >= 0)
-				printf("%lld", e);
-			printf("</td><td>");
-			put(str(x, "rule"));
-			printf("</td><td>");
-			put(str(x, "message"));
-			printf("</td><td class=\"%s\">", str(x, "outcome") ? oc : "planned");
-			put(oc);
-			if (str(x, "error")) {
-				printf(": ");
-				put(str(x, "error"));
-			}
-			printf("</td></tr>\n");
-			continue;
-		}
-		if (e != last)
-			putf("  employee %s\n", e >= 0 ? num(e) : "-");
-		last = e;
-		putf("    [%s] %s -> %s", str(x, "rule"), str(x, "message"), oc);
-		if (str(x, "error"))
-			putf(" (%s)", str(x, "error"));
-		putf("\n");
-	}
-	tag("</table>\n");
-	free(v);
-	json_decref(rows);
-}
-
 void refusals(const struct client *c)
 {
 	size_t i, n = 0;
@@ -118,12 +32,13 @@ void refusals(const struct client *c)
 			continue;
 		tag("<li>");
 		json_t *st = json_object_get(r, "http_status");
+		char *p = who(c, r);
 		if (json_is_integer(st))
-			putf("%s%s %s (employee %lld): HTTP %lld", html ? "" : "  ", str(r, "method"), str(r, "path"), empno(r),
+			putf("%s%s %s (%s): HTTP %lld", html ? "" : "  ", str(r, "method"), str(r, "path"), p,
 			     (long long)json_integer_value(st));
 		else
-			putf("%s%s %s (employee %lld): no answer from Loket", html ? "" : "  ", str(r, "method"), str(r, "path"),
-			     empno(r));
+			putf("%s%s %s (%s): no answer from Loket", html ? "" : "  ", str(r, "method"), str(r, "path"), p);
+		free(p);
 		size_t k;
 		json_t *m;
 		json_array_foreach(json_object_get(r, "messages"), k, m) putf("; %s", json_string_value(m));
@@ -135,7 +50,7 @@ void refusals(const struct client *c)
 	tag("</ul>\n");
 }
 
-static int left_out(const json_t *i)
+int left_out(const json_t *i)
 {
 	const char *rule = str(i, "rule"), *sev = str(i, "severity");
 	return rule && (!strcmp(rule, "E1") || !strcmp(rule, "E3") || (!strcmp(rule, "M3") && sev && !strcmp(sev, "warning")));
@@ -159,14 +74,17 @@ void issues(const struct client *c)
 			if (!str(r, "severity") || strcmp(str(r, "severity"), sev[s]) || left_out(r))
 				continue;
 			tag("<li>");
-			/* the journal's issues (J1, J2) are about a run or the administration, not an employee */
-			if (str(r, "rule") && str(r, "rule")[0] == 'J' && !str(r, "employee_number"))
+			/* the journal's issues (J1, J2) are about a run or the administration, not an employee;
+			 * an issue of no person (a mapping, the configuration) names none */
+			if ((str(r, "rule") && str(r, "rule")[0] == 'J' && !str(r, "employee_number")) || !about_person(c, r))
 				putf("%s%s%s%s: %s", html ? "" : "  ", str(r, "rule"), str(r, "field") ? ", " : "",
 				     str(r, "field") ? str(r, "field") : "", str(r, "message"));
-			else
-				putf("%s%s employee %s%s%s: %s", html ? "" : "  ", str(r, "rule"),
-				     str(r, "employee_number") ? str(r, "employee_number") : "-",
-				     str(r, "field") ? ", " : "", str(r, "field") ? str(r, "field") : "", str(r, "message"));
+			else {
+				char *p = who(c, r);
+				putf("%s%s %s%s%s: %s", html ? "" : "  ", str(r, "rule"), p, str(r, "field") ? ", " : "",
+				     str(r, "field") ? str(r, "field") : "", str(r, "message"));
+				free(p);
+			}
 			if (str(r, "hint"))
 				putf("%sfix: %s", html ? " - " : "\n      ", str(r, "hint"));
 			tag("</li>");
@@ -188,11 +106,10 @@ void concepts(const struct client *c)
 	json_array_foreach(w, i, k) {
 		tag("<li>");
 		json_t *en = json_object_get(k, "employee_number");
-		putf("%s%s (employee number %s): only employee data and base salary are in Loket; the rest follows once it "
-		     "is finalised", html ? "" : "  ", str(k, "unique_name") ? str(k, "unique_name") : "?",
-		     json_is_integer(en) ? num((long long)json_integer_value(en)) : "none");
-		tag("</li>");
-		putf("\n");
+		para_hang(2, 4, "%s (employee number %s): only employee data and base salary are in Loket; the rest follows "
+			  "once it is finalised", str(k, "unique_name") ? str(k, "unique_name") : "?",
+			  json_is_integer(en) ? num((long long)json_integer_value(en)) : "none");
+		tag("</li>\n");
 	}
 	tag("</ul>\n");
 }
@@ -210,10 +127,10 @@ void excluded(const struct client *c)
 		if (!left_out(r))
 			continue;
 		tag("<li>");
-		putf("%sPersonio %s / employee %s: %s (%s)", html ? "" : "  ", str(r, "personio_id") ? str(r, "personio_id") : "-",
-		     str(r, "employee_number") ? str(r, "employee_number") : "-", str(r, "message"), str(r, "rule"));
-		tag("</li>");
-		putf("\n");
+		char *p = who(c, r);
+		para_hang(2, 4, "%s: %s (%s)", p, str(r, "message"), str(r, "rule"));
+		free(p);
+		tag("</li>\n");
 	}
 	tag("</ul>\n");
 }

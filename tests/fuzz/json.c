@@ -1,6 +1,11 @@
-/* json.c - libFuzzer harness: lp_json_loadb (lib/lp_json) against jansson's own reader.
+/* json.c - libFuzzer harness: lp_json_loadb (lib/lp_json) against the reader it replaced
+ * (lp_json_loadb_ref: a pre-scan quoting fractional numbers, then jansson) and jansson itself.
  *
  * Properties:
+ *   - lp_json_loadb and lp_json_loadb_ref accept exactly the same inputs (an input with a NUL
+ *     byte aside: jansson takes one right after a top-level number for the end, lp_json_loadb
+ *     refuses it) and build the same tree: the same values, the object members in the same
+ *     order (what a filter writes out depends on it);
  *   - every input jansson reads (with the same flags) and that has no \u001f (the decimal tag,
  *     refused by lp_json on purpose) is read by lp_json_loadb to the same value: the same
  *     types, strings and integers (an input with a NUL byte aside: jansson reads "7\0" as 7), and each real jansson makes is the exact digits lp_json
@@ -55,6 +60,34 @@ static int same(const json_t *j, const json_t *l)
 	}
 }
 
+/* the same tree, object members in the same order */
+static int identical(const json_t *a, const json_t *b)
+{
+	if (json_typeof(a) != json_typeof(b))
+		return 0;
+	if (json_is_object(a)) {
+		if (json_object_size(a) != json_object_size(b))
+			return 0;
+		void *ia = json_object_iter((json_t *)a), *ib = json_object_iter((json_t *)b);
+		for (; ia && ib; ia = json_object_iter_next((json_t *)a, ia), ib = json_object_iter_next((json_t *)b, ib)) {
+			size_t la = json_object_iter_key_len(ia), lb = json_object_iter_key_len(ib);
+			if (la != lb || memcmp(json_object_iter_key(ia), json_object_iter_key(ib), la) ||
+			    !identical(json_object_iter_value(ia), json_object_iter_value(ib)))
+				return 0;
+		}
+		return !ia && !ib;
+	}
+	if (json_is_array(a)) {
+		if (json_array_size(a) != json_array_size(b))
+			return 0;
+		for (size_t i = 0; i < json_array_size(a); i++)
+			if (!identical(json_array_get(a, i), json_array_get(b, i)))
+				return 0;
+		return 1;
+	}
+	return json_equal(a, b);
+}
+
 static int has_tag_escape(const uint8_t *p, size_t n)
 {
 	for (size_t i = 0; i + 6 <= n; i++)
@@ -71,6 +104,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	json_error_t je, le;
 	json_t *j = json_loadb((const char *)data, size, flags, &je);
 	json_t *l = lp_json_loadb((const char *)data, size, &le);
+	json_error_t re;
+	json_t *r = lp_json_loadb_ref((const char *)data, size, &re);
+	if (!memchr(data, 0, size)) {
+		FUZZ_CHECK(!r == !l);
+		FUZZ_CHECK(!r || identical(r, l));
+	} else
+		FUZZ_CHECK(!l || r); /* with a NUL byte: never more than the reference */
+	json_decref(r);
 	/* (jansson takes a NUL byte right after a top-level number for the end: lp_json does not) */
 	if (j && !has_tag_escape(data, size) && !memchr(data, 0, size)) {
 		FUZZ_CHECK(l != NULL);

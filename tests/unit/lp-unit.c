@@ -20,6 +20,7 @@
 #include "lp_http.h"
 #include "lp_journal.h"
 #include "lp_json.h"
+#include "lp_jalloc.h"
 #include "lp_le.h"
 #include "lp_le_benefit.h"
 #include "lp_le_component.h"
@@ -44,7 +45,8 @@ static const char usage[] =
 	"Usage: lp-unit COMMAND ARGS...\n"
 	"  money-parse S | money-div S N | div-round A B | money-fuzz N SEED\n"
 	"  date-parse S | date-add DATE N | month-end DATE | period DATE | human DATE\n"
-	"  json-exact (stdin) | addr LINE | bsn S | iban S | postcode S\n"
+	"  json-exact (stdin) | json-compare FILE | jalloc SEED N | jalloc-classes KIB | wipe-json\n"
+	"  addr LINE | bsn S | iban S | postcode S\n"
 	"  csv-read (stdin) | csv-write FIELD... | ndjson FILE... | map N\n"
 	"  http BASE METHOD TARGET [BODY] | http-new BASE | secret FILE | secret-write FILE TEXT\n"
 	"  journal FILE CLIENT PLAN_ID LOKET OPS [OP=STATE[/STATUS][@ID]]...\n"
@@ -89,6 +91,39 @@ static int wipe_check(void)
 	leaks += leak;
 	free(p);
 	return leaks ? 1 : 0;
+}
+
+/* After a secret was read, what lp_json_loadb decoded (a string or a long key with escapes,
+ * in buffers of its own) is gone from the blocks the allocator hands out next, as it was when
+ * jansson's parser decoded into jansson's (wiped) blocks. Prints "clean" or "LEAK". */
+static int wipe_json_check(void)
+{
+	char secret[301];
+	for (size_t i = 0; i < sizeof secret - 1; i++)
+		secret[i] = (char)('a' + i % 26);
+	secret[sizeof secret - 1] = '\0';
+	const char *tail = secret + 32;
+	lp_secret_holding();
+	char body[800];
+	int n = snprintf(body, sizeof body, "{\"\\n%s\":\"\\t%s\"}", secret, secret);
+	json_t *j = lp_json_loadb(body, (size_t)n, NULL);
+	if (!j)
+		return printf("not read\n"), 2;
+	json_decref(j);
+	int leak = 0;
+	size_t sizes[] = {sizeof secret + 1, 512, 1024, 2048};
+	for (size_t s = 0; s < sizeof sizes / sizeof *sizes; s++) {
+		unsigned char *p[4];
+		for (int i = 0; i < 4; i++) {
+			p[i] = malloc(sizes[s]);
+			__asm__ volatile("" : : "r"(p[i]) : "memory");
+			leak |= memmem(p[i], sizes[s], tail, strlen(tail)) != NULL;
+		}
+		for (int i = 0; i < 4; i++)
+			free(p[i]);
+	}
+	printf("%s\n", leak ? "LEAK" : "clean");
+	return leak;
 }
 
 static int money_parse(const char *s)
@@ -375,6 +410,145 @@ static int oauth_401(const char *tokf, const char *fresh)
 	return 0;
 }
 
+/* FILE parsed whole by lp_json_loadb and by lp_json_loadb_ref (the reader it replaced): both
+ * must accept it, or both refuse it; accepted, the trees must dump the same (members in order).
+ * Prints "accept DUMP" or "refuse TEXT (line L, column C)"; exit 1 when the two differ. */
+static char *slurp(const char *path, size_t *n)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	size_t cap = 4096, len = 0, r;
+	char *b = lp_xmalloc(cap);
+	while ((r = fread(b + len, 1, cap - len, f)) > 0)
+		if ((len += r) == cap)
+			b = lp_xrealloc(b, cap *= 2);
+	fclose(f);
+	*n = len;
+	return b;
+}
+
+static int json_compare(const char *path)
+{
+	size_t n;
+	char *buf = slurp(path, &n);
+	if (!buf)
+		return printf("cannot read %s\n", path), 2;
+	json_error_t e, re;
+	json_t *a = lp_json_loadb(buf, n, &e), *b = lp_json_loadb_ref(buf, n, &re);
+	int rc = 0;
+	if (!a != !b) {
+		printf("differ: new %s, reference %s (%s)\n", a ? "accepts" : "refuses", b ? "accepts" : "refuses",
+		       a ? re.text : e.text);
+		rc = 1;
+	} else if (a) {
+		char *x = lp_json_dumps(a), *y = lp_json_dumps(b);
+		if (strcmp(x, y))
+			printf("differ: new %s, reference %s\n", x, y), rc = 1;
+		else
+			printf("accept %s\n", x);
+		free(x);
+		free(y);
+	} else
+		printf("refuse %s (line %d, column %d)\n", e.text, e.line, e.column);
+	json_decref(a);
+	json_decref(b);
+	free(buf);
+	return rc;
+}
+
+/* lp_jalloc's arena under a random mix of allocations and frees, as jansson makes them inside
+ * and outside the window: every live block keeps its bytes (no block is ever handed out twice),
+ * a record's tree kept beyond thousands of others stays whole, everything freed leaves no live
+ * block, and freed blocks are reused (the number of chunks stays small). */
+static int jalloc_check(unsigned seed, long n)
+{
+	enum { SLOTS = 4096 };
+	static unsigned char *blk[SLOTS];
+	static size_t len[SLOTS];
+	static unsigned char tag[SLOTS];
+	lp_jalloc_install();
+	srand(seed);
+	size_t maxchunks = 0;
+	for (long k = 0; k < n; k++) {
+		int i = rand() % SLOTS;
+		if (blk[i]) {
+			for (size_t b = 0; b < len[i]; b++)
+				if (blk[i][b] != tag[i])
+					return printf("block %d overwritten at byte %zu\n", i, b), 1;
+			lp_jalloc_free(blk[i]);
+			blk[i] = NULL;
+			continue;
+		}
+		int in = rand() % 4 != 0; /* most inside the window */
+		len[i] = (size_t)(rand() % 8 == 0 ? rand() % 5000 : rand() % 64);
+		tag[i] = (unsigned char)(1 + rand() % 255);
+		if (in)
+			lp_jalloc_arena_begin();
+		blk[i] = lp_jalloc_malloc(len[i]);
+		if (in)
+			lp_jalloc_arena_end();
+		memset(blk[i], tag[i], len[i]);
+		if (lp_jalloc_chunks() > maxchunks)
+			maxchunks = lp_jalloc_chunks();
+	}
+	/* a tree kept while thousands of others are made and freed */
+	const char *rec = "{\"type\":\"person\",\"client\":\"t\",\"name\":\"A\\u00e9 B\",\"n\":[1,2,{\"x\":\"4166.67\"}],\"amount\":4166.67}";
+	lp_jalloc_arena_begin();
+	json_t *keep = lp_json_loadb(rec, strlen(rec), NULL);
+	lp_jalloc_arena_end();
+	char *want = lp_json_dumps(keep);
+	for (int r = 0; r < 20000; r++) {
+		lp_jalloc_arena_begin();
+		json_t *o = lp_json_loadb(rec, strlen(rec), NULL);
+		lp_jalloc_arena_end();
+		if (r % 7 == 0) /* a node moved into a tree made outside the window */
+			json_object_set(keep, "moved", json_object_get(o, "n"));
+		json_decref(o);
+	}
+	json_object_del(keep, "moved");
+	char *got = lp_json_dumps(keep);
+	if (strcmp(want, got))
+		return printf("kept tree changed: %s\n", got), 1;
+	free(want);
+	free(got);
+	json_decref(keep);
+	for (int i = 0; i < SLOTS; i++)
+		if (blk[i]) {
+			lp_jalloc_free(blk[i]);
+			blk[i] = NULL;
+		}
+	printf("live %zu chunks %zu max %zu\n", lp_jalloc_live(), lp_jalloc_chunks(), maxchunks);
+	return lp_jalloc_live() != 0;
+}
+
+/* lp_jalloc against a stream whose records each use other size classes (record k: blocks of
+ * 8k bytes, all freed before the next record): each block size is used once and never again,
+ * so a free list of one class never serves the next record. Prints the arena's chunks and
+ * the most live at once (KiB); the arena must stay bounded, not grow by a record per class. */
+static int jalloc_classes(long per_class_kib)
+{
+	lp_jalloc_install();
+	enum { MAXB = 1 << 16 };
+	static void *blk[MAXB];
+	size_t peak = 0;
+	for (size_t k = 1; k <= 256; k++) {
+		size_t sz = 8 * k, n = (size_t)per_class_kib * 1024 / sz;
+		if (n > MAXB)
+			n = MAXB;
+		lp_jalloc_arena_begin();
+		for (size_t i = 0; i < n; i++)
+			memset(blk[i] = lp_jalloc_malloc(sz), (int)k, sz);
+		lp_jalloc_arena_end();
+		if (n * sz > peak)
+			peak = n * sz;
+		for (size_t i = 0; i < n; i++)
+			lp_jalloc_free(blk[i]);
+	}
+	printf("live %zu chunks %zu peak %zu\n", lp_jalloc_live(), lp_jalloc_chunks(), peak >> 10);
+	return lp_jalloc_live() != 0;
+}
+
 int main(int argc, char **argv)
 {
 	lp_init(argv[0]);
@@ -390,6 +564,14 @@ int main(int argc, char **argv)
 		       as.rlim_cur == RLIM_INFINITY ? -1LL : (long long)as.rlim_cur);
 		return 0;
 	}
+	if (!strcmp(cmd, "json-compare") && argc == 3)
+		return json_compare(argv[2]);
+	if (!strcmp(cmd, "jalloc-classes") && argc == 3)
+		return jalloc_classes(atol(argv[2]));
+	if (!strcmp(cmd, "jalloc") && argc == 4)
+		return jalloc_check((unsigned)atoi(argv[2]), atol(argv[3]));
+	if (!strcmp(cmd, "wipe-json") && argc == 2)
+		return wipe_json_check();
 	if (!strcmp(cmd, "wipe") && argc == 2)
 		return wipe_check();
 	if (!strcmp(cmd, "money-parse") && argc == 3)
