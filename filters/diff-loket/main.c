@@ -185,6 +185,7 @@ static void plan_client(struct run *r, const struct desired *ds, json_t *created
 		void *v;
 		struct cur_employee *e = lp_map_get(r->cur->emp_by_num, numkey(d->number, nb), &v) ? v : NULL;
 		json_error_t err; /* the records were parsed once when read: cannot fail now */
+		window_open(r); /* the employee's trees come from lp_jalloc's arena (plan.c) */
 		if (!(d->rec = lp_json_loadb(d->text, d->len, &err)))
 			lp_die_at(LP_EXIT_DATA, d->where, NULL, "%s", err.text);
 		if (e) {
@@ -195,6 +196,7 @@ static void plan_client(struct run *r, const struct desired *ds, json_t *created
 			concept_for(r, d, created);
 		json_decref(d->rec);
 		d->rec = NULL;
+		window_close(r);
 	}
 	for (size_t i = 0; i < r->cur->concepts.n; i++) {
 		const struct cur_concept *k = &r->cur->concepts.v[i];
