@@ -1,8 +1,12 @@
 /* desired.c - the desired state of one client (map-compensation's loket.* records), read per
- * block: its validation record (E4), one loket.employee per employee number and its wages,
- * benefits and variable input after it. A desired value Loket would refuse is an E2 error
- * that holds back that employee's wages, that component, or (no employee number) that
- * employee; never the client.
+ * block as its records arrive, into compact structs (no record is held as JSON; the
+ * loket.employee record is kept as its text): its validation record (E4), one loket.employee
+ * per employee number and its wages, benefits and variable input after it. A desired value
+ * Loket would refuse is an E2 error that holds back that employee's wages, that component, or
+ * (no employee number) that employee; never the client. What the block writes before its plan
+ * (the records passed through, the E2 issues) is kept in input order and written at its end,
+ * the E2 issues only when the client is planned (E4: a blocked client's desired state is not
+ * read).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,21 +20,33 @@
 #include "lp_range.h"
 #include "lp_rec.h"
 
+/* An issue of reading, written at the block's end (desired_flush). */
+static void defer(struct desired *ds, const char *sev, json_t *issue)
+{
+	*LP_VEC_PUSH(&ds->ev) = (struct ds_event){.issue = issue, .sev = sev};
+}
+#undef issue
+#define issue(r, d, sev, rule, field, hint, ...)                                                                      \
+	((void)(r), defer(ds, (sev),                                                                                   \
+			  lp_issuef(ds->client, (sev), (rule), want_pid(d), want_number((d), (char[24]){0}), (field),  \
+				    (hint), __VA_ARGS__)))
+
 static void hold(struct desired *ds, char *k)
 {
 	lp_map_add(ds->held, k);
 	free(k);
 }
 
-static struct want_employee *read_employee(struct desired *ds, json_t *rec, const char *w, const char *pid,
-					   long long en)
+static struct want_employee *read_employee(struct desired *ds, json_t *rec, const char *raw, size_t len,
+					   const char *w, const char *pid, long long en)
 {
 	char nb[24];
-	struct want_employee *d = lp_xmalloc(sizeof *d);
+	struct want_employee *d = (void *)arena_alloc(&ds->arena, sizeof *d); /* with the rest of the client */
 	memset(d, 0, sizeof *d);
-	d->rec = rec;
-	d->where = w;
-	d->pid = pid;
+	d->text = arena_text(&ds->arena, raw, len);
+	d->len = len;
+	d->where = arena_str(&ds->arena, w);
+	d->pid = arena_str(&ds->arena, pid);
 	d->number = en;
 	d->income = lp_rec_int(rec, "income_number", 1, w);
 	d->has_entry = lp_rec_date(rec, "entry_date", 1, w, &d->entry) == 0;
@@ -67,9 +83,9 @@ static void read_benefit(struct run *r, struct desired *ds, struct want_employee
 	x->value = lp_rec_money(rec, "value", w);
 	lp_rec_date(rec, "start_date", 0, w, &x->start);
 	x->has_end = lp_rec_date(rec, "end_date", 1, w, &x->end) == 0;
-	x->where = w;
-	x->deduction = lp_rec_bool(rec, "deduction", 0, w); /* R1: the kind its component must have */
-	x->cid = lp_json_str(rec, "compensation_id");      /* for messages only */
+	x->where = arena_str(&ds->arena, w);
+	x->deduction = lp_rec_bool(rec, "deduction", 0, w);                    /* R1: the kind its component must have */
+	x->cid = arena_str(&ds->arena, lp_json_str(rec, "compensation_id")); /* for messages only */
 	/* E2: a value Loket refuses (it is positive: the component says deduction or payment), or
 	 * an end before the start: that component is left alone */
 	const char *why = x->value < 0 ? "it is negative, but the value of a benefit or deduction is "
@@ -100,8 +116,8 @@ static void read_vi(struct want_employee *d, json_t *rec, const char *w)
 }
 
 /* One desired-state record of an employee with an employee number. */
-static void read_record(struct run *r, struct desired *ds, json_t *rec, const char *w, const char *type,
-			const char *pid, long long en)
+static void read_record(struct run *r, struct desired *ds, json_t *rec, const char *raw, size_t len, const char *w,
+			const char *type, const char *pid, long long en)
 {
 	char nb[24];
 	void *v;
@@ -109,7 +125,7 @@ static void read_record(struct run *r, struct desired *ds, json_t *rec, const ch
 	if (!strcmp(type, "loket.employee")) {
 		if (d)
 			lp_die_at(LP_EXIT_DATA, w, "employee_number", "employee %lld twice in one client's desired state", en);
-		read_employee(ds, rec, w, pid, en);
+		read_employee(ds, rec, raw, len, w, pid, en);
 		return;
 	}
 	if (!d)
@@ -137,42 +153,59 @@ static void no_number(struct run *r, struct desired *ds, const char *pid, const 
 	free(k);
 }
 
-void read_desired(struct run *r, lp_block *b, struct desired *ds)
+struct desired *desired_new(const char *client, const char *where)
 {
-	size_t n = json_array_size(b->recs);
+	struct desired *ds = lp_xmalloc(sizeof *ds);
+	memset(ds, 0, sizeof *ds);
+	ds->client = arena_str(&ds->arena, client);
+	ds->first_where = arena_str(&ds->arena, where);
 	ds->by_num = lp_map_new();
 	ds->held = lp_map_new();
-	/* E4 first: a blocked (or unvalidated) client's desired records are not even read */
-	for (size_t i = 0; i < n; i++) {
-		json_t *rec = json_array_get(b->recs, i);
-		if (!strcmp(json_string_value(json_object_get(rec, "type")), "validation")) {
-			ds->validated = 1;
-			ds->blocked |= lp_rec_bool(rec, "blocked", 0, lp_block_where(b, i));
-		}
-	}
-	/* pass the records through that are not desired state; collect the desired state */
+	return ds;
+}
+
+void desired_record(struct run *r, struct desired *ds, json_t *rec, const char *raw, size_t len, const char *w)
+{
 	char nb[24];
-	for (size_t i = 0; i < n; i++) {
-		json_t *rec = json_array_get(b->recs, i);
-		const char *w = lp_block_where(b, i);
-		const char *type = json_string_value(json_object_get(rec, "type"));
-		if (!strcmp(type, "stream_end"))
-			continue; /* the upstream stream ends here; the plan gets its own */
-		if (strncmp(type, "loket.", 6) || !strncmp(type, "loket.current.", 14) || !strcmp(type, "loket.op")) {
-			lp_block_pass(b, i);
-			continue;
-		}
-		if (!ds->validated || ds->blocked)
-			continue;
-		const char *pid = lp_rec_str(rec, "personio_id", 0, w);
-		long long en = lp_rec_int(rec, "employee_number", 1, w);
-		if (r->only && strcmp(pid, r->only) && (en < 0 || strcmp(numkey(en, nb), r->only)))
-			continue;
-		if (en < 0)
-			no_number(r, ds, pid, w);
-		else
-			read_record(r, ds, rec, w, type, pid, en);
+	const char *type = json_string_value(json_object_get(rec, "type"));
+	ds->nrecs++;
+	if (!strcmp(type, "validation")) { /* E4 */
+		ds->validated = 1;
+		ds->blocked |= lp_rec_bool(rec, "blocked", 0, w);
 	}
+	if (!strcmp(type, "stream_end"))
+		return; /* the upstream stream ends here; the plan gets its own */
+	/* pass the records through that are not desired state; collect the desired state */
+	if (strncmp(type, "loket.", 6) || !strncmp(type, "loket.current.", 14) || !strcmp(type, "loket.op")) {
+		*LP_VEC_PUSH(&ds->ev) = (struct ds_event){.raw = arena_text(&ds->arena, raw, len), .len = len};
+		return;
+	}
+	if (ds->validated && ds->blocked)
+		return; /* E4: not read (a validation record after it may still block the client) */
+	const char *pid = lp_rec_str(rec, "personio_id", 0, w);
+	long long en = lp_rec_int(rec, "employee_number", 1, w);
+	if (r->only && strcmp(pid, r->only) && (en < 0 || strcmp(numkey(en, nb), r->only)))
+		return;
+	if (en < 0)
+		no_number(r, ds, pid, w);
+	else
+		read_record(r, ds, rec, raw, len, w, type, pid, en);
+}
+
+void desired_flush(struct run *r, struct desired *ds, int planned)
+{
+	for (size_t i = 0; i < ds->ev.n; i++) {
+		struct ds_event *e = &ds->ev.v[i];
+		if (e->raw) {
+			if (lp_out_raw(e->raw, e->len))
+				lp_die(LP_EXIT_IO, "%s", lp_out_error());
+		} else if (planned) {
+			issue_put(r, e->sev, e->issue);
+			e->issue = NULL;
+		}
+	}
+	if (!planned)
+		return;
 	for (size_t i = 0; i < ds->order.n; i++) {
 		char *k = lp_xasprintf("w|%lld", ds->order.v[i]->number);
 		if (lp_map_get(ds->held, k, NULL))
@@ -187,9 +220,13 @@ void free_desired(struct desired *ds)
 		free(ds->order.v[i]->w.v);
 		free(ds->order.v[i]->b.v);
 		free(ds->order.v[i]->v.v);
-		free(ds->order.v[i]);
 	}
 	free(ds->order.v);
 	lp_map_free(ds->by_num, NULL);
 	lp_map_free(ds->held, NULL);
+	for (size_t i = 0; i < ds->ev.n; i++)
+		json_decref(ds->ev.v[i].issue);
+	free(ds->ev.v);
+	arena_free(&ds->arena);
+	free(ds);
 }

@@ -15,8 +15,23 @@
 #include "lp_le_component.h"
 #include "lp_map.h"
 #include "lp_money.h"
+#include "lp_ndjson.h"
 #include "lp_plan.h"
 #include "lp_vec.h"
+
+/* ---------------------------------------------------------------- one arena per client (arena.c) */
+
+struct arena {
+	struct arena_chunk *head;
+	const char **set; /* the interned strings */
+	size_t nset, capset;
+};
+char *arena_alloc(struct arena *a, size_t n); /* aligned for any struct, freed with the arena */
+/* A NUL-terminated copy of n bytes of s; of the string s (NULL stays NULL); the one copy of s. */
+const char *arena_text(struct arena *a, const char *s, size_t n);
+const char *arena_str(struct arena *a, const char *s);
+const char *arena_intern(struct arena *a, const char *s);
+void arena_free(struct arena *a);
 
 /* ---------------------------------------------------------------- current state (current.c) */
 
@@ -44,7 +59,7 @@ struct cur_ppd_entry { /* one component entry of a payroll period data record */
 struct cur_ppd { /* one payroll period data record, from its component entries */
 	const char *id, *employment;
 	int year, period;
-	json_t *key;
+	json_t *key; /* its upsert key, shared by the records with the same key (cur.ppd_keys) */
 	LP_VEC(struct cur_ppd_entry) e;
 };
 
@@ -61,7 +76,9 @@ struct cur_employment {
 struct cur_employee {
 	const char *id;
 	long long number;
-	json_t *rec;
+	const char *text; /* the record as read (in cur.arena) */
+	size_t len;
+	json_t *rec;      /* parsed from text while the employee is planned (cur_employee_rec), else NULL */
 	LP_VEC(struct cur_employment *) m;
 };
 
@@ -79,10 +96,13 @@ struct cur_component { /* one component of Loket's catalogue of one year */
 
 /* One client's current state. */
 struct cur {
-	char *client;
-	json_t *hold;       /* the employee records (their JSON is compared and sent back) and period data keys */
-	LP_VEC(char *) strs; /* copies of the other records' strings: their JSON is let go at once */
+	const char *client;
+	struct arena arena; /* every string and the employee records' texts: no record is held as JSON */
+	json_t *ppd_keys;   /* the period data records' upsert keys, one tree per distinct key */
+	const char *last_ref; /* the employment id the last sub-record named (cur_ref) */
 	int complete;
+	int ended;          /* its stream_end was read: no more records come for it */
+	int attached;       /* its sub-records are attached to their employments (attach) */
 	lp_map *emp_by_num, *emp_by_id, *empl_by_id, *ppd_by_id, *concept_by_num;
 	LP_VEC(struct cur_employee *) emps;
 	LP_VEC(struct cur_employment *) empls;
@@ -100,17 +120,31 @@ struct cur {
 	long long wage_key_of[3];
 };
 
-/* Every client's current state. */
+/* The current state, read one client at a time: fetch-loket writes it sorted by client, each
+ * client's records ending with its stream_end. A client's state is read when its plan is
+ * made (cur_get: forward through --current to its stream_end) and freed after it (cur_done).
+ * Clients read on the way (not sorted, or not in the desired state's order) are held until
+ * their plan is made or the input ends. */
 struct currents {
-	lp_map *by_client; /* client -> struct cur */
-	LP_VEC(struct cur *) list;
+	lp_in *in;
+	int eof;
+	lp_map *by_client; /* client -> struct cur (NULL: planned and freed) */
 };
 
-void load_current(struct currents *cs, char *const *paths, int n);
+void open_current(struct currents *cs, char *const *paths, int n);
+/* The client's current state, complete (read up to its stream_end or the end of input);
+ * NULL when the input has no record for it. */
+struct cur *cur_get(struct currents *cs, const char *client);
+/* The plan of c is written: free it. A later record of its client is bad input. */
+void cur_done(struct currents *cs, struct cur *c);
+/* With drain, read the rest of --current (its errors are reported as when it was read
+ * whole), freeing each client at its stream_end; then free everything. */
+void close_current(struct currents *cs, int drain);
 /* A copy of s kept as long as the current state (NULL stays NULL). */
 const char *cur_keep(struct cur *c, const char *s);
-struct cur *cur_find(const struct currents *cs, const char *client);
-void free_current(struct currents *cs);
+/* Parse the employee record for its plan into e->rec; cur_employee_release lets it go. */
+json_t *cur_employee_rec(struct cur_employee *e);
+void cur_employee_release(struct cur_employee *e);
 /* metadata.c: the loaders of loket.current.metadata and .payroll_component records, and the
  * current wages' kinds read through the wage metadata (once all is loaded). */
 void load_metadata(struct cur *c, json_t *r, const char *w);
@@ -147,7 +181,9 @@ struct want_vi { /* one variable input entry: a period's sum for a component */
 };
 
 struct want_employee {
-	json_t *rec;
+	const char *text; /* the loket.employee record as read (in desired.arena) */
+	size_t len;
+	json_t *rec;      /* parsed from text while the employee is planned, else NULL */
 	const char *where, *pid;
 	long long number, income;
 	lp_date entry;
@@ -157,8 +193,22 @@ struct want_employee {
 	LP_VEC(struct want_vi) v;
 };
 
-/* One client's desired state, as read (desired.c). */
+/* What the desired state's block writes before its plan, in input order: the records
+ * passed through and the E2 issues of its reading (written only when the client is planned). */
+struct ds_event {
+	const char *raw; /* a record passed through (in desired.arena), or NULL: */
+	size_t len;
+	json_t *issue;   /* an issue of severity sev */
+	const char *sev;
+};
+
+/* One client's desired state, read as its records arrive (desired.c): compact structs, no
+ * record held as JSON. */
 struct desired {
+	const char *client, *first_where; /* in arena */
+	struct arena arena;
+	unsigned long nrecs;
+	LP_VEC(struct ds_event) ev;
 	int validated, blocked;
 	lp_map *by_num;                         /* employee number -> struct want_employee */
 	lp_map *held;                           /* E2: "w|NUMBER" wage chain, "b|NUMBER|KEY" component, "n|PID" no number */
@@ -178,17 +228,23 @@ struct run {
 	unsigned long issues;
 	struct lp_plan plan; /* seq, ops per rule, the op written last */
 	lp_map *mapped;   /* component keys the configuration maps */
+	int window;       /* an employee is planned with lp_jalloc's arena open (window_open) */
 };
 
-/* desired.c: read the block's desired state into ds (issues E2 on the way); frees with
- * free_desired. */
-void read_desired(struct run *r, lp_block *b, struct desired *ds);
+/* desired.c: a new client block; read one record of it into ds (E2 issues kept for
+ * desired_flush); at its end, when it is planned, write what the block passes through and the
+ * E2 issues in input order (planned: 0 writes only the records passed through); free. */
+struct desired *desired_new(const char *client, const char *where);
+void desired_record(struct run *r, struct desired *ds, json_t *rec, const char *raw, size_t len, const char *where);
+void desired_flush(struct run *r, struct desired *ds, int planned);
 void free_desired(struct desired *ds);
 
 /* ---------------------------------------------------------------- the plan (plan.c) */
 
 void out_new(json_t *r);
 char *numkey(long long n, char buf[24]);
+/* "NAME:LINE" into buf (n bytes, at least 32), for messages; without printf (one per record). */
+const char *where_fmt(char *buf, size_t n, const char *name, unsigned long line);
 int is_mapped(const struct run *r, long long key);
 const char *want_pid(const struct want_employee *d);
 const char *want_number(const struct want_employee *d, char buf[24]);
@@ -209,6 +265,11 @@ struct plan_op {
 	const char *needs_id; /* the op_id whose created id fills the path's placeholder */
 };
 void plan_op(struct run *r, const struct plan_op *o, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* An employee's plan allocates its trees (the re-parse, bodies, views) from lp_jalloc's arena,
+ * freed at once onto its free lists; plan_op closes it around lp_plan_op, which frees a
+ * jansson-allocated text with free(). */
+void window_open(struct run *r);
+void window_close(struct run *r);
 void plan_record(struct run *r, int blocked, const char *reason, json_t *created);
 
 /* ---------------------------------------------------------------- metadata keys (metadata.c) */
@@ -217,6 +278,8 @@ void set_wage_keys(struct cur *c);
 long long loket_wage_key(const struct cur *c, int kind);
 int wage_keys_ok(struct run *r, const struct want_employee *d);
 json_t *with_keys(struct run *r, const struct want_employee *d, const json_t *employee, const char *resource);
+/* The same in place (employee is the caller's own copy, parsed for this plan). */
+json_t *with_keys_in(struct run *r, const struct want_employee *d, json_t *employee, const char *resource);
 
 /* ---------------------------------------------------------------- the differs */
 

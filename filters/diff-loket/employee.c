@@ -38,8 +38,10 @@ static void collect(const json_t *changes, struct employee_changes *x)
 /* D2/D3: one PUT of the whole employee, Loket's record with Personio's fields merged in. */
 static void employee_put(struct run *r, const struct want_employee *d, const struct cur_employee *e, const char *chain)
 {
-	json_t *want = with_keys(r, d, json_object_get(d->rec, "employee"), "employee");
-	json_t *merged = json_deep_copy(json_object_get(e->rec, "employee"));
+	json_t *want = with_keys_in(r, d, json_object_get(d->rec, "employee"), "employee"); /* d->rec: parsed for this plan */
+	/* e->rec was parsed for this employee's plan alone (cur_employee_rec): its employee object
+	 * becomes the merged record in place, no copy */
+	json_t *merged = json_incref(json_object_get(e->rec, "employee"));
 	json_t *changes = json_array();
 	lp_le_employee_cmp(want, merged, "", changes);
 	struct employee_changes x = {0};

@@ -1,9 +1,12 @@
 /* diff-loket - compare the desired Loket state with what Loket holds and write the plan.
  *
  * Input: map-compensation's output (loket.employee, loket.wage, loket.benefit_deduction,
- * loket.variable_input, plus the validation record), read one client at a time; and with
- * --current, fetch-loket's output (loket.current.*), which is held in memory whole: a diff
- * needs the current state of every employee it may meet (indexed by hash, joined in O(1)).
+ * loket.variable_input, plus the validation record), read one client at a time into compact
+ * structs as its records arrive; and with --current, fetch-loket's output (loket.current.*),
+ * read one client at a time too: when a client's desired block is complete, forward through
+ * --current to that client's stream_end (fetch-loket writes it sorted by client), then planned
+ * and freed. Memory is bounded by the largest client when --current is in the desired state's
+ * client order; clients met on the way are held until their turn (current.c).
  * Output: one loket.op record per change, in the order push-loket must apply them within a
  * chain, issue records for what is left out and why, one plan record per client and a
  * stream_end. Upstream issue and validation records pass through unchanged.
@@ -48,6 +51,8 @@
 #include "lp_block.h"
 #include "lp_cli.h"
 #include "lp_emit.h"
+#include "lp_json.h"
+#include "lp_map.h"
 #include "lp_ndjson.h"
 
 static const char usage[] =
@@ -61,8 +66,9 @@ static const char usage[] =
 	"  -h, --help           show this help and exit\n"
 	"  -V, --version        show the version and exit\n"
 	"\n"
-	"FILE is NDJSON, '-' or none for standard input, .gz read transparently. The current\n"
-	"state is held in memory (a diff needs it whole); the desired state is read per client.\n"
+	"FILE is NDJSON, '-' or none for standard input, .gz read transparently. Both states are\n"
+	"read one client at a time; --current in another client order than FILE holds the clients\n"
+	"it passes until their turn (see diff-loket(1)).\n"
 	"\n"
 	"Exit status: 0 plan written; 1 plan written but a client is blocked (E4, or its current\n"
 	"state is missing or incomplete) or an error issue was raised; 2 usage; 3 bad input\n"
@@ -177,11 +183,20 @@ static void plan_client(struct run *r, const struct desired *ds, json_t *created
 		if (d->w.n > 1)
 			qsort(d->w.v, d->w.n, sizeof *d->w.v, cmp_want_wage);
 		void *v;
-		const struct cur_employee *e = lp_map_get(r->cur->emp_by_num, numkey(d->number, nb), &v) ? v : NULL;
-		if (e)
+		struct cur_employee *e = lp_map_get(r->cur->emp_by_num, numkey(d->number, nb), &v) ? v : NULL;
+		json_error_t err; /* the records were parsed once when read: cannot fail now */
+		window_open(r); /* the employee's trees come from lp_jalloc's arena (plan.c) */
+		if (!(d->rec = lp_json_loadb(d->text, d->len, &err)))
+			lp_die_at(LP_EXIT_DATA, d->where, NULL, "%s", err.text);
+		if (e) {
+			cur_employee_rec(e);
 			plan_employee(r, ds, d, e);
-		else
+			cur_employee_release(e);
+		} else
 			concept_for(r, d, created);
+		json_decref(d->rec);
+		d->rec = NULL;
+		window_close(r);
 	}
 	for (size_t i = 0; i < r->cur->concepts.n; i++) {
 		const struct cur_concept *k = &r->cur->concepts.v[i];
@@ -195,11 +210,11 @@ static void plan_client(struct run *r, const struct desired *ds, json_t *created
 	}
 }
 
-static int run_block(void *ctx, lp_block *b)
+/* A client's desired block is complete: its plan (or its refusal), then its states go. */
+static void run_client(struct run *r, struct desired *ds)
 {
-	struct run *r = ctx;
-	r->cfg = lp_configs_for(&r->cfgs, b->client, lp_block_where(b, 0));
-	r->cur = cur_find(&r->cs, b->client);
+	r->cfg = lp_configs_for(&r->cfgs, ds->client, ds->first_where);
+	r->cur = cur_get(&r->cs, ds->client);
 	r->issues = 0;
 	lp_plan_begin(&r->plan, r->cfg->client);
 	r->mapped = lp_map_new();
@@ -208,12 +223,12 @@ static int run_block(void *ctx, lp_block *b)
 		lp_map_add(r->mapped, numkey(r->cfg->compensation.map[i].payment, nb));
 		lp_map_add(r->mapped, numkey(r->cfg->compensation.map[i].deduction, nb));
 	}
-	struct desired ds = {0};
-	read_desired(r, b, &ds);
+	int planned = ds->validated && !ds->blocked;
+	desired_flush(r, ds, planned);
 	json_t *created = json_array();
-	const char *reason = refusal(r, &ds);
+	const char *reason = refusal(r, ds);
 	if (!reason)
-		plan_client(r, &ds, created);
+		plan_client(r, ds, created);
 	plan_record(r, reason != NULL, reason, created);
 	if (reason)
 		r->findings = 1;
@@ -222,8 +237,76 @@ static int run_block(void *ctx, lp_block *b)
 	json_decref(created);
 	lp_plan_end(&r->plan);
 	lp_map_free(r->mapped, NULL);
-	free_desired(&ds);
-	return 0;
+	cur_done(&r->cs, r->cur);
+	r->cur = NULL;
+	free_desired(ds);
+}
+
+static void free_open(void *v)
+{
+	if (v)
+		free_desired(v);
+}
+
+/* The desired state, one block per client: a block ends with the client's stream_end (or the
+ * end of input), as lp_block_run's do, but its records are read as they arrive, never held. */
+static int run_desired(struct run *r, lp_in *in)
+{
+	unsigned long max = lp_block_max_records();
+	lp_map *open = lp_map_new();
+	LP_VEC(char *) ord = {0}; /* clients in order of first record, for the end of input */
+	json_t *rec;
+	int got, rc = 0;
+	char w[600];
+	while ((got = lp_in_next(in, &rec)) == 1) {
+		const char *client = json_string_value(json_object_get(rec, "client"));
+		if (!client || !*client) {
+			lp_warn_at(lp_in_name(in), lp_in_line(in), "client", "missing or not a string");
+			json_decref(rec);
+			rc = LP_EXIT_DATA;
+			break;
+		}
+		where_fmt(w, sizeof w, lp_in_name(in), lp_in_line(in));
+		void *v = NULL;
+		struct desired *ds;
+		if (lp_map_get(open, client, &v) && v)
+			ds = v;
+		else {
+			ds = desired_new(client, w);
+			lp_map_put(open, client, ds);
+			*LP_VEC_PUSH(&ord) = lp_xstrdup(client);
+		}
+		if (max && ds->nrecs >= max) {
+			lp_warn_at(lp_in_name(in), lp_in_line(in), NULL,
+				   "client %s: more than %lu records in one client's block (LOKETPIPE_MAX_RECORDS): split the "
+				   "input or raise the bound", client, max);
+			json_decref(rec);
+			rc = LP_EXIT_IO;
+			break;
+		}
+		size_t len;
+		const char *raw = lp_in_raw(in, &len);
+		desired_record(r, ds, rec, raw, len, w);
+		int end = !strcmp(json_string_value(json_object_get(rec, "type")), "stream_end");
+		if (end)
+			lp_map_put(open, client, NULL);
+		json_decref(rec);
+		if (end)
+			run_client(r, ds);
+	}
+	if (got < 0)
+		rc = lp_in_error(in);
+	for (size_t i = 0; i < ord.n; i++) {
+		void *v = NULL;
+		if (!rc && lp_map_get(open, ord.v[i], &v) && v) {
+			lp_map_put(open, ord.v[i], NULL);
+			run_client(r, v);
+		}
+		free(ord.v[i]);
+	}
+	free(ord.v);
+	lp_map_free(open, free_open);
+	return rc;
 }
 
 int main(int argc, char **argv)
@@ -250,13 +333,13 @@ int main(int argc, char **argv)
 		lp_warn(!r.cfgs.n ? "at least one --config is required" : "--current is required");
 		lp_usage_exit(usage, LP_EXIT_USAGE);
 	}
-	load_current(&r.cs, cur.v, (int)cur.n);
-	free(cur.v);
+	open_current(&r.cs, cur.v, (int)cur.n);
 	lp_in *in = lp_in_open(argv + optind, argc - optind);
-	int rc = lp_block_run(in, run_block, &r);
+	int rc = run_desired(&r, in);
 	lp_in_close(in);
+	close_current(&r.cs, !rc); /* the rest of --current is read: its errors are reported as before */
 	int oc = lp_out_close();
-	free_current(&r.cs);
+	free(cur.v);
 	lp_configs_free(&r.cfgs);
 	return rc ? rc : oc ? oc : r.findings ? LP_EXIT_FINDINGS : 0;
 }

@@ -173,3 +173,9 @@ json_t *with_keys(struct run *r, const struct want_employee *d, const json_t *em
 	resolve_into(r, d, o, resource, "");
 	return o;
 }
+
+json_t *with_keys_in(struct run *r, const struct want_employee *d, json_t *employee, const char *resource)
+{
+	resolve_into(r, d, employee, resource, "");
+	return json_incref(employee);
+}

@@ -9,6 +9,7 @@
 #include "diff.h"
 #include "lp_cli.h"
 #include "lp_emit.h"
+#include "lp_jalloc.h"
 #include "lp_json.h"
 #include "lp_ndjson.h"
 #include "lp_plan.h"
@@ -21,7 +22,33 @@ void out_new(json_t *r)
 
 char *numkey(long long n, char buf[24])
 {
-	snprintf(buf, 24, "%lld", n);
+	char d[24]; /* "%lld" without printf: a map key of every component and employee looked up */
+	size_t k = sizeof d;
+	unsigned long long u = n < 0 ? 0ULL - (unsigned long long)n : (unsigned long long)n;
+	do
+		d[--k] = (char)('0' + u % 10);
+	while (u /= 10);
+	if (n < 0)
+		d[--k] = '-';
+	memcpy(buf, d + k, sizeof d - k);
+	buf[sizeof d - k] = '\0';
+	return buf;
+}
+
+const char *where_fmt(char *buf, size_t n, const char *name, unsigned long line)
+{
+	char digits[24];
+	size_t k = sizeof digits;
+	do
+		digits[--k] = (char)('0' + line % 10);
+	while ((line /= 10) && k);
+	size_t nl = strlen(name), nd = sizeof digits - k;
+	if (nl + 1 + nd + 1 > n)
+		nl = n > nd + 2 ? n - nd - 2 : 0; /* as snprintf would cut it, but the line number stays */
+	memcpy(buf, name, nl);
+	buf[nl] = ':';
+	memcpy(buf + nl + 1, digits + k, nd);
+	buf[nl + 1 + nd] = '\0';
 	return buf;
 }
 
@@ -49,6 +76,18 @@ void issue_put(struct run *r, const char *severity, json_t *issue)
 	out_new(issue);
 }
 
+void window_open(struct run *r)
+{
+	lp_jalloc_arena_begin();
+	r->window = 1;
+}
+
+void window_close(struct run *r)
+{
+	lp_jalloc_arena_end();
+	r->window = 0;
+}
+
 void plan_op(struct run *r, const struct plan_op *o, const char *fmt, ...)
 {
 	char msg[1024];
@@ -61,7 +100,11 @@ void plan_op(struct run *r, const struct plan_op *o, const char *fmt, ...)
 				.rule = o->rule, .entity = o->entity, .action = o->action, .chain = o->chain,
 				.method = o->method, .path = o->path, .body = o->body, .before = o->before,
 				.after = o->after, .expect = o->expect, .needs_id = o->needs_id};
+	if (r->window) /* lp_plan_op_id frees a json_dumps text with free(): glibc's, not the arena's */
+		lp_jalloc_arena_end();
 	out_new(lp_plan_op(&r->plan, &po, msg));
+	if (r->window)
+		lp_jalloc_arena_begin();
 }
 
 void plan_record(struct run *r, int blocked, const char *reason, json_t *created)
