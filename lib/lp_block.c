@@ -79,7 +79,23 @@ unsigned long lp_block_max_records(void)
 	return n;
 }
 
-int lp_block_run(lp_in *in, lp_block_fn fn, void *ctx)
+/* a client's state in lp_block_route, with its count of records */
+struct route_client {
+	void *state;
+	unsigned long n;
+	const lp_block_route_ops *ops;
+};
+
+static void route_drop(void *p)
+{
+	struct route_client *c = p;
+	if (!c)
+		return;
+	c->ops->drop(c->state);
+	free(c);
+}
+
+int lp_block_route(lp_in *in, const lp_block_route_ops *ops, void *ctx)
 {
 	unsigned long max = lp_block_max_records();
 	lp_map *open = lp_map_new();
@@ -95,49 +111,98 @@ int lp_block_run(lp_in *in, lp_block_fn fn, void *ctx)
 			break;
 		}
 		void *v = NULL;
-		lp_block *b;
+		struct route_client *c;
 		if (lp_map_get(open, client, &v) && v)
-			b = v;
+			c = v;
 		else {
-			b = block_new(client);
-			lp_map_put(open, client, b);
+			c = lp_xmalloc(sizeof *c);
+			c->state = ops->open(ctx, client, lp_in_name(in), lp_in_line(in));
+			c->n = 0;
+			c->ops = ops;
+			lp_map_put(open, client, c);
 			*LP_VEC_PUSH(&ord) = lp_xstrdup(client);
 		}
-		if (max && b->lines.n >= max) {
+		if (max && c->n >= max) {
 			lp_warn_at(lp_in_name(in), lp_in_line(in), NULL,
-				   "client %s: more than %lu records in one client's block, which %s holds in memory "
-				   "(LOKETPIPE_MAX_RECORDS): split the input or raise the bound", client, max, lp_prog);
+				   "client %s: more than %lu records in one client's block%s%s%s (LOKETPIPE_MAX_RECORDS): split "
+				   "the input or raise the bound",
+				   client, max, ops->holds ? ", which " : "", ops->holds ? lp_prog : "",
+				   ops->holds ? " holds in memory" : "");
 			json_decref(rec);
 			rc = LP_EXIT_IO;
 			break;
 		}
+		c->n++;
+		int end = !strcmp(json_string_value(json_object_get(rec, "type")), "stream_end");
+		if (end)
+			lp_map_put(open, client, NULL); /* before rec (and so client) may go */
 		size_t len;
 		const char *text = lp_in_raw(in, &len);
-		block_add(b, lp_in_name(in), lp_in_line(in), text, len);
-		json_array_append_new(b->recs, rec);
-		if (!strcmp(json_string_value(json_object_get(rec, "type")), "stream_end")) {
-			b->has_end = 1;
-			lp_map_put(open, client, NULL);
-			rc = fn(ctx, b);
-			block_free(b);
-			if (rc)
-				break;
+		rc = ops->record(ctx, c->state, rec, text, len, lp_in_name(in), lp_in_line(in));
+		if (end) {
+			if (!rc)
+				rc = ops->end(ctx, c->state, 1);
+			else
+				ops->drop(c->state);
+			free(c);
 		}
+		if (rc)
+			break;
 	}
 	if (r < 0)
 		rc = lp_in_error(in);
 	for (size_t i = 0; i < ord.n; i++) {
 		void *v = NULL;
 		if (!rc && lp_map_get(open, ord.v[i], &v) && v) {
+			struct route_client *c = v;
 			lp_map_put(open, ord.v[i], NULL);
-			rc = fn(ctx, v);
-			block_free(v);
+			rc = ops->end(ctx, c->state, 0);
+			free(c);
 		}
 		free(ord.v[i]);
 	}
 	free(ord.v);
-	lp_map_free(open, block_free);
+	lp_map_free(open, route_drop);
 	return rc;
+}
+
+/* lp_block_run on lp_block_route: the state of a client is its lp_block */
+struct run_ctx {
+	lp_block_fn fn;
+	void *ctx;
+};
+
+static void *block_open(void *ctx, const char *client, const char *name, unsigned long line)
+{
+	(void)ctx, (void)name, (void)line;
+	return block_new(client);
+}
+
+static int block_record(void *ctx, void *state, json_t *rec, const char *raw, size_t len, const char *name,
+			unsigned long line)
+{
+	(void)ctx;
+	lp_block *b = state;
+	block_add(b, name, line, raw, len);
+	json_array_append_new(b->recs, rec);
+	return 0;
+}
+
+static int block_end(void *ctx, void *state, int has_end)
+{
+	struct run_ctx *x = ctx;
+	lp_block *b = state;
+	b->has_end = has_end;
+	int rc = x->fn(x->ctx, b);
+	block_free(b);
+	return rc;
+}
+
+int lp_block_run(lp_in *in, lp_block_fn fn, void *ctx)
+{
+	static const lp_block_route_ops ops = {block_open, block_record, block_end, block_free, 1};
+	struct run_ctx x = {fn, ctx};
+	return lp_block_route(in, &ops, &x);
 }
 
 const char *lp_block_where(const lp_block *cb, size_t i)

@@ -50,6 +50,26 @@ typedef int (*lp_block_fn)(void *ctx, lp_block *b);
  * A record without a string "client" is bad input (exit 3, file:line named). */
 int lp_block_run(lp_in *in, lp_block_fn fn, void *ctx);
 
+/* The routing of lp_block_run without holding anything: each record goes to its client's
+ * state as it arrives, and a client's block ends at its stream_end (or at the end of input,
+ * in the order the clients first appeared). diff-loket reads its desired state so.
+ *   open:   a new client's state (name and line of its first record);
+ *   record: one record of that client: the callee owns rec (a reference); 0 or an exit code;
+ *   end:    the block is complete (has_end: it ended with a stream_end): 0 or an exit code;
+ *           the callee frees the state;
+ *   drop:   free a state that never ended (the run stopped early).
+ * The same checks as lp_block_run: a record without a string "client" is exit 3, and more than
+ * lp_block_max_records() records of one client is exit 7 (holds: say the filter holds them). */
+typedef struct {
+	void *(*open)(void *ctx, const char *client, const char *name, unsigned long line);
+	int (*record)(void *ctx, void *state, json_t *rec, const char *raw, size_t len, const char *name,
+		      unsigned long line);
+	int (*end)(void *ctx, void *state, int has_end);
+	void (*drop)(void *state);
+	int holds;
+} lp_block_route_ops;
+int lp_block_route(lp_in *in, const lp_block_route_ops *ops, void *ctx);
+
 /* "FILE:LINE" of record i of a block, valid until the callback returns (the block is freed).
  * Made on the first call for that record (and kept): a record nobody asks about costs none. */
 const char *lp_block_where(const lp_block *b, size_t i);

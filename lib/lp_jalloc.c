@@ -148,5 +148,14 @@ void lp_jalloc_arena_begin(void)
 
 void lp_jalloc_arena_end(void) { window = 0; }
 
+int lp_jalloc_arena_pause(void)
+{
+	int was = window;
+	window = 0;
+	return was;
+}
+
+void lp_jalloc_arena_resume(int was) { window = was; }
+
 size_t lp_jalloc_live(void) { return live_total; }
 size_t lp_jalloc_chunks(void) { return nchunks; }

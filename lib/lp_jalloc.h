@@ -30,6 +30,11 @@ void lp_jalloc_wipe(void);
 /* The window in which jansson allocates from the arena (not nested). */
 void lp_jalloc_arena_begin(void);
 void lp_jalloc_arena_end(void);
+/* Close the window for a while and say whether it was open; lp_jalloc_arena_resume(was) opens
+ * it again if it was. For jansson calls whose result the caller frees with free(): the text of
+ * json_dumps (lp_json_dumps, lp_plan_op_id) must be glibc's, never an arena block. */
+int lp_jalloc_arena_pause(void);
+void lp_jalloc_arena_resume(int was);
 
 /* For tests: the functions themselves, and the live arena blocks / chunks now. */
 void *lp_jalloc_malloc(size_t n);

@@ -1,6 +1,7 @@
 /* lp_json.c - see lp_json.h */
 #include "lp_json.h"
 #include "lp_cli.h"
+#include "lp_jalloc.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -257,7 +258,9 @@ size_t lp_json_untag(char *buf, size_t n)
 
 char *lp_json_dumps(const json_t *v)
 {
+	int was = lp_jalloc_arena_pause(); /* the caller frees the text with free() */
 	char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+	lp_jalloc_arena_resume(was);
 	if (!s)
 		lp_die(LP_EXIT_IO, "out of memory");
 	s[lp_json_untag(s, strlen(s))] = '\0';

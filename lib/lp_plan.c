@@ -1,5 +1,6 @@
 /* lp_plan.c - see lp_plan.h */
 #include "lp_plan.h"
+#include "lp_jalloc.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -25,7 +26,9 @@ void lp_plan_end(struct lp_plan *p)
 
 char *lp_plan_op_id(const char *client, const char *method, const char *path, const json_t *body, char buf[24])
 {
+	int was = lp_jalloc_arena_pause(); /* bt is freed with free() */
 	char *bt = body ? json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	lp_jalloc_arena_resume(was);
 	if (bt)
 		bt[lp_json_untag(bt, strlen(bt))] = '\0';
 	char *key = lp_xasprintf("%s\n%s\n%s\n%s", client, method, path, bt ? bt : "");

@@ -248,65 +248,36 @@ static void free_open(void *v)
 		free_desired(v);
 }
 
-/* The desired state, one block per client: a block ends with the client's stream_end (or the
- * end of input), as lp_block_run's do, but its records are read as they arrive, never held. */
+/* The desired state, one block per client (lp_block_route: a block ends with the client's
+ * stream_end, or the end of input, as lp_block_run's do), its records read as they arrive,
+ * never held. */
+static void *desired_open(void *ctx, const char *client, const char *name, unsigned long line)
+{
+	(void)ctx;
+	char w[600];
+	return desired_new(client, where_fmt(w, sizeof w, name, line));
+}
+
+static int desired_one(void *ctx, void *state, json_t *rec, const char *raw, size_t len, const char *name,
+		       unsigned long line)
+{
+	char w[600];
+	desired_record(ctx, state, rec, raw, len, where_fmt(w, sizeof w, name, line));
+	json_decref(rec);
+	return 0;
+}
+
+static int desired_end(void *ctx, void *state, int has_end)
+{
+	(void)has_end;
+	run_client(ctx, state);
+	return 0;
+}
+
 static int run_desired(struct run *r, lp_in *in)
 {
-	unsigned long max = lp_block_max_records();
-	lp_map *open = lp_map_new();
-	LP_VEC(char *) ord = {0}; /* clients in order of first record, for the end of input */
-	json_t *rec;
-	int got, rc = 0;
-	char w[600];
-	while ((got = lp_in_next(in, &rec)) == 1) {
-		const char *client = json_string_value(json_object_get(rec, "client"));
-		if (!client || !*client) {
-			lp_warn_at(lp_in_name(in), lp_in_line(in), "client", "missing or not a string");
-			json_decref(rec);
-			rc = LP_EXIT_DATA;
-			break;
-		}
-		where_fmt(w, sizeof w, lp_in_name(in), lp_in_line(in));
-		void *v = NULL;
-		struct desired *ds;
-		if (lp_map_get(open, client, &v) && v)
-			ds = v;
-		else {
-			ds = desired_new(client, w);
-			lp_map_put(open, client, ds);
-			*LP_VEC_PUSH(&ord) = lp_xstrdup(client);
-		}
-		if (max && ds->nrecs >= max) {
-			lp_warn_at(lp_in_name(in), lp_in_line(in), NULL,
-				   "client %s: more than %lu records in one client's block (LOKETPIPE_MAX_RECORDS): split the "
-				   "input or raise the bound", client, max);
-			json_decref(rec);
-			rc = LP_EXIT_IO;
-			break;
-		}
-		size_t len;
-		const char *raw = lp_in_raw(in, &len);
-		desired_record(r, ds, rec, raw, len, w);
-		int end = !strcmp(json_string_value(json_object_get(rec, "type")), "stream_end");
-		if (end)
-			lp_map_put(open, client, NULL);
-		json_decref(rec);
-		if (end)
-			run_client(r, ds);
-	}
-	if (got < 0)
-		rc = lp_in_error(in);
-	for (size_t i = 0; i < ord.n; i++) {
-		void *v = NULL;
-		if (!rc && lp_map_get(open, ord.v[i], &v) && v) {
-			lp_map_put(open, ord.v[i], NULL);
-			run_client(r, v);
-		}
-		free(ord.v[i]);
-	}
-	free(ord.v);
-	lp_map_free(open, free_open);
-	return rc;
+	static const lp_block_route_ops ops = {desired_open, desired_one, desired_end, free_open, 0};
+	return lp_block_route(in, &ops, r);
 }
 
 int main(int argc, char **argv)
