@@ -183,9 +183,10 @@ int lp_in_next(lp_in *in, json_t **rec)
 			continue;
 		in->llen = len;
 		json_error_t e;
-		lp_jalloc_arena_begin(); /* a record's tree: lp_jalloc.h */
+		int was = lp_jalloc_arena_pause(); /* (a caller's window stays as it was) */
+		lp_jalloc_arena_begin();           /* a record's tree: lp_jalloc.h */
 		json_t *v = lp_json_loadb(in->cur, len, &e);
-		lp_jalloc_arena_end();
+		lp_jalloc_arena_resume(was);
 		if (!v) {
 			lp_warn_at(in->name, in->line, NULL, "not valid JSON: %s (column %d)", e.text, e.column);
 			in->err = LP_EXIT_DATA;
