@@ -32,13 +32,10 @@ static size_t number_len(const char *p, const char *end, int *fractional)
 
 static size_t number_token(const char *s, size_t n);
 
-/* err for the invalid number run p[0..n) of buf: its text, line and column (1-based; in
- * characters, as jansson and jp_fail count them, not bytes: a UTF-8 continuation byte is no
- * column of its own). */
-static void bad_number(const char *buf, const char *p, size_t n, json_error_t *err)
+/* err's line, column (1-based; in characters, as jansson counts them, not bytes: a UTF-8
+ * continuation byte is no column of its own) and position of p in buf; the rest cleared */
+static void err_at(json_error_t *err, const char *buf, const char *p)
 {
-	if (!err)
-		return;
 	memset(err, 0, sizeof *err);
 	int line = 1, col = 0;
 	for (const char *q = buf; q < p; q++)
@@ -50,6 +47,14 @@ static void bad_number(const char *buf, const char *p, size_t n, json_error_t *e
 	err->line = line;
 	err->column = col + 1;
 	err->position = (int)(p - buf);
+}
+
+/* err for the invalid number run p[0..n) of buf: its text, line and column */
+static void bad_number(const char *buf, const char *p, size_t n, json_error_t *err)
+{
+	if (!err)
+		return;
+	err_at(err, buf, p);
 	int show = n > 40 ? 40 : (int)n;
 	char t[48];
 	int k = 0;
@@ -421,17 +426,7 @@ static void jp_fail(jparse *j, const unsigned char *q, const char *fmt, ...)
 	if (!j->err)
 		return;
 	json_error_t *e = j->err;
-	memset(e, 0, sizeof *e);
-	int line = 1, col = 0;
-	for (const unsigned char *r = j->buf; r < q && r < j->end; r++)
-		if (*r == '\n') {
-			line++;
-			col = 0;
-		} else if ((*r & 0xC0) != 0x80)
-			col++;
-	e->line = line;
-	e->column = col + 1;
-	e->position = (int)(q - j->buf);
+	err_at(e, (const char *)j->buf, (const char *)(q < j->end ? q : j->end));
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(e->text, sizeof e->text, fmt, ap);
@@ -687,6 +682,24 @@ static json_t *jp_number(jparse *j)
 	return json_integer(v);
 }
 
+/* after a member or an element: ',' (1: another follows), the closing bracket (0: done), else
+ * the error "'}' expected" or "']' expected" (-1) */
+static int jp_sep(jparse *j, unsigned char close)
+{
+	jp_ws(j);
+	if (j->p < j->end && *j->p == ',') {
+		j->p++;
+		jp_ws(j);
+		return 1;
+	}
+	if (j->p < j->end && *j->p == close) {
+		j->p++;
+		return 0;
+	}
+	jp_fail(j, j->p, "'%c' expected", close);
+	return -1;
+}
+
 static json_t *jp_value(jparse *j);
 
 static void wipe_free(char *p, size_t n)
@@ -746,18 +759,11 @@ static json_t *jp_object(jparse *j)
 			jp_fail(j, j->p, "duplicate object key");
 			goto bad;
 		}
-		jp_ws(j);
-		if (j->p < j->end && *j->p == ',') {
-			j->p++;
-			jp_ws(j);
-			continue;
-		}
-		if (j->p < j->end && *j->p == '}') {
-			j->p++;
+		int more = jp_sep(j, '}');
+		if (more < 0)
+			goto bad;
+		if (!more)
 			return o;
-		}
-		jp_fail(j, j->p, "'}' expected");
-		goto bad;
 	}
 bad:
 	json_decref(o);
@@ -780,18 +786,11 @@ static json_t *jp_array(jparse *j)
 			goto bad;
 		if (json_array_append_new(a, v))
 			lp_die(LP_EXIT_IO, "out of memory");
-		jp_ws(j);
-		if (j->p < j->end && *j->p == ',') {
-			j->p++;
-			jp_ws(j);
-			continue;
-		}
-		if (j->p < j->end && *j->p == ']') {
-			j->p++;
+		int more = jp_sep(j, ']');
+		if (more < 0)
+			goto bad;
+		if (!more)
 			return a;
-		}
-		jp_fail(j, j->p, "']' expected");
-		goto bad;
 	}
 bad:
 	json_decref(a);

@@ -228,7 +228,6 @@ struct run {
 	unsigned long issues;
 	struct lp_plan plan; /* seq, ops per rule, the op written last */
 	lp_map *mapped;   /* component keys the configuration maps */
-	int window;       /* an employee is planned with lp_jalloc's arena open (window_open) */
 };
 
 /* desired.c: a new client block; read one record of it into ds (E2 issues kept for
@@ -265,11 +264,6 @@ struct plan_op {
 	const char *needs_id; /* the op_id whose created id fills the path's placeholder */
 };
 void plan_op(struct run *r, const struct plan_op *o, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-/* An employee's plan allocates its trees (the re-parse, bodies, views) from lp_jalloc's arena,
- * freed at once onto its free lists; plan_op closes it around lp_plan_op, which frees a
- * jansson-allocated text with free(). */
-void window_open(struct run *r);
-void window_close(struct run *r);
 void plan_record(struct run *r, int blocked, const char *reason, json_t *created);
 
 /* ---------------------------------------------------------------- metadata keys (metadata.c) */

@@ -51,6 +51,7 @@
 #include "lp_block.h"
 #include "lp_cli.h"
 #include "lp_emit.h"
+#include "lp_jalloc.h"
 #include "lp_json.h"
 #include "lp_map.h"
 #include "lp_ndjson.h"
@@ -185,7 +186,9 @@ static void plan_client(struct run *r, const struct desired *ds, json_t *created
 		void *v;
 		struct cur_employee *e = lp_map_get(r->cur->emp_by_num, numkey(d->number, nb), &v) ? v : NULL;
 		json_error_t err; /* the records were parsed once when read: cannot fail now */
-		window_open(r); /* the employee's trees come from lp_jalloc's arena (plan.c) */
+		/* an employee's trees (the re-parse, bodies, views) from lp_jalloc's arena, freed at once
+		 * onto its free lists (texts freed with free(), json_dumps's, are made outside it) */
+		lp_jalloc_arena_begin();
 		if (!(d->rec = lp_json_loadb(d->text, d->len, &err)))
 			lp_die_at(LP_EXIT_DATA, d->where, NULL, "%s", err.text);
 		if (e) {
@@ -196,7 +199,7 @@ static void plan_client(struct run *r, const struct desired *ds, json_t *created
 			concept_for(r, d, created);
 		json_decref(d->rec);
 		d->rec = NULL;
-		window_close(r);
+		lp_jalloc_arena_end();
 	}
 	for (size_t i = 0; i < r->cur->concepts.n; i++) {
 		const struct cur_concept *k = &r->cur->concepts.v[i];

@@ -9,7 +9,6 @@
 #include "diff.h"
 #include "lp_cli.h"
 #include "lp_emit.h"
-#include "lp_jalloc.h"
 #include "lp_json.h"
 #include "lp_ndjson.h"
 #include "lp_plan.h"
@@ -76,18 +75,6 @@ void issue_put(struct run *r, const char *severity, json_t *issue)
 	out_new(issue);
 }
 
-void window_open(struct run *r)
-{
-	lp_jalloc_arena_begin();
-	r->window = 1;
-}
-
-void window_close(struct run *r)
-{
-	lp_jalloc_arena_end();
-	r->window = 0;
-}
-
 void plan_op(struct run *r, const struct plan_op *o, const char *fmt, ...)
 {
 	char msg[1024];
@@ -100,11 +87,7 @@ void plan_op(struct run *r, const struct plan_op *o, const char *fmt, ...)
 				.rule = o->rule, .entity = o->entity, .action = o->action, .chain = o->chain,
 				.method = o->method, .path = o->path, .body = o->body, .before = o->before,
 				.after = o->after, .expect = o->expect, .needs_id = o->needs_id};
-	if (r->window) /* lp_plan_op_id frees a json_dumps text with free(): glibc's, not the arena's */
-		lp_jalloc_arena_end();
 	out_new(lp_plan_op(&r->plan, &po, msg));
-	if (r->window)
-		lp_jalloc_arena_begin();
 }
 
 void plan_record(struct run *r, int blocked, const char *reason, json_t *created)
